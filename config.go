@@ -1,0 +1,78 @@
+package tenantgate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Config is the whole topology: the tenants Exchange Online hosts (ours and others') and the
+// gateway. Its JSON form is a public contract (DESIGN §3); LoadConfig reads it strictly.
+type Config struct {
+	Tenants []Tenant `json:"tenants"`
+	Gateway Gateway  `json:"gateway"`
+}
+
+// MaxConfigBytes bounds what LoadConfig reads (a 100,000-tenant configuration is about 60 MB).
+const MaxConfigBytes = 512 << 20
+
+// LoadConfig reads one JSON configuration. Unknown fields, trailing data and values of the wrong
+// type are errors that name the line and column. LoadConfig checks the syntax only: Compile
+// validates the content.
+func LoadConfig(r io.Reader) (Config, error) {
+	var c Config
+	data, err := io.ReadAll(io.LimitReader(r, MaxConfigBytes+1))
+	if err != nil {
+		return c, fmt.Errorf("tenantgate: read config: %w", err)
+	}
+	if len(data) > MaxConfigBytes {
+		return c, fmt.Errorf("tenantgate: config larger than %d bytes", MaxConfigBytes)
+	}
+	if err := DecodeStrict(data, &c); err != nil {
+		return Config{}, fmt.Errorf("tenantgate: config: %w", err)
+	}
+	return c, nil
+}
+
+// DecodeStrict decodes one JSON value from data into v, refusing unknown fields and trailing data,
+// and reports errors with their line and column (and JSON field path where encoding/json knows it).
+// Scenario files and the examples use it so that every file in the project is read the same way.
+func DecodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return positioned(data, dec.InputOffset(), err)
+	}
+	if dec.More() {
+		return positioned(data, dec.InputOffset(), errors.New("unexpected data after the JSON value"))
+	}
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); err != io.EOF {
+		return positioned(data, dec.InputOffset(), errors.New("unexpected data after the JSON value"))
+	}
+	return nil
+}
+
+func positioned(data []byte, off int64, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+		if te.Field != "" {
+			err = fmt.Errorf("%s: cannot use JSON %s as %s", te.Field, te.Value, te.Type)
+		}
+	}
+	line, col := lineCol(data, off)
+	return fmt.Errorf("line %d, column %d: %w", line, col, err)
+}
+
+func lineCol(data []byte, off int64) (line, col int) {
+	off = min(max(off, 0), int64(len(data)))
+	before := data[:off]
+	return 1 + bytes.Count(before, []byte{'\n'}), len(before) - bytes.LastIndexByte(before, '\n')
+}

@@ -1,0 +1,5 @@
+module github.com/tenantgate/tenantgate/examples
+
+go 1.26.0
+
+replace github.com/tenantgate/tenantgate => ../

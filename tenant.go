@@ -1,0 +1,55 @@
+package tenantgate
+
+// Tenant is one Microsoft 365 organisation as Exchange Online sees it: its accepted domains, its
+// inbound and outbound connectors, its routing rules and its organisation settings.
+type Tenant struct {
+	// ID is the tenant GUID (X-MS-Exchange-CrossTenant-Id). Required.
+	ID TenantID `json:"id"`
+	// Name is the initial domain's first label: "contoso" of contoso.onmicrosoft.com. Required.
+	Name string `json:"name"`
+	// AcceptedDomains mirror Get-AcceptedDomain. <Name>.onmicrosoft.com (the MOERA domain every
+	// tenant has) is implied by Compile when absent.
+	AcceptedDomains []AcceptedDomain `json:"acceptedDomains,omitempty"`
+	// Inbound mirrors Get-InboundConnector, in the tenant's order.
+	Inbound []InboundConnector `json:"inbound,omitempty"`
+	// Outbound mirrors Get-OutboundConnector, in the tenant's order.
+	Outbound []OutboundConnector `json:"outbound,omitempty"`
+	// Rules holds the mail flow rules that route (New-TransportRule -RouteMessageOutboundConnector),
+	// in priority order (the first is priority 0).
+	Rules []TransportRule `json:"rules,omitempty"`
+	// RejectDirectSend mirrors Set-OrganizationConfig -RejectDirectSend (default $false).
+	RejectDirectSend bool `json:"rejectDirectSend,omitempty"`
+	// DKIMSigningDomains are the domains whose DKIM signatures (d=) Exchange Online makes for this
+	// tenant (Get-DkimSigningConfig with Enabled $true). A gateway may accept a DKIM pass for one of
+	// them as tenant evidence; a pass for any other domain proves nothing about this tenant.
+	DKIMSigningDomains []Domain `json:"dkimSigningDomains,omitempty"`
+}
+
+// DomainType is an accepted domain's type. Exchange Online knows only Authoritative and
+// InternalRelay ("ExternalRelay" exists only on-premises and is refused by Compile).
+type DomainType string
+
+// Accepted domain types. The zero value means Authoritative, the PowerShell default.
+const (
+	Authoritative DomainType = "Authoritative"
+	InternalRelay DomainType = "InternalRelay"
+)
+
+// AcceptedDomain mirrors one Get-AcceptedDomain entry.
+type AcceptedDomain struct {
+	// Name is the domain (DomainName). Required.
+	Name Domain `json:"name"`
+	// DomainType is Authoritative (default) or InternalRelay.
+	DomainType DomainType `json:"domainType,omitempty"`
+	// MatchSubDomains makes every subdomain of Name accepted too. Exchange Online allows it only on
+	// InternalRelay domains; Compile refuses it elsewhere.
+	MatchSubDomains bool `json:"matchSubDomains,omitempty"`
+}
+
+// Type returns DomainType with the zero value resolved to Authoritative.
+func (a *AcceptedDomain) Type() DomainType {
+	if a.DomainType == "" {
+		return Authoritative
+	}
+	return a.DomainType
+}
