@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Config is the whole topology: the tenants Exchange Online hosts (ours and others') and the
@@ -60,11 +61,18 @@ func positioned(data []byte, off int64, err error) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		off = se.Offset
+		off = se.Offset - 1 // Offset counts the offending byte
 	case errors.As(err, &te):
-		off = te.Offset
+		off = te.Offset - 1
 		if te.Field != "" {
 			err = fmt.Errorf("%s: cannot use JSON %s as %s", te.Field, te.Value, te.Type)
+		}
+	default:
+		// encoding/json reports unknown fields at the end of the value; point at the key instead.
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			if i := bytes.Index(data, []byte(name)); i >= 0 {
+				off = int64(i)
+			}
 		}
 	}
 	line, col := lineCol(data, off)

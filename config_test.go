@@ -1,0 +1,272 @@
+package tenantgate
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func loadDemo(t testing.TB) *Directory {
+	t.Helper()
+	f, err := os.Open("testdata/config/demo.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c, err := LoadConfig(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Compile(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"unknown field", "{\n  \"tenants\": [],\n  \"gateway\": {\"nmae\": \"x\"}\n}", `line 3, column 15: json: unknown field "nmae"`},
+		{"wrong type", "{\"tenants\": [{\"name\": 5}]}", "line 1, column 23: tenants.name: cannot use JSON number as string"},
+		{"bad tenant id", "{\"tenants\": [{\"id\": \"nope\"}]}", `invalid tenant ID "nope"`},
+		{"syntax", "{\"tenants\": [}", "line 1, column 14: invalid character '}'"},
+		{"trailing data", "{} {}", "unexpected data after the JSON value"},
+		{"bad network", `{"gateway": {"exchangeOnline": {"networks": ["40.92.0.0/33"]}}}`, "40.92.0.0/33"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadConfig(strings.NewReader(tt.in))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("LoadConfig error = %v; want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestCompileErrors feeds one configuration with one mistake of every kind Compile refuses and
+// checks that every mistake is reported at once, with its JSON path.
+func TestCompileErrors(t *testing.T) {
+	const cfg = `{
+  "tenants": [
+    { "id": "11111111-1111-1111-1111-111111111111", "name": "contoso",
+      "acceptedDomains": [
+        { "name": "contoso.com" },
+        { "name": "contoso.com" },
+        { "name": "sub.contoso.com", "matchSubDomains": true },
+        { "name": "ext.contoso.com", "domainType": "ExternalRelay" },
+        { "name": "bad..domain" } ],
+      "inbound": [
+        { "name": "a", "connectorType": "OnPremises", "senderIPAddresses": ["192.0.2.0/23", "2001:db8::1", "192.0.2.7"] },
+        { "name": "a", "treatMessagesAsInternal": true, "restrictDomainsToIPAddresses": true },
+        { "name": "c", "connectorType": "OnPremises", "treatMessagesAsInternal": true, "cloudServicesMailEnabled": true,
+          "tlsSenderCertificateName": "mail.*.contoso.com", "efSkipIPs": ["10.0.0.0/8", "198.51.100.1-198.51.100.9"] },
+        { "name": "d", "connectorType": "OnPremises", "restrictDomainsToCertificate": true,
+          "associatedAcceptedDomains": ["fabrikam.com"], "senderDomains": ["f*.example"] },
+        { "name": "e", "connectorType": "Hybrid", "tlsSenderCertificateName": "*" } ],
+      "outbound": [
+        { "name": "o1", "useMXRecord": false },
+        { "name": "o2", "smartHosts": ["gw.example.net"], "useMXRecord": true, "recipientDomains": ["*"],
+          "allAcceptedDomains": true, "tlsSettings": "DomainValidation" },
+        { "name": "o3", "tlsSettings": "Strict", "isTransportRuleScoped": true } ],
+      "rules": [
+        { "name": "r1", "routeMessageOutboundConnector": "nope", "fromScope": "Everywhere" },
+        { "name": "", "routeMessageOutboundConnector": "o3", "exceptIfHeaderContainsMessageHeader": "X-Done" } ] },
+    { "id": "11111111-1111-1111-1111-111111111111", "name": "dup" },
+    { "id": "22222222-2222-2222-2222-222222222222", "name": "fabrikam",
+      "acceptedDomains": [ { "name": "Contoso.com" } ] },
+    { "id": "00000000-0000-0000-0000-000000000000", "name": "" }
+  ],
+  "gateway": {
+    "name": "gw.example.net",
+    "serves": ["11111111-1111-1111-1111-111111111111", "33333333-3333-3333-3333-333333333333",
+               "11111111-1111-1111-1111-111111111111"],
+    "identities": [
+      { "name": "t1", "certNames": [], "for": "11111111-1111-1111-1111-111111111111" },
+      { "name": "t1", "certNames": ["ok.example"], "for": "22222222-2222-2222-2222-222222222222" },
+      { "name": "x", "for": "somebody" },
+      { "name": "i1", "for": "internet" },
+      { "name": "i2", "for": "internet", "certNames": ["bad name"] } ],
+    "smartHosts": { "22222222-2222-2222-2222-222222222222": "fabrikam-com.mail.protection.outlook.com" }
+  }
+}`
+	c, err := LoadConfig(strings.NewReader(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Compile(c)
+	var ce ConfigErrors
+	if !errors.As(err, &ce) {
+		t.Fatalf("Compile error = %v; want ConfigErrors", err)
+	}
+	var got []string
+	for _, e := range ce {
+		got = append(got, e.Path)
+	}
+	// Each path is a mistake planted above; the comment says which rule refuses it.
+	want := []string{
+		"tenants[0].acceptedDomains[2].matchSubDomains",       // MatchSubDomains only on InternalRelay
+		"tenants[0].acceptedDomains[3].domainType",            // no ExternalRelay in EXO
+		"tenants[0].acceptedDomains[4].name",                  // empty label
+		"tenants[0].inbound[0].senderIPAddresses[0]",          // /23 wider than /24
+		"tenants[0].inbound[0].senderIPAddresses[1]",          // IPv6 not supported
+		"tenants[0].inbound[1].name",                          // duplicate name
+		"tenants[0].inbound[1].treatMessagesAsInternal",       // only on OnPremises
+		"tenants[0].inbound[1].restrictDomainsToIPAddresses",  // needs senderIPAddresses
+		"tenants[0].inbound[2].tlsSenderCertificateName",      // embedded wildcard
+		"tenants[0].inbound[2].treatMessagesAsInternal",       // not with cloudServicesMailEnabled
+		"tenants[0].inbound[2]",                               // OnPremises needs cert name or IPs (the name was refused)
+		"tenants[0].inbound[3].senderDomains[0]",              // partial wildcard
+		"tenants[0].inbound[3]",                               // OnPremises without identification
+		"tenants[0].inbound[3].restrictDomainsToCertificate",  // needs tlsSenderCertificateName
+		"tenants[0].inbound[4].connectorType",                 // unknown type
+		"tenants[0].inbound[4].tlsSenderCertificateName",      // "*" matches every certificate
+		"tenants[0].outbound[0].smartHosts",                   // useMXRecord false needs smart hosts
+		"tenants[0].outbound[0].recipientDomains",             // no recipient domains
+		"tenants[0].outbound[1].useMXRecord",                  // smart hosts with MX routing
+		"tenants[0].outbound[1].tlsDomain",                    // DomainValidation without tlsDomain
+		"tenants[0].outbound[1].allAcceptedDomains",           // OnPremises only
+		"tenants[0].outbound[2].tlsSettings",                  // unknown setting
+		"tenants[0].rules[0].fromScope",                       // unknown scope
+		"tenants[0].rules[0].routeMessageOutboundConnector",   // no such connector
+		"tenants[0].rules[1].name",                            // required
+		"tenants[0].rules[1].exceptIfHeaderContainsWords",     // half an exception
+		"tenants[1].id",                                       // duplicate tenant
+		"tenants[3].name",                                     // required
+		"tenants[3].id",                                       // zero GUID
+		"tenants[0].acceptedDomains[1].name",                  // listed twice
+		"tenants[0].inbound[2].efSkipIPs[0]",                  // private range
+		"tenants[0].inbound[3].associatedAcceptedDomains[0]",  // not an accepted domain of the tenant
+		"tenants[2].acceptedDomains[0].name",                  // contoso.com in two tenants
+		"gateway.serves[1]",                                   // unknown tenant
+		"gateway.serves[2]",                                   // listed twice
+		"gateway.identities[0].certNames",                     // tenant identity without a certificate
+		"gateway.identities[1].name",                          // duplicate identity name
+		"gateway.identities[1].for",                           // tenant not served
+		"gateway.identities[2].for",                           // neither a GUID nor "internet"
+		"gateway.identities[4].certNames[0]",                  // bad name
+		"gateway.identities[4].for",                           // second Internet identity
+		"gateway.smartHosts.22222222-2222-2222-2222-222222222222", // not served
+	}
+	if diff := cmp.Diff(sortedCopy(want), sortedCopy(got)); diff != "" {
+		t.Errorf("error paths (-want +got):\n%s\nfull error:\n%v", diff, err)
+	}
+	for _, e := range ce {
+		if e.Msg == "" {
+			t.Errorf("%s: empty message", e.Path)
+		}
+	}
+	if !strings.Contains(err.Error(), "tenants[0].inbound[0].senderIPAddresses[0]: /23 is wider than Exchange Online allows (/24–/32)") {
+		t.Errorf("message for the /23 range does not say what is wrong:\n%v", err)
+	}
+}
+
+func sortedCopy(s []string) []string {
+	c := append([]string(nil), s...)
+	for i := range c {
+		for j := i + 1; j < len(c); j++ {
+			if c[j] < c[i] {
+				c[i], c[j] = c[j], c[i]
+			}
+		}
+	}
+	return c
+}
+
+func TestCompileDefaults(t *testing.T) {
+	c, err := LoadConfig(strings.NewReader(`{
+  "tenants": [ { "id": "11111111-1111-1111-1111-111111111111", "name": "Contoso",
+                 "acceptedDomains": [ { "name": "CONTOSO.com." } ],
+                 "inbound": [ { "name": "p", "senderIPAddresses": ["192.0.2.9"] } ] } ],
+  "gateway": { "name": "GW.example.net", "serves": ["11111111-1111-1111-1111-111111111111"] } }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := c.Tenants[0].AcceptedDomains[0].Name
+	d, err := Compile(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Tenants[0].AcceptedDomains[0].Name != in {
+		t.Error("Compile modified its input")
+	}
+	ten, _ := d.Tenant(MustParseTenantID("11111111-1111-1111-1111-111111111111"))
+	// The MOERA domain is implied (spec/exchange-online.md §4), domains are normalised.
+	wantDomains := []AcceptedDomain{{Name: "contoso.com"}, {Name: "contoso.onmicrosoft.com", DomainType: Authoritative}}
+	if diff := cmp.Diff(wantDomains, ten.AcceptedDomains); diff != "" {
+		t.Errorf("accepted domains (-want +got):\n%s", diff)
+	}
+	g := d.Gateway()
+	if diff := cmp.Diff(DefaultEXOCertNames(), g.ExchangeOnline.CertNames); diff != "" {
+		t.Errorf("EXO cert names (-want +got):\n%s", diff)
+	}
+	if len(g.ExchangeOnline.Networks) != len(DefaultEXONetworks()) {
+		t.Errorf("EXO networks = %v; want the defaults", g.ExchangeOnline.Networks)
+	}
+	if g.AuthServID != "gw.example.net" {
+		t.Errorf("AuthServID = %q; want the normalised gateway name", g.AuthServID)
+	}
+	// An Internet identity without a certificate is implied.
+	if diff := cmp.Diff(&Identity{Name: "internet", For: "internet"}, d.InternetIdentity()); diff != "" {
+		t.Errorf("Internet identity (-want +got):\n%s", diff)
+	}
+	conn := &ten.Inbound[0]
+	if conn.Type() != Partner || !conn.IsEnabled() || conn.EnhancedFiltering() {
+		t.Errorf("inbound defaults: type %s enabled %v EF %v; want Partner, enabled, no EF", conn.Type(), conn.IsEnabled(), conn.EnhancedFiltering())
+	}
+}
+
+func TestCompileExplicitEmptyEXO(t *testing.T) {
+	// threats case 28/33: an emptied list means nothing matches, not the defaults.
+	c, err := LoadConfig(strings.NewReader(`{"tenants": [], "gateway": {"exchangeOnline": {"certNames": [], "networks": []}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Compile(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := d.Gateway(); len(g.ExchangeOnline.CertNames) != 0 || len(g.ExchangeOnline.Networks) != 0 {
+		t.Errorf("explicitly empty EXO peer became %+v", g.ExchangeOnline)
+	}
+	if d.Serves(TenantID{}) {
+		t.Error("an empty Serves list must serve nobody")
+	}
+}
+
+func FuzzLoadConfig(f *testing.F) {
+	demo, err := os.ReadFile("testdata/config/demo.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(demo)
+	f.Add([]byte(`{"tenants":[{"id":"11111111-1111-1111-1111-111111111111","name":"a","inbound":[{"name":"x","connectorType":"OnPremises","senderIPAddresses":["192.0.2.0/24"]}]}],"gateway":{"serves":["11111111-1111-1111-1111-111111111111"]}}`))
+	f.Add([]byte(`{"gateway":{"exchangeOnline":{"networks":[]}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := LoadConfig(strings.NewReader(string(data)))
+		if err != nil {
+			return
+		}
+		d, err := Compile(c)
+		if err != nil {
+			var ce ConfigErrors
+			if !errors.As(err, &ce) || len(ce) == 0 {
+				t.Fatalf("Compile error %v is not a non-empty ConfigErrors", err)
+			}
+			return
+		}
+		// Every accepted domain of a compiled configuration has exactly one owner: its tenant.
+		for _, ten := range d.Tenants() {
+			for _, ad := range ten.AcceptedDomains {
+				owner, _, ok := d.Owner(ad.Name)
+				if !ok || owner.ID != ten.ID {
+					t.Fatalf("Owner(%s) = %v, %v; want %s", ad.Name, owner, ok, ten.ID)
+				}
+			}
+		}
+	})
+}
