@@ -109,47 +109,47 @@ func TestCompileErrors(t *testing.T) {
 	}
 	// Each path is a mistake planted above; the comment says which rule refuses it.
 	want := []string{
-		"tenants[0].acceptedDomains[2].matchSubDomains",       // MatchSubDomains only on InternalRelay
-		"tenants[0].acceptedDomains[3].domainType",            // no ExternalRelay in EXO
-		"tenants[0].acceptedDomains[4].name",                  // empty label
-		"tenants[0].inbound[0].senderIPAddresses[0]",          // /23 wider than /24
-		"tenants[0].inbound[0].senderIPAddresses[1]",          // IPv6 not supported
-		"tenants[0].inbound[1].name",                          // duplicate name
-		"tenants[0].inbound[1].treatMessagesAsInternal",       // only on OnPremises
-		"tenants[0].inbound[1].restrictDomainsToIPAddresses",  // needs senderIPAddresses
-		"tenants[0].inbound[2].tlsSenderCertificateName",      // embedded wildcard
-		"tenants[0].inbound[2].treatMessagesAsInternal",       // not with cloudServicesMailEnabled
-		"tenants[0].inbound[2]",                               // OnPremises needs cert name or IPs (the name was refused)
-		"tenants[0].inbound[3].senderDomains[0]",              // partial wildcard
-		"tenants[0].inbound[3]",                               // OnPremises without identification
-		"tenants[0].inbound[3].restrictDomainsToCertificate",  // needs tlsSenderCertificateName
-		"tenants[0].inbound[4].connectorType",                 // unknown type
-		"tenants[0].inbound[4].tlsSenderCertificateName",      // "*" matches every certificate
-		"tenants[0].outbound[0].smartHosts",                   // useMXRecord false needs smart hosts
-		"tenants[0].outbound[0].recipientDomains",             // no recipient domains
-		"tenants[0].outbound[1].useMXRecord",                  // smart hosts with MX routing
-		"tenants[0].outbound[1].tlsDomain",                    // DomainValidation without tlsDomain
-		"tenants[0].outbound[1].allAcceptedDomains",           // OnPremises only
-		"tenants[0].outbound[2].tlsSettings",                  // unknown setting
-		"tenants[0].rules[0].fromScope",                       // unknown scope
-		"tenants[0].rules[0].routeMessageOutboundConnector",   // no such connector
-		"tenants[0].rules[1].name",                            // required
-		"tenants[0].rules[1].exceptIfHeaderContainsWords",     // half an exception
-		"tenants[1].id",                                       // duplicate tenant
-		"tenants[3].name",                                     // required
-		"tenants[3].id",                                       // zero GUID
-		"tenants[0].acceptedDomains[1].name",                  // listed twice
-		"tenants[0].inbound[2].efSkipIPs[0]",                  // private range
-		"tenants[0].inbound[3].associatedAcceptedDomains[0]",  // not an accepted domain of the tenant
-		"tenants[2].acceptedDomains[0].name",                  // contoso.com in two tenants
-		"gateway.serves[1]",                                   // unknown tenant
-		"gateway.serves[2]",                                   // listed twice
-		"gateway.identities[0].certNames",                     // tenant identity without a certificate
-		"gateway.identities[1].name",                          // duplicate identity name
-		"gateway.identities[1].for",                           // tenant not served
-		"gateway.identities[2].for",                           // neither a GUID nor "internet"
-		"gateway.identities[4].certNames[0]",                  // bad name
-		"gateway.identities[4].for",                           // second Internet identity
+		"tenants[0].acceptedDomains[2].matchSubDomains",      // MatchSubDomains only on InternalRelay
+		"tenants[0].acceptedDomains[3].domainType",           // no ExternalRelay in EXO
+		"tenants[0].acceptedDomains[4].name",                 // empty label
+		"tenants[0].inbound[0].senderIPAddresses[0]",         // /23 wider than /24
+		"tenants[0].inbound[0].senderIPAddresses[1]",         // IPv6 not supported
+		"tenants[0].inbound[1].name",                         // duplicate name
+		"tenants[0].inbound[1].treatMessagesAsInternal",      // only on OnPremises
+		"tenants[0].inbound[1].restrictDomainsToIPAddresses", // needs senderIPAddresses
+		"tenants[0].inbound[2].tlsSenderCertificateName",     // embedded wildcard
+		"tenants[0].inbound[2].treatMessagesAsInternal",      // not with cloudServicesMailEnabled
+		"tenants[0].inbound[2]",                              // OnPremises needs cert name or IPs (the name was refused)
+		"tenants[0].inbound[3].senderDomains[0]",             // partial wildcard
+		"tenants[0].inbound[3]",                              // OnPremises without identification
+		"tenants[0].inbound[3].restrictDomainsToCertificate", // needs tlsSenderCertificateName
+		"tenants[0].inbound[4].connectorType",                // unknown type
+		"tenants[0].inbound[4].tlsSenderCertificateName",     // "*" matches every certificate
+		"tenants[0].outbound[0].smartHosts",                  // useMXRecord false needs smart hosts
+		"tenants[0].outbound[0].recipientDomains",            // no recipient domains
+		"tenants[0].outbound[1].useMXRecord",                 // smart hosts with MX routing
+		"tenants[0].outbound[1].tlsDomain",                   // DomainValidation without tlsDomain
+		"tenants[0].outbound[1].allAcceptedDomains",          // OnPremises only
+		"tenants[0].outbound[2].tlsSettings",                 // unknown setting
+		"tenants[0].rules[0].fromScope",                      // unknown scope
+		"tenants[0].rules[0].routeMessageOutboundConnector",  // no such connector
+		"tenants[0].rules[1].name",                           // required
+		"tenants[0].rules[1].exceptIfHeaderContainsWords",    // half an exception
+		"tenants[1].id",                                           // duplicate tenant
+		"tenants[3].name",                                         // required
+		"tenants[3].id",                                           // zero GUID
+		"tenants[0].acceptedDomains[1].name",                      // listed twice
+		"tenants[0].inbound[2].efSkipIPs[0]",                      // private range
+		"tenants[0].inbound[3].associatedAcceptedDomains[0]",      // not an accepted domain of the tenant
+		"tenants[2].acceptedDomains[0].name",                      // contoso.com in two tenants
+		"gateway.serves[1]",                                       // unknown tenant
+		"gateway.serves[2]",                                       // listed twice
+		"gateway.identities[0].certNames",                         // tenant identity without a certificate
+		"gateway.identities[1].name",                              // duplicate identity name
+		"gateway.identities[1].for",                               // tenant not served
+		"gateway.identities[2].for",                               // neither a GUID nor "internet"
+		"gateway.identities[4].certNames[0]",                      // bad name
+		"gateway.identities[4].for",                               // second Internet identity
 		"gateway.smartHosts.22222222-2222-2222-2222-222222222222", // not served
 	}
 	if diff := cmp.Diff(sortedCopy(want), sortedCopy(got)); diff != "" {

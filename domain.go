@@ -133,7 +133,9 @@ func (p DomainPattern) IsWildcard() bool { return strings.HasPrefix(string(p), "
 
 // Base returns the domain a pattern is anchored at: "contoso.com" for both "contoso.com" and
 // "*.contoso.com", "" for "*".
-func (p DomainPattern) Base() Domain { return Domain(strings.TrimPrefix(strings.TrimPrefix(string(p), "*"), ".")) }
+func (p DomainPattern) Base() Domain {
+	return Domain(strings.TrimPrefix(strings.TrimPrefix(string(p), "*"), "."))
+}
 
 // Match reports whether d falls under p with Exchange Online's semantics. d must be normalised.
 func (p DomainPattern) Match(d Domain) bool {
