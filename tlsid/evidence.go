@@ -23,3 +23,9 @@ type Evidence struct {
 	// presented.
 	Error string `json:"error,omitempty"`
 }
+
+// Presented reports whether the peer presented a certificate at all: verified, or with a
+// subject, names or a verification error recorded.
+func (ev Evidence) Presented() bool {
+	return ev.Verified || ev.Subject != "" || ev.Error != "" || len(ev.Names) > 0
+}
