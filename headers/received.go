@@ -1,22 +1,29 @@
 package headers
 
 import (
+	"errors"
+	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 )
 
 // Received is one Received trace field, parsed tolerantly (RFC 5321 §4.4 and the forms real mail
 // uses; spec/headers.md §1.1, §4).
 type Received struct {
-	// Index is the field's position in the header block, 0 for the top-most field.
+	// Index is the field's position in the header block, 0 for the top-most field. ParseReceived
+	// leaves it 0; Parse sets it.
 	Index int `json:"index"`
 	// Raw is the unfolded value.
 	Raw string `json:"raw"`
 	// From is the name the sender gave (HELO/EHLO) in the from clause.
 	From string `json:"from,omitempty"`
 	// FromReverse is the reverse DNS name the receiving host recorded in the from clause comment.
+	// Postfix's "unknown" (no reverse DNS) is left empty.
 	FromReverse string `json:"fromReverse,omitempty"`
-	// FromIP is the sending host's address recorded in the from clause (zero if none).
+	// FromIP is the sending host's address recorded in the from clause (zero if none). An address
+	// in a comment ("(host [192.0.2.1])", Exchange's "(2603:10b6::39)") wins over an address
+	// literal given as the HELO name; IPv4-mapped IPv6 addresses are unmapped.
 	FromIP netip.Addr `json:"fromIP,omitzero"`
 	// By is the receiving host, With the protocol (ESMTPS, …), ID the receiver's queue id, For the
 	// recipient the hop recorded.
@@ -24,8 +31,319 @@ type Received struct {
 	With string `json:"with,omitempty"`
 	ID   string `json:"id,omitempty"`
 	For  string `json:"for,omitempty"`
+	// ByIP is the receiving host's address when the by clause records one
+	// ("by host.example (10.152.26.153)"); zero if none.
+	ByIP netip.Addr `json:"byIP,omitzero"`
+	// Via is the via clause (Exchange: "Frontend Transport", a server name).
+	Via string `json:"via,omitempty"`
 	// TLS holds TLS details recorded in the field (version=TLS1_2 cipher=…), if any.
 	TLS string `json:"tls,omitempty"`
 	// Date is the time stamp after the last ';' (zero if absent or unparsable).
 	Date time.Time `json:"date,omitzero"`
+	// DateText is the text the date was read from (after the last ';', or found by the SendGrid
+	// fallback of spec/headers.md §1.1), empty when there is none.
+	DateText string `json:"dateText,omitempty"`
+}
+
+// ErrReceived is wrapped by every error ParseReceived returns.
+var ErrReceived = errors.New("headers: invalid Received field")
+
+// maxCommentDepth bounds nested comments; deeper parentheses are read as text.
+const maxCommentDepth = 16
+
+// rtoken is one lexical unit of a Received value: a word, a comment (without its outer
+// parentheses) or the ';' separator.
+type rtoken struct {
+	text    string
+	comment bool
+	semi    bool
+	start   int // byte offset in the unfolded value
+}
+
+// ParseReceived parses one Received field value (folded or not). It is tolerant in the ways
+// Microsoft's Message Header Analyzer is (spec/headers.md §1.1): clause keywords (from, by, via,
+// with, id, for) are found case-insensitively outside comments and the first occurrence of each
+// wins; the date is the text after the last ';' outside comments, or, when there is none, the
+// text from the first weekday name or yyyy-mm-dd date (the SendGrid fix). It returns an error
+// only for a value that is empty or holds neither a clause nor a date; the Received it returns
+// then still carries Raw.
+func ParseReceived(value string) (Received, error) {
+	v := unfold(value)
+	r := Received{Raw: v}
+	if v == "" {
+		return r, fmt.Errorf("%w: empty value", ErrReceived)
+	}
+	toks := lexReceived(v)
+
+	// The date: after the last top-level ';'.
+	body := toks
+	for i := len(toks) - 1; i >= 0; i-- {
+		if toks[i].semi {
+			body = toks[:i]
+			r.DateText = strings.TrimSpace(v[toks[i].start+1:])
+			break
+		}
+	}
+	if r.DateText == "" && len(body) == len(toks) {
+		// No ';' at all: MHA inserts one before the first weekday name or dashed date.
+		for i, t := range toks {
+			if !t.comment && looksLikeDateStart(t.text) {
+				body = toks[:i]
+				r.DateText = strings.TrimSpace(v[t.start:])
+				break
+			}
+		}
+	}
+	if r.DateText != "" {
+		if d, ok := parseDate(r.DateText); ok {
+			r.Date = d
+		}
+	}
+
+	clauses := 0
+	seen := map[string]bool{}
+	for i := 0; i < len(body); {
+		t := body[i]
+		kw := strings.ToLower(t.text)
+		if t.comment || t.semi || !isReceivedKeyword(kw) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(body) && (body[j].comment || body[j].semi || !isReceivedKeyword(strings.ToLower(body[j].text))) {
+			j++
+		}
+		if !seen[kw] {
+			seen[kw] = true
+			clauses++
+			r.setClause(kw, body[i+1:j])
+		}
+		i = j
+	}
+	for _, t := range body {
+		if t.comment && r.TLS == "" && isTLSComment(t.text) {
+			r.TLS = collapseSpace(t.text)
+		}
+	}
+	if clauses == 0 && r.Date.IsZero() {
+		return r, fmt.Errorf("%w: no from/by/with/id/for clause and no date in %q", ErrReceived, clip(v, 80))
+	}
+	return r, nil
+}
+
+func isReceivedKeyword(s string) bool {
+	switch s {
+	case "from", "by", "via", "with", "id", "for":
+		return true
+	}
+	return false
+}
+
+// setClause fills the field for keyword kw from the clause's tokens.
+func (r *Received) setClause(kw string, toks []rtoken) {
+	words := make([]string, 0, len(toks))
+	var comments []string
+	for _, t := range toks {
+		if t.comment {
+			comments = append(comments, t.text)
+		} else if !t.semi {
+			words = append(words, t.text)
+		}
+	}
+	first := ""
+	if len(words) > 0 {
+		first = words[0]
+	}
+	switch kw {
+	case "from":
+		r.From = first
+		for _, c := range comments {
+			if !r.FromIP.IsValid() {
+				r.FromIP = commentAddr(c)
+			}
+			if r.FromReverse == "" {
+				r.FromReverse = commentHost(c)
+			}
+		}
+		if !r.FromIP.IsValid() {
+			r.FromIP = literalAddr(first)
+		}
+	case "by":
+		r.By = first
+		for _, c := range comments {
+			if !r.ByIP.IsValid() {
+				r.ByIP = commentAddr(c)
+			}
+		}
+	case "with":
+		r.With = strings.Join(words, " ")
+	case "id":
+		r.ID = first
+	case "via":
+		r.Via = strings.Join(words, " ")
+	case "for":
+		r.For = strings.TrimSuffix(strings.TrimPrefix(first, "<"), ">")
+	}
+}
+
+// lexReceived splits an unfolded Received value into words, comments, quoted strings (as
+// words) and ';' separators. It never fails: an unclosed comment, quote or angle address runs to
+// the end of the value.
+func lexReceived(v string) []rtoken {
+	toks := make([]rtoken, 0, 24)
+	for i := 0; i < len(v); {
+		c := v[i]
+		switch {
+		case c == ' ' || c == '\t':
+			i++
+		case c == ';':
+			toks = append(toks, rtoken{text: ";", semi: true, start: i})
+			i++
+		case c == '(':
+			start := i
+			depth := 0
+			j := i
+			for ; j < len(v); j++ {
+				b := v[j]
+				if b == '\\' && j+1 < len(v) {
+					j++
+					continue
+				}
+				if b == '(' {
+					depth++
+				} else if b == ')' {
+					depth--
+					if depth == 0 {
+						break
+					}
+				}
+			}
+			end := j
+			if end >= len(v) {
+				end = len(v)
+				toks = append(toks, rtoken{text: v[start+1 : end], comment: true, start: start})
+				i = len(v)
+			} else {
+				toks = append(toks, rtoken{text: v[start+1 : end], comment: true, start: start})
+				i = end + 1
+			}
+		case c == '"':
+			j := i + 1
+			for j < len(v) && v[j] != '"' {
+				if v[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			end := min(j+1, len(v))
+			toks = append(toks, rtoken{text: v[i:end], start: i})
+			i = end
+		case c == '<':
+			j := strings.IndexByte(v[i:], '>')
+			end := len(v)
+			if j >= 0 {
+				end = i + j + 1
+			}
+			toks = append(toks, rtoken{text: v[i:end], start: i})
+			i = end
+		default:
+			j := i
+			for j < len(v) && v[j] != ' ' && v[j] != '\t' && v[j] != '(' && v[j] != ';' {
+				j++
+			}
+			toks = append(toks, rtoken{text: v[i:j], start: i})
+			i = j
+		}
+	}
+	return toks
+}
+
+// commentAddr returns the first address in a from/by comment: "[192.0.2.1]", "[IPv6:…]",
+// "[10.0.0.1:47944]" (with a port) or a bare address word ("2603:10b6:408:c0::39").
+func commentAddr(c string) netip.Addr {
+	for _, w := range strings.FieldsFunc(c, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' || r == '(' || r == ')' }) {
+		if a := literalAddr(w); a.IsValid() {
+			return a
+		}
+	}
+	return netip.Addr{}
+}
+
+// commentHost returns the first host name in a from comment, skipping addresses, key=value
+// words and Postfix's "unknown".
+func commentHost(c string) string {
+	for _, w := range strings.Fields(c) {
+		if strings.ContainsAny(w, "=[]()\"") || literalAddr(w).IsValid() || strings.EqualFold(w, "unknown") {
+			continue
+		}
+		if strings.EqualFold(w, "HELO") || strings.EqualFold(w, "EHLO") {
+			return ""
+		}
+		if strings.Contains(w, ".") || strings.EqualFold(w, "localhost") {
+			return w
+		}
+		return ""
+	}
+	return ""
+}
+
+// literalAddr parses an address written as "1.2.3.4", "[1.2.3.4]", "[IPv6:2001:db8::1]",
+// "[1.2.3.4:port]" or "[2001:db8::1]:port"; zero if w is none of these.
+func literalAddr(w string) netip.Addr {
+	if w == "" {
+		return netip.Addr{}
+	}
+	s := w
+	if s[0] == '[' {
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			return netip.Addr{}
+		}
+		s = s[1:end]
+	}
+	if len(s) > 5 && strings.EqualFold(s[:5], "IPv6:") {
+		s = s[5:]
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.WithZone("").Unmap()
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().WithZone("").Unmap()
+	}
+	return netip.Addr{}
+}
+
+// isTLSComment reports whether a comment records TLS details: Exchange
+// "version=TLS1_2, cipher=…", Postfix "using TLSv1.3 with cipher …".
+func isTLSComment(c string) bool {
+	l := strings.ToLower(c)
+	return strings.Contains(l, "cipher=") || strings.Contains(l, "version=tls") || strings.Contains(l, "using tls")
+}
+
+// looksLikeDateStart reports whether a word starts a date: a weekday name ("Wed," or "Wed")
+// or a yyyy-mm-dd date.
+func looksLikeDateStart(w string) bool {
+	d := strings.TrimSuffix(w, ",")
+	switch strings.ToLower(d) {
+	case "mon", "tue", "wed", "thu", "fri", "sat", "sun":
+		return true
+	}
+	if len(w) >= 8 && isDigits(w[:4]) && w[4] == '-' {
+		rest := w[5:]
+		k := strings.IndexByte(rest, '-')
+		return k >= 1 && k <= 2 && isDigits(rest[:k]) && len(rest) > k+1 && isDigits(rest[k+1:k+2])
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

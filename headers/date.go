@@ -1,0 +1,110 @@
+package headers
+
+import (
+	"strings"
+	"time"
+)
+
+// obsZones are the RFC 5322 §4.3 obsolete zone names with their offsets; any other alphabetic
+// zone is refused rather than read as UTC (time.Parse would invent a zero offset for it).
+var obsZones = map[string]string{
+	"UT": "+0000", "UTC": "+0000", "GMT": "+0000", "Z": "+0000",
+	"EST": "-0500", "EDT": "-0400", "CST": "-0600", "CDT": "-0500",
+	"MST": "-0700", "MDT": "-0600", "PST": "-0800", "PDT": "-0700",
+}
+
+// dateLayouts are tried in order on the normalised text (zone always numeric). time.Parse
+// accepts fractional seconds after the seconds field without a layout for them.
+var dateLayouts = [...]string{
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"2 Jan 2006 15:04:05 -0700",
+	"Mon, 2 Jan 2006 15:04 -0700",
+	"2 Jan 2006 15:04 -0700",
+	"Mon, 2 Jan 06 15:04:05 -0700",
+	"2 Jan 06 15:04:05 -0700",
+	"Mon 2 Jan 2006 15:04:05 -0700",
+	"Mon Jan 2 15:04:05 2006 -0700",
+	"2006-1-2 15:04:05 -0700",
+	"2006-1-2T15:04:05 -0700",
+}
+
+// parseDate reads a trace or message date the way spec/headers.md §1.1 describes MHA doing:
+// white space collapsed, trailing comments such as "(CEST)" or "(UTC)" dropped, a zone name
+// after a numeric offset dropped ("+0000 UTC"), a lone UTC/GMT or RFC 5322 obsolete zone turned
+// into its offset, and a missing zone read as +0000. It reports false when nothing fits.
+func parseDate(s string) (time.Time, bool) {
+	f := strings.Fields(s)
+	if len(f) == 0 || len(f) > 12 {
+		return time.Time{}, false
+	}
+	// A comment may hold the only zone ("… 12:00:00 (UTC)"); remember it.
+	commentZone := ""
+	for len(f) > 0 {
+		last := f[len(f)-1]
+		if !strings.HasSuffix(last, ")") {
+			break
+		}
+		// Drop words back to the one opening this comment.
+		k := len(f) - 1
+		for k >= 0 && !strings.HasPrefix(f[k], "(") {
+			k--
+		}
+		if k < 0 {
+			return time.Time{}, false
+		}
+		if k == len(f)-1 {
+			z := strings.ToUpper(strings.Trim(last, "()"))
+			if off, ok := obsZones[z]; ok && commentZone == "" {
+				commentZone = off
+			}
+		}
+		f = f[:k]
+	}
+	if len(f) < 2 {
+		return time.Time{}, false
+	}
+	last := f[len(f)-1]
+	switch {
+	case isNumericZone(last):
+	case isNumericZone(f[len(f)-2]) && isAlpha(last):
+		f = f[:len(f)-1] // "+0000 UTC"
+	case isAlpha(last):
+		off, ok := obsZones[strings.ToUpper(last)]
+		if !ok {
+			return time.Time{}, false
+		}
+		f[len(f)-1] = off
+	case strings.HasSuffix(last, "Z") && strings.Contains(last, "T"):
+		f[len(f)-1] = strings.TrimSuffix(last, "Z")
+		f = append(f, "+0000")
+	default:
+		if commentZone == "" {
+			commentZone = "+0000"
+		}
+		f = append(f, commentZone)
+	}
+	norm := strings.Join(f, " ")
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, norm); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func isNumericZone(s string) bool {
+	return len(s) == 5 && (s[0] == '+' || s[0] == '-') && isDigits(s[1:])
+}
+
+func isAlpha(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,46 @@
+package headers
+
+import "strings"
+
+// unfold undoes RFC 5322 §2.2.3 folding the way go-message's textproto does for Value: every
+// line break (CRLF, LF or a bare CR) together with the spaces and tabs around it becomes one
+// space, and the result is trimmed. Other runs of white space are kept.
+func unfold(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return strings.Trim(s, " \t")
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\r' && c != '\n' {
+			b.WriteByte(c)
+			continue
+		}
+		// Drop white space already written before the break, and any after it.
+		out := b.String()
+		trimmed := strings.TrimRight(out, " \t")
+		if len(trimmed) != len(out) {
+			b.Reset()
+			b.WriteString(trimmed)
+		}
+		for i+1 < len(s) && (s[i+1] == '\r' || s[i+1] == '\n' || s[i+1] == ' ' || s[i+1] == '\t') {
+			i++
+		}
+		b.WriteByte(' ')
+	}
+	return strings.Trim(b.String(), " \t")
+}
+
+// collapseSpace replaces every run of white space with one space and trims the ends.
+func collapseSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// clip shortens s for an error message.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
