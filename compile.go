@@ -207,6 +207,7 @@ func compileTenant(el *errList, path string, in Tenant) Tenant {
 			el.add(p+".exceptIfHeaderContainsWords", "exceptIfHeaderContainsMessageHeader and exceptIfHeaderContainsWords go together")
 		}
 	}
+	compileORCA(el, path, &t)
 	return t
 }
 

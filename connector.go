@@ -58,6 +58,11 @@ type InboundConnector struct {
 	EFSkipIPs []string `json:"efSkipIPs,omitempty"`
 	// EFUsers restricts Enhanced Filtering to messages whose recipients are all listed. nil: all.
 	EFUsers []string `json:"efUsers,omitempty"`
+	// EFTestMode runs Enhanced Filtering in test mode: it is evaluated but not applied. nil means
+	// not known (Microsoft365DSC does not export it); the PowerShell default is $false.
+	EFTestMode *bool `json:"efTestMode,omitempty"`
+	// EFSkipMailGateway lists the IP addresses of further gateways Enhanced Filtering skips.
+	EFSkipMailGateway []string `json:"efSkipMailGateway,omitempty"`
 }
 
 // IsEnabled reports whether the connector is enabled (Enabled nil or true).

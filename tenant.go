@@ -23,6 +23,16 @@ type Tenant struct {
 	// tenant (Get-DkimSigningConfig with Enabled $true). A gateway may accept a DKIM pass for one of
 	// them as tenant evidence; a pass for any other domain proves nothing about this tenant.
 	DKIMSigningDomains []Domain `json:"dkimSigningDomains,omitempty"`
+	// SCLRules holds the mail flow rules that set the spam confidence level (New-TransportRule
+	// -SetSCL), in priority order. They live apart from Rules because they do not route: see
+	// SCLRule.
+	SCLRules []SCLRule `json:"sclRules,omitempty"`
+	// ArcConfig mirrors Get-ArcConfig. nil means not known (not exported), which is not the same
+	// as a configuration with no trusted sealers.
+	ArcConfig *ArcConfig `json:"arcConfig,omitempty"`
+	// ConnectionFilterPolicies mirror Get-HostedConnectionFilterPolicy (Exchange Online has one,
+	// "Default"). nil means not known (not exported).
+	ConnectionFilterPolicies []ConnectionFilterPolicy `json:"connectionFilterPolicies,omitempty"`
 }
 
 // DomainType is an accepted domain's type. Exchange Online knows only Authoritative and
@@ -44,6 +54,9 @@ type AcceptedDomain struct {
 	// MatchSubDomains makes every subdomain of Name accepted too. Exchange Online allows it only on
 	// InternalRelay domains; Compile refuses it elsewhere.
 	MatchSubDomains bool `json:"matchSubDomains,omitempty"`
+	// MXReport holds the rows Get-MxRecordReport -Domain <Name> returned. nil or empty means no
+	// report, so whether the MX points to Exchange Online is not known.
+	MXReport []MXRecord `json:"mxReport,omitempty"`
 }
 
 // Type returns DomainType with the zero value resolved to Authoritative.

@@ -1,0 +1,121 @@
+package tenantgate
+
+import "strings"
+
+// RuleMode is a transport rule's Mode. Only Enforce rules act; Audit and AuditAndNotify rules
+// only log (and notify).
+type RuleMode string
+
+// Transport rule modes. The zero value means Enforce, the PowerShell default.
+const (
+	ModeEnforce        RuleMode = "Enforce"
+	ModeAudit          RuleMode = "Audit"
+	ModeAuditAndNotify RuleMode = "AuditAndNotify"
+)
+
+// SCLBypass is the SCL value that makes Exchange Online skip spam filtering (-SetSCL -1).
+const SCLBypass = -1
+
+// AuthenticationResultsHeader is the header ORCA 118_2/118_4 accept as the safeguard of an SCL -1
+// rule: a rule that also checks it does not bypass filtering for spoofed senders.
+const AuthenticationResultsHeader = "Authentication-Results"
+
+// SCLRule is a mail flow rule that sets the spam confidence level (New-TransportRule -SetSCL),
+// with the sender, IP and header conditions ORCA's checks 118_2 and 118_4 read. SCL rules are
+// kept in Tenant.SCLRules, apart from the routing rules in Tenant.Rules: a routing rule holds
+// exactly the conditions route evaluates, and adding sender conditions to it would let a router
+// that does not read them match more mail than Exchange Online does. A rule that both routes and
+// sets the SCL appears in both lists.
+type SCLRule struct {
+	// Name labels the rule. Required.
+	Name string `json:"name"`
+	// Enabled is nil or true for an enabled rule (State Enabled).
+	Enabled *bool `json:"enabled,omitempty"`
+	// Mode is Enforce (the zero value), Audit or AuditAndNotify.
+	Mode RuleMode `json:"mode,omitempty"`
+	// SetSCL is the SCL the rule sets, -1 (bypass spam filtering) to 9. Always written: 0 is SCL 0.
+	SetSCL int `json:"setSCL"`
+	// FromScope: "" (any sender), InOrganization or NotInOrganization.
+	FromScope Scope `json:"fromScope,omitempty"`
+	// SenderDomainIs matches the sender's domain.
+	SenderDomainIs []Domain `json:"senderDomainIs,omitempty"`
+	// FromAddressContainsWords and FromAddressMatchesPatterns match the sender address by words
+	// and by regular expressions.
+	FromAddressContainsWords   []string `json:"fromAddressContainsWords,omitempty"`
+	FromAddressMatchesPatterns []string `json:"fromAddressMatchesPatterns,omitempty"`
+	// SenderIpRanges matches the connecting IP: addresses, "first-last" ranges or CIDRs.
+	SenderIpRanges []string `json:"senderIpRanges,omitempty"`
+	// HeaderContainsMessageHeader with HeaderContainsWords, and HeaderMatchesMessageHeader with
+	// HeaderMatchesPatterns, are header conditions; the ExceptIf… forms are exceptions.
+	HeaderContainsMessageHeader         string   `json:"headerContainsMessageHeader,omitempty"`
+	HeaderContainsWords                 []string `json:"headerContainsWords,omitempty"`
+	HeaderMatchesMessageHeader          string   `json:"headerMatchesMessageHeader,omitempty"`
+	HeaderMatchesPatterns               []string `json:"headerMatchesPatterns,omitempty"`
+	ExceptIfHeaderContainsMessageHeader string   `json:"exceptIfHeaderContainsMessageHeader,omitempty"`
+	ExceptIfHeaderContainsWords         []string `json:"exceptIfHeaderContainsWords,omitempty"`
+	ExceptIfHeaderMatchesMessageHeader  string   `json:"exceptIfHeaderMatchesMessageHeader,omitempty"`
+	ExceptIfHeaderMatchesPatterns       []string `json:"exceptIfHeaderMatchesPatterns,omitempty"`
+}
+
+// IsEnabled reports whether the rule is enabled (Enabled nil or true).
+func (r *SCLRule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
+
+// BypassesSpamFiltering reports whether the rule sets SCL -1.
+func (r *SCLRule) BypassesSpamFiltering() bool { return r.SetSCL == SCLBypass }
+
+// ChecksAuthenticationResults reports whether one of the rule's header conditions or exceptions
+// reads Authentication-Results (header names compare case-insensitively), the safeguard ORCA
+// 118_2 and 118_4 accept.
+func (r *SCLRule) ChecksAuthenticationResults() bool {
+	for _, h := range []string{r.HeaderContainsMessageHeader, r.HeaderMatchesMessageHeader,
+		r.ExceptIfHeaderContainsMessageHeader, r.ExceptIfHeaderMatchesMessageHeader} {
+		if strings.EqualFold(strings.TrimSpace(h), AuthenticationResultsHeader) {
+			return true
+		}
+	}
+	return false
+}
+
+// ArcConfig mirrors Get-ArcConfig.
+type ArcConfig struct {
+	// ArcTrustedSealers are the domains whose ARC seals Exchange Online trusts (Set-ArcConfig
+	// -ArcTrustedSealers). Empty: none.
+	ArcTrustedSealers []Domain `json:"arcTrustedSealers,omitempty"`
+}
+
+// ConnectionFilterPolicy mirrors one Get-HostedConnectionFilterPolicy entry.
+type ConnectionFilterPolicy struct {
+	// Name labels the policy ("Default"). Required.
+	Name string `json:"name"`
+	// IPAllowList lists addresses, "first-last" ranges and CIDRs whose mail skips spam filtering
+	// (ORCA 114 fails on every entry).
+	IPAllowList []string `json:"ipAllowList,omitempty"`
+}
+
+// MXRecord is one row of Get-MxRecordReport.
+type MXRecord struct {
+	// HighestPriorityMailhost is the MX target with the lowest preference value.
+	HighestPriorityMailhost string `json:"highestPriorityMailhost,omitempty"`
+	// HighestPriorityMailhostIpAddress is its address, when reported.
+	HighestPriorityMailhostIpAddress string `json:"highestPriorityMailhostIpAddress,omitempty"`
+	// PointsToService reports whether the MX targets Exchange Online. Its zero value, false, is
+	// the answer that makes ORCA 233, 233_1 and 243 require Enhanced Filtering and ARC.
+	PointsToService bool `json:"pointsToService"`
+	// RecordExists reports whether the domain has an MX record at all.
+	RecordExists bool `json:"recordExists,omitempty"`
+}
+
+// MXPointsToService reports ORCA's reading of the domain's MX report (check-ORCA233.ps1): known is
+// false without a report; otherwise points is false as soon as one row does not point to
+// Exchange Online.
+func (a *AcceptedDomain) MXPointsToService() (points, known bool) {
+	if len(a.MXReport) == 0 {
+		return false, false
+	}
+	for _, r := range a.MXReport {
+		if !r.PointsToService {
+			return false, true
+		}
+	}
+	return true, true
+}
