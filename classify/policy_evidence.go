@@ -1,0 +1,381 @@
+package classify
+
+import (
+	"bytes"
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+
+	"github.com/emersion/go-message/textproto"
+	"github.com/tenantgate/tenantgate"
+)
+
+// Field names the policy reads, compared case-insensitively (exchange-online.md §6.2: Exchange
+// Online itself varies the case).
+const (
+	fieldCrossTenantID   = "X-MS-Exchange-CrossTenant-Id"
+	fieldEOPAttributed   = "X-EOPTenantAttributedMessage"
+	fieldFromEntity      = "X-MS-Exchange-CrossTenant-FromEntityHeader"
+	fieldAuthAs          = "X-MS-Exchange-CrossTenant-AuthAs"
+	fieldAntispamReport  = "X-Forefront-Antispam-Report"
+	fieldFrom            = "From"
+	fieldAuthResults     = "Authentication-Results"
+	verdictMethod        = "x-tenantgate"
+	verdictHopParam      = "policy.hop"
+	maxEvidenceValueSize = 256
+)
+
+// trustPrefixes name the Microsoft trust headers that mean something only when Exchange Online
+// wrote them. From a peer that is not verified Exchange Online they are forgeries and are listed
+// for removal (threat case 3; exchange-online.md §6.2, the header firewall).
+var trustPrefixes = [...]string{
+	"X-MS-Exchange-CrossTenant-",
+	"X-MS-Exchange-Organization-",
+	"X-MS-Exchange-Forest-",
+	"X-MS-Exchange-CrossPremises-",
+}
+
+var trustExact = [...]string{fieldEOPAttributed, "X-OriginatorOrg"}
+
+// HeaderField names one field of the incoming header block.
+type HeaderField struct {
+	// Index is the field's position in the block, 0 for the top-most.
+	Index int `json:"index"`
+	// Name is the field name as spelled in the message.
+	Name string `json:"name"`
+	// Instance is the field's 1-based position among the fields of the same name (compared
+	// case-insensitively), top down: the index milter's smfi_chgheader takes.
+	Instance int `json:"instance"`
+}
+
+// evidence is what one pass over the header block found.
+type evidence struct {
+	// tenant fields (CrossTenant-Id, and X-EOPTenantAttributedMessage when enabled)
+	tenantFields int
+	tenant       tenantgate.TenantID // the first value that parsed
+	haveTenant   bool
+	tenantBad    []tenantgate.Reason // malformed, conflicting, too many
+	duplicates   int
+	obsolete     int
+
+	fromEntity, authAs, dir string
+	kindConflict            []string
+
+	fromFields int
+	fromValue  string
+
+	ownHops   int // highest hop count in our own verdict headers
+	ownCopies int
+
+	remove  []HeaderField
+	trusted []HeaderField // Microsoft trust fields (removed only from untrusted peers)
+}
+
+// scan walks the header block once, top to bottom.
+func (p *Policy) scan(h *textproto.Header) evidence {
+	var e evidence
+	idx := 0
+	for f := h.Fields(); f.Next(); idx++ {
+		key := f.Key()
+		switch {
+		case strings.EqualFold(key, fieldCrossTenantID):
+			p.tenantField(&e, f, idx, false)
+		case strings.EqualFold(key, fieldEOPAttributed):
+			if p.o.eopEvidence {
+				p.tenantField(&e, f, idx, true)
+			}
+		case strings.EqualFold(key, fieldFromEntity):
+			kindValue(&e.fromEntity, &e.kindConflict, key, f.Value())
+		case strings.EqualFold(key, fieldAuthAs):
+			kindValue(&e.authAs, &e.kindConflict, key, f.Value())
+		case strings.EqualFold(key, fieldAntispamReport):
+			if e.dir == "" { // the top-most report is Exchange Online's latest (§6.2)
+				e.dir = antispamDIR(f.Value())
+				if e.dir == "" {
+					e.dir = "-"
+				}
+			}
+		case strings.EqualFold(key, fieldFrom):
+			e.fromFields++
+			if e.fromFields == 1 {
+				e.fromValue = f.Value()
+			}
+		}
+		if strings.EqualFold(key, p.o.header) {
+			v := f.Value()
+			if !strings.EqualFold(key, fieldAuthResults) || strings.EqualFold(authServID(v), p.o.authServID) {
+				e.ownCopies++
+				if n := hopCount(v); n > e.ownHops {
+					e.ownHops = n
+				}
+				e.remove = append(e.remove, HeaderField{Index: idx, Name: rawName(f), })
+			}
+		}
+		if isTrustField(key) {
+			e.trusted = append(e.trusted, HeaderField{Index: idx, Name: rawName(f), })
+		}
+	}
+	if e.ownCopies > e.ownHops {
+		e.ownHops = min(e.ownCopies, maxHopValue)
+	}
+	if len(e.remove) > 0 || len(e.trusted) > 0 {
+		fillInstances(h, e.remove)
+		fillInstances(h, e.trusted)
+	}
+	return e
+}
+
+// fillInstances sets the Instance of each listed field (sorted by Index) with a second pass that
+// counts fields by name; it runs only when something is listed.
+func fillInstances(h *textproto.Header, list []HeaderField) {
+	if len(list) == 0 {
+		return
+	}
+	counts := make(map[string]int)
+	j, idx := 0, 0
+	for f := h.Fields(); f.Next() && j < len(list); idx++ {
+		k := strings.ToLower(f.Key())
+		counts[k]++
+		if list[j].Index == idx {
+			list[j].Instance = counts[k]
+			j++
+		}
+	}
+}
+
+// tenantField records one tenant evidence field. It must be a bare canonical GUID after
+// unfolding (threat case 11: no braces, comments, encoded-words or extra characters); eop fields
+// may carry Exchange Online's ":<n>" suffix.
+func (p *Policy) tenantField(e *evidence, f textproto.HeaderFields, idx int, eop bool) {
+	e.tenantFields++
+	name := rawName(f)
+	where := fmt.Sprintf("field %d (%s)", idx, clip(name))
+	if e.tenantFields > p.o.maxTenantFields {
+		if e.tenantFields == p.o.maxTenantFields+1 {
+			e.tenantBad = append(e.tenantBad, tenantgate.Reason{Code: "tenant.crosstenant.too-many", Detail: fmt.Sprintf("more than %d tenant fields", p.o.maxTenantFields)})
+		}
+		return
+	}
+	if raw, err := f.Raw(); err == nil {
+		if i := bytes.IndexByte(raw, ':'); i > 0 && (raw[i-1] == ' ' || raw[i-1] == '\t') {
+			e.obsolete++
+			if !p.o.acceptObsolete {
+				e.tenantBad = append(e.tenantBad, tenantgate.Reason{Code: "tenant.crosstenant.obsolete-syntax", Detail: where + ": white space before the colon (RFC 5322 §4.5), never written by Exchange Online"})
+				return
+			}
+		}
+	}
+	v := f.Value()
+	if eop {
+		if i := strings.LastIndexByte(v, ':'); i == 36 && isDigits(v[i+1:]) {
+			v = v[:i]
+		}
+	}
+	if len(v) > maxEvidenceValueSize {
+		v = v[:maxEvidenceValueSize]
+	}
+	id, err := tenantgate.ParseTenantID(v)
+	if err != nil {
+		e.tenantBad = append(e.tenantBad, tenantgate.Reason{Code: "tenant.crosstenant.malformed", Detail: where + ": " + clip(err.Error())})
+		return
+	}
+	switch {
+	case !e.haveTenant:
+		e.tenant, e.haveTenant = id, true
+	case id == e.tenant:
+		e.duplicates++
+	default:
+		e.tenantBad = append(e.tenantBad, tenantgate.Reason{Code: "tenant.crosstenant.conflict", Detail: where + ": " + id.String() + " differs from " + e.tenant.String()})
+	}
+}
+
+// kindValue records a single-valued kind header; a second, different value is a conflict.
+func kindValue(dst *string, conflicts *[]string, key, v string) {
+	v = strings.TrimSpace(v)
+	switch {
+	case *dst == "":
+		*dst = v
+		if v == "" {
+			*dst = "-"
+		}
+	case !strings.EqualFold(*dst, v):
+		*conflicts = append(*conflicts, key)
+	}
+}
+
+// antispamDIR returns the DIR value of an X-Forefront-Antispam-Report ("…;DIR:OUT;…"), upper case,
+// or "" if absent.
+func antispamDIR(v string) string {
+	for part := range strings.SplitSeq(v, ";") {
+		k, val, ok := strings.Cut(part, ":")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "DIR") {
+			return strings.ToUpper(strings.TrimSpace(val))
+		}
+	}
+	return ""
+}
+
+// authServID returns the authserv-id of an Authentication-Results value (RFC 8601 §2.2): the first
+// token before ';', comments removed. Microsoft's headers have none ("spf=pass …"): a first
+// segment with '=' has no authserv-id.
+func authServID(v string) string {
+	seg, _, _ := strings.Cut(v, ";")
+	seg = stripComments(seg)
+	if strings.ContainsRune(seg, '=') {
+		return ""
+	}
+	tok, _, _ := strings.Cut(strings.TrimSpace(seg), " ")
+	return strings.TrimSpace(tok)
+}
+
+// stripComments removes RFC 5322 comments, nested to any depth, with quoted-pairs.
+func stripComments(s string) string {
+	if !strings.ContainsRune(s, '(') {
+		return s
+	}
+	var b strings.Builder
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && depth > 0:
+			i++
+		case c == '(':
+			depth++
+		case c == ')' && depth > 0:
+			depth--
+			if depth == 0 {
+				b.WriteByte(' ')
+			}
+		case depth == 0:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// hopCount returns the policy.hop value of a verdict header written by a Policy, 0 if none; values
+// are capped at maxHopValue.
+func hopCount(v string) int {
+	i := strings.Index(v, verdictMethod+"=")
+	if i < 0 {
+		return 0
+	}
+	rest := v[i:]
+	if j := strings.IndexByte(rest, ';'); j >= 0 {
+		rest = rest[:j]
+	}
+	j := strings.Index(rest, " "+verdictHopParam+"=")
+	if j < 0 {
+		return 0
+	}
+	rest = rest[j+len(verdictHopParam)+2:]
+	k := 0
+	for k < len(rest) && k < 4 && '0' <= rest[k] && rest[k] <= '9' {
+		k++
+	}
+	n, err := strconv.Atoi(rest[:k])
+	if err != nil {
+		return 0
+	}
+	return min(n, maxHopValue)
+}
+
+func isTrustField(key string) bool {
+	for _, p := range trustPrefixes {
+		if len(key) > len(p) && strings.EqualFold(key[:len(p)], p) {
+			return true
+		}
+	}
+	for _, n := range trustExact {
+		if strings.EqualFold(key, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// rawName returns the field name as spelled in the message (white space before the colon
+// removed), or the canonical key when the raw bytes are not available.
+func rawName(f textproto.HeaderFields) string {
+	raw, err := f.Raw()
+	if err != nil {
+		return f.Key()
+	}
+	i := bytes.IndexByte(raw, ':')
+	if i < 0 {
+		return f.Key()
+	}
+	return string(bytes.TrimRight(raw[:i], " \t"))
+}
+
+func isDigits(s string) bool {
+	if s == "" || len(s) > 3 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// fromDomain returns the domain of the single mailbox in the single From field, or a reason why
+// there is none (threat cases 21, 22).
+func fromDomain(e *evidence) (tenantgate.Domain, tenantgate.Reason) {
+	switch {
+	case e.fromFields == 0:
+		return "", tenantgate.Reason{Code: "dkim.no-sign.from-absent", Detail: "no From field"}
+	case e.fromFields > 1:
+		return "", tenantgate.Reason{Code: "dkim.no-sign.from-multiple", Detail: fmt.Sprintf("%d From fields", e.fromFields)}
+	}
+	if strings.ContainsAny(e.fromValue, "\x00\r\n") {
+		return "", tenantgate.Reason{Code: "dkim.no-sign.from-unparsable", Detail: "control characters in From"}
+	}
+	list, err := mail.ParseAddressList(e.fromValue)
+	if err != nil {
+		return "", tenantgate.Reason{Code: "dkim.no-sign.from-unparsable", Detail: clip(err.Error())}
+	}
+	if len(list) != 1 {
+		return "", tenantgate.Reason{Code: "dkim.no-sign.from-multiple", Detail: fmt.Sprintf("%d mailboxes in From", len(list))}
+	}
+	if groupSyntax(e.fromValue) {
+		return "", tenantgate.Reason{Code: "dkim.no-sign.from-unparsable", Detail: "group syntax in From (RFC 5322 §3.6.2 wants a mailbox-list)"}
+	}
+	dom, err := tenantgate.AddressDomain(list[0].Address)
+	if err != nil {
+		return "", tenantgate.Reason{Code: "dkim.no-sign.from-unparsable", Detail: clip(err.Error())}
+	}
+	return dom, tenantgate.Reason{}
+}
+
+// groupSyntax reports whether v has a ':' outside quoted strings, comments and angle brackets: the
+// start of an RFC 5322 group, which a From field may not hold.
+func groupSyntax(v string) bool {
+	depth, angle, quoted := 0, false, false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '\\' && (quoted || depth > 0):
+			i++
+		case quoted:
+			quoted = c != '"'
+		case c == '(':
+			depth++
+		case c == ')' && depth > 0:
+			depth--
+		case depth > 0:
+		case c == '"':
+			quoted = true
+		case c == '<':
+			angle = true
+		case c == '>':
+			angle = false
+		case c == ':' && !angle:
+			return true
+		}
+	}
+	return false
+}

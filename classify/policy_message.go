@@ -1,0 +1,378 @@
+package classify
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/emersion/go-message/textproto"
+	"github.com/tenantgate/tenantgate"
+)
+
+// DKIMResult is one DKIM verification result the caller obtained (the library does no DNS): the
+// signing domain d= and the RFC 8601 result ("pass", "fail", "temperror", …). Only "pass" counts.
+type DKIMResult struct {
+	Domain string `json:"domain"`
+	Result string `json:"result"`
+}
+
+// Transaction is everything Message looks at. The zero value is a plaintext transaction from an
+// unknown client with no recipients and an empty header.
+type Transaction struct {
+	Session Session
+	// MailFrom is the reverse-path, "" or "<>" for the null sender. It never decides origin
+	// (threat cases 2, 23, 25).
+	MailFrom string
+	RcptTo   []string
+	// Header is the top-level header block (threat case 13: never MIME part headers).
+	Header textproto.Header
+	// HeaderError is the error reading Header returned, if any (a bare CR or LF, a malformed
+	// line, a block over the size limit: threat cases 14, 29, 30). Every recipient is then
+	// refused with 554 5.6.0 and nothing is ours.
+	HeaderError error
+	// DKIM holds the DKIM results the caller verified, for DKIMFallback and DKIMRequired. Results
+	// found in the header (Authentication-Results of other hosts) are never read (threat case 18).
+	DKIM []DKIMResult
+}
+
+// RecipientAction is the final decision for one recipient.
+type RecipientAction struct {
+	Rcpt   string `json:"rcpt"`
+	Action Action `json:"action"`
+	// Tenant is the served tenant an Inbound recipient is delivered to.
+	Tenant tenantgate.TenantID `json:"tenant,omitzero"`
+	// Reply is the SMTP reply for Reject.
+	Reply   string              `json:"reply,omitempty"`
+	Reasons []tenantgate.Reason `json:"reasons"`
+}
+
+// Field is a header field to add: Name and unfolded Value.
+type Field struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Verdict is the gateway's decision on a whole transaction (DESIGN §4.2).
+type Verdict struct {
+	// Origin is OwnTenant only when the peer is verified Exchange Online and all tenant evidence
+	// agrees on a served tenant; OtherTenant for any other verified-EXO mail; Internet otherwise.
+	Origin Origin `json:"origin"`
+	// Tenant is the tenant the evidence names: the served tenant for OwnTenant, the foreign one
+	// for OtherTenant when the evidence agreed on one; zero otherwise (and always for Internet).
+	Tenant tenantgate.TenantID `json:"tenant,omitzero"`
+	// Kind is the sort of tenant mail, for verified Exchange Online peers; "" when unknown.
+	Kind Kind `json:"kind,omitempty"`
+	// Peer is the peer verdict the decision used.
+	Peer PeerVerdict `json:"peer"`
+	// Recipients holds one action per RcptTo entry, in order.
+	Recipients []RecipientAction `json:"recipients"`
+	// DKIMDomain is the domain the gateway may DKIM-sign for, "" = do not sign: set only for
+	// own-tenant mail with a relayed recipient whose single From mailbox is in an accepted domain
+	// of that tenant (threat cases 22–25).
+	DKIMDomain tenantgate.Domain `json:"dkimDomain"`
+	// Remove lists the incoming fields to delete before Header is added, in block order: every
+	// copy of the verdict header with the policy's authserv-id (threat cases 18, 19) and, when the
+	// peer is not verified Exchange Online, every Microsoft trust header (threat case 3).
+	Remove []HeaderField `json:"remove,omitempty"`
+	// Header is the verdict header to add at the top: an RFC 8601 Authentication-Results field
+	// (or the configured name) with method x-tenantgate, the origin, tenant, kind and hop count.
+	Header Field `json:"header"`
+	// Hop is this pass's hop count: one more than the highest count found in incoming copies of
+	// the verdict header.
+	Hop int `json:"hop"`
+	// Reasons explain the verdict in the order the decisions were made; recipient reasons are
+	// included too.
+	Reasons []tenantgate.Reason `json:"reasons"`
+}
+
+// Message decides a transaction after its header block (DESIGN §4.2). It is
+// Decide(Transaction{Session: s, MailFrom: mailFrom, RcptTo: rcpt, Header: h}).
+func (p *Policy) Message(s Session, mailFrom string, rcpt []string, h textproto.Header) Verdict {
+	return p.Decide(Transaction{Session: s, MailFrom: mailFrom, RcptTo: rcpt, Header: h})
+}
+
+// MessageWithDKIM is Message with the DKIM results the caller verified (DKIMFallback,
+// DKIMRequired).
+func (p *Policy) MessageWithDKIM(s Session, mailFrom string, rcpt []string, h textproto.Header, dkim []DKIMResult) Verdict {
+	return p.Decide(Transaction{Session: s, MailFrom: mailFrom, RcptTo: rcpt, Header: h, DKIM: dkim})
+}
+
+// Decide makes the final verdict on one transaction. It reads nothing but t and keeps nothing:
+// a second transaction on the same connection is decided afresh (threat case 16).
+//
+// Order: the peer (rule 1); the header evidence, read only from a verified peer (rule 2): every
+// X-MS-Exchange-CrossTenant-Id must parse and agree, and name a served tenant; DKIM as fallback or
+// second factor when enabled; the kind (rule 3); the loop guard; then each recipient — Inbound for
+// a served tenant's accepted domain, Relay for own-tenant mail of a kind that may relay, Reject
+// otherwise — and the signing decision.
+func (p *Policy) Decide(t Transaction) Verdict {
+	v := Verdict{Peer: p.Peer(t.Session)}
+	v.Reasons = append(v.Reasons, v.Peer.Reasons...)
+	v.Origin = Internet
+	if v.Peer.EXO {
+		v.Origin = OtherTenant
+	}
+	if t.HeaderError != nil {
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "header.malformed", Detail: clip(t.HeaderError.Error())})
+		v.Hop = 1
+		for _, r := range t.RcptTo {
+			v.addRecipient(RecipientAction{Rcpt: r, Action: Reject, Reply: ReplyHeaderInvalid,
+				Reasons: []tenantgate.Reason{{Code: "rcpt.reject.header", Detail: "the header block could not be read"}}})
+		}
+		v.Header = p.verdictField(&v)
+		return v
+	}
+	e := p.scan(&t.Header)
+
+	// Fields to remove.
+	v.Remove = e.remove
+	if len(e.remove) > 0 {
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "header.verdict-stripped", Detail: fmt.Sprintf("%d incoming %s field(s) with authserv-id %s", len(e.remove), p.o.header, p.o.authServID)})
+	}
+	if !v.Peer.EXO && len(e.trusted) > 0 {
+		v.Remove = mergeFields(v.Remove, e.trusted)
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "header.trust-stripped", Detail: fmt.Sprintf("%d Microsoft trust field(s) from a peer that is not verified Exchange Online", len(e.trusted))})
+	}
+
+	// Tenant evidence (rule 2) and kind (rule 3), only from verified Exchange Online.
+	if !v.Peer.EXO {
+		if e.tenantFields > 0 {
+			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.untrusted-peer", Detail: "tenant headers ignored: the peer is not verified Exchange Online"})
+		}
+	} else {
+		p.tenantVerdict(&v, &e, t.DKIM)
+		p.kindVerdict(&v, &e)
+	}
+
+	// Loop guard (threat case 32).
+	v.Hop = min(e.ownHops+1, maxHopValue+1)
+	loop := v.Hop > p.o.maxHops
+	if loop {
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "loop.hops-exceeded", Detail: fmt.Sprintf("hop %d exceeds the limit of %d", v.Hop, p.o.maxHops)})
+	}
+
+	canRelay := v.Origin == OwnTenant && p.relayKinds[v.Kind] && !loop
+	if v.Origin == OwnTenant && !p.relayKinds[v.Kind] {
+		k := string(v.Kind)
+		if k == "" {
+			k = "unknown"
+		}
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "kind.relay-denied", Detail: "the policy does not let " + k + " mail relay"})
+	}
+	if mf := strings.TrimSpace(t.MailFrom); mf == "" || mf == "<>" {
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "envelope.null-sender", Detail: "null reverse-path"})
+	}
+
+	relayed := false
+	for _, r := range t.RcptTo {
+		a := RecipientAction{Rcpt: r}
+		tid, reason, inbound := p.inboundTenant(r)
+		a.Reasons = append(a.Reasons, reason)
+		switch {
+		case reason.Code == codeRcptSyntax:
+			a.Action, a.Reply = Reject, ReplyBadRecipient
+		case loop:
+			a.Action, a.Reply = Reject, ReplyLoop
+			a.Reasons = append(a.Reasons, tenantgate.Reason{Code: "rcpt.reject.loop", Detail: "routing loop"})
+		case inbound:
+			a.Action, a.Tenant = Inbound, tid
+		case canRelay:
+			a.Action = Relay
+			relayed = true
+			a.Reasons = append(a.Reasons, tenantgate.Reason{Code: "rcpt.relay", Detail: "own-tenant " + string(v.Kind) + " mail to a foreign recipient"})
+		default:
+			a.Action, a.Reply = Reject, ReplyRelayDenied
+			a.Reasons = append(a.Reasons, p.relayDenied(&v))
+		}
+		v.addRecipient(a)
+	}
+
+	// DKIM signing decision.
+	switch {
+	case v.Origin != OwnTenant:
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.no-sign.not-own", Detail: "only own-tenant mail is signed"})
+	case !relayed:
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.no-sign.no-relay", Detail: "no recipient is relayed"})
+	default:
+		dom, why := fromDomain(&e)
+		switch {
+		case dom == "":
+			v.Reasons = append(v.Reasons, why)
+		case p.d.Accepts(v.Tenant, dom):
+			v.DKIMDomain = dom
+			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.sign", Detail: "From domain " + string(dom) + " is an accepted domain of the tenant"})
+		default:
+			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.no-sign.from-foreign", Detail: "From domain " + clip(string(dom)) + " is not an accepted domain of the tenant"})
+		}
+	}
+	v.Header = p.verdictField(&v)
+	return v
+}
+
+func (v *Verdict) addRecipient(a RecipientAction) {
+	v.Recipients = append(v.Recipients, a)
+	v.Reasons = append(v.Reasons, a.Reasons...)
+}
+
+// relayDenied says which trust rule kept a foreign recipient from relaying.
+func (p *Policy) relayDenied(v *Verdict) tenantgate.Reason {
+	switch v.Origin {
+	case Internet:
+		return tenantgate.Reason{Code: codeRelayPeer, Detail: "the peer is not verified Exchange Online"}
+	case OtherTenant:
+		return tenantgate.Reason{Code: "rcpt.relay-denied.tenant", Detail: "the tenant evidence does not name a served tenant"}
+	}
+	return tenantgate.Reason{Code: "rcpt.relay-denied.kind", Detail: "the policy does not let this kind of mail relay"}
+}
+
+// tenantVerdict applies rule 2 for a verified peer: sets Origin and Tenant.
+func (p *Policy) tenantVerdict(v *Verdict, e *evidence, dkim []DKIMResult) {
+	v.Reasons = append(v.Reasons, e.tenantBad...)
+	ok := e.haveTenant && len(e.tenantBad) == 0
+	if e.duplicates > 0 {
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.crosstenant.duplicate", Detail: fmt.Sprintf("%d identical copies", e.duplicates+1)})
+		if p.o.rejectDuplicate {
+			ok = false
+			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.crosstenant.duplicate-refused", Detail: "the policy refuses duplicate tenant fields"})
+		}
+	}
+	if e.obsolete > 0 && p.o.acceptObsolete {
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.crosstenant.obsolete-syntax", Detail: "white space before the colon, accepted by policy"})
+	}
+	passes := p.dkimPasses(v, dkim)
+	switch {
+	case e.tenantFields == 0:
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.crosstenant.absent", Detail: "no X-MS-Exchange-CrossTenant-Id field"})
+		if !p.o.dkimFallback {
+			return
+		}
+		var cand []tenantgate.TenantID
+		for _, d := range passes {
+			for _, id := range p.dkimTenants[d] {
+				if !containsID(cand, id) {
+					cand = append(cand, id)
+				}
+			}
+		}
+		switch len(cand) {
+		case 0:
+			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.dkim.none", Detail: "no DKIM pass for a served tenant's signing domain"})
+		case 1:
+			v.Origin, v.Tenant = OwnTenant, cand[0]
+			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.dkim.fallback", Detail: "DKIM pass for a signing domain of served tenant " + cand[0].String()})
+		default:
+			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.dkim.ambiguous", Detail: "DKIM passes for signing domains of several served tenants"})
+		}
+		return
+	case !ok:
+		return
+	}
+	v.Tenant = e.tenant
+	if !p.d.Serves(e.tenant) {
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.not-served", Detail: e.tenant.String() + " is not a tenant the gateway serves"})
+		return
+	}
+	if p.o.dkimRequired {
+		found := false
+		for _, d := range passes {
+			if containsID(p.dkimTenants[d], e.tenant) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.dkim.missing", Detail: "DKIMRequired: no DKIM pass for a signing domain of " + e.tenant.String()})
+			return
+		}
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.dkim.confirmed", Detail: "DKIM pass for a signing domain of the tenant"})
+	}
+	v.Origin = OwnTenant
+	v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.served", Detail: e.tenant.String()})
+}
+
+// dkimPasses returns the normalised domains of the passing results; passes for domains no served
+// tenant signs with are reported (threat case 17) and dropped.
+func (p *Policy) dkimPasses(v *Verdict, dkim []DKIMResult) []tenantgate.Domain {
+	if !p.o.dkimFallback && !p.o.dkimRequired {
+		return nil
+	}
+	var out []tenantgate.Domain
+	for _, r := range dkim {
+		if !strings.EqualFold(strings.TrimSpace(r.Result), "pass") {
+			continue
+		}
+		d, err := tenantgate.ParseDomain(r.Domain)
+		if err != nil {
+			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.dkim.bad-domain", Detail: clip(err.Error())})
+			continue
+		}
+		if len(p.dkimTenants[d]) == 0 {
+			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.dkim.foreign", Detail: "DKIM pass for " + string(d) + ", not a served tenant's signing domain"})
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// kindVerdict applies exchange-online.md §8.3 to the CrossTenant kind headers and DIR.
+func (p *Policy) kindVerdict(v *Verdict, e *evidence) {
+	if len(e.kindConflict) > 0 {
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "kind.conflict", Detail: "conflicting " + strings.Join(e.kindConflict, ", ")})
+		return
+	}
+	anonymous := strings.EqualFold(e.authAs, "Anonymous")
+	var k Kind
+	switch {
+	case strings.EqualFold(e.fromEntity, "HybridOnPrem"):
+		k = OnPremises
+	case strings.EqualFold(e.fromEntity, "Hosted") && anonymous:
+		k = Relayed
+	case strings.EqualFold(e.fromEntity, "Hosted") && (e.authAs == "" || strings.EqualFold(e.authAs, "Internal")):
+		k = Mailbox
+	case strings.EqualFold(e.fromEntity, "Internet"):
+		k = Relayed
+	default:
+		d := "no FromEntityHeader"
+		if e.fromEntity != "" {
+			d = "FromEntityHeader " + clip(e.fromEntity) + ", AuthAs " + clip(e.authAs)
+		}
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "kind.unknown", Detail: d})
+		return
+	}
+	if e.dir == "INB" && k != Relayed {
+		k = Relayed
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "kind.dir-inbound", Detail: "X-Forefront-Antispam-Report DIR:INB: Exchange Online received it as inbound mail"})
+	}
+	v.Kind = k
+	v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "kind." + string(k), Detail: "FromEntityHeader " + clip(e.fromEntity) + ", AuthAs " + clip(e.authAs) + ", DIR " + clip(e.dir)})
+}
+
+func containsID(ids []tenantgate.TenantID, id tenantgate.TenantID) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeFields merges two lists sorted by Index, dropping duplicates.
+func mergeFields(a, b []HeaderField) []HeaderField {
+	out := make([]HeaderField, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || (i < len(a) && a[i].Index < b[j].Index):
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j].Index < a[i].Index:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
+}

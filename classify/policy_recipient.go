@@ -1,0 +1,67 @@
+package classify
+
+import (
+	"github.com/tenantgate/tenantgate"
+)
+
+// RecipientVerdict is the answer at RCPT, before the header is known.
+type RecipientVerdict struct {
+	Rcpt string `json:"rcpt"`
+	// Action is Inbound (a served tenant's accepted domain), Defer (a foreign recipient from
+	// verified Exchange Online: only the header can tell whether the mail is our tenant's) or
+	// Reject.
+	Action Action `json:"action"`
+	// Tenant is the served tenant an Inbound recipient belongs to.
+	Tenant tenantgate.TenantID `json:"tenant,omitzero"`
+	// Reply is the SMTP reply for Reject, "" otherwise.
+	Reply string `json:"reply,omitempty"`
+	// Peer is the verdict on the client the decision used.
+	Peer    PeerVerdict         `json:"peer"`
+	Reasons []tenantgate.Reason `json:"reasons"`
+}
+
+// Recipient decides one RCPT TO. Mail to an accepted domain of a served tenant is Inbound whatever
+// its origin (DESIGN §4.2); a foreign recipient is deferred to Message when the peer is verified
+// Exchange Online and refused now otherwise (550 5.7.1, threat cases 3–7). mailFrom plays no part:
+// an envelope sender never proves origin (threat cases 2, 25). Message makes the same decision
+// for every recipient Recipient did not reject.
+func (p *Policy) Recipient(s Session, mailFrom, rcpt string) RecipientVerdict {
+	peer := p.Peer(s)
+	v := RecipientVerdict{Rcpt: rcpt, Peer: peer}
+	t, reason, ok := p.inboundTenant(rcpt)
+	v.Reasons = append(v.Reasons, reason)
+	switch {
+	case reason.Code == codeRcptSyntax:
+		v.Action, v.Reply = Reject, ReplyBadRecipient
+	case ok:
+		v.Action, v.Tenant = Inbound, t
+	case peer.EXO:
+		v.Action = Defer
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "rcpt.defer", Detail: "foreign recipient from verified Exchange Online: the header decides"})
+	default:
+		v.Action, v.Reply = Reject, ReplyRelayDenied
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: codeRelayPeer, Detail: "foreign recipient from a peer that is not verified Exchange Online"})
+	}
+	return v
+}
+
+const (
+	codeRcptSyntax  = "rcpt.syntax"
+	codeRcptInbound = "rcpt.inbound"
+	codeRcptForeign = "rcpt.foreign"
+	codeRelayPeer   = "rcpt.relay-denied.peer"
+)
+
+// inboundTenant reports whether rcpt's domain is an accepted domain of a served tenant, with the
+// reason that says so (rcpt.inbound), says it is foreign (rcpt.foreign, including accepted
+// domains of tenants the gateway does not serve), or that rcpt does not parse (rcpt.syntax).
+func (p *Policy) inboundTenant(rcpt string) (tenantgate.TenantID, tenantgate.Reason, bool) {
+	dom, err := tenantgate.AddressDomain(rcpt)
+	if err != nil {
+		return tenantgate.TenantID{}, tenantgate.Reason{Code: codeRcptSyntax, Detail: clip(err.Error())}, false
+	}
+	if t, _, ok := p.d.Owner(dom); ok && p.d.Serves(t.ID) {
+		return t.ID, tenantgate.Reason{Code: codeRcptInbound, Detail: clip(rcpt) + ": accepted domain of served tenant " + t.Name}, true
+	}
+	return tenantgate.TenantID{}, tenantgate.Reason{Code: codeRcptForeign, Detail: clip(rcpt) + ": not an accepted domain of a served tenant"}, false
+}
