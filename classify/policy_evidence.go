@@ -109,11 +109,11 @@ func (p *Policy) scan(h *textproto.Header) evidence {
 				if n := hopCount(v); n > e.ownHops {
 					e.ownHops = n
 				}
-				e.remove = append(e.remove, HeaderField{Index: idx, Name: rawName(f), })
+				e.remove = append(e.remove, HeaderField{Index: idx, Name: rawName(f)})
 			}
 		}
 		if isTrustField(key) {
-			e.trusted = append(e.trusted, HeaderField{Index: idx, Name: rawName(f), })
+			e.trusted = append(e.trusted, HeaderField{Index: idx, Name: rawName(f)})
 		}
 	}
 	if e.ownCopies > e.ownHops {
