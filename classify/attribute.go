@@ -1,0 +1,518 @@
+package classify
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/tenantgate/tenantgate"
+)
+
+// maxCertNames bounds how many names of a presented certificate Attribute looks at; real
+// certificates carry a few dozen at most.
+const maxCertNames = 256
+
+// Attribute decides, as Exchange Online does for a connection to *.mail.protection.outlook.com,
+// which tenant each recipient belongs to, through which inbound connector, whether the mail is
+// Originating or Incoming and Internal or Anonymous, or which reply rejects the recipient. It
+// follows spec/exchange-online.md §2.4, step by step:
+//
+//  1. Originating candidates (§2.1 items 3–4): enabled OnPremises connectors whose
+//     TlsSenderCertificateName matches a verified certificate name; only when none does, those
+//     whose SenderIPAddresses contain the connecting IPv4 address.
+//  2. The tenant among the candidates, by MC1226222's order: the tenant that accepts the
+//     certificate name that matched, else the tenant that accepts the MAIL FROM domain, else — per
+//     recipient — the tenant that accepts the RCPT TO domain.
+//  3. The November 2023 relay rule: only when the certificate domain or the MAIL FROM domain is
+//     accepted is the mail Originating with relay rights, for every recipient. Otherwise a
+//     recipient no tenant accepts gets 550 5.7.64; one accepted by a candidate tenant is
+//     Originating without relay rights (AttributeOptions.RecipientStepIncoming for the
+//     alternative); any other goes on as Incoming.
+//  4. Incoming (anonymous) mail: the recipient's accepted-domain owner (MatchSubDomains aware), or
+//     550 5.7.1 Unable to relay; that tenant's in-scope Partner connectors (SenderDomains against
+//     the MAIL FROM domain) with RequireTls, RestrictDomainsToIPAddresses and
+//     RestrictDomainsToCertificate (550 5.7.51); then RejectDirectSend (550 5.7.68).
+//  5. Enhanced Filtering on the connector that applied, and the stamps of each delivered copy.
+//
+// Attribute never fails: unparsable, unverified or inconsistent input only ever removes matches
+// (an unverified certificate identifies nothing, an unparsable MAIL FROM is accepted nowhere).
+func Attribute(d *tenantgate.Directory, c Connection, opts ...AttributeOption) Attribution {
+	var o AttributeOptions
+	for _, op := range opts {
+		if op != nil {
+			op.applyAttribute(&o)
+		}
+	}
+	a := &attributor{d: d, c: c, o: o, ip: c.RemoteAddr.Unmap().WithZone("")}
+	return a.run()
+}
+
+// certName is one usable name of the presented certificate: an exact domain, or the parent of a
+// wildcard name ("*.gw.example" → wild true, dom "gw.example").
+type certName struct {
+	dom  tenantgate.Domain
+	wild bool
+}
+
+// candidate is an OnPremises connector that identified the connection, with the exact certificate
+// names that matched it (none for an IP match).
+type candidate struct {
+	ref    *tenantgate.InboundRef
+	method Method
+	names  []tenantgate.Domain
+}
+
+type attributor struct {
+	d  *tenantgate.Directory
+	c  Connection
+	o  AttributeOptions
+	ip netip.Addr
+
+	fromDom   tenantgate.Domain // "" for the null or an unparsable reverse-path
+	certs     []certName
+	cands     []candidate
+	granted   *candidate // Originating with relay rights, for every recipient
+	reasons   []tenantgate.Reason
+	recipient []recipientState
+}
+
+// recipientState is a recipient's result plus what Stamp and Enhanced Filtering need.
+type recipientState struct {
+	RecipientAttribution
+	ref *tenantgate.InboundRef // the connector that applied, nil for none
+	dir string
+}
+
+func (a *attributor) reason(code, format string, args ...any) {
+	a.reasons = append(a.reasons, tenantgate.Reason{Code: code, Detail: fmt.Sprintf(format, args...)})
+}
+
+func (a *attributor) run() Attribution {
+	a.readSender()
+	a.readCertificate()
+	a.findCandidates()
+	a.chooseTenant()
+	a.recipient = make([]recipientState, len(a.c.RcptTo))
+	for i, rcpt := range a.c.RcptTo {
+		a.recipient[i] = a.attributeRecipient(rcpt)
+	}
+	out := Attribution{Recipients: make([]RecipientAttribution, len(a.recipient))}
+	for i := range a.recipient {
+		out.Recipients[i] = a.recipient[i].RecipientAttribution
+	}
+	out.Stamps = a.stamps()
+	out.OriginalClientIP = a.ip
+	if len(out.Stamps) > 0 {
+		out.OriginalClientIP = out.Stamps[0].CIP
+	}
+	out.Reasons = a.reasons
+	return out
+}
+
+// readSender parses MAIL FROM. The null reverse-path and an unparsable address both leave fromDom
+// empty: neither is an accepted domain of anybody (the 2023 rule: a null P1 never qualifies).
+func (a *attributor) readSender() {
+	from := strings.TrimSpace(a.c.MailFrom)
+	if from == "" || from == "<>" {
+		a.reason("attr.mailfrom.null", "null reverse-path: no MAIL FROM domain")
+		return
+	}
+	dom, err := tenantgate.AddressDomain(from)
+	if err != nil {
+		a.reason("attr.mailfrom.invalid", "MAIL FROM %q: %v; treated as no domain", clipAddr(from), err)
+		return
+	}
+	a.fromDom = dom
+}
+
+// readCertificate keeps the certificate names Exchange Online would consider: only from a TLS
+// session whose certificate verified (§1.1: CA-signed only).
+func (a *attributor) readCertificate() {
+	ev := a.c.TLS
+	switch {
+	case !ev.TLS && ev.Verified:
+		a.reason("attr.tls.inconsistent", "certificate evidence marked verified on a plaintext session; ignored")
+		return
+	case !ev.TLS:
+		return
+	case !ev.Verified:
+		if len(ev.Names) > 0 {
+			a.reason("attr.tls.unverified", "the client certificate did not verify (%s); its names identify nothing", orNone(ev.Error))
+		}
+		return
+	}
+	for i, n := range ev.Names {
+		if i == maxCertNames {
+			a.reason("attr.cert.too-many-names", "only the first %d certificate names are considered", maxCertNames)
+			break
+		}
+		wild := strings.HasPrefix(n, "*.")
+		if wild && a.o.IgnoreCertificateWildcards {
+			a.reason("attr.cert.wildcard-ignored", "certificate name %q is a wildcard; wildcards are ignored by option", clipAddr(n))
+			continue
+		}
+		dom, err := tenantgate.ParseDomain(strings.TrimPrefix(n, "*."))
+		if err != nil {
+			a.reason("attr.cert.name-invalid", "certificate name %q: %v", clipAddr(n), err)
+			continue
+		}
+		a.certs = append(a.certs, certName{dom: dom, wild: wild})
+	}
+}
+
+// certMatches reports whether a connector's TlsSenderCertificateName matches one of the verified
+// certificate names, and returns the exact names that did.
+func (a *attributor) certMatches(p tenantgate.DomainPattern) (ok bool, exact []tenantgate.Domain) {
+	if p == "" {
+		return false, nil
+	}
+	for _, n := range a.certs {
+		switch {
+		case !n.wild && p.Match(n.dom):
+			ok = true
+			exact = append(exact, n.dom)
+		case n.wild && (p == tenantgate.DomainPattern("*."+n.dom) || (!p.IsWildcard() && tenantgate.Domain(p).Parent() == n.dom)):
+			// §1.1 [INF]: "*.X" stands for a single label under X, or for the value "*.X".
+			ok = true
+		}
+	}
+	return ok, exact
+}
+
+func (a *attributor) ipMatches(ref *tenantgate.InboundRef) bool {
+	if !a.ip.Is4() {
+		return false
+	}
+	for _, p := range ref.SenderIPs {
+		if p.Contains(a.ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// onPremisesInScope applies AttributeOptions.OnPremisesSenderDomains.
+func (a *attributor) onPremisesInScope(ref *tenantgate.InboundRef) bool {
+	c := ref.Connector
+	if c.Type() != tenantgate.OnPremises || !c.IsEnabled() {
+		return false
+	}
+	return !a.o.OnPremisesSenderDomains || a.senderInScope(c.SenderDomains)
+}
+
+// findCandidates is step A1/A2: certificate first, then sender IP (MC1226222 order).
+func (a *attributor) findCandidates() {
+	seen := map[*tenantgate.InboundRef]int{}
+	add := func(ref *tenantgate.InboundRef, m Method) {
+		if _, dup := seen[ref]; dup || !a.onPremisesInScope(ref) {
+			return
+		}
+		var names []tenantgate.Domain
+		if m == MethodCertificate {
+			var ok bool
+			if ok, names = a.certMatches(ref.Connector.TlsSenderCertificateName); !ok {
+				return
+			}
+		}
+		seen[ref] = len(a.cands)
+		a.cands = append(a.cands, candidate{ref: ref, method: m, names: names})
+	}
+	for _, n := range a.certs {
+		var refs []*tenantgate.InboundRef
+		if n.wild {
+			refs = a.d.InboundByCertWildcard(n.dom)
+		} else {
+			refs = a.d.InboundByCertName(n.dom)
+		}
+		for _, ref := range refs {
+			add(ref, MethodCertificate)
+		}
+	}
+	if len(a.cands) > 0 {
+		a.reason("attr.onprem.cert-match", "%d OnPremises connector(s) match the certificate, first %s", len(a.cands), connectorLabel(a.cands[0].ref))
+		return
+	}
+	if !a.ip.Is4() {
+		if a.ip.IsValid() {
+			a.reason("attr.onprem.ipv6", "connecting address %s is IPv6; connectors list IPv4 only, so no IP match", a.ip)
+		}
+	} else {
+		for _, ref := range a.d.InboundBySenderIP(a.ip) {
+			add(ref, MethodSenderIP)
+		}
+	}
+	if len(a.cands) > 0 {
+		a.reason("attr.onprem.ip-match", "%d OnPremises connector(s) list %s, first %s", len(a.cands), a.ip, connectorLabel(a.cands[0].ref))
+		return
+	}
+	a.reason("attr.onprem.none", "no enabled OnPremises connector matches the certificate or the connecting IP")
+}
+
+// chooseTenant is MC1226222's first two steps and the 2023 relay rule; the third step (RCPT TO)
+// is per recipient.
+func (a *attributor) chooseTenant() {
+	if len(a.cands) == 0 {
+		return
+	}
+	// Step 1: the tenant that accepts a certificate name that matched its connector.
+	var byCert []*candidate
+	for i := range a.cands {
+		cd := &a.cands[i]
+		for _, n := range cd.names {
+			if a.d.Accepts(cd.ref.Tenant.ID, n) {
+				if !containsTenant(byCert, cd.ref.Tenant.ID) {
+					byCert = append(byCert, cd)
+				}
+				break
+			}
+		}
+	}
+	switch {
+	case len(byCert) == 1 || (len(byCert) > 1 && a.o.TieBreakConfigOrder):
+		a.granted = a.firstInConfigOrder(byCert)
+		if len(byCert) > 1 {
+			a.reason("attr.onprem.tie-config-order", "%d tenants accept a matched certificate name; %s is first in configuration order", len(byCert), a.granted.ref.Tenant.Name)
+		}
+		a.reason("attr.onprem.tenant-by-certificate", "tenant %s (%s) accepts the certificate domain", a.granted.ref.Tenant.Name, a.granted.ref.Tenant.ID)
+		a.reason("attr.onprem.relay-allowed", "certificate domain is an accepted domain (2023 relay rule)")
+		return
+	case len(byCert) > 1:
+		a.reason("attr.onprem.ambiguous", "%d tenants accept a matched certificate name; the certificate step decides nothing", len(byCert))
+	}
+	// Step 2: the tenant that accepts the MAIL FROM domain.
+	if a.fromDom != "" {
+		if t, _, ok := a.d.Owner(a.fromDom); ok {
+			for i := range a.cands {
+				if a.cands[i].ref.Tenant.ID == t.ID {
+					a.granted = &a.cands[i]
+					a.reason("attr.onprem.tenant-by-mail-from", "tenant %s (%s) accepts the MAIL FROM domain %s", t.Name, t.ID, a.fromDom)
+					a.reason("attr.onprem.relay-allowed", "MAIL FROM domain is an accepted domain (2023 relay rule)")
+					return
+				}
+			}
+		}
+	}
+	a.reason("attr.onprem.relay-denied", "neither the certificate domain nor the MAIL FROM domain is an accepted domain of a matching connector's tenant (2023 relay rule)")
+}
+
+func containsTenant(cs []*candidate, id tenantgate.TenantID) bool {
+	for _, c := range cs {
+		if c.ref.Tenant.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// firstInConfigOrder returns the candidate whose tenant comes first in the configuration.
+func (a *attributor) firstInConfigOrder(cs []*candidate) *candidate {
+	if len(cs) == 1 {
+		return cs[0]
+	}
+	ts := a.d.Tenants()
+	for i := range ts {
+		for _, c := range cs {
+			if c.ref.Tenant == &ts[i] {
+				return c
+			}
+		}
+	}
+	return cs[0]
+}
+
+// candidateOf returns the first candidate of tenant id.
+func (a *attributor) candidateOf(id tenantgate.TenantID) *candidate {
+	for i := range a.cands {
+		if a.cands[i].ref.Tenant.ID == id {
+			return &a.cands[i]
+		}
+	}
+	return nil
+}
+
+func (a *attributor) attributeRecipient(rcpt string) recipientState {
+	r := recipientState{RecipientAttribution: RecipientAttribution{Rcpt: rcpt}}
+	dom, err := tenantgate.AddressDomain(rcpt)
+	if err != nil {
+		r.Reply = replyBadAddress
+		a.reason("attr.rcpt.invalid", "RCPT TO %q: %v", clipAddr(rcpt), err)
+		return r
+	}
+	owner, _, owned := a.d.Owner(dom)
+	if a.granted != nil {
+		t := a.granted.ref.Tenant
+		a.originating(&r, a.granted, owned && owner.ID == t.ID)
+		return r
+	}
+	if len(a.cands) > 0 {
+		if !owned {
+			r.Reply = ReplyTenantAttribution
+			a.reason("attr.rcpt.relay-denied", "%s: no tenant accepts %s and the relay rule failed", clipAddr(rcpt), dom)
+			return r
+		}
+		if cd := a.candidateOf(owner.ID); cd != nil {
+			if !a.o.RecipientStepIncoming {
+				a.reason("attr.onprem.tenant-by-recipient", "%s: tenant %s accepts %s; Originating without relay rights", clipAddr(rcpt), owner.Name, dom)
+				a.originating(&r, cd, true)
+				return r
+			}
+			a.reason("attr.onprem.recipient-incoming", "%s: only the recipient ties the OnPremises connector to tenant %s; attributed as Incoming by option", clipAddr(rcpt), owner.Name)
+		}
+	}
+	if !owned {
+		r.Reply = ReplyUnableToRelay
+		a.reason("attr.rcpt.unknown", "%s: no tenant accepts %s", clipAddr(rcpt), dom)
+		return r
+	}
+	a.incoming(&r, owner)
+	return r
+}
+
+// originating fills r for Originating mail through candidate cd; own says the recipient belongs to
+// cd's tenant (DIR:INT) rather than elsewhere (DIR:OUT).
+func (a *attributor) originating(r *recipientState, cd *candidate, own bool) {
+	t, conn := cd.ref.Tenant, cd.ref.Connector
+	r.Accepted, r.Reply = true, ReplyRecipientOK
+	r.Tenant, r.Connector, r.Method, r.Direction = t.ID, conn.Name, cd.method, Originating
+	r.ref = cd.ref
+	r.dir = "OUT"
+	if own {
+		r.dir = "INT"
+	}
+	// §2.3: Internal needs CloudServicesMailEnabled with intact cross-premises headers, or
+	// TreatMessagesAsInternal with an accepted sender domain; a connector match alone is Anonymous.
+	r.AuthAs = AuthAsAnonymous
+	switch {
+	case conn.CloudServicesMailEnabled && a.c.CrossPremises:
+		r.AuthAs = AuthAsInternal
+	case conn.TreatMessagesAsInternal && a.fromDom != "" && a.d.Accepts(t.ID, a.fromDom):
+		r.AuthAs = AuthAsInternal
+	}
+}
+
+// senderInScope reports whether SenderDomains (nil: "*") cover the MAIL FROM domain.
+func (a *attributor) senderInScope(pats []tenantgate.DomainPattern) bool {
+	if pats == nil {
+		pats = []tenantgate.DomainPattern{tenantgate.PatternAll}
+	}
+	for _, p := range pats {
+		if a.fromDom == "" {
+			if p == tenantgate.PatternAll && !a.o.NullSenderOutOfScope {
+				return true
+			}
+			continue
+		}
+		if p.Match(a.fromDom) {
+			return true
+		}
+	}
+	return false
+}
+
+// incoming is step B for a recipient that tenant t accepts.
+func (a *attributor) incoming(r *recipientState, t *tenantgate.Tenant) {
+	refs := a.d.Inbound(t.ID)
+	var scoped, byCert, byIP, plain *tenantgate.InboundRef
+	identified := false // any enabled connector of t matched by IP or certificate (RejectDirectSend)
+	for i := range refs {
+		ref := &refs[i]
+		conn := ref.Connector
+		if !conn.IsEnabled() {
+			continue
+		}
+		certOK, _ := a.certMatches(conn.TlsSenderCertificateName)
+		ipOK := a.ipMatches(ref)
+		if (certOK || ipOK) && (conn.Type() == tenantgate.Partner || !a.o.DirectSendPartnerOnly) {
+			identified = true
+		}
+		if conn.Type() != tenantgate.Partner || !a.senderInScope(conn.SenderDomains) {
+			continue
+		}
+		switch {
+		case certOK && byCert == nil:
+			byCert = ref
+		case ipOK && byIP == nil:
+			byIP = ref
+		case conn.TlsSenderCertificateName == "" && len(ref.SenderIPs) == 0 && plain == nil:
+			plain = ref
+		}
+		if scoped == nil && a.partnerRejects(ref, certOK, ipOK) != "" {
+			scoped = ref
+		}
+	}
+	var applied *tenantgate.InboundRef
+	method := MethodRecipient
+	switch {
+	case byCert != nil:
+		applied, method = byCert, MethodCertificate
+	case byIP != nil:
+		applied, method = byIP, MethodSenderIP
+	case scoped != nil:
+		applied = scoped
+	case plain != nil:
+		applied = plain
+	}
+	r.Tenant, r.Method = t.ID, method
+	if applied != nil {
+		r.Connector = applied.Connector.Name
+		certOK, _ := a.certMatches(applied.Connector.TlsSenderCertificateName)
+		if code := a.partnerRejects(applied, certOK, a.ipMatches(applied)); code != "" {
+			r.Reply = ReplyPartnerRestricted
+			detail := "the connecting IP is not in SenderIPAddresses (RestrictDomainsToIPAddresses)"
+			switch code {
+			case "attr.partner.require-tls":
+				r.Reply = ReplyPartnerRequireTLS
+				detail = "the session is not TLS (RequireTls)"
+			case "attr.partner.restrict-cert":
+				detail = "no verified certificate name matches TlsSenderCertificateName (RestrictDomainsToCertificate)"
+			}
+			a.reason(code, "%s: Partner connector %s of tenant %s: %s", clipAddr(r.Rcpt), applied.Connector.Name, t.Name, detail)
+			return
+		}
+		a.reason("attr.partner.match", "%s: Partner connector %s of tenant %s applies (%s)", clipAddr(r.Rcpt), applied.Connector.Name, t.Name, method)
+	}
+	if t.RejectDirectSend && a.fromDom != "" && a.d.Accepts(t.ID, a.fromDom) && !identified {
+		r.Reply = ReplyDirectSend
+		a.reason("attr.direct-send.rejected", "%s: tenant %s rejects Direct Send: MAIL FROM %s is its own domain and no connector matched by IP or certificate", clipAddr(r.Rcpt), t.Name, a.fromDom)
+		return
+	}
+	r.Accepted, r.Reply = true, ReplyRecipientOK
+	r.Direction, r.AuthAs = Incoming, AuthAsAnonymous
+	r.ref, r.dir = applied, "INB"
+	a.reason("attr.incoming", "%s: Incoming to tenant %s (%s), Anonymous", clipAddr(r.Rcpt), t.Name, t.ID)
+}
+
+// partnerRejects returns the reason code of the first restriction of a Partner connector the
+// connection fails, or "".
+func (a *attributor) partnerRejects(ref *tenantgate.InboundRef, certOK, ipOK bool) string {
+	conn := ref.Connector
+	switch {
+	case conn.RequireTls && !a.c.TLS.TLS:
+		return "attr.partner.require-tls"
+	case conn.RestrictDomainsToIPAddresses && !ipOK:
+		return "attr.partner.restrict-ip"
+	case conn.RestrictDomainsToCertificate && !certOK:
+		return "attr.partner.restrict-cert"
+	}
+	return ""
+}
+
+func connectorLabel(ref *tenantgate.InboundRef) string {
+	return fmt.Sprintf("%s/%s", ref.Tenant.Name, ref.Connector.Name)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no detail"
+	}
+	return s
+}
+
+// clipAddr bounds attacker-controlled text quoted in reasons.
+func clipAddr(s string) string {
+	const max = 200
+	if len(s) > max {
+		return s[:max] + "…"
+	}
+	return s
+}
