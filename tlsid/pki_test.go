@@ -111,15 +111,15 @@ type testPKI struct {
 	roots, otherRoots      *x509.CertPool
 
 	exoServerAuth, exoClientAuth, exoBoth testCert // mail.protection.outlook.com
-	expired, notYetValid                   testCert
-	selfSigned                             testCert
-	wildcard                               testCert // *.gw.example.net
-	cnOnly                                 testCert // CN mail.protection.outlook.com, no SAN
-	several                                testCert // several SANs
-	wrongRoot                              testCert // issued by otherRoot
-	emailOnly                              testCert // EKU emailProtection only
-	contoso, fabrikam, internet            testCert // gateway identities (demo.json)
-	nul                                    testCert // SAN with an embedded NUL
+	expired, notYetValid                  testCert
+	selfSigned                            testCert
+	wildcard                              testCert // *.gw.example.net
+	cnOnly                                testCert // CN mail.protection.outlook.com, no SAN
+	several                               testCert // several SANs
+	wrongRoot                             testCert // issued by otherRoot
+	emailOnly                             testCert // EKU emailProtection only
+	contoso, fabrikam, internet           testCert // gateway identities (demo.json)
+	nul                                   testCert // SAN with an embedded NUL
 }
 
 func newTestPKI(t testing.TB) *testPKI {
