@@ -1,0 +1,96 @@
+package route
+
+import (
+	"strings"
+
+	"github.com/tenantgate/tenantgate"
+)
+
+// Suffixes of the host names Exchange Online receives mail on (spec/exchange-online.md §4).
+const (
+	// EXOHostSuffix is the parent of every tenant's MX host: <domain-with-dashes>.mail.protection.outlook.com.
+	EXOHostSuffix = "mail.protection.outlook.com"
+	// EXODANEHostSuffix is the parent of the DNSSEC-signed MX hosts Microsoft gives domains since
+	// March 2024: <domain-with-dashes>.<random>.mx.microsoft.
+	EXODANEHostSuffix = "mx.microsoft"
+)
+
+// SmartHostFor returns the Exchange Online host that receives mail for dom, in the form Microsoft
+// publishes as the domain's MX (spec/exchange-online.md §4, "MX host form"):
+//   - <name>.onmicrosoft.com (the MOERA domain) → <name>.mail.protection.outlook.com;
+//   - <name>.mail.onmicrosoft.com (the hybrid routing domain) → <name>.mail.protection.outlook.com
+//     as well [INF: the same tenant host; not stated by the spec];
+//   - any other domain: its dots become dashes, existing dashes stay, and
+//     ".mail.protection.outlook.com" is appended: contoso.com → contoso-com.mail.protection.outlook.com,
+//     my-company.co.uk → my-company-co-uk.mail.protection.outlook.com.
+//
+// The result is "" when dom is empty, is not a valid domain, or makes a first label longer than
+// 63 octets (Microsoft then assigns a name this rule cannot know; configure Gateway.SmartHosts).
+// Microsoft may assign other names ("check your value"), and newer domains may use
+// <dashes>.<random>.mx.microsoft: this is the documented default, not a DNS lookup.
+func SmartHostFor(dom tenantgate.Domain) string {
+	d, err := tenantgate.ParseDomain(string(dom))
+	if err != nil {
+		return ""
+	}
+	s := string(d)
+	if name, ok := strings.CutSuffix(s, ".mail.onmicrosoft.com"); ok && !strings.Contains(name, ".") {
+		return name + "." + EXOHostSuffix
+	}
+	if name, ok := strings.CutSuffix(s, ".onmicrosoft.com"); ok && !strings.Contains(name, ".") {
+		return name + "." + EXOHostSuffix
+	}
+	label := strings.ReplaceAll(s, ".", "-")
+	if len(label) > 63 {
+		return ""
+	}
+	return label + "." + EXOHostSuffix
+}
+
+// TenantSmartHost returns the host a gateway delivers tenant id's mail to, and whether the
+// tenant is in d:
+//  1. the tenant's entry in Gateway.SmartHosts, when configured;
+//  2. else SmartHostFor the tenant's first Authoritative accepted domain that is not an
+//     onmicrosoft.com domain (its custom domain, whose MX the administrator points at Exchange
+//     Online or at the gateway);
+//  3. else SmartHostFor the MOERA domain <Name>.onmicrosoft.com.
+//
+// It answers for any tenant of d, served or not (Compile allows Gateway.SmartHosts entries only
+// for served tenants); the host is "" when no name can be derived (see SmartHostFor).
+func TenantSmartHost(d *tenantgate.Directory, id tenantgate.TenantID) (string, bool) {
+	t, ok := d.Tenant(id)
+	if !ok {
+		return "", false
+	}
+	if h, ok := d.Gateway().SmartHosts[id]; ok && h != "" {
+		return h, true
+	}
+	for i := range t.AcceptedDomains {
+		ad := &t.AcceptedDomains[i]
+		if ad.Type() == tenantgate.Authoritative && !isOnMicrosoft(ad.Name) {
+			return SmartHostFor(ad.Name), true
+		}
+	}
+	moera, err := tenantgate.ParseDomain(strings.TrimSpace(t.Name) + ".onmicrosoft.com")
+	if err != nil {
+		return "", true
+	}
+	return SmartHostFor(moera), true
+}
+
+// isOnMicrosoft reports whether dom is onmicrosoft.com or below it.
+func isOnMicrosoft(dom tenantgate.Domain) bool {
+	return dom.IsSubdomainOf("onmicrosoft.com")
+}
+
+// IsEXOHost reports whether host names an Exchange Online inbound host: a name below
+// mail.protection.outlook.com or below mx.microsoft (any case, with or without the trailing
+// dot). The parents themselves and anything unparsable are not.
+func IsEXOHost(host string) bool {
+	d, err := tenantgate.ParseDomain(host)
+	if err != nil {
+		return false
+	}
+	return (d.IsSubdomainOf(EXOHostSuffix) && d != EXOHostSuffix) ||
+		(d.IsSubdomainOf(EXODANEHostSuffix) && d != EXODANEHostSuffix)
+}
