@@ -26,7 +26,8 @@ type PeerVerdict struct {
 // Peer decides whether the client of session s is verified Exchange Online. It looks at the
 // address and the TLS evidence only: HELO and reverse DNS are never trust inputs (threat case 27).
 // The certificate name must equal one of the configured names exactly, ignoring case — no
-// wildcard, prefix or suffix match (threat case 6).
+// wildcard, prefix or suffix match (threat case 6). This is stricter than tlsid.MatchPeerName on
+// purpose: a certificate for "*.protection.outlook.com" is not Exchange Online's.
 func (p *Policy) Peer(s Session) PeerVerdict {
 	var v PeerVerdict
 	a := s.RemoteAddr.Unmap().WithZone("")
@@ -51,7 +52,7 @@ func (p *Policy) Peer(s Session) PeerVerdict {
 	switch {
 	case !t.TLS:
 		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "peer.tls.none", Detail: "plaintext session"})
-	case !t.Verified && len(t.Names) == 0 && t.Error == "":
+	case !t.Verified && !t.Presented():
 		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "peer.tls.no-certificate", Detail: "the client presented no certificate"})
 	case !t.Verified:
 		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "peer.tls.unverified", Detail: clip(t.Error)})

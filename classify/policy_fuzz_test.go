@@ -1,0 +1,174 @@
+package classify
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/emersion/go-message/textproto"
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/tlsid"
+)
+
+// checkInvariant restates DESIGN §8's invariant without the policy's code: own-tenant only when
+// the peer is verified Exchange Online (address in the networks, a verified certificate named
+// exactly mail.protection.outlook.com) and every X-MS-Exchange-CrossTenant-Id parses and names
+// the same served tenant (or, with DKIMFallback, there is none); a relay recipient only for
+// own-tenant mail; a DKIM domain only with a relay recipient.
+func checkInvariant(p *Policy, s Session, v Verdict, h textproto.Header) error {
+	relays := 0
+	for _, r := range v.Recipients {
+		if r.Action == Relay {
+			relays++
+		}
+	}
+	if relays > 0 && v.Origin != OwnTenant {
+		return fmt.Errorf("relay recipient with origin %s", v.Origin)
+	}
+	if v.DKIMDomain != "" && relays == 0 {
+		return fmt.Errorf("DKIM domain %s without a relay recipient", v.DKIMDomain)
+	}
+	if v.Origin != OwnTenant {
+		return nil
+	}
+	a := s.RemoteAddr.Unmap().WithZone("")
+	inNet := false
+	for _, n := range p.d.Gateway().ExchangeOnline.Networks {
+		inNet = inNet || n.Contains(a)
+	}
+	named := false
+	for _, n := range s.TLS.Names {
+		named = named || strings.EqualFold(n, "mail.protection.outlook.com")
+	}
+	if !inNet || !s.TLS.TLS || !s.TLS.Verified || !named {
+		return fmt.Errorf("own-tenant from an unverified peer %v %+v", s.RemoteAddr, s.TLS)
+	}
+	var ids []tenantgate.TenantID
+	for f := h.Fields(); f.Next(); {
+		if !strings.EqualFold(f.Key(), "X-MS-Exchange-CrossTenant-Id") {
+			continue
+		}
+		id, err := tenantgate.ParseTenantID(f.Value())
+		if err != nil {
+			return fmt.Errorf("own-tenant with a malformed CrossTenant-Id %q", f.Value())
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		if !p.o.dkimFallback {
+			return fmt.Errorf("own-tenant without a CrossTenant-Id")
+		}
+		if !p.d.Serves(v.Tenant) {
+			return fmt.Errorf("own-tenant for unserved tenant %s", v.Tenant)
+		}
+		return nil
+	}
+	for _, id := range ids {
+		if id != ids[0] {
+			return fmt.Errorf("own-tenant with conflicting CrossTenant-Ids %s, %s", ids[0], id)
+		}
+	}
+	if ids[0] != v.Tenant || !p.d.Serves(ids[0]) {
+		return fmt.Errorf("own-tenant %s but evidence says %s (served %v)", v.Tenant, ids[0], p.d.Serves(ids[0]))
+	}
+	return nil
+}
+
+// FuzzPolicyMessage feeds random header blocks, envelopes and sessions to Message and checks the
+// invariant. The session is chosen by a byte: verified EXO, EXO IP without TLS, a near-miss name,
+// an Internet peer, an IPv4-mapped EXO address; the flags byte switches options.
+func FuzzPolicyMessage(f *testing.F) {
+	seeds := []string{
+		hContoso + hMailbox + hFrom,
+		hAttacker + hMailbox,
+		hContoso + hAttacker,
+		hContoso + hContoso + hMailbox,
+		"x-ms-exchange-crosstenant-id : " + contosoID + "\r\n" + hMailbox,
+		"X-MS-Exchange-CrossTenant-Id:\r\n " + contosoID + "\r\n",
+		"Authentication-Results: gw.example.net; x-tenantgate=pass policy.hop=4\r\n" + hContoso + hMailbox,
+		"X-EOPTenantAttributedMessage: " + contosoID + ":0\r\n" + hMailbox,
+		"From: a@contoso.com, b@contoso.com\r\nFrom: c@contoso.com\r\n",
+		"X-MS-Exchange-CrossTenant-Id: {" + contosoID + "}\r\n",
+	}
+	for i, s := range seeds {
+		f.Add([]byte(s), byte(i), byte(i), "carol@contoso.com", "erin@woodgrove.example,alice@contoso.com")
+	}
+	d := demoDirectory(f)
+	f.Fuzz(func(t *testing.T, hdr []byte, sess, flags byte, mailFrom, rcpts string) {
+		h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(hdr)))
+		if err != nil {
+			return
+		}
+		var opts []Option
+		if flags&1 != 0 {
+			opts = append(opts, DKIMFallback(true))
+		}
+		if flags&2 != 0 {
+			opts = append(opts, RelayKinds(Mailbox, OnPremises, Relayed))
+		}
+		if flags&4 != 0 {
+			opts = append(opts, AcceptObsoleteFieldSyntax(true))
+		}
+		if flags&8 != 0 {
+			opts = append(opts, EOPTenantAttributedEvidence(true))
+		}
+		if flags&16 != 0 {
+			opts = append(opts, RejectDuplicateTenantID(true))
+		}
+		if flags&32 != 0 {
+			opts = append(opts, DKIMRequired(true))
+		}
+		p, err := NewPolicy(d, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := fuzzSession(sess)
+		rcpt := strings.Split(rcpts, ",")
+		if len(rcpt) > 50 {
+			rcpt = rcpt[:50]
+		}
+		dkim := []DKIMResult{{Domain: "contoso.com", Result: "pass"}, {Domain: mailFrom, Result: "pass"}}
+		v := p.MessageWithDKIM(s, mailFrom, rcpt, h, dkim)
+		if err := checkInvariant(p, s, v, h); err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Recipients) != len(rcpt) {
+			t.Fatalf("%d recipient actions for %d recipients", len(v.Recipients), len(rcpt))
+		}
+		// Recipient and Message agree: what Recipient refuses, Message refuses; what it takes
+		// inbound, Message takes inbound (or refuses as a loop or for a bad header).
+		for i, r := range rcpt {
+			rv := p.Recipient(s, mailFrom, r)
+			m := v.Recipients[i]
+			switch {
+			case rv.Action == Reject && m.Action != Reject:
+				t.Fatalf("%q: Recipient rejects, Message says %s", r, m.Action)
+			case rv.Action == Inbound && m.Action != Inbound && m.Reply != ReplyLoop:
+				t.Fatalf("%q: Recipient inbound, Message says %s %s", r, m.Action, m.Reply)
+			}
+		}
+		// Removing and adding never panics and leaves exactly one verdict header with our id.
+		v.Apply(&h)
+	})
+}
+
+func fuzzSession(b byte) Session {
+	s := exoSession()
+	switch b % 6 {
+	case 1:
+		s.TLS = tlsid.Evidence{}
+	case 2:
+		s.TLS.Names = []string{"mail.protection.outlook.comx"}
+	case 3:
+		s = internetSession()
+		s.TLS = exoSession().TLS
+	case 4:
+		s.RemoteAddr = netip.MustParseAddr("::ffff:40.107.1.1")
+	case 5:
+		s.TLS.Verified = false
+	}
+	return s
+}
