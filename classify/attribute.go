@@ -25,7 +25,8 @@ const maxCertNames = 256
 //     recipient — the tenant that accepts the RCPT TO domain.
 //  3. The November 2023 relay rule: only when the certificate domain or the MAIL FROM domain is
 //     accepted is the mail Originating with relay rights, for every recipient. Otherwise a
-//     recipient no tenant accepts gets 550 5.7.64; one accepted by a candidate tenant is
+//     recipient no tenant accepts gets 550 5.7.64 (so does one from a tenant's own MAIL FROM
+//     domain when no OnPremises connector matched at all — a changed certificate or IP); one accepted by a candidate tenant is
 //     Originating without relay rights (AttributeOptions.RecipientStepIncoming for the
 //     alternative); any other goes on as Incoming.
 //  4. Incoming (anonymous) mail: the recipient's accepted-domain owner (MatchSubDomains aware), or
@@ -360,6 +361,17 @@ func (a *attributor) attributeRecipient(rcpt string) recipientState {
 		}
 	}
 	if !owned {
+		// A relay attempt from a tenant's own domain that no OnPremises connector identifies (the
+		// certificate or IP changed, the connector is disabled, the client is IPv6) is the case
+		// relay-access-denied-smtp documents: 5.7.64. Anonymous mail from anybody else to a domain
+		// nobody hosts is 5.7.1 (NDR table).
+		if a.fromDom != "" {
+			if t, _, ok := a.d.Owner(a.fromDom); ok {
+				r.Reply = ReplyTenantAttribution
+				a.reason("attr.rcpt.relay-denied", "%s: no tenant accepts %s; MAIL FROM is tenant %s's domain but no OnPremises connector identifies the connection", clipAddr(rcpt), dom, t.Name)
+				return r
+			}
+		}
 		r.Reply = ReplyUnableToRelay
 		a.reason("attr.rcpt.unknown", "%s: no tenant accepts %s", clipAddr(rcpt), dom)
 		return r
