@@ -5,27 +5,47 @@ import (
 	"time"
 )
 
-// obsZones are the RFC 5322 §4.3 obsolete zone names with their offsets; any other alphabetic
-// zone is refused rather than read as UTC (time.Parse would invent a zero offset for it).
-var obsZones = map[string]string{
-	"UT": "+0000", "UTC": "+0000", "GMT": "+0000", "Z": "+0000",
-	"EST": "-0500", "EDT": "-0400", "CST": "-0600", "CDT": "-0500",
-	"MST": "-0700", "MDT": "-0600", "PST": "-0800", "PDT": "-0700",
+// obsZone returns the offset of an RFC 5322 §4.3 obsolete zone name (upper case); any other
+// alphabetic zone is refused rather than read as UTC (time.Parse would invent a zero offset).
+func obsZone(z string) (string, bool) {
+	switch z {
+	case "UT", "UTC", "GMT", "Z":
+		return "+0000", true
+	case "EST":
+		return "-0500", true
+	case "EDT":
+		return "-0400", true
+	case "CST":
+		return "-0600", true
+	case "CDT":
+		return "-0500", true
+	case "MST":
+		return "-0700", true
+	case "MDT":
+		return "-0600", true
+	case "PST":
+		return "-0800", true
+	case "PDT":
+		return "-0700", true
+	}
+	return "", false
 }
 
 // dateLayouts are tried in order on the normalised text (zone always numeric). time.Parse
 // accepts fractional seconds after the seconds field without a layout for them.
-var dateLayouts = [...]string{
-	"Mon, 2 Jan 2006 15:04:05 -0700",
-	"2 Jan 2006 15:04:05 -0700",
-	"Mon, 2 Jan 2006 15:04 -0700",
-	"2 Jan 2006 15:04 -0700",
-	"Mon, 2 Jan 06 15:04:05 -0700",
-	"2 Jan 06 15:04:05 -0700",
-	"Mon 2 Jan 2006 15:04:05 -0700",
-	"Mon Jan 2 15:04:05 2006 -0700",
-	"2006-1-2 15:04:05 -0700",
-	"2006-1-2T15:04:05 -0700",
+func dateLayouts() [10]string {
+	return [...]string{
+		"Mon, 2 Jan 2006 15:04:05 -0700",
+		"2 Jan 2006 15:04:05 -0700",
+		"Mon, 2 Jan 2006 15:04 -0700",
+		"2 Jan 2006 15:04 -0700",
+		"Mon, 2 Jan 06 15:04:05 -0700",
+		"2 Jan 06 15:04:05 -0700",
+		"Mon 2 Jan 2006 15:04:05 -0700",
+		"Mon Jan 2 15:04:05 2006 -0700",
+		"2006-1-2 15:04:05 -0700",
+		"2006-1-2T15:04:05 -0700",
+	}
 }
 
 // parseDate reads a trace or message date the way spec/headers.md §1.1 describes MHA doing:
@@ -54,7 +74,7 @@ func parseDate(s string) (time.Time, bool) {
 		}
 		if k == len(f)-1 {
 			z := strings.ToUpper(strings.Trim(last, "()"))
-			if off, ok := obsZones[z]; ok && commentZone == "" {
+			if off, ok := obsZone(z); ok && commentZone == "" {
 				commentZone = off
 			}
 		}
@@ -69,7 +89,7 @@ func parseDate(s string) (time.Time, bool) {
 	case isNumericZone(f[len(f)-2]) && isAlpha(last):
 		f = f[:len(f)-1] // "+0000 UTC"
 	case isAlpha(last):
-		off, ok := obsZones[strings.ToUpper(last)]
+		off, ok := obsZone(strings.ToUpper(last))
 		if !ok {
 			return time.Time{}, false
 		}
@@ -84,7 +104,7 @@ func parseDate(s string) (time.Time, bool) {
 		f = append(f, commentZone)
 	}
 	norm := strings.Join(f, " ")
-	for _, l := range dateLayouts {
+	for _, l := range dateLayouts() {
 		if t, err := time.Parse(l, norm); err == nil {
 			return t, true
 		}

@@ -48,9 +48,6 @@ type Received struct {
 // ErrReceived is wrapped by every error ParseReceived returns.
 var ErrReceived = errors.New("headers: invalid Received field")
 
-// maxCommentDepth bounds nested comments; deeper parentheses are read as text.
-const maxCommentDepth = 16
-
 // rtoken is one lexical unit of a Received value: a word, a comment (without its outer
 // parentheses) or the ';' separator.
 type rtoken struct {

@@ -1,0 +1,334 @@
+package headers
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/tenantgate/tenantgate"
+)
+
+// CrossTenantFields holds every occurrence of the X-MS-Exchange-CrossTenant-* family and the
+// fields EXO stamps with it (spec/headers.md §2, §3), each list in block order. EXO appends
+// these fields at the bottom of the header block, so the last element of each list belongs to
+// the latest pass through Exchange Online (spec/headers.md §4.4).
+type CrossTenantFields struct {
+	ID                      []TenantIDField     `json:"id,omitempty"`
+	NetworkMessageID        []Field             `json:"networkMessageId,omitempty"`
+	OriginalArrivalTime     []TimeField         `json:"originalArrivalTime,omitempty"`
+	ConnectingIP            []ConnectingIPField `json:"originalAttributedTenantConnectingIp,omitempty"`
+	AuthSource              []Field             `json:"authSource,omitempty"`
+	AuthAs                  []Field             `json:"authAs,omitempty"`
+	FromEntityHeader        []Field             `json:"fromEntityHeader,omitempty"`
+	MailboxType             []Field             `json:"mailboxType,omitempty"`
+	UserPrincipalName       []Field             `json:"userPrincipalName,omitempty"`
+	RMSPersistedConsumerOrg []TenantIDField     `json:"rmsPersistedConsumerOrg,omitempty"`
+	// Other holds X-MS-Exchange-CrossTenant-* fields with any other name (-Id2, -Ids, …).
+	Other []Field `json:"other,omitempty"`
+	// Stamped and Stripped are X-MS-Exchange-Transport-CrossTenantHeadersStamped (one per EXO
+	// pass) and …Stripped (an earlier pass's CrossTenant fields were removed).
+	Stamped  []Field `json:"stamped,omitempty"`
+	Stripped []Field `json:"stripped,omitempty"`
+	// OriginatorOrg is X-OriginatorOrg; EOPTenant is X-EOPTenantAttributedMessage.
+	OriginatorOrg []Field          `json:"originatorOrg,omitempty"`
+	EOPTenant     []EOPTenantField `json:"eopTenantAttributed,omitempty"`
+}
+
+// TenantIDField is a field whose value is a tenant GUID. Tenant is set only when Valid: the
+// unfolded value is a bare canonical 8-4-4-4-12 GUID (tenantgate.ParseTenantID); braces,
+// encoded-words, comments and any extra character make it invalid, with a Problem.
+type TenantIDField struct {
+	Field
+	Tenant tenantgate.TenantID `json:"tenant"`
+	Valid  bool                `json:"valid"`
+}
+
+// TimeField is X-MS-Exchange-CrossTenant-OriginalArrivalTime; Time is zero when the value does
+// not parse (with a Problem).
+type TimeField struct {
+	Field
+	Time time.Time `json:"time,omitzero"`
+}
+
+// ConnectingIPField is X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp with its
+// parsed value.
+type ConnectingIPField struct {
+	Field
+	TenantConnectingIP
+}
+
+// EOPTenantField is X-EOPTenantAttributedMessage ("<tenant GUID>:<digit>", spec/headers.md §3).
+type EOPTenantField struct {
+	Field
+	Tenant tenantgate.TenantID `json:"tenant"`
+	Valid  bool                `json:"valid"`
+	// Suffix is the text after the GUID's ':' (observed: "0").
+	Suffix string `json:"suffix,omitempty"`
+}
+
+// TenantConnectingIP is the value of X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp:
+// "TenantId=<guid>;Ip=[<ip>];Helo=[<host>]" (spec/headers.md §3). EXO stamps it when a message
+// came in through an on-premises or third-party inbound connector of the tenant.
+type TenantConnectingIP struct {
+	TenantID tenantgate.TenantID `json:"tenantId"`
+	IP       netip.Addr          `json:"ip,omitzero"`
+	HELO     string              `json:"helo,omitempty"`
+	// Unknown holds other key=value items in order.
+	Unknown []Param `json:"unknown,omitempty"`
+}
+
+// Param is one key/value item kept as written.
+type Param struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// ParseTenantConnectingIP parses an OriginalAttributedTenantConnectingIp value. Items are split
+// at ';' (with or without a following space; empty items are skipped), keys are compared
+// case-insensitively, brackets around values are optional and order is not relied on. TenantId
+// is required; an error names the first item that is wrong, and what parsed is still returned.
+func ParseTenantConnectingIP(v string) (TenantConnectingIP, error) {
+	var c TenantConnectingIP
+	var errs []error
+	haveTenant := false
+	for item := range strings.SplitSeq(unfold(v), ";") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		k, val, ok := strings.Cut(item, "=")
+		if !ok {
+			errs = append(errs, fmt.Errorf("item %q has no '='", clip(item, 40)))
+			continue
+		}
+		k = strings.TrimSpace(k)
+		val = unbracket(strings.TrimSpace(val))
+		switch strings.ToLower(k) {
+		case "tenantid":
+			if haveTenant {
+				errs = append(errs, errors.New("TenantId given twice"))
+				continue
+			}
+			id, err := tenantgate.ParseTenantID(val)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("TenantId: %w", err))
+				continue
+			}
+			c.TenantID, haveTenant = id, true
+		case "ip":
+			a, err := netip.ParseAddr(val)
+			if err != nil || a.Zone() != "" {
+				errs = append(errs, fmt.Errorf("ip %q is not an IP address", clip(val, 40)))
+				continue
+			}
+			c.IP = a.Unmap()
+		case "helo":
+			c.HELO = val
+		default:
+			c.Unknown = append(c.Unknown, Param{Key: k, Value: val})
+		}
+	}
+	if !haveTenant && len(errs) == 0 {
+		errs = append(errs, errors.New("no TenantId"))
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("headers: OriginalAttributedTenantConnectingIp: %w", errors.Join(errs...))
+	}
+	return c, nil
+}
+
+func unbracket(s string) string {
+	if len(s) >= 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+// ParseArrivalTime parses X-MS-Exchange-CrossTenant-OriginalArrivalTime,
+// "DD Mon YYYY HH:MM:SS.ffff (UTC)" (spec/headers.md §3, §4.2): folded or not, a one- or
+// two-digit day, 0–7 fractional digits, "(UTC)" optional. The result is in UTC.
+func ParseArrivalTime(v string) (time.Time, error) {
+	f := strings.Fields(v)
+	if len(f) == 5 {
+		if !strings.EqualFold(f[4], "(UTC)") {
+			return time.Time{}, fmt.Errorf("headers: OriginalArrivalTime %q: want \"(UTC)\" after the time", clip(v, 60))
+		}
+		f = f[:4]
+	}
+	if len(f) != 4 {
+		return time.Time{}, fmt.Errorf("headers: OriginalArrivalTime %q: want \"DD Mon YYYY HH:MM:SS.ffff (UTC)\"", clip(v, 60))
+	}
+	if len(f[0]) > 2 || len(f[2]) != 4 {
+		return time.Time{}, fmt.Errorf("headers: OriginalArrivalTime %q: want a 1–2 digit day and a 4 digit year", clip(v, 60))
+	}
+	if dot := strings.IndexByte(f[3], '.'); dot >= 0 {
+		frac := f[3][dot+1:]
+		if len(frac) == 0 || len(frac) > 7 || !isDigits(frac) {
+			return time.Time{}, fmt.Errorf("headers: OriginalArrivalTime %q: want 1–7 fractional digits", clip(v, 60))
+		}
+	}
+	t, err := time.Parse("2 Jan 2006 15:04:05", f[0]+" "+f[1]+" "+f[2]+" "+f[3])
+	if err != nil {
+		return time.Time{}, fmt.Errorf("headers: OriginalArrivalTime %q: %w", clip(v, 60), err)
+	}
+	return t, nil
+}
+
+// FormatArrivalTime writes t as EXO does: "02 Jan 2006 15:04:05.0000 (UTC)", in UTC with four
+// fractional digits (truncated).
+func FormatArrivalTime(t time.Time) string {
+	return t.UTC().Format("02 Jan 2006 15:04:05.0000") + " (UTC)"
+}
+
+// parseCrossTenant files one X-MS-Exchange-CrossTenant-* field; suffix is the canonical key
+// after the prefix ("Id", "Originalarrivaltime", …).
+func (m *Message) parseCrossTenant(fd Field, suffix string) {
+	ct := &m.CrossTenant
+	switch suffix {
+	case "Id":
+		ct.ID = append(ct.ID, m.tenantIDField(fd, "headers.crosstenant-id.invalid"))
+	case "Rms-Persistedconsumerorg":
+		ct.RMSPersistedConsumerOrg = append(ct.RMSPersistedConsumerOrg, m.tenantIDField(fd, "headers.rms-persistedconsumerorg.invalid"))
+	case "Network-Message-Id":
+		if _, err := tenantgate.ParseTenantID(fd.Value); err != nil {
+			m.problem(fd, "headers.network-message-id.invalid", "not a GUID: "+quoteClip(fd.Value))
+		}
+		ct.NetworkMessageID = append(ct.NetworkMessageID, fd)
+	case "Originalarrivaltime":
+		t, err := ParseArrivalTime(fd.Value)
+		if err != nil {
+			m.problem(fd, "headers.original-arrival-time.invalid", err.Error())
+		}
+		ct.OriginalArrivalTime = append(ct.OriginalArrivalTime, TimeField{Field: fd, Time: t})
+	case "Originalattributedtenantconnectingip":
+		c, err := ParseTenantConnectingIP(fd.Value)
+		if err != nil {
+			m.problem(fd, "headers.connecting-ip.invalid", err.Error())
+		}
+		ct.ConnectingIP = append(ct.ConnectingIP, ConnectingIPField{Field: fd, TenantConnectingIP: c})
+	case "Authsource":
+		ct.AuthSource = append(ct.AuthSource, fd)
+	case "Authas":
+		ct.AuthAs = append(ct.AuthAs, fd)
+	case "Fromentityheader":
+		ct.FromEntityHeader = append(ct.FromEntityHeader, fd)
+	case "Mailboxtype":
+		ct.MailboxType = append(ct.MailboxType, fd)
+	case "Userprincipalname":
+		ct.UserPrincipalName = append(ct.UserPrincipalName, fd)
+	default:
+		ct.Other = append(ct.Other, fd)
+	}
+}
+
+func (m *Message) tenantIDField(fd Field, code string) TenantIDField {
+	id, err := tenantgate.ParseTenantID(fd.Value)
+	if err != nil {
+		m.problem(fd, code, err.Error())
+		return TenantIDField{Field: fd}
+	}
+	return TenantIDField{Field: fd, Tenant: id, Valid: true}
+}
+
+func (m *Message) parseEOPTenant(fd Field) {
+	e := EOPTenantField{Field: fd}
+	g, suffix, _ := strings.Cut(fd.Value, ":")
+	id, err := tenantgate.ParseTenantID(g)
+	if err != nil {
+		m.problem(fd, "headers.eop-tenant-attributed.invalid", err.Error())
+	} else {
+		e.Tenant, e.Valid = id, true
+	}
+	e.Suffix = suffix
+	m.CrossTenant.EOPTenant = append(m.CrossTenant.EOPTenant, e)
+}
+
+// Errors CrossTenantID returns; callers branch on them with errors.Is.
+var (
+	ErrNoTenantID       = errors.New("headers: no X-MS-Exchange-CrossTenant-Id field")
+	ErrInvalidTenantID  = errors.New("headers: an X-MS-Exchange-CrossTenant-Id field is not a tenant GUID")
+	ErrConflictTenantID = errors.New("headers: X-MS-Exchange-CrossTenant-Id fields disagree")
+)
+
+// CrossTenantID returns the tenant named by X-MS-Exchange-CrossTenant-Id, failing closed: it
+// is an error when there is no such field, when any occurrence is not a bare GUID, or when the
+// occurrences name different tenants (DESIGN.md §4.2 rule 2). It says what the header claims,
+// not whether the claim can be trusted.
+func (m *Message) CrossTenantID() (tenantgate.TenantID, error) {
+	ids := m.CrossTenant.ID
+	if len(ids) == 0 {
+		return tenantgate.TenantID{}, ErrNoTenantID
+	}
+	for _, f := range ids {
+		if !f.Valid {
+			return tenantgate.TenantID{}, fmt.Errorf("%w: field %d %q", ErrInvalidTenantID, f.Index, clip(f.Value, 60))
+		}
+		if f.Tenant != ids[0].Tenant {
+			return tenantgate.TenantID{}, fmt.Errorf("%w: %s (field %d) and %s (field %d)", ErrConflictTenantID, ids[0].Tenant, ids[0].Index, f.Tenant, f.Index)
+		}
+	}
+	return ids[0].Tenant, nil
+}
+
+// CrossTenant is the CrossTenant set of one pass through Exchange Online, as EXO stamps it
+// (spec/headers.md §2). Message.LatestPass returns it for the latest pass, and Stamp writes it.
+// An empty string, a zero time, a zero TenantID or a nil pointer means the field is absent.
+type CrossTenant struct {
+	OriginatorOrg           string               `json:"originatorOrg,omitempty"`
+	OriginalArrivalTime     time.Time            `json:"originalArrivalTime,omitzero"`
+	NetworkMessageID        string               `json:"networkMessageId,omitempty"`
+	ID                      tenantgate.TenantID  `json:"id"`
+	ConnectingIP            *TenantConnectingIP  `json:"originalAttributedTenantConnectingIp,omitempty"`
+	AuthSource              string               `json:"authSource,omitempty"`
+	AuthAs                  string               `json:"authAs,omitempty"`
+	FromEntityHeader        string               `json:"fromEntityHeader,omitempty"`
+	MailboxType             string               `json:"mailboxType,omitempty"`
+	UserPrincipalName       string               `json:"userPrincipalName,omitempty"`
+	RMSPersistedConsumerOrg *tenantgate.TenantID `json:"rmsPersistedConsumerOrg,omitempty"`
+	// Stamped is the X-MS-Exchange-Transport-CrossTenantHeadersStamped server name.
+	Stamped string `json:"stamped,omitempty"`
+}
+
+// LatestPass returns the bottom-most occurrence of each CrossTenant field: the values of the
+// latest pass through Exchange Online (spec/headers.md §4.4). Fields that did not parse are left
+// out (ID zero, times zero, ConnectingIP nil). It does not check that the occurrences agree; use
+// CrossTenantID for the tenant.
+func (m *Message) LatestPass() CrossTenant {
+	ct := m.CrossTenant
+	var p CrossTenant
+	p.OriginatorOrg = lastValue(ct.OriginatorOrg)
+	if n := len(ct.OriginalArrivalTime); n > 0 {
+		p.OriginalArrivalTime = ct.OriginalArrivalTime[n-1].Time
+	}
+	p.NetworkMessageID = lastValue(ct.NetworkMessageID)
+	if n := len(ct.ID); n > 0 && ct.ID[n-1].Valid {
+		p.ID = ct.ID[n-1].Tenant
+	}
+	if n := len(ct.ConnectingIP); n > 0 {
+		c := ct.ConnectingIP[n-1]
+		if _, err := ParseTenantConnectingIP(c.Value); err == nil {
+			v := c.TenantConnectingIP
+			p.ConnectingIP = &v
+		}
+	}
+	p.AuthSource = lastValue(ct.AuthSource)
+	p.AuthAs = lastValue(ct.AuthAs)
+	p.FromEntityHeader = lastValue(ct.FromEntityHeader)
+	p.MailboxType = lastValue(ct.MailboxType)
+	p.UserPrincipalName = lastValue(ct.UserPrincipalName)
+	if n := len(ct.RMSPersistedConsumerOrg); n > 0 && ct.RMSPersistedConsumerOrg[n-1].Valid {
+		id := ct.RMSPersistedConsumerOrg[n-1].Tenant
+		p.RMSPersistedConsumerOrg = &id
+	}
+	p.Stamped = lastValue(ct.Stamped)
+	return p
+}
+
+func lastValue(fs []Field) string {
+	if len(fs) == 0 {
+		return ""
+	}
+	return fs[len(fs)-1].Value
+}

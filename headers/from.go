@@ -1,0 +1,51 @@
+package headers
+
+import (
+	"strings"
+
+	"github.com/emersion/go-message/mail"
+)
+
+// FromField is one From field with its mailboxes (RFC 5322 §3.6.2). A DKIM signer must refuse a
+// message with several From fields or several mailboxes (RFC 6376 §5.4, DMARC RFC 7489 §6.6.1);
+// FromMailbox applies that rule.
+type FromField struct {
+	Field
+	Mailboxes []Mailbox `json:"mailboxes,omitempty"`
+}
+
+// Mailbox is one address of a From field; Name is the RFC 2047-decoded display name.
+type Mailbox struct {
+	Name    string `json:"name,omitempty"`
+	Address string `json:"address"`
+}
+
+// parseFrom files a From field, with a problem when its address list does not parse or is empty.
+func (m *Message) parseFrom(fd Field) {
+	f := FromField{Field: fd}
+	list, err := mail.ParseAddressList(fd.Value)
+	switch {
+	case err != nil:
+		m.problem(fd, "headers.from.invalid", "address list: "+err.Error())
+	case len(list) == 0:
+		m.problem(fd, "headers.from.empty", "no mailbox")
+	}
+	for _, a := range list {
+		f.Mailboxes = append(f.Mailboxes, Mailbox{Name: a.Name, Address: a.Address})
+	}
+	m.From = append(m.From, f)
+}
+
+// FromMailbox returns the single author mailbox: ok is false when there is not exactly one From
+// field holding exactly one mailbox that parsed, or when any From field had a problem.
+func (m *Message) FromMailbox() (Mailbox, bool) {
+	if len(m.From) != 1 || len(m.From[0].Mailboxes) != 1 {
+		return Mailbox{}, false
+	}
+	for _, p := range m.Problems {
+		if strings.HasPrefix(p.Reason.Code, "headers.from.") {
+			return Mailbox{}, false
+		}
+	}
+	return m.From[0].Mailboxes[0], true
+}

@@ -1,0 +1,57 @@
+package headers
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// TestGolden parses every real header block in testdata/headers (copied from the shared corpus,
+// see testdata/headers/SOURCES.md) and compares the JSON of the result with the .golden.json
+// file beside it. Each golden file was checked by hand against its block once (see the
+// package's report); run with -update only after a change whose effect on them you have read.
+func TestGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/headers/*.eml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus: %v", err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".eml")
+		t.Run(name, func(t *testing.T) {
+			f, err := os.Open(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			h, err := Read(f, Limits{})
+			if err != nil {
+				t.Fatalf("Read: %v", err)
+			}
+			got, err := json.MarshalIndent(Parse(h), "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			golden := strings.TrimSuffix(file, ".eml") + ".golden.json"
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(want, got) {
+				t.Errorf("%s differs from the parse result; run go test -run TestGolden -update and review the diff", golden)
+			}
+		})
+	}
+}

@@ -1,0 +1,228 @@
+package headers
+
+import (
+	"strings"
+
+	"github.com/emersion/go-message/textproto"
+	"github.com/tenantgate/tenantgate"
+)
+
+// Field is one header field as it appeared in the block.
+type Field struct {
+	// Index is the field's position in the header block, 0 for the top-most field.
+	Index int `json:"index"`
+	// Name is the field name as written (case kept, white space before the colon removed).
+	Name string `json:"name"`
+	// Value is the unfolded, trimmed value, not RFC 2047-decoded.
+	Value string `json:"value"`
+	// SpaceBeforeColon is set when white space stood between the name and the colon
+	// ("X-MS-Exchange-CrossTenant-Id : …"), the obsolete syntax of RFC 5322 §4.5.8.
+	SpaceBeforeColon bool `json:"spaceBeforeColon,omitempty"`
+}
+
+// Problem is one thing in the header block that could not be read as its grammar says
+// (spec/headers.md §3). A field with a problem still appears in Message with what could be
+// read; callers that decide trust must treat it as unusable evidence.
+type Problem struct {
+	// Field is the field name as written, Index its position in the block (-1 for a problem of
+	// the block as a whole).
+	Field string `json:"field"`
+	Index int    `json:"index"`
+	// Reason has a stable dotted Code ("headers.crosstenant-id.invalid") and a Detail.
+	Reason tenantgate.Reason `json:"reason"`
+}
+
+// Message is every Exchange Online value of one header block, in block order, with every
+// occurrence of every field kept. Parse fills it; the zero value is an empty block.
+type Message struct {
+	// Fields is the number of fields in the block.
+	Fields int `json:"fields"`
+	// CrossTenant holds the X-MS-Exchange-CrossTenant-* family, the transport stamps,
+	// X-OriginatorOrg and X-EOPTenantAttributedMessage.
+	CrossTenant CrossTenantFields `json:"crossTenant"`
+	// Organization holds every X-MS-Exchange-Organization-* field and CrossPremises every
+	// X-MS-Exchange-CrossPremises-* field (the header-firewall headers of
+	// spec/exchange-online.md §6.2), in block order.
+	Organization  []Field `json:"organization,omitempty"`
+	CrossPremises []Field `json:"crossPremises,omitempty"`
+	// Antispam holds every X-Forefront-Antispam-Report and X-Forefront-Antispam-Report-Untrusted
+	// field; MicrosoftAntispam every X-Microsoft-Antispam field.
+	Antispam          []AntispamReport    `json:"antispam,omitempty"`
+	MicrosoftAntispam []MicrosoftAntispam `json:"microsoftAntispam,omitempty"`
+	// AuthResults holds Authentication-Results, X-MS-Exchange-Authentication-Results,
+	// ARC-Authentication-Results and Original-Authentication-Results, in block order.
+	AuthResults []AuthResults `json:"authResults,omitempty"`
+	// Received is the trace, top-most (newest) first; Hops the same hops oldest first with
+	// delays (spec/headers.md §1.1 "Hop delay").
+	Received []Received `json:"received,omitempty"`
+	Hops     Hops       `json:"hops"`
+	// From holds every From field with its mailboxes.
+	From []FromField `json:"from,omitempty"`
+	// Problems lists what could not be read, in block order.
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+// Canonical keys (textproto.CanonicalMIMEHeaderKey) of the fields Parse dispatches on.
+const (
+	keyCrossTenantPrefix   = "X-Ms-Exchange-Crosstenant-"
+	keyOrganizationPrefix  = "X-Ms-Exchange-Organization-"
+	keyCrossPremisesPrefix = "X-Ms-Exchange-Crosspremises-"
+	keyStamped             = "X-Ms-Exchange-Transport-Crosstenantheadersstamped"
+	keyStripped            = "X-Ms-Exchange-Transport-Crosstenantheadersstripped"
+	keyOriginatorOrg       = "X-Originatororg"
+	keyEOPTenant           = "X-Eoptenantattributedmessage"
+	keyFFAS                = "X-Forefront-Antispam-Report"
+	keyFFASUntrusted       = "X-Forefront-Antispam-Report-Untrusted"
+	keyMSAntispam          = "X-Microsoft-Antispam"
+	keyAuthResults         = "Authentication-Results"
+	keyMSAuthResults       = "X-Ms-Exchange-Authentication-Results"
+	keyARCAuthResults      = "Arc-Authentication-Results"
+	keyOrigAuthResults     = "Original-Authentication-Results"
+	keyReceived            = "Received"
+	keyFrom                = "From"
+)
+
+// Parse reads every Exchange Online value from a header block (see Read). It never fails:
+// what it cannot read is in Message.Problems, and the field still appears with its raw value.
+// Names are compared case-insensitively and exactly: X-MS-Exchange-CrossTenant-Id2 is not
+// X-MS-Exchange-CrossTenant-Id.
+func Parse(h textproto.Header) *Message {
+	m := &Message{}
+	idx := 0
+	for f := h.Fields(); f.Next(); idx++ {
+		key := f.Key()
+		if !interesting(key) {
+			continue
+		}
+		fd := fieldOf(f, idx)
+		if fd.SpaceBeforeColon {
+			m.problem(fd, "headers.name.space-before-colon", "white space between the field name and ':' (obsolete syntax, RFC 5322 §4.5)")
+		}
+		switch {
+		case strings.HasPrefix(key, keyCrossTenantPrefix):
+			m.parseCrossTenant(fd, key[len(keyCrossTenantPrefix):])
+		case strings.HasPrefix(key, keyOrganizationPrefix):
+			m.Organization = append(m.Organization, fd)
+		case strings.HasPrefix(key, keyCrossPremisesPrefix):
+			m.CrossPremises = append(m.CrossPremises, fd)
+		case key == keyStamped:
+			m.CrossTenant.Stamped = append(m.CrossTenant.Stamped, fd)
+		case key == keyStripped:
+			m.CrossTenant.Stripped = append(m.CrossTenant.Stripped, fd)
+		case key == keyOriginatorOrg:
+			m.CrossTenant.OriginatorOrg = append(m.CrossTenant.OriginatorOrg, fd)
+		case key == keyEOPTenant:
+			m.parseEOPTenant(fd)
+		case key == keyFFAS, key == keyFFASUntrusted:
+			r, err := ParseAntispamReport(fd.Value)
+			r.Field = fd
+			r.Untrusted = key == keyFFASUntrusted
+			if err != nil {
+				m.problem(fd, "headers.antispam-report.invalid", err.Error())
+			}
+			m.Antispam = append(m.Antispam, r)
+		case key == keyMSAntispam:
+			r, err := ParseMicrosoftAntispam(fd.Value)
+			r.Field = fd
+			if err != nil {
+				m.problem(fd, "headers.microsoft-antispam.invalid", err.Error())
+			}
+			m.MicrosoftAntispam = append(m.MicrosoftAntispam, r)
+		case key == keyAuthResults, key == keyMSAuthResults, key == keyARCAuthResults, key == keyOrigAuthResults:
+			r, err := ParseAuthResults(fd.Value)
+			r.Field = fd
+			if err != nil {
+				m.problem(fd, "headers.auth-results.invalid", err.Error())
+			}
+			m.AuthResults = append(m.AuthResults, r)
+		case key == keyReceived:
+			r, err := ParseReceived(fd.Value)
+			r.Index = idx
+			if err != nil {
+				m.problem(fd, "headers.received.invalid", err.Error())
+			} else if r.Date.IsZero() {
+				m.problem(fd, "headers.received.no-date", "no parsable date in "+quoteClip(r.DateText))
+			}
+			m.Received = append(m.Received, r)
+		case key == keyFrom:
+			m.parseFrom(fd)
+		}
+	}
+	m.Fields = idx
+	m.Hops = ComputeHops(m.Received)
+	return m
+}
+
+// interesting reports whether Parse reads a field with this canonical key; it is the fast
+// path that keeps Parse near the cost of reading the block.
+func interesting(key string) bool {
+	if len(key) < 4 {
+		return false
+	}
+	switch key[0] {
+	case 'X':
+		return strings.HasPrefix(key, "X-Ms-Exchange-") || key == keyOriginatorOrg || key == keyEOPTenant ||
+			key == keyFFAS || key == keyFFASUntrusted || key == keyMSAntispam
+	case 'A':
+		return key == keyAuthResults || key == keyARCAuthResults
+	case 'O':
+		return key == keyOrigAuthResults
+	case 'R':
+		return key == keyReceived
+	case 'F':
+		return key == keyFrom
+	}
+	return false
+}
+
+// fieldOf builds a Field from the current field of the iterator, recovering the name as written
+// from the raw bytes.
+func fieldOf(f textproto.HeaderFields, idx int) Field {
+	fd := Field{Index: idx, Name: f.Key(), Value: f.Value()}
+	raw, err := f.Raw()
+	if err != nil {
+		return fd
+	}
+	colon := strings.IndexByte(string(raw), ':')
+	if colon < 0 {
+		return fd
+	}
+	name := raw[:colon]
+	trimmed := strings.TrimRight(string(name), " \t")
+	fd.SpaceBeforeColon = len(trimmed) != len(name)
+	fd.Name = trimmed
+	return fd
+}
+
+func (m *Message) problem(f Field, code, detail string) {
+	m.Problems = append(m.Problems, Problem{Field: f.Name, Index: f.Index, Reason: tenantgate.Reason{Code: code, Detail: detail}})
+}
+
+// Field returns every field of the Organization and CrossPremises lists, and of the
+// CrossTenant family, whose name equals name case-insensitively, in block order. It is for the
+// headers Message does not give a typed place, such as X-MS-Exchange-Organization-AuthAs.
+func (m *Message) Field(name string) []Field {
+	var out []Field
+	for _, list := range [][]Field{m.Organization, m.CrossPremises, m.CrossTenant.Other} {
+		for _, f := range list {
+			if strings.EqualFold(f.Name, name) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// Last returns the value of the bottom-most field named name (case-insensitively) among those
+// Field returns, and whether there was one.
+func (m *Message) Last(name string) (string, bool) {
+	fs := m.Field(name)
+	if len(fs) == 0 {
+		return "", false
+	}
+	return fs[len(fs)-1].Value, true
+}
+
+func quoteClip(s string) string {
+	return "\"" + clip(s, 60) + "\""
+}
