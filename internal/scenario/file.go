@@ -40,6 +40,15 @@ type PolicyOptions struct {
 	// DKIMFallback accepts a DKIM pass for a tenant's signing domain when the CrossTenant header
 	// is absent.
 	DKIMFallback *bool `json:"dkimFallback,omitempty"`
+	// The remaining fields are additions to DESIGN §6, one per classify.Policy option; see
+	// testdata/scenarios/README.md.
+	DKIMRequired                *bool  `json:"dkimRequired,omitempty"`
+	RejectDuplicateTenantID     *bool  `json:"rejectDuplicateTenantID,omitempty"`
+	AcceptObsoleteFieldSyntax   *bool  `json:"acceptObsoleteFieldSyntax,omitempty"`
+	EOPTenantAttributedEvidence *bool  `json:"eopTenantAttributedEvidence,omitempty"`
+	MaxHops                     *int   `json:"maxHops,omitempty"`
+	VerdictHeader               string `json:"verdictHeader,omitempty"`
+	AuthServID                  string `json:"authServID,omitempty"`
 }
 
 // TLS is a session's certificate evidence in a file. Omitted: plaintext; {}: TLS without a client
@@ -124,9 +133,12 @@ type GatewayCase struct {
 	RcptTo   []string `json:"rcptTo"`
 	// Header is the header block (CRLF or LF line ends); HeaderFile names a file holding it,
 	// relative to the scenario file. At most one of them.
-	Header     string        `json:"header,omitempty"`
-	HeaderFile string        `json:"headerFile,omitempty"`
-	Expect     GatewayExpect `json:"expect"`
+	Header     string `json:"header,omitempty"`
+	HeaderFile string `json:"headerFile,omitempty"`
+	// DKIM holds the DKIM results the MTA verified, handed to classify.Policy.MessageWithDKIM
+	// (an addition to DESIGN §6).
+	DKIM   []classify.DKIMResult `json:"dkim,omitempty"`
+	Expect GatewayExpect         `json:"expect"`
 }
 
 // Session is classify.Session in a file.
@@ -145,6 +157,11 @@ type GatewayExpect struct {
 	Recipients []GatewayRecipientExpect `json:"recipients,omitempty"`
 	DKIMDomain *string                  `json:"dkimDomain,omitempty"`
 	Reasons    []string                 `json:"reasons,omitempty"`
+	// Additions to DESIGN §6: the verdict's hop count, the names of the incoming fields to
+	// remove (in block order, as spelled), and reason codes that must be absent.
+	Hop       *int     `json:"hop,omitempty"`
+	Remove    []string `json:"remove,omitempty"`
+	NoReasons []string `json:"noReasons,omitempty"`
 }
 
 // GatewayRecipientExpect is one recipient's expected action; Reply compares by prefix.
@@ -152,6 +169,8 @@ type GatewayRecipientExpect struct {
 	Rcpt   string  `json:"rcpt"`
 	Action *string `json:"action,omitempty"`
 	Reply  *string `json:"reply,omitempty"`
+	// Tenant is the tenant an inbound recipient goes to, "" for none (an addition to DESIGN §6).
+	Tenant *string `json:"tenant,omitempty"`
 }
 
 // FlowCase is one route.Simulate case.

@@ -48,6 +48,7 @@ type Evaluator struct {
 func Default() Evaluator {
 	return Evaluator{
 		Exchange: EvalExchange,
+		Gateway:  EvalGateway,
 	}
 }
 
