@@ -2,6 +2,45 @@
 // message takes, which host a gateway delivers a served tenant's mail to, and the DNS an MTA
 // needs to reach the Internet.
 //
+// # Exchange Online outbound routing
+//
+// Outbound simulates how Exchange Online routes each recipient of a message leaving a tenant
+// (spec/exchange-online.md §3, §4, §7; New-OutboundConnector, New-TransportRule
+// -RouteMessageOutboundConnector, the add-on service pattern): transport rules first (the only
+// way rule-scoped connectors are used; a rule whose header exception matches does not apply),
+// then centralized transport (RouteAllMessagesViaOnPremises) for Internet-bound mail not coming
+// from on-premises, then connectors by RecipientDomains and AllAcceptedDomains, then internal
+// delivery for accepted domains or Exchange Online's own MX delivery. The result carries the
+// connector, the next hop (smart hosts or "MX of <domain>"), the TLS requirement (TlsSettings,
+// and TlsDomain under DomainValidation), header conversion (CloudServicesMailEnabled) and the
+// reasons, with stable codes "outbound.*" (see the Reason… constants).
+//
+// Decisions where Microsoft's documents are silent or contradict themselves, each documented on
+// Outbound:
+//   - Precedence among matching connectors (ambiguity 10): by default the most specific wins, as
+//     the worked example of "set-up-connectors-to-route-mail" shows — an exact domain, then the
+//     longest "*.x" wildcard, then AllAcceptedDomains, then "*" (scenario 35). The order the
+//     same page states (exact, AllAcceptedDomains, wildcard) is OutboundOptions{Precedence:
+//     StatedOrder}. Ties go to the first connector in configuration order.
+//   - Rules before connectors; among rules, the first matching enabled rule in priority order.
+//   - Centralized transport takes Internet-bound mail even when a Partner connector matches the
+//     recipient domain ([INF]: "all messages"), but never mail that came from on-premises.
+//   - Partner connectors serve external domains only, so they never take an accepted domain's
+//     recipient; OnPremises connectors may serve any domain.
+//   - Whether a recipient has a cloud mailbox is not modelled.
+//   - The sender's organisation (FromScope) is judged from SenderKind and the MAIL FROM domain;
+//     header words match as case-insensitive substrings.
+//
+// # Smart hosts
+//
+// SmartHostFor derives a domain's Exchange Online MX host (contoso.com →
+// contoso-com.mail.protection.outlook.com; <name>.onmicrosoft.com →
+// <name>.mail.protection.outlook.com; spec/exchange-online.md §4). TenantSmartHost picks the host
+// a gateway delivers a tenant's mail to: Gateway.SmartHosts, else the first Authoritative custom
+// domain's host, else the MOERA host. IsEXOHost recognises Exchange Online inbound host names
+// (*.mail.protection.outlook.com, *.mx.microsoft). These are the documented defaults, not DNS
+// lookups: Microsoft may assign other names, which Gateway.SmartHosts then records.
+//
 // # DNS
 //
 // Resolver is a small interface (LookupMX, LookupHost) with two implementations:

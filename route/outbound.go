@@ -1,0 +1,412 @@
+package route
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/emersion/go-message/textproto"
+	"github.com/tenantgate/tenantgate"
+)
+
+// SenderKind says who sent a message, as Exchange Online sees it when it routes the message out.
+// It decides a transport rule's FromScope and whether centralized transport applies.
+type SenderKind string
+
+// Sender kinds. The zero value means SenderMailbox.
+const (
+	// SenderMailbox: a mailbox (or other recipient object) of the tenant in Exchange Online. In
+	// the organisation (FromScope InOrganization) whatever its MAIL FROM.
+	SenderMailbox SenderKind = "mailbox"
+	// SenderOnPremises: mail the tenant's on-premises servers (or an add-on service treated as
+	// on-premises) relayed through an OnPremises inbound connector. In the organisation when its
+	// MAIL FROM is in one of the tenant's accepted domains. Centralized transport does not send it
+	// back on-premises.
+	SenderOnPremises SenderKind = "on-premises"
+	// SenderRelayed: an Internet sender's message the tenant passes on (a forward, an
+	// InternalRelay domain, mail a gateway hands in anonymously). Not in the organisation.
+	SenderRelayed SenderKind = "relayed"
+)
+
+// OutboundMessage is what Outbound needs to know of a message leaving a tenant's Exchange Online.
+// The zero value is a message from a mailbox with no recipients.
+type OutboundMessage struct {
+	// MailFrom is the envelope sender (RFC 5321 MAIL FROM); "" is the null reverse-path.
+	MailFrom string
+	// Sender is where the sender is; "" means SenderMailbox.
+	Sender SenderKind
+	// Recipients are the envelope recipients (RCPT TO), each routed on its own.
+	Recipients []string
+	// Header is the message's header block, which transport rule exceptions test
+	// (ExceptIfHeaderContainsMessageHeader). The zero value has no fields.
+	Header textproto.Header
+}
+
+// Precedence chooses between the two readings of Microsoft's outbound connector precedence
+// (spec/exchange-online.md §3, ambiguity 10) when several connectors match a recipient.
+type Precedence string
+
+// Precedence readings. The zero value is MostSpecific.
+const (
+	// MostSpecific is the worked example of "set-up-connectors-to-route-mail" ("the most
+	// specific connector possible"): an exact RecipientDomains entry, then the longest wildcard
+	// ("*.sales.contoso.com" before "*.contoso.com"), then AllAcceptedDomains, then "*".
+	MostSpecific Precedence = "most-specific"
+	// StatedOrder is the order the same page states: an exact entry, then AllAcceptedDomains,
+	// then wildcards (longest first), then "*".
+	StatedOrder Precedence = "stated-order"
+)
+
+// OutboundOptions tune Outbound where Microsoft's documents leave a choice. The zero value is
+// the default Outbound uses.
+type OutboundOptions struct {
+	// Precedence among matching connectors; "" means MostSpecific.
+	Precedence Precedence
+}
+
+// HopKind is how Exchange Online hands a recipient's copy on.
+type HopKind string
+
+// Hop kinds. The zero value HopNone means that the recipient could not be routed (see Reasons).
+const (
+	HopNone HopKind = ""
+	// HopInternal: delivered inside the tenant (to a mailbox in one of its accepted domains).
+	HopInternal HopKind = "internal"
+	// HopSmartHost: to the connector's smart hosts.
+	HopSmartHost HopKind = "smart-host"
+	// HopMX: to the MX of the recipient's domain (a connector with UseMXRecord, or Exchange
+	// Online's own Internet delivery when no connector applies).
+	HopMX HopKind = "mx"
+)
+
+// NextHop is where a recipient's copy goes.
+type NextHop struct {
+	Kind HopKind
+	// Hosts are the smart hosts (HopSmartHost): names, IP addresses or CIDR ranges, in the
+	// connector's order.
+	Hosts []string
+	// Domain is the recipient's domain: whose MX is used (HopMX), or the accepted domain the
+	// mailbox is in (HopInternal).
+	Domain tenantgate.Domain
+}
+
+// String describes the hop for people: "gw.example.net", "MX of woodgrove.example",
+// "internal delivery in contoso.com" or "none".
+func (h NextHop) String() string {
+	switch h.Kind {
+	case HopSmartHost:
+		return strings.Join(h.Hosts, ", ")
+	case HopMX:
+		return "MX of " + string(h.Domain)
+	case HopInternal:
+		return "internal delivery in " + string(h.Domain)
+	}
+	return "none"
+}
+
+// TLSRequirement is what the sending side demands of the next hop's TLS.
+type TLSRequirement struct {
+	// Settings is the connector's TlsSettings; "" (TlsOpportunistic) also for Exchange Online's
+	// own delivery and for internal delivery.
+	Settings tenantgate.TlsSettings
+	// Domain is the name the next hop's certificate must carry; set only with
+	// TlsDomainValidation (TlsDomain is used only then).
+	Domain tenantgate.DomainPattern
+}
+
+// RecipientRoute is the route of one recipient.
+type RecipientRoute struct {
+	// Rcpt is the recipient as given.
+	Rcpt string
+	// Connector is the outbound connector's name; "" for Exchange Online's own MX delivery or
+	// internal delivery (NextHop.Kind tells which).
+	Connector string
+	// Rule is the transport rule that picked Connector, if one did.
+	Rule string
+	// Centralized is set when Connector was chosen because it has RouteAllMessagesViaOnPremises.
+	Centralized bool
+	// NextHop is where the copy goes.
+	NextHop NextHop
+	// TLS is the connector's TLS requirement.
+	TLS TLSRequirement
+	// ConvertHeaders reports CloudServicesMailEnabled on the connector:
+	// X-MS-Exchange-Organization-* headers leave as X-MS-Exchange-CrossPremises-* (otherwise
+	// they are removed).
+	ConvertHeaders bool
+	// Reasons explain the route, in the order they were established.
+	Reasons []tenantgate.Reason
+}
+
+// OutboundDecision is Outbound's answer: one route per recipient, in the order given.
+type OutboundDecision struct {
+	// Tenant is the sending tenant.
+	Tenant tenantgate.TenantID
+	// Recipients holds one route per OutboundMessage.Recipients entry.
+	Recipients []RecipientRoute
+	// Reasons concern the whole message (an unknown tenant).
+	Reasons []tenantgate.Reason
+}
+
+// Reason codes of Outbound. Each recipient route ends with exactly one of the codes that name a
+// hop (rule.match, connector.centralized, connector.match, internal, internal-relay.no-connector,
+// mx) or with rcpt.invalid / tenant.unknown.
+const (
+	ReasonTenantUnknown        = "outbound.tenant.unknown"
+	ReasonRcptInvalid          = "outbound.rcpt.invalid"
+	ReasonRuleException        = "outbound.rule.exception"
+	ReasonRuleConnectorOff     = "outbound.rule.connector-disabled"
+	ReasonRuleMatch            = "outbound.rule.match"
+	ReasonCentralized          = "outbound.connector.centralized"
+	ReasonConnectorMatch       = "outbound.connector.match"
+	ReasonInternal             = "outbound.internal"
+	ReasonInternalRelayNoRoute = "outbound.internal-relay.no-connector"
+	ReasonMX                   = "outbound.mx"
+)
+
+// Outbound decides, like Exchange Online, how each recipient of a message sent from tenant from
+// leaves the tenant: through which outbound connector, to which next hop, with which TLS
+// requirement and header conversion. It uses the default OutboundOptions.
+//
+// The steps, for each recipient (spec/exchange-online.md §3, §4, §7):
+//  1. Transport rules, in priority order: the first enabled rule whose FromScope and SentToScope
+//     hold and whose header exception does not match picks its RouteMessageOutboundConnector, if
+//     that connector is enabled. Rule-scoped connectors (IsTransportRuleScoped) are used only
+//     this way. A rule whose exception header contains one of its words does not apply; that is
+//     how the add-on-service pattern stops the returning message from looping (scenario 36).
+//  2. A recipient outside the tenant's accepted domains, from a sender that is not on-premises:
+//     the first enabled OnPremises connector with RouteAllMessagesViaOnPremises (centralized
+//     transport) takes it, whatever other connector matches [INF: Microsoft says "all
+//     messages"].
+//  3. Enabled connectors that are not rule-scoped and match the recipient's domain by
+//     RecipientDomains (exact, "*.x" for x and its subdomains, "*"), or by AllAcceptedDomains for
+//     an accepted domain: the highest by opts.Precedence wins, the first in configuration order
+//     on a tie. Partner connectors serve only domains outside the organisation (New-
+//     OutboundConnector: "Partner: external domains"), so they are not candidates for an
+//     accepted domain.
+//  4. No connector: an accepted domain is delivered internally (an InternalRelay domain's
+//     recipients without a mailbox would go to the domain's MX; the reason says so); any other
+//     domain goes to its MX, with opportunistic TLS.
+//
+// The sender is in the organisation (FromScope InOrganization) when it is a mailbox, or an
+// on-premises sender whose MAIL FROM is an accepted domain of the tenant; the recipient is when
+// its domain is an accepted domain of the tenant (Authoritative or InternalRelay,
+// MatchSubDomains aware). Recipient objects (whether a mailbox exists) are not modelled: a
+// connector that matches an accepted domain is reported even though Exchange Online delivers to
+// an existing cloud mailbox directly.
+//
+// Disabled connectors and rules never apply. An unknown tenant or an unparsable recipient gets
+// HopNone: nothing is routed on incomplete information.
+func Outbound(d *tenantgate.Directory, from tenantgate.TenantID, m OutboundMessage) OutboundDecision {
+	return OutboundWith(d, from, m, OutboundOptions{})
+}
+
+// OutboundWith is Outbound with options.
+func OutboundWith(d *tenantgate.Directory, from tenantgate.TenantID, m OutboundMessage, opts OutboundOptions) OutboundDecision {
+	dec := OutboundDecision{Tenant: from, Recipients: make([]RecipientRoute, len(m.Recipients))}
+	var t *tenantgate.Tenant
+	if d != nil {
+		t, _ = d.Tenant(from)
+	}
+	if t == nil {
+		r := reason(ReasonTenantUnknown, "tenant %s is not in the directory", from)
+		dec.Reasons = []tenantgate.Reason{r}
+		for i, rcpt := range m.Recipients {
+			dec.Recipients[i] = RecipientRoute{Rcpt: rcpt, Reasons: []tenantgate.Reason{r}}
+		}
+		return dec
+	}
+	o := outbound{d: d, t: t, m: &m, opts: opts}
+	o.senderInOrg = o.senderInOrganization()
+	for i, rcpt := range m.Recipients {
+		dec.Recipients[i] = o.route(rcpt)
+	}
+	return dec
+}
+
+// outbound holds what every recipient of one message shares.
+type outbound struct {
+	d           *tenantgate.Directory
+	t           *tenantgate.Tenant
+	m           *OutboundMessage
+	opts        OutboundOptions
+	senderInOrg bool
+}
+
+func (o *outbound) senderInOrganization() bool {
+	switch o.m.Sender {
+	case "", SenderMailbox:
+		return true
+	case SenderOnPremises:
+		dom, err := tenantgate.AddressDomain(o.m.MailFrom)
+		return err == nil && o.d.Accepts(o.t.ID, dom)
+	}
+	return false // SenderRelayed, and any unknown kind: not ours
+}
+
+func (o *outbound) route(rcpt string) RecipientRoute {
+	r := RecipientRoute{Rcpt: rcpt}
+	dom, err := tenantgate.AddressDomain(rcpt)
+	if err != nil {
+		r.Reasons = append(r.Reasons, reason(ReasonRcptInvalid, "%v", err))
+		return r
+	}
+	var ad *tenantgate.AcceptedDomain
+	if owner, a, ok := o.d.Owner(dom); ok && owner.ID == o.t.ID {
+		ad = a
+	}
+	inOrg := ad != nil
+
+	// 1. Transport rules (spec §3, §7; scenario 36).
+	for i := range o.t.Rules {
+		rule := &o.t.Rules[i]
+		if !rule.IsEnabled() || !scopeHolds(rule.FromScope, o.senderInOrg) || !scopeHolds(rule.SentToScope, inOrg) {
+			continue
+		}
+		if h, w, ok := o.exception(rule); ok {
+			r.Reasons = append(r.Reasons, reason(ReasonRuleException, "rule %q does not apply: header %s contains %q", rule.Name, h, w))
+			continue
+		}
+		c := o.connector(rule.RouteMessageOutboundConnector)
+		if c == nil || !c.IsEnabled() {
+			r.Reasons = append(r.Reasons, reason(ReasonRuleConnectorOff, "rule %q routes to connector %q, which is disabled or missing", rule.Name, rule.RouteMessageOutboundConnector))
+			continue
+		}
+		r.Rule = rule.Name
+		r.Reasons = append(r.Reasons, reason(ReasonRuleMatch, "rule %q routes to connector %q", rule.Name, c.Name))
+		return via(r, c, dom)
+	}
+
+	// 2. Centralized transport for Internet-bound mail (spec §3, Loops).
+	if !inOrg && o.m.Sender != SenderOnPremises {
+		for i := range o.t.Outbound {
+			c := &o.t.Outbound[i]
+			if c.IsEnabled() && !c.IsTransportRuleScoped && c.Type() == tenantgate.OnPremises && c.RouteAllMessagesViaOnPremises {
+				r.Centralized = true
+				r.Reasons = append(r.Reasons, reason(ReasonCentralized, "connector %q routes all Internet-bound mail via on-premises (RouteAllMessagesViaOnPremises)", c.Name))
+				return via(r, c, dom)
+			}
+		}
+	}
+
+	// 3. Connectors by recipient domain, the most specific (or by the stated order) first.
+	var best *tenantgate.OutboundConnector
+	bestRank, bestWhy := -1, ""
+	for i := range o.t.Outbound {
+		c := &o.t.Outbound[i]
+		if !c.IsEnabled() || c.IsTransportRuleScoped || (inOrg && c.Type() == tenantgate.Partner) {
+			continue
+		}
+		if rank, why := o.rank(c, dom, inOrg); rank > bestRank {
+			best, bestRank, bestWhy = c, rank, why
+		}
+	}
+	if best != nil {
+		r.Reasons = append(r.Reasons, reason(ReasonConnectorMatch, "connector %q matches %s by %s", best.Name, dom, bestWhy))
+		return via(r, best, dom)
+	}
+
+	// 4. No connector.
+	if inOrg {
+		r.NextHop = NextHop{Kind: HopInternal, Domain: dom}
+		if ad.Type() == tenantgate.InternalRelay {
+			r.Reasons = append(r.Reasons, reason(ReasonInternalRelayNoRoute, "%s is an InternalRelay domain (%s) and no outbound connector serves it: recipients without a mailbox go to the MX of %s", dom, ad.Name, dom))
+		} else {
+			r.Reasons = append(r.Reasons, reason(ReasonInternal, "%s is an accepted domain (%s) of the tenant and no connector applies", dom, ad.Name))
+		}
+		return r
+	}
+	r.NextHop = NextHop{Kind: HopMX, Domain: dom}
+	r.Reasons = append(r.Reasons, reason(ReasonMX, "no outbound connector applies to %s: Exchange Online delivers to its MX", dom))
+	return r
+}
+
+// rank returns how well c matches dom under the options' precedence (-1: not at all) and which
+// setting made it match.
+func (o *outbound) rank(c *tenantgate.OutboundConnector, dom tenantgate.Domain, inOrg bool) (int, string) {
+	const exact = 1 << 16 // tenantgate.DomainPattern.Specificity of an exact domain
+	best, why := -1, ""
+	for _, p := range c.RecipientDomains {
+		if !p.Match(dom) {
+			continue
+		}
+		s := p.Specificity() // "*" 0, "*.x" 2 + dots of x, exact 1<<16
+		if o.opts.Precedence == StatedOrder && s >= exact {
+			s = exact << 1
+		}
+		if s > best {
+			best, why = s, fmt.Sprintf("recipientDomains %q", p)
+		}
+	}
+	if inOrg && c.AllAcceptedDomains {
+		// Between "*" (0) and the shortest wildcard (2) for MostSpecific; between wildcards
+		// and exact entries for StatedOrder.
+		s := 1
+		if o.opts.Precedence == StatedOrder {
+			s = exact
+		}
+		if s > best {
+			best, why = s, "allAcceptedDomains"
+		}
+	}
+	return best, why
+}
+
+// exception reports whether rule's header exception matches: a field named
+// ExceptIfHeaderContainsMessageHeader whose value contains one of the words, case-insensitively.
+func (o *outbound) exception(rule *tenantgate.TransportRule) (header, word string, ok bool) {
+	if rule.ExceptIfHeaderContainsMessageHeader == "" {
+		return "", "", false
+	}
+	for _, v := range o.m.Header.Values(rule.ExceptIfHeaderContainsMessageHeader) {
+		lv := strings.ToLower(v)
+		for _, w := range rule.ExceptIfHeaderContainsWords {
+			if w != "" && strings.Contains(lv, strings.ToLower(w)) {
+				return rule.ExceptIfHeaderContainsMessageHeader, w, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// connector returns the tenant's outbound connector with the given name, or nil.
+func (o *outbound) connector(name string) *tenantgate.OutboundConnector {
+	i := slices.IndexFunc(o.t.Outbound, func(c tenantgate.OutboundConnector) bool { return c.Name == name })
+	if i < 0 {
+		return nil
+	}
+	return &o.t.Outbound[i]
+}
+
+// scopeHolds reports whether a rule scope ("" any, InOrganization, NotInOrganization) holds for a
+// party that is or is not in the organisation.
+func scopeHolds(s tenantgate.Scope, inOrg bool) bool {
+	switch s {
+	case "":
+		return true
+	case tenantgate.InOrganization:
+		return inOrg
+	case tenantgate.NotInOrganization:
+		return !inOrg
+	}
+	return false // Compile refuses other values; fail closed anyway
+}
+
+// via completes r with connector c's hop, TLS and header settings.
+func via(r RecipientRoute, c *tenantgate.OutboundConnector, dom tenantgate.Domain) RecipientRoute {
+	r.Connector = c.Name
+	if c.UsesMX() {
+		r.NextHop = NextHop{Kind: HopMX, Domain: dom}
+	} else {
+		r.NextHop = NextHop{Kind: HopSmartHost, Hosts: slices.Clone(c.SmartHosts)}
+	}
+	r.TLS = TLSRequirement{Settings: c.TlsSettings}
+	if c.TlsSettings == tenantgate.TlsDomainValidation {
+		r.TLS.Domain = c.TlsDomain
+	}
+	r.ConvertHeaders = c.CloudServicesMailEnabled
+	return r
+}
+
+func reason(code, format string, args ...any) tenantgate.Reason {
+	return tenantgate.Reason{Code: code, Detail: fmt.Sprintf(format, args...)}
+}
