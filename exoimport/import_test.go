@@ -1,0 +1,328 @@
+package exoimport
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tenantgate/tenantgate"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden from the importer's output")
+
+func readExport(t testing.TB, name string) File {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "exports", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return File{Name: name, Data: data}
+}
+
+// golden is what a golden file holds: the imported tenant and the warnings.
+type golden struct {
+	Tenant   tenantgate.Tenant `json:"tenant"`
+	Warnings []Warning         `json:"warnings"`
+}
+
+// TestImportGolden imports each fixture set and compares with testdata/golden/<name>.json. Every
+// golden file was written with -update and then checked by hand against the mapping table of
+// spec/exchange-exports.md §3.1; the comments below say what each must show.
+func TestImportGolden(t *testing.T) {
+	cases := []struct {
+		name  string
+		files []string
+	}{
+		// One file per cmdlet, in every shape the spec lists: PowerShell 7 arrays and a bare
+		// object, an admin API response with annotation keys, Windows PowerShell 5.1 UTF-16 and
+		// \/Date()\/ output. Expect: tenant "contoso" (InitialDomain); "From gateway" with
+		// senderDomains ["*"] (smtp:*;1), efSkipLastIP, efTestMode false; "Legacy on-premises"
+		// disabled, OnPremises, senderDomains contoso.com (lower-cased) and contoso.net, efTestMode
+		// true; routing rule (priority 0) in rules; SCL rules in priority order: the gateway's
+		// IP-only bypass (SetSCL -1 as a number), then "Allow partner" (SetSCL "-1" as a string,
+		// disabled, Authentication-Results exception); two MX rows on contoso.com and one on
+		// contoso.onmicrosoft.com; ARC sealers split from one comma-separated string. Warnings:
+		// ScanAndDropRecipients, the rule dates, the ignored "External tag" rule, the tenant ID,
+		// no Get-OrganizationConfig and no Get-HostedConnectionFilterPolicy output.
+		{"cmdlets", []string{"ps7-inbound.json", "ps7-outbound-bare.json", "ps7-accepted-domains.json",
+			"rest-transportrules.json", "ps51-mx-utf16.json", "ps51-arc.json"}},
+		// ORCA's dump: a bare single connector under InboundConnector, ARCConfig with null sealers
+		// (known, none: arcConfig {}), RejectDirectSend true, the allow list, the MX row for a
+		// domain that is not accepted ignored with a warning, HostedContentFilterPolicy and
+		// DkimSigningConfig listed as ignored, and no Get-OutboundConnector (ORCA never calls it).
+		{"orca", []string{"orca-config.json"}},
+		// Microsoft365DSC: the domain is Identity; bare strings for SenderDomains ("*"),
+		// SmartHosts and SenderIpRanges; UseMxRecord in DSC's case read as useMXRecord false;
+		// "Enabled" for the rule; EFTestMode, EFSkipMailGateway and TrustedOrganizations reported
+		// absent (never false); RejectDirectSend absent; Ensure=Absent skipped; AADGroup (2) and
+		// EXOAntiPhishPolicy (1) ignored. Tenant name from the only <label>.onmicrosoft.com.
+		{"m365dsc", []string{"m365dsc-report.json"}},
+		// [null]: nothing, with an "empty" warning and every cmdlet reported not exported.
+		{"null", []string{"null.json"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var files []File
+			for _, f := range tc.files {
+				files = append(files, readExport(t, f))
+			}
+			tn, warns, err := Import(files...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := json.MarshalIndent(golden{tn, warns}, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			path := filepath.Join("testdata", "golden", tc.name+".json")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("Import(%v) (-want +got):\n%s", tc.files, diff)
+			}
+			// The imported tenant is valid configuration once it has an ID.
+			tn.ID = tenantgate.MustParseTenantID("11111111-1111-1111-1111-111111111111")
+			if tn.Name == "" {
+				tn.Name = "placeholder"
+			}
+			if _, err := tenantgate.Compile(tenantgate.Config{Tenants: []tenantgate.Tenant{tn}}); err != nil {
+				t.Errorf("Compile(imported tenant): %v", err)
+			}
+		})
+	}
+}
+
+func bp(b bool) *bool { return &b }
+
+// TestImportScubaGear imports the real ScubaGear export. The expected Tenant is written out from
+// the spec's mapping table (§3.1) and the excerpt, not from the importer's output.
+func TestImportScubaGear(t *testing.T) {
+	tn, warns, err := Import(readExport(t, "scubagear-1.8.0-provider-export-excerpt.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad := func(n string) tenantgate.AcceptedDomain {
+		return tenantgate.AcceptedDomain{Name: tenantgate.Domain(n), DomainType: tenantgate.Authoritative}
+	}
+	want := tenantgate.Tenant{
+		// InitialDomain true on tqhjy.onmicrosoft.com names the tenant.
+		Name: "tqhjy",
+		// The seven accepted domains, all Authoritative with MatchSubDomains false, in order.
+		AcceptedDomains: []tenantgate.AcceptedDomain{
+			ad("tqhjy.onmicrosoft.com"), ad("tqhjy.mail.onmicrosoft.com"), ad("example.com"),
+			ad("subdomain.example.com"), ad("sub.subdomain.example.com"), ad("test365.tqhjy.dhs.gov"),
+			ad("testtesttest.test365.tqhjy.dhs.gov"),
+		},
+		// The one inbound connector: Enabled true, Partner, source AdminUI, SenderDomains
+		// "smtp:test.domain.com;1" read as test.domain.com, RequireTls true, EFTestMode false,
+		// empty lists (stored as empty, not nil: the export said []).
+		Inbound: []tenantgate.InboundConnector{{
+			Name: "inbound connector test 1", ConnectorType: tenantgate.Partner, Enabled: bp(true),
+			SenderDomains: []tenantgate.DomainPattern{"test.domain.com"}, SenderIPAddresses: []string{},
+			RequireTls: true, AssociatedAcceptedDomains: []tenantgate.Domain{}, TrustedOrganizations: []string{},
+			ConnectorSource: "AdminUI", EFSkipIPs: []string{}, EFUsers: []string{}, EFTestMode: bp(false),
+			EFSkipMailGateway: []string{},
+		}},
+		// outbound_connectors is [null]: none. The one transport rule prepends a subject: neither
+		// routing nor SCL, so ignored.
+	}
+	if diff := cmp.Diff(want, tn); diff != "" {
+		t.Errorf("Import(ScubaGear) (-want +got):\n%s", diff)
+	}
+	var codes []string
+	for _, w := range warns {
+		codes = append(codes, w.Code+" "+w.Path)
+	}
+	wantCodes := []string{
+		// transport_config is Get-TransportConfig, which the model has no place for.
+		WarnIgnoredKey + " $",
+		WarnRuleIgnored + " $.transport_rule[0]",
+		WarnTenant + " ",
+		// ScubaGear 1.8.0's excerpt has no org_config, ARC, connection filter or MX reports.
+		WarnNotExported + " ", WarnNotExported + " ", WarnNotExported + " ", WarnNotExported + " ",
+	}
+	if diff := cmp.Diff(wantCodes, codes); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}
+
+// TestImportErrors: each bad value is reported with its file and JSON path (spec §3 item 1).
+func TestImportErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		files []File
+		want  []string // "file: path" of each error
+		msg   string   // a phrase the first error must contain
+	}{
+		{"numeric enum", []File{{"in.json", []byte(`[{"Name":"a","ConnectorType":1,"SenderDomains":["smtp:*;1"]}]`)}},
+			[]string{"in.json: $[0].ConnectorType"}, "re-export with ConvertTo-Json -EnumsAsStrings"},
+		{"nested numeric enum", []File{{"in.json", []byte(`{"Name":"a","TlsSettings":{"value":2},"SmartHosts":["h.example"]}`)}},
+			[]string{"in.json: $.TlsSettings"}, "-EnumsAsStrings"},
+		{"unknown enum name", []File{{"ad.json", []byte(`{"DomainName":"contoso.com","DomainType":"Federated"}`)}},
+			[]string{"ad.json: $.DomainType"}, "not one of Authoritative, InternalRelay"},
+		{"ExternalRelay", []File{{"ad.json", []byte(`{"DomainName":"contoso.com","DomainType":"ExternalRelay"}`)}},
+			[]string{"ad.json: $.DomainType"}, "on-premises"},
+		{"string bool", []File{{"in.json", []byte(`[{"Name":"a","Enabled":"yes","SenderDomains":[]}]`)}},
+			[]string{"in.json: $[0].Enabled"}, "want true or false"},
+		{"bad sender domains", []File{{"in.json", []byte(`[{"Name":"a","SenderDomains":["smtp:bad..domain;1","x400:c=US;a= ;p=Contoso","smtp:*;x", 7]}]`)}},
+			// The element of the wrong type is found while reading the list, before the values are parsed.
+			[]string{"in.json: $[0].SenderDomains[3]", "in.json: $[0].SenderDomains[0]", "in.json: $[0].SenderDomains[1]", "in.json: $[0].SenderDomains[2]"}, "want a string"},
+		{"IPv6 sender IP", []File{{"in.json", []byte(`[{"Name":"a","SenderIPAddresses":["198.51.100.1","2001:db8::1"]}]`)}},
+			[]string{"in.json: $[0].SenderIPAddresses[1]"}, ""},
+		{"keys differing in case", []File{{"in.json", []byte(`{"Name":"a","name":"b","SenderDomains":[]}`)}},
+			[]string{"in.json: $.Name"}, "differ only in case"},
+		{"syntax", []File{{"x.json", []byte("[\n{\"Name\": }]")}},
+			[]string{"x.json: $"}, "line 2, column"},
+		{"trailing data", []File{{"x.json", []byte(`{"DomainName":"a.example","DomainType":"Authoritative"} {}`)}},
+			[]string{"x.json: $"}, "after the JSON value"},
+		{"unrecognised object", []File{{"x.json", []byte(`{"Foo": 1}`)}},
+			[]string{"x.json: $"}, "not a recognised export"},
+		{"unrecognised element", []File{{"x.json", []byte(`[{"DomainName":"a.example","DomainType":"Authoritative"}, 5]`)}},
+			[]string{"x.json: $"}, "not a recognised export"},
+		{"our config", []File{{"config.json", []byte(`{"tenants": [], "gateway": {}}`)}},
+			[]string{"config.json: $"}, "tenantgate.LoadConfig"},
+		{"ScubaGear value", []File{{"sg.json", []byte(`{"inbound_connectors": [{"Name":"x","EFSkipIPs":["bogus"]}]}`)}},
+			[]string{"sg.json: $.inbound_connectors[0].EFSkipIPs[0]"}, "not an IP address"},
+		{"REST priority", []File{{"r.json", []byte(`{"value":[{"Priority":"first","State":"Enabled","Name":"r"}]}`)}},
+			[]string{"r.json: $.value[0].Priority"}, "not an integer"},
+		{"bad date", []File{{"r.json", []byte(`[{"Name":"r","State":"Enabled","Priority":0,"SetSCL":-1,"ExpiryDate":"tomorrow"}]`)}},
+			[]string{"r.json: $[0].ExpiryDate"}, "not a date"},
+		{"SCL out of range", []File{{"r.json", []byte(`[{"Name":"r","State":"Enabled","Priority":0,"SetSCL":"12"}]`)}},
+			[]string{"r.json: $[0].SetSCL"}, "-1 to 9"},
+		{"MX row without PointsToService", []File{{"orca.json", []byte(`{"MXReports":[{"Domain":"contoso.com"}]}`)}},
+			[]string{"orca.json: $.MXReports[0].PointsToService"}, "required"},
+		{"DSC without ResourceName string", []File{{"dsc.json", []byte(`[{"ResourceName":"EXOAcceptedDomain","Identity":"a.example"},{"ResourceName":5}]`)}},
+			[]string{"dsc.json: $[1]"}, "ResourceName"},
+		{"path quoting", []File{{"sg.json", []byte(`{"accepted_domains": {"DomainName":"a.example","DomainType":"Authoritative","Match Sub":1,"MatchSubDomains":"no"}}`)}},
+			[]string{"sg.json: $.accepted_domains.MatchSubDomains"}, "want true or false"},
+		{"same cmdlet twice", []File{
+			{"a.json", []byte(`{"DomainName":"a.example","DomainType":"Authoritative"}`)},
+			{"b.json", []byte(`{"DomainName":"b.example","DomainType":"Authoritative"}`)}},
+			[]string{"b.json: $"}, "already in a.json"},
+		{"not UTF-8", []File{{"x.json", []byte("\xc3\x28")}}, []string{"x.json: $"}, "not UTF-8"},
+		{"odd UTF-16", []File{{"x.json", []byte("\xff\xfe[")}}, []string{"x.json: $"}, "odd number"},
+		{"too deep", []File{{"x.json", []byte(strings.Repeat("[", 200) + strings.Repeat("]", 200))}}, []string{"x.json: $"}, "nested deeper"},
+		{"missing name", []File{{"o.json", []byte(`{"SmartHosts":["h.example"],"UseMXRecord":false}`)}},
+			[]string{"o.json: $.Name"}, "required"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tn, warns, err := Import(tc.files...)
+			var es Errors
+			if !errors.As(err, &es) {
+				t.Fatalf("Import error = %v; want Errors", err)
+			}
+			if !cmp.Equal(tn, tenantgate.Tenant{}) || warns != nil {
+				t.Errorf("Import returned a tenant or warnings with an error: %+v %v", tn, warns)
+			}
+			var got []string
+			for _, e := range es {
+				got = append(got, e.File+": "+e.Path)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("error paths (-want +got):\n%s\n%v", diff, err)
+			}
+			if !strings.Contains(es[0].Msg, tc.msg) {
+				t.Errorf("first error %q does not say %q", es[0].Msg, tc.msg)
+			}
+		})
+	}
+}
+
+func TestImportTooManyErrors(t *testing.T) {
+	// 150 bad booleans: Import stops collecting at maxErrors.
+	var b bytes.Buffer
+	b.WriteString("[")
+	for i := range 150 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`{"DomainName":"a.example","DomainType":"Authoritative","MatchSubDomains":1}`)
+	}
+	b.WriteString("]")
+	_, _, err := Import(File{"big.json", b.Bytes()})
+	var es Errors
+	if !errors.As(err, &es) || len(es) != maxErrors {
+		t.Fatalf("got %d errors; want %d", len(es), maxErrors)
+	}
+}
+
+// TestDetect: each fixture's Format follows from its top-level shape (spec §2.4, §3 item 2).
+func TestDetect(t *testing.T) {
+	cases := []struct {
+		name string
+		data []byte
+		want Format
+	}{
+		{"scubagear", readExport(t, "scubagear-1.8.0-provider-export-excerpt.json").Data, FormatScubaGear},
+		{"orca", readExport(t, "orca-config.json").Data, FormatORCA},
+		{"dsc", readExport(t, "m365dsc-report.json").Data, FormatM365DSC},
+		{"rest", readExport(t, "rest-transportrules.json").Data, FormatREST},
+		{"ps7 array", readExport(t, "ps7-inbound.json").Data, FormatCmdlet},
+		{"bare object", readExport(t, "ps7-outbound-bare.json").Data, FormatCmdlet},
+		{"utf-16", readExport(t, "ps51-mx-utf16.json").Data, FormatCmdlet},
+		{"[null]", []byte("[null]"), FormatCmdlet},
+		{"null", []byte("null"), FormatCmdlet},
+		{"empty", []byte(" \r\n"), FormatCmdlet},
+		{"config", mustRead(t, "../testdata/config/demo.json"), FormatConfig},
+		{"config without tenants", []byte(`{"gateway": {"name": "gw.example.net"}}`), FormatConfig},
+		{"unknown object", []byte(`{"Foo": 1}`), FormatUnknown},
+		{"number", []byte(`42`), FormatUnknown},
+		{"broken", []byte(`{"value": [`), FormatUnknown},
+	}
+	for _, tc := range cases {
+		if got := Detect(tc.data); got != tc.want {
+			t.Errorf("Detect(%s) = %v; want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func mustRead(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestParseDate: the date forms of spec §2.3 all name the same instant.
+func TestParseDate(t *testing.T) {
+	const want = "2026-03-02T23:15:23Z" // 1772493323000 ms after the epoch
+	for _, s := range []string{
+		`/Date(1772493323000)/`,
+		`/Date(1772493323000+0100)/`, // the offset is display only: the milliseconds are UTC
+		"2026-03-02T23:15:23.0000000Z",
+		"2026-03-03T00:15:23.0000000+01:00",
+		"2026-03-02T23:15:23",
+		"3/2/2026 11:15:23 PM",
+	} {
+		got, err := parseDate(s)
+		if err != nil {
+			t.Errorf("parseDate(%q): %v", s, err)
+			continue
+		}
+		if g := got.Format("2006-01-02T15:04:05Z"); g != want {
+			t.Errorf("parseDate(%q) = %s; want %s", s, g, want)
+		}
+	}
+	for _, s := range []string{"", "/Date()/", "/Date(12a)/", "2026-13-01T00:00:00Z", "tomorrow"} {
+		if _, err := parseDate(s); err == nil {
+			t.Errorf("parseDate(%q) succeeded; want an error", s)
+		}
+	}
+}

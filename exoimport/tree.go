@@ -1,0 +1,204 @@
+package exoimport
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// MaxFileBytes bounds one export file. ORCA's whole-tenant dump of a large tenant is a few MB.
+const MaxFileBytes = 64 << 20
+
+// maxDepth bounds nesting. ORCA writes ConvertTo-Json -Depth 100; deeper input is not an export.
+const maxDepth = 128
+
+type kind uint8
+
+const (
+	kNull kind = iota
+	kBool
+	kNumber
+	kString
+	kArray
+	kObject
+)
+
+func (k kind) String() string {
+	return [...]string{"null", "a boolean", "a number", "a string", "an array", "an object"}[k]
+}
+
+// node is one JSON value with object keys kept in order and with their original case.
+type node struct {
+	kind kind
+	b    bool
+	s    string // string value, or number text
+	arr  []*node
+	keys []string
+	vals []*node
+}
+
+// text turns what PowerShell wrote into UTF-8: it drops a UTF-8 byte order mark and decodes
+// UTF-16 with a byte order mark, which Windows PowerShell 5.1 writes for "> file" (Out-File's
+// default encoding is "Unicode").
+func text(data []byte) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		return data[3:], nil
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		le := data[0] == 0xFF
+		data = data[2:]
+		if len(data)%2 != 0 {
+			return nil, errors.New("UTF-16 text with an odd number of bytes")
+		}
+		u := make([]uint16, len(data)/2)
+		for i := range u {
+			if le {
+				u[i] = uint16(data[2*i]) | uint16(data[2*i+1])<<8
+			} else {
+				u[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
+			}
+		}
+		return []byte(string(utf16.Decode(u))), nil
+	}
+	if !utf8.Valid(data) {
+		return nil, errors.New("not UTF-8 or UTF-16 text (re-export with Out-File -Encoding utf8)")
+	}
+	return data, nil
+}
+
+// parse reads exactly one JSON value. Empty input (a cmdlet that returned nothing) gives nil.
+func parse(data []byte) (*node, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	n, err := parseValue(dec, 0)
+	if err == nil {
+		if _, err2 := dec.Token(); err2 != io.EOF {
+			err = errors.New("unexpected data after the JSON value")
+		}
+	}
+	if err != nil {
+		off := dec.InputOffset()
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			off = se.Offset
+		}
+		line, col := lineCol(data, off)
+		return nil, fmt.Errorf("line %d, column %d: %v", line, col, err)
+	}
+	return n, nil
+}
+
+func parseValue(dec *json.Decoder, depth int) (*node, error) {
+	tok, err := dec.Token()
+	if err == io.EOF {
+		return nil, io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case nil:
+		return &node{kind: kNull}, nil
+	case bool:
+		return &node{kind: kBool, b: t}, nil
+	case json.Number:
+		return &node{kind: kNumber, s: string(t)}, nil
+	case string:
+		return &node{kind: kString, s: t}, nil
+	case json.Delim:
+		if depth >= maxDepth {
+			return nil, fmt.Errorf("nested deeper than %d levels", maxDepth)
+		}
+		if t == '[' {
+			n := &node{kind: kArray}
+			for dec.More() {
+				v, err := parseValue(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				n.arr = append(n.arr, v)
+			}
+			_, err := dec.Token()
+			return n, err
+		}
+		n := &node{kind: kObject}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			k, _ := kt.(string)
+			v, err := parseValue(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			n.keys = append(n.keys, k)
+			n.vals = append(n.vals, v)
+		}
+		_, err := dec.Token()
+		return n, err
+	}
+	return nil, fmt.Errorf("unexpected token %v", tok)
+}
+
+func lineCol(data []byte, off int64) (line, col int) {
+	off = min(max(off, 0), int64(len(data)))
+	before := data[:off]
+	return 1 + bytes.Count(before, []byte{'\n'}), len(before) - bytes.LastIndexByte(before, '\n')
+}
+
+// isAnnotation reports keys such as "Priority@data.type" or "@odata.context", which the admin
+// REST API adds beside the values (spec/exchange-exports.md §2.3 "Extra keys").
+func isAnnotation(k string) bool { return strings.Contains(k, "@") }
+
+// lookup finds key case-insensitively, as PowerShell does, ignoring annotations. Two keys that
+// differ only in case make the value ambiguous: dup names the other one.
+func (n *node) lookup(key string) (v *node, name, dup string) {
+	for i, k := range n.keys {
+		if isAnnotation(k) || !strings.EqualFold(k, key) {
+			continue
+		}
+		if v != nil {
+			return v, name, k
+		}
+		v, name = n.vals[i], k
+	}
+	return v, name, ""
+}
+
+// hasAny reports whether the object has any of the keys (case-insensitively).
+func (n *node) hasAny(keys ...string) bool {
+	if n == nil || n.kind != kObject {
+		return false
+	}
+	for _, k := range keys {
+		if v, _, _ := n.lookup(k); v != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// member returns the JSON path of key below path.
+func member(path, key string) string {
+	for _, r := range key {
+		if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return path + "[" + strconv.Quote(key) + "]"
+		}
+	}
+	if key == "" {
+		return path + `[""]`
+	}
+	return path + "." + key
+}
+
+func elem(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
