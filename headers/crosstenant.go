@@ -253,8 +253,10 @@ var (
 )
 
 // CrossTenantID returns the tenant named by X-MS-Exchange-CrossTenant-Id, failing closed: it
-// is an error when there is no such field, when any occurrence is not a bare GUID, or when the
-// occurrences name different tenants (DESIGN.md §4.2 rule 2). It says what the header claims,
+// is an error when there is no such field, when any occurrence is not a bare GUID or was written
+// with white space before its colon (threat case 10), or when the occurrences name different
+// tenants (DESIGN.md §4.2 rule 2). Upper-case hexadecimal is accepted, as ParseTenantID does;
+// it names the same tenant as the lower-case form, so it cannot make occurrences disagree. It says what the header claims,
 // not whether the claim can be trusted.
 func (m *Message) CrossTenantID() (tenantgate.TenantID, error) {
 	ids := m.CrossTenant.ID
@@ -264,6 +266,9 @@ func (m *Message) CrossTenantID() (tenantgate.TenantID, error) {
 	for _, f := range ids {
 		if !f.Valid {
 			return tenantgate.TenantID{}, fmt.Errorf("%w: field %d %q", ErrInvalidTenantID, f.Index, clip(f.Value, 60))
+		}
+		if f.SpaceBeforeColon {
+			return tenantgate.TenantID{}, fmt.Errorf("%w: field %d has white space before its colon (obsolete syntax)", ErrInvalidTenantID, f.Index)
 		}
 		if f.Tenant != ids[0].Tenant {
 			return tenantgate.TenantID{}, fmt.Errorf("%w: %s (field %d) and %s (field %d)", ErrConflictTenantID, ids[0].Tenant, ids[0].Index, f.Tenant, f.Index)

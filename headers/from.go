@@ -23,6 +23,11 @@ type Mailbox struct {
 // parseFrom files a From field, with a problem when its address list does not parse or is empty.
 func (m *Message) parseFrom(fd Field) {
 	f := FromField{Field: fd}
+	if strings.TrimSpace(fd.Value) == "" {
+		m.problem(fd, "headers.from.empty", "no mailbox")
+		m.From = append(m.From, f)
+		return
+	}
 	list, err := mail.ParseAddressList(fd.Value)
 	switch {
 	case err != nil:

@@ -55,3 +55,17 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+func parseFile(t testing.TB, file string) *Message {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h, err := Read(f, Limits{})
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	return Parse(h)
+}

@@ -17,10 +17,10 @@ import (
 // X-MS-Exchange-Transport-CrossTenantHeadersStamped. Absent values (see CrossTenant) are not
 // written. It fails only when a value holds a line break or h cannot be written.
 func (c CrossTenant) Stamp(h *textproto.Header) error {
-	var b bytes.Buffer
+	var fs []Param
 	add := func(name, value string) {
 		if value != "" {
-			b.WriteString(name + ": " + value + "\r\n")
+			fs = append(fs, Param{Key: name, Value: value})
 		}
 	}
 	add("X-OriginatorOrg", c.OriginatorOrg)
@@ -43,7 +43,7 @@ func (c CrossTenant) Stamp(h *textproto.Header) error {
 		add("X-MS-Exchange-CrossTenant-RMS-PersistedConsumerOrg", c.RMSPersistedConsumerOrg.String())
 	}
 	add("X-MS-Exchange-Transport-CrossTenantHeadersStamped", c.Stamped)
-	return appendFields(h, b.Bytes())
+	return appendFields(h, fs)
 }
 
 // String formats the value as current EXO does: "TenantId=<guid>;Ip=[<ip>];Helo=[<host>]",
@@ -70,20 +70,21 @@ func StampAntispam(h *textproto.Header, r AntispamReport) error {
 	if r.Untrusted {
 		name += "-Untrusted"
 	}
-	return appendFields(h, []byte(name+": "+r.String()+"\r\n"))
+	return appendFields(h, []Param{{Key: name, Value: r.String()}})
 }
 
 // StampMicrosoftAntispam appends an X-Microsoft-Antispam field holding r at the bottom of h.
 func StampMicrosoftAntispam(h *textproto.Header, r MicrosoftAntispam) error {
-	return appendFields(h, []byte("X-Microsoft-Antispam: "+r.String()+"\r\n"))
+	return appendFields(h, []Param{{Key: "X-Microsoft-Antispam", Value: r.String()}})
 }
 
-// appendFields adds raw "Name: value\r\n" lines at the bottom of h. textproto.Header can only
-// prepend, so h is written out and read back with the lines appended.
-func appendFields(h *textproto.Header, lines []byte) error {
-	for line := range bytes.SplitSeq(bytes.TrimSuffix(lines, []byte("\r\n")), []byte("\r\n")) {
-		if bytes.ContainsAny(line, "\r\n") {
-			return fmt.Errorf("headers: stamped field %q holds a bare line break", clip(string(line), 60))
+// appendFields adds "Name: value" fields, unfolded, at the bottom of h. textproto.Header can
+// only prepend, so h is written out and read back with the fields appended. A value holding a
+// CR, LF or NUL is refused: it could smuggle in a field of its own.
+func appendFields(h *textproto.Header, fs []Param) error {
+	for _, f := range fs {
+		if strings.ContainsAny(f.Value, "\r\n\x00") {
+			return fmt.Errorf("headers: value of %s holds a line break or NUL", f.Key)
 		}
 	}
 	var b bytes.Buffer
@@ -93,7 +94,9 @@ func appendFields(h *textproto.Header, lines []byte) error {
 		}
 		b.Truncate(b.Len() - 2) // the blank line
 	}
-	b.Write(lines)
+	for _, f := range fs {
+		b.WriteString(f.Key + ": " + f.Value + "\r\n")
+	}
 	b.WriteString("\r\n")
 	nh, err := textproto.ReadHeader(bufio.NewReader(&b))
 	if err != nil {

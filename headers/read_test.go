@@ -1,0 +1,81 @@
+package headers
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestReadLimits(t *testing.T) {
+	long := "X-Long: " + strings.Repeat("a", 100) + "\r\n"
+	tests := []struct {
+		name    string
+		in      string
+		limits  Limits
+		wantErr error
+		// wantMsg is a fragment the error must hold: the limit's name, so an operator knows
+		// which one to raise (task: "a clear error naming the limit").
+		wantMsg string
+	}{
+		{"bytes", strings.Repeat("A: b\r\n", 20), Limits{MaxBytes: 50}, ErrLimit, "MaxBytes (50 bytes) at line 9"},
+		{"fields", "A: 1\r\nB: 2\r\nC: 3\r\n\r\n", Limits{MaxFields: 2}, ErrLimit, "MaxFields (2) fields at line 3"},
+		{"fields-continuations-do-not-count", "A: 1\r\n 2\r\n 3\r\nB: 4\r\n\r\n", Limits{MaxFields: 2}, nil, ""},
+		{"line", long, Limits{MaxLineLength: 99}, ErrLimit, "line 1 is over MaxLineLength (99 bytes)"},
+		// 108 bytes of content exactly: at the limit is allowed.
+		{"line-at-limit", long, Limits{MaxLineLength: 108}, nil, ""},
+		// A line longer than the bufio buffer (4096) is measured whole.
+		{"line-over-buffer", "X: " + strings.Repeat("b", 5000) + "\r\n\r\n", Limits{}, ErrLimit, "line 1 is over MaxLineLength (2048 bytes)"},
+		// Threat case 29: thousands of CrossTenant fields stop at the default MaxFields (1000).
+		{"thousands-of-crosstenant", strings.Repeat("X-MS-Exchange-CrossTenant-Id: 11111111-1111-1111-1111-111111111111\r\n", 3000), Limits{MaxBytes: 1 << 20}, ErrLimit, "more than MaxFields (1000)"},
+		// Threat case 30: NUL, bare CR, non-ASCII and spaces in names.
+		{"nul", "A: b\x00c\r\n\r\n", Limits{}, ErrSyntax, "line 1: NUL byte at byte 5"},
+		{"bare-cr", "A: b\rX-MS-Exchange-CrossTenant-Id: x\r\n\r\n", Limits{}, ErrSyntax, "line 1: bare CR at byte 5"},
+		{"non-ascii-name", "X-MS-Exchange-CrossTenant-Ïd: 1\r\n\r\n", Limits{}, ErrSyntax, "not printable ASCII"},
+		{"space-in-name", "X-MS-Exchange CrossTenant-Id: 1\r\n\r\n", Limits{}, ErrSyntax, "not printable ASCII"},
+		{"no-colon", "A: 1\r\nnocolon\r\n\r\n", Limits{}, ErrSyntax, "line 2: no ':'"},
+		{"empty-name", ": v\r\n\r\n", Limits{}, ErrSyntax, "empty field name"},
+		{"leading-continuation", " A: 1\r\n\r\n", Limits{}, ErrSyntax, "line 1: continuation line before the first field"},
+		// Non-ASCII in a value is RFC 6532 text and is kept.
+		{"utf8-value", "Subject: café\r\n\r\n", Limits{}, nil, ""},
+		// LF-only line ends and a missing blank line are accepted.
+		{"lf-only", "A: 1\nB: 2\n", Limits{}, nil, ""},
+		{"empty", "", Limits{}, nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(tc.in), tc.limits)
+			if tc.wantErr == nil {
+				if err != nil {
+					t.Fatalf("Read: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("Read error = %v, want %v", err, tc.wantErr)
+			}
+			if !strings.Contains(err.Error(), tc.wantMsg) {
+				t.Errorf("Read error %q does not say %q", err, tc.wantMsg)
+			}
+		})
+	}
+}
+
+// TestReadLeavesBody checks that a *bufio.Reader is left at the body, and that the obsolete
+// space before the colon is accepted by Read (Parse flags it).
+func TestReadLeavesBody(t *testing.T) {
+	br := bufio.NewReader(strings.NewReader("A: 1\r\nB : 2\r\n folded\r\n\r\nbody\r\n"))
+	h, err := Read(br, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(br)
+	got := []string{h.Get("A"), h.Get("B"), string(rest)}
+	want := []string{"1", "2 folded", "body\r\n"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+}
