@@ -104,7 +104,7 @@ func TestAttribute(t *testing.T) {
 			Stamps: []Stamp{
 				{Tenant: t1, Recipients: []string{"u@contoso.com"}, Connector: "from-gateway", Direction: Incoming,
 					AuthAs: AuthAsAnonymous, FromEntityHeader: "Internet", DIR: "INB", CIP: x,
-					EnhancedFiltering: EnhancedFiltering{Enabled: true, SkipListed: true, SourceIP: x, SourceName: "mta.sender.example", Applied: true},
+					EnhancedFiltering:              EnhancedFiltering{Enabled: true, SkipListed: true, SourceIP: x, SourceName: "mta.sender.example", Applied: true},
 					ExternalOriginalInternetSender: "ip=[203.0.113.7];domain=mta.sender.example",
 					SkipListedInternetSender:       "ip=[203.0.113.7];domain=mta.sender.example"},
 				{Tenant: t2, Recipients: []string{"v@fabrikam.com"}, Direction: Incoming, AuthAs: AuthAsAnonymous,
