@@ -13,8 +13,10 @@ type Evidence struct {
 	// Verified reports whether the client presented a certificate whose chain verified against the
 	// configured roots at the configured time (by this package, or by the MTA for milter macros).
 	Verified bool `json:"verified,omitempty"`
-	// Names are the certificate's DNS names in A-label lower case: the DNS SANs, or the subject CN
-	// where only a verified subject is known (milter macros). Wildcards are kept as presented.
+	// Names are the certificate's DNS names in A-label lower case, deduplicated, in certificate
+	// order: the DNS SANs (Verify), or the subject CN where only a verified subject is known
+	// (FromMacros). Wildcards are kept as presented ("*.example.com"); names that are no DNS name
+	// (partial wildcards, NUL, IP literals) are dropped. See NormalizeName.
 	Names []string `json:"names,omitempty"`
 	// Subject and Issuer are the certificate's distinguished names, for logs.
 	Subject string `json:"subject,omitempty"`

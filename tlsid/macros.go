@@ -13,10 +13,17 @@ import (
 // issue Exchange Online's certificate — and list the macros, e.g. milter_helo_macros and
 // milter_mail_macros containing {tls_version} {cert_subject} {cert_issuer}. Postfix passes
 // {cert_subject} and {cert_issuer} only when the client certificate verified; that is the whole
-// basis of FromMacros' Verified. Postfix verifies with OpenSSL's SSL-client purpose, which may
-// refuse a serverAuth-only client certificate (the 2026 public-CA profile, spec/go-ecosystem.md
-// A.5); the milter then sees no subject and the session is unverified (fail closed). Run the
-// policy on a Go server (ServerConfig) where that matters.
+// basis of FromMacros' Verified.
+//
+// Postfix refuses serverAuth-only client certificates, the 2026 public-CA profile that Exchange
+// Online's certificate follows (spec/go-ecosystem.md A.5). Checked on 2026-11-26 with Postfix
+// 3.7.11 and OpenSSL 3.0.19: a chain-valid client certificate with extended key usage serverAuth
+// only gives "Untrusted TLS connection established", the same certificate with serverAuth and
+// clientAuth gives "Trusted …"; `openssl verify -purpose sslclient` names the cause, "unsuitable
+// certificate purpose". Postfix documents no setting that changes the purpose, so behind Postfix the milter sees
+// no {cert_subject} for such a certificate and the evidence is unverified (fail closed: mail is
+// never "ours"). Where Exchange Online presents a serverAuth-only certificate, terminate TLS in a
+// Go server built with ServerConfig instead of relying on the macros.
 type Macros struct {
 	// TLSVersion is {tls_version}: "TLSv1.3", "TLSv1.2", … Empty: no TLS.
 	TLSVersion string
