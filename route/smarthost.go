@@ -24,8 +24,10 @@ const (
 //     ".mail.protection.outlook.com" is appended: contoso.com → contoso-com.mail.protection.outlook.com,
 //     my-company.co.uk → my-company-co-uk.mail.protection.outlook.com.
 //
-// The result is "" when dom is empty, is not a valid domain, or makes a first label longer than
-// 63 octets (Microsoft then assigns a name this rule cannot know; configure Gateway.SmartHosts).
+// The result is "" when dom is empty or not a valid domain, or when the rule makes no valid host
+// name: a first label longer than 63 octets, or an internationalised domain whose dashed
+// A-labels are not valid IDNA (Microsoft's name for these is not documented; configure
+// Gateway.SmartHosts).
 // Microsoft may assign other names ("check your value"), and newer domains may use
 // <dashes>.<random>.mx.microsoft: this is the documented default, not a DNS lookup.
 func SmartHostFor(dom tenantgate.Domain) string {
@@ -40,11 +42,13 @@ func SmartHostFor(dom tenantgate.Domain) string {
 	if name, ok := strings.CutSuffix(s, ".onmicrosoft.com"); ok && !strings.Contains(name, ".") {
 		return name + "." + EXOHostSuffix
 	}
-	label := strings.ReplaceAll(s, ".", "-")
-	if len(label) > 63 {
+	h := strings.ReplaceAll(s, ".", "-") + "." + EXOHostSuffix
+	if _, err := tenantgate.ParseDomain(h); err != nil {
+		// A first label over 63 octets, or an IDN domain whose dashed A-label is no valid
+		// IDNA label ("xn--mnchen-3ya-example"): Microsoft's name for these is not documented.
 		return ""
 	}
-	return label + "." + EXOHostSuffix
+	return h
 }
 
 // TenantSmartHost returns the host a gateway delivers tenant id's mail to, and whether the
