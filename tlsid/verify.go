@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -39,7 +38,7 @@ var defaultKeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKe
 //
 // The result has TLS set (a chain only exists in a TLS session) and Version 0. An empty chain is
 // a session without a client certificate. Names are the leaf's DNS SANs, normalised by
-// NormalizeName, deduplicated, in certificate order; unusable ones (partial wildcards, NUL,
+// NormalizeName, deduplicated, in certificate order (the first MaxNames); unusable ones (partial wildcards, NUL,
 // IP literals, U-labels that fail IDNA) are dropped. The subject CN is never a name: RFC 6125
 // §6.4.4 ignores it when SANs exist, crypto/x509 ignores it always, and a certificate with a
 // matching CN but no SAN must not pass for Exchange Online (spec/threats-and-peers.md case 6).
@@ -103,11 +102,17 @@ func verifyChain(chain []*x509.Certificate, opts VerifyOptions) error {
 	return nil
 }
 
-// certNames returns the normalised, deduplicated DNS SANs of c.
+// MaxNames is how many DNS SANs of a certificate Verify looks at; further ones are ignored, so a
+// peer cannot make name handling cost more than this before its chain is even verified.
+const MaxNames = 1000
+
+// certNames returns the normalised, deduplicated DNS SANs of c (at most MaxNames looked at).
 func certNames(c *x509.Certificate) []string {
 	var out []string
-	for _, n := range c.DNSNames {
-		if s, ok := NormalizeName(n); ok && !slices.Contains(out, s) {
+	seen := make(map[string]bool)
+	for _, n := range c.DNSNames[:min(len(c.DNSNames), MaxNames)] {
+		if s, ok := NormalizeName(n); ok && !seen[s] {
+			seen[s] = true
 			out = append(out, s)
 		}
 	}

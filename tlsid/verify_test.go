@@ -3,6 +3,7 @@ package tlsid
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -236,4 +237,22 @@ func pool(certs ...*x509.Certificate) *x509.CertPool {
 		p.AddCert(c)
 	}
 	return p
+}
+
+// TestVerifyNameLimit: only the first MaxNames DNS SANs count, so a name after them is not
+// carried (fail closed), and duplicates collapse.
+func TestVerifyNameLimit(t *testing.T) {
+	p := newTestPKI(t)
+	dns := make([]string, 0, MaxNames+1)
+	for i := range MaxNames {
+		dns = append(dns, fmt.Sprintf("n%d.example.net", i%10))
+	}
+	dns = append(dns, "mail.protection.outlook.com")
+	leaf := newLeaf(t, leafSpec{cn: "many", dns: dns, eku: serverAuth}, &p.inter)
+	ev := Verify(p.chain(leaf), p.opts())
+	want := []string{"n0.example.net", "n1.example.net", "n2.example.net", "n3.example.net", "n4.example.net",
+		"n5.example.net", "n6.example.net", "n7.example.net", "n8.example.net", "n9.example.net"}
+	if diff := cmp.Diff(want, ev.Names); diff != "" || !ev.Verified {
+		t.Errorf("verified %v, names (-want +got):\n%s", ev.Verified, diff)
+	}
 }
