@@ -110,7 +110,7 @@ func ParseReceived(value string) (Received, error) {
 		for j < len(body) && (body[j].comment || body[j].semi || !isReceivedKeyword(strings.ToLower(body[j].text))) {
 			j++
 		}
-		if !seen[kw] {
+		if !seen[kw] && hasWord(body[i+1:j]) {
 			seen[kw] = true
 			clauses++
 			r.setClause(kw, body[i+1:j])
@@ -126,6 +126,16 @@ func ParseReceived(value string) (Received, error) {
 		return r, fmt.Errorf("%w: no from/by/with/id/for clause and no date in %q", ErrReceived, clip(v, 80))
 	}
 	return r, nil
+}
+
+// hasWord reports whether a clause holds a word: a bare keyword ("from;") is no clause.
+func hasWord(toks []rtoken) bool {
+	for _, t := range toks {
+		if !t.comment && !t.semi {
+			return true
+		}
+	}
+	return false
 }
 
 func isReceivedKeyword(s string) bool {

@@ -1,0 +1,121 @@
+package headers_test
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/emersion/go-message/textproto"
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/headers"
+)
+
+func ExampleRead() {
+	block := "Subject: hi\r\nX-MS-Exchange-CrossTenant-Id: 11111111-1111-1111-1111-111111111111\r\n\r\nbody"
+	h, err := headers.Read(strings.NewReader(block), headers.Limits{})
+	fmt.Println(h.Len(), err)
+
+	_, err = headers.Read(strings.NewReader(strings.Repeat("A: b\r\n", 10)), headers.Limits{MaxFields: 5})
+	fmt.Println(err)
+	// Output:
+	// 2 <nil>
+	// headers: limit exceeded: more than MaxFields (5) fields at line 6
+}
+
+func ExampleParse() {
+	block := "Received: from mx.example (mx.example [192.0.2.7]) by gw.example.net; Thu, 26 Nov 2026 10:00:00 +0000\r\n" +
+		"X-Forefront-Antispam-Report: CIP:192.0.2.7;SCL:1;SFV:NSPM;DIR:INB;\r\n" +
+		"X-MS-Exchange-CrossTenant-Id: 11111111-1111-1111-1111-111111111111\r\n" +
+		"X-MS-Exchange-CrossTenant-FromEntityHeader: Internet\r\n\r\n"
+	h, _ := headers.Read(strings.NewReader(block), headers.Limits{})
+	m := headers.Parse(h)
+	id, err := m.CrossTenantID()
+	fmt.Println(id, err)
+	fmt.Println(m.LatestPass().FromEntityHeader, m.Antispam[0].DIR, *m.Antispam[0].SCL)
+	fmt.Println(m.Received[0].FromIP, len(m.Problems))
+	// Output:
+	// 11111111-1111-1111-1111-111111111111 <nil>
+	// Internet INB 1
+	// 192.0.2.7 0
+}
+
+func ExampleMessage_CrossTenantID() {
+	// Two occurrences that disagree: fail closed.
+	block := "X-MS-Exchange-CrossTenant-Id: 11111111-1111-1111-1111-111111111111\r\n" +
+		"x-ms-exchange-crosstenant-id: 22222222-2222-2222-2222-222222222222\r\n\r\n"
+	h, _ := headers.Read(strings.NewReader(block), headers.Limits{})
+	_, err := headers.Parse(h).CrossTenantID()
+	fmt.Println(err)
+	// Output:
+	// headers: X-MS-Exchange-CrossTenant-Id fields disagree: 11111111-1111-1111-1111-111111111111 (field 0) and 22222222-2222-2222-2222-222222222222 (field 1)
+}
+
+func ExampleParseReceived() {
+	r, err := headers.ParseReceived("from ccm27.constantcontact.com (208.75.123.162) by\r\n" +
+		" HE1EUR04FT039.mail.protection.outlook.com (10.152.26.153) with Microsoft SMTP\r\n" +
+		" Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\r\n" +
+		" 15.20.3174.21 via Frontend Transport; Tue, 14 Jul 2020 18:41:21 +0000")
+	fmt.Println(err)
+	fmt.Println(r.From, r.FromIP)
+	fmt.Println(r.By, "|", r.With, "|", r.TLS)
+	fmt.Println(r.Date.UTC())
+	// Output:
+	// <nil>
+	// ccm27.constantcontact.com 208.75.123.162
+	// HE1EUR04FT039.mail.protection.outlook.com | Microsoft SMTP Server | version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+	// 2020-07-14 18:41:21 +0000 UTC
+}
+
+func ExampleExplain() {
+	r, _ := headers.ParseAntispamReport("CIP:255.255.255.255;SCL:-1;SFV:SKI;CAT:NONE;DIR:OUT;")
+	for _, it := range r.Items() {
+		meaning, ok := headers.Explain(it.Key, it.Value)
+		if !ok {
+			meaning = headers.ExplainField(it.Key) // no table for the value: say what the field is
+		}
+		fmt.Printf("%s:%s — %s\n", it.Key, it.Value, meaning)
+	}
+	// Output:
+	// CIP:255.255.255.255 — connecting IP address
+	// SCL:-1 — not spam: filtering skipped (safe sender, internal, or a rule)
+	// SFV:SKI — skipped filtering: intra-organization mail
+	// CAT:NONE — no category
+	// DIR:OUT — outbound: sent by the organization
+}
+
+func ExampleCrossTenant_Stamp() {
+	var h textproto.Header
+	h.Add("Subject", "hello")
+	c := headers.CrossTenant{
+		ID:               tenantgate.MustParseTenantID("11111111-1111-1111-1111-111111111111"),
+		AuthAs:           "Internal",
+		FromEntityHeader: "Hosted",
+		Stamped:          "AM0PR01MB1234",
+	}
+	if err := c.Stamp(&h); err != nil {
+		fmt.Println(err)
+	}
+	for f := h.Fields(); f.Next(); {
+		raw, _ := f.Raw()
+		fmt.Println(strings.TrimRight(string(raw), "\r\n"))
+	}
+	// Output:
+	// Subject: hello
+	// X-MS-Exchange-CrossTenant-Id: 11111111-1111-1111-1111-111111111111
+	// X-MS-Exchange-CrossTenant-AuthAs: Internal
+	// X-MS-Exchange-CrossTenant-FromEntityHeader: Hosted
+	// X-MS-Exchange-Transport-CrossTenantHeadersStamped: AM0PR01MB1234
+}
+
+func ExampleComputeHops() {
+	a, _ := headers.ParseReceived("from a by b; Thu, 26 Nov 2026 10:00:00 +0000")
+	b, _ := headers.ParseReceived("from b by c; Thu, 26 Nov 2026 10:00:03 +0000")
+	hops := headers.ComputeHops([]headers.Received{b, a}) // top-most first, as in the block
+	for _, h := range hops.List {
+		fmt.Println(h.Number, h.From, "→", h.By, h.Delay)
+	}
+	fmt.Println("total", hops.Total)
+	// Output:
+	// 1 a → b 0s
+	// 2 b → c 3s
+	// total 3s
+}
