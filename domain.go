@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -30,9 +31,17 @@ func ParseDomain(s string) (Domain, error) {
 	if in == "" || strings.ContainsAny(in, "*[]@ \t\r\n\x00") {
 		return "", fmt.Errorf("%w %q: not a host name", ErrDomain, clip(s))
 	}
+	if !utf8.ValidString(in) {
+		return "", fmt.Errorf("%w %q: not valid UTF-8", ErrDomain, clip(s))
+	}
 	a, err := idna.Lookup.ToASCII(in)
 	if err != nil {
 		return "", fmt.Errorf("%w %q: %v", ErrDomain, clip(s), err)
+	}
+	// The A-label form must itself be valid: a Punycode label that decodes to a disallowed
+	// code point is refused, so every Domain is a fixed point of ParseDomain.
+	if again, err := idna.Lookup.ToASCII(a); err != nil || again != a {
+		return "", fmt.Errorf("%w %q: its A-label form %q is not a valid domain", ErrDomain, clip(s), clip(a))
 	}
 	if len(a) > 253 {
 		return "", fmt.Errorf("%w %q: longer than 253 octets", ErrDomain, clip(s))
