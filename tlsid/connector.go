@@ -19,6 +19,7 @@ const (
 	WildcardNever
 )
 
+// String returns "one-label", "never" or "unknown", for logs.
 func (r WildcardRule) String() string {
 	switch r {
 	case WildcardOneLabel:

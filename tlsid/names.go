@@ -2,6 +2,7 @@ package tlsid
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tenantgate/tenantgate"
 )
@@ -14,9 +15,11 @@ const maxNameLen = 256
 // lower case ("mail.contoso.com"), or an RFC 6125 wildcard "*.base" whose base is such a host
 // name. It returns the host name (or the base of a wildcard), whether it was a wildcard, and false
 // for anything else: partial or embedded wildcards, a bare "*", NUL and other bytes a host name
-// cannot hold, empty labels, over-long names, IPv4 literals.
+// cannot hold, invalid UTF-8, empty labels, over-long names, IPv4 literals.
 func normName(s string) (name tenantgate.Domain, wildcard, ok bool) {
-	if s == "" || len(s) > maxNameLen {
+	// Invalid UTF-8 is refused here: tenantgate.ParseDomain maps it to U+FFFD and returns an
+	// A-label that does not parse again.
+	if s == "" || len(s) > maxNameLen || !utf8.ValidString(s) {
 		return "", false, false
 	}
 	rest, wildcard := strings.CutPrefix(s, "*.")

@@ -2,6 +2,7 @@ package tlsid
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -106,4 +107,50 @@ func TestVerifyPeer(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestNormalizeName(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"Mail.Protection.Outlook.COM", "mail.protection.outlook.com", true},
+		{"mail.protection.outlook.com.", "mail.protection.outlook.com", true},
+		{"*.Example.com", "*.example.com", true},
+		{"bücher.example", "xn--bcher-kva.example", true},
+		{"0\x9a.example", "", false}, // invalid UTF-8 (found by FuzzFromMacros)
+		{"f*.example.com", "", false},
+		{"*", "", false},
+		{"a\x00b.example", "", false},
+		{"192.0.2.1", "", false},
+		{"", "", false},
+	}
+	for _, tc := range tests {
+		got, ok := NormalizeName(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("NormalizeName(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func FuzzNormalizeName(f *testing.F) {
+	for _, tc := range matchPeerNameTests {
+		f.Add(tc.presented)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, ok := NormalizeName(s)
+		if !ok {
+			return
+		}
+		// Idempotent, lower case, and a name matches itself unless it is a wildcard.
+		if m, ok := NormalizeName(n); !ok || m != n {
+			t.Errorf("NormalizeName(%q) = %q, again %q %v", s, n, m, ok)
+		}
+		if strings.ToLower(n) != n {
+			t.Errorf("NormalizeName(%q) = %q, not lower case", s, n)
+		}
+		if !strings.HasPrefix(n, "*.") && !MatchPeerName(n, n) {
+			t.Errorf("%q does not match itself", n)
+		}
+	})
 }
