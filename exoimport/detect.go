@@ -131,11 +131,15 @@ var kindCmdlet = [...]string{
 func (k objKind) String() string { return kindCmdlet[k] }
 
 // classify tells which cmdlet wrote a bare object by the keys only its output has
-// (spec/exchange-exports.md §2.2: outbound records lack every inbound field).
+// (spec/exchange-exports.md §2.2: outbound records lack every inbound field). The keys unique to
+// one cmdlet come first, so that Get-OrganizationConfig's hundreds of keys cannot pass for a
+// connector's.
 func classify(n *node) objKind {
 	switch {
 	case n == nil || n.kind != kObject:
 		return kindUnknown
+	case n.hasAny("RejectDirectSend"):
+		return kindOrgConfig
 	case n.hasAny("PointsToService"):
 		return kindMX
 	case n.hasAny("ArcTrustedSealers"):
@@ -150,8 +154,6 @@ func classify(n *node) objKind {
 		return kindAcceptedDomain
 	case n.hasAny("SetSCL", "RouteMessageOutboundConnector", "Conditions") || n.hasAny("State") && n.hasAny("Priority"):
 		return kindTransportRule
-	case n.hasAny("RejectDirectSend"):
-		return kindOrgConfig
 	}
 	return kindUnknown
 }

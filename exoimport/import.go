@@ -275,9 +275,13 @@ func (imp *importer) tenant() tenantgate.Tenant {
 	if t.Name == "" {
 		imp.warn("", WarnTenant, "no initial <name>.onmicrosoft.com accepted domain: the tenant name is not known")
 	}
+	byName := make(map[tenantgate.Domain]int, len(t.AcceptedDomains))
+	for j := len(t.AcceptedDomains) - 1; j >= 0; j-- {
+		byName[t.AcceptedDomains[j].Name] = j
+	}
 	for _, m := range imp.mx {
-		j := slices.IndexFunc(t.AcceptedDomains, func(a tenantgate.AcceptedDomain) bool { return a.Name == m.domain })
-		if j < 0 {
+		j, ok := byName[m.domain]
+		if !ok {
 			imp.warns = append(imp.warns, Warning{File: m.file, Path: m.path, Code: WarnMXUnmatched, Msg: fmt.Sprintf("MX report for %s, which is not an accepted domain; ignored", m.domain)})
 			continue
 		}

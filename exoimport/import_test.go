@@ -326,3 +326,36 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 }
+
+// TestClassify: every object of the bundles, classified by its keys alone, is what the bundle's
+// wrapper key says it is (spec §2.4); Get-TransportConfig, which the model has no place for, is
+// not mistaken for anything.
+func TestClassify(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		keys map[string]objKind
+	}{
+		{"scubagear-1.8.0-provider-export-excerpt.json", scubaKeys},
+		{"orca-config.json", orcaKeys},
+	} {
+		n, err := parse(readExport(t, tc.file).Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, k := range n.keys {
+			want, ok := bundleKey(tc.keys, k)
+			v := n.vals[i]
+			if v.kind == kObject {
+				v = &node{kind: kArray, arr: []*node{v}}
+			}
+			for j, e := range v.arr {
+				if e.kind == kNull {
+					continue
+				}
+				if got := classify(e); got != want || !ok && got != kindUnknown {
+					t.Errorf("%s: classify(%s[%d]) = %v; want %v", tc.file, k, j, got, want)
+				}
+			}
+		}
+	}
+}
