@@ -68,4 +68,80 @@
 //     format is undocumented.
 //   - Regions (4.4.62), tenant moves, TrustedOrganizations and AssociatedAcceptedDomains are not
 //     modelled: Microsoft does not say what AssociatedAcceptedDomains is compared with.
+//
+// # Policy
+//
+// Policy is the gateway's verdict on a transaction it receives on port 25 from Exchange Online or
+// the Internet: deliver into a served tenant (inbound), relay to the Internet and DKIM-sign because
+// the mail really comes from a served tenant (relay), or refuse. It follows DESIGN §4.2,
+// spec/threats-and-peers.md §5 and (b), and spec/exchange-online.md §6.2 and §8, in three stages
+// an MTA can call as the SMTP dialogue goes:
+//
+//   - Peer (connect, after STARTTLS): verified Exchange Online needs both factors — the address,
+//     IPv4-mapped addresses unmapped and zones dropped, in Gateway.ExchangeOnline.Networks
+//     (Microsoft's endpoint-list ID 10 ranges by default; an explicitly empty list matches
+//     nothing), and TLS evidence that verified for one of Gateway.ExchangeOnline.CertNames. HELO
+//     and reverse DNS are never evidence (threat cases 4–7, 27, 28).
+//   - Recipient (RCPT): an accepted domain of a served tenant is inbound whoever sends; a foreign
+//     recipient from verified Exchange Online is deferred to Message; from anyone else it is
+//     refused "550 5.7.1 Unable to relay" at once.
+//   - Message (after the header block; Decide and MessageWithDKIM take DKIM results too): every
+//     X-MS-Exchange-CrossTenant-Id field, whatever its case or position, must be a bare canonical
+//     GUID and all must agree on a served tenant (rule 2); only then, and only from a verified
+//     peer, is the mail own-tenant. The kind comes from FromEntityHeader, AuthAs and the top-most
+//     X-Forefront-Antispam-Report DIR (§8.3): Hosted with AuthAs Internal or absent is mailbox,
+//     HybridOnPrem is on-premises, Internet — or Hosted with AuthAs Anonymous, or any DIR:INB — is
+//     relayed; anything else is unknown and never relays. Relay needs own-tenant and a kind the
+//     policy lets relay (RelayKinds, default mailbox and on-premises: Direct Send into the tenant
+//     shows as our tenant + Anonymous and does not relay, threat case 31). Everything else that
+//     wants a foreign recipient is refused 550 5.7.1 with a reason naming the rule that failed
+//     (rcpt.relay-denied.peer, .tenant, .kind). The verdict agrees with Recipient: what RCPT
+//     refused stays refused, what it took inbound stays inbound unless the message loops.
+//   - DKIM signing: only for own-tenant mail with a relayed recipient whose single From field holds
+//     a single mailbox in an accepted domain of that tenant (threat cases 20–25); DKIMDomain is
+//     that From domain.
+//   - The verdict header: an RFC 8601 Authentication-Results field formatted with go-msgauth's
+//     authres.Format under the gateway's authserv-id, method x-tenantgate, result pass
+//     (own-tenant), fail (other-tenant) or none (internet), with policy.origin, policy.tenant,
+//     policy.kind and policy.hop. Remove lists every incoming copy carrying our authserv-id (RFC
+//     8601 §5; threat cases 18, 19) and, from a peer that is not verified Exchange Online, every
+//     Microsoft trust field (X-MS-Exchange-CrossTenant-*, -Organization-*, -Forest-*,
+//     -CrossPremises-*, X-EOPTenantAttributedMessage, X-OriginatorOrg; threat case 3). Apply does
+//     both on a textproto.Header.
+//   - Loop guard: the new hop is one more than the highest policy.hop, or the number of copies of
+//     our header, whichever is larger — a forged low count cannot hide a higher one; past MaxHops
+//     (default 5) every recipient is refused "554 5.4.6 Routing loop detected" (threat case 32).
+//   - Nothing is kept between calls: a second transaction on one connection is decided afresh
+//     from the Session and its own header (threat case 16).
+//
+// Decisions where the sources leave a choice, each with its option:
+//
+//   - Identical duplicate CrossTenant-Id fields (threat case 9, "accept only if the policy allows
+//     it; log it") are accepted by default — DESIGN §4.2 asks only that all be equal — and
+//     reported as tenant.crosstenant.duplicate; RejectDuplicateTenantID refuses them.
+//   - White space before the colon (RFC 5322 §4.5 obsolete syntax, threat case 10) makes a tenant
+//     field malformed, so the message is not ours: Exchange Online never writes it.
+//     AcceptObsoleteFieldSyntax lets it count (still reported).
+//   - X-EOPTenantAttributedMessage ("<GUID>:<n>") is not evidence by default: it records inbound
+//     attribution (§6.2). EOPTenantAttributedEvidence makes each copy evidence that must agree.
+//   - DKIM: the library does no DNS; the MTA passes its own results. DKIMFallback accepts a pass
+//     for a served tenant's DKIMSigningDomains when the header is absent — never when it is
+//     malformed or conflicting, and never when passes point at two served tenants; DKIMRequired
+//     makes such a pass a second factor. Authentication-Results found in the message are never
+//     read as evidence (threat case 18).
+//   - A header block the reader refused (Transaction.HeaderError: bare CR, NUL, over a limit) makes
+//     every recipient fail "554 5.6.0", inbound ones included: two parsers must never disagree on
+//     what the header says (threat case 14).
+//   - A From field the RFC 5322 parser refuses (net/mail), group syntax, or a trailing dot in the
+//     domain is never signed.
+//   - More than MaxTenantFields (16) tenant fields is malformed evidence (threat case 29).
+//   - The certificate name compares exactly, ignoring case: stricter than tlsid.MatchPeerName, so
+//     a "*.protection.outlook.com" certificate is not Exchange Online's.
+//   - The verdict header name and authserv-id are VerdictHeader and AuthServID (default
+//     Authentication-Results and gateway.authServID, else gateway.name). With another name every
+//     incoming field of that name is removed.
+//
+// The policy reads the header block itself in one pass (policy_evidence.go) rather than through
+// headers.Parse: it needs only six field names, and the whole Message stays within DESIGN §7's
+// budget of twice textproto.ReadHeader.
 package classify
