@@ -42,7 +42,9 @@ func benchDirectory(b *testing.B, n int) *tenantgate.Directory {
 	return d
 }
 
-func benchIP(i int) netip.Addr { return netip.AddrFrom4([4]byte{11, byte(i >> 16), byte(i >> 8), byte(i)}) }
+func benchIP(i int) netip.Addr {
+	return netip.AddrFrom4([4]byte{11, byte(i >> 16), byte(i >> 8), byte(i)})
+}
 
 // BenchmarkAttribute: the budget is /tenants=100000 ≤ 1.5 × /tenants=10 (DESIGN §7). Each
 // iteration attributes an on-premises relay by certificate, a relay by IP and a gateway delivery
