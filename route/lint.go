@@ -1,0 +1,150 @@
+package route
+
+import (
+	"fmt"
+
+	"github.com/tenantgate/tenantgate"
+)
+
+// Severity ranks a Finding. The zero value is SeverityInfo; Lint's callers treat SeverityError as
+// "this topology misroutes or leaks mail" and SeverityWarning as "this works but is fragile or
+// weakens filtering". In JSON a Severity is its String form.
+type Severity int
+
+// Severities, from least to most serious.
+const (
+	SeverityInfo Severity = iota
+	SeverityWarning
+	SeverityError
+)
+
+// String returns "info", "warning" or "error" ("severity(N)" for an unknown value).
+func (s Severity) String() string {
+	switch s {
+	case SeverityInfo:
+		return "info"
+	case SeverityWarning:
+		return "warning"
+	case SeverityError:
+		return "error"
+	}
+	return fmt.Sprintf("severity(%d)", int(s))
+}
+
+// MarshalText encodes the severity as its String form.
+func (s Severity) MarshalText() ([]byte, error) {
+	switch s {
+	case SeverityInfo, SeverityWarning, SeverityError:
+		return []byte(s.String()), nil
+	}
+	return nil, fmt.Errorf("route: unknown severity %d", int(s))
+}
+
+// UnmarshalText decodes "info", "warning" or "error".
+func (s *Severity) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "info":
+		*s = SeverityInfo
+	case "warning":
+		*s = SeverityWarning
+	case "error":
+		*s = SeverityError
+	default:
+		return fmt.Errorf("route: unknown severity %q (want info, warning or error)", clipText(string(b)))
+	}
+	return nil
+}
+
+// Finding codes: the stable Finding.Code values of the checks in this file (DESIGN §6 lint codes).
+// Checks added elsewhere (ORCA parity) use their own codes.
+const (
+	// FindingMisattribution: the gateway presents a tenant's certificate towards another Office
+	// 365 tenant, which may attribute the mail to the wrong tenant (DESIGN §1 (c)).
+	FindingMisattribution = "misattribution"
+	// FindingConnectorType: an OnPremises inbound connector takes mail that needs a Partner
+	// connector, or the reverse (DESIGN §1 (c)).
+	FindingConnectorType = "connector-type"
+	// FindingLoop: a canonical flow loops between Exchange Online and the gateway (centralized
+	// transport pointed at the gateway; 5.4.14 after 20 hops).
+	FindingLoop = "loop"
+	// FindingMissingEnhancedFiltering: the tenant's MX points at the gateway but the inbound
+	// connector the gateway's mail arrives on has no Enhanced Filtering (spec/exchange-online.md §5).
+	FindingMissingEnhancedFiltering = "missing-enhanced-filtering"
+	// FindingRelayHole: another tenant (EchoSpoofing) or the Internet can relay through the
+	// gateway to the Internet (spec/threats-and-peers.md §1).
+	FindingRelayHole = "relay-hole"
+	// FindingMXBypass: Internet mail reaches the tenant directly, around the gateway, because no
+	// Partner connector restricts the tenant's domains to the gateway.
+	FindingMXBypass = "mx-bypass"
+)
+
+// Finding is one problem Lint found in a topology, with what it affects and how to fix it. Every
+// field but Code, Severity, Summary and Fix may be empty.
+type Finding struct {
+	// Code is the stable identifier of the check ("misattribution", "loop", …; see the Finding…
+	// constants). Scripts and scenario files compare it.
+	Code string `json:"code"`
+	// Severity ranks the finding.
+	Severity Severity `json:"severity"`
+	// ORCA is the ID of the equivalent check of Microsoft's ORCA report ("ORCA-233", …), "" when
+	// there is none.
+	ORCA string `json:"orca,omitempty"`
+	// Tenant is the tenant the finding concerns; zero for a finding about the gateway alone.
+	Tenant tenantgate.TenantID `json:"tenant,omitzero"`
+	// Objects name the configuration objects involved, most relevant first, each as
+	// "<kind> <name>": "inbound connector from-gateway", "outbound connector to-gateway",
+	// "transport rule all-external-via-gateway", "accepted domain contoso.com",
+	// "gateway identity contoso", "gateway".
+	Objects []string `json:"objects,omitempty"`
+	// Summary is one line saying what is wrong.
+	Summary string `json:"summary"`
+	// Detail explains why it matters and what the simulation saw.
+	Detail string `json:"detail,omitempty"`
+	// Fix says in words how to fix it.
+	Fix string `json:"fix"`
+	// PowerShell is the Exchange Online PowerShell command that fixes it, "" when the fix is not
+	// in Exchange Online (the gateway's own configuration, DNS).
+	PowerShell string `json:"powerShell,omitempty"`
+	// Flow names the canonical flow whose simulation showed the problem ("internet-to-tenant",
+	// …; see Lint), "" for a finding read from the configuration alone.
+	Flow string `json:"flow,omitempty"`
+	// Reasons are the decisions that led to the finding, in order: usually the reasons of the hop
+	// of Flow where it went wrong.
+	Reasons []tenantgate.Reason `json:"reasons,omitempty"`
+}
+
+// Lint checks a whole topology: for every tenant the gateway serves, in configuration order, it
+// runs the checks below and returns their findings, each with a fix. A nil result means no
+// findings. Lint is pure and deterministic: the same Directory gives the same findings in the same
+// order.
+func Lint(d *tenantgate.Directory) []Finding {
+	l := &linter{d: d}
+	for _, t := range d.Tenants() {
+		if !d.Serves(t.ID) {
+			continue
+		}
+		l.tenant(&t)
+	}
+	return l.findings
+}
+
+// linter collects findings. Checks are methods on *linter that append to findings; tenant runs
+// them in a fixed order for one served tenant.
+type linter struct {
+	d        *tenantgate.Directory
+	findings []Finding
+}
+
+func (l *linter) add(f Finding) { l.findings = append(l.findings, f) }
+
+func (l *linter) tenant(t *tenantgate.Tenant) {
+	l.enhancedFiltering(t)
+}
+
+// clipText bounds text copied into error messages.
+func clipText(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}
