@@ -11,7 +11,7 @@ import (
 
 // The readers below follow the property mapping table of spec/exchange-exports.md §3.1.
 
-func (imp *importer) readInbound(r *record, dsc bool) {
+func (imp *importer) readInbound(r *record) {
 	c := tenantgate.InboundConnector{
 		Name:                         cmp.Or(r.str("Name"), r.str("Identity")),
 		ConnectorType:                tenantgate.ConnectorType(r.enum("ConnectorType", "Partner", "OnPremises")),
@@ -41,17 +41,12 @@ func (imp *importer) readInbound(r *record, dsc bool) {
 			imp.warn(member(r.path, k), WarnNotApplied, "connector %q: %s is not modelled; its effect on mail flow is ignored", c.Name, k)
 		}
 	}
-	what := "inbound connector " + quote(c.Name)
-	if dsc {
-		// The Microsoft365DSC schema has no EFTestMode, EFSkipMailGateway or
-		// TrustedOrganizations (spec §2.5): say so once instead of guessing false.
-		r.absent(what, "Enabled", "ConnectorType", "SenderDomains", "SenderIPAddresses", "TlsSenderCertificateName",
-			"RestrictDomainsToCertificate", "RestrictDomainsToIPAddresses", "EFSkipLastIP", "EFSkipIPs", "EFUsers",
-			"EFTestMode", "EFSkipMailGateway", "TrustedOrganizations")
-	} else {
-		r.absent(what, "Enabled", "ConnectorType", "SenderDomains", "SenderIPAddresses", "TlsSenderCertificateName",
-			"RestrictDomainsToCertificate", "RestrictDomainsToIPAddresses", "EFSkipLastIP", "EFSkipIPs", "EFUsers", "EFTestMode")
-	}
+	// The Microsoft365DSC schema has no EFTestMode, EFSkipMailGateway or TrustedOrganizations
+	// (spec §2.5): the warning says so instead of the model guessing false.
+	r.absent("inbound connector "+quote(c.Name), "Enabled", "ConnectorType", "SenderDomains", "SenderIPAddresses",
+		"TlsSenderCertificateName", "RestrictDomainsToCertificate", "RestrictDomainsToIPAddresses", "RequireTls",
+		"CloudServicesMailEnabled", "TreatMessagesAsInternal", "EFSkipLastIP", "EFSkipIPs", "EFUsers", "EFTestMode",
+		"EFSkipMailGateway", "TrustedOrganizations")
 	imp.inbound = append(imp.inbound, c)
 }
 

@@ -8,9 +8,9 @@ import (
 // Error is one value of an export that does not parse, with the file and the JSON path of the
 // value, such as `$.inbound_connectors[0].SenderDomains[1]`.
 type Error struct {
-	File string
-	Path string
-	Msg  string
+	File string `json:"file"`
+	Path string `json:"path"`
+	Msg  string `json:"message"`
 }
 
 func (e *Error) Error() string { return e.File + ": " + e.Path + ": " + e.Msg }
@@ -37,10 +37,10 @@ func (es Errors) Error() string {
 // therefore left at its PowerShell default. Code is a stable dotted identifier for scripts and
 // tests; Msg is for humans and may change.
 type Warning struct {
-	File string
-	Path string
-	Code string
-	Msg  string
+	File string `json:"file,omitempty"`
+	Path string `json:"path,omitempty"`
+	Code string `json:"code"`
+	Msg  string `json:"message"`
 }
 
 func (w Warning) String() string {

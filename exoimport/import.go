@@ -211,7 +211,7 @@ func (imp *importer) object(n *node, path string, kind objKind, dsc bool) {
 	r := &record{imp: imp, n: n, path: path}
 	switch kind {
 	case kindInbound:
-		imp.readInbound(r, dsc)
+		imp.readInbound(r)
 	case kindOutbound:
 		imp.readOutbound(r)
 	case kindAcceptedDomain:

@@ -143,6 +143,10 @@ func TestImportScubaGear(t *testing.T) {
 	if diff := cmp.Diff(want, tn); diff != "" {
 		t.Errorf("Import(ScubaGear) (-want +got):\n%s", diff)
 	}
+	tn.ID = tenantgate.MustParseTenantID("11111111-1111-1111-1111-111111111111")
+	if _, err := tenantgate.Compile(tenantgate.Config{Tenants: []tenantgate.Tenant{tn}}); err != nil {
+		t.Errorf("Compile(imported ScubaGear tenant): %v", err)
+	}
 	var codes []string
 	for _, w := range warns {
 		codes = append(codes, w.Code+" "+w.Path)
