@@ -20,13 +20,16 @@
 //     through Exchange Online"): the certificate domain or the MAIL FROM domain must be an accepted
 //     domain of the tenant; the P2 From: no longer counts and the null sender never qualifies.
 //     Otherwise a recipient no tenant accepts is refused "550 5.7.64 TenantAttribution; Relay
-//     Access Denied".
+//     Access Denied" — and so is one sent from a tenant's own MAIL FROM domain when no OnPremises
+//     connector matched at all (a changed certificate or IP, a disabled connector, an IPv6
+//     client: relay-access-denied-smtp).
 //   - Partner connectors never make mail Originating (msxfaq, connector-type docs); they scope by
 //     SenderDomains against the MAIL FROM domain and enforce RequireTls,
 //     RestrictDomainsToIPAddresses and RestrictDomainsToCertificate with "550 5.7.51
 //     TenantInboundAttribution" (a code third parties report; Microsoft documents none).
 //   - Recipients: the accepted-domain owner, exact or through a parent with MatchSubDomains;
-//     "550 5.7.1 Unable to relay" for a domain nobody accepts.
+//     "550 5.7.1 Unable to relay" for a domain nobody accepts when the sender is not a hosted
+//     domain either (NDR table).
 //   - RejectDirectSend (Set-OrganizationConfig, 2025): "550 5.7.68" when the MAIL FROM domain is the
 //     tenant's own and no connector of the tenant matched by IP or certificate. A connector that
 //     matches only by SenderDomains does not count.
