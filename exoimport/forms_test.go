@@ -31,7 +31,9 @@ func TestValueForms(t *testing.T) {
 			func(tn tenantgate.Tenant) any { return tn.Inbound[0].SenderDomains }, []tenantgate.DomainPattern{"*.fabrikam.com", "*"}},
 		{"null multi-valued field: absent (nil), not empty",
 			`{"Name":"a","SenderDomains":null,"EFUsers":null}`,
-			func(tn tenantgate.Tenant) any { return tn.Inbound[0].SenderDomains == nil && tn.Inbound[0].EFUsers == nil }, true},
+			func(tn tenantgate.Tenant) any {
+				return tn.Inbound[0].SenderDomains == nil && tn.Inbound[0].EFUsers == nil
+			}, true},
 		{"absent and null booleans stay nil; the PowerShell default applies",
 			`{"Name":"a","SenderDomains":[],"EFTestMode":null}`,
 			func(tn tenantgate.Tenant) any { return tn.Inbound[0].Enabled == nil && tn.Inbound[0].EFTestMode == nil }, true},
