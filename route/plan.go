@@ -1,0 +1,237 @@
+package route
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/tlsid"
+)
+
+// Destination is where the gateway sends one recipient's copy.
+type Destination string
+
+// Destinations. The zero value DestNone means the recipient is not sent anywhere: the Hop is a
+// rejection and carries the reply.
+const (
+	DestNone Destination = ""
+	// DestTenant: into a served tenant's Exchange Online, through its smart host, presenting the
+	// tenant's identity.
+	DestTenant Destination = "tenant"
+	// DestInternet: to the MX of the recipient's domain, presenting the Internet identity — also
+	// when that MX is another Office 365 tenant's *.mail.protection.outlook.com host.
+	DestInternet Destination = "internet"
+)
+
+// Hop is the gateway's next hop for one recipient: where to connect, which client identity to
+// present and what to demand of the server's certificate. Its fields map one to one onto
+// tlsid.ClientHop (ServerName = Host, Identity, VerifyNames).
+type Hop struct {
+	// Rcpt is the recipient as given to Next.
+	Rcpt string `json:"rcpt"`
+	// Kind is DestTenant, DestInternet, or DestNone for a rejected recipient.
+	Kind Destination `json:"kind"`
+	// Tenant is the served tenant a DestTenant hop delivers into; zero otherwise.
+	Tenant tenantgate.TenantID `json:"tenant,omitzero"`
+	// Domain is the recipient's domain (A-label); "" when the address does not parse.
+	Domain tenantgate.Domain `json:"domain,omitempty"`
+	// Host is the host to connect to for DestTenant: the tenant's smart host
+	// (Gateway.SmartHosts, else derived, see TenantSmartHost). "" for DestInternet: resolve the
+	// MX of Domain (MailHosts) and connect to its hosts in order.
+	Host string `json:"host,omitempty"`
+	// Identity names the gateway identity (tenantgate.Identity.Name) whose certificate to present:
+	// the tenant's identity for DestTenant ("" when the tenant has none: present no certificate),
+	// the Internet identity for DestInternet. "" for DestNone.
+	Identity string `json:"identity,omitempty"`
+	// RequireTLS: the hop must use STARTTLS; a server that does not offer it is a temporary
+	// failure, never a plaintext delivery. True for DestTenant (Exchange Online offers TLS, and
+	// the tenant's connector can only recognise the gateway's certificate over TLS); false for
+	// DestInternet (opportunistic TLS, RFC 7435).
+	RequireTLS bool `json:"requireTLS,omitempty"`
+	// VerifyNames are the host names the server's certificate must match (tlsid.VerifyPeer, any
+	// one suffices). DestTenant: [Host] — Exchange Online's certificate carries
+	// *.mail.protection.outlook.com, which matches every tenant host one label below it (a
+	// *.mx.microsoft host needs its own name, which Host is). DestInternet: none, the server's
+	// certificate is not checked (opportunistic).
+	VerifyNames []string `json:"verifyNames,omitempty"`
+	// Reply is the SMTP reply for a DestNone hop; "" otherwise.
+	Reply string `json:"reply,omitempty"`
+	// Reasons explain the hop (codes "plan.*") after the reasons of the verdict's recipient action.
+	Reasons []tenantgate.Reason `json:"reasons,omitempty"`
+}
+
+// Reason codes of Plan.Next.
+const (
+	ReasonPlanTenant       = "plan.tenant"
+	ReasonPlanInternet     = "plan.internet"
+	ReasonPlanRejected     = "plan.rejected"
+	ReasonPlanNotInVerdict = "plan.rcpt.not-in-verdict"
+	ReasonPlanNotServed    = "plan.tenant.not-served"
+	ReasonPlanUndecided    = "plan.rcpt.undecided"
+)
+
+// ReplyNoRoute refuses a recipient Next cannot route: one the verdict does not decide, or a
+// tenant the plan does not serve (fail closed).
+const ReplyNoRoute = "554 5.4.4 Unable to route"
+
+// tenantHop is what a Plan knows about a served tenant.
+type tenantHop struct {
+	name     string
+	host     string
+	identity string
+}
+
+// Plan is the gateway's routing table: for every served tenant its smart host and identity. A
+// Plan is immutable and safe for concurrent use.
+type Plan struct {
+	d        *tenantgate.Directory
+	tenants  map[tenantgate.TenantID]tenantHop
+	internet string
+}
+
+// NewPlan builds the routing table of d's gateway. It refuses, all errors at once, a served
+// tenant
+//   - without a smart host (neither Gateway.SmartHosts nor a derivable domain);
+//   - whose enabled inbound connectors name a TlsSenderCertificateName that none of the
+//     certificate names of the tenant's identity matches (tlsid.MatchConnectorName, the default
+//     wildcard rule), or that has such connectors but no identity: Exchange Online could never
+//     recognise the gateway's deliveries by certificate (DESIGN §1 (c), §5).
+//
+// A tenant whose connectors identify the gateway by IP only needs no identity.
+func NewPlan(d *tenantgate.Directory) (*Plan, error) {
+	if d == nil {
+		return nil, errors.New("route: NewPlan: nil Directory")
+	}
+	p := &Plan{d: d, tenants: make(map[tenantgate.TenantID]tenantHop)}
+	if id := d.InternetIdentity(); id != nil {
+		p.internet = id.Name
+	}
+	var errs []error
+	for _, t := range d.Tenants() {
+		if !d.Serves(t.ID) {
+			continue
+		}
+		th := tenantHop{name: t.Name}
+		th.host, _ = TenantSmartHost(d, t.ID)
+		if th.host == "" {
+			errs = append(errs, fmt.Errorf("route: tenant %s (%s): no smart host: set gateway.smartHosts", t.ID, t.Name))
+		}
+		id, hasID := d.TenantIdentity(t.ID)
+		if hasID {
+			th.identity = id.Name
+		}
+		if err := identityMatches(&t, id); err != nil {
+			errs = append(errs, fmt.Errorf("route: tenant %s (%s): %w", t.ID, t.Name, err))
+		}
+		p.tenants[t.ID] = th
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return p, nil
+}
+
+// identityMatches checks that id (nil: none) can match one of t's enabled inbound connectors
+// that identify their sender by certificate, if t has any.
+func identityMatches(t *tenantgate.Tenant, id *tenantgate.Identity) error {
+	var want []string
+	for i := range t.Inbound {
+		c := &t.Inbound[i]
+		if !c.IsEnabled() || c.TlsSenderCertificateName == "" {
+			continue
+		}
+		want = append(want, fmt.Sprintf("%s (%s)", c.TlsSenderCertificateName, c.Name))
+		if id == nil {
+			continue
+		}
+		for _, n := range id.CertNames {
+			if tlsid.MatchConnectorName(c.TlsSenderCertificateName, n, tlsid.WildcardOneLabel) {
+				return nil
+			}
+		}
+	}
+	switch {
+	case len(want) == 0:
+		return nil
+	case id == nil:
+		return fmt.Errorf("inbound connectors expect certificate %v but the gateway has no identity for the tenant", want)
+	}
+	return fmt.Errorf("identity %q (certificate names %v) matches none of the inbound connector certificate names %v", id.Name, id.CertNames, want)
+}
+
+// Next returns the hop for recipient rcpt of a message the gateway's Policy decided (v):
+//   - a recipient the verdict rejects gets DestNone with the verdict's reply;
+//   - a recipient the verdict sends Inbound, or relays while its domain is an accepted domain of
+//     a tenant this gateway serves, goes straight to that tenant: its smart host, its identity,
+//     TLS required and the host's name verified;
+//   - every other relayed recipient goes to the MX of its domain with the Internet identity and
+//     opportunistic TLS — also when that MX is another Office 365 tenant's
+//     *.mail.protection.outlook.com host: a tenant's certificate presented there could make
+//     Exchange Online attribute the message to the sending tenant (DESIGN §1 (c), §5);
+//   - a recipient the verdict does not list, or leaves undecided, and an Inbound tenant the plan
+//     does not serve, are refused with ReplyNoRoute (fail closed).
+//
+// rcpt is matched against the verdict's recipients exactly as given; the first match counts.
+func (p *Plan) Next(v classify.Verdict, rcpt string) Hop {
+	h := Hop{Rcpt: rcpt}
+	if dom, err := tenantgate.AddressDomain(rcpt); err == nil {
+		h.Domain = dom
+	}
+	var act *classify.RecipientAction
+	for i := range v.Recipients {
+		if v.Recipients[i].Rcpt == rcpt {
+			act = &v.Recipients[i]
+			break
+		}
+	}
+	if act == nil {
+		return p.refuse(h, ReasonPlanNotInVerdict, "the verdict does not decide "+clipText(rcpt))
+	}
+	h.Reasons = append(h.Reasons, act.Reasons...)
+	switch act.Action {
+	case classify.Reject:
+		h.Reply = act.Reply
+		if h.Reply == "" {
+			h.Reply = ReplyNoRoute
+		}
+		h.Reasons = append(h.Reasons, tenantgate.Reason{Code: ReasonPlanRejected, Detail: "the verdict rejects the recipient"})
+		return h
+	case classify.Inbound:
+		return p.tenant(h, act.Tenant)
+	case classify.Relay:
+		if h.Domain != "" {
+			if t, _, ok := p.d.Owner(h.Domain); ok && p.d.Serves(t.ID) {
+				return p.tenant(h, t.ID)
+			}
+		}
+		h.Kind = DestInternet
+		h.Identity = p.internet
+		h.Reasons = append(h.Reasons, tenantgate.Reason{Code: ReasonPlanInternet,
+			Detail: fmt.Sprintf("to the MX of %s with identity %q, opportunistic TLS", h.Domain, p.internet)})
+		return h
+	}
+	return p.refuse(h, ReasonPlanUndecided, fmt.Sprintf("the verdict's action %q routes nowhere", act.Action))
+}
+
+func (p *Plan) tenant(h Hop, id tenantgate.TenantID) Hop {
+	th, ok := p.tenants[id]
+	if !ok {
+		return p.refuse(h, ReasonPlanNotServed, fmt.Sprintf("tenant %s is not served by the gateway", id))
+	}
+	h.Kind, h.Tenant, h.Host, h.Identity, h.RequireTLS = DestTenant, id, th.host, th.identity, true
+	h.VerifyNames = []string{th.host}
+	ident := th.identity
+	if ident == "" {
+		ident = "none"
+	}
+	h.Reasons = append(h.Reasons, tenantgate.Reason{Code: ReasonPlanTenant,
+		Detail: fmt.Sprintf("into tenant %s at %s with identity %s, TLS required", th.name, th.host, ident)})
+	return h
+}
+
+func (p *Plan) refuse(h Hop, code, detail string) Hop {
+	h.Kind, h.Reply = DestNone, ReplyNoRoute
+	h.Reasons = append(h.Reasons, tenantgate.Reason{Code: code, Detail: detail})
+	return h
+}
