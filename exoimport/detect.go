@@ -1,7 +1,5 @@
 package exoimport
 
-import "strings"
-
 // Format is what a JSON file holds.
 type Format int
 
@@ -191,7 +189,7 @@ var dscResources = map[string]objKind{
 
 func bundleKey(m map[string]objKind, key string) (objKind, bool) {
 	for k, v := range m {
-		if strings.EqualFold(k, key) {
+		if fold(k) == fold(key) {
 			return v, true
 		}
 	}

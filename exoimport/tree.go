@@ -41,6 +41,9 @@ type node struct {
 	arr  []*node
 	keys []string
 	vals []*node
+	// index maps folded keys (annotations left out) to the first and, for keys that differ
+	// only in case, the second position in keys (-1 if none). Built on the first lookup.
+	index map[string][2]int
 }
 
 // text turns what PowerShell wrote into UTF-8: it drops a UTF-8 byte order mark and decodes
@@ -163,16 +166,47 @@ func isAnnotation(k string) bool { return strings.Contains(k, "@") }
 // lookup finds key case-insensitively, as PowerShell does, ignoring annotations. Two keys that
 // differ only in case make the value ambiguous: dup names the other one.
 func (n *node) lookup(key string) (v *node, name, dup string) {
-	for i, k := range n.keys {
-		if isAnnotation(k) || !strings.EqualFold(k, key) {
-			continue
+	if n.index == nil {
+		n.index = make(map[string][2]int, len(n.keys))
+		for i, k := range n.keys {
+			if isAnnotation(k) {
+				continue
+			}
+			f := fold(k)
+			if at, ok := n.index[f]; ok {
+				if at[1] < 0 {
+					n.index[f] = [2]int{at[0], i}
+				}
+				continue
+			}
+			n.index[f] = [2]int{i, -1}
 		}
-		if v != nil {
-			return v, name, k
-		}
-		v, name = n.vals[i], k
 	}
-	return v, name, ""
+	at, ok := n.index[fold(key)]
+	if !ok {
+		return nil, "", ""
+	}
+	if at[1] >= 0 {
+		dup = n.keys[at[1]]
+	}
+	return n.vals[at[0]], n.keys[at[0]], dup
+}
+
+// fold lower-cases ASCII letters only, as .NET's OrdinalIgnoreCase does for the ASCII keys
+// Exchange writes (the Kelvin sign does not match "k").
+func fold(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 // hasAny reports whether the object has any of the keys (case-insensitively).

@@ -123,7 +123,7 @@ func (r *record) enum(key string, allowed ...string) string {
 	if v.kind == kObject {
 		var str, num *node
 		for i, k := range v.keys {
-			if strings.EqualFold(k, "value") {
+			if fold(k) == "value" {
 				switch v.vals[i].kind {
 				case kString:
 					str = v.vals[i]
