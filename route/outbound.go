@@ -13,7 +13,8 @@ import (
 // It decides a transport rule's FromScope and whether centralized transport applies.
 type SenderKind string
 
-// Sender kinds. The zero value means SenderMailbox.
+// Sender kinds. The zero value means SenderMailbox; any other unknown value is treated as
+// SenderRelayed (not in the organisation).
 const (
 	// SenderMailbox: a mailbox (or other recipient object) of the tenant in Exchange Online. In
 	// the organisation (FromScope InOrganization) whatever its MAIL FROM.
