@@ -36,10 +36,10 @@ func Compile(c Config) (*Directory, error) {
 		byID:        make(map[TenantID]int, len(c.Tenants)),
 		serves:      make(map[TenantID]bool),
 		domains:     make(map[Domain]domainRef, len(c.Tenants)*4),
-		certExact:   make(map[Domain][]*InboundRef),
+		certExact:   make(map[Domain][]*InboundRef, len(c.Tenants)),
 		certWild:    make(map[Domain][]*InboundRef),
-		certParent:  make(map[Domain][]*InboundRef),
-		ipBuckets:   make(map[[3]byte][]*InboundRef),
+		certParent:  make(map[Domain][]*InboundRef, len(c.Tenants)),
+		ipBuckets:   make(map[[3]byte][]*InboundRef, len(c.Tenants)/16),
 		identities:  make(map[string]*Identity),
 		tenantIdent: make(map[TenantID]*Identity),
 	}
@@ -127,13 +127,11 @@ func (d *Directory) indexInbound(ref *InboundRef) {
 			}
 		}
 	}
-	seen := map[[3]byte]bool{}
-	for _, p := range ref.SenderIPs {
+	for i, p := range ref.SenderIPs {
 		b := p.Addr().As4()
-		// A prefix of /24 or longer lies in exactly one /24 bucket.
+		// A prefix of /24 or longer lies in exactly one /24 bucket; index the connector once per bucket.
 		k := [3]byte{b[0], b[1], b[2]}
-		if !seen[k] {
-			seen[k] = true
+		if !slices.ContainsFunc(ref.SenderIPs[:i], func(q netip.Prefix) bool { a := q.Addr().As4(); return [3]byte{a[0], a[1], a[2]} == k }) {
 			d.ipBuckets[k] = append(d.ipBuckets[k], ref)
 		}
 	}
