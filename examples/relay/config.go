@@ -1,0 +1,343 @@
+package main
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
+)
+
+// File is the relay's configuration file: the library's configuration (DESIGN.md §3), inline as
+// "config" or in a file named by "configFile" (relative to this file), and the relay section.
+type File struct {
+	ConfigFile string          `json:"configFile,omitempty"`
+	Config     json.RawMessage `json:"config,omitempty"`
+	Relay      Section         `json:"relay"`
+}
+
+// Section is the relay's own part of the configuration. File names are relative to the
+// configuration file. Every field but Listen, CertFile and KeyFile may be omitted.
+type Section struct {
+	// Listen is the address the SMTP server listens on, e.g. "0.0.0.0:25".
+	Listen string `json:"listen"`
+	// Hostname is the name in the greeting and in EHLO towards next hops; default gateway.name.
+	Hostname string `json:"hostname,omitempty"`
+	// CertFile and KeyFile are the server certificate offered with STARTTLS (PEM). Without them
+	// no STARTTLS is offered, so no client can be verified Exchange Online.
+	CertFile string `json:"certFile,omitempty"`
+	KeyFile  string `json:"keyFile,omitempty"`
+	// ClientCAFile holds the roots (PEM) that Exchange Online's client certificate must chain to.
+	// Empty: the system roots.
+	ClientCAFile string `json:"clientCAFile,omitempty"`
+	// Identities holds the certificate and key of every gateway identity that has certNames,
+	// keyed by identity name (gateway.identities[].name).
+	Identities map[string]KeyPair `json:"identities,omitempty"`
+	// NextHopCAFile holds the roots (PEM) next hops' server certificates are verified against
+	// when a hop requires verification (a served tenant's Exchange Online). Empty: system roots.
+	NextHopCAFile string `json:"nextHopCAFile,omitempty"`
+	// NextHopPort is the TCP port of every next hop; default 25.
+	NextHopPort int `json:"nextHopPort,omitempty"`
+	// DNSServer is the resolver asked for MX and address records, "host:port"; required.
+	DNSServer string `json:"dnsServer"`
+	// Limits bound what one client may make the relay do.
+	Limits Limits `json:"limits"`
+	// Policy holds classify.Policy options.
+	Policy PolicyOptions `json:"policy"`
+	// DKIM lists the keys own-tenant mail is signed with, per signing domain.
+	DKIM []DKIMKey `json:"dkim,omitempty"`
+}
+
+// KeyPair names a PEM certificate chain and its private key.
+type KeyPair struct {
+	CertFile string `json:"certFile"`
+	KeyFile  string `json:"keyFile"`
+}
+
+// Limits bound one connection and one transaction. Zero values take the defaults noted.
+type Limits struct {
+	// MaxMessageBytes bounds a message (default 25 MiB): the relay holds it in memory.
+	MaxMessageBytes int64 `json:"maxMessageBytes,omitempty"`
+	// MaxRecipients bounds RCPT commands per transaction (default 100).
+	MaxRecipients int `json:"maxRecipients,omitempty"`
+	// MaxHeaderBytes and MaxHeaderFields bound the header block (headers.Limits defaults).
+	MaxHeaderBytes  int `json:"maxHeaderBytes,omitempty"`
+	MaxHeaderFields int `json:"maxHeaderFields,omitempty"`
+	// ReadTimeout and WriteTimeout bound each read and write on a client connection (default 5m).
+	ReadTimeout  Duration `json:"readTimeout,omitempty"`
+	WriteTimeout Duration `json:"writeTimeout,omitempty"`
+	// NextHopTimeout bounds DNS, connecting and every command towards a next hop (default 2m);
+	// the message itself may take NextHopDataTimeout (default 10m).
+	NextHopTimeout     Duration `json:"nextHopTimeout,omitempty"`
+	NextHopDataTimeout Duration `json:"nextHopDataTimeout,omitempty"`
+	// ShutdownTimeout is how long a shutdown waits for running sessions (default 30s).
+	ShutdownTimeout Duration `json:"shutdownTimeout,omitempty"`
+}
+
+// PolicyOptions are the classify.Policy options the relay exposes.
+type PolicyOptions struct {
+	RelayKinds      []classify.Kind `json:"relayKinds,omitempty"` // default mailbox, on-premises
+	DKIMFallback    bool            `json:"dkimFallback,omitempty"`
+	MaxHops         int             `json:"maxHops,omitempty"`
+	VerdictHeader   string          `json:"verdictHeader,omitempty"`
+	RejectDuplicate bool            `json:"rejectDuplicateTenantID,omitempty"`
+}
+
+// DKIMKey is one signing key: own-tenant mail whose verdict allows signing for Domain is signed
+// with it (classify.Verdict.DKIMDomain).
+type DKIMKey struct {
+	Domain   string `json:"domain"`
+	Selector string `json:"selector"`
+	KeyFile  string `json:"keyFile"`
+}
+
+// Duration is a time.Duration written as in Go ("30s", "2m").
+type Duration time.Duration
+
+// UnmarshalJSON reads a duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string such as \"30s\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	if v < 0 {
+		return fmt.Errorf("duration %q is negative", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+func (d Duration) or(def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return time.Duration(d)
+}
+
+// Defaults of Limits.
+const (
+	DefaultMaxMessageBytes    = 25 << 20
+	DefaultMaxRecipients      = 100
+	DefaultTimeout            = 5 * time.Minute
+	DefaultNextHopTimeout     = 2 * time.Minute
+	DefaultNextHopDataTimeout = 10 * time.Minute
+	DefaultShutdownTimeout    = 30 * time.Second
+)
+
+// Loaded is a configuration file read and checked: the compiled directory and the relay section
+// with every file it names read.
+type Loaded struct {
+	Directory  *tenantgate.Directory
+	Section    Section
+	ServerCert *tls.Certificate // nil: no STARTTLS
+	ClientCAs  *x509.CertPool   // nil: system roots
+	NextHopCAs *x509.CertPool   // nil: system roots
+	IdentCerts map[string]*tls.Certificate
+	DKIM       map[tenantgate.Domain]DKIMSigner
+}
+
+// DKIMSigner is a loaded DKIM key.
+type DKIMSigner struct {
+	Selector string
+	Signer   crypto.Signer
+}
+
+// LoadFile reads the configuration file at path. Every problem is reported at once, each naming
+// the field it concerns.
+func LoadFile(path string) (*Loaded, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Load(data, filepath.Dir(path))
+}
+
+// Load reads a configuration file's contents; dir is the directory file names are relative to.
+func Load(data []byte, dir string) (*Loaded, error) {
+	var f File
+	if err := tenantgate.DecodeStrict(data, &f); err != nil {
+		return nil, err
+	}
+	rel := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	var cfgData []byte
+	switch {
+	case f.ConfigFile != "" && len(f.Config) > 0:
+		return nil, errors.New("configFile and config: give one, not both")
+	case f.ConfigFile != "":
+		b, err := os.ReadFile(rel(f.ConfigFile))
+		if err != nil {
+			return nil, fmt.Errorf("configFile: %w", err)
+		}
+		cfgData = b
+	case len(f.Config) > 0:
+		cfgData = f.Config
+	default:
+		return nil, errors.New("config: missing (give config or configFile)")
+	}
+	cfg, err := tenantgate.LoadConfig(bytes.NewReader(cfgData))
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	d, err := tenantgate.Compile(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	s := f.Relay
+	l := &Loaded{Directory: d, Section: s, IdentCerts: map[string]*tls.Certificate{}, DKIM: map[tenantgate.Domain]DKIMSigner{}}
+	var errs []error
+	bad := func(field string, err error) { errs = append(errs, fmt.Errorf("relay.%s: %w", field, err)) }
+	if s.Listen == "" {
+		bad("listen", errors.New("missing"))
+	}
+	if s.DNSServer == "" {
+		bad("dnsServer", errors.New("missing"))
+	}
+	if s.NextHopPort < 0 || s.NextHopPort > 65535 {
+		bad("nextHopPort", fmt.Errorf("%d is not a TCP port", s.NextHopPort))
+	}
+	if s.Limits.MaxMessageBytes < 0 {
+		bad("limits.maxMessageBytes", errors.New("negative"))
+	}
+	if s.Limits.MaxRecipients < 0 {
+		bad("limits.maxRecipients", errors.New("negative"))
+	}
+	if (s.CertFile == "") != (s.KeyFile == "") {
+		bad("certFile", errors.New("certFile and keyFile go together"))
+	} else if s.CertFile != "" {
+		c, err := tls.LoadX509KeyPair(rel(s.CertFile), rel(s.KeyFile))
+		if err != nil {
+			bad("certFile", err)
+		} else {
+			l.ServerCert = &c
+		}
+	}
+	if s.ClientCAFile != "" {
+		if l.ClientCAs, err = loadPool(rel(s.ClientCAFile)); err != nil {
+			bad("clientCAFile", err)
+		}
+	}
+	if s.NextHopCAFile != "" {
+		if l.NextHopCAs, err = loadPool(rel(s.NextHopCAFile)); err != nil {
+			bad("nextHopCAFile", err)
+		}
+	}
+	for name, kp := range s.Identities {
+		c, err := tls.LoadX509KeyPair(rel(kp.CertFile), rel(kp.KeyFile))
+		if err != nil {
+			bad("identities["+name+"]", err)
+			continue
+		}
+		l.IdentCerts[name] = &c
+	}
+	for i, k := range s.DKIM {
+		field := fmt.Sprintf("dkim[%d]", i)
+		dom, err := tenantgate.ParseDomain(k.Domain)
+		if err != nil {
+			bad(field+".domain", err)
+			continue
+		}
+		if k.Selector == "" || strings.ContainsAny(k.Selector, " ;=") {
+			bad(field+".selector", fmt.Errorf("%q is not a selector", k.Selector))
+			continue
+		}
+		signer, err := loadSigner(rel(k.KeyFile))
+		if err != nil {
+			bad(field+".keyFile", err)
+			continue
+		}
+		if _, dup := l.DKIM[dom]; dup {
+			bad(field+".domain", fmt.Errorf("%s has two keys", dom))
+			continue
+		}
+		l.DKIM[dom] = DKIMSigner{Selector: k.Selector, Signer: signer}
+	}
+	for i, k := range s.Policy.RelayKinds {
+		switch k {
+		case classify.Mailbox, classify.OnPremises, classify.Relayed:
+		default:
+			bad(fmt.Sprintf("policy.relayKinds[%d]", i), fmt.Errorf("unknown kind %q", k))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return l, nil
+}
+
+// PolicyOptions turns the relay's policy section into classify options.
+func (p PolicyOptions) options() []classify.Option {
+	var o []classify.Option
+	if p.RelayKinds != nil {
+		o = append(o, classify.RelayKinds(p.RelayKinds...))
+	}
+	if p.DKIMFallback {
+		o = append(o, classify.DKIMFallback(true))
+	}
+	if p.MaxHops != 0 {
+		o = append(o, classify.MaxHops(p.MaxHops))
+	}
+	if p.VerdictHeader != "" {
+		o = append(o, classify.VerdictHeader(p.VerdictHeader))
+	}
+	if p.RejectDuplicate {
+		o = append(o, classify.RejectDuplicateTenantID(true))
+	}
+	return o
+}
+
+func loadPool(path string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p := x509.NewCertPool()
+	if !p.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("%s: no PEM certificate", path)
+	}
+	return p, nil
+}
+
+func loadSigner(path string) (crypto.Signer, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, fmt.Errorf("%s: no PEM block", path)
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(blk.Bytes); err == nil {
+		return k, nil
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s, ok := k.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("%s: key cannot sign", path)
+	}
+	return s, nil
+}

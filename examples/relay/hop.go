@@ -1,0 +1,98 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/route"
+)
+
+// hop is where one recipient's copy goes and how the relay identifies itself there.
+type hop struct {
+	// Tenant is the served tenant for a hop into its Exchange Online; zero for the Internet.
+	Tenant tenantgate.TenantID
+	// Host is the smart host; "" means the MX hosts of Domain.
+	Host string
+	// Domain is the recipient's domain.
+	Domain tenantgate.Domain
+	// Identity is the gateway identity presented (tlsid.Identities); "" presents none.
+	Identity string
+	// RequireTLS refuses the hop without TLS; VerifyNames are the names its certificate must
+	// carry (empty: opportunistic TLS, RFC 7435).
+	RequireTLS  bool
+	VerifyNames []string
+}
+
+// key says which transactions may share one next-hop session: the same destination, identity
+// and TLS demands.
+func (h hop) key() string {
+	dest := h.Host
+	if dest == "" {
+		dest = "mx:" + string(h.Domain)
+	}
+	return dest + "|" + h.Identity + "|" + strings.Join(h.VerifyNames, ",")
+}
+
+// planner chooses the hop of one recipient of a verdict (route.Plan.Next's shape: DESIGN.md §5).
+type planner interface {
+	next(v classify.Verdict, rcpt string) (hop, bool)
+}
+
+// plannerFor returns the relay's hop planner. It applies DESIGN.md §5's identity rule: a hop to a
+// served tenant presents that tenant's identity and requires TLS verified for the tenant's
+// Exchange Online host; every other hop presents the Internet identity with opportunistic TLS —
+// even a hop to another tenant's *.mail.protection.outlook.com.
+func plannerFor(d *tenantgate.Directory) planner { return identityRule{d} }
+
+type identityRule struct{ d *tenantgate.Directory }
+
+func (p identityRule) next(v classify.Verdict, rcpt string) (hop, bool) {
+	dom, err := tenantgate.AddressDomain(rcpt)
+	if err != nil {
+		return hop{}, false
+	}
+	for _, a := range v.Recipients {
+		if a.Rcpt != rcpt {
+			continue
+		}
+		switch a.Action {
+		case classify.Inbound:
+			if !p.d.Serves(a.Tenant) {
+				return hop{}, false
+			}
+			host, ok := route.TenantSmartHost(p.d, a.Tenant)
+			if !ok || host == "" {
+				return hop{}, false
+			}
+			id, ok := p.d.TenantIdentity(a.Tenant)
+			name := ""
+			if ok {
+				name = id.Name
+			}
+			return hop{Tenant: a.Tenant, Host: host, Domain: dom, Identity: name, RequireTLS: true, VerifyNames: []string{host}}, true
+		case classify.Relay:
+			return hop{Domain: dom, Identity: internetIdentity(p.d)}, true
+		}
+		return hop{}, false
+	}
+	return hop{}, false
+}
+
+func internetIdentity(d *tenantgate.Directory) string {
+	if id := d.InternetIdentity(); id != nil {
+		return id.Name
+	}
+	return ""
+}
+
+// provisional is the verdict a recipient would get if the message turns out as the RCPT stage
+// expects: Inbound as decided, a deferred recipient relayed. The relay opens the next-hop session
+// for it at RCPT, and checks at end of data that the real verdict chooses the same hop.
+func provisional(rv classify.RecipientVerdict) classify.Verdict {
+	a := classify.RecipientAction{Rcpt: rv.Rcpt, Action: rv.Action, Tenant: rv.Tenant}
+	if rv.Action == classify.Defer {
+		a.Action = classify.Relay
+	}
+	return classify.Verdict{Recipients: []classify.RecipientAction{a}}
+}

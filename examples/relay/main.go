@@ -1,0 +1,93 @@
+// Command relay is a synchronous SMTP gateway relay built on tenantgate and go-smtp: it sits
+// between Exchange Online and the Internet, classifies every transaction (classify.Policy), relays
+// the own tenants' mail to the Internet and delivers Internet mail into the served tenants with
+// the tenant's client certificate. It answers DATA with the next hop's own answer, so a message
+// is never accepted and then lost. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/emersion/go-smtp"
+	"github.com/tenantgate/tenantgate/route"
+)
+
+func main() {
+	config := flag.String("config", "relay.json", "configuration `file` (see README.md)")
+	check := flag.Bool("check", false, "check the configuration and exit")
+	flag.Parse()
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if err := run(*config, *check, log); err != nil {
+		fmt.Fprintln(os.Stderr, "relay:", err)
+		os.Exit(1)
+	}
+}
+
+func run(path string, check bool, log *slog.Logger) error {
+	l, err := LoadFile(path)
+	if err != nil {
+		return err
+	}
+	r, err := New(l.Options(log))
+	if err != nil {
+		return err
+	}
+	if check {
+		fmt.Println("configuration OK")
+		return nil
+	}
+	srv := r.Server(l.ServerCert)
+	ln, err := net.Listen("tcp", l.Section.Listen)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "starttls", l.ServerCert != nil)
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	return shutdown(srv, Duration(l.Section.Limits.ShutdownTimeout.or(DefaultShutdownTimeout)), log)
+}
+
+// shutdown stops accepting connections and waits for running sessions up to timeout; sessions
+// still running then are closed, and their clients, not having had a reply to DATA, keep the mail.
+func shutdown(srv *smtp.Server, timeout Duration, log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout.or(0))
+	defer cancel()
+	log.Info("shutting down", "timeout", timeout.or(0).String())
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+		log.Warn("sessions cut at shutdown", "err", err.Error())
+		return srv.Close()
+	}
+	return nil
+}
+
+// Options turns a loaded configuration into relay options.
+func (l *Loaded) Options(log *slog.Logger) Options {
+	return Options{
+		Directory:     l.Directory,
+		PolicyOptions: l.Section.Policy.options(),
+		Hostname:      l.Section.Hostname,
+		ClientRoots:   l.ClientCAs,
+		IdentityCerts: l.IdentCerts,
+		NextHopRoots:  l.NextHopCAs,
+		Resolver:      route.NewDNSResolver(l.Section.DNSServer),
+		NextHopPort:   l.Section.NextHopPort,
+		Limits:        l.Section.Limits,
+		DKIM:          l.DKIM,
+		Logger:        log,
+	}
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/headers"
+	"github.com/tenantgate/tenantgate/route"
+	"github.com/tenantgate/tenantgate/tlsid"
+)
+
+// Options is everything a Relay needs; main fills it from a configuration file, tests directly.
+type Options struct {
+	Directory *tenantgate.Directory
+	// PolicyOptions are passed to classify.NewPolicy.
+	PolicyOptions []classify.Option
+	// Hostname is the greeting and EHLO name; default the gateway's name.
+	Hostname string
+	// ClientRoots verify Exchange Online's client certificate; nil means the system roots.
+	ClientRoots *x509.CertPool
+	// IdentityCerts are the client certificates per identity name (tlsid.NewIdentities).
+	IdentityCerts map[string]*tls.Certificate
+	// NextHopRoots verify next hops that must be verified; nil means the system roots.
+	NextHopRoots *x509.CertPool
+	// Resolver answers MX and address lookups.
+	Resolver route.Resolver
+	// NextHopPort is the port of every next hop (default 25).
+	NextHopPort int
+	Limits      Limits
+	DKIM        map[tenantgate.Domain]DKIMSigner
+	// Logger receives one record per decision; nil discards.
+	Logger *slog.Logger
+	// Clock is the time for certificate checks; nil means time.Now.
+	Clock func() time.Time
+}
+
+// Relay is a synchronous gateway relay: it answers the client's DATA only with the next hop's
+// answer to the same message (see README.md, "Replies").
+type Relay struct {
+	dir        *tenantgate.Directory
+	policy     *classify.Policy
+	ids        *tlsid.Identities
+	serverOpts tlsid.ServerOptions
+	clientOpts tlsid.ClientOptions
+	resolver   route.Resolver
+	hostname   string
+	port       int
+	limits     Limits
+	hdrLimits  headers.Limits
+	dkim       map[tenantgate.Domain]DKIMSigner
+	log        *slog.Logger
+	clock      func() time.Time
+	planner    planner
+}
+
+// New checks o and builds a Relay.
+func New(o Options) (*Relay, error) {
+	if o.Directory == nil {
+		return nil, errors.New("relay: no directory")
+	}
+	if o.Resolver == nil {
+		return nil, errors.New("relay: no resolver")
+	}
+	clock := o.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	pol, err := classify.NewPolicy(o.Directory, o.PolicyOptions...)
+	if err != nil {
+		return nil, fmt.Errorf("relay: policy: %w", err)
+	}
+	ids, err := tlsid.NewIdentities(o.Directory, o.IdentityCerts, clock())
+	if err != nil {
+		return nil, fmt.Errorf("relay: identities: %w", err)
+	}
+	for dom := range o.DKIM {
+		if !signsFor(o.Directory, dom) {
+			return nil, fmt.Errorf("relay: dkim: %s is no DKIM signing domain of a served tenant", dom)
+		}
+	}
+	clientRoots, nextRoots := o.ClientRoots, o.NextHopRoots
+	if clientRoots == nil || nextRoots == nil {
+		sys, err := x509.SystemCertPool()
+		if err != nil {
+			return nil, fmt.Errorf("relay: system roots: %w", err)
+		}
+		if clientRoots == nil {
+			clientRoots = sys
+		}
+		if nextRoots == nil {
+			nextRoots = sys
+		}
+	}
+	h := o.Hostname
+	if h == "" {
+		h = o.Directory.Gateway().Name
+	}
+	port := o.NextHopPort
+	if port == 0 {
+		port = 25
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	r := &Relay{
+		dir: o.Directory, policy: pol, ids: ids,
+		serverOpts: tlsid.ServerOptions{Verify: tlsid.VerifyOptions{Roots: clientRoots}, Clock: clock},
+		clientOpts: tlsid.ClientOptions{Verify: tlsid.VerifyOptions{Roots: nextRoots}, Clock: clock},
+		resolver:   o.Resolver, hostname: h, port: port, limits: o.Limits,
+		hdrLimits: headers.Limits{MaxBytes: o.Limits.MaxHeaderBytes, MaxFields: o.Limits.MaxHeaderFields},
+		dkim:      o.DKIM, log: log, clock: clock,
+	}
+	r.planner = plannerFor(o.Directory)
+	return r, nil
+}
+
+func signsFor(d *tenantgate.Directory, dom tenantgate.Domain) bool {
+	for _, t := range d.Tenants() {
+		if !d.Serves(t.ID) {
+			continue
+		}
+		for _, s := range t.DKIMSigningDomains {
+			if s == dom {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Server returns a go-smtp server for the relay with its limits and STARTTLS configured.
+func (r *Relay) Server(serverCert *tls.Certificate) *smtp.Server {
+	s := smtp.NewServer(r)
+	s.Domain = r.hostname
+	s.MaxMessageBytes = r.limits.MaxMessageBytes
+	if s.MaxMessageBytes == 0 {
+		s.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	s.MaxRecipients = r.limits.MaxRecipients
+	if s.MaxRecipients == 0 {
+		s.MaxRecipients = DefaultMaxRecipients
+	}
+	s.ReadTimeout = r.limits.ReadTimeout.or(DefaultTimeout)
+	s.WriteTimeout = r.limits.WriteTimeout.or(DefaultTimeout)
+	s.ErrorLog = slogAdapter{r.log}
+	if serverCert != nil {
+		s.TLSConfig = tlsid.ServerConfig(&tls.Config{Certificates: []tls.Certificate{*serverCert}, MinVersion: tls.VersionTLS12}, r.serverOpts)
+	}
+	return s
+}
+
+// NewSession implements smtp.Backend. go-smtp calls it at EHLO/HELO and again after STARTTLS, so
+// the TLS evidence is read here, once per handshake.
+func (r *Relay) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	var addr netip.Addr
+	if ap, err := netip.ParseAddrPort(c.Conn().RemoteAddr().String()); err == nil {
+		addr = ap.Addr().Unmap()
+	}
+	var ev tlsid.Evidence
+	if cs, ok := c.TLSConnectionState(); ok {
+		ev = tlsid.EvidenceFor(cs, r.serverOpts)
+	}
+	cs := classify.Session{RemoteAddr: addr, HELO: c.Hostname(), TLS: ev}
+	peer := r.policy.Peer(cs)
+	log := r.log.With("client", addr.String(), "helo", cs.HELO, "tls", ev.TLS, "certVerified", ev.Verified, "certNames", ev.Names, "exo", peer.EXO)
+	log.Info("session", "reasons", codes(peer.Reasons))
+	return &session{r: r, cs: cs, log: log}, nil
+}
+
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Printf(format string, v ...any) { a.l.Warn(fmt.Sprintf(format, v...)) }
+func (a slogAdapter) Println(v ...any)               { a.l.Warn(fmt.Sprint(v...)) }
+
+func codes(rs []tenantgate.Reason) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Code
+	}
+	return out
+}

@@ -1,0 +1,298 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"net/textproto"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/tenantgate/tenantgate/route"
+	"github.com/tenantgate/tenantgate/tlsid"
+)
+
+// upstream is the relay's SMTP session with one next hop, open for one transaction.
+type upstream struct {
+	c    *smtp.Client
+	host string
+	addr netip.Addr
+	tls  bool
+}
+
+// Replies the relay gives for next-hop failures. RFC 3463 codes: 4.4.1 no answer from host,
+// 4.4.2 bad connection, 4.4.3 directory server failure, 4.7.5 cryptographic failure, 5.1.2 bad
+// destination system address.
+var (
+	errDNSTemporary = func(dom string) *smtp.SMTPError {
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 3}, Message: "Temporary DNS failure for " + dom}
+	}
+	errDNSPermanent = func(dom string) *smtp.SMTPError {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 2}, Message: "No mail host for " + dom}
+	}
+	errNoAnswer = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 1}, Message: "No next hop answered, try again later"}
+	errTLS      = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 5}, Message: "TLS with the next hop failed, try again later"}
+	errTimeout  = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "Next hop timed out, try again later"}
+	errLost     = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "Connection to next hop lost, try again later"}
+)
+
+// dial opens a session with h's next hop and sends MAIL FROM: DNS (route.MailHosts for MX hops),
+// then each host and address in order (RFC 5321 §5.1) until one greets, STARTTLS as h demands,
+// and MAIL. Failures come back as the reply for the client: 4xx when a retry may succeed, 5xx
+// when the destination refuses for good.
+func (r *Relay) dial(ctx context.Context, h hop, from string) (*upstream, *smtp.SMTPError, error) {
+	hosts := []string{h.Host}
+	if h.Host == "" {
+		mxs, err := route.MailHosts(ctx, r.resolver, string(h.Domain))
+		if err != nil {
+			if route.IsPermanent(err) {
+				return nil, errDNSPermanent(string(h.Domain)), err
+			}
+			return nil, errDNSTemporary(string(h.Domain)), err
+		}
+		hosts = hosts[:0]
+		for _, mx := range mxs {
+			hosts = append(hosts, mx.Host)
+		}
+	}
+	tcfg, err := r.ids.ClientConfig(nil, tlsid.ClientHop{Identity: h.Identity, VerifyNames: h.VerifyNames}, r.clientOpts)
+	if err != nil {
+		// A configuration fault (unknown identity): retrying cannot help the message, but the
+		// operator can; keep the mail at the client.
+		return nil, &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 5}, Message: "Relay misconfigured"}, err
+	}
+	last, lastErr := errNoAnswer, error(errors.New("no address"))
+	for _, host := range hosts {
+		addrs, err := r.lookupHost(ctx, host)
+		if err != nil {
+			last, lastErr = errDNSTemporary(host), err
+			continue
+		}
+		for _, a := range addrs {
+			up, reply, err := r.open(ctx, h, host, a, tcfg.Clone(), from)
+			if err == nil {
+				return up, nil, nil
+			}
+			if reply != nil && reply.Code/100 == 5 {
+				return nil, reply, err
+			}
+			if reply != nil {
+				last, lastErr = reply, err
+			}
+		}
+	}
+	return nil, last, lastErr
+}
+
+func (r *Relay) lookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return []netip.Addr{a}, nil
+	}
+	return r.resolver.LookupHost(ctx, host)
+}
+
+// open connects to one address of host and goes as far as MAIL FROM. The greeting, EHLO and
+// STARTTLS are spoken here (go-smtp's client has no way to send its own EHLO name before
+// STARTTLS); go-smtp's client takes over on the (encrypted) connection.
+func (r *Relay) open(ctx context.Context, h hop, host string, a netip.Addr, tcfg *tls.Config, from string) (*upstream, *smtp.SMTPError, error) {
+	timeout := r.limits.NextHopTimeout.or(DefaultNextHopTimeout)
+	d := net.Dialer{Timeout: timeout}
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(a.String(), strconv.Itoa(r.port)))
+	if err != nil {
+		return nil, errNoAnswer, err
+	}
+	fail := func(reply *smtp.SMTPError, err error) (*upstream, *smtp.SMTPError, error) {
+		conn.Close()
+		return nil, reply, err
+	}
+	deadline := time.Now().Add(timeout)
+	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+		deadline = dl
+	}
+	conn.SetDeadline(deadline)
+	tp := textproto.NewConn(conn)
+	if _, _, err := tp.ReadResponse(220); err != nil {
+		return fail(replyFor(host, err), err)
+	}
+	if err := tp.PrintfLine("EHLO %s", r.hostname); err != nil {
+		return fail(replyFor(host, err), err)
+	}
+	_, ext, err := tp.ReadResponse(250)
+	if err != nil {
+		return fail(replyFor(host, err), err)
+	}
+	up := &upstream{host: host, addr: a}
+	var c net.Conn = conn
+	if hasExtension(ext, "STARTTLS") {
+		if err := tp.PrintfLine("STARTTLS"); err != nil {
+			return fail(replyFor(host, err), err)
+		}
+		if _, _, err := tp.ReadResponse(220); err != nil {
+			return fail(replyFor(host, err), err)
+		}
+		tcfg.ServerName = host
+		tc := tls.Client(conn, tcfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			if h.RequireTLS || len(h.VerifyNames) > 0 {
+				return nil, errTLS, err
+			}
+			// Opportunistic TLS (RFC 7435 §3): a failed handshake falls back to plaintext on a new
+			// connection. A hop that must be verified never gets here.
+			return r.openPlain(ctx, host, a, from)
+		}
+		c, up.tls = tc, true
+	} else if h.RequireTLS || len(h.VerifyNames) > 0 {
+		return fail(errTLS, fmt.Errorf("%s offers no STARTTLS", host))
+	}
+	conn.SetDeadline(time.Time{})
+	// The session goes on with go-smtp's client, which expects a greeting first: the one the
+	// server gave before STARTTLS is replayed (a second EHLO is allowed, RFC 5321 §4.1.4).
+	up.c = r.client(greeted{Conn: c, r: io.MultiReader(strings.NewReader("220 "+host+"\r\n"), c)})
+	if err := up.c.Hello(r.hostname); err != nil {
+		up.c.Close()
+		return nil, replyFor(host, err), err
+	}
+	if err := up.c.Mail(from, nil); err != nil {
+		up.c.Close()
+		return nil, replyFor(host, err), err
+	}
+	return up, nil, nil
+}
+
+func (r *Relay) client(conn net.Conn) *smtp.Client {
+	c := smtp.NewClient(conn)
+	c.CommandTimeout = r.limits.NextHopTimeout.or(DefaultNextHopTimeout)
+	c.SubmissionTimeout = r.limits.NextHopDataTimeout.or(DefaultNextHopDataTimeout)
+	return c
+}
+
+// greeted is a connection whose first bytes read are r's.
+type greeted struct {
+	net.Conn
+	r io.Reader
+}
+
+func (g greeted) Read(b []byte) (int, error) { return g.r.Read(b) }
+
+func hasExtension(ehlo, name string) bool {
+	for _, l := range strings.Split(ehlo, "\n") {
+		kw, _, _ := strings.Cut(strings.TrimSpace(l), " ")
+		if strings.EqualFold(kw, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Relay) openPlain(ctx context.Context, host string, a netip.Addr, from string) (*upstream, *smtp.SMTPError, error) {
+	d := net.Dialer{Timeout: r.limits.NextHopTimeout.or(DefaultNextHopTimeout)}
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(a.String(), strconv.Itoa(r.port)))
+	if err != nil {
+		return nil, errNoAnswer, err
+	}
+	c := r.client(conn)
+	if err := c.Hello(r.hostname); err != nil {
+		c.Close()
+		return nil, replyFor(host, err), err
+	}
+	if err := c.Mail(from, nil); err != nil {
+		c.Close()
+		return nil, replyFor(host, err), err
+	}
+	return &upstream{c: c, host: host, addr: a}, nil, nil
+}
+
+// rcpt sends RCPT TO and returns the client's reply on failure.
+func (u *upstream) rcpt(to string) (*smtp.SMTPError, error) {
+	if err := u.c.Rcpt(to, nil); err != nil {
+		return replyFor(u.host, err), err
+	}
+	return nil, nil
+}
+
+// send transmits the message and returns the next hop's final answer.
+func (u *upstream) send(write func(io.Writer) error) (string, *smtp.SMTPError, error) {
+	w, err := u.c.Data()
+	if err != nil {
+		return "", replyFor(u.host, err), err
+	}
+	if err := write(w); err != nil {
+		w.Close()
+		return "", replyFor(u.host, err), err
+	}
+	resp, err := w.CloseWithResponse()
+	if err != nil {
+		return "", replyFor(u.host, err), err
+	}
+	return resp.StatusText, nil, nil
+}
+
+// close ends the session politely; a failure is of no consequence to the message.
+func (u *upstream) close() {
+	if u == nil {
+		return
+	}
+	_ = u.c.Quit()
+	_ = u.c.Close()
+}
+
+// replyFor turns a next hop's answer or a transport error into the reply for the client: the
+// next hop's class (4xx stays temporary, 5xx permanent) and enhanced code, its text quoted;
+// timeouts and lost connections are temporary.
+func replyFor(host string, err error) *smtp.SMTPError {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		msg, ec := te.Msg, enhancedOf(te.Msg)
+		if ec != smtp.EnhancedCodeNotSet {
+			_, msg, _ = strings.Cut(msg, " ")
+		}
+		err = &smtp.SMTPError{Code: te.Code, EnhancedCode: ec, Message: msg}
+	}
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		out := &smtp.SMTPError{Code: se.Code, EnhancedCode: se.EnhancedCode, Message: fmt.Sprintf("%s said: %s", host, se.Message)}
+		switch se.Code / 100 {
+		case 4, 5:
+		default:
+			out.Code = 451
+		}
+		if out.EnhancedCode == smtp.EnhancedCodeNotSet || out.EnhancedCode == smtp.NoEnhancedCode || out.EnhancedCode[0] != out.Code/100 {
+			out.EnhancedCode = smtp.EnhancedCode{out.Code / 100, 0, 0}
+		}
+		return out
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+		return errTimeout
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return errTimeout
+	}
+	return errLost
+}
+
+// enhancedOf reads an RFC 3463 code at the start of a reply text, or returns EnhancedCodeNotSet.
+func enhancedOf(msg string) smtp.EnhancedCode {
+	first, _, _ := strings.Cut(msg, " ")
+	parts := strings.Split(first, ".")
+	if len(parts) != 3 {
+		return smtp.EnhancedCodeNotSet
+	}
+	var ec smtp.EnhancedCode
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || v < 0 || v > 999 {
+			return smtp.EnhancedCodeNotSet
+		}
+		ec[i] = v
+	}
+	return ec
+}
