@@ -71,21 +71,21 @@ func (a AuthResults) Result(method string) (AuthResult, bool) {
 type artoken struct {
 	text    string
 	comment bool
+	sep     bool // a ';' between segments
 }
 
-// splitAuthSegments splits at ';' outside comments and quoted strings and tokenises each
-// segment. It is linear in len(v) and never fails: an unclosed comment or quote runs to the end.
-func splitAuthSegments(v string) [][]artoken {
-	var segs [][]artoken
-	var cur []artoken
+// splitAuthSegments tokenises v into one flat slice, with a separator token (sep set) for each
+// ';' outside comments and quoted strings. It is linear in len(v) and never fails: an unclosed
+// comment or quote runs to the end.
+func splitAuthSegments(v string) []artoken {
+	cur := make([]artoken, 0, 32)
 	for i := 0; i < len(v); {
 		c := v[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
 			i++
 		case c == ';':
-			segs = append(segs, cur)
-			cur = nil
+			cur = append(cur, artoken{sep: true})
 			i++
 		case c == '(':
 			depth, j := 0, i
@@ -129,7 +129,19 @@ func splitAuthSegments(v string) [][]artoken {
 			i = j
 		}
 	}
-	return append(segs, cur)
+	return cur
+}
+
+// eachSegment calls f with the tokens of every ';'-separated segment of toks, in order.
+func eachSegment(toks []artoken, f func(seg []artoken)) {
+	start := 0
+	for i, t := range toks {
+		if t.sep {
+			f(toks[start:i])
+			start = i + 1
+		}
+	}
+	f(toks[start:])
 }
 
 // ParseAuthResults parses an Authentication-Results, X-MS-Exchange-Authentication-Results,
@@ -139,9 +151,16 @@ func splitAuthSegments(v string) [][]artoken {
 // neither an authserv-id nor a result; what it read is returned either way.
 func ParseAuthResults(v string) (AuthResults, error) {
 	var a AuthResults
-	segs := splitAuthSegments(unfold(v))
+	toks := splitAuthSegments(unfold(v))
+	nseg := 1
+	for _, t := range toks {
+		if t.sep {
+			nseg++
+		}
+	}
+	a.Results = make([]AuthResult, 0, nseg)
 	first := true
-	for _, seg := range segs {
+	eachSegment(toks, func(seg []artoken) {
 		words := 0
 		var w0 string
 		for _, t := range seg {
@@ -153,31 +172,37 @@ func ParseAuthResults(v string) (AuthResults, error) {
 			}
 		}
 		if words == 0 {
-			continue // empty segment or comment only
+			return // empty segment or comment only
 		}
 		if first && a.Instance == 0 && len(a.Results) == 0 && a.ServID == "" && strings.HasPrefix(strings.ToLower(w0), "i=") && words == 1 {
 			if n, err := strconv.Atoi(w0[2:]); err == nil && n > 0 {
 				a.Instance = n
-				continue
+				return
 			}
 		}
 		if first {
 			first = false
 			if !strings.Contains(w0, "=") {
 				a.ServID = w0
-				continue
+				return
 			}
 		}
 		if strings.EqualFold(w0, "none") && words == 1 {
-			continue // RFC 8601 "no-result"
+			return // RFC 8601 "no-result"
 		}
 		method, result, ok := strings.Cut(w0, "=")
+		method, _, _ = strings.Cut(method, "/")
 		if !ok || method == "" {
 			a.Stray = append(a.Stray, segmentText(seg))
-			continue
+			return
 		}
-		method, _, _ = strings.Cut(method, "/")
 		r := AuthResult{Method: strings.ToLower(method), Result: strings.ToLower(unquote(result))}
+		if nc := len(seg) - words; nc > 0 {
+			r.Comments = make([]string, 0, nc)
+		}
+		if words > 1 {
+			r.Props = make([]AuthProp, 0, words-1)
+		}
 		seenFirst := false
 		for _, t := range seg {
 			if t.comment {
@@ -204,7 +229,16 @@ func ParseAuthResults(v string) (AuthResults, error) {
 			}
 			r.Props = append(r.Props, AuthProp{Type: strings.ToLower(pt), Name: strings.ToLower(name), Value: val})
 		}
+		if len(r.Props) == 0 {
+			r.Props = nil // zero values compare equal whatever the capacity guess was
+		}
+		if len(r.Comments) == 0 {
+			r.Comments = nil
+		}
 		a.Results = append(a.Results, r)
+	})
+	if len(a.Results) == 0 {
+		a.Results = nil
 	}
 	if a.ServID == "" && len(a.Results) == 0 {
 		return a, errors.New("headers: authentication results: no authserv-id and no method=result in " + quoteClip(v))

@@ -53,8 +53,15 @@ func dateLayouts() [10]string {
 // after a numeric offset dropped ("+0000 UTC"), a lone UTC/GMT or RFC 5322 obsolete zone turned
 // into its offset, and a missing zone read as +0000. It reports false when nothing fits.
 func parseDate(s string) (time.Time, bool) {
-	f := strings.Fields(s)
-	if len(f) == 0 || len(f) > 12 {
+	var buf [12]string
+	f := buf[:0]
+	for w := range wordsSeq(s, " \t\r\n") {
+		if len(f) == len(buf) {
+			return time.Time{}, false
+		}
+		f = append(f, w)
+	}
+	if len(f) == 0 {
 		return time.Time{}, false
 	}
 	// A comment may hold the only zone ("… 12:00:00 (UTC)"); remember it.

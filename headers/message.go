@@ -1,6 +1,7 @@
 package headers
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/emersion/go-message/textproto"
@@ -183,14 +184,16 @@ func fieldOf(f textproto.HeaderFields, idx int) Field {
 	if err != nil {
 		return fd
 	}
-	colon := strings.IndexByte(string(raw), ':')
+	colon := bytes.IndexByte(raw, ':')
 	if colon < 0 {
 		return fd
 	}
 	name := raw[:colon]
-	trimmed := strings.TrimRight(string(name), " \t")
+	trimmed := bytes.TrimRight(name, " \t")
 	fd.SpaceBeforeColon = len(trimmed) != len(name)
-	fd.Name = trimmed
+	if string(trimmed) != fd.Name { // no allocation when the spelling is canonical
+		fd.Name = spelling(trimmed)
+	}
 	return fd
 }
 
@@ -225,4 +228,66 @@ func (m *Message) Last(name string) (string, bool) {
 
 func quoteClip(s string) string {
 	return "\"" + clip(s, 60) + "\""
+}
+
+// spelling returns name as a string, without allocating for the spellings Exchange Online uses
+// (spec/headers.md §2: both the documented and the lower-case suffixes).
+func spelling(name []byte) string {
+	switch string(name) {
+	case "X-MS-Exchange-CrossTenant-Id":
+		return "X-MS-Exchange-CrossTenant-Id"
+	case "X-MS-Exchange-CrossTenant-id":
+		return "X-MS-Exchange-CrossTenant-id"
+	case "X-MS-Exchange-CrossTenant-Network-Message-Id":
+		return "X-MS-Exchange-CrossTenant-Network-Message-Id"
+	case "X-MS-Exchange-CrossTenant-OriginalArrivalTime":
+		return "X-MS-Exchange-CrossTenant-OriginalArrivalTime"
+	case "X-MS-Exchange-CrossTenant-originalarrivaltime":
+		return "X-MS-Exchange-CrossTenant-originalarrivaltime"
+	case "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp":
+		return "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp"
+	case "X-MS-Exchange-CrossTenant-AuthSource":
+		return "X-MS-Exchange-CrossTenant-AuthSource"
+	case "X-MS-Exchange-CrossTenant-AuthAs":
+		return "X-MS-Exchange-CrossTenant-AuthAs"
+	case "X-MS-Exchange-CrossTenant-FromEntityHeader":
+		return "X-MS-Exchange-CrossTenant-FromEntityHeader"
+	case "X-MS-Exchange-CrossTenant-fromentityheader":
+		return "X-MS-Exchange-CrossTenant-fromentityheader"
+	case "X-MS-Exchange-CrossTenant-MailboxType":
+		return "X-MS-Exchange-CrossTenant-MailboxType"
+	case "X-MS-Exchange-CrossTenant-mailboxtype":
+		return "X-MS-Exchange-CrossTenant-mailboxtype"
+	case "X-MS-Exchange-CrossTenant-UserPrincipalName":
+		return "X-MS-Exchange-CrossTenant-UserPrincipalName"
+	case "X-MS-Exchange-CrossTenant-userprincipalname":
+		return "X-MS-Exchange-CrossTenant-userprincipalname"
+	case "X-MS-Exchange-CrossTenant-RMS-PersistedConsumerOrg":
+		return "X-MS-Exchange-CrossTenant-RMS-PersistedConsumerOrg"
+	case "X-MS-Exchange-CrossTenant-rms-persistedconsumerorg":
+		return "X-MS-Exchange-CrossTenant-rms-persistedconsumerorg"
+	case "X-MS-Exchange-Transport-CrossTenantHeadersStamped":
+		return "X-MS-Exchange-Transport-CrossTenantHeadersStamped"
+	case "X-MS-Exchange-Transport-CrossTenantHeadersStripped":
+		return "X-MS-Exchange-Transport-CrossTenantHeadersStripped"
+	case "X-MS-Exchange-Authentication-Results":
+		return "X-MS-Exchange-Authentication-Results"
+	case "X-OriginatorOrg":
+		return "X-OriginatorOrg"
+	case "X-EOPTenantAttributedMessage":
+		return "X-EOPTenantAttributedMessage"
+	case "ARC-Authentication-Results":
+		return "ARC-Authentication-Results"
+	case "X-MS-Exchange-Organization-AuthAs":
+		return "X-MS-Exchange-Organization-AuthAs"
+	case "X-MS-Exchange-Organization-AuthSource":
+		return "X-MS-Exchange-Organization-AuthSource"
+	case "X-MS-Exchange-Organization-MessageDirectionality":
+		return "X-MS-Exchange-Organization-MessageDirectionality"
+	case "X-MS-Exchange-Organization-SCL":
+		return "X-MS-Exchange-Organization-SCL"
+	case "X-MS-Exchange-Organization-Network-Message-Id":
+		return "X-MS-Exchange-Organization-Network-Message-Id"
+	}
+	return string(name)
 }

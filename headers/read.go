@@ -2,7 +2,6 @@ package headers
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -67,88 +66,177 @@ var ErrSyntax = errors.New("headers: malformed header block")
 // Parse reports it as a problem. LF-only line ends are accepted like CRLF. Non-ASCII bytes in
 // values are kept as they are. A header block without the final blank line is accepted.
 func Read(r io.Reader, l Limits) (textproto.Header, error) {
-	l = l.withDefaults()
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, 4096)
+	hr := &headerReader{s: scanner{l: l.withDefaults(), line: 1}}
+	if br, ok := r.(*bufio.Reader); ok {
+		hr.br = br
+	} else {
+		hr.src = r
 	}
-	buf := make([]byte, 0, 8192)
-	fields := 0
-	for lineNo := 1; ; lineNo++ {
-		start := len(buf)
-		var err error
-		for {
-			var chunk []byte
-			chunk, err = br.ReadSlice('\n')
-			buf = append(buf, chunk...)
-			if len(buf) > l.MaxBytes {
-				return textproto.Header{}, fmt.Errorf("%w: header block is over MaxBytes (%d bytes) at line %d", ErrLimit, l.MaxBytes, lineNo)
-			}
-			if len(buf)-start > l.MaxLineLength+2 {
-				return textproto.Header{}, fmt.Errorf("%w: line %d is over MaxLineLength (%d bytes)", ErrLimit, lineNo, l.MaxLineLength)
-			}
-			if err != bufio.ErrBufferFull {
-				break
-			}
-		}
-		if err != nil && err != io.EOF {
-			return textproto.Header{}, fmt.Errorf("headers: reading line %d: %w", lineNo, err)
-		}
-		line := buf[start:]
-		content := bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
-		if len(content) > l.MaxLineLength {
-			return textproto.Header{}, fmt.Errorf("%w: line %d is over MaxLineLength (%d bytes)", ErrLimit, lineNo, l.MaxLineLength)
-		}
-		if len(content) == 0 {
-			if len(line) == 0 && err == io.EOF {
-				break // end of input without a blank line
-			}
-			break // the blank line ending the header block
-		}
-		if i := bytes.IndexByte(content, '\r'); i >= 0 {
-			return textproto.Header{}, fmt.Errorf("%w: line %d: bare CR at byte %d", ErrSyntax, lineNo, i+1)
-		}
-		if i := bytes.IndexByte(content, 0); i >= 0 {
-			return textproto.Header{}, fmt.Errorf("%w: line %d: NUL byte at byte %d", ErrSyntax, lineNo, i+1)
-		}
-		if content[0] == ' ' || content[0] == '\t' {
-			if fields == 0 {
-				return textproto.Header{}, fmt.Errorf("%w: line %d: continuation line before the first field", ErrSyntax, lineNo)
-			}
-		} else {
-			fields++
-			if fields > l.MaxFields {
-				return textproto.Header{}, fmt.Errorf("%w: more than MaxFields (%d) fields at line %d", ErrLimit, l.MaxFields, lineNo)
-			}
-			if err := checkName(content); err != nil {
-				return textproto.Header{}, fmt.Errorf("%w: line %d: %v", ErrSyntax, lineNo, err)
-			}
-		}
-		if err == io.EOF {
-			break
-		}
+	h, err := textproto.ReadHeader(bufio.NewReader(hr))
+	if hr.err != nil {
+		return textproto.Header{}, hr.err
 	}
-	h, err := textproto.ReadHeader(bufio.NewReaderSize(bytes.NewReader(buf), max(4096, l.MaxLineLength+2)))
 	if err != nil {
-		return h, fmt.Errorf("%w: %v", ErrSyntax, err)
+		return textproto.Header{}, fmt.Errorf("%w: %v", ErrSyntax, err)
 	}
 	return h, nil
 }
 
-// checkName validates the field name at the start of a field line.
-func checkName(line []byte) error {
-	colon := bytes.IndexByte(line, ':')
-	if colon < 0 {
-		return fmt.Errorf("no ':' in field line %q", clip(string(line), 40))
+// headerReader passes the header block through to textproto.ReadHeader, checking it byte by
+// byte as it goes (no copy of the block is kept), and ends at the blank line. From a
+// *bufio.Reader it consumes exactly the header block.
+type headerReader struct {
+	br   *bufio.Reader
+	src  io.Reader
+	s    scanner
+	err  error // sticky: a limit or syntax error, or a read error
+	done bool
+}
+
+func (hr *headerReader) Read(p []byte) (int, error) {
+	if hr.err != nil {
+		return 0, hr.err
 	}
-	name := bytes.TrimRight(line[:colon], " \t")
-	if len(name) == 0 {
-		return errors.New("empty field name")
+	if hr.done || len(p) == 0 {
+		return 0, io.EOF
 	}
-	for i, c := range name {
-		if c < 33 || c > 126 {
-			return fmt.Errorf("field name %q: byte 0x%02x at position %d is not printable ASCII", clip(string(name), 40), c, i+1)
+	var n int
+	var rerr error
+	if hr.br != nil {
+		if _, err := hr.br.Peek(1); err != nil {
+			rerr = err
+		} else {
+			chunk, _ := hr.br.Peek(min(len(p), hr.br.Buffered()))
+			k, err := hr.s.scan(chunk)
+			n = copy(p, chunk[:k])
+			_, _ = hr.br.Discard(k)
+			if err != nil {
+				hr.err = err
+				return 0, err
+			}
 		}
+	} else {
+		n, rerr = hr.src.Read(p)
+		k, err := hr.s.scan(p[:n])
+		if err != nil {
+			hr.err = err
+			return 0, err
+		}
+		n = k
+	}
+	if hr.s.done {
+		hr.done = true
+	}
+	if rerr == io.EOF {
+		if err := hr.s.end(); err != nil {
+			hr.err = err
+			return 0, err
+		}
+		hr.done = true
+		return n, nil
+	}
+	if rerr != nil {
+		hr.err = fmt.Errorf("headers: reading line %d: %w", hr.s.line, rerr)
+		return n, nil
+	}
+	return n, nil
+}
+
+// scanner checks a header block one byte at a time against Limits and the refusals Read
+// documents. It keeps no copy of the input.
+type scanner struct {
+	l       Limits
+	total   int  // bytes so far
+	fields  int  // field lines so far
+	line    int  // current line, from 1
+	col     int  // bytes of the current line so far, without its line break
+	inName  bool // between the start of a field line and its colon
+	nameLen int
+	nameWSP bool // white space seen after name bytes (allowed only before the colon)
+	cr      bool // the previous byte was a CR
+	done    bool // the blank line has been read
+}
+
+// scan consumes b up to and including the blank line that ends the block; it returns how many
+// bytes belong to the header block.
+func (s *scanner) scan(b []byte) (int, error) {
+	for i, c := range b {
+		s.total++
+		if s.total > s.l.MaxBytes {
+			return i, fmt.Errorf("%w: header block is over MaxBytes (%d bytes) at line %d", ErrLimit, s.l.MaxBytes, s.line)
+		}
+		if s.cr {
+			s.cr = false
+			if c != '\n' {
+				return i, fmt.Errorf("%w: line %d: bare CR at byte %d", ErrSyntax, s.line, s.col+1)
+			}
+		} else if c == '\r' {
+			s.cr = true
+			continue
+		}
+		if c == '\n' {
+			if s.col == 0 {
+				s.done = true
+				return i + 1, nil
+			}
+			if s.inName {
+				return i, fmt.Errorf("%w: line %d: no ':' in field line", ErrSyntax, s.line)
+			}
+			s.line++
+			s.col = 0
+			continue
+		}
+		if c == 0 {
+			return i, fmt.Errorf("%w: line %d: NUL byte at byte %d", ErrSyntax, s.line, s.col+1)
+		}
+		s.col++
+		if s.col > s.l.MaxLineLength {
+			return i, fmt.Errorf("%w: line %d is over MaxLineLength (%d bytes)", ErrLimit, s.line, s.l.MaxLineLength)
+		}
+		if s.col == 1 {
+			if c == ' ' || c == '\t' {
+				if s.fields == 0 {
+					return i, fmt.Errorf("%w: line %d: continuation line before the first field", ErrSyntax, s.line)
+				}
+				continue
+			}
+			s.fields++
+			if s.fields > s.l.MaxFields {
+				return i, fmt.Errorf("%w: more than MaxFields (%d) fields at line %d", ErrLimit, s.l.MaxFields, s.line)
+			}
+			s.inName, s.nameLen, s.nameWSP = true, 0, false
+		}
+		if !s.inName {
+			continue
+		}
+		switch {
+		case c == ':':
+			if s.nameLen == 0 {
+				return i, fmt.Errorf("%w: line %d: empty field name", ErrSyntax, s.line)
+			}
+			s.inName = false
+		case c == ' ' || c == '\t':
+			s.nameWSP = true
+		case c < 33 || c > 126 || s.nameWSP:
+			return i, fmt.Errorf("%w: line %d: field name holds byte 0x%02x at byte %d: not printable ASCII", ErrSyntax, s.line, c, s.col)
+		default:
+			s.nameLen++
+		}
+	}
+	return len(b), nil
+}
+
+// end checks the state at the end of input: a header block may end without a blank line, but
+// not inside a field name or after a bare CR.
+func (s *scanner) end() error {
+	if s.done {
+		return nil
+	}
+	if s.cr {
+		return fmt.Errorf("%w: line %d: bare CR at byte %d", ErrSyntax, s.line, s.col+1)
+	}
+	if s.inName {
+		return fmt.Errorf("%w: line %d: no ':' in field line", ErrSyntax, s.line)
 	}
 	return nil
 }

@@ -98,7 +98,7 @@ func ParseReceived(value string) (Received, error) {
 	}
 
 	clauses := 0
-	seen := map[string]bool{}
+	var seen uint8 // one bit per keyword
 	for i := 0; i < len(body); {
 		t := body[i]
 		kw := strings.ToLower(t.text)
@@ -110,10 +110,10 @@ func ParseReceived(value string) (Received, error) {
 		for j < len(body) && (body[j].comment || body[j].semi || !isReceivedKeyword(strings.ToLower(body[j].text))) {
 			j++
 		}
-		if !seen[kw] && hasWord(body[i+1:j]) {
-			seen[kw] = true
+		if bit := keywordBit(kw); seen&bit == 0 && hasWord(body[i+1:j]) {
+			seen |= bit
 			clauses++
-			r.setClause(kw, body[i+1:j])
+			r.setClause(v, kw, body[i+1:j])
 		}
 		i = j
 	}
@@ -138,38 +138,50 @@ func hasWord(toks []rtoken) bool {
 	return false
 }
 
-func isReceivedKeyword(s string) bool {
+func isReceivedKeyword(s string) bool { return keywordBit(s) != 0 }
+
+// keywordBit returns a distinct bit for each Received clause keyword (lower case), 0 for any
+// other word.
+func keywordBit(s string) uint8 {
 	switch s {
-	case "from", "by", "via", "with", "id", "for":
-		return true
+	case "from":
+		return 1
+	case "by":
+		return 2
+	case "via":
+		return 4
+	case "with":
+		return 8
+	case "id":
+		return 16
+	case "for":
+		return 32
 	}
-	return false
+	return 0
 }
 
-// setClause fills the field for keyword kw from the clause's tokens.
-func (r *Received) setClause(kw string, toks []rtoken) {
-	words := make([]string, 0, len(toks))
-	var comments []string
-	for _, t := range toks {
-		if t.comment {
-			comments = append(comments, t.text)
-		} else if !t.semi {
-			words = append(words, t.text)
-		}
-	}
+// setClause fills the field for keyword kw from the clause's tokens; v is the unfolded value
+// the tokens point into.
+func (r *Received) setClause(v, kw string, toks []rtoken) {
 	first := ""
-	if len(words) > 0 {
-		first = words[0]
+	for _, t := range toks {
+		if !t.comment && !t.semi {
+			first = t.text
+			break
+		}
 	}
 	switch kw {
 	case "from":
 		r.From = first
-		for _, c := range comments {
+		for _, t := range toks {
+			if !t.comment {
+				continue
+			}
 			if !r.FromIP.IsValid() {
-				r.FromIP = commentAddr(c)
+				r.FromIP = commentAddr(t.text)
 			}
 			if r.FromReverse == "" {
-				r.FromReverse = commentHost(c)
+				r.FromReverse = commentHost(t.text)
 			}
 		}
 		if !r.FromIP.IsValid() {
@@ -177,20 +189,64 @@ func (r *Received) setClause(kw string, toks []rtoken) {
 		}
 	case "by":
 		r.By = first
-		for _, c := range comments {
-			if !r.ByIP.IsValid() {
-				r.ByIP = commentAddr(c)
+		for _, t := range toks {
+			if t.comment && !r.ByIP.IsValid() {
+				r.ByIP = commentAddr(t.text)
 			}
 		}
 	case "with":
-		r.With = strings.Join(words, " ")
+		r.With = clauseWords(v, toks)
 	case "id":
 		r.ID = first
 	case "via":
-		r.Via = strings.Join(words, " ")
+		r.Via = clauseWords(v, toks)
 	case "for":
 		r.For = strings.TrimSuffix(strings.TrimPrefix(first, "<"), ">")
 	}
+}
+
+// clauseWords returns the clause's words without its comments, joined by one space. When no
+// comment sits between the words it is a substring of v (textproto has already collapsed the
+// folding white space), which costs no allocation.
+func clauseWords(v string, toks []rtoken) string {
+	firstW, lastW := -1, -1
+	commentBetween := false
+	for i, t := range toks {
+		if t.comment || t.semi {
+			if firstW >= 0 {
+				commentBetween = true
+			}
+			continue
+		}
+		if firstW < 0 {
+			firstW = i
+		} else if commentBetween {
+			return joinWords(toks)
+		}
+		lastW = i
+	}
+	if firstW < 0 {
+		return ""
+	}
+	sub := v[toks[firstW].start : toks[lastW].start+len(toks[lastW].text)]
+	if strings.Contains(sub, "  ") || strings.ContainsAny(sub, "\t") {
+		return joinWords(toks)
+	}
+	return sub
+}
+
+func joinWords(toks []rtoken) string {
+	var b strings.Builder
+	for _, t := range toks {
+		if t.comment || t.semi {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.text)
+	}
+	return b.String()
 }
 
 // lexReceived splits an unfolded Received value into words, comments, quoted strings (as
@@ -268,7 +324,7 @@ func lexReceived(v string) []rtoken {
 // commentAddr returns the first address in a from/by comment: "[192.0.2.1]", "[IPv6:…]",
 // "[10.0.0.1:47944]" (with a port) or a bare address word ("2603:10b6:408:c0::39").
 func commentAddr(c string) netip.Addr {
-	for _, w := range strings.FieldsFunc(c, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' || r == '(' || r == ')' }) {
+	for w := range wordsSeq(c, " \t,()") {
 		if a := literalAddr(w); a.IsValid() {
 			return a
 		}
@@ -279,7 +335,7 @@ func commentAddr(c string) netip.Addr {
 // commentHost returns the first host name in a from comment, skipping addresses, key=value
 // words and Postfix's "unknown".
 func commentHost(c string) string {
-	for _, w := range strings.Fields(c) {
+	for w := range wordsSeq(c, " \t") {
 		if strings.ContainsAny(w, "=[]()\"") || literalAddr(w).IsValid() || strings.EqualFold(w, "unknown") {
 			continue
 		}
@@ -292,6 +348,23 @@ func commentHost(c string) string {
 		return ""
 	}
 	return ""
+}
+
+// wordsSeq yields the non-empty runs of s between bytes of seps, without allocating.
+func wordsSeq(s, seps string) func(yield func(string) bool) {
+	return func(yield func(string) bool) {
+		start := -1
+		for i := 0; i <= len(s); i++ {
+			if i == len(s) || strings.IndexByte(seps, s[i]) >= 0 {
+				if start >= 0 && !yield(s[start:i]) {
+					return
+				}
+				start = -1
+			} else if start < 0 {
+				start = i
+			}
+		}
+	}
 }
 
 // literalAddr parses an address written as "1.2.3.4", "[1.2.3.4]", "[IPv6:2001:db8::1]",
@@ -311,6 +384,9 @@ func literalAddr(w string) netip.Addr {
 	if len(s) > 5 && strings.EqualFold(s[:5], "IPv6:") {
 		s = s[5:]
 	}
+	if !addrChars(s) {
+		return netip.Addr{} // a host name: skip the parsers and the errors they allocate
+	}
 	if a, err := netip.ParseAddr(s); err == nil {
 		return a.WithZone("").Unmap()
 	}
@@ -318,6 +394,21 @@ func literalAddr(w string) netip.Addr {
 		return ap.Addr().WithZone("").Unmap()
 	}
 	return netip.Addr{}
+}
+
+// addrChars reports whether s could be an address, with an optional port or zone: hex digits,
+// '.', ':', '[', ']', '%'.
+func addrChars(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == '.' || c == ':' || c == '[' || c == ']' || c == '%') {
+			return false
+		}
+	}
+	return true
 }
 
 // isTLSComment reports whether a comment records TLS details: Exchange

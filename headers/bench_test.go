@@ -1,0 +1,50 @@
+package headers
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"testing"
+
+	"github.com/emersion/go-message/textproto"
+)
+
+// benchFile is the largest corpus block (22 KB, DESIGN.md §7).
+const benchFile = "testdata/headers/lore-linux-cifs-2026-03-oracle.com-outbound-hosted.eml"
+
+func benchBytes(b *testing.B) []byte {
+	data, err := os.ReadFile(benchFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}
+
+// BenchmarkReadHeaderBaseline is the budget's unit: go-message's textproto.ReadHeader of the
+// block (DESIGN.md §7).
+func BenchmarkReadHeaderBaseline(b *testing.B) {
+	data := benchBytes(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(data))); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParse is Read plus Parse of the same bytes, every EXO field: budget ≤ 1.5× baseline.
+func BenchmarkParse(b *testing.B) {
+	data := benchBytes(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		h, err := Read(bytes.NewReader(data), Limits{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if m := Parse(h); len(m.Received) == 0 {
+			b.Fatal("nothing parsed")
+		}
+	}
+}
