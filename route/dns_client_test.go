@@ -64,7 +64,7 @@ func testZone(t *testing.T) map[string][]dns.RR {
 
 // dnsServer is a loopback DNS server on one port for UDP and TCP. It answers like a recursive
 // resolver that follows at most two CNAMEs per answer, SERVFAILs servfail.test, REFUSEs
-// refused.test, and sets TC over UDP for answers that do not fit into 512 octets.
+// refused.test, answers spoofed.test with mx.test's question and records, and sets TC over UDP for answers that do not fit into 512 octets.
 type dnsServer struct {
 	addr    string
 	tcpHits atomic.Int32
@@ -99,6 +99,11 @@ func startDNSServer(t *testing.T) *dnsServer {
 			return
 		case "refused.test.":
 			m.Rcode = dns.RcodeRefused
+			_ = w.WriteMsg(m)
+			return
+		case "spoofed.test.": // an answer for another question, with the right ID
+			m.Question[0].Name = "mx.test."
+			m.Answer = zone["mx.test."]
 			_ = w.WriteMsg(m)
 			return
 		}
@@ -196,6 +201,9 @@ func TestDNSResolverLookupMX(t *testing.T) {
 		{name: "nxdomain", domain: "missing.test", wantErr: "NXDOMAIN", permanent: true},
 		{name: "servfail", domain: "servfail.test", wantErr: "SERVFAIL", temporary: true},
 		{name: "refused", domain: "refused.test", wantErr: "REFUSED", temporary: true},
+		// An answer must be for the question asked (RFC 5452 §9.1); anything else is discarded
+		// as a failed exchange, temporary.
+		{name: "answer for another question", domain: "spoofed.test", wantErr: "not for the question", temporary: true},
 		{name: "invalid name", domain: "a..test", wantErr: "empty label", permanent: true},
 	}
 	for _, tc := range tests {
