@@ -276,7 +276,7 @@ func unquote(s string) string {
 	return s
 }
 
-// String formats one result as "method=result reason=… type.name=value (comment)".
+// String formats one result as "method=result reason=… type.name=value word (comment)".
 func (r AuthResult) String() string {
 	var b strings.Builder
 	b.WriteString(r.Method + "=" + r.Result)
@@ -289,6 +289,9 @@ func (r AuthResult) String() string {
 			b.WriteString(p.Type + ".")
 		}
 		b.WriteString(p.Name + "=" + p.Value)
+	}
+	for _, w := range r.Words {
+		b.WriteString(" " + w)
 	}
 	for _, c := range r.Comments {
 		b.WriteString(" (" + c + ")")

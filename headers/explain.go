@@ -17,7 +17,7 @@ func ExplainField(key string) string {
 	case "CIP":
 		return "connecting IP address"
 	case "CTRY":
-		return "country of the connecting IP (not necessarily of the originating IP)"
+		return "country of the connecting IP (maybe not the originating IP)"
 	case "DIR":
 		return "direction of the message"
 	case "H":
