@@ -53,7 +53,6 @@ type importer struct {
 	outbound []tenantgate.OutboundConnector
 	domains  []acceptedDomain
 	rules    []rule
-	orgSeen  bool
 	reject   bool
 	arc      *tenantgate.ArcConfig
 	filters  []tenantgate.ConnectionFilterPolicy
@@ -219,7 +218,6 @@ func (imp *importer) object(n *node, path string, kind objKind, dsc bool) {
 	case kindTransportRule:
 		imp.readRule(r, dsc)
 	case kindOrgConfig:
-		imp.orgSeen = true
 		if r.has("RejectDirectSend") {
 			imp.reject = r.bool("RejectDirectSend")
 		} else {
