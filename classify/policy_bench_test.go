@@ -65,3 +65,23 @@ func BenchmarkPolicyMessage(b *testing.B) {
 		_ = p.Message(s, "user@oracle.com", rcpt, h)
 	}
 }
+
+// BenchmarkPolicyMessageParsed is the verdict alone, on a header already read: what the policy
+// adds to the MTA's own header parsing.
+func BenchmarkPolicyMessageParsed(b *testing.B) {
+	raw := readBench(b)
+	p, err := NewPolicy(corpusDirectory(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := headers.Read(bytes.NewReader(raw), headers.Limits{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rcpt := []string{"maintainers@vger.kernel.example"}
+	s := exoSession()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = p.Message(s, "user@oracle.com", rcpt, h)
+	}
+}
