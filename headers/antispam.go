@@ -55,7 +55,8 @@ func splitItems(v string, set func(key, val string, ok bool)) {
 
 // ParseAntispamReport parses an X-Forefront-Antispam-Report value. Keys are compared
 // case-insensitively. It returns an error, and still every item it could read, for an item
-// without ':', a key given twice (the first is kept), an unparsable CIP or a non-integer SCL.
+// without ':', a documented key given twice (the first is typed, the repeat kept in Unknown),
+// an unparsable CIP or a non-integer SCL.
 func ParseAntispamReport(v string) (AntispamReport, error) {
 	var r AntispamReport
 	var errs []error
@@ -72,7 +73,10 @@ func ParseAntispamReport(v string) (AntispamReport, error) {
 			return
 		}
 		if seen[uk] {
+			// Real EXO reports repeat fields (SCL:-1 … SCL:1 in a 2019 corpus block): keep the
+			// first typed, the repeat in Unknown, and say so.
 			errs = append(errs, fmt.Errorf("%s given twice", uk))
+			r.Unknown = append(r.Unknown, Param{Key: k, Value: val})
 			return
 		}
 		seen[uk] = true
@@ -217,6 +221,7 @@ func ParseMicrosoftAntispam(v string) (MicrosoftAntispam, error) {
 		case "BCL", "PCL", "ARA", "RULEID", "SRVR":
 			if seen[uk] {
 				errs = append(errs, fmt.Errorf("%s given twice", uk))
+				r.Unknown = append(r.Unknown, Param{Key: k, Value: val})
 				return
 			}
 			seen[uk] = true

@@ -282,7 +282,7 @@ func TestParseAntispamReport(t *testing.T) {
 		{"scl-out-of-range", "SCL:10;", AntispamReport{}, true},
 		{"bad-cip", "CIP:nowhere;DIR:INB;", AntispamReport{DIR: "INB"}, true},
 		{"no-colon", "SFV:NSPM;junk;", AntispamReport{SFV: "NSPM"}, true},
-		{"duplicate", "DIR:OUT;DIR:INB;", AntispamReport{DIR: "OUT"}, true},
+		{"duplicate", "DIR:OUT;DIR:INB;", AntispamReport{DIR: "OUT", Unknown: []Param{{"DIR", "INB"}}}, true},
 		{"empty", "", AntispamReport{}, false},
 	}
 	for _, tc := range tests {
