@@ -197,11 +197,17 @@ func (s *sink) all() []received {
 	return append([]received(nil), s.msgs...)
 }
 
+func (s *sink) clear() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.msgs = nil
+}
+
 // count returns how many accepted messages contain token.
 func (s *sink) count(token string) int {
 	n := 0
 	for _, m := range s.all() {
-		if bytes.Contains(m.Data, []byte(token)) {
+		if bytes.Contains(m.Data, []byte("Subject: "+token+"\r\n")) {
 			n++
 		}
 	}
@@ -211,7 +217,7 @@ func (s *sink) count(token string) int {
 func (s *sink) find(t testing.TB, token string) received {
 	t.Helper()
 	for _, m := range s.all() {
-		if bytes.Contains(m.Data, []byte(token)) {
+		if bytes.Contains(m.Data, []byte("Subject: "+token+"\r\n")) {
 			return m
 		}
 	}
@@ -359,6 +365,11 @@ func loadTestDirectory(t testing.TB) *tenantgate.Directory {
 
 // newWorld starts the topology and the relay (next-hop timeout 1 s).
 func newWorld(t testing.TB, resolver route.Resolver) *world {
+	return newWorldTimeout(t, resolver, time.Second)
+}
+
+// newWorldTimeout is newWorld with the relay's next-hop and DNS timeout.
+func newWorldTimeout(t testing.TB, resolver route.Resolver, timeout time.Duration) *world {
 	t.Helper()
 	p := newPKI(t)
 	w := &world{pki: p, exo: p.leaf(t, []string{"mail.protection.outlook.com"})}
@@ -367,7 +378,7 @@ func newWorld(t testing.TB, resolver route.Resolver) *world {
 	w.good = serveSink(t, l1, p.leaf(t, []string{"*.mail.protection.outlook.com", "mx.woodgrove.example", "mx.sender.example", "mx.faults.example"}))
 	w.bad = serveSink(t, l2, p.leaf(t, []string{"wrong.example"}))
 	if resolver == nil {
-		resolver = route.NewDNSResolver(serveDNS(t, testZone()), route.WithTimeout(time.Second))
+		resolver = route.NewDNSResolver(serveDNS(t, testZone()), route.WithTimeout(timeout))
 	}
 	d := loadTestDirectory(t)
 	r, err := New(Options{
@@ -379,7 +390,7 @@ func newWorld(t testing.TB, resolver route.Resolver) *world {
 			"fabrikam": p.leaf(t, []string{"fabrikam.gw.example.net"}),
 		},
 		Resolver: resolver, NextHopPort: port,
-		Limits: Limits{NextHopTimeout: Duration(time.Second)},
+		Limits: Limits{NextHopTimeout: Duration(timeout)},
 		Logger: testLogger(t),
 	})
 	if err != nil {
