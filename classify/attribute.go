@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/tlsid"
 )
 
 // maxCertNames bounds how many names of a presented certificate Attribute looks at; real
@@ -48,9 +49,10 @@ func Attribute(d *tenantgate.Directory, c Connection, opts ...AttributeOption) A
 	return a.run()
 }
 
-// certName is one usable name of the presented certificate: an exact domain, or the parent of a
-// wildcard name ("*.gw.example" → wild true, dom "gw.example").
+// certName is one usable name of the presented certificate: an exact domain, or a wildcard name
+// ("*.gw.example" → wild true, dom "gw.example").
 type certName struct {
+	name string // normalised by tlsid.NormalizeName, "*." kept
 	dom  tenantgate.Domain
 	wild bool
 }
@@ -147,17 +149,17 @@ func (a *attributor) readCertificate() {
 			a.reason("attr.cert.too-many-names", "only the first %d certificate names are considered", maxCertNames)
 			break
 		}
-		wild := strings.HasPrefix(n, "*.")
+		norm, ok := tlsid.NormalizeName(n)
+		if !ok {
+			a.reason("attr.cert.name-invalid", "certificate name %q is not a host name or a whole-label wildcard", clipAddr(n))
+			continue
+		}
+		wild := strings.HasPrefix(norm, "*.")
 		if wild && a.o.IgnoreCertificateWildcards {
 			a.reason("attr.cert.wildcard-ignored", "certificate name %q is a wildcard; wildcards are ignored by option", clipAddr(n))
 			continue
 		}
-		dom, err := tenantgate.ParseDomain(strings.TrimPrefix(n, "*."))
-		if err != nil {
-			a.reason("attr.cert.name-invalid", "certificate name %q: %v", clipAddr(n), err)
-			continue
-		}
-		a.certs = append(a.certs, certName{dom: dom, wild: wild})
+		a.certs = append(a.certs, certName{name: norm, dom: tenantgate.Domain(strings.TrimPrefix(norm, "*.")), wild: wild})
 	}
 }
 
@@ -168,16 +170,23 @@ func (a *attributor) certMatches(p tenantgate.DomainPattern) (ok bool, exact []t
 		return false, nil
 	}
 	for _, n := range a.certs {
-		switch {
-		case !n.wild && p.Match(n.dom):
+		// tlsid.MatchConnectorName is the one implementation of EXO's name semantics (§1.1),
+		// including the [INF] rule for a wildcard in the certificate.
+		if tlsid.MatchConnectorName(p, n.name, a.wildcardRule()) {
 			ok = true
-			exact = append(exact, n.dom)
-		case n.wild && (p == tenantgate.DomainPattern("*."+n.dom) || (!p.IsWildcard() && tenantgate.Domain(p).Parent() == n.dom)):
-			// §1.1 [INF]: "*.X" stands for a single label under X, or for the value "*.X".
-			ok = true
+			if !n.wild {
+				exact = append(exact, n.dom)
+			}
 		}
 	}
 	return ok, exact
+}
+
+func (a *attributor) wildcardRule() tlsid.WildcardRule {
+	if a.o.IgnoreCertificateWildcards {
+		return tlsid.WildcardNever
+	}
+	return tlsid.WildcardOneLabel
 }
 
 func (a *attributor) ipMatches(ref *tenantgate.InboundRef) bool {

@@ -205,3 +205,49 @@ func FuzzAttribute(f *testing.F) {
 		}
 	})
 }
+
+// TestAttributeCertificateNamesFollowTlsid checks that Attribute reads certificate names exactly
+// as tlsid.MatchConnectorName does (one implementation of spec §1.1): a presented "*.X" stands for
+// one label under X, but a wildcard over a single label ("*.com") stands for nothing, even though
+// crypto/x509 would accept it. MAIL FROM is an accepted domain, so a certificate match relays
+// (the 2023 rule) and shows its connector.
+func TestAttributeCertificateNamesFollowTlsid(t *testing.T) {
+	cfg, err := tenantgate.LoadConfig(strings.NewReader(`{
+  "tenants": [ { "id": "11111111-1111-1111-1111-111111111111", "name": "contoso",
+      "acceptedDomains": [ { "name": "contoso.com" }, { "name": "mail.contoso.com" } ],
+      "inbound": [ { "name": "apex", "connectorType": "OnPremises", "tlsSenderCertificateName": "contoso.com" },
+                   { "name": "mail", "connectorType": "OnPremises", "tlsSenderCertificateName": "mail.contoso.com" } ] } ],
+  "gateway": { "name": "gw.example.net" } }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := tenantgate.Compile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name      string
+		cert      string
+		connector string // "" = no certificate match
+	}{
+		{"wildcard one label up", "*.contoso.com", "mail"},
+		{"single-label wildcard", "*.com", ""},
+		{"exact", "contoso.com", "apex"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := tlsid.Evidence{TLS: true, Verified: true, Names: []string{tc.cert}}
+			a := Attribute(d, Connection{RemoteAddr: netip.MustParseAddr("203.0.113.7"), TLS: ev,
+				MailFrom: "a@contoso.com", RcptTo: []string{"x@gmail.com"}})
+			r := a.Recipients[0]
+			if tc.connector == "" {
+				if r.Method == MethodCertificate {
+					t.Errorf("%s matched connector %q by certificate; want no match", tc.cert, r.Connector)
+				}
+				return
+			}
+			if r.Method != MethodCertificate || r.Connector != tc.connector {
+				t.Errorf("%s: got %+v; want a certificate match on %q", tc.cert, r, tc.connector)
+			}
+		})
+	}
+}
