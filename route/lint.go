@@ -113,32 +113,54 @@ type Finding struct {
 	Reasons []tenantgate.Reason `json:"reasons,omitempty"`
 }
 
-// Lint checks a whole topology: for every tenant the gateway serves, in configuration order, it
-// runs the checks below and returns their findings, each with a fix. A nil result means no
-// findings. Lint is pure and deterministic: the same Directory gives the same findings in the same
-// order.
+// Lint checks a whole topology with every decision function's default options: it is
+// LintWith(d, TopologyOptions{}).
 func Lint(d *tenantgate.Directory) []Finding {
-	l := &linter{d: d}
-	for _, t := range d.Tenants() {
+	return LintWith(d, TopologyOptions{})
+}
+
+// LintWith checks a whole topology: for every tenant the gateway serves, in configuration order,
+// it simulates the canonical flows (see the Flow… constants) with SimulateWith and o, and reads
+// the traces for the pitfalls of DESIGN §1 (c), relay holes and MX bypass; then it checks the
+// gateway as a whole (relay attempts from the Internet and from other tenants). Each finding
+// carries a fix. A nil result means no findings. The result is deterministic: the same Directory
+// and options give the same findings in the same order, at most one per code, tenant and
+// objects.
+func LintWith(d *tenantgate.Directory, o TopologyOptions) []Finding {
+	l := &linter{d: d, sim: newSimulator(d, o), seen: map[string]bool{}}
+	l.other, l.otherMX = otherTenantRecipient(d)
+	for i := range d.Tenants() {
+		t := &d.Tenants()[i]
 		if !d.Serves(t.ID) {
 			continue
 		}
-		l.tenant(&t)
+		l.tenant(t)
 	}
+	l.gateway()
 	return l.findings
 }
 
-// linter collects findings. Checks are methods on *linter that append to findings; tenant runs
-// them in a fixed order for one served tenant.
+// linter collects findings. Checks are methods on *linter that call add; tenant and gateway run
+// them in a fixed order.
 type linter struct {
 	d        *tenantgate.Directory
+	sim      *simulator
 	findings []Finding
+	seen     map[string]bool
+	// other is a recipient in an Office 365 tenant the gateway does not serve, and the MX
+	// override that makes its domain one (nil when the configuration has such a tenant).
+	other   string
+	otherMX map[tenantgate.Domain]string
 }
 
-func (l *linter) add(f Finding) { l.findings = append(l.findings, f) }
-
-func (l *linter) tenant(t *tenantgate.Tenant) {
-	l.enhancedFiltering(t)
+// add appends f unless a finding with the same code, tenant and objects is already there.
+func (l *linter) add(f Finding) {
+	key := fmt.Sprintf("%s|%s|%q", f.Code, f.Tenant, f.Objects)
+	if l.seen[key] {
+		return
+	}
+	l.seen[key] = true
+	l.findings = append(l.findings, f)
 }
 
 // clipText bounds text copied into error messages.

@@ -1,12 +1,13 @@
 package route
 
 import (
-	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
 )
 
 // loadConfigFile compiles a configuration file of the repository's testdata.
@@ -67,40 +68,106 @@ func TestSeverityText(t *testing.T) {
 	}
 }
 
-// TestLintEnhancedFiltering: the MX points at the gateway (no MX report says otherwise), so the
-// connector the gateway's deliveries match needs Enhanced Filtering (spec/exchange-online.md §5,
-// DESIGN §1 (c) last pitfall).
-func TestLintEnhancedFiltering(t *testing.T) {
-	const cfg = `{"tenants":[{"id":"` + contosoID + `","name":"contoso",
-	  "acceptedDomains":[{"name":"contoso.com"%s}],
-	  "inbound":[{"name":"from-gateway","tlsSenderCertificateName":"contoso.gw.example.net",
-	    "requireTls":true,"restrictDomainsToCertificate":true%s}]}],
-	 "gateway":{"name":"gw.example.net","serves":["` + contosoID + `"],"addresses":["198.51.100.25"],
-	  "identities":[{"name":"contoso","certNames":["contoso.gw.example.net"],"for":"` + contosoID + `"}]}}`
+// TestLintPitfalls runs Lint on each pitfall of DESIGN §1 (c) and its fixed configuration
+// (testdata/config/pitfall-*.json, fixed-*.json: contoso served by gw.example.net, identified by
+// the certificate contoso.gw.example.net on a Partner connector with Enhanced Filtering and
+// RestrictDomainsToCertificate; woodgrove an Office 365 tenant the gateway does not serve). Each
+// fixed configuration is the demo-like base and must lint clean.
+func TestLintPitfalls(t *testing.T) {
+	relayed := TopologyOptions{Policy: []classify.Option{classify.RelayKinds(classify.Mailbox, classify.OnPremises, classify.Relayed)}}
+	conn := []string{"inbound connector from-gateway"}
 	tests := []struct {
-		name     string
-		mx, conn string
-		want     []findingKey
+		file string
+		opts TopologyOptions
+		want []findingKey
 	}{
-		{"enhanced filtering on", "", `,"efSkipLastIP":true`, nil},
-		{"enhanced filtering off", "", "", []findingKey{{Code: FindingMissingEnhancedFiltering, Severity: SeverityError, Tenant: contosoID,
-			Objects: []string{"inbound connector from-gateway"}}}},
-		// The MX report says the MX points to Exchange Online: the gateway is not in front of
-		// Internet mail, Enhanced Filtering is not needed for it.
-		{"MX at Exchange Online", `,"mxReport":[{"pointsToService":true,"recordExists":true}]`, "", nil},
+		// OnPremises connector "*.gw.example.net" and an Internet identity gw.example.net: mail
+		// to woodgrove reaches woodgrove's Exchange Online with a certificate that matches
+		// contoso's OnPremises connector, and MAIL FROM is contoso's, so MC1226222 attributes
+		// it to contoso (misattribution); contoso routes it out to the gateway again, which
+		// sends it to woodgrove again (loop, caused by the misattribution, not by the Partner
+		// outbound connector). Internet mail to contoso arrives through the OnPremises
+		// connector (connector-type), and nothing restricts contoso to the gateway (mx-bypass).
+		{"pitfall-misattribution.json", TopologyOptions{}, []findingKey{
+			{Code: FindingConnectorType, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetToTenant},
+			{Code: FindingMXBypass, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetDirect},
+			{Code: FindingLoop, Severity: SeverityError, Tenant: contosoID, Objects: []string{"outbound connector to-gateway"}, Flow: FlowTenantToOffice365},
+			{Code: FindingMisattribution, Severity: SeverityError, Tenant: contosoID, Objects: append(conn, "gateway identity internet"), Flow: FlowTenantToOffice365},
+		}},
+		{"fixed-misattribution.json", TopologyOptions{}, nil},
+		// The gateway's certificate matches an OnPremises connector: Internet mail is Originating
+		// (spec §2.3); the connector has no Partner restriction either.
+		{"pitfall-connector-type.json", TopologyOptions{}, []findingKey{
+			{Code: FindingConnectorType, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetToTenant},
+			{Code: FindingMXBypass, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetDirect},
+		}},
+		{"fixed-connector-type.json", TopologyOptions{}, nil},
+		// An OnPremises outbound connector "*" with RouteAllMessagesViaOnPremises to the gateway
+		// takes contoso's own domains too (route.Outbound step 3), so Internet mail the gateway
+		// delivers goes back to the gateway (spec §3, Loops).
+		{"pitfall-centralized-loop.json", TopologyOptions{}, []findingKey{
+			{Code: FindingLoop, Severity: SeverityError, Tenant: contosoID, Objects: []string{"outbound connector to-gateway"}, Flow: FlowInternetToTenant},
+		}},
+		{"fixed-centralized-loop.json", TopologyOptions{}, nil},
+		// efSkipLastIP off while the MX (no MX report: the default) points at the gateway
+		// (spec §5; ORCA-233).
+		{"pitfall-missing-enhanced-filtering.json", TopologyOptions{}, []findingKey{
+			{Code: FindingMissingEnhancedFiltering, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetToTenant},
+		}},
+		{"fixed-missing-enhanced-filtering.json", TopologyOptions{}, nil},
+		// RestrictDomainsToCertificate off: Exchange Online takes Internet mail sent straight to
+		// contoso-com.mail.protection.outlook.com (spec §7 scenario 1, threat case 31).
+		{"pitfall-mx-bypass.json", TopologyOptions{}, []findingKey{
+			{Code: FindingMXBypass, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetDirect},
+		}},
+		{"fixed-mx-bypass.json", TopologyOptions{}, nil},
+		// The policy relays the relayed kind and contoso does not reject Direct Send (threat
+		// case 31): an error naming both.
+		{"pitfall-relay-hole.json", relayed, []findingKey{
+			{Code: FindingRelayHole, Severity: SeverityError, Tenant: contosoID, Objects: []string{"gateway policy relayKinds", "organization config RejectDirectSend"}, Flow: FlowDirectSendRelay},
+		}},
+		// With RejectDirectSend the hole narrows to forwards: still a warning.
+		{"fixed-relay-hole.json", relayed, []findingKey{
+			{Code: FindingRelayHole, Severity: SeverityWarning, Tenant: contosoID, Objects: []string{"gateway policy relayKinds"}, Flow: FlowDirectSendRelay},
+		}},
+		// The default policy never relays relayed mail: no hole.
+		{"pitfall-relay-hole.json", TopologyOptions{}, nil},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			d := compile(t, fmt.Sprintf(cfg, tc.mx, tc.conn))
-			var got []findingKey
-			for _, k := range keys(Lint(d)) {
-				if k.Code == FindingMissingEnhancedFiltering {
-					got = append(got, k)
-				}
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
+		t.Run(tc.file, func(t *testing.T) {
+			d := loadConfigFile(t, "../testdata/config/"+tc.file)
+			got := LintWith(d, tc.opts)
+			if diff := cmp.Diff(tc.want, keys(got)); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
+			for _, f := range got {
+				if f.Summary == "" || f.Fix == "" || f.Detail == "" {
+					t.Errorf("%s: summary, detail and fix are required: %+v", f.Code, f)
+				}
+			}
 		})
+	}
+}
+
+// TestLintNoMXAtGateway: when every MX report row points to Exchange Online, the gateway is not
+// in front of Internet mail: no Enhanced Filtering or MX bypass finding (spec §5 applies to
+// mail through the gateway only). A connector still restricted to the gateway then refuses
+// every Internet sender (5.7.51, spec §2.2): undeliverable.
+func TestLintNoMXAtGateway(t *testing.T) {
+	b, err := os.ReadFile("../testdata/config/pitfall-missing-enhanced-filtering.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := `, "mxReport": [{"pointsToService": true, "recordExists": true}]`
+	js := strings.Replace(string(b), `"name": "contoso.com"`, `"name": "contoso.com"`+report, 1)
+	js = strings.Replace(js, `"name": "contoso.onmicrosoft.com"`, `"name": "contoso.onmicrosoft.com"`+report, 1)
+	want := []findingKey{{Code: FindingUndeliverable, Severity: SeverityError, Tenant: contosoID,
+		Objects: []string{"inbound connector from-gateway"}, Flow: FlowInternetToTenant}}
+	if diff := cmp.Diff(want, keys(Lint(compile(t, js)))); diff != "" {
+		t.Errorf("restricted connector: findings (-want +got):\n%s", diff)
+	}
+	open := strings.Replace(js, `"restrictDomainsToCertificate": true`, `"restrictDomainsToCertificate": false`, 1)
+	if got := keys(Lint(compile(t, open))); got != nil {
+		t.Errorf("open connector: findings %+v, want none", got)
 	}
 }

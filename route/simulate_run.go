@@ -65,12 +65,30 @@ var (
 // built even when NewPlan refuses it (Trace.Reasons says so), so that the trace shows what
 // Exchange Online then does.
 func Simulate(d *tenantgate.Directory, in Injection) Trace {
-	return newSimulator(d).run(in)
+	return SimulateWith(d, in, TopologyOptions{})
+}
+
+// TopologyOptions choose the behaviour of the decision functions SimulateWith and LintWith
+// compose, where those functions have options. The zero value is every function's default.
+type TopologyOptions struct {
+	// Policy are the gateway's classify.Policy options (relay kinds, DKIM fallback, …). An
+	// option NewPolicy refuses makes every recipient fail (Trace.Reasons says why).
+	Policy []classify.Option
+	// Exchange are the classify.Attribute options Exchange Online's ingress runs with.
+	Exchange classify.AttributeOptions
+	// Outbound are the Outbound options Exchange Online's routing runs with.
+	Outbound OutboundOptions
+}
+
+// SimulateWith is Simulate with options for the functions it composes.
+func SimulateWith(d *tenantgate.Directory, in Injection, o TopologyOptions) Trace {
+	return newSimulator(d, o).run(in)
 }
 
 // simulator holds what every simulated message of one topology shares.
 type simulator struct {
 	d         *tenantgate.Directory
+	o         TopologyOptions
 	policy    *classify.Policy
 	policyErr error
 	plan      *Plan
@@ -80,9 +98,9 @@ type simulator struct {
 	gwHosts   map[string]bool
 }
 
-func newSimulator(d *tenantgate.Directory) *simulator {
-	s := &simulator{d: d, gwAddr: gatewayAddr(d), exoAddr: defaultEXOAddr, gwHosts: map[string]bool{}}
-	s.policy, s.policyErr = classify.NewPolicy(d)
+func newSimulator(d *tenantgate.Directory, o TopologyOptions) *simulator {
+	s := &simulator{d: d, o: o, gwAddr: gatewayAddr(d), exoAddr: defaultEXOAddr, gwHosts: map[string]bool{}}
+	s.policy, s.policyErr = classify.NewPolicy(d, o.Policy...)
 	s.plan, s.planErr = newPlan(d)
 	for _, n := range d.Gateway().ExchangeOnline.Networks {
 		if n.Addr().Is4() && n.Bits() < 32 {
@@ -406,7 +424,7 @@ func certOf(ev tlsid.Evidence) []string {
 
 // atExchange: Exchange Online receives the copy; Attribute decides.
 func (p *path) atExchange(from, to Party, c classify.Connection, identity string) {
-	a := classify.Attribute(p.s.d, c)
+	a := classify.Attribute(p.s.d, c, p.s.o.Exchange)
 	st := Step{Stage: StageExchangeIngress, From: from, To: to, RemoteAddr: c.RemoteAddr, HELO: c.HELO, TLS: c.TLS.TLS,
 		Certificate: certOf(c.TLS), Identity: identity, Reasons: a.Reasons}
 	if len(a.Recipients) == 0 {
@@ -458,7 +476,7 @@ func (p *path) atExchange(from, to Party, c classify.Connection, identity string
 
 // route: Exchange Online routes the tenant's copy; Outbound decides.
 func (p *path) route(exo Party, kind SenderKind) {
-	dec := Outbound(p.s.d, exo.Tenant, OutboundMessage{MailFrom: p.in.From, Sender: kind, Recipients: []string{p.rcpt}, Header: p.h})
+	dec := OutboundWith(p.s.d, exo.Tenant, OutboundMessage{MailFrom: p.in.From, Sender: kind, Recipients: []string{p.rcpt}, Header: p.h}, p.s.o.Outbound)
 	var rr RecipientRoute
 	if len(dec.Recipients) > 0 {
 		rr = dec.Recipients[0]
@@ -476,7 +494,7 @@ func (p *path) route(exo Party, kind SenderKind) {
 		return
 	case HopSmartHost:
 		host = strings.ToLower(strings.TrimSuffix(rr.NextHop.Hosts[0], "."))
-		if c := p.outboundConnector(exo.Tenant, rr.Connector); c != nil && c.Type() == tenantgate.OnPremises {
+		if c := p.s.outboundConnector(exo.Tenant, rr.Connector); c != nil && c.Type() == tenantgate.OnPremises {
 			onPrem = true
 		}
 	case HopMX:
@@ -504,8 +522,8 @@ func (p *path) route(exo Party, kind SenderKind) {
 	p.smtp(exo, st.To, p.s.exoAddr, exoHELO, tlsid.Evidence{TLS: true, Verified: true, Names: []string{exoCertName}}, "")
 }
 
-func (p *path) outboundConnector(id tenantgate.TenantID, name string) *tenantgate.OutboundConnector {
-	t, ok := p.s.d.Tenant(id)
+func (s *simulator) outboundConnector(id tenantgate.TenantID, name string) *tenantgate.OutboundConnector {
+	t, ok := s.d.Tenant(id)
 	if !ok {
 		return nil
 	}
