@@ -5,6 +5,7 @@ go 1.26.0
 replace github.com/tenantgate/tenantgate => ../
 
 require (
+	github.com/d--j/go-milter v0.10.1
 	github.com/emersion/go-message v0.18.2
 	github.com/emersion/go-msgauth v0.7.0
 	github.com/emersion/go-smtp v0.25.1

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
+)
+
+// File is the milter's configuration file. The library configuration comes from exactly one of
+// "config" (inline, DESIGN.md §3), "configFile" or "exotaPolicyFile" (an ExOTA-Milter JSON policy
+// file, converted by ConvertExOTA); file names are relative to this file.
+type File struct {
+	ConfigFile      string          `json:"configFile,omitempty"`
+	Config          json.RawMessage `json:"config,omitempty"`
+	ExOTAPolicyFile string          `json:"exotaPolicyFile,omitempty"`
+	Milter          Section         `json:"milter"`
+}
+
+// Section is the milter's own part of the configuration.
+type Section struct {
+	// Listen is where the milter listens: "host:port" for TCP, or "unix:/path" for a socket.
+	Listen string `json:"listen"`
+	// Gateway names the gateway (authserv-id of the verdict header) for an ExOTA policy file.
+	Gateway string `json:"gateway,omitempty"`
+	// Policy holds classify.Policy options.
+	Policy PolicyOptions `json:"policy"`
+	// DKIM configures DKIM verification, used when the policy needs DKIM results
+	// (dkimRequired, dkimFallback).
+	DKIM DKIMOptions `json:"dkim"`
+	// MaxHeaderBytes and MaxHeaderFields bound the header block (headers.Limits defaults).
+	MaxHeaderBytes  int `json:"maxHeaderBytes,omitempty"`
+	MaxHeaderFields int `json:"maxHeaderFields,omitempty"`
+	// Timeout bounds each read and write on the MTA connection (default 5m).
+	Timeout Duration `json:"timeout,omitempty"`
+}
+
+// PolicyOptions are the classify.Policy options the milter exposes.
+type PolicyOptions struct {
+	RelayKinds      []classify.Kind `json:"relayKinds,omitempty"` // default mailbox, on-premises
+	DKIMFallback    bool            `json:"dkimFallback,omitempty"`
+	DKIMRequired    bool            `json:"dkimRequired,omitempty"`
+	MaxHops         int             `json:"maxHops,omitempty"`
+	VerdictHeader   string          `json:"verdictHeader,omitempty"`
+	RejectDuplicate bool            `json:"rejectDuplicateTenantID,omitempty"`
+}
+
+// DKIMOptions configure DKIM verification.
+type DKIMOptions struct {
+	// DNSServer answers the TXT lookups for keys, "host:port"; empty uses the system resolver.
+	DNSServer string `json:"dnsServer,omitempty"`
+	// MaxBodyBytes bounds the body kept for verification (default 10 MiB); a longer body is
+	// verified no further and counts as no DKIM result (fail closed).
+	MaxBodyBytes int `json:"maxBodyBytes,omitempty"`
+	// MaxSignatures bounds the signatures verified per message (default 5).
+	MaxSignatures int `json:"maxSignatures,omitempty"`
+	// Timeout bounds one key lookup (default 5s).
+	Timeout Duration `json:"timeout,omitempty"`
+}
+
+// Duration is a time.Duration written as in Go ("30s").
+type Duration time.Duration
+
+// UnmarshalJSON reads a duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string such as \"30s\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	if v < 0 {
+		return fmt.Errorf("duration %q is negative", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+func (d Duration) or(def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return time.Duration(d)
+}
+
+// Loaded is a checked configuration.
+type Loaded struct {
+	Directory *tenantgate.Directory
+	Section   Section
+	Options   []classify.Option
+	// NeedsDKIM reports that the policy uses DKIM results, so the milter verifies signatures.
+	NeedsDKIM bool
+	// Warnings are the ExOTA conversion's.
+	Warnings []string
+}
+
+// LoadFile reads the configuration file at path.
+func LoadFile(path string) (*Loaded, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Load(data, filepath.Dir(path))
+}
+
+// Load reads a configuration file's contents; dir is the directory file names are relative to.
+func Load(data []byte, dir string) (*Loaded, error) {
+	var f File
+	if err := tenantgate.DecodeStrict(data, &f); err != nil {
+		return nil, err
+	}
+	rel := func(p string) string {
+		if filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	n := 0
+	for _, set := range []bool{f.ConfigFile != "", len(f.Config) > 0, f.ExOTAPolicyFile != ""} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return nil, errors.New("give exactly one of config, configFile and exotaPolicyFile")
+	}
+	s := f.Milter
+	l := &Loaded{Section: s}
+	var cfg tenantgate.Config
+	switch {
+	case f.ExOTAPolicyFile != "":
+		b, err := os.ReadFile(rel(f.ExOTAPolicyFile))
+		if err != nil {
+			return nil, fmt.Errorf("exotaPolicyFile: %w", err)
+		}
+		if s.Gateway == "" {
+			return nil, errors.New("milter.gateway: required with exotaPolicyFile (the verdict header's authserv-id)")
+		}
+		m, err := ConvertExOTA(b, s.Gateway)
+		if err != nil {
+			return nil, fmt.Errorf("exotaPolicyFile: %w", err)
+		}
+		cfg, l.Warnings = m.Config, m.Warnings
+		if m.DKIMRequired {
+			s.Policy.DKIMRequired = true
+		}
+	default:
+		b := []byte(f.Config)
+		if f.ConfigFile != "" {
+			var err error
+			if b, err = os.ReadFile(rel(f.ConfigFile)); err != nil {
+				return nil, fmt.Errorf("configFile: %w", err)
+			}
+		}
+		var err error
+		if cfg, err = tenantgate.LoadConfig(bytes.NewReader(b)); err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+	}
+	d, err := tenantgate.Compile(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	l.Directory = d
+	if s.Listen == "" {
+		return nil, errors.New("milter.listen: missing")
+	}
+	p := s.Policy
+	if p.RelayKinds != nil {
+		l.Options = append(l.Options, classify.RelayKinds(p.RelayKinds...))
+	}
+	if p.DKIMFallback {
+		l.Options = append(l.Options, classify.DKIMFallback(true))
+	}
+	if p.DKIMRequired {
+		l.Options = append(l.Options, classify.DKIMRequired(true))
+	}
+	if p.MaxHops != 0 {
+		l.Options = append(l.Options, classify.MaxHops(p.MaxHops))
+	}
+	if p.VerdictHeader != "" {
+		l.Options = append(l.Options, classify.VerdictHeader(p.VerdictHeader))
+	}
+	if p.RejectDuplicate {
+		l.Options = append(l.Options, classify.RejectDuplicateTenantID(true))
+	}
+	l.NeedsDKIM = p.DKIMFallback || p.DKIMRequired
+	l.Section = s
+	return l, nil
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"time"
+
+	"github.com/emersion/go-msgauth/dkim"
+	"github.com/tenantgate/tenantgate/classify"
+)
+
+// verifier checks a message's DKIM signatures itself: the milter never trusts
+// Authentication-Results written by anyone else (threat case 18, unlike ExOTA-Milter).
+type verifier struct {
+	resolver *net.Resolver
+	timeout  time.Duration
+	maxSigs  int
+	maxBody  int
+}
+
+const (
+	defaultMaxBodyBytes  = 10 << 20
+	defaultMaxSignatures = 5
+	defaultDKIMTimeout   = 5 * time.Second
+)
+
+func newVerifier(o DKIMOptions) *verifier {
+	v := &verifier{resolver: net.DefaultResolver, timeout: o.Timeout.or(defaultDKIMTimeout), maxSigs: o.MaxSignatures, maxBody: o.MaxBodyBytes}
+	if o.DNSServer != "" {
+		server := o.DNSServer
+		v.resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, server)
+		}}
+	}
+	if v.maxSigs <= 0 {
+		v.maxSigs = defaultMaxSignatures
+	}
+	if v.maxBody <= 0 {
+		v.maxBody = defaultMaxBodyBytes
+	}
+	return v
+}
+
+// verify returns one result per signature: the signing domain and "pass", "fail" or
+// "temperror"/"permerror" as go-msgauth classifies the failure.
+func (v *verifier) verify(header, body []byte) []classify.DKIMResult {
+	msg := make([]byte, 0, len(header)+len(body))
+	msg = append(append(msg, header...), body...)
+	vs, err := dkim.VerifyWithOptions(bytes.NewReader(msg), &dkim.VerifyOptions{
+		MaxVerifications: v.maxSigs,
+		LookupTXT: func(domain string) ([]string, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), v.timeout)
+			defer cancel()
+			return v.resolver.LookupTXT(ctx, domain)
+		},
+	})
+	if err != nil {
+		return nil
+	}
+	out := make([]classify.DKIMResult, 0, len(vs))
+	for _, s := range vs {
+		r := "pass"
+		switch {
+		case s.Err == nil:
+		case dkim.IsTempFail(s.Err):
+			r = "temperror"
+		case dkim.IsPermFail(s.Err):
+			r = "permerror"
+		default:
+			r = "fail"
+		}
+		out = append(out, classify.DKIMResult{Domain: s.Domain, Result: r})
+	}
+	return out
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tenantgate/tenantgate"
+)
+
+// ExOTAPolicy is one entry of ExOTA-Milter's JSON policy file (app/policy.py,
+// ExOTAPolicyBackendJSON): the RFC 5322.From domain maps to the tenant that may send as it.
+type ExOTAPolicy struct {
+	TenantID              string `json:"tenant_id"`
+	DKIMEnabled           *bool  `json:"dkim_enabled,omitempty"`            // absent: true
+	DKIMAlignmentRequired *bool  `json:"dkim_alignment_required,omitempty"` // absent: true
+}
+
+// Migration is what ConvertExOTA makes of an ExOTA-Milter policy file.
+type Migration struct {
+	// Config is the library configuration: one served tenant per tenant_id, its policy domains
+	// as accepted and DKIM signing domains; Exchange Online recognised by Microsoft's published
+	// certificate name and networks (the same endpoint list ExOTA-Milter's MTA ACL uses).
+	Config tenantgate.Config
+	// DKIMRequired is set when any policy had dkim_enabled (ExOTA-Milter's default): a DKIM pass
+	// for one of the tenant's domains is then required besides the tenant header
+	// (classify.DKIMRequired).
+	DKIMRequired bool
+	// Warnings say where the library's behaviour differs from what the file asked for.
+	Warnings []string
+}
+
+// ConvertExOTA reads an ExOTA-Milter JSON policy file. gateway names the gateway (the verdict
+// header's authserv-id). Every entry is checked as ExOTA-Milter checks it — tenant_id a GUID,
+// the two flags booleans, no other keys — and all problems are returned at once, each naming its
+// domain.
+func ConvertExOTA(data []byte, gateway string) (Migration, error) {
+	var raw map[string]json.RawMessage
+	if err := tenantgate.DecodeStrict(data, &raw); err != nil {
+		return Migration{}, fmt.Errorf("exota policy: %w", err)
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	type tenantAcc struct {
+		id      tenantgate.TenantID
+		domains []tenantgate.Domain
+	}
+	var (
+		errs    []error
+		order   []tenantgate.TenantID
+		tenants = map[tenantgate.TenantID]*tenantAcc{}
+		seen    = map[tenantgate.Domain]string{}
+		m       Migration
+		dkimOff []string
+		noAlign []string
+	)
+	for _, key := range keys {
+		var p ExOTAPolicy
+		if err := tenantgate.DecodeStrict(raw[key], &p); err != nil {
+			errs = append(errs, fmt.Errorf("exota policy %q: %w", key, err))
+			continue
+		}
+		dom, err := tenantgate.ParseDomain(key)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("exota policy %q: not a domain: %w", key, err))
+			continue
+		}
+		if prev, dup := seen[dom]; dup {
+			errs = append(errs, fmt.Errorf("exota policy %q: same domain as %q", key, prev))
+			continue
+		}
+		seen[dom] = key
+		if p.TenantID == "" {
+			errs = append(errs, fmt.Errorf("exota policy %q: tenant_id: missing", key))
+			continue
+		}
+		id, err := tenantgate.ParseTenantID(p.TenantID)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("exota policy %q: tenant_id: %w", key, err))
+			continue
+		}
+		if p.DKIMEnabled == nil || *p.DKIMEnabled {
+			m.DKIMRequired = true
+		} else {
+			dkimOff = append(dkimOff, key)
+		}
+		if p.DKIMAlignmentRequired != nil && !*p.DKIMAlignmentRequired {
+			noAlign = append(noAlign, key)
+		}
+		t := tenants[id]
+		if t == nil {
+			t = &tenantAcc{id: id}
+			tenants[id] = t
+			order = append(order, id)
+		}
+		t.domains = append(t.domains, dom)
+	}
+	if len(errs) > 0 {
+		return Migration{}, errors.Join(errs...)
+	}
+	if len(order) == 0 {
+		return Migration{}, errors.New("exota policy: no entries: nobody's mail would be ours")
+	}
+	names := map[string]bool{}
+	for _, id := range order {
+		t := tenants[id]
+		name := tenantName(t.domains)
+		for i := 2; names[name]; i++ {
+			name = fmt.Sprintf("%s-%d", tenantName(t.domains), i)
+		}
+		names[name] = true
+		ten := tenantgate.Tenant{ID: id, Name: name, DKIMSigningDomains: t.domains}
+		for _, d := range t.domains {
+			ten.AcceptedDomains = append(ten.AcceptedDomains, tenantgate.AcceptedDomain{Name: d})
+		}
+		m.Config.Tenants = append(m.Config.Tenants, ten)
+		m.Config.Gateway.Serves = append(m.Config.Gateway.Serves, id)
+	}
+	m.Config.Gateway.Name = gateway
+	if m.DKIMRequired && len(dkimOff) > 0 {
+		m.Warnings = append(m.Warnings, fmt.Sprintf("dkim_enabled is false for %s but true (or default) elsewhere: the library's DKIM requirement is global, so DKIM is required for every domain (fail closed)", strings.Join(dkimOff, ", ")))
+	}
+	if len(noAlign) > 0 {
+		m.Warnings = append(m.Warnings, fmt.Sprintf("dkim_alignment_required is false for %s: a DKIM pass counts only for one of the tenant's own listed domains, never for any d= (threat case 17)", strings.Join(noAlign, ", ")))
+	}
+	return m, nil
+}
+
+// tenantName derives a tenant name: the <name> of a <name>.onmicrosoft.com domain, else the
+// first domain with its dots as dashes.
+func tenantName(domains []tenantgate.Domain) string {
+	for _, d := range domains {
+		if name, ok := strings.CutSuffix(string(d), ".onmicrosoft.com"); ok && !strings.Contains(name, ".") {
+			return name
+		}
+	}
+	return strings.ReplaceAll(string(domains[0]), ".", "-")
+}
+
+// JSON returns the configuration in the library's JSON form (DESIGN.md §3).
+func (m Migration) JSON() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m.Config); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

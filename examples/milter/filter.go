@@ -1,0 +1,236 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/d--j/go-milter"
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/headers"
+	"github.com/tenantgate/tenantgate/tlsid"
+)
+
+// App is the milter application: one policy for every MTA connection.
+type App struct {
+	policy *classify.Policy
+	limits headers.Limits
+	dkim   *verifier // nil: the policy needs no DKIM results
+	log    *slog.Logger
+}
+
+// NewApp builds the milter over a compiled directory.
+func NewApp(d *tenantgate.Directory, opts []classify.Option, limits headers.Limits, dkim *verifier, log *slog.Logger) (*App, error) {
+	p, err := classify.NewPolicy(d, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &App{policy: p, limits: limits, dkim: dkim, log: log}, nil
+}
+
+// Server returns a go-milter server (protocol v6) negotiating what the filter needs: header
+// changes, the TLS macros at HELO and MAIL, header values with their leading space, and the body
+// only when DKIM is verified.
+func (a *App) Server(opts ...milter.Option) *milter.Server {
+	tlsMacros := []milter.MacroName{milter.MacroTlsVersion, milter.MacroCertSubject, milter.MacroCertIssuer}
+	proto := milter.OptHeaderLeadingSpace
+	if a.dkim == nil {
+		proto |= milter.OptNoBody
+	}
+	base := []milter.Option{
+		milter.WithMilter(func() milter.Milter { return &filter{app: a} }),
+		milter.WithActions(milter.OptAddHeader | milter.OptChangeHeader),
+		milter.WithProtocols(proto),
+		milter.WithMacroRequest(milter.StageHelo, tlsMacros),
+		milter.WithMacroRequest(milter.StageMail, tlsMacros),
+	}
+	return milter.NewServer(append(base, opts...)...)
+}
+
+// filter is one MTA connection. Connection facts (address, HELO) stay; every transaction starts
+// from nothing at MAIL FROM (threat case 16) and the TLS evidence is read again from the macros.
+type filter struct {
+	milter.NoOpMilter
+	app  *App
+	addr netip.Addr
+	helo string
+
+	from    string
+	rcpts   []string
+	hdr     bytes.Buffer
+	hdrErr  error
+	body    bytes.Buffer
+	bodyBig bool
+}
+
+var errHeaderTooLong = errors.New("milter: header block over the size limit")
+
+func (f *filter) reset() {
+	f.from, f.rcpts, f.hdrErr, f.bodyBig = "", nil, nil, false
+	f.hdr.Reset()
+	f.body.Reset()
+}
+
+func (f *filter) Connect(_ string, family string, _ uint16, addr string, _ milter.Modifier) (*milter.Response, error) {
+	f.addr = netip.Addr{}
+	if family == "tcp4" || family == "tcp6" {
+		if a, err := netip.ParseAddr(strings.Trim(addr, "[]")); err == nil {
+			f.addr = a.Unmap()
+		}
+	}
+	return milter.RespContinue, nil
+}
+
+func (f *filter) Helo(name string, _ milter.Modifier) (*milter.Response, error) {
+	f.helo = name
+	return milter.RespContinue, nil
+}
+
+func (f *filter) session(m milter.Modifier) classify.Session {
+	ev := tlsid.FromMacros(tlsid.Macros{
+		TLSVersion:  m.Get(milter.MacroTlsVersion),
+		CertSubject: m.Get(milter.MacroCertSubject),
+		CertIssuer:  m.Get(milter.MacroCertIssuer),
+	})
+	return classify.Session{RemoteAddr: f.addr, HELO: f.helo, TLS: ev}
+}
+
+func (f *filter) MailFrom(from string, _ string, _ milter.Modifier) (*milter.Response, error) {
+	f.reset()
+	f.from = milter.RemoveAngle(from)
+	return milter.RespContinue, nil
+}
+
+// RcptTo refuses at once what the policy can refuse before the header: a foreign recipient from a
+// client that is not verified Exchange Online.
+func (f *filter) RcptTo(rcpt string, _ string, m milter.Modifier) (*milter.Response, error) {
+	rcpt = milter.RemoveAngle(rcpt)
+	s := f.session(m)
+	rv := f.app.policy.Recipient(s, f.from, rcpt)
+	if rv.Action == classify.Reject {
+		f.app.log.Info("rcpt refused", "client", s.RemoteAddr.String(), "certVerified", s.TLS.Verified, "certNames", s.TLS.Names,
+			"from", f.from, "rcpt", rcpt, "reply", rv.Reply, "reasons", codes(rv.Reasons))
+		return reject(rv.Reply)
+	}
+	f.rcpts = append(f.rcpts, rcpt)
+	return milter.RespContinue, nil
+}
+
+// Header keeps the fields in order, as the MTA received them, up to the size limit.
+func (f *filter) Header(name, value string, _ milter.Modifier) (*milter.Response, error) {
+	if f.hdrErr != nil {
+		return milter.RespContinue, nil
+	}
+	max := f.app.limits.MaxBytes
+	if max <= 0 {
+		max = defaultMaxHeaderBytes
+	}
+	if f.hdr.Len()+len(name)+len(value)+4 > max {
+		f.hdrErr = errHeaderTooLong
+		return milter.RespContinue, nil
+	}
+	f.hdr.WriteString(name)
+	f.hdr.WriteByte(':')
+	if value != "" && value[0] != ' ' && value[0] != '\t' {
+		f.hdr.WriteByte(' ') // the MTA swallowed the leading space (no OptHeaderLeadingSpace)
+	}
+	// Postfix and Sendmail pass folded values with LF line ends; the block is read with CRLF.
+	f.hdr.WriteString(strings.ReplaceAll(strings.ReplaceAll(value, "\r\n", "\n"), "\n", "\r\n"))
+	f.hdr.WriteString("\r\n")
+	return milter.RespContinue, nil
+}
+
+// defaultMaxHeaderBytes is headers.Read's default size limit: the buffer stops growing there and
+// the message is refused as malformed (threat case 30).
+const defaultMaxHeaderBytes = headers.DefaultMaxBytes
+
+func (f *filter) BodyChunk(chunk []byte, _ milter.Modifier) (*milter.Response, error) {
+	if f.app.dkim == nil || f.bodyBig {
+		return milter.RespContinue, nil
+	}
+	if f.body.Len()+len(chunk) > f.app.dkim.maxBody {
+		f.bodyBig = true
+		f.body.Reset()
+		return milter.RespContinue, nil
+	}
+	f.body.Write(chunk)
+	return milter.RespContinue, nil
+}
+
+// EndOfMessage decides the transaction and edits the header: forged fields deleted (highest
+// instance first, so the instances still to delete keep their numbers), the verdict header
+// inserted at the top.
+func (f *filter) EndOfMessage(m milter.Modifier) (*milter.Response, error) {
+	defer f.reset()
+	s := f.session(m)
+	t := classify.Transaction{Session: s, MailFrom: f.from, RcptTo: f.rcpts, HeaderError: f.hdrErr}
+	if t.HeaderError == nil {
+		t.Header, t.HeaderError = headers.Read(bytes.NewReader(f.hdr.Bytes()), f.app.limits)
+	}
+	if f.app.dkim != nil && !f.bodyBig && t.HeaderError == nil {
+		t.DKIM = f.app.dkim.verify(append(f.hdr.Bytes(), "\r\n"...), f.body.Bytes())
+	}
+	v := f.app.policy.Decide(t)
+	log := f.app.log.With("client", s.RemoteAddr.String(), "certVerified", s.TLS.Verified, "certNames", s.TLS.Names,
+		"from", f.from, "rcpts", f.rcpts, "origin", string(v.Origin), "tenant", tenantString(v.Tenant), "kind", string(v.Kind),
+		"hop", v.Hop, "reasons", codes(v.Reasons))
+	for _, a := range v.Recipients {
+		if a.Action == classify.Reject {
+			// One reply covers the message: a refused recipient refuses it for all (the
+			// relay does the same; README.md "Replies").
+			log.Info("message refused", "rcpt", a.Rcpt, "reply", a.Reply)
+			return reject(a.Reply)
+		}
+	}
+	for i := len(v.Remove) - 1; i >= 0; i-- {
+		r := v.Remove[i]
+		if err := m.ChangeHeader(r.Instance, r.Name, ""); err != nil {
+			return nil, err
+		}
+	}
+	if v.Header.Name != "" {
+		if err := m.InsertHeader(0, v.Header.Name, v.Header.Value); err != nil {
+			return nil, err
+		}
+	}
+	log.Info("message accepted", "removed", len(v.Remove), "dkimDomain", string(v.DKIMDomain))
+	return milter.RespAccept, nil
+}
+
+func (f *filter) Abort(_ milter.Modifier) error {
+	f.reset()
+	return nil
+}
+
+// reject turns a policy reply ("550 5.7.1 Unable to relay") into a milter reply.
+func reject(reply string) (*milter.Response, error) {
+	code, text, _ := strings.Cut(reply, " ")
+	n, err := strconv.Atoi(code)
+	if err != nil || n < 400 || n > 599 {
+		return milter.RejectWithCodeAndReason(554, "5.0.0 "+reply)
+	}
+	return milter.RejectWithCodeAndReason(uint16(n), text)
+}
+
+func codes(rs []tenantgate.Reason) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Code
+	}
+	return out
+}
+
+func tenantString(id tenantgate.TenantID) string {
+	if id.IsZero() {
+		return ""
+	}
+	return id.String()
+}
+

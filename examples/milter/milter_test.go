@@ -1,0 +1,281 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/d--j/go-milter"
+	"github.com/google/go-cmp/cmp"
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/headers"
+)
+
+const (
+	contosoID   = "11111111-1111-1111-1111-111111111111"
+	woodgroveID = "33333333-3333-3333-3333-333333333333"
+)
+
+// startMilter serves app on 127.0.0.1:0 and returns a client for it.
+func startMilter(t testing.TB, app *App) *milter.Client {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := app.Server()
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return milter.NewClient("tcp", ln.Addr().String(),
+		milter.WithActions(milter.OptAddHeader|milter.OptChangeHeader|milter.OptSetMacros),
+		milter.WithProtocols(milter.OptHeaderLeadingSpace|milter.OptNoBody))
+}
+
+func loadDirectory(t testing.TB, path string) *tenantgate.Directory {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := tenantgate.LoadConfig(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := tenantgate.Compile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func newTestApp(t testing.TB, opts ...classify.Option) *App {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), opts, headers.Limits{}, nil, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app
+}
+
+// peer is what the MTA tells the milter about the client.
+type peer struct {
+	addr       string
+	tlsVersion string
+	subject    string // {cert_subject}: set by Postfix only for a verified certificate
+}
+
+var (
+	// exoPeer: verified Exchange Online (address in the test config's 127.0.0.0/8, verified
+	// certificate with the EXO name).
+	exoPeer      = peer{"127.0.0.1", "TLSv1.3", "mail.protection.outlook.com"}
+	plainPeer    = peer{"127.0.0.1", "", ""}
+	noCertPeer   = peer{"127.0.0.1", "TLSv1.3", ""}
+	nearMissPeer = peer{"127.0.0.1", "TLSv1.3", "mail.protection.outlook.com.evil.example"}
+	outsidePeer  = peer{"192.0.2.7", "TLSv1.3", "mail.protection.outlook.com"}
+)
+
+// txn is one transaction and what the milter answered.
+type txn struct {
+	from   string
+	rcpts  []string
+	header [][2]string
+}
+
+// outcome is the milter's answers: one per RCPT ("continue" or the reply), then end of message,
+// and the header changes it asked for.
+type outcome struct {
+	Rcpt    []string
+	EOM     string
+	Changes []string
+}
+
+func actionString(a *milter.Action) string {
+	if a.StopProcessing() {
+		return strings.TrimSpace(a.SMTPReply)
+	}
+	return strings.ToLower(a.String())
+}
+
+// runSession sends the transactions on one milter session (one SMTP connection).
+func runSession(t testing.TB, c *milter.Client, p peer, txns ...txn) []outcome {
+	t.Helper()
+	macros := milter.NewMacroBag()
+	s, err := c.Session(macros)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Conn("client.example", milter.FamilyInet, 25, p.addr); err != nil {
+		t.Fatal(err)
+	}
+	if p.tlsVersion != "" {
+		macros.Set(milter.MacroTlsVersion, p.tlsVersion)
+	}
+	if p.subject != "" {
+		macros.Set(milter.MacroCertSubject, p.subject)
+		macros.Set(milter.MacroCertIssuer, "Test CA")
+	}
+	if _, err := s.Helo("client.example"); err != nil {
+		t.Fatal(err)
+	}
+	var out []outcome
+	for _, tx := range txns {
+		var o outcome
+		if _, err := s.Mail("<"+tx.from+">", ""); err != nil {
+			t.Fatal(err)
+		}
+		accepted := 0
+		for _, r := range tx.rcpts {
+			a, err := s.Rcpt("<"+r+">", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.Rcpt = append(o.Rcpt, actionString(a))
+			if !a.StopProcessing() {
+				accepted++
+			}
+		}
+		if accepted == 0 {
+			out = append(out, o)
+			if err := s.Reset(nil); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if _, err := s.DataStart(); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range tx.header {
+			if _, err := s.HeaderField(f[0], f[1], nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.HeaderEnd(); err != nil {
+			t.Fatal(err)
+		}
+		mods, a, err := s.BodyReadFrom(strings.NewReader("Hello.\r\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.EOM = actionString(a)
+		for _, m := range mods {
+			switch m.Type {
+			case milter.ActionChangeHeader:
+				o.Changes = append(o.Changes, fmt.Sprintf("change %s[%d]=%q", m.HeaderName, m.HeaderIndex, m.HeaderValue))
+			case milter.ActionInsertHeader:
+				o.Changes = append(o.Changes, fmt.Sprintf("insert @%d %s: %s", m.HeaderIndex, m.HeaderName, strings.Join(strings.Fields(m.HeaderValue), " ")))
+			default:
+				o.Changes = append(o.Changes, fmt.Sprintf("unexpected %v", m))
+			}
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// exoHeader is the header block Exchange Online sends for a cloud mailbox of tenant.
+func exoHeader(tenant, from string) [][2]string {
+	return [][2]string{
+		{"X-MS-Exchange-CrossTenant-Id", tenant},
+		{"X-MS-Exchange-CrossTenant-AuthAs", "Internal"},
+		{"X-MS-Exchange-CrossTenant-FromEntityHeader", "Hosted"},
+		{"From", from},
+		{"Subject", "hello"},
+	}
+}
+
+// ownVerdict is classify's verdict header for own-tenant mailbox mail of contoso on pass hop
+// (classify/policy_header.go: authres.Format, parameters sorted by name).
+func ownVerdict(hop int) string {
+	return fmt.Sprintf("insert @0 Authentication-Results: gw.example.net; x-tenantgate=pass policy.hop=%d policy.kind=mailbox policy.origin=own-tenant policy.tenant=%s", hop, contosoID)
+}
+
+func TestMilter(t *testing.T) {
+	c := startMilter(t, newTestApp(t))
+	forged := [2]string{"Authentication-Results", "gw.example.net; x-tenantgate=pass policy.hop=1"}
+	tests := []struct {
+		name string
+		peer peer
+		txns []txn
+		want []outcome
+	}{{
+		// DESIGN §4.2 rules 1–3: relayed; the forged verdict header (threat case 18) is deleted —
+		// it is the 1st Authentication-Results — and ours inserted at the top with hop 2, one
+		// more than the copy claimed.
+		name: "exo own tenant relays", peer: exoPeer,
+		txns: []txn{{"carol@contoso.com", []string{"erin@woodgrove.example"}, append([][2]string{forged}, exoHeader(contosoID, "carol@contoso.com")...)}},
+		want: []outcome{{Rcpt: []string{"continue"}, EOM: "accept", Changes: []string{`change Authentication-Results[1]=""`, ownVerdict(2)}}},
+	}, {
+		// Threat case 1: another tenant through the same Exchange Online.
+		name: "exo other tenant refused", peer: exoPeer,
+		txns: []txn{{"mallory@woodgrove.example", []string{"victim@sender.example"}, exoHeader(woodgroveID, "ceo@contoso.com")}},
+		want: []outcome{{Rcpt: []string{"continue"}, EOM: "550 5.7.1 Unable to relay"}},
+	}, {
+		// ExOTA-Milter's miltertest_multiple_tenantid: conflicting tenant headers (threat case 8).
+		name: "conflicting tenant headers refused", peer: exoPeer,
+		txns: []txn{{"carol@contoso.com", []string{"erin@woodgrove.example"},
+			append(exoHeader(contosoID, "carol@contoso.com"), [2]string{"x-ms-exchange-crosstenant-id", woodgroveID})}},
+		want: []outcome{{Rcpt: []string{"continue"}, EOM: "550 5.7.1 Unable to relay"}},
+	}, {
+		// Threat cases 3–7: not verified Exchange Online, so a foreign recipient is refused at RCPT.
+		name: "plaintext with forged header", peer: plainPeer,
+		txns: []txn{{"carol@contoso.com", []string{"victim@sender.example"}, exoHeader(contosoID, "carol@contoso.com")}},
+		want: []outcome{{Rcpt: []string{"550 5.7.1 Unable to relay"}}},
+	}, {
+		name: "TLS without verified certificate", peer: noCertPeer,
+		txns: []txn{{"carol@contoso.com", []string{"victim@sender.example"}, nil}},
+		want: []outcome{{Rcpt: []string{"550 5.7.1 Unable to relay"}}},
+	}, {
+		name: "near-miss certificate name", peer: nearMissPeer,
+		txns: []txn{{"carol@contoso.com", []string{"victim@sender.example"}, nil}},
+		want: []outcome{{Rcpt: []string{"550 5.7.1 Unable to relay"}}},
+	}, {
+		// Threat case 4: the right certificate from outside Exchange Online's networks.
+		name: "EXO certificate from outside the networks", peer: outsidePeer,
+		txns: []txn{{"carol@contoso.com", []string{"victim@sender.example"}, nil}},
+		want: []outcome{{Rcpt: []string{"550 5.7.1 Unable to relay"}}},
+	}, {
+		// Inbound mail to a served tenant is accepted from anyone; Microsoft trust headers from a
+		// peer that is not Exchange Online are deleted (threat case 3); verdict none.
+		name: "internet to served tenant", peer: plainPeer,
+		txns: []txn{{"bob@sender.example", []string{"alice@contoso.com"}, [][2]string{{"X-MS-Exchange-CrossTenant-Id", contosoID}, {"From", "bob@sender.example"}}}},
+		want: []outcome{{Rcpt: []string{"continue"}, EOM: "accept", Changes: []string{
+			`change X-MS-Exchange-CrossTenant-Id[1]=""`,
+			"insert @0 Authentication-Results: gw.example.net; x-tenantgate=none policy.hop=1 policy.origin=internet"}}},
+	}, {
+		// Threat case 16 and ExOTA-Milter's connection-reuse tests: each transaction on one
+		// connection is decided afresh, in both orders.
+		name: "connection reuse", peer: exoPeer,
+		txns: []txn{
+			{"carol@contoso.com", []string{"erin@woodgrove.example"}, exoHeader(contosoID, "carol@contoso.com")},
+			{"mallory@woodgrove.example", []string{"victim@sender.example"}, exoHeader(woodgroveID, "ceo@contoso.com")},
+			{"carol@contoso.com", []string{"erin@woodgrove.example"}, exoHeader(contosoID, "carol@contoso.com")},
+		},
+		want: []outcome{
+			{Rcpt: []string{"continue"}, EOM: "accept", Changes: []string{ownVerdict(1)}},
+			{Rcpt: []string{"continue"}, EOM: "550 5.7.1 Unable to relay"},
+			{Rcpt: []string{"continue"}, EOM: "accept", Changes: []string{ownVerdict(1)}},
+		},
+	}, {
+		// Threat case 14: a bare CR inside a header value makes the block malformed: 554 5.6.0
+		// (classify.ReplyHeaderInvalid) for every recipient.
+		name: "bare CR in a header value", peer: exoPeer,
+		txns: []txn{{"carol@contoso.com", []string{"erin@woodgrove.example"},
+			append(exoHeader(contosoID, "carol@contoso.com"), [2]string{"X-Evil", "a\rX-MS-Exchange-CrossTenant-Id: " + contosoID})}},
+		want: []outcome{{Rcpt: []string{"continue"}, EOM: "554 5.6.0 Malformed message header"}},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := runSession(t, c, tc.peer, tc.txns...)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
