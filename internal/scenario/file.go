@@ -188,6 +188,14 @@ type Injection struct {
 	RemoteAddr string   `json:"remoteAddr,omitempty"`
 	From       string   `json:"from"`
 	To         []string `json:"to"`
+	// Additions to DESIGN §6 (route.Injection): the sending tenant's ID (default: the owner of
+	// From's domain), the verified certificate names the sending host presents (default: TLS
+	// without a certificate), where an Internet sender connects ("" = the MX, "exchange" = the
+	// tenant's Exchange Online host around the MX, "gateway"), and MX hosts by domain.
+	Tenant   string            `json:"tenant,omitempty"`
+	TLSNames []string          `json:"tlsNames,omitempty"`
+	Entry    string            `json:"entry,omitempty"`
+	MX       map[string]string `json:"mx,omitempty"`
 }
 
 // FlowExpect names what must hold. Outcome is "delivered", "rejected" or "looped"; DeliveredTo
@@ -198,6 +206,21 @@ type FlowExpect struct {
 	DeliveredTo []string `json:"deliveredTo,omitempty"`
 	Reply       *string  `json:"reply,omitempty"`
 	MaxHops     *int     `json:"maxHops,omitempty"`
+	// Additions to DESIGN §6: reason codes that must all appear in the trace (any step, or the
+	// trace's own reasons), and per-recipient expectations.
+	Reasons    []string              `json:"reasons,omitempty"`
+	Recipients []FlowRecipientExpect `json:"recipients,omitempty"`
+}
+
+// FlowRecipientExpect is one recipient's path (an addition to DESIGN §6). Rcpt is required;
+// Outcome and Reply (by prefix) are compared when present; Via, when present, must equal the
+// receiving party of each of the recipient's steps in order, written "kind" or "kind:name"
+// (route.Party: "gateway", "exchange:contoso", "mailbox:contoso", "internet:mx.sender.example").
+type FlowRecipientExpect struct {
+	Rcpt    string   `json:"rcpt"`
+	Outcome *string  `json:"outcome,omitempty"`
+	Reply   *string  `json:"reply,omitempty"`
+	Via     []string `json:"via,omitempty"`
 }
 
 // LintCase is the route.Lint expectation of the file's topology.

@@ -49,6 +49,8 @@ func Default() Evaluator {
 	return Evaluator{
 		Exchange: EvalExchange,
 		Gateway:  EvalGateway,
+		Flows:    EvalFlows,
+		Lint:     EvalLint,
 	}
 }
 
