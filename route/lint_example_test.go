@@ -1,0 +1,36 @@
+package route_test
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/route"
+)
+
+// The demo topology lints clean. Turning Enhanced Filtering off on contoso's connector, while
+// the MX still points at the gateway, yields one finding with its fix.
+func ExampleLint() {
+	d := demoDirectory()
+	fmt.Println("demo findings:", len(route.Lint(d)))
+
+	cfg := *d.Config()
+	tenants := append([]tenantgate.Tenant(nil), cfg.Tenants...)
+	contoso := tenants[0]
+	contoso.Inbound = append([]tenantgate.InboundConnector(nil), contoso.Inbound...)
+	contoso.Inbound[0].EFSkipLastIP = false
+	tenants[0] = contoso
+	cfg.Tenants = tenants
+	broken, err := tenantgate.Compile(cfg)
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range route.Lint(broken) {
+		fmt.Println(f.Severity, f.Code, f.ORCA, strings.Join(f.Objects, ", "))
+		fmt.Println(f.PowerShell)
+	}
+	// Output:
+	// demo findings: 0
+	// error missing-enhanced-filtering ORCA-233 inbound connector from-gateway
+	// Set-InboundConnector -Identity 'from-gateway' -EFSkipLastIP $true
+}
