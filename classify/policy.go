@@ -207,15 +207,28 @@ func VerdictHeader(name string) Option {
 }
 
 // AuthServID sets the authserv-id of the verdict header. Default: the gateway's authServID, else
-// its name.
+// its name. It must be an RFC 2045 token (RFC 8601 §2.2 allows a token or a quoted-string; the
+// policy writes and recognises tokens only), such as a host name.
 func AuthServID(id string) Option {
 	return func(o *options) error {
-		if id == "" || strings.ContainsAny(id, " \t\r\n;()\"") || len(id) > 255 {
-			return fmt.Errorf("classify: authserv-id %q: want a single token without white space, ';', '(' or quotes", clip(id))
+		if err := checkAuthServID(id); err != nil {
+			return err
 		}
 		o.authServID = id
 		return nil
 	}
+}
+
+func checkAuthServID(id string) error {
+	if id == "" || len(id) > 255 {
+		return fmt.Errorf("classify: authserv-id %q: want 1–255 characters", clip(id))
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
+			return fmt.Errorf("classify: authserv-id %q: character %q is not allowed in an RFC 2045 token", clip(id), c)
+		}
+	}
+	return nil
 }
 
 // MaxTenantFields bounds the number of tenant evidence fields (DefaultMaxTenantFields); a message
@@ -260,6 +273,9 @@ func NewPolicy(d *tenantgate.Directory, opts ...Option) (*Policy, error) {
 	}
 	if o.authServID == "" {
 		return nil, errors.New("classify: NewPolicy: no authserv-id (set gateway.authServID or gateway.name, or use AuthServID)")
+	}
+	if err := checkAuthServID(o.authServID); err != nil {
+		return nil, fmt.Errorf("%w (from the gateway configuration; use AuthServID to set another)", err)
 	}
 	p := &Policy{
 		d:           d,

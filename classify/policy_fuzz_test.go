@@ -172,3 +172,34 @@ func fuzzSession(b byte) Session {
 	}
 	return s
 }
+
+// FuzzVerdictHeader checks the small parsers of the verdict header against its writer: whatever
+// the authserv-id and hop, authServID and hopCount read back what verdictField wrote, and never
+// panic on arbitrary values.
+func FuzzVerdictHeader(f *testing.F) {
+	f.Add("gw.example.net", 3, "gw.example.net (c); x-tenantgate=pass policy.hop=7")
+	f.Add("relay.example", 999, "spf=pass (sender IP is 1.2.3.4) smtp.mailfrom=x")
+	f.Add("a", 1, "((nested) comment\\) a; none")
+	d := demoDirectory(f)
+	f.Fuzz(func(t *testing.T, id string, hop int, other string) {
+		_ = authServID(other)
+		_ = hopCount(other)
+		_ = groupSyntax(other)
+		if n := hopCount(other); n < 0 || n > maxHopValue {
+			t.Fatalf("hopCount(%q) = %d", other, n)
+		}
+		p, err := NewPolicy(d, AuthServID(id))
+		if err != nil {
+			return // not a valid authserv-id
+		}
+		hop = 1 + (hop%maxHopValue+maxHopValue)%maxHopValue
+		v := Verdict{Origin: OwnTenant, Kind: Mailbox, Hop: hop}
+		fld := p.verdictField(&v)
+		if got := authServID(fld.Value); got != id {
+			t.Fatalf("authServID(%q) = %q, want %q", fld.Value, got, id)
+		}
+		if got := hopCount(fld.Value); got != hop {
+			t.Fatalf("hopCount(%q) = %d, want %d", fld.Value, got, hop)
+		}
+	})
+}
