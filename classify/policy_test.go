@@ -592,6 +592,7 @@ func TestNewPolicyErrors(t *testing.T) {
 		{"header colon", VerdictHeader("X-Bad:")},
 		{"header empty", VerdictHeader("")},
 		{"authserv space", AuthServID("a b")},
+		{"authserv tspecial", AuthServID("a=b")},
 		{"tenant fields", MaxTenantFields(0)},
 	}
 	for _, tc := range tests {
