@@ -110,9 +110,12 @@ func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 	names := map[string]bool{}
 	for _, id := range order {
 		t := tenants[id]
-		name := tenantName(t.domains)
-		for i := 2; names[name]; i++ {
-			name = fmt.Sprintf("%s-%d", tenantName(t.domains), i)
+		name, known := tenantName(t.id, t.domains)
+		if !known {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("tenant %s: no <name>.onmicrosoft.com domain in the policy, so its name is a placeholder, %q; set the tenant's real name (its initial domain's first label) in the configuration", id, name))
+		}
+		if names[name] {
+			return Migration{}, fmt.Errorf("exota policy: tenants %s and another both have the onmicrosoft.com name %q", id, name)
 		}
 		names[name] = true
 		ten := tenantgate.Tenant{ID: id, Name: name, DKIMSigningDomains: t.domains}
@@ -132,15 +135,17 @@ func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 	return m, nil
 }
 
-// tenantName derives a tenant name: the <name> of a <name>.onmicrosoft.com domain, else the
-// first domain with its dots as dashes.
-func tenantName(domains []tenantgate.Domain) string {
+// tenantName derives a tenant name: the <name> of a <name>.onmicrosoft.com domain (known), else a
+// placeholder from the tenant ID. A name like the custom domain's ("fabrikam-com") would be
+// wrong: Compile implies <name>.onmicrosoft.com as an accepted domain, and that name may be
+// another organisation's.
+func tenantName(id tenantgate.TenantID, domains []tenantgate.Domain) (string, bool) {
 	for _, d := range domains {
 		if name, ok := strings.CutSuffix(string(d), ".onmicrosoft.com"); ok && !strings.Contains(name, ".") {
-			return name
+			return name, true
 		}
 	}
-	return strings.ReplaceAll(string(domains[0]), ".", "-")
+	return "exota-" + id.String()[:8], false
 }
 
 // JSON returns the configuration in the library's JSON form (DESIGN.md §3).

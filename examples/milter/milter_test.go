@@ -104,6 +104,11 @@ func actionString(a *milter.Action) string {
 
 // runSession sends the transactions on one milter session (one SMTP connection).
 func runSession(t testing.TB, c *milter.Client, p peer, txns ...txn) []outcome {
+	return runSessionBody(t, c, p, "Hello.\r\n", txns...)
+}
+
+// runSessionBody is runSession with the message body of every transaction.
+func runSessionBody(t testing.TB, c *milter.Client, p peer, body string, txns ...txn) []outcome {
 	t.Helper()
 	macros := milter.NewMacroBag()
 	s, err := c.Session(macros)
@@ -159,7 +164,7 @@ func runSession(t testing.TB, c *milter.Client, p peer, txns ...txn) []outcome {
 		if _, err := s.HeaderEnd(); err != nil {
 			t.Fatal(err)
 		}
-		mods, a, err := s.BodyReadFrom(strings.NewReader("Hello.\r\n"))
+		mods, a, err := s.BodyReadFrom(strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tenantgate/tenantgate"
+)
+
+func TestConvertExOTA(t *testing.T) {
+	data, err := os.ReadFile("testdata/exota-policy.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ConvertExOTA(data, "gw.example.net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	contoso := tenantgate.MustParseTenantID("11111111-1111-1111-1111-111111111111")
+	fabrikam := tenantgate.MustParseTenantID("22222222-2222-2222-2222-222222222222")
+	// Each tenant_id becomes one served tenant; its policy domains (in sorted order) its accepted
+	// and DKIM signing domains. contoso's name comes from contoso.onmicrosoft.com; fabrikam has
+	// no onmicrosoft.com domain, so its name is the placeholder from its ID.
+	want := tenantgate.Config{
+		Tenants: []tenantgate.Tenant{{
+			ID: contoso, Name: "contoso",
+			AcceptedDomains:    []tenantgate.AcceptedDomain{{Name: "contoso.com"}, {Name: "contoso.onmicrosoft.com"}},
+			DKIMSigningDomains: []tenantgate.Domain{"contoso.com", "contoso.onmicrosoft.com"},
+		}, {
+			ID: fabrikam, Name: "exota-22222222",
+			AcceptedDomains:    []tenantgate.AcceptedDomain{{Name: "fabrikam.com"}},
+			DKIMSigningDomains: []tenantgate.Domain{"fabrikam.com"},
+		}},
+		Gateway: tenantgate.Gateway{Name: "gw.example.net", Serves: []tenantgate.TenantID{contoso, fabrikam}},
+	}
+	if diff := cmp.Diff(want, m.Config); diff != "" {
+		t.Errorf("config (-want +got):\n%s", diff)
+	}
+	// dkim_enabled defaults to true (policy.py), so contoso's entries require DKIM; the
+	// requirement is global, and fabrikam's false is overridden with a warning.
+	if !m.DKIMRequired {
+		t.Error("DKIMRequired = false, want true")
+	}
+	wantWarn := []string{"exota-22222222", "dkim_enabled is false for fabrikam.com"}
+	for _, w := range wantWarn {
+		if !strings.Contains(strings.Join(m.Warnings, "\n"), w) {
+			t.Errorf("warnings %q lack %q", m.Warnings, w)
+		}
+	}
+	// The JSON form is a valid library configuration.
+	b, err := m.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := tenantgate.LoadConfig(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("LoadConfig(%s): %v", b, err)
+	}
+	d, err := tenantgate.Compile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ten, _, ok := d.Owner("contoso.com"); !ok || ten.ID != contoso || !d.Serves(contoso) {
+		t.Errorf("contoso.com not owned by the served tenant %s", contoso)
+	}
+}
+
+func TestConvertExOTAErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string // substrings of the error
+	}{
+		// ExOTA-Milter's own tests/policy.json: "dkim" is no policy key (policy.py check_policy
+		// refuses it too) and "asdftasdfa" no GUID.
+		{"exota test file", `{"lalalulu.onmicrosoft.com": {"tenant_id": "1234abcd-18c5-45e8-88de-123456789abc", "dkim": true},
+		  "asdf2.onmicrosoft.com": {"tenant_id": "asdftasdfa", "dkim": true}}`,
+			[]string{`"lalalulu.onmicrosoft.com"`, `"asdf2.onmicrosoft.com"`, "dkim"}},
+		{"bad tenant id", `{"contoso.com": {"tenant_id": "asdftasdfa"}}`, []string{`"contoso.com": tenant_id`}},
+		{"missing tenant id", `{"contoso.com": {"dkim_enabled": true}}`, []string{`"contoso.com": tenant_id: missing`}},
+		{"flag not boolean", `{"contoso.com": {"tenant_id": "11111111-1111-1111-1111-111111111111", "dkim_enabled": "yes"}}`, []string{`"contoso.com"`}},
+		{"not a domain", `{"contoso..com": {"tenant_id": "11111111-1111-1111-1111-111111111111"}}`, []string{`"contoso..com": not a domain`}},
+		{"same domain twice", `{"Contoso.com": {"tenant_id": "11111111-1111-1111-1111-111111111111"}, "contoso.com": {"tenant_id": "22222222-2222-2222-2222-222222222222"}}`,
+			[]string{"same domain"}},
+		{"empty", `{}`, []string{"no entries"}},
+		{"not an object", `[]`, []string{"exota policy"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ConvertExOTA([]byte(tc.in), "gw.example.net")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// ExampleConvertExOTA converts an ExOTA-Milter policy file (testdata/exota-policy.json).
+func ExampleConvertExOTA() {
+	data, _ := os.ReadFile("testdata/exota-policy.json")
+	m, err := ConvertExOTA(data, "gw.example.net")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, t := range m.Config.Tenants {
+		fmt.Println(t.ID, t.Name, t.DKIMSigningDomains)
+	}
+	fmt.Println("dkimRequired:", m.DKIMRequired, "warnings:", len(m.Warnings))
+	// Output:
+	// 11111111-1111-1111-1111-111111111111 contoso [contoso.com contoso.onmicrosoft.com]
+	// 22222222-2222-2222-2222-222222222222 exota-22222222 [fabrikam.com]
+	// dkimRequired: true warnings: 2
+}
+
+// ExampleLoad shows the milter's configuration format: the library configuration inline (or
+// configFile, or exotaPolicyFile) and the milter section.
+func ExampleLoad() {
+	l, err := Load([]byte(`{
+	  "config": {
+	    "tenants": [ { "id": "11111111-1111-1111-1111-111111111111", "name": "contoso",
+	                   "acceptedDomains": [ { "name": "contoso.com" } ],
+	                   "dkimSigningDomains": [ "contoso.com" ] } ],
+	    "gateway": { "name": "gw.example.net", "serves": [ "11111111-1111-1111-1111-111111111111" ] }
+	  },
+	  "milter": {
+	    "listen": "127.0.0.1:8894",
+	    "policy": { "relayKinds": [ "mailbox" ], "dkimRequired": true },
+	    "dkim": { "dnsServer": "127.0.0.1:53", "timeout": "3s" },
+	    "timeout": "1m"
+	  }
+	}`), ".")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(l.Section.Listen, len(l.Directory.Tenants()), l.NeedsDKIM)
+	// Output:
+	// 127.0.0.1:8894 1 true
+}
