@@ -233,4 +233,3 @@ func tenantString(id tenantgate.TenantID) string {
 	}
 	return id.String()
 }
-
