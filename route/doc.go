@@ -1,6 +1,7 @@
 // Package route decides where mail goes next: which Exchange Online outbound connector a tenant's
-// message takes, which host a gateway delivers a served tenant's mail to, and the DNS an MTA
-// needs to reach the Internet.
+// message takes, which host and identity a gateway uses for each recipient, and the DNS an MTA
+// needs to reach the Internet; and it simulates and lints whole topologies of gateway and
+// tenants.
 //
 // # Exchange Online outbound routing
 //
@@ -65,5 +66,78 @@
 // that wants load spreading shuffles equal-preference runs itself. A null MX next to other MX
 // records (which RFC 7505 §3 forbids) is treated as a null MX. No caching, no search domains,
 // no DNSSEC validation: the configured server is trusted.
+//
+// # The gateway's next hop
+//
+// NewPlan builds the gateway's routing table and Plan.Next gives each recipient of a
+// classify.Verdict its Hop (DESIGN §5):
+//   - a recipient the verdict sends Inbound, or relays while its domain belongs to another
+//     tenant this gateway serves, goes straight to that tenant: its smart host (TenantSmartHost:
+//     Gateway.SmartHosts, else contoso.com → contoso-com.mail.protection.outlook.com, existing
+//     hyphens kept), the tenant's identity, TLS required, and the host name verified on the
+//     server's certificate (Exchange Online's *.mail.protection.outlook.com covers it);
+//   - every other relayed recipient goes to the MX of its domain with the Internet identity
+//     (by default no certificate) and opportunistic TLS (RFC 7435) — also when that MX is another
+//     tenant's *.mail.protection.outlook.com host: a tenant certificate presented there can make
+//     Exchange Online attribute the message to the sending tenant (DESIGN §1 (c), MC1226222);
+//   - a rejected recipient gets a Hop of kind DestNone with the verdict's reply; a recipient the
+//     verdict does not decide, or a tenant the plan does not serve, gets ReplyNoRoute (fail
+//     closed).
+//
+// NewPlan refuses a served tenant whose enabled inbound connectors expect a certificate name
+// (TlsSenderCertificateName) that no certificate name of the tenant's identity matches
+// (tlsid.MatchConnectorName), or that has such connectors and no identity: Exchange Online
+// could never recognise the gateway's deliveries. Connectors that identify the gateway by IP
+// need no identity.
+//
+// # Simulation
+//
+// Simulate moves one message through a topology recipient by recipient, hop by hop, composing
+// the real decision functions: classify.Attribute at each Exchange Online ingress (its Stamp
+// written into the header as Exchange Online stamps it), Outbound for each tenant's routing,
+// classify.Policy and Plan.Next at the gateway (its verdict header applied). The Trace records
+// every Step — who handed the copy to whom, which function decided what and why, the client
+// address, certificate and gateway identity presented — and each recipient's outcome:
+// delivered, rejected with the SMTP reply, or looped. A path loops when a party receives the
+// copy a second time from the same sender in the same state, or after MaxSteps (20) steps, as
+// Exchange Online does (5.4.14, spec/exchange-online.md §3); the gateway's own hop limit may stop
+// it first. The topology's DNS is Injection.MX, defaulting to: a served tenant's domains point
+// at the gateway unless the tenant's Get-MxRecordReport says Exchange Online; any other
+// tenant's domains point at its Exchange Online host; every other domain is on the Internet.
+// SimulateWith passes options to the composed functions (TopologyOptions).
+//
+// Deliberate simplifications: an accepted domain's recipient always has a mailbox (an
+// InternalRelay domain's copy is delivered, not sent to its MX); mailbox rules (forwards) are not
+// modelled; each recipient's copy travels alone; a routing table NewPlan refuses is still used,
+// so that the trace shows Exchange Online's rejection.
+//
+// # Lint
+//
+// Lint runs the canonical flows of every served tenant (CanonicalFlows: Internet to the tenant
+// through its MX and around it, the tenant to the Internet and to another Office 365 tenant; and
+// an Internet relay attempt on the gateway) and reads the traces; it also asks the gateway's
+// policy about EchoSpoofing (a tenant it does not serve, threat cases 1 and 34) and about
+// anonymous mail the tenant passed on (Direct Send and forwards, threat case 31). Each Finding
+// has a stable Code, a Severity, the objects involved, a fix in words and, where the fix is in
+// Exchange Online, the PowerShell command:
+//   - misattribution: Exchange Online attributes the gateway's delivery to a tenant that does
+//     not own the recipient (a certificate or address matching another tenant's OnPremises
+//     connector, MC1226222);
+//   - connector-type: Internet mail the gateway delivers arrives through an OnPremises
+//     connector, as the tenant's own (spec/exchange-online.md §2.3, §7);
+//   - loop: a canonical flow loops (centralized transport, an OnPremises connector taking the
+//     tenant's own domains, or the loop a misattribution causes);
+//   - missing-enhanced-filtering: the MX points at the gateway and the connector the gateway's
+//     deliveries match has no Enhanced Filtering, or none matches (spec §5, ORCA-233);
+//   - mx-bypass: Internet mail sent straight to the tenant's Exchange Online host is delivered
+//     although the MX points at the gateway (no Partner lock-down, spec §7 scenario 1);
+//   - relay-hole: the gateway relays for the Internet, for a tenant it does not serve, or
+//     anonymous mail a served tenant passed on (an error without RejectDirectSend, else a
+//     warning);
+//   - undeliverable (an addition to DESIGN §6): a canonical flow that must work is rejected,
+//     for example Exchange Online refusing the gateway's certificate.
+//
+// Lint is deterministic and reports each code once per tenant and objects. Its cost grows
+// linearly with the served tenants (1,000 tenants lint in well under a second on one core).
 
 package route
