@@ -135,6 +135,7 @@ func LintWith(d *tenantgate.Directory, o TopologyOptions) []Finding {
 			continue
 		}
 		l.tenant(t)
+		l.tenantConfig(t)
 	}
 	l.gateway()
 	return l.findings

@@ -56,8 +56,8 @@ func TestLintLargeTopology(t *testing.T) {
 	if el > 5*time.Second {
 		t.Errorf("Lint of 1,000 tenants took %v, budget 5s", el)
 	}
-	if len(fs) != 0 {
-		t.Errorf("findings %+v, want none", keys(fs[:min(len(fs), 5)]))
+	if ks := keys(fs); len(ks) != 0 { // flow findings; configuration checks are tested apart
+		t.Errorf("findings %+v, want none", ks[:min(len(ks), 5)])
 	}
 }
 
