@@ -61,6 +61,11 @@ type filter struct {
 	app  *App
 	addr netip.Addr
 	helo string
+	// heloTLS are the TLS macros as of the last HELO/EHLO (after STARTTLS the client says EHLO
+	// again). go-milter drops HELO-stage macros when a transaction is aborted or the connection
+	// reused, and an MTA that sends them only at HELO (miltertest, Sendmail's default) does not
+	// repeat them; Postfix does at MAIL when milter_mail_macros lists them (README.md).
+	heloTLS tlsid.Macros
 
 	from    string
 	rcpts   []string
@@ -79,7 +84,7 @@ func (f *filter) reset() {
 }
 
 func (f *filter) Connect(_ string, family string, _ uint16, addr string, _ milter.Modifier) (*milter.Response, error) {
-	f.addr = netip.Addr{}
+	f.addr, f.helo, f.heloTLS = netip.Addr{}, "", tlsid.Macros{}
 	if family == "tcp4" || family == "tcp6" {
 		if a, err := netip.ParseAddr(strings.Trim(addr, "[]")); err == nil {
 			f.addr = a.Unmap()
@@ -88,18 +93,28 @@ func (f *filter) Connect(_ string, family string, _ uint16, addr string, _ milte
 	return milter.RespContinue, nil
 }
 
-func (f *filter) Helo(name string, _ milter.Modifier) (*milter.Response, error) {
+func (f *filter) Helo(name string, m milter.Modifier) (*milter.Response, error) {
 	f.helo = name
+	f.heloTLS = tlsMacros(m)
 	return milter.RespContinue, nil
 }
 
-func (f *filter) session(m milter.Modifier) classify.Session {
-	ev := tlsid.FromMacros(tlsid.Macros{
+func tlsMacros(m milter.Modifier) tlsid.Macros {
+	return tlsid.Macros{
 		TLSVersion:  m.Get(milter.MacroTlsVersion),
 		CertSubject: m.Get(milter.MacroCertSubject),
 		CertIssuer:  m.Get(milter.MacroCertIssuer),
-	})
-	return classify.Session{RemoteAddr: f.addr, HELO: f.helo, TLS: ev}
+	}
+}
+
+// session is the connection as the policy sees it. The TLS macros are the current ones when the
+// MTA sent any ({tls_version} is set from STARTTLS on), else those of the last HELO.
+func (f *filter) session(m milter.Modifier) classify.Session {
+	mac := tlsMacros(m)
+	if mac.TLSVersion == "" {
+		mac = f.heloTLS
+	}
+	return classify.Session{RemoteAddr: f.addr, HELO: f.helo, TLS: tlsid.FromMacros(mac)}
 }
 
 func (f *filter) MailFrom(from string, _ string, _ milter.Modifier) (*milter.Response, error) {

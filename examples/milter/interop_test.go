@@ -304,3 +304,28 @@ func TestInteropPostfix(t *testing.T) {
 }
 
 func headersLimits() headers.Limits { return headers.Limits{} }
+
+// TestInteropMiltertest runs the Lua scripts in testdata/miltertest with miltertest (OpenDKIM's
+// milter test driver) against the milter.
+func TestInteropMiltertest(t *testing.T) {
+	mt := interop(t, "miltertest")
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), nil, headersLimits(), nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := serveApp(t, app)
+	abs, err := filepath.Abs("testdata/miltertest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, script := range []string{"own_tenant.lua", "other_tenant.lua", "forged.lua", "conn_reuse.lua"} {
+		t.Run(script, func(t *testing.T) {
+			out, err := exec.Command(mt, "-D", fmt.Sprintf("socket=inet:%d@127.0.0.1", port), "-D", "testdata="+abs,
+				"-s", filepath.Join(abs, script)).CombinedOutput()
+			if err != nil {
+				t.Fatalf("miltertest %s: %v\n%s", script, err, out)
+			}
+		})
+	}
+}
+
