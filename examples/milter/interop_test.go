@@ -328,4 +328,3 @@ func TestInteropMiltertest(t *testing.T) {
 		})
 	}
 }
-
