@@ -152,7 +152,7 @@ func efProblems(c *tenantgate.InboundConnector) []string {
 		p = append(p, "Enhanced Filtering is in test mode (EFTestMode)")
 	}
 	if len(c.EFUsers) > 0 {
-		p = append(p, fmt.Sprintf("Enhanced Filtering applies only to %d listed recipients (EFUsers)", len(c.EFUsers)))
+		p = append(p, fmt.Sprintf("Enhanced Filtering applies only to the %d recipients listed in EFUsers", len(c.EFUsers)))
 	}
 	return p
 }
