@@ -77,8 +77,10 @@ type artoken struct {
 // splitAuthSegments tokenises v into one flat slice, with a separator token (sep set) for each
 // ';' outside comments and quoted strings. It is linear in len(v) and never fails: an unclosed
 // comment or quote runs to the end.
-func splitAuthSegments(v string) []artoken {
-	cur := make([]artoken, 0, 32)
+func splitAuthSegments(v string, cur []artoken) []artoken {
+	if cur == nil {
+		cur = make([]artoken, 0, 32)
+	}
 	for i := 0; i < len(v); {
 		c := v[i]
 		switch {
@@ -150,8 +152,14 @@ func eachSegment(toks []artoken, f func(seg []artoken)) {
 // ARC "i=N" segment before it sets Instance. It returns an error only when the value holds
 // neither an authserv-id nor a result; what it read is returned either way.
 func ParseAuthResults(v string) (AuthResults, error) {
+	a, _, err := parseAuthResults(v, nil)
+	return a, err
+}
+
+// parseAuthResults is ParseAuthResults with a token buffer to reuse; it returns the buffer.
+func parseAuthResults(v string, buf []artoken) (AuthResults, []artoken, error) {
 	var a AuthResults
-	toks := splitAuthSegments(unfold(v))
+	toks := splitAuthSegments(unfold(v), buf[:0])
 	nseg := 1
 	for _, t := range toks {
 		if t.sep {
@@ -241,9 +249,9 @@ func ParseAuthResults(v string) (AuthResults, error) {
 		a.Results = nil
 	}
 	if a.ServID == "" && len(a.Results) == 0 {
-		return a, errors.New("headers: authentication results: no authserv-id and no method=result in " + quoteClip(v))
+		return a, toks, errors.New("headers: authentication results: no authserv-id and no method=result in " + quoteClip(v))
 	}
-	return a, nil
+	return a, toks, nil
 }
 
 func segmentText(seg []artoken) string {

@@ -53,9 +53,17 @@ func dateLayouts() [10]string {
 // after a numeric offset dropped ("+0000 UTC"), a lone UTC/GMT or RFC 5322 obsolete zone turned
 // into its offset, and a missing zone read as +0000. It reports false when nothing fits.
 func parseDate(s string) (time.Time, bool) {
+	if t, ok := parseDateFast(s); ok {
+		return t, true
+	}
+	return parseDateSlow(s)
+}
+
+// parseDateSlow is parseDate's general path, over time.Parse.
+func parseDateSlow(s string) (time.Time, bool) {
 	var buf [12]string
 	f := buf[:0]
-	for w := range wordsSeq(s, " \t\r\n") {
+	for w := range wordsSeq(s, false) {
 		if len(f) == len(buf) {
 			return time.Time{}, false
 		}
@@ -134,4 +142,109 @@ func isAlpha(s string) bool {
 		}
 	}
 	return true
+}
+
+// parseDateFast reads the form nearly every trace field uses, "[Mon, ]2 Jan 2006 15:04:05[.f]
+// -0700[ (comment)]", without time.Parse; anything else is left to parseDate's general path.
+func parseDateFast(s string) (time.Time, bool) {
+	var f [8]string
+	n := 0
+	for w := range wordsSeq(s, false) {
+		if n == len(f) {
+			return time.Time{}, false
+		}
+		f[n] = w
+		n++
+	}
+	w := f[:n]
+	if len(w) > 0 && strings.HasSuffix(w[0], ",") {
+		if len(w[0]) != 4 || !looksLikeDateStart(w[0]) {
+			return time.Time{}, false
+		}
+		w = w[1:]
+	}
+	if len(w) > 4 && strings.HasPrefix(w[4], "(") {
+		if !strings.HasSuffix(w[len(w)-1], ")") {
+			return time.Time{}, false
+		}
+		w = w[:4]
+	}
+	if len(w) == 6 && strings.HasPrefix(w[5], "(") && strings.HasSuffix(w[5], ")") {
+		w = w[:5]
+	}
+	if len(w) != 5 || !isNumericZone(w[4]) {
+		return time.Time{}, false
+	}
+	day, ok1 := atoiN(w[0], 1, 2)
+	year, ok2 := atoiN(w[2], 4, 4)
+	mon := monthOf(w[1])
+	if !ok1 || !ok2 || mon == 0 {
+		return time.Time{}, false
+	}
+	hms := w[3]
+	if len(hms) < 8 || hms[2] != ':' || hms[5] != ':' {
+		return time.Time{}, false
+	}
+	hh, ok1 := atoiN(hms[0:2], 2, 2)
+	mm, ok2 := atoiN(hms[3:5], 2, 2)
+	ss, ok3 := atoiN(hms[6:8], 2, 2)
+	if !ok1 || !ok2 || !ok3 || hh > 23 || mm > 59 || ss > 60 {
+		return time.Time{}, false
+	}
+	nsec := 0
+	if rest := hms[8:]; rest != "" {
+		if rest[0] != '.' || len(rest) < 2 || len(rest) > 10 || !isDigits(rest[1:]) {
+			return time.Time{}, false
+		}
+		for i := 1; i < 10; i++ {
+			nsec *= 10
+			if i < len(rest) {
+				nsec += int(rest[i] - '0')
+			}
+		}
+	}
+	if day < 1 || day > daysIn(mon, year) || ss == 60 {
+		return time.Time{}, false // leave leap seconds and impossible dates to the general path
+	}
+	zh, _ := atoiN(w[4][1:3], 2, 2)
+	zm, _ := atoiN(w[4][3:5], 2, 2)
+	if zh > 23 || zm > 59 {
+		return time.Time{}, false
+	}
+	off := (zh*60 + zm) * 60
+	if w[4][0] == '-' {
+		off = -off
+	}
+	loc := time.UTC
+	if off != 0 || w[4][0] == '-' {
+		loc = time.FixedZone("", off)
+	}
+	return time.Date(year, mon, day, hh, mm, ss, nsec, loc), true
+}
+
+func atoiN(s string, minLen, maxLen int) (int, bool) {
+	if len(s) < minLen || len(s) > maxLen || !isDigits(s) {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+func monthOf(s string) time.Month {
+	if len(s) != 3 {
+		return 0
+	}
+	for m := time.January; m <= time.December; m++ {
+		if strings.EqualFold(s, m.String()[:3]) {
+			return m
+		}
+	}
+	return 0
+}
+
+func daysIn(m time.Month, year int) int {
+	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }

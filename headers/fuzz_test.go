@@ -159,3 +159,26 @@ func FuzzArrivalTime(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseDate checks that parseDate's fast path agrees with its general path (time.Parse)
+// wherever the fast path answers.
+func FuzzParseDate(f *testing.F) {
+	f.Add("Wed,  3 Jul 2019 15:59:41 +0200 (CEST)")
+	f.Add("Tue, 14 Jul 2020 18:41:21.6249 +0000")
+	f.Add("29 Feb 2023 10:00:00 -0000")
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := parseDateFast(s)
+		if !ok {
+			return
+		}
+		slow, ok := parseDateSlow(s)
+		if !ok || !fast.Equal(slow) {
+			t.Fatalf("%q: fast %v, general %v (%v)", s, fast, slow, ok)
+		}
+		if _, off1 := fast.Zone(); true {
+			if _, off2 := slow.Zone(); off1 != off2 {
+				t.Fatalf("%q: offsets %d and %d", s, off1, off2)
+			}
+		}
+	})
+}

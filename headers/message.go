@@ -89,6 +89,29 @@ const (
 // X-MS-Exchange-CrossTenant-Id.
 func Parse(h textproto.Header) *Message {
 	m := &Message{}
+	// Count first, so that each list is allocated once at its size.
+	var nRecv, nAuth, nOrg int
+	for f := h.Fields(); f.Next(); {
+		switch key := f.Key(); {
+		case key == keyReceived:
+			nRecv++
+		case key == keyAuthResults, key == keyMSAuthResults, key == keyARCAuthResults, key == keyOrigAuthResults:
+			nAuth++
+		case strings.HasPrefix(key, keyOrganizationPrefix):
+			nOrg++
+		}
+	}
+	if nRecv > 0 {
+		m.Received = make([]Received, 0, nRecv)
+	}
+	if nAuth > 0 {
+		m.AuthResults = make([]AuthResults, 0, nAuth)
+	}
+	if nOrg > 0 {
+		m.Organization = make([]Field, 0, nOrg)
+	}
+	var rtoks []rtoken
+	var atoks []artoken
 	idx := 0
 	for f := h.Fields(); f.Next(); idx++ {
 		key := f.Key()
@@ -130,14 +153,16 @@ func Parse(h textproto.Header) *Message {
 			}
 			m.MicrosoftAntispam = append(m.MicrosoftAntispam, r)
 		case key == keyAuthResults, key == keyMSAuthResults, key == keyARCAuthResults, key == keyOrigAuthResults:
-			r, err := ParseAuthResults(fd.Value)
+			r, toks, err := parseAuthResults(fd.Value, atoks)
+			atoks = toks
 			r.Field = fd
 			if err != nil {
 				m.problem(fd, "headers.auth-results.invalid", err.Error())
 			}
 			m.AuthResults = append(m.AuthResults, r)
 		case key == keyReceived:
-			r, err := ParseReceived(fd.Value)
+			r, toks, err := parseReceived(fd.Value, rtoks)
+			rtoks = toks
 			r.Index = idx
 			if err != nil {
 				m.problem(fd, "headers.received.invalid", err.Error())

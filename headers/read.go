@@ -2,6 +2,7 @@ package headers
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -66,80 +67,77 @@ var ErrSyntax = errors.New("headers: malformed header block")
 // Parse reports it as a problem. LF-only line ends are accepted like CRLF. Non-ASCII bytes in
 // values are kept as they are. A header block without the final blank line is accepted.
 func Read(r io.Reader, l Limits) (textproto.Header, error) {
-	hr := &headerReader{s: scanner{l: l.withDefaults(), line: 1}}
-	if br, ok := r.(*bufio.Reader); ok {
-		hr.br = br
-	} else {
-		hr.src = r
+	l = l.withDefaults()
+	capHint := 16 << 10
+	if lr, ok := r.(interface{ Len() int }); ok { // bytes.Reader, strings.Reader, bytes.Buffer
+		capHint = min(lr.Len(), l.MaxBytes) + 64
 	}
-	h, err := textproto.ReadHeader(bufio.NewReader(hr))
-	if hr.err != nil {
-		return textproto.Header{}, hr.err
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 4096)
 	}
-	if err != nil {
-		return textproto.Header{}, fmt.Errorf("%w: %v", ErrSyntax, err)
-	}
-	return h, nil
-}
-
-// headerReader passes the header block through to textproto.ReadHeader, checking it byte by
-// byte as it goes (no copy of the block is kept), and ends at the blank line. From a
-// *bufio.Reader it consumes exactly the header block.
-type headerReader struct {
-	br   *bufio.Reader
-	src  io.Reader
-	s    scanner
-	err  error // sticky: a limit or syntax error, or a read error
-	done bool
-}
-
-func (hr *headerReader) Read(p []byte) (int, error) {
-	if hr.err != nil {
-		return 0, hr.err
-	}
-	if hr.done || len(p) == 0 {
-		return 0, io.EOF
-	}
-	var n int
-	var rerr error
-	if hr.br != nil {
-		if _, err := hr.br.Peek(1); err != nil {
-			rerr = err
-		} else {
-			chunk, _ := hr.br.Peek(min(len(p), hr.br.Buffered()))
-			k, err := hr.s.scan(chunk)
-			n = copy(p, chunk[:k])
-			_, _ = hr.br.Discard(k)
-			if err != nil {
-				hr.err = err
-				return 0, err
+	s := scanner{l: l, line: 1}
+	block := make([]byte, 0, capHint)
+	for !s.done {
+		line, err := br.ReadSlice('\n')
+		for err == bufio.ErrBufferFull { // a line longer than the buffer: check it piece by piece
+			if _, serr := s.scan(line); serr != nil {
+				return textproto.Header{}, serr
 			}
+			block = append(block, line...)
+			line, err = br.ReadSlice('\n')
 		}
-	} else {
-		n, rerr = hr.src.Read(p)
-		k, err := hr.s.scan(p[:n])
-		if err != nil {
-			hr.err = err
-			return 0, err
+		if err != nil && err != io.EOF {
+			return textproto.Header{}, fmt.Errorf("headers: reading line %d: %w", s.line, err)
 		}
-		n = k
-	}
-	if hr.s.done {
-		hr.done = true
-	}
-	if rerr == io.EOF {
-		if err := hr.s.end(); err != nil {
-			hr.err = err
-			return 0, err
+		if _, serr := s.scan(line); serr != nil {
+			return textproto.Header{}, serr
 		}
-		hr.done = true
-		return n, nil
+		if s.done {
+			break // the blank line; it is not part of any field
+		}
+		block = append(block, line...)
+		// Line breaks become CRLF, as textproto.ReadHeader makes them: the scanner has made
+		// sure a CR only ever stands before LF.
+		if n := len(block); n > 0 && block[n-1] == '\n' && (n < 2 || block[n-2] != '\r') {
+			block = append(block[:n-1], '\r', '\n')
+		}
+		if err == io.EOF {
+			if err := s.end(); err != nil {
+				return textproto.Header{}, err
+			}
+			if n := len(block); n > 0 && block[n-1] != '\n' {
+				block = append(block, '\r', '\n')
+			}
+			break
+		}
 	}
-	if rerr != nil {
-		hr.err = fmt.Errorf("headers: reading line %d: %w", hr.s.line, rerr)
-		return n, nil
+	return headerOf(block), nil
+}
+
+// headerOf builds a textproto.Header from a checked block of CRLF-terminated lines. It adds the
+// fields bottom-up with AddRaw (which puts each new field on top), so the result has the block's
+// order, and every field's raw bytes are a slice of block: no copy per field.
+func headerOf(block []byte) textproto.Header {
+	var starts [128]int
+	fields := starts[:0]
+	for i := 0; i < len(block); {
+		if block[i] != ' ' && block[i] != '\t' {
+			fields = append(fields, i)
+		}
+		nl := bytes.IndexByte(block[i:], '\n')
+		if nl < 0 {
+			break
+		}
+		i += nl + 1
 	}
-	return n, nil
+	var h textproto.Header
+	end := len(block)
+	for k := len(fields) - 1; k >= 0; k-- {
+		h.AddRaw(block[fields[k]:end:end])
+		end = fields[k]
+	}
+	return h
 }
 
 // scanner checks a header block one byte at a time against Limits and the refusals Read
@@ -158,72 +156,136 @@ type scanner struct {
 }
 
 // scan consumes b up to and including the blank line that ends the block; it returns how many
-// bytes belong to the header block.
+// bytes belong to the header block. Field names are checked byte by byte; the rest of each line
+// is searched for NUL and CR with bytes.IndexByte, which keeps the check cheap next to
+// textproto's own reading.
 func (s *scanner) scan(b []byte) (int, error) {
-	for i, c := range b {
-		s.total++
-		if s.total > s.l.MaxBytes {
-			return i, fmt.Errorf("%w: header block is over MaxBytes (%d bytes) at line %d", ErrLimit, s.l.MaxBytes, s.line)
-		}
-		if s.cr {
+	i := 0
+	for i < len(b) {
+		if s.cr { // a CR ended the previous chunk: only LF may follow
 			s.cr = false
-			if c != '\n' {
+			if b[i] != '\n' {
 				return i, fmt.Errorf("%w: line %d: bare CR at byte %d", ErrSyntax, s.line, s.col+1)
 			}
-		} else if c == '\r' {
-			s.cr = true
+			if err := s.count(1); err != nil {
+				return i, err
+			}
+			done, err := s.lineEnd()
+			if err != nil || done {
+				return i + 1, err
+			}
+			i++
 			continue
 		}
-		if c == '\n' {
-			if s.col == 0 {
-				s.done = true
-				return i + 1, nil
-			}
-			if s.inName {
-				return i, fmt.Errorf("%w: line %d: no ':' in field line", ErrSyntax, s.line)
-			}
-			s.line++
-			s.col = 0
-			continue
+		rest := b[i:]
+		end := bytes.IndexByte(rest, '\n')
+		seg := rest
+		if end >= 0 {
+			seg = rest[:end+1]
 		}
-		if c == 0 {
-			return i, fmt.Errorf("%w: line %d: NUL byte at byte %d", ErrSyntax, s.line, s.col+1)
+		if err := s.count(len(seg)); err != nil {
+			return i, err
+		}
+		if end >= 0 {
+			seg = seg[:end]
+		}
+		j, err := s.name(seg)
+		if err != nil {
+			return i + j, err
+		}
+		bulk := seg[j:]
+		if k := bytes.IndexByte(bulk, 0); k >= 0 {
+			return i + j + k, fmt.Errorf("%w: line %d: NUL byte at byte %d", ErrSyntax, s.line, s.col+k+1)
+		}
+		if k := bytes.IndexByte(bulk, '\r'); k >= 0 {
+			if k != len(bulk)-1 {
+				return i + j + k, fmt.Errorf("%w: line %d: bare CR at byte %d", ErrSyntax, s.line, s.col+k+1)
+			}
+			bulk = bulk[:k]
+			if end < 0 {
+				s.cr = true // the LF may come in the next chunk
+			}
+		}
+		s.col += len(bulk)
+		if s.col > s.l.MaxLineLength {
+			return i + j, fmt.Errorf("%w: line %d is over MaxLineLength (%d bytes)", ErrLimit, s.line, s.l.MaxLineLength)
+		}
+		if end < 0 {
+			return len(b), nil
+		}
+		done, err := s.lineEnd()
+		if err != nil || done {
+			return i + end + 1, err
+		}
+		i += end + 1
+	}
+	return len(b), nil
+}
+
+// count adds n bytes to the total and checks MaxBytes.
+func (s *scanner) count(n int) error {
+	s.total += n
+	if s.total > s.l.MaxBytes {
+		return fmt.Errorf("%w: header block is over MaxBytes (%d bytes) at line %d", ErrLimit, s.l.MaxBytes, s.line)
+	}
+	return nil
+}
+
+// lineEnd handles a LF: the blank line ends the block; a field line must have had its colon.
+func (s *scanner) lineEnd() (done bool, err error) {
+	if s.col == 0 {
+		s.done = true
+		return true, nil
+	}
+	if s.inName {
+		return false, fmt.Errorf("%w: line %d: no ':' in field line", ErrSyntax, s.line)
+	}
+	s.line++
+	s.col = 0
+	return false, nil
+}
+
+// name checks the start of a line and, on a field line, the name up to its colon. It returns
+// how many bytes of seg it consumed; it stops at a CR or NUL for the caller to judge.
+func (s *scanner) name(seg []byte) (int, error) {
+	j := 0
+	for ; j < len(seg) && (s.col == 0 || s.inName); j++ {
+		c := seg[j]
+		if c == '\r' || c == 0 {
+			return j, nil
 		}
 		s.col++
 		if s.col > s.l.MaxLineLength {
-			return i, fmt.Errorf("%w: line %d is over MaxLineLength (%d bytes)", ErrLimit, s.line, s.l.MaxLineLength)
+			return j, fmt.Errorf("%w: line %d is over MaxLineLength (%d bytes)", ErrLimit, s.line, s.l.MaxLineLength)
 		}
 		if s.col == 1 {
 			if c == ' ' || c == '\t' {
 				if s.fields == 0 {
-					return i, fmt.Errorf("%w: line %d: continuation line before the first field", ErrSyntax, s.line)
+					return j, fmt.Errorf("%w: line %d: continuation line before the first field", ErrSyntax, s.line)
 				}
 				continue
 			}
 			s.fields++
 			if s.fields > s.l.MaxFields {
-				return i, fmt.Errorf("%w: more than MaxFields (%d) fields at line %d", ErrLimit, s.l.MaxFields, s.line)
+				return j, fmt.Errorf("%w: more than MaxFields (%d) fields at line %d", ErrLimit, s.l.MaxFields, s.line)
 			}
 			s.inName, s.nameLen, s.nameWSP = true, 0, false
-		}
-		if !s.inName {
-			continue
 		}
 		switch {
 		case c == ':':
 			if s.nameLen == 0 {
-				return i, fmt.Errorf("%w: line %d: empty field name", ErrSyntax, s.line)
+				return j, fmt.Errorf("%w: line %d: empty field name", ErrSyntax, s.line)
 			}
 			s.inName = false
 		case c == ' ' || c == '\t':
 			s.nameWSP = true
 		case c < 33 || c > 126 || s.nameWSP:
-			return i, fmt.Errorf("%w: line %d: field name holds byte 0x%02x at byte %d: not printable ASCII", ErrSyntax, s.line, c, s.col)
+			return j, fmt.Errorf("%w: line %d: field name holds byte 0x%02x at byte %d: not printable ASCII", ErrSyntax, s.line, c, s.col)
 		default:
 			s.nameLen++
 		}
 	}
-	return len(b), nil
+	return j, nil
 }
 
 // end checks the state at the end of input: a header block may end without a blank line, but

@@ -2,11 +2,16 @@ package headers
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 
+	"github.com/emersion/go-message/textproto"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -45,22 +50,31 @@ func TestReadLimits(t *testing.T) {
 		{"lf-only", "A: 1\nB: 2\n", Limits{}, nil, ""},
 		{"empty", "", Limits{}, nil, ""},
 	}
+	// Each case is read whole, one byte per Read (every chunk boundary), and through a small
+	// *bufio.Reader: the checks keep their state across chunks.
+	readers := map[string]func(string) io.Reader{
+		"whole":    func(s string) io.Reader { return strings.NewReader(s) },
+		"one-byte": func(s string) io.Reader { return iotest.OneByteReader(strings.NewReader(s)) },
+		"bufio-16": func(s string) io.Reader { return bufio.NewReaderSize(iotest.HalfReader(strings.NewReader(s)), 16) },
+	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Read(strings.NewReader(tc.in), tc.limits)
-			if tc.wantErr == nil {
-				if err != nil {
-					t.Fatalf("Read: %v", err)
+		for rname, mk := range readers {
+			t.Run(tc.name+"/"+rname, func(t *testing.T) {
+				_, err := Read(mk(tc.in), tc.limits)
+				if tc.wantErr == nil {
+					if err != nil {
+						t.Fatalf("Read: %v", err)
+					}
+					return
 				}
-				return
-			}
-			if !errors.Is(err, tc.wantErr) {
-				t.Fatalf("Read error = %v, want %v", err, tc.wantErr)
-			}
-			if !strings.Contains(err.Error(), tc.wantMsg) {
-				t.Errorf("Read error %q does not say %q", err, tc.wantMsg)
-			}
-		})
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("Read error = %v, want %v", err, tc.wantErr)
+				}
+				if !strings.Contains(err.Error(), tc.wantMsg) {
+					t.Errorf("Read error %q does not say %q", err, tc.wantMsg)
+				}
+			})
+		}
 	}
 }
 
@@ -78,4 +92,42 @@ func TestReadLeavesBody(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)
 	}
+}
+
+// TestReadMatchesTextproto checks that Read builds the same header as textproto.ReadHeader —
+// keys, values and raw bytes of every field, in order — for every corpus block, written with
+// LF (as stored) and with CRLF line ends.
+func TestReadMatchesTextproto(t *testing.T) {
+	files, _ := filepath.Glob("testdata/headers/*.eml")
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range [][]byte{data, bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))} {
+			want, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(in)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Read(bytes.NewReader(in), Limits{})
+			if err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			if diff := cmp.Diff(dump(want), dump(got)); diff != "" {
+				t.Errorf("%s (-textproto +Read)\n%s", file, diff)
+			}
+		}
+	}
+}
+
+func dump(h textproto.Header) []string {
+	var out []string
+	for f := h.Fields(); f.Next(); {
+		raw, _ := f.Raw()
+		out = append(out, f.Key()+"\x00"+f.Value()+"\x00"+string(raw))
+	}
+	for _, k := range []string{"Received", "X-Ms-Exchange-Crosstenant-Id", "From"} {
+		out = append(out, strings.Join(h.Values(k), "\x01"))
+	}
+	return out
 }

@@ -65,12 +65,18 @@ type rtoken struct {
 // only for a value that is empty or holds neither a clause nor a date; the Received it returns
 // then still carries Raw.
 func ParseReceived(value string) (Received, error) {
+	r, _, err := parseReceived(value, nil)
+	return r, err
+}
+
+// parseReceived is ParseReceived with a token buffer to reuse; it returns the buffer.
+func parseReceived(value string, buf []rtoken) (Received, []rtoken, error) {
 	v := unfold(value)
 	r := Received{Raw: v}
 	if v == "" {
-		return r, fmt.Errorf("%w: empty value", ErrReceived)
+		return r, buf, fmt.Errorf("%w: empty value", ErrReceived)
 	}
-	toks := lexReceived(v)
+	toks := lexReceived(v, buf[:0])
 
 	// The date: after the last top-level ';'.
 	body := toks
@@ -101,19 +107,23 @@ func ParseReceived(value string) (Received, error) {
 	var seen uint8 // one bit per keyword
 	for i := 0; i < len(body); {
 		t := body[i]
-		kw := strings.ToLower(t.text)
-		if t.comment || t.semi || !isReceivedKeyword(kw) {
+		kw := ""
+		if !t.comment && !t.semi {
+			kw = keyword(t.text)
+		}
+		if kw == "" {
 			i++
 			continue
 		}
 		j := i + 1
-		for j < len(body) && (body[j].comment || body[j].semi || !isReceivedKeyword(strings.ToLower(body[j].text))) {
+		for j < len(body) && (body[j].comment || body[j].semi || keyword(body[j].text) == "") {
 			j++
 		}
 		if bit := keywordBit(kw); seen&bit == 0 && hasWord(body[i+1:j]) {
 			seen |= bit
-			clauses++
-			r.setClause(v, kw, body[i+1:j])
+			if r.setClause(v, kw, body[i+1:j]) {
+				clauses++
+			}
 		}
 		i = j
 	}
@@ -123,9 +133,9 @@ func ParseReceived(value string) (Received, error) {
 		}
 	}
 	if clauses == 0 && r.Date.IsZero() {
-		return r, fmt.Errorf("%w: no from/by/with/id/for clause and no date in %q", ErrReceived, clip(v, 80))
+		return r, toks, fmt.Errorf("%w: no from/by/with/id/for clause and no date in %q", ErrReceived, clip(v, 80))
 	}
-	return r, nil
+	return r, toks, nil
 }
 
 // hasWord reports whether a clause holds a word: a bare keyword ("from;") is no clause.
@@ -138,7 +148,19 @@ func hasWord(toks []rtoken) bool {
 	return false
 }
 
-func isReceivedKeyword(s string) bool { return keywordBit(s) != 0 }
+// keyword returns the clause keyword w spells, in lower case and compared case-insensitively,
+// or "" when w is no keyword. It does not allocate.
+func keyword(w string) string {
+	if len(w) < 2 || len(w) > 4 {
+		return ""
+	}
+	for _, k := range [...]string{"from", "by", "via", "with", "id", "for"} {
+		if len(k) == len(w) && strings.EqualFold(k, w) {
+			return k
+		}
+	}
+	return ""
+}
 
 // keywordBit returns a distinct bit for each Received clause keyword (lower case), 0 for any
 // other word.
@@ -161,8 +183,8 @@ func keywordBit(s string) uint8 {
 }
 
 // setClause fills the field for keyword kw from the clause's tokens; v is the unfolded value
-// the tokens point into.
-func (r *Received) setClause(v, kw string, toks []rtoken) {
+// the tokens point into. It reports whether the field got a value ("for <>" gets none).
+func (r *Received) setClause(v, kw string, toks []rtoken) bool {
 	first := ""
 	for _, t := range toks {
 		if !t.comment && !t.semi {
@@ -202,7 +224,9 @@ func (r *Received) setClause(v, kw string, toks []rtoken) {
 		r.Via = clauseWords(v, toks)
 	case "for":
 		r.For = strings.TrimSuffix(strings.TrimPrefix(first, "<"), ">")
+		return r.For != ""
 	}
+	return true
 }
 
 // clauseWords returns the clause's words without its comments, joined by one space. When no
@@ -252,8 +276,10 @@ func joinWords(toks []rtoken) string {
 // lexReceived splits an unfolded Received value into words, comments, quoted strings (as
 // words) and ';' separators. It never fails: an unclosed comment, quote or angle address runs to
 // the end of the value.
-func lexReceived(v string) []rtoken {
-	toks := make([]rtoken, 0, 24)
+func lexReceived(v string, toks []rtoken) []rtoken {
+	if toks == nil {
+		toks = make([]rtoken, 0, 24)
+	}
 	for i := 0; i < len(v); {
 		c := v[i]
 		switch {
@@ -324,7 +350,7 @@ func lexReceived(v string) []rtoken {
 // commentAddr returns the first address in a from/by comment: "[192.0.2.1]", "[IPv6:…]",
 // "[10.0.0.1:47944]" (with a port) or a bare address word ("2603:10b6:408:c0::39").
 func commentAddr(c string) netip.Addr {
-	for w := range wordsSeq(c, " \t,()") {
+	for w := range wordsSeq(c, true) {
 		if a := literalAddr(w); a.IsValid() {
 			return a
 		}
@@ -335,7 +361,7 @@ func commentAddr(c string) netip.Addr {
 // commentHost returns the first host name in a from comment, skipping addresses, key=value
 // words and Postfix's "unknown".
 func commentHost(c string) string {
-	for w := range wordsSeq(c, " \t") {
+	for w := range wordsSeq(c, false) {
 		if strings.ContainsAny(w, "=[]()\"") || literalAddr(w).IsValid() || strings.EqualFold(w, "unknown") {
 			continue
 		}
@@ -350,12 +376,18 @@ func commentHost(c string) string {
 	return ""
 }
 
-// wordsSeq yields the non-empty runs of s between bytes of seps, without allocating.
-func wordsSeq(s, seps string) func(yield func(string) bool) {
+// wordsSeq yields the non-empty runs of s between white space (and, with punct, ',', '(' and
+// ')'), without allocating.
+func wordsSeq(s string, punct bool) func(yield func(string) bool) {
 	return func(yield func(string) bool) {
 		start := -1
 		for i := 0; i <= len(s); i++ {
-			if i == len(s) || strings.IndexByte(seps, s[i]) >= 0 {
+			sep := i == len(s)
+			if !sep {
+				c := s[i]
+				sep = c == ' ' || c == '\t' || c == '\r' || c == '\n' || punct && (c == ',' || c == '(' || c == ')')
+			}
+			if sep {
 				if start >= 0 && !yield(s[start:i]) {
 					return
 				}
@@ -414,8 +446,7 @@ func addrChars(s string) bool {
 // isTLSComment reports whether a comment records TLS details: Exchange
 // "version=TLS1_2, cipher=…", Postfix "using TLSv1.3 with cipher …".
 func isTLSComment(c string) bool {
-	l := strings.ToLower(c)
-	return strings.Contains(l, "cipher=") || strings.Contains(l, "version=tls") || strings.Contains(l, "using tls")
+	return strings.Contains(c, "cipher") || strings.Contains(c, "version=TLS") || strings.Contains(c, "using TLS")
 }
 
 // looksLikeDateStart reports whether a word starts a date: a weekday name ("Wed," or "Wed")
