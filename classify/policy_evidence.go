@@ -72,39 +72,40 @@ type evidence struct {
 	trusted []HeaderField // Microsoft trust fields (removed only from untrusted peers)
 }
 
-// scan walks the header block once, top to bottom.
-func (p *Policy) scan(h *textproto.Header) evidence {
+// scan walks the header block once, top to bottom. Microsoft trust fields are collected only
+// when the peer is not verified Exchange Online (they are removed only then).
+func (p *Policy) scan(h *textproto.Header, trustedPeer bool) evidence {
 	var e evidence
 	idx := 0
 	for f := h.Fields(); f.Next(); idx++ {
 		key := f.Key()
 		switch {
-		case strings.EqualFold(key, fieldCrossTenantID):
+		case asciiFold(key, fieldCrossTenantID):
 			p.tenantField(&e, f, idx, false)
-		case strings.EqualFold(key, fieldEOPAttributed):
+		case asciiFold(key, fieldEOPAttributed):
 			if p.o.eopEvidence {
 				p.tenantField(&e, f, idx, true)
 			}
-		case strings.EqualFold(key, fieldFromEntity):
+		case asciiFold(key, fieldFromEntity):
 			kindValue(&e.fromEntity, &e.kindConflict, key, f.Value())
-		case strings.EqualFold(key, fieldAuthAs):
+		case asciiFold(key, fieldAuthAs):
 			kindValue(&e.authAs, &e.kindConflict, key, f.Value())
-		case strings.EqualFold(key, fieldAntispamReport):
+		case asciiFold(key, fieldAntispamReport):
 			if e.dir == "" { // the top-most report is Exchange Online's latest (§6.2)
 				e.dir = antispamDIR(f.Value())
 				if e.dir == "" {
 					e.dir = "-"
 				}
 			}
-		case strings.EqualFold(key, fieldFrom):
+		case asciiFold(key, fieldFrom):
 			e.fromFields++
 			if e.fromFields == 1 {
 				e.fromValue = f.Value()
 			}
 		}
-		if strings.EqualFold(key, p.o.header) {
+		if asciiFold(key, p.o.header) {
 			v := f.Value()
-			if !strings.EqualFold(key, fieldAuthResults) || strings.EqualFold(authServID(v), p.o.authServID) {
+			if !asciiFold(key, fieldAuthResults) || asciiFold(authServID(v), p.o.authServID) {
 				e.ownCopies++
 				if n := hopCount(v); n > e.ownHops {
 					e.ownHops = n
@@ -112,7 +113,7 @@ func (p *Policy) scan(h *textproto.Header) evidence {
 				e.remove = append(e.remove, HeaderField{Index: idx, Name: rawName(f)})
 			}
 		}
-		if isTrustField(key) {
+		if !trustedPeer && isTrustField(key) {
 			e.trusted = append(e.trusted, HeaderField{Index: idx, Name: rawName(f)})
 		}
 	}
@@ -132,10 +133,10 @@ func fillInstances(h *textproto.Header, list []HeaderField) {
 	if len(list) == 0 {
 		return
 	}
-	counts := make(map[string]int)
+	counts := make(map[string]int) // by canonical key: one key for every spelling of a name
 	j, idx := 0, 0
 	for f := h.Fields(); f.Next() && j < len(list); idx++ {
-		k := strings.ToLower(f.Key())
+		k := f.Key()
 		counts[k]++
 		if list[j].Index == idx {
 			list[j].Instance = counts[k]
@@ -199,7 +200,7 @@ func kindValue(dst *string, conflicts *[]string, key, v string) {
 		if v == "" {
 			*dst = "-"
 		}
-	case !strings.EqualFold(*dst, v):
+	case !asciiFold(*dst, v):
 		*conflicts = append(*conflicts, key)
 	}
 }
@@ -209,7 +210,7 @@ func kindValue(dst *string, conflicts *[]string, key, v string) {
 func antispamDIR(v string) string {
 	for part := range strings.SplitSeq(v, ";") {
 		k, val, ok := strings.Cut(part, ":")
-		if ok && strings.EqualFold(strings.TrimSpace(k), "DIR") {
+		if ok && asciiFold(strings.TrimSpace(k), "DIR") {
 			return strings.ToUpper(strings.TrimSpace(val))
 		}
 	}
@@ -284,16 +285,41 @@ func hopCount(v string) int {
 
 func isTrustField(key string) bool {
 	for _, p := range trustPrefixes {
-		if len(key) > len(p) && strings.EqualFold(key[:len(p)], p) {
+		if len(key) > len(p) && asciiFold(key[:len(p)], p) {
 			return true
 		}
 	}
 	for _, n := range trustExact {
-		if strings.EqualFold(key, n) {
+		if asciiFold(key, n) {
 			return true
 		}
 	}
 	return false
+}
+
+// asciiFold reports whether a and b are equal ignoring ASCII case. Field names are ASCII (RFC 5322
+// §2.2); unlike strings.EqualFold it never lets a non-ASCII letter such as 'ſ' or the Kelvin sign
+// stand for an ASCII one.
+func asciiFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // rawName returns the field name as spelled in the message (white space before the colon

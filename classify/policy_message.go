@@ -121,7 +121,7 @@ func (p *Policy) Decide(t Transaction) Verdict {
 		v.Header = p.verdictField(&v)
 		return v
 	}
-	e := p.scan(&t.Header)
+	e := p.scan(&t.Header, v.Peer.EXO)
 
 	// Fields to remove.
 	v.Remove = e.remove
@@ -320,16 +320,16 @@ func (p *Policy) kindVerdict(v *Verdict, e *evidence) {
 		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "kind.conflict", Detail: "conflicting " + strings.Join(e.kindConflict, ", ")})
 		return
 	}
-	anonymous := strings.EqualFold(e.authAs, "Anonymous")
+	anonymous := asciiFold(e.authAs, "Anonymous")
 	var k Kind
 	switch {
-	case strings.EqualFold(e.fromEntity, "HybridOnPrem"):
+	case asciiFold(e.fromEntity, "HybridOnPrem"):
 		k = OnPremises
-	case strings.EqualFold(e.fromEntity, "Hosted") && anonymous:
+	case asciiFold(e.fromEntity, "Hosted") && anonymous:
 		k = Relayed
-	case strings.EqualFold(e.fromEntity, "Hosted") && (e.authAs == "" || strings.EqualFold(e.authAs, "Internal")):
+	case asciiFold(e.fromEntity, "Hosted") && (e.authAs == "" || asciiFold(e.authAs, "Internal")):
 		k = Mailbox
-	case strings.EqualFold(e.fromEntity, "Internet"):
+	case asciiFold(e.fromEntity, "Internet"):
 		k = Relayed
 	default:
 		d := "no FromEntityHeader"

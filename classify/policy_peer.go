@@ -75,7 +75,7 @@ func (p *Policy) exoCertName(names []string) string {
 	for _, n := range names {
 		n = strings.TrimSuffix(n, ".")
 		for _, want := range p.certNames {
-			if want != "" && strings.EqualFold(n, want) {
+			if want != "" && asciiFold(n, want) {
 				return want
 			}
 		}

@@ -606,3 +606,23 @@ func TestNewPolicyErrors(t *testing.T) {
 		t.Error("NewPolicy(nil) succeeded")
 	}
 }
+
+// Names compare in ASCII only: a field name built through the API with a Unicode letter that
+// strings.EqualFold would fold to an ASCII one ('ſ' to 's', the Kelvin sign to 'k') is another
+// field, and a certificate name with one is not Exchange Online's (threat cases 10, 30).
+func TestASCIIFold(t *testing.T) {
+	p := demoPolicy(t)
+	var h textproto.Header
+	h.Add("X-MS-Exchange-CroſſTenant-Id", attackerID)
+	h.Add("X-MS-Exchange-CrossTenant-Id", contosoID)
+	h.Add("X-MS-Exchange-CrossTenant-FromEntityHeader", "Hosted")
+	v := p.Message(exoSession(), "", relay1, h)
+	if v.Origin != OwnTenant {
+		t.Errorf("origin %s, want own-tenant (the 'ſ' field is not a CrossTenant-Id); reasons %v", v.Origin, codes(v.Reasons))
+	}
+	s := exoSession()
+	s.TLS.Names = []string{"mail.protection.outloo\u212a.com"}
+	if pv := p.Peer(s); pv.EXO {
+		t.Error("a Kelvin sign in the certificate name matched mail.protection.outlook.com")
+	}
+}
