@@ -139,5 +139,55 @@
 //
 // Lint is deterministic and reports each code once per tenant and objects. Its cost grows
 // linearly with the served tenants (1,000 tenants lint in well under a second on one core).
+//
+// # ORCA parity and configuration checks
+//
+// After a served tenant's flows, Lint reads its configuration (lint_orca.go, lint_config.go).
+// First the checks of Microsoft's ORCA report that concern connectors and a third-party MX, with
+// ORCA's logic (spec/exchange-exports.md §1.2) and Finding.ORCA set to "ORCA-" and the suffix of
+// the check's file name. Codes are descriptive and stable; ORCA's Informational results are
+// SeverityInfo, its failures warnings, and 118_4 (own domains allow-listed) an error:
+//   - enhanced-filtering-domain (ORCA-233, info): a domain's MX is not at Exchange Online and
+//     Enhanced Filtering is not on every enabled catch-all (SenderDomains *) connector;
+//   - enhanced-filtering-connector (ORCA-233_1): a catch-all connector without skip listing, in
+//     EFTestMode or limited by EFUsers while an MX is not at Exchange Online;
+//     enhanced-filtering-no-connector (ORCA-233_1): no catch-all connector at all — the branch
+//     ORCA means to fail but never reaches ($Connector.Count for $Connectors.Count);
+//   - arc-no-trusted-sealer (ORCA-243): a domain not at Exchange Online and no trusted sealer;
+//   - scl-bypass-sender, scl-bypass-ip (ORCA-118_2) and scl-bypass-own-domain (ORCA-118_4):
+//     SCL -1 rules by sender domain without an Authentication-Results or IP condition, by IP
+//     ranges alone (even with an Authentication-Results condition, as ORCA's elseif order has
+//     it), or for the tenant's own accepted domains;
+//   - ip-allow-list (ORCA-114): a connection filter IP allow list;
+//   - reject-direct-send-off (ORCA-249, preview, info): RejectDirectSend off.
+//
+// Then, beyond ORCA, which never reads outbound connectors nor compares connectors with the
+// gateway: outbound-tls (an outbound connector to the gateway's name or addresses with TlsSettings
+// unset or EncryptionOnly), inbound-require-tls and inbound-unrestricted (the Partner connector
+// that identifies the gateway without RequireTls, or without RestrictDomainsToCertificate or
+// RestrictDomainsToIPAddresses), inbound-cert-mismatch and inbound-ip-mismatch (a catch-all
+// Partner lock-down to a certificate name the gateway does not present to the tenant, to
+// addresses that leave out one of the gateway's, or listing addresses that are not the
+// gateway's), treat-as-internal (TreatMessagesAsInternal on a connector the gateway matches) and
+// direct-send-unmatched (no connector matches the gateway by IP or certificate: an error with
+// RejectDirectSend on, which then rejects the gateway's mail from the tenant's own domains with
+// 5.7.68, else a warning, since turning it on would). Certificate names match with
+// tlsid.MatchConnectorName under TopologyOptions.Exchange's wildcard rule.
+//
+// Decisions:
+//   - The configuration checks run for served tenants only: they are about the tenant's own
+//     settings, and a tenant the gateway does not serve is not the operator's to fix. LintORCA
+//     runs the ORCA checks on one tenant alone — an exported tenant whose ID is still zero,
+//     without a gateway.
+//   - Where the MX points: LintORCA reads it as ORCA does (only a Get-MxRecordReport row with
+//     PointsToService false puts a domain elsewhere); Lint, for a served tenant, takes a domain
+//     without a report to point at the gateway (as the simulator does), except
+//     <name>.onmicrosoft.com.
+//   - EFTestMode unknown (nil, as Microsoft365DSC exports) is the PowerShell default, off; ORCA
+//     would fail such a connector ($null -eq $False is false).
+//   - ARC configuration unknown (nil) is not judged; ORCA always collects it.
+//   - An SCL rule that does not act (disabled, or Mode Audit/AuditAndNotify) is reported as
+//     information, in case it is enabled by accident (ORCA 118_4 does so for disabled rules;
+//     ORCA ignores Mode).
 
 package route
