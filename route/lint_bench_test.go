@@ -10,8 +10,8 @@ import (
 )
 
 // bigTopology is a gateway serving n tenants like the demo's contoso (certificate-locked
-// Partner connector with Enhanced Filtering, RecipientDomains * to the gateway), plus one Office
-// 365 tenant it does not serve.
+// Partner connector with Enhanced Filtering, RecipientDomains * to the gateway under
+// DomainValidation), plus one Office 365 tenant it does not serve.
 func bigTopology(tb testing.TB, n int) *tenantgate.Directory {
 	tb.Helper()
 	f := false
@@ -29,7 +29,7 @@ func bigTopology(tb testing.TB, n int) *tenantgate.Directory {
 			t.Inbound = []tenantgate.InboundConnector{{Name: "from-gateway", SenderDomains: []tenantgate.DomainPattern{"*"},
 				TlsSenderCertificateName: tenantgate.DomainPattern(cert), RequireTls: true, RestrictDomainsToCertificate: true, EFSkipLastIP: true}}
 			t.Outbound = []tenantgate.OutboundConnector{{Name: "to-gateway", RecipientDomains: []tenantgate.DomainPattern{"*"},
-				SmartHosts: []string{"gw.example.net"}, UseMXRecord: &f}}
+				SmartHosts: []string{"gw.example.net"}, UseMXRecord: &f, TlsSettings: tenantgate.TlsDomainValidation, TlsDomain: "gw.example.net"}}
 			cfg.Gateway.Serves = append(cfg.Gateway.Serves, id)
 			cfg.Gateway.Identities = append(cfg.Gateway.Identities, tenantgate.Identity{Name: name, CertNames: []string{cert}, For: id.String()})
 		}
