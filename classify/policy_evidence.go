@@ -201,6 +201,11 @@ func kindValue(dst *string, conflicts *[]string, key, v string) {
 			*dst = "-"
 		}
 	case !asciiFold(*dst, v):
+		for _, k := range *conflicts {
+			if asciiFold(k, key) {
+				return
+			}
+		}
 		*conflicts = append(*conflicts, key)
 	}
 }
