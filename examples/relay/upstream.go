@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -153,9 +154,15 @@ func (r *Relay) open(ctx context.Context, h hop, host string, a netip.Addr, tcfg
 		return fail(errTLS, fmt.Errorf("%s offers no STARTTLS", host))
 	}
 	conn.SetDeadline(time.Time{})
-	// The session goes on with go-smtp's client, which expects a greeting first: the one the
-	// server gave before STARTTLS is replayed (a second EHLO is allowed, RFC 5321 §4.1.4).
-	up.c = r.client(greeted{Conn: c, r: io.MultiReader(strings.NewReader("220 "+host+"\r\n"), c)})
+	// The session goes on with go-smtp's client, which expects a greeting and says EHLO. After
+	// STARTTLS the greeting is replayed and the client's EHLO is the one RFC 3207 §4.2 requires;
+	// on a plaintext session the EHLO exchange that already took place is replayed too, so that
+	// no round trip is spent on it twice.
+	replay := "220 " + host + "\r\n"
+	if !up.tls {
+		replay += ehloReply(ext)
+	}
+	up.c = r.client(&greeted{Conn: c, r: io.MultiReader(strings.NewReader(replay), c), swallow: !up.tls})
 	if err := up.c.Hello(r.hostname); err != nil {
 		up.c.Close()
 		return nil, replyFor(host, err), err
@@ -174,13 +181,43 @@ func (r *Relay) client(conn net.Conn) *smtp.Client {
 	return c
 }
 
-// greeted is a connection whose first bytes read are r's.
+// greeted is a connection whose first bytes read are r's (a replayed greeting, and EHLO reply
+// when swallow is set); with swallow, the client's first command line, its EHLO, is not sent.
 type greeted struct {
 	net.Conn
-	r io.Reader
+	r       io.Reader
+	swallow bool
 }
 
-func (g greeted) Read(b []byte) (int, error) { return g.r.Read(b) }
+func (g *greeted) Read(b []byte) (int, error) { return g.r.Read(b) }
+
+func (g *greeted) Write(b []byte) (int, error) {
+	if !g.swallow {
+		return g.Conn.Write(b)
+	}
+	i := bytes.Index(b, []byte("\r\n"))
+	if i < 0 || !(bytes.HasPrefix(b, []byte("EHLO ")) || bytes.HasPrefix(b, []byte("HELO "))) {
+		g.swallow = false
+		return g.Conn.Write(b)
+	}
+	g.swallow = false
+	n, err := g.Conn.Write(b[i+2:])
+	return n + i + 2, err
+}
+
+// ehloReply rebuilds the multi-line 250 reply whose text net/textproto returned.
+func ehloReply(text string) string {
+	lines := strings.Split(text, "\n")
+	var sb strings.Builder
+	for i, l := range lines {
+		sep := "-"
+		if i == len(lines)-1 {
+			sep = " "
+		}
+		sb.WriteString("250" + sep + l + "\r\n")
+	}
+	return sb.String()
+}
 
 func hasExtension(ehlo, name string) bool {
 	for _, l := range strings.Split(ehlo, "\n") {
