@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
-	"github.com/tenantgate/tenantgate/classify"
-	"github.com/tenantgate/tenantgate/headers"
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
@@ -81,29 +79,6 @@ func gatewayAddr(d *tenantgate.Directory) netip.Addr {
 		return as[0]
 	}
 	return netip.Addr{}
-}
-
-// gatewayConnection is the connection Exchange Online sees when the gateway delivers a message
-// from the Internet sender into tenant id: from the gateway's address, with the identity the
-// gateway presents to that tenant (when withIdentity) and the gateway's Received field naming the
-// Internet host.
-func gatewayConnection(d *tenantgate.Directory, id tenantgate.TenantID, from string, rcpt []string, withIdentity bool) classify.Connection {
-	var ident *tenantgate.Identity
-	if withIdentity {
-		ident, _ = d.TenantIdentity(id)
-	} else {
-		ident = d.InternetIdentity()
-	}
-	gw := d.Gateway().Name
-	rcv, _ := headers.ParseReceived("from " + internetHost + " (" + internetHost + " [" + internetAddr.String() + "]) by " + gw + " with ESMTPS; Thu, 26 Nov 2026 10:00:00 +0000")
-	return classify.Connection{
-		RemoteAddr: gatewayAddr(d),
-		HELO:       gw,
-		TLS:        identityEvidence(ident),
-		MailFrom:   from,
-		RcptTo:     rcpt,
-		Received:   []headers.Received{rcv},
-	}
 }
 
 // psName quotes a value for PowerShell: single quotes, embedded ones doubled.
