@@ -39,51 +39,27 @@ type planner interface {
 	next(v classify.Verdict, rcpt string) (hop, bool)
 }
 
-// plannerFor returns the relay's hop planner. It applies DESIGN.md §5's identity rule: a hop to a
-// served tenant presents that tenant's identity and requires TLS verified for the tenant's
-// Exchange Online host; every other hop presents the Internet identity with opportunistic TLS —
-// even a hop to another tenant's *.mail.protection.outlook.com.
-func plannerFor(d *tenantgate.Directory) planner { return identityRule{d} }
-
-type identityRule struct{ d *tenantgate.Directory }
-
-func (p identityRule) next(v classify.Verdict, rcpt string) (hop, bool) {
-	dom, err := tenantgate.AddressDomain(rcpt)
+// plannerFor returns the relay's hop planner: route.Plan, which applies DESIGN.md §5's identity
+// rule — a hop to a served tenant presents that tenant's identity and requires TLS verified for
+// the tenant's Exchange Online host; every other hop presents the Internet identity with
+// opportunistic TLS, even a hop to another tenant's *.mail.protection.outlook.com.
+func plannerFor(d *tenantgate.Directory) (planner, error) {
+	p, err := route.NewPlan(d)
 	if err != nil {
-		return hop{}, false
+		return nil, err
 	}
-	for _, a := range v.Recipients {
-		if a.Rcpt != rcpt {
-			continue
-		}
-		switch a.Action {
-		case classify.Inbound:
-			if !p.d.Serves(a.Tenant) {
-				return hop{}, false
-			}
-			host, ok := route.TenantSmartHost(p.d, a.Tenant)
-			if !ok || host == "" {
-				return hop{}, false
-			}
-			id, ok := p.d.TenantIdentity(a.Tenant)
-			name := ""
-			if ok {
-				name = id.Name
-			}
-			return hop{Tenant: a.Tenant, Host: host, Domain: dom, Identity: name, RequireTLS: true, VerifyNames: []string{host}}, true
-		case classify.Relay:
-			return hop{Domain: dom, Identity: internetIdentity(p.d)}, true
-		}
-		return hop{}, false
-	}
-	return hop{}, false
+	return routePlan{p}, nil
 }
 
-func internetIdentity(d *tenantgate.Directory) string {
-	if id := d.InternetIdentity(); id != nil {
-		return id.Name
+type routePlan struct{ p *route.Plan }
+
+func (r routePlan) next(v classify.Verdict, rcpt string) (hop, bool) {
+	h := r.p.Next(v, rcpt)
+	if h.Kind != route.DestTenant && h.Kind != route.DestInternet {
+		return hop{}, false
 	}
-	return ""
+	return hop{Tenant: h.Tenant, Host: h.Host, Domain: h.Domain, Identity: h.Identity,
+		RequireTLS: h.RequireTLS, VerifyNames: h.VerifyNames}, true
 }
 
 // provisional is the verdict a recipient would get if the message turns out as the RCPT stage

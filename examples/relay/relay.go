@@ -119,7 +119,9 @@ func New(o Options) (*Relay, error) {
 		hdrLimits: headers.Limits{MaxBytes: o.Limits.MaxHeaderBytes, MaxFields: o.Limits.MaxHeaderFields},
 		dkim:      o.DKIM, log: log, clock: clock,
 	}
-	r.planner = plannerFor(o.Directory)
+	if r.planner, err = plannerFor(o.Directory); err != nil {
+		return nil, fmt.Errorf("relay: routes: %w", err)
+	}
 	return r, nil
 }
 
