@@ -150,30 +150,55 @@ func unbracket(s string) string {
 // "DD Mon YYYY HH:MM:SS.ffff (UTC)" (spec/headers.md §3, §4.2): folded or not, a one- or
 // two-digit day, 0–7 fractional digits, "(UTC)" optional. The result is in UTC.
 func ParseArrivalTime(v string) (time.Time, error) {
-	f := strings.Fields(v)
+	var buf [6]string
+	f := buf[:0]
+	for w := range wordsSeq(v, false) {
+		if len(f) == len(buf) {
+			break
+		}
+		f = append(f, w)
+	}
+	bad := func(want string) (time.Time, error) {
+		return time.Time{}, fmt.Errorf("headers: OriginalArrivalTime %q: want %s", clip(v, 60), want)
+	}
 	if len(f) == 5 {
 		if !strings.EqualFold(f[4], "(UTC)") {
-			return time.Time{}, fmt.Errorf("headers: OriginalArrivalTime %q: want \"(UTC)\" after the time", clip(v, 60))
+			return bad("\"(UTC)\" after the time")
 		}
 		f = f[:4]
 	}
 	if len(f) != 4 {
-		return time.Time{}, fmt.Errorf("headers: OriginalArrivalTime %q: want \"DD Mon YYYY HH:MM:SS.ffff (UTC)\"", clip(v, 60))
+		return bad("\"DD Mon YYYY HH:MM:SS.ffff (UTC)\"")
 	}
-	if len(f[0]) > 2 || len(f[2]) != 4 {
-		return time.Time{}, fmt.Errorf("headers: OriginalArrivalTime %q: want a 1–2 digit day and a 4 digit year", clip(v, 60))
+	day, ok1 := atoiN(f[0], 1, 2)
+	year, ok2 := atoiN(f[2], 4, 4)
+	mon := monthOf(f[1])
+	if !ok1 || !ok2 || mon == 0 || day < 1 || day > daysIn(mon, year) {
+		return bad("a 1–2 digit day, an English month abbreviation and a 4 digit year")
 	}
-	if dot := strings.IndexByte(f[3], '.'); dot >= 0 {
-		frac := f[3][dot+1:]
-		if len(frac) == 0 || len(frac) > 7 || !isDigits(frac) {
-			return time.Time{}, fmt.Errorf("headers: OriginalArrivalTime %q: want 1–7 fractional digits", clip(v, 60))
+	hms := f[3]
+	if len(hms) < 8 || hms[2] != ':' || hms[5] != ':' {
+		return bad("HH:MM:SS")
+	}
+	hh, ok1 := atoiN(hms[0:2], 2, 2)
+	mm, ok2 := atoiN(hms[3:5], 2, 2)
+	ss, ok3 := atoiN(hms[6:8], 2, 2)
+	if !ok1 || !ok2 || !ok3 || hh > 23 || mm > 59 || ss > 59 {
+		return bad("HH:MM:SS")
+	}
+	nsec := 0
+	if frac := hms[8:]; frac != "" {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 8 || !isDigits(frac[1:]) {
+			return bad("1–7 fractional digits")
+		}
+		for i := 1; i < 10; i++ {
+			nsec *= 10
+			if i < len(frac) {
+				nsec += int(frac[i] - '0')
+			}
 		}
 	}
-	t, err := time.Parse("2 Jan 2006 15:04:05", f[0]+" "+f[1]+" "+f[2]+" "+f[3])
-	if err != nil {
-		return time.Time{}, fmt.Errorf("headers: OriginalArrivalTime %q: %w", clip(v, 60), err)
-	}
-	return t, nil
+	return time.Date(year, mon, day, hh, mm, ss, nsec, time.UTC), nil
 }
 
 // FormatArrivalTime writes t as EXO does: "02 Jan 2006 15:04:05.0000 (UTC)", in UTC with four

@@ -155,8 +155,8 @@ type scanner struct {
 	done    bool // the blank line has been read
 }
 
-// scan consumes b up to and including the blank line that ends the block; it returns how many
-// bytes belong to the header block. Field names are checked byte by byte; the rest of each line
+// scan consumes b, which holds at most one LF and only at its end (a line or a piece of one,
+// as bufio.ReadSlice returns them); it returns how many bytes belong to the header block. Field names are checked byte by byte; the rest of each line
 // is searched for NUL and CR with bytes.IndexByte, which keeps the check cheap next to
 // textproto's own reading.
 func (s *scanner) scan(b []byte) (int, error) {
@@ -178,7 +178,11 @@ func (s *scanner) scan(b []byte) (int, error) {
 			continue
 		}
 		rest := b[i:]
-		end := bytes.IndexByte(rest, '\n')
+		// Read hands over what bufio.ReadSlice returned: at most one LF, at the end.
+		end := -1
+		if rest[len(rest)-1] == '\n' {
+			end = len(rest) - 1
+		}
 		seg := rest
 		if end >= 0 {
 			seg = rest[:end+1]

@@ -129,7 +129,10 @@ func parseReceived(value string, buf []rtoken) (Received, []rtoken, error) {
 	}
 	for _, t := range body {
 		if t.comment && r.TLS == "" && isTLSComment(t.text) {
-			r.TLS = collapseSpace(t.text)
+			r.TLS = t.text
+			if strings.Contains(r.TLS, "  ") || strings.ContainsAny(r.TLS, "\t\r\n") {
+				r.TLS = collapseSpace(r.TLS)
+			}
 		}
 	}
 	if clauses == 0 && r.Date.IsZero() {
