@@ -263,7 +263,7 @@ func (gc *gatewayCheck) identityMismatch() {
 		if c.RestrictDomainsToCertificate && !gc.certMatch(c) {
 			f := Finding{Code: FindingInboundCertMismatch, Severity: SeverityError, Tenant: gc.t.ID,
 				Objects: []string{"inbound connector " + c.Name, "gateway identity " + orNone(gc.identity)},
-				Summary: fmt.Sprintf("inbound connector %s accepts only certificate %s, which the gateway does not present to the tenant", c.Name, orNone(string(c.TlsSenderCertificateName))),
+				Summary: certSummary(c),
 				Fix:     "Make the connector expect the certificate name the gateway presents to this tenant (or give the gateway's identity for the tenant that certificate)."}
 			if len(gc.names) == 0 {
 				f.Detail = "The gateway presents no certificate to this tenant, so Exchange Online rejects its deliveries of mail in the connector's scope (550 5.7.51 TenantInboundAttribution; spec/exchange-online.md §2.2)."
@@ -294,6 +294,13 @@ func (gc *gatewayCheck) identityMismatch() {
 				PowerShell: fmt.Sprintf("Set-InboundConnector -Identity %s -SenderIPAddresses @{Remove=%s}", psName(c.Name), quotedStrings(extra))})
 		}
 	}
+}
+
+func certSummary(c *tenantgate.InboundConnector) string {
+	if c.TlsSenderCertificateName == "" {
+		return fmt.Sprintf("inbound connector %s restricts its senders to a certificate but names none (TlsSenderCertificateName is empty)", c.Name)
+	}
+	return fmt.Sprintf("inbound connector %s accepts only certificate %s, which the gateway does not present to the tenant", c.Name, c.TlsSenderCertificateName)
 }
 
 // senderIPsHold reports whether one of the connector's SenderIPAddresses holds a.
