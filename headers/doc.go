@@ -3,8 +3,9 @@
 //
 // # What is implemented
 //
-// Read reads one header block under Limits (bytes, fields, line length) with go-message's
-// textproto and refuses, with an error naming the limit or the line, what it will not parse:
+// Read reads one header block under Limits (bytes, fields, line length) into go-message's
+// textproto.Header — the same fields, keys, values and CRLF raw bytes textproto.ReadHeader
+// gives — and refuses, with an error naming the limit or the line, what it will not parse:
 // NUL bytes, bare CRs, non-ASCII or empty field names, lines that are neither field nor
 // continuation. Parse turns the textproto.Header into a Message:
 //
@@ -22,7 +23,12 @@
 //   - the From fields and their mailboxes.
 //
 // What does not parse is listed in Message.Problems with a stable dotted code; Parse never
-// fails. Message.CrossTenantID gives the tenant fail-closed; Message.LatestPass the values of
+// fails. The codes are headers.name.space-before-colon, headers.crosstenant-id.invalid,
+// headers.rms-persistedconsumerorg.invalid, headers.network-message-id.invalid,
+// headers.original-arrival-time.invalid, headers.connecting-ip.invalid,
+// headers.eop-tenant-attributed.invalid, headers.antispam-report.invalid,
+// headers.microsoft-antispam.invalid, headers.auth-results.invalid, headers.received.invalid,
+// headers.received.no-date, headers.from.invalid and headers.from.empty. Message.CrossTenantID gives the tenant fail-closed; Message.LatestPass the values of
 // the latest pass through Exchange Online. CrossTenant.Stamp, StampAntispam and
 // StampMicrosoftAntispam write what EXO stamps, for simulators and tests.
 //

@@ -2,6 +2,7 @@ package headers_test
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/emersion/go-message/textproto"
@@ -118,4 +119,61 @@ func ExampleComputeHops() {
 	// 1 a → b 0s
 	// 2 b → c 3s
 	// total 3s
+}
+
+func ExampleParseAuthResults() {
+	// Exchange Online's form: no authserv-id, a stray "contoso.com" segment.
+	a, err := headers.ParseAuthResults("spf=pass (sender IP is 192.0.2.7) smtp.mailfrom=contoso.com; contoso.com; dkim=pass (signature was verified) header.d=contoso.com;dmarc=pass action=none header.from=contoso.com;compauth=pass reason=100")
+	fmt.Println(err, a.ServID == "", a.Stray)
+	for _, r := range a.Results {
+		fmt.Println(strings.TrimSpace(r.Method + " " + r.Result + " " + r.Reason))
+	}
+	dkim, _ := a.Result("dkim")
+	d, _ := dkim.Prop("header", "d")
+	fmt.Println(d)
+	// Output:
+	// <nil> true [contoso.com]
+	// spf pass
+	// dkim pass
+	// dmarc pass
+	// compauth pass 100
+	// contoso.com
+}
+
+func ExampleParseTenantConnectingIP() {
+	c, err := headers.ParseTenantConnectingIP("TenantId=11111111-1111-1111-1111-111111111111; Ip=[198.51.100.25];\r\n Helo=[gw.example.net]")
+	fmt.Println(c.TenantID, c.IP, c.HELO, err)
+	fmt.Println(c)
+	// Output:
+	// 11111111-1111-1111-1111-111111111111 198.51.100.25 gw.example.net <nil>
+	// TenantId=11111111-1111-1111-1111-111111111111;Ip=[198.51.100.25];Helo=[gw.example.net]
+}
+
+func ExampleParseArrivalTime() {
+	t, err := headers.ParseArrivalTime("14 Jul 2020 18:41:21.6249\r\n (UTC)")
+	fmt.Println(t, err)
+	fmt.Println(headers.FormatArrivalTime(t))
+	// Output:
+	// 2020-07-14 18:41:21.6249 +0000 UTC <nil>
+	// 14 Jul 2020 18:41:21.6249 (UTC)
+}
+
+func ExampleStampAntispam() {
+	var h textproto.Header
+	scl := -1
+	r := headers.AntispamReport{CIP: netip.MustParseAddr("198.51.100.25"), SCL: &scl, SFV: "SKN", DIR: "INB"}
+	if err := headers.StampAntispam(&h, r); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println(h.Get("X-Forefront-Antispam-Report"))
+	// Output:
+	// CIP:198.51.100.25;SCL:-1;SFV:SKN;DIR:INB;
+}
+
+func ExampleMessage_FromMailbox() {
+	h, _ := headers.Read(strings.NewReader("From: carol@contoso.com\r\nFrom: eve@evil.example\r\n\r\n"), headers.Limits{})
+	_, ok := headers.Parse(h).FromMailbox()
+	fmt.Println(ok) // two From fields: no single author, so no DKIM signature
+	// Output:
+	// false
 }
