@@ -174,3 +174,29 @@ func TestLintNoMXAtGateway(t *testing.T) {
 		t.Errorf("open connector: findings %+v, want none", got)
 	}
 }
+
+// TestLintMisattributionByIP: MC1226222's second anti-pattern — an OnPremises connector that
+// identifies the gateway by its address, which the gateway uses towards every Office 365
+// tenant. Mail to woodgrove then matches contoso's connector by IP, and MAIL FROM is contoso's
+// accepted domain: Exchange Online takes it as contoso's (spec §2.1 item 4).
+func TestLintMisattributionByIP(t *testing.T) {
+	b, err := os.ReadFile("../testdata/config/pitfall-connector-type.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := strings.Replace(string(b), `"tlsSenderCertificateName": "contoso.gw.example.net"`, `"senderIPAddresses": ["198.51.100.25"]`, 1)
+	js = strings.Replace(js, `"certNames": [
+          "contoso.gw.example.net"
+        ]`, `"certNames": ["unused.gw.example.net"]`, 1)
+	var got []findingKey
+	for _, k := range keys(Lint(compile(t, js))) {
+		if k.Code == FindingMisattribution {
+			got = append(got, k)
+		}
+	}
+	want := []findingKey{{Code: FindingMisattribution, Severity: SeverityError, Tenant: contosoID,
+		Objects: []string{"inbound connector from-gateway", "gateway identity internet"}, Flow: FlowTenantToOffice365}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("misattribution findings (-want +got):\n%s", diff)
+	}
+}

@@ -18,6 +18,7 @@ const (
 	ReasonSimSenderTenant  = "simulate.sender.tenant-unknown"
 	ReasonSimPlanRefused   = "simulate.plan.refused"
 	ReasonSimPolicy        = "simulate.policy.invalid"
+	ReasonSimMXInvalid     = "simulate.mx.invalid"
 	ReasonSimRepeatedState = "simulate.loop.repeated-state"
 	ReasonSimMaxSteps      = "simulate.loop.max-steps"
 	ReasonSimNoHost        = "simulate.host.none"
@@ -161,6 +162,19 @@ func (s *simulator) run(in Injection) Trace {
 		tr.Reasons = append(tr.Reasons, tenantgate.Reason{Code: ReasonSimOrigin,
 			Detail: fmt.Sprintf("origin %q (want internet, mailbox or on-premises)", clipText(string(in.Origin)))})
 	}
+	if len(in.MX) > 0 {
+		mx := make(map[tenantgate.Domain]string, len(in.MX))
+		for dom, host := range in.MX {
+			d, err := tenantgate.ParseDomain(string(dom))
+			if err != nil {
+				tr.Reasons = append(tr.Reasons, tenantgate.Reason{Code: ReasonSimMXInvalid, Detail: fmt.Sprintf("MX of %q ignored: %v", clipText(string(dom)), err)})
+				continue
+			}
+			mx[d] = host
+		}
+		in.MX = mx
+	}
+	fail := s.policyErr != nil || (in.Origin != OriginInternet && sender == nil)
 	for _, rcpt := range in.To {
 		p := &path{s: s, tr: &tr, in: &in, rcpt: rcpt, first: len(tr.Steps), seen: map[string]bool{}}
 		p.h.Add("To", rcpt)
@@ -168,7 +182,7 @@ func (s *simulator) run(in Injection) Trace {
 			p.h.Add("From", in.From)
 		}
 		switch {
-		case len(tr.Reasons) > 0 && (sender == nil && in.Origin != OriginInternet || s.policyErr != nil):
+		case fail:
 			p.end(OutcomeRejected, Party{Kind: PartyExchange, Name: "exchange"}, ReplyNoRoute)
 		case in.Origin == OriginInternet:
 			p.fromInternet()
@@ -224,10 +238,11 @@ func (s *simulator) mxHost(in *Injection, dom tenantgate.Domain) string {
 	return "mx." + string(dom)
 }
 
-// party classifies a host of the simulated topology.
+// party classifies a host of the simulated topology. A smart host given as a CIDR range is the
+// gateway when the range holds one of the gateway's addresses.
 func (s *simulator) party(host string, onPremises bool) Party {
 	switch {
-	case s.gwHosts[strings.ToLower(host)]:
+	case s.gwHosts[strings.ToLower(host)] || s.gatewayRange(host):
 		return Party{Kind: PartyGateway, Name: s.d.Gateway().Name, Host: host}
 	case IsEXOHost(host):
 		return Party{Kind: PartyExchange, Name: "exchange", Host: host}
@@ -235,6 +250,19 @@ func (s *simulator) party(host string, onPremises bool) Party {
 		return Party{Kind: PartyOnPremises, Name: host}
 	}
 	return Party{Kind: PartyInternet, Name: host}
+}
+
+func (s *simulator) gatewayRange(host string) bool {
+	p, err := netip.ParsePrefix(host)
+	if err != nil {
+		return false
+	}
+	for _, a := range s.d.Gateway().Addresses {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *simulator) tenantName(id tenantgate.TenantID) string {

@@ -120,6 +120,12 @@ func TestSimulate(t *testing.T) {
 			Outcome: OutcomeDelivered, Steps: []stepKey{
 				{Stage: StageDeliver, From: inetHost, To: "internet:mx.elsewhere.example", Decision: DecisionDeliver},
 			}}},
+		// MX keys are domains: any case, a trailing dot; an unparsable key is reported and ignored.
+		{"MX override keys normalised", Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"},
+			MX: map[tenantgate.Domain]string{"Contoso.COM.": "mx.elsewhere.example", "bad..domain": "x.example"}}, traceKey{
+			Outcome: OutcomeDelivered, Codes: []string{ReasonSimMXInvalid}, Steps: []stepKey{
+				{Stage: StageDeliver, From: inetHost, To: "internet:mx.elsewhere.example", Decision: DecisionDeliver},
+			}}},
 		// An MX override pointing woodgrove (not served) at the gateway: the Internet host is
 		// not Exchange Online, so the gateway refuses the foreign recipient (threat case 3).
 		{"foreign MX at the gateway", Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"erin@woodgrove.example"},
@@ -208,6 +214,23 @@ func TestSimulateInvalidPolicy(t *testing.T) {
 		TopologyOptions{Policy: []classify.Option{classify.RelayKinds("bogus")}})
 	if diff := cmp.Diff(traceKey{Outcome: OutcomeRejected, Reply: ReplyNoRoute, Codes: []string{ReasonSimPolicy}}, traceKeyOf(tr)); diff != "" {
 		t.Errorf("trace (-want +got):\n%s", diff)
+	}
+}
+
+// TestSimulateSmartHostRange: an outbound connector whose smart host is a CIDR range holding
+// the gateway's address sends to the gateway (New-OutboundConnector: SmartHosts may be CIDR).
+func TestSimulateSmartHostRange(t *testing.T) {
+	b, err := os.ReadFile("../testdata/config/demo.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := compile(t, strings.Replace(string(b), `"smartHosts": ["gw.example.net"],
+          "useMXRecord": false`, `"smartHosts": ["198.51.100.0/24"],
+          "useMXRecord": false`, 1))
+	tr := Simulate(d, Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}})
+	if len(tr.Steps) < 3 || tr.Steps[1].Route == nil || tr.Steps[1].Route.NextHop.Hosts[0] != "198.51.100.0/24" ||
+		tr.Steps[1].To.Kind != PartyGateway || tr.Outcome != OutcomeDelivered {
+		t.Errorf("trace %+v, want contoso's mail through the gateway", traceKeyOf(tr))
 	}
 }
 
