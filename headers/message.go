@@ -226,10 +226,10 @@ func (m *Message) problem(f Field, code, detail string) {
 	m.Problems = append(m.Problems, Problem{Field: f.Name, Index: f.Index, Reason: tenantgate.Reason{Code: code, Detail: detail}})
 }
 
-// Field returns every field of the Organization and CrossPremises lists, and of the
-// CrossTenant family, whose name equals name case-insensitively, in block order. It is for the
+// Named returns every field of the Organization and CrossPremises lists, and of
+// CrossTenant.Other, whose name equals name case-insensitively, in block order. It is for the
 // headers Message does not give a typed place, such as X-MS-Exchange-Organization-AuthAs.
-func (m *Message) Field(name string) []Field {
+func (m *Message) Named(name string) []Field {
 	var out []Field
 	for _, list := range [][]Field{m.Organization, m.CrossPremises, m.CrossTenant.Other} {
 		for _, f := range list {
@@ -241,10 +241,10 @@ func (m *Message) Field(name string) []Field {
 	return out
 }
 
-// Last returns the value of the bottom-most field named name (case-insensitively) among those
-// Field returns, and whether there was one.
-func (m *Message) Last(name string) (string, bool) {
-	fs := m.Field(name)
+// LastValue returns the value of the bottom-most field among those Named returns, and whether
+// there was one.
+func (m *Message) LastValue(name string) (string, bool) {
+	fs := m.Named(name)
 	if len(fs) == 0 {
 		return "", false
 	}

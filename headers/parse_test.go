@@ -459,3 +459,24 @@ func TestDirection(t *testing.T) {
 		})
 	}
 }
+
+// TestNamed checks the generic access to Organization and CrossPremises fields.
+func TestNamed(t *testing.T) {
+	m := parse(t, "X-MS-Exchange-Organization-AuthAs: Anonymous\nx-ms-exchange-organization-authas: Internal\nX-MS-Exchange-CrossPremises-SCL: 1\nX-MS-Exchange-CrossTenant-Id2: x\n")
+	if got := len(m.Named("X-MS-Exchange-Organization-AuthAs")); got != 2 {
+		t.Errorf("Named: %d fields, want 2", got)
+	}
+	// The bottom-most occurrence is the later one.
+	if v, ok := m.LastValue("X-MS-EXCHANGE-ORGANIZATION-AUTHAS"); v != "Internal" || !ok {
+		t.Errorf("LastValue = %q, %v", v, ok)
+	}
+	if v, _ := m.LastValue("X-MS-Exchange-CrossPremises-SCL"); v != "1" {
+		t.Errorf("CrossPremises SCL = %q", v)
+	}
+	if v, _ := m.LastValue("X-MS-Exchange-CrossTenant-Id2"); v != "x" {
+		t.Errorf("CrossTenant-Id2 = %q", v)
+	}
+	if _, ok := m.LastValue("X-Nope"); ok {
+		t.Error("LastValue found an absent field")
+	}
+}
