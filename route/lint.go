@@ -127,6 +127,9 @@ func Lint(d *tenantgate.Directory) []Finding {
 // and options give the same findings in the same order, at most one per code, tenant and
 // objects.
 func LintWith(d *tenantgate.Directory, o TopologyOptions) []Finding {
+	if d == nil {
+		return nil
+	}
 	l := &linter{d: d, sim: newSimulator(d, o), seen: map[string]bool{}}
 	l.other, l.otherMX = otherTenantRecipient(d)
 	for i := range d.Tenants() {

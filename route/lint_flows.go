@@ -57,6 +57,9 @@ type Flow struct {
 // Internet sender is bob@sender.example at 192.0.2.44.
 func CanonicalFlows(d *tenantgate.Directory) []Flow {
 	var fs []Flow
+	if d == nil {
+		return nil
+	}
 	other, otherMX := otherTenantRecipient(d)
 	for i := range d.Tenants() {
 		t := &d.Tenants()[i]

@@ -19,6 +19,7 @@ const (
 	ReasonSimPlanRefused   = "simulate.plan.refused"
 	ReasonSimPolicy        = "simulate.policy.invalid"
 	ReasonSimMXInvalid     = "simulate.mx.invalid"
+	ReasonSimNoDirectory   = "simulate.directory.nil"
 	ReasonSimRepeatedState = "simulate.loop.repeated-state"
 	ReasonSimMaxSteps      = "simulate.loop.max-steps"
 	ReasonSimNoHost        = "simulate.host.none"
@@ -83,6 +84,17 @@ type TopologyOptions struct {
 
 // SimulateWith is Simulate with options for the functions it composes.
 func SimulateWith(d *tenantgate.Directory, in Injection, o TopologyOptions) Trace {
+	if d == nil {
+		tr := Trace{Injection: in, Outcome: OutcomeRejected, Reply: ReplyNoRoute,
+			Reasons: []tenantgate.Reason{{Code: ReasonSimNoDirectory, Detail: "no topology: nil Directory"}}}
+		if len(in.To) == 0 {
+			tr.Outcome, tr.Reply = OutcomeDelivered, ""
+		}
+		for _, r := range in.To {
+			tr.Recipients = append(tr.Recipients, RecipientResult{Rcpt: r, Outcome: OutcomeRejected, Reply: ReplyNoRoute})
+		}
+		return tr
+	}
 	return newSimulator(d, o).run(in)
 }
 

@@ -234,6 +234,23 @@ func TestSimulateSmartHostRange(t *testing.T) {
 	}
 }
 
+// TestNilDirectory: no topology fails closed without a panic.
+func TestNilDirectory(t *testing.T) {
+	tr := Simulate(nil, Injection{Origin: OriginInternet, From: "a@b.example", To: []string{"c@d.example"}})
+	if diff := cmp.Diff(traceKey{Outcome: OutcomeRejected, Reply: ReplyNoRoute, Codes: []string{ReasonSimNoDirectory}}, traceKeyOf(tr)); diff != "" {
+		t.Errorf("trace (-want +got):\n%s", diff)
+	}
+	if len(tr.Recipients) != 1 || tr.Recipients[0].Outcome != OutcomeRejected {
+		t.Errorf("recipients %+v", tr.Recipients)
+	}
+	if fs := Lint(nil); fs != nil {
+		t.Errorf("Lint(nil) = %v", fs)
+	}
+	if fs := CanonicalFlows(nil); fs != nil {
+		t.Errorf("CanonicalFlows(nil) = %v", fs)
+	}
+}
+
 // TestSimulateMaxSteps: a path is cut at MaxSteps with Exchange Online's 5.4.14.
 func TestSimulateMaxSteps(t *testing.T) {
 	tr := &Trace{}
