@@ -9,7 +9,11 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate/headers"
 )
 
@@ -74,14 +78,14 @@ func explainReader(r io.Reader, name string, l headers.Limits, stdout, stderr io
 		fmt.Fprintf(stderr, "mailflow headers: %s: %v\n", name, err)
 		return 1
 	}
-	explain(stdout, headers.Parse(h))
+	explain(stdout, h, headers.Parse(h))
 	return 0
 }
 
 // explain prints what the header block says: the summary first, then the CrossTenant family
 // (which Microsoft's Message Header Analyzer does not interpret), the antispam verdicts with the
 // meaning of each code, authentication results, the hops with their delays, and problems.
-func explain(w io.Writer, m *headers.Message) {
+func explain(w io.Writer, h textproto.Header, m *headers.Message) {
 	p := &printer{w: w}
 	latest := m.LatestPass()
 
@@ -132,6 +136,13 @@ func explain(w io.Writer, m *headers.Message) {
 		p.kv("From", mb.Address)
 	default:
 		p.kv("From", fmt.Sprintf("not one mailbox (%d From fields): DKIM signing would be refused", len(m.From)))
+	}
+	mh := mail.Header{Header: message.Header{Header: h}}
+	if subject, err := mh.Subject(); err == nil && subject != "" {
+		p.kv("Subject", subject)
+	}
+	if id, err := mh.MessageID(); err == nil && id != "" {
+		p.kv("Message-ID", "<"+id+">")
 	}
 	p.kv("Transit", fmt.Sprintf("%d hops, %s from first to last", len(m.Hops.List), m.Hops.Total))
 	p.kv("Problems", fmt.Sprint(len(m.Problems)))
@@ -323,7 +334,15 @@ func (p *printer) title(s string) {
 	p.line(s)
 }
 
+// line prints s clipped to width. Control characters (an attacker's Subject may carry terminal
+// escape sequences) are shown as U+FFFD.
 func (p *printer) line(s string) {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
 	fmt.Fprintln(p.w, clip(strings.TrimRight(s, " "), width))
 }
 

@@ -110,3 +110,21 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestControlCharacters checks that a hostile Subject cannot drive the terminal.
+func TestControlCharacters(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "esc.eml")
+	if err := os.WriteFile(file, []byte("Subject: =?utf-8?q?hi=1B]0;pwned=07?=\r\nFrom: a@b.example\r\n\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"headers", file}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if strings.ContainsAny(stdout.String(), "\x1b\x07") {
+		t.Errorf("control characters reached the output:\n%q", stdout.String())
+	}
+	if !strings.Contains(stdout.String(), "hi\uFFFD]0;pwned\uFFFD") {
+		t.Errorf("subject not shown with replacements:\n%s", stdout.String())
+	}
+}
