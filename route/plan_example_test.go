@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"strings"
 
 	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate"
@@ -60,4 +61,28 @@ func ExamplePlan_Next() {
 	// Output:
 	// erin@sender.example: internet host="" identity=internet requireTLS=false verify=[]
 	// frank@fabrikam.com: tenant host="fabrikam-com.mail.protection.outlook.com" identity=fabrikam requireTLS=true verify=[fabrikam-com.mail.protection.outlook.com]
+}
+
+// NewPlan refuses a gateway whose identity for contoso carries a certificate name contoso's
+// inbound connector does not expect: Exchange Online would never recognise the gateway.
+func ExampleNewPlan() {
+	cfg, err := tenantgate.LoadConfig(strings.NewReader(`{
+	  "tenants": [ { "id": "11111111-1111-1111-1111-111111111111", "name": "contoso",
+	    "acceptedDomains": [ { "name": "contoso.com" } ],
+	    "inbound": [ { "name": "from-gateway", "tlsSenderCertificateName": "contoso.gw.example.net",
+	                   "restrictDomainsToCertificate": true } ] } ],
+	  "gateway": { "name": "gw.example.net", "serves": [ "11111111-1111-1111-1111-111111111111" ],
+	    "identities": [ { "name": "contoso", "certNames": [ "gw.example.net" ],
+	                      "for": "11111111-1111-1111-1111-111111111111" } ] } }`))
+	if err != nil {
+		panic(err)
+	}
+	d, err := tenantgate.Compile(cfg)
+	if err != nil {
+		panic(err)
+	}
+	_, err = route.NewPlan(d)
+	fmt.Println(err)
+	// Output:
+	// route: tenant 11111111-1111-1111-1111-111111111111 (contoso): identity "contoso" (certificate names [gw.example.net]) matches none of the inbound connector certificate names [contoso.gw.example.net (from-gateway)]
 }
