@@ -25,8 +25,7 @@ type Field struct {
 // (spec/headers.md §3). A field with a problem still appears in Message with what could be
 // read; callers that decide trust must treat it as unusable evidence.
 type Problem struct {
-	// Field is the field name as written, Index its position in the block (-1 for a problem of
-	// the block as a whole).
+	// Field is the field name as written, Index its position in the block.
 	Field string `json:"field"`
 	Index int    `json:"index"`
 	// Reason has a stable dotted Code ("headers.crosstenant-id.invalid") and a Detail.
