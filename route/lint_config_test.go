@@ -1,6 +1,7 @@
 package route
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -166,5 +167,24 @@ func TestGatewayHost(t *testing.T) {
 		if got := gc.gatewayHost(h); got != want {
 			t.Errorf("gatewayHost(%q) = %v, want %v", h, got, want)
 		}
+	}
+}
+
+// BenchmarkLintConfigChecks measures the configuration checks alone (what LintWith adds to the
+// flows for each served tenant), on BenchmarkLint's topologies: compare the two in one run.
+func BenchmarkLintConfigChecks(b *testing.B) {
+	for _, n := range []int{10, 1000} {
+		d := bigTopology(b, n)
+		b.Run(fmt.Sprintf("tenants=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				l := &linter{d: d, sim: newSimulator(d, TopologyOptions{}), seen: map[string]bool{}}
+				for i := range d.Tenants() {
+					if t := &d.Tenants()[i]; d.Serves(t.ID) {
+						l.tenantConfig(t)
+					}
+				}
+			}
+		})
 	}
 }
