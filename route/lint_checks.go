@@ -167,6 +167,14 @@ func (l *linter) internetToTenant(t *tenantgate.Tenant, tr *Trace) {
 			Fix:        "Turn on Enhanced Filtering for Connectors on this connector, skipping the gateway's address.",
 			PowerShell: fmt.Sprintf("Set-InboundConnector -Identity %s -EFSkipLastIP $true", psName(ra.Connector)),
 			Reasons:    s.Reasons})
+	case s.Stamp != nil && !s.Stamp.EnhancedFiltering.SkipListed:
+		l.add(Finding{Code: FindingMissingEnhancedFiltering, Severity: SeverityError, ORCA: "ORCA-233", Tenant: t.ID, Flow: FlowInternetToTenant,
+			Objects:    []string{"inbound connector " + ra.Connector},
+			Summary:    fmt.Sprintf("Enhanced Filtering on connector %s of %s does not skip the gateway", ra.Connector, t.Name),
+			Detail:     "The connector lists EFSkipIPs without the address the gateway delivers from, so skip listing stops at the gateway and Exchange Online filters against it (spec/exchange-online.md §5, scenario 29).",
+			Fix:        "Skip the gateway: EFSkipLastIP, or add its addresses to EFSkipIPs.",
+			PowerShell: fmt.Sprintf("Set-InboundConnector -Identity %s -EFSkipLastIP $true", psName(ra.Connector)),
+			Reasons:    s.Reasons})
 	}
 }
 

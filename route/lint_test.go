@@ -200,3 +200,27 @@ func TestLintMisattributionByIP(t *testing.T) {
 		t.Errorf("misattribution findings (-want +got):\n%s", diff)
 	}
 }
+
+// TestLintEnhancedFilteringSkipList: Enhanced Filtering by EFSkipIPs works only when the list
+// holds the gateway's address (spec §5: "every listed IP is skipped"; scenario 28 lists G); a
+// list without it finds no source and filtering uses the gateway.
+func TestLintEnhancedFilteringSkipList(t *testing.T) {
+	b, err := os.ReadFile("../testdata/config/pitfall-missing-enhanced-filtering.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		skip string
+		want []findingKey
+	}{
+		{`"198.51.100.25"`, nil},
+		{`"198.51.100.0/24"`, nil},
+		{`"203.0.113.9"`, []findingKey{{Code: FindingMissingEnhancedFiltering, Severity: SeverityError, Tenant: contosoID,
+			Objects: []string{"inbound connector from-gateway"}, Flow: FlowInternetToTenant}}},
+	} {
+		js := strings.Replace(string(b), `"restrictDomainsToCertificate": true`, `"restrictDomainsToCertificate": true, "efSkipIPs": [`+tc.skip+`]`, 1)
+		if diff := cmp.Diff(tc.want, keys(Lint(compile(t, js)))); diff != "" {
+			t.Errorf("efSkipIPs [%s]: findings (-want +got):\n%s", tc.skip, diff)
+		}
+	}
+}
