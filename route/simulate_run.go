@@ -54,8 +54,9 @@ var (
 // Simulate composes the real decision functions and never re-implements them. What it adds is
 // the topology: DNS (Injection.MX and its defaults), the addresses and certificates each party
 // presents (the gateway: its first IPv4 address and, per Hop.Identity, the identity's
-// certificate names as verified evidence; Exchange Online: 40.107.22.10, or the first address of
-// the configured Exchange Online networks, with mail.protection.outlook.com), and the header
+// certificate names as verified evidence; Exchange Online: the first address of the first IPv4
+// network of Gateway.ExchangeOnline.Networks — 40.92.0.1 with Microsoft's defaults, 40.107.22.10
+// when none is configured — with the certificate mail.protection.outlook.com), and the header
 // the message accumulates: From and To, a Received field per SMTP hop, Exchange Online's stamps
 // (incoming X-MS-Exchange-CrossTenant-* fields stripped and X-Forefront-Antispam-Report demoted
 // to -Untrusted at each tenant boundary, spec/headers.md §4.4) and the gateway's verdict header
