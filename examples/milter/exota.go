@@ -61,8 +61,8 @@ func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 		noAlign []string
 	)
 	for _, key := range keys {
-		var p ExOTAPolicy
-		if err := tenantgate.DecodeStrict(raw[key], &p); err != nil {
+		p, err := decodePolicy(raw[key])
+		if err != nil {
 			errs = append(errs, fmt.Errorf("exota policy %q: %w", key, err))
 			continue
 		}
@@ -81,6 +81,9 @@ func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 			continue
 		}
 		id, err := tenantgate.ParseTenantID(p.TenantID)
+		if err == nil && id.IsZero() {
+			err = errors.New("the all-zero GUID names no tenant")
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("exota policy %q: tenant_id: %w", key, err))
 			continue
@@ -133,6 +136,41 @@ func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 		m.Warnings = append(m.Warnings, fmt.Sprintf("dkim_alignment_required is false for %s: a DKIM pass counts only for one of the tenant's own listed domains, never for any d= (threat case 17)", strings.Join(noAlign, ", ")))
 	}
 	return m, nil
+}
+
+// decodePolicy reads one policy entry as ExOTA-Milter's check_policy does: exactly the keys
+// tenant_id, dkim_enabled and dkim_alignment_required, compared case-sensitively (encoding/json
+// alone would take "Tenant_ID" too), a string and two booleans.
+func decodePolicy(data json.RawMessage) (ExOTAPolicy, error) {
+	var fields map[string]json.RawMessage
+	if err := tenantgate.DecodeStrict(data, &fields); err != nil {
+		return ExOTAPolicy{}, err
+	}
+	var p ExOTAPolicy
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		var err error
+		switch k {
+		case "tenant_id":
+			err = json.Unmarshal(fields[k], &p.TenantID)
+		case "dkim_enabled":
+			p.DKIMEnabled = new(bool)
+			err = json.Unmarshal(fields[k], p.DKIMEnabled)
+		case "dkim_alignment_required":
+			p.DKIMAlignmentRequired = new(bool)
+			err = json.Unmarshal(fields[k], p.DKIMAlignmentRequired)
+		default:
+			return ExOTAPolicy{}, fmt.Errorf("unknown key %q (ExOTA-Milter knows tenant_id, dkim_enabled, dkim_alignment_required)", k)
+		}
+		if err != nil || bytes.Equal(bytes.TrimSpace(fields[k]), []byte("null")) {
+			return ExOTAPolicy{}, fmt.Errorf("%s: must be a %s", k, map[bool]string{true: "string", false: "boolean"}[k == "tenant_id"])
+		}
+	}
+	return p, nil
 }
 
 // tenantName derives a tenant name: the <name> of a <name>.onmicrosoft.com domain (known), else a

@@ -87,6 +87,11 @@ func TestConvertExOTAErrors(t *testing.T) {
 		{"same domain twice", `{"Contoso.com": {"tenant_id": "11111111-1111-1111-1111-111111111111"}, "contoso.com": {"tenant_id": "22222222-2222-2222-2222-222222222222"}}`,
 			[]string{"same domain"}},
 		{"empty", `{}`, []string{"no entries"}},
+		// Fuzz finds (testdata/fuzz/FuzzConvertExOTA): keys are case-sensitive as in policy.py, and
+		// the all-zero GUID is no tenant (Compile refuses it).
+		{"key case", `{"contoso.com": {"tenAnt_id": "11111111-1111-1111-1111-111111111111"}}`, []string{`unknown key "tenAnt_id"`}},
+		{"zero tenant id", `{"contoso.com": {"tenant_id": "00000000-0000-0000-0000-000000000000"}}`, []string{"all-zero GUID"}},
+		{"null flag", `{"contoso.com": {"tenant_id": "11111111-1111-1111-1111-111111111111", "dkim_enabled": null}}`, []string{"dkim_enabled: must be a boolean"}},
 		{"not an object", `[]`, []string{"exota policy"}},
 	}
 	for _, tc := range tests {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/d--j/go-milter"
+	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/headers"
@@ -187,7 +188,7 @@ func (f *filter) EndOfMessage(m milter.Modifier) (*milter.Response, error) {
 	s := f.session(m)
 	t := classify.Transaction{Session: s, MailFrom: f.from, RcptTo: f.rcpts, HeaderError: f.hdrErr}
 	if t.HeaderError == nil {
-		t.Header, t.HeaderError = headers.Read(bytes.NewReader(f.hdr.Bytes()), f.app.limits)
+		t.Header, t.HeaderError = readHeader(f.hdr.Bytes(), f.app)
 	}
 	if f.app.dkim != nil && !f.bodyBig && t.HeaderError == nil {
 		t.DKIM = f.app.dkim.verify(append(f.hdr.Bytes(), "\r\n"...), f.body.Bytes())
@@ -217,6 +218,11 @@ func (f *filter) EndOfMessage(m milter.Modifier) (*milter.Response, error) {
 	}
 	log.Info("message accepted", "removed", len(v.Remove), "dkimDomain", string(v.DKIMDomain))
 	return milter.RespAccept, nil
+}
+
+// readHeader reads the block the filter rebuilt (headers.Read: strict, bounded).
+func readHeader(b []byte, a *App) (textproto.Header, error) {
+	return headers.Read(bytes.NewReader(b), a.limits)
 }
 
 func (f *filter) Abort(_ milter.Modifier) error {

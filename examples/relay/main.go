@@ -1,8 +1,3 @@
-// Command relay is a synchronous SMTP gateway relay built on tenantgate and go-smtp: it sits
-// between Exchange Online and the Internet, classifies every transaction (classify.Policy), relays
-// the own tenants' mail to the Internet and delivers Internet mail into the served tenants with
-// the tenant's client certificate. It answers DATA with the next hop's own answer, so a message
-// is never accepted and then lost. See README.md.
 package main
 
 import (
