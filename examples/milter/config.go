@@ -39,6 +39,10 @@ type Section struct {
 	MaxHeaderFields int `json:"maxHeaderFields,omitempty"`
 	// Timeout bounds each read and write on the MTA connection (default 5m).
 	Timeout Duration `json:"timeout,omitempty"`
+	// RequireVerifyMacro makes a certificate subject count only when the MTA also passes
+	// {verify} = "OK". Set it behind Sendmail, which passes {cert_subject} for certificates that
+	// did not verify too. (A {verify} the MTA passes is always honoured.)
+	RequireVerifyMacro bool `json:"requireVerifyMacro,omitempty"`
 }
 
 // PolicyOptions are the classify.Policy options the milter exposes.

@@ -22,6 +22,8 @@ type App struct {
 	limits headers.Limits
 	dkim   *verifier // nil: the policy needs no DKIM results
 	log    *slog.Logger
+	// requireVerify: a certificate subject counts only with {verify} "OK" (Sendmail).
+	requireVerify bool
 }
 
 // NewApp builds the milter over a compiled directory.
@@ -40,7 +42,7 @@ func NewApp(d *tenantgate.Directory, opts []classify.Option, limits headers.Limi
 // changes, the TLS macros at HELO and MAIL, header values with their leading space, and the body
 // only when DKIM is verified.
 func (a *App) Server(opts ...milter.Option) *milter.Server {
-	tlsMacros := []milter.MacroName{milter.MacroTlsVersion, milter.MacroCertSubject, milter.MacroCertIssuer}
+	tlsMacros := []milter.MacroName{milter.MacroTlsVersion, milter.MacroCertSubject, milter.MacroCertIssuer, macroVerify}
 	proto := milter.OptHeaderLeadingSpace
 	if a.dkim == nil {
 		proto |= milter.OptNoBody
@@ -96,22 +98,33 @@ func (f *filter) Connect(_ string, family string, _ uint16, addr string, _ milte
 
 func (f *filter) Helo(name string, m milter.Modifier) (*milter.Response, error) {
 	f.helo = name
-	f.heloTLS = tlsMacros(m)
+	f.heloTLS = f.tlsMacros(m)
 	return milter.RespContinue, nil
 }
 
-func tlsMacros(m milter.Modifier) tlsid.Macros {
-	return tlsid.Macros{
+// macroVerify is Sendmail's {verify}: "OK" when the client certificate verified.
+const macroVerify = "{verify}"
+
+// tlsMacros reads the TLS macros. Sendmail passes {cert_subject} for any certificate and says in
+// {verify} whether it verified: a {verify} other than "OK" — or none, when the MTA is configured
+// as Sendmail (Section.RequireVerifyMacro) — drops the subject, so the evidence is unverified.
+func (f *filter) tlsMacros(m milter.Modifier) tlsid.Macros {
+	mac := tlsid.Macros{
 		TLSVersion:  m.Get(milter.MacroTlsVersion),
 		CertSubject: m.Get(milter.MacroCertSubject),
 		CertIssuer:  m.Get(milter.MacroCertIssuer),
 	}
+	v, ok := m.GetEx(macroVerify)
+	if (ok || f.app.requireVerify) && v != "OK" {
+		mac.CertSubject, mac.CertIssuer = "", ""
+	}
+	return mac
 }
 
 // session is the connection as the policy sees it. The TLS macros are the current ones when the
 // MTA sent any ({tls_version} is set from STARTTLS on), else those of the last HELO.
 func (f *filter) session(m milter.Modifier) classify.Session {
-	mac := tlsMacros(m)
+	mac := f.tlsMacros(m)
 	if mac.TLSVersion == "" {
 		mac = f.heloTLS
 	}

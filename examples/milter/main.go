@@ -1,8 +1,3 @@
-// Command milter is a policy milter for Postfix or Sendmail built on tenantgate and
-// d--j/go-milter: the MTA verifies Exchange Online's client certificate and passes the milter the
-// client address and the TLS macros; the milter refuses relay attempts that are not the served
-// tenants' own mail, adds the verdict header and deletes forged ones. It reads an ExOTA-Milter
-// policy file as its configuration too. See README.md.
 package main
 
 import (
@@ -105,5 +100,10 @@ func (l *Loaded) App(log *slog.Logger) (*App, error) {
 	if l.NeedsDKIM {
 		v = newVerifier(l.Section.DKIM)
 	}
-	return NewApp(l.Directory, l.Options, headers.Limits{MaxBytes: l.Section.MaxHeaderBytes, MaxFields: l.Section.MaxHeaderFields}, v, log)
+	a, err := NewApp(l.Directory, l.Options, headers.Limits{MaxBytes: l.Section.MaxHeaderBytes, MaxFields: l.Section.MaxHeaderFields}, v, log)
+	if err != nil {
+		return nil, err
+	}
+	a.requireVerify = l.Section.RequireVerifyMacro
+	return a, nil
 }

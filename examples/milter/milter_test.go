@@ -68,16 +68,17 @@ type peer struct {
 	addr       string
 	tlsVersion string
 	subject    string // {cert_subject}: set by Postfix only for a verified certificate
+	verify     string // {verify}: Sendmail's verification result, "" for not sent
 }
 
 var (
 	// exoPeer: verified Exchange Online (address in the test config's 127.0.0.0/8, verified
 	// certificate with the EXO name).
-	exoPeer      = peer{"127.0.0.1", "TLSv1.3", "mail.protection.outlook.com"}
-	plainPeer    = peer{"127.0.0.1", "", ""}
-	noCertPeer   = peer{"127.0.0.1", "TLSv1.3", ""}
-	nearMissPeer = peer{"127.0.0.1", "TLSv1.3", "mail.protection.outlook.com.evil.example"}
-	outsidePeer  = peer{"192.0.2.7", "TLSv1.3", "mail.protection.outlook.com"}
+	exoPeer      = peer{"127.0.0.1", "TLSv1.3", "mail.protection.outlook.com", ""}
+	plainPeer    = peer{"127.0.0.1", "", "", ""}
+	noCertPeer   = peer{"127.0.0.1", "TLSv1.3", "", ""}
+	nearMissPeer = peer{"127.0.0.1", "TLSv1.3", "mail.protection.outlook.com.evil.example", ""}
+	outsidePeer  = peer{"192.0.2.7", "TLSv1.3", "mail.protection.outlook.com", ""}
 )
 
 // txn is one transaction and what the milter answered.
@@ -125,6 +126,9 @@ func runSessionBody(t testing.TB, c *milter.Client, p peer, body string, txns ..
 	if p.subject != "" {
 		macros.Set(milter.MacroCertSubject, p.subject)
 		macros.Set(milter.MacroCertIssuer, "Test CA")
+	}
+	if p.verify != "" {
+		macros.Set("{verify}", p.verify)
 	}
 	if _, err := s.Helo("client.example"); err != nil {
 		t.Fatal(err)
@@ -284,3 +288,26 @@ func TestMilter(t *testing.T) {
 		})
 	}
 }
+
+// TestSendmailVerify: Sendmail passes {cert_subject} for certificates that did not verify and
+// says so in {verify}; only "OK" lets the subject count. With requireVerify (Sendmail
+// configured) a missing {verify} does not count either.
+func TestSendmailVerify(t *testing.T) {
+	const subject = "mail.protection.outlook.com"
+	rcptOnly := func(p peer) string {
+		return runSession(t, startMilter(t, newTestApp(t)), p, txn{"carol@contoso.com", []string{"victim@sender.example"}, nil})[0].Rcpt[0]
+	}
+	if got := rcptOnly(peer{"127.0.0.1", "TLSv1.3", subject, "FAIL"}); got != "550 5.7.1 Unable to relay" {
+		t.Errorf("{verify}=FAIL: rcpt %q, want refused", got)
+	}
+	if got := rcptOnly(peer{"127.0.0.1", "TLSv1.3", subject, "OK"}); got != "continue" {
+		t.Errorf("{verify}=OK: rcpt %q, want continue", got)
+	}
+	app := newTestApp(t)
+	app.requireVerify = true
+	c := startMilter(t, app)
+	if got := runSession(t, c, exoPeer, txn{"carol@contoso.com", []string{"victim@sender.example"}, nil})[0].Rcpt[0]; got != "550 5.7.1 Unable to relay" {
+		t.Errorf("requireVerify without {verify}: rcpt %q, want refused", got)
+	}
+}
+
