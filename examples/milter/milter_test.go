@@ -310,4 +310,3 @@ func TestSendmailVerify(t *testing.T) {
 		t.Errorf("requireVerify without {verify}: rcpt %q, want refused", got)
 	}
 }
-
