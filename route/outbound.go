@@ -82,13 +82,13 @@ const (
 
 // NextHop is where a recipient's copy goes.
 type NextHop struct {
-	Kind HopKind
+	Kind HopKind `json:"kind,omitempty"`
 	// Hosts are the smart hosts (HopSmartHost): names, IP addresses or CIDR ranges, in the
 	// connector's order.
-	Hosts []string
+	Hosts []string `json:"hosts,omitempty"`
 	// Domain is the recipient's domain: whose MX is used (HopMX), or the accepted domain the
 	// mailbox is in (HopInternal).
-	Domain tenantgate.Domain
+	Domain tenantgate.Domain `json:"domain,omitempty"`
 }
 
 // String describes the hop for people: "gw.example.net", "MX of woodgrove.example",
@@ -109,43 +109,43 @@ func (h NextHop) String() string {
 type TLSRequirement struct {
 	// Settings is the connector's TlsSettings; "" (TlsOpportunistic) also for Exchange Online's
 	// own delivery and for internal delivery.
-	Settings tenantgate.TlsSettings
+	Settings tenantgate.TlsSettings `json:"settings,omitempty"`
 	// Domain is the name the next hop's certificate must carry; set only with
 	// TlsDomainValidation (TlsDomain is used only then).
-	Domain tenantgate.DomainPattern
+	Domain tenantgate.DomainPattern `json:"domain,omitempty"`
 }
 
 // RecipientRoute is the route of one recipient.
 type RecipientRoute struct {
 	// Rcpt is the recipient as given.
-	Rcpt string
+	Rcpt string `json:"rcpt"`
 	// Connector is the outbound connector's name; "" for Exchange Online's own MX delivery or
 	// internal delivery (NextHop.Kind tells which).
-	Connector string
+	Connector string `json:"connector,omitempty"`
 	// Rule is the transport rule that picked Connector, if one did.
-	Rule string
+	Rule string `json:"rule,omitempty"`
 	// Centralized is set when Connector was chosen because it has RouteAllMessagesViaOnPremises.
-	Centralized bool
+	Centralized bool `json:"centralized,omitempty"`
 	// NextHop is where the copy goes.
-	NextHop NextHop
+	NextHop NextHop `json:"nextHop"`
 	// TLS is the connector's TLS requirement.
-	TLS TLSRequirement
+	TLS TLSRequirement `json:"tls"`
 	// ConvertHeaders reports CloudServicesMailEnabled on the connector:
 	// X-MS-Exchange-Organization-* headers leave as X-MS-Exchange-CrossPremises-* (otherwise
 	// they are removed).
-	ConvertHeaders bool
+	ConvertHeaders bool `json:"convertHeaders,omitempty"`
 	// Reasons explain the route, in the order they were established.
-	Reasons []tenantgate.Reason
+	Reasons []tenantgate.Reason `json:"reasons,omitempty"`
 }
 
 // OutboundDecision is Outbound's answer: one route per recipient, in the order given.
 type OutboundDecision struct {
 	// Tenant is the sending tenant.
-	Tenant tenantgate.TenantID
+	Tenant tenantgate.TenantID `json:"tenant"`
 	// Recipients holds one route per OutboundMessage.Recipients entry.
-	Recipients []RecipientRoute
+	Recipients []RecipientRoute `json:"recipients"`
 	// Reasons concern the whole message (an unknown tenant).
-	Reasons []tenantgate.Reason
+	Reasons []tenantgate.Reason `json:"reasons,omitempty"`
 }
 
 // Reason codes of Outbound. Each recipient route ends with exactly one of the codes that name a
