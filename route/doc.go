@@ -171,7 +171,9 @@
 // gateway's), treat-as-internal (TreatMessagesAsInternal on a connector the gateway matches) and
 // direct-send-unmatched (no connector matches the gateway by IP or certificate: an error with
 // RejectDirectSend on, which then rejects the gateway's mail from the tenant's own domains with
-// 5.7.68, else a warning, since turning it on would). Certificate names match with
+// 5.7.68, else a warning, since turning it on would). The lock-down, mismatch and Direct Send
+// checks assume the gateway delivers the tenant's Internet mail, so they run only when the MX
+// points at the gateway (as the simulator reads it). Certificate names match with
 // tlsid.MatchConnectorName under TopologyOptions.Exchange's wildcard rule.
 //
 // Decisions:

@@ -47,16 +47,26 @@ const (
 
 // tenantConfig runs the configuration checks of a served tenant t: the ORCA-parity checks (with
 // the gateway in front of every domain that has no MX report) and the checks against the
-// gateway. LintWith calls it for every served tenant, after the flow checks.
+// gateway. The checks that assume the gateway delivers the tenant's Internet mail (lock-down
+// restriction, identity mismatch, Direct Send) run only when the MX points at the gateway (the
+// simulator's reading: unless every MX report row says Exchange Online). LintWith calls it for
+// every served tenant, after the flow checks.
 func (l *linter) tenantConfig(t *tenantgate.Tenant) {
 	gc := l.gatewayCheck(t)
-	oc := orcaCheck{t: t, thirdParty: servedThirdParty, gw: &gc.view, directSendUnmatched: !gc.anyMatch(), emit: l.add}
+	// Whether the gateway is in front of the tenant's Internet mail (the simulator's reading of
+	// the MX): only then must the lock-down connector name the gateway and match its deliveries.
+	front := mxAtGateway(t)
+	oc := orcaCheck{t: t, thirdParty: servedThirdParty, gw: &gc.view, directSendUnmatched: front && !gc.anyMatch(), emit: l.add}
 	oc.run()
 	gc.outboundTLS()
-	gc.inboundLockdown()
-	gc.identityMismatch()
+	gc.inboundLockdown(front)
+	if front {
+		gc.identityMismatch()
+	}
 	gc.treatAsInternal()
-	gc.directSend()
+	if front {
+		gc.directSend()
+	}
 }
 
 // gatewayCheck compares one served tenant's connectors with the gateway.
@@ -213,8 +223,9 @@ func (gc *gatewayCheck) outboundTLS() {
 // inboundLockdown checks the enabled Partner connectors that identify the gateway: Microsoft's
 // third-party scenario 1 locks the tenant to the gateway with RequireTls and
 // RestrictDomainsToCertificate or RestrictDomainsToIPAddresses (spec/exchange-online.md §7; ORCA
-// does not read these fields).
-func (gc *gatewayCheck) inboundLockdown() {
+// does not read these fields). The restriction matters only when the gateway is in front of the
+// tenant's Internet mail (front); TLS always.
+func (gc *gatewayCheck) inboundLockdown(front bool) {
 	for i := range gc.refs {
 		ref := &gc.refs[i]
 		c := ref.Connector
@@ -233,7 +244,7 @@ func (gc *gatewayCheck) inboundLockdown() {
 				Fix:        "Require TLS on the connector.",
 				PowerShell: "Set-InboundConnector -Identity " + psName(c.Name) + " -RequireTls $true"})
 		}
-		if !c.RestrictDomainsToCertificate && !c.RestrictDomainsToIPAddresses && catchAll(c) {
+		if front && !c.RestrictDomainsToCertificate && !c.RestrictDomainsToIPAddresses && catchAll(c) {
 			f := Finding{Code: FindingInboundUnrestricted, Severity: SeverityWarning, Tenant: gc.t.ID,
 				Objects: []string{"inbound connector " + c.Name},
 				Summary: fmt.Sprintf("inbound connector %s identifies the gateway but restricts neither to its certificate nor to its addresses", c.Name),

@@ -3,6 +3,7 @@ package route
 import (
 	"fmt"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 
@@ -110,6 +111,27 @@ func TestLintConfig(t *testing.T) {
 			}
 			checkGolden(t, "config-"+tc.file, got)
 		})
+	}
+}
+
+// TestLintConfigMXAtService: when every MX report row says Exchange Online, the gateway is not
+// in front of the tenant's Internet mail, so a lock-down to another host, or no connector
+// matching the gateway, is not the gateway's business: only the checks that hold whatever the
+// MX (outbound TLS, RequireTls, TreatMessagesAsInternal, ORCA's own) remain.
+func TestLintConfigMXAtService(t *testing.T) {
+	for _, file := range []string{"orca-gateway-identity.json", "orca-no-connector.json", "orca-unrestricted.json"} {
+		b, err := os.ReadFile("../testdata/config/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		js := strings.ReplaceAll(string(b), `"pointsToService": false`, `"pointsToService": true`)
+		for _, k := range configKeys(Lint(compile(t, js))) {
+			switch k.Code {
+			case FindingInboundCertMismatch, FindingInboundIPMismatch, FindingInboundUnrestricted, FindingDirectSendUnmatched,
+				FindingEnhancedFilteringDomain, FindingEnhancedFilteringConnector, FindingEnhancedFilteringNoConnector:
+				t.Errorf("%s: %s %v with every MX at Exchange Online", file, k.Code, k.Objects)
+			}
+		}
 	}
 }
 
