@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/emersion/go-smtp"
 	"github.com/tenantgate/tenantgate/route"
@@ -54,18 +55,17 @@ func run(path string, check bool, log *slog.Logger) error {
 		return err
 	case <-ctx.Done():
 	}
-	return shutdown(srv, Duration(l.Section.Limits.ShutdownTimeout.or(DefaultShutdownTimeout)), log)
+	return shutdown(r, srv, l.Section.Limits.ShutdownTimeout.or(DefaultShutdownTimeout), log)
 }
 
 // shutdown stops accepting connections and waits for running sessions up to timeout; sessions
 // still running then are closed, and their clients, not having had a reply to DATA, keep the mail.
-func shutdown(srv *smtp.Server, timeout Duration, log *slog.Logger) error {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout.or(0))
+func shutdown(r *Relay, srv *smtp.Server, timeout time.Duration, log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	log.Info("shutting down", "timeout", timeout.or(0).String())
-	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
-		log.Warn("sessions cut at shutdown", "err", err.Error())
-		return srv.Close()
+	log.Info("shutting down", "timeout", timeout.String())
+	if err := r.Shutdown(ctx, srv); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
 	}
 	return nil
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -59,6 +61,9 @@ type Relay struct {
 	log        *slog.Logger
 	clock      func() time.Time
 	planner    planner
+
+	mu    sync.Mutex
+	conns map[*smtp.Conn]struct{} // connections with a session, for Shutdown
 }
 
 // New checks o and builds a Relay.
@@ -175,7 +180,40 @@ func (r *Relay) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	peer := r.policy.Peer(cs)
 	log := r.log.With("client", addr.String(), "helo", cs.HELO, "tls", ev.TLS, "certVerified", ev.Verified, "certNames", ev.Names, "exo", peer.EXO)
 	log.Info("session", "reasons", codes(peer.Reasons))
-	return &session{r: r, cs: cs, log: log}, nil
+	r.mu.Lock()
+	if r.conns == nil {
+		r.conns = map[*smtp.Conn]struct{}{}
+	}
+	r.conns[c] = struct{}{}
+	r.mu.Unlock()
+	return &session{r: r, conn: c, cs: cs, log: log}, nil
+}
+
+func (r *Relay) forget(c *smtp.Conn) {
+	r.mu.Lock()
+	delete(r.conns, c)
+	r.mu.Unlock()
+}
+
+// Shutdown stops srv (a server from r.Server) gracefully: no new connections, running sessions
+// may finish until ctx is done; then the sessions still open are closed. A client cut off has had
+// no answer to DATA and keeps its message.
+func (r *Relay) Shutdown(ctx context.Context, srv *smtp.Server) error {
+	err := srv.Shutdown(ctx)
+	if err == nil || errors.Is(err, smtp.ErrServerClosed) {
+		return nil
+	}
+	r.mu.Lock()
+	open := make([]*smtp.Conn, 0, len(r.conns))
+	for c := range r.conns {
+		open = append(open, c)
+	}
+	r.mu.Unlock()
+	for _, c := range open { // Close calls the session's Logout, which takes r.mu
+		c.Close()
+	}
+	r.log.Warn("sessions cut at shutdown", "sessions", len(open))
+	return err
 }
 
 type slogAdapter struct{ l *slog.Logger }

@@ -21,9 +21,10 @@ import (
 // session is one SMTP session of a client. Only cs (address, HELO, TLS evidence) outlives a
 // transaction; everything the policy decided is recomputed for the next one (threat case 16).
 type session struct {
-	r   *Relay
-	cs  classify.Session
-	log *slog.Logger
+	r    *Relay
+	conn *smtp.Conn
+	cs   classify.Session
+	log  *slog.Logger
 
 	// The transaction.
 	from  string
@@ -48,6 +49,7 @@ func (s *session) Reset() {
 
 func (s *session) Logout() error {
 	s.Reset()
+	s.r.forget(s.conn)
 	return nil
 }
 
