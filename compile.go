@@ -26,6 +26,11 @@ import (
 //     Partner connector, no recipient domains on a connector neither rule-scoped nor for all
 //     accepted domains, DomainValidation without tlsDomain, an unknown tlsSettings;
 //   - rules: a missing name, a connector that does not exist, an unknown scope, half an exception;
+//   - the facts the ORCA-parity lint reads (orca.go): efSkipMailGateway entries that are not IP
+//     addresses, SCL rules without a name or with an SCL outside −1…9, an unknown mode or scope,
+//     unparsable sender domains or IP ranges, a header condition without its values; ARC sealers
+//     and MX report hosts that are not domains; connection-filter policies without a name or with
+//     unparsable allow-list entries;
 //   - gateway: serving an unknown or repeated tenant, identities without a name or repeated, an
 //     identity for an unknown tenant, two identities for one tenant or for the Internet, a tenant
 //     identity with no certificate name, smart hosts for tenants the gateway does not serve,
