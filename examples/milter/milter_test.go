@@ -310,3 +310,45 @@ func TestSendmailVerify(t *testing.T) {
 		t.Errorf("requireVerify without {verify}: rcpt %q, want refused", got)
 	}
 }
+
+// TestHeloMacrosKept: an MTA that sends the TLS macros only at HELO (miltertest; Sendmail by
+// default) must not lose them for the second transaction on the connection, although go-milter
+// drops HELO-stage macros when it sees the connection reused.
+func TestHeloMacrosKept(t *testing.T) {
+	c := startMilter(t, newTestApp(t))
+	macros := milter.NewMacroBag()
+	s, err := c.Session(macros)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Conn("client.example", milter.FamilyInet, 25, "127.0.0.1")
+	macros.Set(milter.MacroTlsVersion, "TLSv1.3")
+	macros.Set(milter.MacroCertSubject, "mail.protection.outlook.com")
+	s.Helo("client.example")
+	// From here on the MTA sends the macros empty (not at all, for the milter's purpose).
+	macros.Set(milter.MacroTlsVersion, "")
+	macros.Set(milter.MacroCertSubject, "")
+	for i := range 2 {
+		s.Mail("<carol@contoso.com>", "")
+		a, err := s.Rcpt("<erin@woodgrove.example>", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := actionString(a); got != "continue" {
+			t.Fatalf("transaction %d: rcpt %q, want continue (verified EXO from HELO)", i+1, got)
+		}
+		s.DataStart()
+		for _, f := range exoHeader(contosoID, "carol@contoso.com") {
+			s.HeaderField(f[0], f[1], nil)
+		}
+		s.HeaderEnd()
+		_, a, err = s.BodyReadFrom(strings.NewReader("Hello.\r\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := actionString(a); got != "accept" {
+			t.Fatalf("transaction %d: end of message %q, want accept", i+1, got)
+		}
+	}
+}
