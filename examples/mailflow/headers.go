@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,13 +14,6 @@ import (
 	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate/headers"
 )
-
-// demoMessage is a real Exchange Online header block: an Internet message delivered into the
-// outlook.com tenant, from Microsoft's Message Header Analyzer tests (MIT; see
-// testdata/SOURCES.md).
-//
-//go:embed testdata/demo.eml
-var demoMessage []byte
 
 // width is the widest line the explanation prints.
 const width = 100
@@ -65,13 +56,6 @@ func runHeaders(args []string, stdout, stderr io.Writer) int {
 	return explainReader(r, name, l, stdout, stderr)
 }
 
-// runDemo explains the embedded demo message.
-func runDemo(stdout, stderr io.Writer) int {
-	fmt.Fprintln(stdout, "mailflow: no command given; explaining the embedded demo message (mailflow help lists commands)")
-	fmt.Fprintln(stdout)
-	return explainReader(bytes.NewReader(demoMessage), "demo message", headers.Limits{}, stdout, stderr)
-}
-
 func explainReader(r io.Reader, name string, l headers.Limits, stdout, stderr io.Writer) int {
 	h, err := headers.Read(r, l)
 	if err != nil {
@@ -90,62 +74,7 @@ func explain(w io.Writer, h textproto.Header, m *headers.Message) {
 	latest := m.LatestPass()
 
 	p.title("Summary (what the header claims; trust needs the connection's evidence)")
-	switch id, err := m.CrossTenantID(); {
-	case err == nil:
-		p.kv("Tenant", id.String()+" (X-MS-Exchange-CrossTenant-Id)")
-	case errors.Is(err, headers.ErrNoTenantID):
-		p.kv("Tenant", "none: no X-MS-Exchange-CrossTenant-Id field")
-	default:
-		p.kv("Tenant", "unusable: "+strings.TrimPrefix(err.Error(), "headers: "))
-	}
-	if n := len(m.CrossTenant.Stamped); n > 0 {
-		s := fmt.Sprintf("%d, latest stamped by %s", n, latest.Stamped)
-		if len(m.CrossTenant.Stripped) > 0 {
-			s += "; earlier CrossTenant set stripped"
-		}
-		p.kv("EXO passes", s)
-	} else {
-		p.kv("EXO passes", "none stamped (no X-MS-Exchange-Transport-CrossTenantHeadersStamped)")
-	}
-	if r, ok := latestReport(m); ok {
-		p.kv("Direction", codeMeaning("DIR", r.DIR))
-		verdict := codeMeaning("SFV", r.SFV)
-		if r.SCL != nil {
-			verdict += "; " + codeMeaning("SCL", fmt.Sprint(*r.SCL))
-		}
-		if r.CAT != "" {
-			verdict += "; " + codeMeaning("CAT", r.CAT)
-		}
-		p.kv("Spam verdict", verdict)
-	} else {
-		p.kv("Direction", "unknown: no X-Forefront-Antispam-Report")
-	}
-	if latest.FromEntityHeader != "" || latest.AuthAs != "" {
-		p.kv("Sender", fmt.Sprintf("%s: %s; AuthAs %s", orDash(latest.FromEntityHeader),
-			entityMeaning(latest.FromEntityHeader), orDash(latest.AuthAs)))
-	}
-	if a, ok := exoAuthResults(m); ok {
-		var parts []string
-		for _, r := range a.Results {
-			parts = append(parts, r.Method+"="+r.Result)
-		}
-		p.kv("Authentication", strings.Join(parts, " ")+" ("+a.Name+")")
-	}
-	switch mb, ok := m.FromMailbox(); {
-	case ok:
-		p.kv("From", mb.Address)
-	default:
-		p.kv("From", fmt.Sprintf("not one mailbox (%d From fields): DKIM signing would be refused", len(m.From)))
-	}
-	mh := mail.Header{Header: message.Header{Header: h}}
-	if subject, err := mh.Subject(); err == nil && subject != "" {
-		p.kv("Subject", subject)
-	}
-	if id, err := mh.MessageID(); err == nil && id != "" {
-		p.kv("Message-ID", "<"+id+">")
-	}
-	p.kv("Transit", fmt.Sprintf("%d hops, %s from first to last", len(m.Hops.List), m.Hops.Total))
-	p.kv("Problems", fmt.Sprint(len(m.Problems)))
+	summary(p, h, m)
 
 	p.title("Cross-tenant fields (latest pass = bottom-most occurrence)")
 	ct := m.CrossTenant
@@ -245,6 +174,68 @@ func explain(w io.Writer, h textproto.Header, m *headers.Message) {
 			p.line(fmt.Sprintf("  field %d %s: %s", pr.Index, pr.Field, pr.Reason))
 		}
 	}
+}
+
+// summary prints the key-value summary of what a header block claims: the tenant, the Exchange
+// Online passes, direction and spam verdict, sender, authentication, From, Subject and transit.
+func summary(p *printer, h textproto.Header, m *headers.Message) {
+	latest := m.LatestPass()
+	switch id, err := m.CrossTenantID(); {
+	case err == nil:
+		p.kv("Tenant", id.String()+" (X-MS-Exchange-CrossTenant-Id)")
+	case errors.Is(err, headers.ErrNoTenantID):
+		p.kv("Tenant", "none: no X-MS-Exchange-CrossTenant-Id field")
+	default:
+		p.kv("Tenant", "unusable: "+strings.TrimPrefix(err.Error(), "headers: "))
+	}
+	if n := len(m.CrossTenant.Stamped); n > 0 {
+		s := fmt.Sprintf("%d, latest stamped by %s", n, latest.Stamped)
+		if len(m.CrossTenant.Stripped) > 0 {
+			s += "; earlier CrossTenant set stripped"
+		}
+		p.kv("EXO passes", s)
+	} else {
+		p.kv("EXO passes", "none stamped (no X-MS-Exchange-Transport-CrossTenantHeadersStamped)")
+	}
+	if r, ok := latestReport(m); ok {
+		p.kv("Direction", codeMeaning("DIR", r.DIR))
+		verdict := codeMeaning("SFV", r.SFV)
+		if r.SCL != nil {
+			verdict += "; " + codeMeaning("SCL", fmt.Sprint(*r.SCL))
+		}
+		if r.CAT != "" {
+			verdict += "; " + codeMeaning("CAT", r.CAT)
+		}
+		p.kv("Spam verdict", verdict)
+	} else {
+		p.kv("Direction", "unknown: no X-Forefront-Antispam-Report")
+	}
+	if latest.FromEntityHeader != "" || latest.AuthAs != "" {
+		p.kv("Sender", fmt.Sprintf("%s: %s; AuthAs %s", orDash(latest.FromEntityHeader),
+			entityMeaning(latest.FromEntityHeader), orDash(latest.AuthAs)))
+	}
+	if a, ok := exoAuthResults(m); ok {
+		var parts []string
+		for _, r := range a.Results {
+			parts = append(parts, r.Method+"="+r.Result)
+		}
+		p.kv("Authentication", strings.Join(parts, " ")+" ("+a.Name+")")
+	}
+	switch mb, ok := m.FromMailbox(); {
+	case ok:
+		p.kv("From", mb.Address)
+	default:
+		p.kv("From", fmt.Sprintf("not one mailbox (%d From fields): DKIM signing would be refused", len(m.From)))
+	}
+	mh := mail.Header{Header: message.Header{Header: h}}
+	if subject, err := mh.Subject(); err == nil && subject != "" {
+		p.kv("Subject", subject)
+	}
+	if id, err := mh.MessageID(); err == nil && id != "" {
+		p.kv("Message-ID", "<"+id+">")
+	}
+	p.kv("Transit", fmt.Sprintf("%d hops, %s from first to last", len(m.Hops.List), m.Hops.Total))
+	p.kv("Problems", fmt.Sprint(len(m.Problems)))
 }
 
 // latestReport returns the bottom-most trusted X-Forefront-Antispam-Report.

@@ -1,19 +1,33 @@
-// Command mailflow is the administrator's view of tenantgate: it lints and simulates a topology,
-// explains a message's Exchange Online headers and the gateway's verdict, and runs scenario files.
+// Command mailflow is the administrator's view of tenantgate: it lints and simulates a topology
+// of Exchange Online tenants and a gateway, explains a message's Exchange Online headers and the
+// gateway's verdict on it, converts Exchange Online exports, and runs scenario files.
 //
 // Usage:
 //
-//	mailflow                      explain the embedded demo message's headers
-//	mailflow headers [flags] FILE explain a message's Exchange Online headers ("-" reads stdin)
-//	mailflow help                 print this help
+//	mailflow [--format text|json|mermaid] [-v]
+//	        lint and simulate the embedded demo topology (testdata/config/demo.json)
+//	mailflow lint [--flows] [--format …] CONFIG.json | EXPORT.json…
+//	mailflow simulate CONFIG.json --from ADDR --to ADDR [--origin mailbox|on-premises|internet[:IP]]
+//	mailflow explain --config CONFIG.json [--peer-ip IP] [--peer-cert PEM | --peer-cert-name NAME --verified] MESSAGE.eml
+//	mailflow headers MESSAGE.eml
+//	mailflow test [--config CONFIG.json] SCENARIO.json…
+//	mailflow import --tenant-id ID [--config CONFIG.json] EXPORT.json… > config.json
 //
-// Exit status: 0 on success, 1 when the input cannot be read or parsed, 2 on a usage error.
+// Text output fits a 100-column terminal, is coloured only on a terminal (not with NO_COLOR),
+// and states the verdict first. --format json is stable for scripts (fields are only added);
+// --format mermaid prints Mermaid sequence diagrams: simulate prints one bare diagram, the demo
+// and lint print Markdown with one fenced diagram per flow and the findings.
+//
+// Exit status: 0 on success; 1 when the check failed (lint found an error, a simulated recipient
+// was not delivered, a scenario case failed) or an input cannot be read or is invalid (the error
+// names the file and the line, column or JSON path, and what to do); 2 on a usage error.
 package main
 
 import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // command is one subcommand. run gets the arguments after the subcommand's name and returns the
@@ -26,7 +40,12 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"headers", "explain a message's Exchange Online headers: mailflow headers [flags] FILE.eml", runHeaders},
+		{"lint", "find misrouting, loops, relay holes and ORCA-parity problems: lint CONFIG | EXPORT…", runLint},
+		{"simulate", "follow one message: simulate CONFIG --from ADDR --to ADDR [--origin …]", runSimulate},
+		{"explain", "the gateway's verdict on a message: explain --config CONFIG [peer] MESSAGE.eml", runExplain},
+		{"headers", "explain a message's Exchange Online headers: headers MESSAGE.eml", runHeaders},
+		{"test", "run scenario files: test [--config CONFIG] SCENARIO.json…", runTest},
+		{"import", "convert Exchange Online exports: import --tenant-id ID EXPORT… > config.json", runImport},
 	}
 }
 
@@ -34,13 +53,13 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run dispatches to a subcommand and returns the exit status.
+// run dispatches to a subcommand and returns the exit status. No command, or flags only, runs
+// the demo.
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		return runDemo(stdout, stderr)
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && !isHelp(args[0]) {
+		return runDemo(args, stdout, stderr)
 	}
-	switch args[0] {
-	case "help", "-h", "-help", "--help":
+	if isHelp(args[0]) {
 		usage(stdout)
 		return 0
 	}
@@ -54,11 +73,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: mailflow [command] [arguments]")
-	fmt.Fprintln(w, "\nWith no command, mailflow explains the headers of an embedded demo message.")
+	fmt.Fprintln(w, "usage: mailflow [command] [arguments]   (mailflow COMMAND -h describes a command)")
+	fmt.Fprintln(w, "\nWith no command, mailflow lints the embedded demo topology and prints its canonical flows")
+	fmt.Fprintln(w, "and findings (flags: --format text|json|mermaid, -v for every reason's detail).")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
+	fmt.Fprintln(w, "\nExit status: 0 success, 1 check failed or bad input, 2 usage error.")
 }

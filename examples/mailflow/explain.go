@@ -1,0 +1,358 @@
+package main
+
+import (
+	"bufio"
+	"crypto/x509"
+	"encoding/pem"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/headers"
+	"github.com/tenantgate/tenantgate/tlsid"
+)
+
+// explanation is the JSON form of `mailflow explain`: the session and envelope the verdict was
+// made for, and the verdict.
+type explanation struct {
+	Message  string           `json:"message"`
+	Session  explainSession   `json:"session"`
+	MailFrom string           `json:"mailFrom"`
+	RcptTo   []string         `json:"rcptTo"`
+	Verdict  classify.Verdict `json:"verdict"`
+}
+
+type explainSession struct {
+	RemoteAddr netip.Addr     `json:"remoteAddr,omitzero"`
+	HELO       string         `json:"helo,omitempty"`
+	TLS        tlsid.Evidence `json:"tls"`
+}
+
+// runExplain is "mailflow explain --config CONFIG [peer flags] MESSAGE.eml": the gateway's
+// verdict on a real message, with every reason, and what Exchange Online's headers in it say.
+func runExplain(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mailflow explain", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := formatFlag(fs, formatText, formatJSON)
+	config := fs.String("config", "", "the configuration (required)")
+	peerIP := fs.String("peer-ip", "", "the SMTP client's address (none: the peer cannot be Exchange Online)")
+	helo := fs.String("helo", "", "the client's HELO name (shown, never trusted)")
+	peerCert := fs.String("peer-cert", "", "PEM file with the client's certificate chain, leaf first; verified against --roots at --at")
+	roots := fs.String("roots", "", "--peer-cert: PEM file of trusted roots (default: the system's roots)")
+	at := fs.String("at", "", "--peer-cert: the time to verify at, RFC 3339 (default: now)")
+	var certNames, rcpt stringsFlag
+	fs.Var(&certNames, "peer-cert-name", "a DNS name of the client certificate, when the MTA verified it (repeatable; needs --verified)")
+	verified := fs.Bool("verified", false, "the MTA verified the certificate --peer-cert-name names")
+	mailFrom := fs.String("mail-from", "", "envelope sender (default: Return-Path, else From)")
+	fs.Var(&rcpt, "rcpt", "envelope recipient, repeatable (default: the To and Cc addresses)")
+	var l headers.Limits
+	fs.IntVar(&l.MaxBytes, "max-bytes", headers.DefaultMaxBytes, "refuse a header block over this many bytes")
+	fs.IntVar(&l.MaxFields, "max-fields", headers.DefaultMaxFields, "refuse a header block with more fields")
+	fs.IntVar(&l.MaxLineLength, "max-line", headers.DefaultMaxLineLength, "refuse a header line longer than this")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, `usage: mailflow explain --config CONFIG.json [--peer-ip IP]
+       [--peer-cert PEM | --peer-cert-name NAME --verified] MESSAGE.eml   ("-" reads stdin)
+
+The gateway's verdict (classify.Policy) on a message as if the given peer had sent it, with
+every reason, then what Exchange Online's headers in it say. The trust rules fail closed: no
+peer address, no verified certificate or no tenant header means the mail is not "ours".`)
+		fs.PrintDefaults()
+	}
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if err := checkFormat("mailflow explain", *format, formatText, formatJSON); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if fs.NArg() != 1 || *config == "" {
+		fs.Usage()
+		return 2
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "mailflow explain: "+format+"\n", a...)
+		return 2
+	}
+	var s classify.Session
+	if *peerIP != "" {
+		a, err := netip.ParseAddr(*peerIP)
+		if err != nil {
+			return usageErr("--peer-ip %q is not an IP address", *peerIP)
+		}
+		s.RemoteAddr = a
+	}
+	s.HELO = *helo
+	switch {
+	case *peerCert != "" && len(certNames) > 0:
+		return usageErr("give --peer-cert or --peer-cert-name, not both")
+	case *verified && len(certNames) == 0:
+		return usageErr("--verified needs --peer-cert-name")
+	case (*roots != "" || *at != "") && *peerCert == "":
+		return usageErr("--roots and --at need --peer-cert")
+	case *peerCert != "":
+		ev, err := certEvidence(*peerCert, *roots, *at)
+		if err != nil {
+			fmt.Fprintf(stderr, "mailflow explain: %v\n", err)
+			return 1
+		}
+		s.TLS = ev
+	case len(certNames) > 0:
+		s.TLS = nameEvidence(certNames, *verified)
+	}
+	_, d, err := loadConfigFile(*config, os.Stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "mailflow explain: %v\n", err)
+		return 1
+	}
+	name := fs.Arg(0)
+	h, err := readHeader(name, l)
+	if err != nil {
+		fmt.Fprintf(stderr, "mailflow explain: %v\n", err)
+		return 1
+	}
+	from := *mailFrom
+	if from == "" {
+		from = defaultMailFrom(h)
+	}
+	to := []string(rcpt)
+	if len(to) == 0 {
+		to = defaultRcpt(h)
+	}
+	if len(to) == 0 {
+		fmt.Fprintf(stderr, "mailflow explain: %s: no To or Cc address to take as recipient; give --rcpt\n", name)
+		return 2
+	}
+	p, err := classify.NewPolicy(d)
+	if err != nil {
+		fmt.Fprintf(stderr, "mailflow explain: %v\n", err)
+		return 1
+	}
+	v := p.Message(s, from, to, h)
+	if *format == formatJSON {
+		if err := writeJSON(stdout, explanation{Message: name, Session: explainSession{s.RemoteAddr, s.HELO, s.TLS},
+			MailFrom: from, RcptTo: to, Verdict: v}); err != nil {
+			fmt.Fprintf(stderr, "mailflow explain: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	o := &textOut{w: stdout, color: useColor(stdout)}
+	writeVerdictText(o, d, s, from, v)
+	o.line("")
+	pr := &printer{w: stdout}
+	pr.title("What Exchange Online's headers say (claims: trusted only from verified EXO)")
+	summary(pr, h, headers.Parse(h))
+	o.line("  (mailflow headers " + sanitize(name) + " shows every field)")
+	return 0
+}
+
+// readHeader reads a message's header block within l; "-" is standard input.
+func readHeader(name string, l headers.Limits) (textproto.Header, error) {
+	var r io.Reader = os.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return textproto.Header{}, err
+		}
+		defer f.Close()
+		r = f
+	}
+	h, err := headers.Read(bufio.NewReader(r), l)
+	if err != nil {
+		return h, fmt.Errorf("%s: %w", name, err)
+	}
+	return h, nil
+}
+
+// certEvidence verifies the chain in the PEM file against roots (the system pool when "") at the
+// time at (now when "").
+func certEvidence(chainFile, rootsFile, at string) (tlsid.Evidence, error) {
+	chain, err := readCerts(chainFile)
+	if err != nil {
+		return tlsid.Evidence{}, err
+	}
+	var opts tlsid.VerifyOptions
+	if rootsFile == "" {
+		if opts.Roots, err = x509.SystemCertPool(); err != nil {
+			return tlsid.Evidence{}, fmt.Errorf("system roots: %w (give --roots)", err)
+		}
+	} else {
+		rs, err := readCerts(rootsFile)
+		if err != nil {
+			return tlsid.Evidence{}, err
+		}
+		opts.Roots = x509.NewCertPool()
+		for _, c := range rs {
+			opts.Roots.AddCert(c)
+		}
+	}
+	opts.Now = time.Now()
+	if at != "" {
+		if opts.Now, err = time.Parse(time.RFC3339, at); err != nil {
+			return tlsid.Evidence{}, fmt.Errorf("--at %q: not an RFC 3339 time such as 2026-11-26T10:00:00Z", at)
+		}
+	}
+	return tlsid.Verify(chain, opts), nil
+}
+
+// readCerts reads every CERTIFICATE block of a PEM file.
+func readCerts(name string) ([]*x509.Certificate, error) {
+	data, err := readInput(name, nil)
+	if err != nil {
+		return nil, err
+	}
+	var certs []*x509.Certificate
+	for n := 1; ; n++ {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%s: PEM block %d: %w", name, n, err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("%s: no PEM CERTIFICATE block (give the chain as PEM, leaf first)", name)
+	}
+	return certs, nil
+}
+
+// nameEvidence is the evidence of a certificate the MTA reports by name: verified only when the
+// operator says the MTA verified it (--verified), as tlsid.FromMacros does for milter macros.
+func nameEvidence(names []string, verified bool) tlsid.Evidence {
+	ev := tlsid.Evidence{TLS: true, Verified: verified}
+	for _, n := range names {
+		if nn, ok := tlsid.NormalizeName(n); ok {
+			ev.Names = append(ev.Names, nn)
+		}
+	}
+	if !verified {
+		ev.Error = "not verified (--verified not given)"
+	}
+	return ev
+}
+
+// defaultMailFrom is the Return-Path address, else the first From address, else "".
+func defaultMailFrom(h textproto.Header) string {
+	mh := mail.Header{Header: message.Header{Header: h}}
+	if rp := strings.Trim(strings.TrimSpace(h.Get("Return-Path")), "<>"); rp != "" {
+		return rp
+	}
+	if as, err := mh.AddressList("From"); err == nil && len(as) > 0 {
+		return as[0].Address
+	}
+	return ""
+}
+
+// defaultRcpt lists the To and Cc addresses.
+func defaultRcpt(h textproto.Header) []string {
+	mh := mail.Header{Header: message.Header{Header: h}}
+	var out []string
+	for _, k := range []string{"To", "Cc"} {
+		as, err := mh.AddressList(k)
+		if err != nil {
+			continue
+		}
+		for _, a := range as {
+			out = append(out, a.Address)
+		}
+	}
+	return out
+}
+
+// writeVerdictText prints the verdict first, then the peer, each recipient's action, signing,
+// header changes and every reason.
+func writeVerdictText(o *textOut, d *tenantgate.Directory, s classify.Session, from string, v classify.Verdict) {
+	head := string(v.Origin)
+	if !v.Tenant.IsZero() {
+		head += " " + tenantName(d, v.Tenant)
+	}
+	if v.Kind != "" {
+		head += " (" + string(v.Kind) + ")"
+	}
+	st := styleYellow
+	if v.Origin == classify.OwnTenant {
+		st = styleGreen
+	}
+	o.line(o.paint(styleBold, "Verdict ") + o.paint(st, sanitize(head)))
+	peer := "not Exchange Online"
+	if v.Peer.EXO {
+		peer = "verified Exchange Online (" + v.Peer.CertName + ")"
+	}
+	o.wrap("  peer        ", peer+"; "+sessionText(s))
+	if from == "" {
+		from = "<>"
+	}
+	o.wrap("  mail from   ", from)
+	for _, r := range v.Recipients {
+		a := string(r.Action)
+		if !r.Tenant.IsZero() {
+			a += " to " + tenantName(d, r.Tenant)
+		}
+		if r.Reply != "" {
+			a += ": " + r.Reply
+		}
+		o.wrap("  rcpt        ", r.Rcpt+" → "+a)
+	}
+	if v.DKIMDomain != "" {
+		o.wrap("  DKIM        ", "may sign as "+string(v.DKIMDomain))
+	} else {
+		o.wrap("  DKIM        ", "must not sign")
+	}
+	for _, f := range v.Remove {
+		o.wrap("  remove      ", fmt.Sprintf("%s (field %d, instance %d)", f.Name, f.Index, f.Instance))
+	}
+	if v.Header.Name != "" {
+		o.wrap("  add         ", v.Header.Name+": "+v.Header.Value)
+	}
+	for i, r := range v.Reasons {
+		label := "  why         "
+		if i > 0 {
+			label = "              "
+		}
+		o.wrap(label, r.Code+": "+r.Detail)
+	}
+}
+
+// sessionText describes what the session proves.
+func sessionText(s classify.Session) string {
+	var parts []string
+	if s.RemoteAddr.IsValid() {
+		parts = append(parts, "from "+s.RemoteAddr.String())
+	} else {
+		parts = append(parts, "no address given (--peer-ip)")
+	}
+	if s.HELO != "" {
+		parts = append(parts, "HELO "+s.HELO)
+	}
+	switch ev := s.TLS; {
+	case !ev.TLS:
+		parts = append(parts, "no TLS")
+	case !ev.Presented() && len(ev.Names) == 0:
+		parts = append(parts, "TLS without a client certificate")
+	case ev.Verified:
+		parts = append(parts, "verified certificate "+strings.Join(ev.Names, ", "))
+	default:
+		c := "unverified certificate " + strings.Join(ev.Names, ", ")
+		if ev.Error != "" {
+			c += " (" + ev.Error + ")"
+		}
+		parts = append(parts, c)
+	}
+	return strings.Join(parts, ", ")
+}

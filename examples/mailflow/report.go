@@ -1,0 +1,158 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/route"
+)
+
+// topologyReport is what the demo and `mailflow lint` print: the canonical flows (optional) and
+// the findings of one configuration. Its JSON form is stable for scripts: fields are only ever
+// added.
+type topologyReport struct {
+	// Source names the configuration: a file name, or "embedded demo".
+	Source string `json:"source"`
+	// Tenant is the tenant's name when the report is about one imported tenant alone.
+	Tenant string `json:"tenant,omitempty"`
+	// Counts sums the findings up by severity.
+	Counts findingCounts `json:"counts"`
+	// Flows are the canonical flows (route.CanonicalFlows) as simulated, when asked for.
+	Flows []namedTrace `json:"flows,omitempty"`
+	// Findings are route.Lint's findings (route.LintORCA's for a tenant alone), in its order.
+	Findings []route.Finding `json:"findings"`
+
+	dir *tenantgate.Directory
+}
+
+// newTopologyReport lints d and, with flows, simulates its canonical flows.
+func newTopologyReport(source string, d *tenantgate.Directory, flows bool) topologyReport {
+	r := topologyReport{Source: source, Findings: route.Lint(d), dir: d}
+	if flows {
+		for _, f := range route.CanonicalFlows(d) {
+			r.Flows = append(r.Flows, namedTrace{Name: f.Name, Tenant: tenantName(d, f.Tenant), ID: f.Tenant,
+				Trace: route.Simulate(d, f.Injection)})
+		}
+	}
+	r.finish()
+	return r
+}
+
+func (r *topologyReport) finish() {
+	if r.Findings == nil {
+		r.Findings = []route.Finding{}
+	}
+	r.Counts = countFindings(r.Findings)
+}
+
+// failed reports whether the topology has an error finding (exit status 1).
+func (r *topologyReport) failed() bool { return r.Counts.Errors > 0 }
+
+// verdict is the one line that comes first: how the flows ended and what lint found.
+func (r *topologyReport) verdict() string {
+	var parts []string
+	if len(r.Flows) > 0 {
+		n := map[route.Outcome]int{}
+		for _, f := range r.Flows {
+			n[f.Trace.Outcome]++
+		}
+		s := plural(len(r.Flows), "flow", "flows") + " simulated: " + fmt.Sprintf("%d delivered", n[route.OutcomeDelivered])
+		if n[route.OutcomeRejected] > 0 {
+			s += fmt.Sprintf(", %d rejected", n[route.OutcomeRejected])
+		}
+		if n[route.OutcomeLooped] > 0 {
+			s += fmt.Sprintf(", %d looped", n[route.OutcomeLooped])
+		}
+		parts = append(parts, s)
+	}
+	parts = append(parts, "lint: "+r.Counts.String())
+	status := "OK"
+	if r.failed() {
+		status = "FAIL"
+	}
+	return status + " " + strings.Join(parts, "; ")
+}
+
+func (r *topologyReport) writeText(o *textOut, verbose bool) {
+	status, rest, _ := strings.Cut(r.verdict(), " ")
+	st := styleGreen
+	if r.failed() {
+		st = styleRed
+	}
+	o.line(o.paint(st, status) + " " + sanitize(rest))
+	what := r.Source
+	if r.Tenant != "" {
+		what = "tenant " + r.Tenant + " imported from " + r.Source
+	}
+	o.wrap("  ", what)
+	if len(r.Flows) > 0 {
+		o.line("")
+		o.line(o.paint(styleBold, "Flows") + " (each hop: who sent → who received, decision; what was decided and why)")
+		for _, f := range r.Flows {
+			o.line("")
+			writeTraceText(o, f, verbose)
+		}
+	}
+	o.line("")
+	if len(r.Findings) == 0 {
+		o.line(o.paint(styleBold, "Findings") + ": none")
+		return
+	}
+	o.line(o.paint(styleBold, "Findings") + " (in Lint's order: flows per tenant, configuration checks, the gateway)")
+	o.line("")
+	writeFindingsText(o, r.dir, r.Findings, verbose)
+}
+
+func (r *topologyReport) writeJSON(w io.Writer) error {
+	return writeJSON(w, r)
+}
+
+// writeMarkdown prints the report as Markdown a wiki or GitHub page renders: the verdict, one
+// Mermaid sequence diagram per flow, and the findings as a list.
+func (r *topologyReport) writeMarkdown(w io.Writer) {
+	fmt.Fprintf(w, "**%s** — %s\n", mdText(r.verdict()), mdText(r.Source))
+	for _, f := range r.Flows {
+		title := f.Name
+		if f.Tenant != "" {
+			title += " (" + f.Tenant + ")"
+		}
+		fmt.Fprintf(w, "\n### %s: %s\n\n```mermaid\n", mdText(title), f.Trace.Outcome)
+		writeMermaid(w, f)
+		fmt.Fprintln(w, "```")
+	}
+	fmt.Fprintln(w, "\n### Findings")
+	fmt.Fprintln(w)
+	if len(r.Findings) == 0 {
+		fmt.Fprintln(w, "None.")
+		return
+	}
+	for _, f := range r.Findings {
+		head := f.Severity.String() + " `" + f.Code + "`"
+		if f.ORCA != "" {
+			head += " " + f.ORCA
+		}
+		if n := findingTenant(r.dir, f.Tenant); n != "" {
+			head += ", tenant " + mdText(n)
+		}
+		fmt.Fprintf(w, "- **%s**: %s\n  Fix: %s\n", head, mdText(f.Summary), mdText(f.Fix))
+		if f.PowerShell != "" {
+			fmt.Fprintf(w, "  `%s`\n", strings.ReplaceAll(sanitize(f.PowerShell), "`", "'"))
+		}
+	}
+}
+
+// mdText keeps configuration text from turning into Markdown or HTML.
+func mdText(s string) string {
+	r := strings.NewReplacer("<", "&lt;", ">", "&gt;", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]", "|", "\\|")
+	return r.Replace(sanitize(s))
+}
+
+// writeJSON prints v as indented JSON with a final newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

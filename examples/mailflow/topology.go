@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/exoimport"
+)
+
+// maxInputBytes bounds every file mailflow reads: the larger of the configuration and the export
+// limits of the library.
+const maxInputBytes = tenantgate.MaxConfigBytes
+
+// configHelp is the hint printed under configuration errors.
+const configHelp = "fix the fields named above; the README's \"Configuration\" section lists every field"
+
+// readInput reads a whole file ("-" is standard input), refusing more than maxInputBytes.
+func readInput(name string, stdin io.Reader) ([]byte, error) {
+	var r io.Reader = stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(data) > maxInputBytes {
+		return nil, fmt.Errorf("%s: larger than %d bytes", name, maxInputBytes)
+	}
+	return data, nil
+}
+
+// inputError is an error about input files, printed as one "file: where: problem" line per
+// problem followed by what to do.
+type inputError struct {
+	File  string   // the file Lines concern unless a line names its own
+	Lines []string // one per problem, without File
+	Other []string // problems in other files, each with its file name
+	Hint  string   // what to do
+}
+
+func (e *inputError) Error() string {
+	var b strings.Builder
+	for i, l := range e.Lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.File + ": " + l)
+	}
+	for _, l := range e.Other {
+		b.WriteString("\n" + l)
+	}
+	if e.Hint != "" {
+		b.WriteString("\n  (" + e.Hint + ")")
+	}
+	return b.String()
+}
+
+// parseConfig reads and compiles a tenantgate configuration (DESIGN §3). Errors name the file
+// and the line and column (syntax) or the JSON path of every bad field (Compile).
+func parseConfig(name string, data []byte) (tenantgate.Config, *tenantgate.Directory, error) {
+	cfg, err := tenantgate.LoadConfig(bytes.NewReader(data))
+	if err != nil {
+		return cfg, nil, &inputError{File: name, Lines: []string{strings.TrimPrefix(err.Error(), "tenantgate: ")},
+			Hint: "the file must be one JSON object in the format of the README's \"Configuration\" section"}
+	}
+	d, err := tenantgate.Compile(cfg)
+	if err != nil {
+		return cfg, nil, &inputError{File: name, Lines: compileErrorLines(err), Hint: configHelp}
+	}
+	return cfg, d, nil
+}
+
+// compileErrorLines lists Compile's errors one per line, each with its JSON path.
+func compileErrorLines(err error) []string {
+	var ces tenantgate.ConfigErrors
+	if errors.As(err, &ces) {
+		lines := make([]string, 0, len(ces))
+		for _, fe := range ces {
+			lines = append(lines, fe.Error())
+		}
+		return lines
+	}
+	return []string{strings.TrimPrefix(err.Error(), "tenantgate: ")}
+}
+
+// loadConfigFile reads and compiles the configuration in the file name.
+func loadConfigFile(name string, stdin io.Reader) (tenantgate.Config, *tenantgate.Directory, error) {
+	data, err := readInput(name, stdin)
+	if err != nil {
+		return tenantgate.Config{}, nil, err
+	}
+	if f := exoimport.Detect(data); f != exoimport.FormatConfig && f != exoimport.FormatUnknown {
+		return tenantgate.Config{}, nil, &inputError{File: name,
+			Lines: []string{fmt.Sprintf("this is an Exchange Online export (%s), not a tenantgate configuration", f)},
+			Hint:  "convert it first: mailflow import --tenant-id ID " + name + " > config.json"}
+	}
+	return parseConfig(name, data)
+}
+
+// importExports reads export files of one tenant with exoimport.Import. Errors carry each bad
+// value's file and JSON path.
+func importExports(names []string, stdin io.Reader) (tenantgate.Tenant, []exoimport.Warning, error) {
+	files := make([]exoimport.File, 0, len(names))
+	for _, n := range names {
+		data, err := readInput(n, stdin)
+		if err != nil {
+			return tenantgate.Tenant{}, nil, err
+		}
+		switch exoimport.Detect(data) {
+		case exoimport.FormatConfig:
+			return tenantgate.Tenant{}, nil, &inputError{File: n,
+				Lines: []string{"this is a tenantgate configuration, not an Exchange Online export"},
+				Hint:  "pass it with --config to merge the exports into it"}
+		case exoimport.FormatUnknown:
+			return tenantgate.Tenant{}, nil, unknownFormat(n, data)
+		}
+		files = append(files, exoimport.File{Name: n, Data: data})
+	}
+	t, warnings, err := exoimport.Import(files...)
+	if err != nil {
+		var es exoimport.Errors
+		if errors.As(err, &es) && len(es) > 0 {
+			ie := &inputError{File: es[0].File, Hint: "fix or re-export the values named above"}
+			for _, e := range es {
+				if e.File != ie.File {
+					ie.Other = append(ie.Other, e.File+": "+e.Path+": "+e.Msg)
+					continue
+				}
+				ie.Lines = append(ie.Lines, e.Path+": "+e.Msg)
+			}
+			return t, warnings, ie
+		}
+		return t, warnings, err
+	}
+	return t, warnings, nil
+}
+
+// unknownFormat explains a file that is neither a configuration nor an export: its JSON syntax
+// error with line and column when it is not JSON, else what was expected.
+func unknownFormat(name string, data []byte) error {
+	var v any
+	if err := tenantgate.DecodeStrict(data, &v); err != nil {
+		return &inputError{File: name, Lines: []string{"not JSON: " + err.Error()},
+			Hint: "save the export with ConvertTo-Json -Depth 10, or write the configuration as one JSON object"}
+	}
+	return &inputError{File: name,
+		Lines: []string{"neither a tenantgate configuration (an object with \"tenants\" or \"gateway\") nor a known Exchange Online export"},
+		Hint:  "exports: Get-InboundConnector | ConvertTo-Json -Depth 10 (and the other Get- cmdlets), Invoke-ORCA -Output Config, ScubaGear's ProviderSettingsExport.json or a Microsoft365DSC JSON report"}
+}
