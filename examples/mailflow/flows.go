@@ -150,7 +150,11 @@ func writeTraceText(o *textOut, nt namedTrace, verbose bool) {
 	if tr.Outcome == "" {
 		verdict = "NOT SIMULATED"
 	}
-	o.line(o.paint(styleBold, head) + o.paint(outcomeStyle(string(tr.Outcome)), verdict) + replySuffix(replyCode(tr.Reply)))
+	st := outcomeStyle(string(tr.Outcome))
+	if tr.Outcome == route.OutcomeRejected && wantRejected(nt.Name) {
+		verdict, st = verdict+" (as it should be)", styleGreen
+	}
+	o.line(o.paint(styleBold, head) + o.paint(st, verdict) + replySuffix(replyCode(tr.Reply)))
 	o.wrap("  message   ", envelopeText(tr.Injection)+", "+originText(tr.Injection))
 	for _, r := range tr.Reasons {
 		o.wrap("  problem  ", r.Code+": "+r.Detail)
@@ -158,6 +162,17 @@ func writeTraceText(o *textOut, nt namedTrace, verbose bool) {
 	for _, s := range tr.Steps {
 		writeStepText(o, s, len(tr.Injection.To) > 1, verbose)
 	}
+}
+
+// wantRejected reports whether a canonical flow tests that mail is refused: the Internet going
+// around the gateway straight to Exchange Online, and relay attempts through the gateway. Lint
+// reports mx-bypass or relay-hole when they are delivered instead.
+func wantRejected(flow string) bool {
+	switch flow {
+	case route.FlowInternetDirect, route.FlowRelayAttempt, route.FlowOtherTenantRelay, route.FlowDirectSendRelay:
+		return true
+	}
+	return false
 }
 
 // replyCode is the reply code and enhanced status code of an SMTP reply ("550 5.7.51"), for a

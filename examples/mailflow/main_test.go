@@ -169,7 +169,7 @@ func TestVerdictFirst(t *testing.T) {
 		args  []string
 		first string
 	}{
-		{nil, "OK 9 flows simulated: 6 delivered, 3 rejected; lint: 0 errors, 0 warnings, 2 notes"},
+		{nil, "OK 9 flows simulated: 6 delivered, 3 rejected as they should be; lint: 0 errors, 0 warnings, 2 notes"},
 		{[]string{"lint", "testdata/config/pitfall-centralized-loop.json"}, "FAIL lint: "},
 		{[]string{"simulate", "testdata/demo.json", "--from", "bob@sender.example", "--to", "alice@contoso.com"}, "simulated message: DELIVERED"},
 		{[]string{"explain", "--config", "testdata/demo.json", "testdata/explain-contoso.eml"}, "Verdict internet"},

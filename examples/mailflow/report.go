@@ -56,12 +56,21 @@ func (r *topologyReport) verdict() string {
 	var parts []string
 	if len(r.Flows) > 0 {
 		n := map[route.Outcome]int{}
+		wanted := 0
 		for _, f := range r.Flows {
 			n[f.Trace.Outcome]++
+			if f.Trace.Outcome == route.OutcomeRejected && wantRejected(f.Name) {
+				wanted++
+			}
 		}
 		s := plural(len(r.Flows), "flow", "flows") + " simulated: " + fmt.Sprintf("%d delivered", n[route.OutcomeDelivered])
 		if n[route.OutcomeRejected] > 0 {
 			s += fmt.Sprintf(", %d rejected", n[route.OutcomeRejected])
+			if wanted == n[route.OutcomeRejected] {
+				s += " as they should be"
+			} else if wanted > 0 {
+				s += fmt.Sprintf(" (%d as they should be)", wanted)
+			}
 		}
 		if n[route.OutcomeLooped] > 0 {
 			s += fmt.Sprintf(", %d looped", n[route.OutcomeLooped])
