@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/exoimport"
 )
 
 // runImport is "mailflow import --tenant-id ID [--config CONFIG] EXPORT…": converts Exchange
@@ -44,11 +46,11 @@ Find the tenant ID in the Entra admin center (Overview) or with (Get-MgOrganizat
 		fmt.Fprintf(stderr, "mailflow import: %v\n", err)
 		return 1
 	}
-	printWarnings(stderr, "mailflow import", warnings)
+	printWarnings(stderr, "mailflow import", withoutTenantIDWarning(warnings))
 	var cfg tenantgate.Config
 	source := "(new configuration)"
 	if *config != "" {
-		if cfg, _, err = loadConfigFile(*config, os.Stdin); err != nil {
+		if cfg, err = loadConfigSyntax(*config, os.Stdin); err != nil {
 			fmt.Fprintf(stderr, "mailflow import: %v\n", err)
 			return 1
 		}
@@ -100,4 +102,17 @@ func mergeTenant(cfg tenantgate.Config, source string, t tenantgate.Tenant, id s
 			Hint: "the import and " + source + " together do not compile; fix " + source + " or the exports"}
 	}
 	return cfg, d, nil
+}
+
+// withoutTenantIDWarning drops exoimport's warning that the exports carry no tenant ID, for
+// callers that were given the ID (--tenant-id).
+func withoutTenantIDWarning(ws []exoimport.Warning) []exoimport.Warning {
+	var out []exoimport.Warning
+	for _, w := range ws {
+		if w.Code == exoimport.WarnTenant && strings.Contains(w.Msg, "tenant ID") {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
 }

@@ -71,6 +71,9 @@ ScubaGear, Microsoft365DSC) are imported and get the ORCA-parity checks; with --
 			fmt.Fprintf(stderr, "mailflow lint: %v\n", err)
 			return 1
 		}
+		if *tenantID != "" {
+			warnings = withoutTenantIDWarning(warnings)
+		}
 		printWarnings(stderr, "mailflow lint", warnings)
 		source := strings.Join(names, ", ")
 		switch {
@@ -79,7 +82,7 @@ ScubaGear, Microsoft365DSC) are imported and get the ORCA-parity checks; with --
 				fmt.Fprintln(stderr, "mailflow lint: --config needs --tenant-id: the exports do not carry the tenant's ID")
 				return 2
 			}
-			cfg, _, err := loadConfigFile(*config, os.Stdin)
+			cfg, err := loadConfigSyntax(*config, os.Stdin)
 			if err != nil {
 				fmt.Fprintf(stderr, "mailflow lint: %v\n", err)
 				return 1

@@ -63,6 +63,11 @@ func TestGolden(t *testing.T) {
 			"testdata/exports/ps7-outbound-bare.json", "testdata/exports/rest-transportrules.json",
 			"testdata/exports/ps51-arc.json", "testdata/exports/ps51-mx-utf16.json"}, 0},
 
+		// lint of exports merged into the gateway's configuration: the whole topology, with the
+		// flows; exit 1 at least for ORCA-233 (route/testdata/lint/golden/export-orca-config.json).
+		{"lint-export-merged.txt", []string{"lint", "--flows", "--tenant-id", "22222222-2222-2222-2222-222222222222",
+			"--config", "testdata/gateway.json", "testdata/exports/orca-config.json"}, 1},
+
 		// simulate: a contoso mailbox to woodgrove, another Office 365 tenant: through the
 		// gateway with the Internet identity (no certificate), attributed to woodgrove by
 		// recipient (DESIGN §5 identity rule).
@@ -101,6 +106,10 @@ func TestGolden(t *testing.T) {
 		// import: the ORCA export (of a tenant named fabrikam) as a configuration of its own, and
 		// merged into the demo in place of the demo's fabrikam (same ID).
 		{"import-orca.json", []string{"import", "--tenant-id", "44444444-4444-4444-4444-444444444444", "testdata/exports/orca-config.json"}, 0},
+		// A configuration holding only the gateway, which already serves the tenant to import:
+		// it compiles once the tenant is merged in (the README's workflow).
+		{"import-into-gateway.json", []string{"import", "--tenant-id", "22222222-2222-2222-2222-222222222222",
+			"--config", "testdata/gateway.json", "testdata/exports/orca-config.json"}, 0},
 		{"import-orca-merged.json", []string{"import", "--tenant-id", "22222222-2222-2222-2222-222222222222",
 			"--config", "testdata/demo.json", "testdata/exports/orca-config.json"}, 0},
 	}
@@ -265,16 +274,20 @@ func TestErrors(t *testing.T) {
 }
 
 // TestImportWarnings checks that import writes its warnings to stderr, never into the
-// configuration on stdout: the ORCA export carries no tenant ID (exoimport's import.tenant-id
-// warning).
+// configuration on stdout (the ORCA export holds keys the model has no place for:
+// import.ignored), and leaves out the warning that the exports carry no tenant ID when
+// --tenant-id gave it.
 func TestImportWarnings(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"import", "--tenant-id", "44444444-4444-4444-4444-444444444444", "testdata/exports/orca-config.json"}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "mailflow import: warning: ") {
-		t.Errorf("no warning on stderr:\n%s", stderr.String())
+	if !strings.Contains(stderr.String(), "[import.ignored]") {
+		t.Errorf("no import.ignored warning on stderr:\n%s", stderr.String())
+	}
+	if strings.Contains(stderr.String(), "tenant ID") {
+		t.Errorf("tenant ID warning although --tenant-id was given:\n%s", stderr.String())
 	}
 	if strings.Contains(stdout.String(), "warning") {
 		t.Errorf("warning on stdout:\n%s", stdout.String())

@@ -91,7 +91,12 @@ func (r *topologyReport) writeText(o *textOut, verbose bool) {
 	if r.failed() {
 		st = styleRed
 	}
-	o.line(o.paint(st, status) + " " + sanitize(rest))
+	for i, l := range wrapLines(status+" ", sanitize(rest)) {
+		if i == 0 {
+			l = o.paint(st, status) + l[len(status):]
+		}
+		o.line(l)
+	}
 	what := r.Source
 	if r.Tenant != "" {
 		what = "tenant " + r.Tenant + " imported from " + r.Source

@@ -96,16 +96,41 @@ func compileErrorLines(err error) []string {
 
 // loadConfigFile reads and compiles the configuration in the file name.
 func loadConfigFile(name string, stdin io.Reader) (tenantgate.Config, *tenantgate.Directory, error) {
-	data, err := readInput(name, stdin)
+	data, err := readConfigData(name, stdin)
 	if err != nil {
 		return tenantgate.Config{}, nil, err
 	}
+	return parseConfig(name, data)
+}
+
+// loadConfigSyntax reads the configuration in the file name without compiling it: a
+// configuration that exports are merged into may name the imported tenant (gateway.serves,
+// identities) before it holds it. The merged result is compiled.
+func loadConfigSyntax(name string, stdin io.Reader) (tenantgate.Config, error) {
+	data, err := readConfigData(name, stdin)
+	if err != nil {
+		return tenantgate.Config{}, err
+	}
+	cfg, err := tenantgate.LoadConfig(bytes.NewReader(data))
+	if err != nil {
+		return cfg, &inputError{File: name, Lines: []string{strings.TrimPrefix(err.Error(), "tenantgate: ")},
+			Hint: "the file must be one JSON object in the format of the README's \"Configuration\" section"}
+	}
+	return cfg, nil
+}
+
+// readConfigData reads a file that must hold a configuration, refusing an export.
+func readConfigData(name string, stdin io.Reader) ([]byte, error) {
+	data, err := readInput(name, stdin)
+	if err != nil {
+		return nil, err
+	}
 	if f := exoimport.Detect(data); f != exoimport.FormatConfig && f != exoimport.FormatUnknown {
-		return tenantgate.Config{}, nil, &inputError{File: name,
+		return nil, &inputError{File: name,
 			Lines: []string{fmt.Sprintf("this is an Exchange Online export (%s), not a tenantgate configuration", f)},
 			Hint:  "convert it first: mailflow import --tenant-id ID " + name + " > config.json"}
 	}
-	return parseConfig(name, data)
+	return data, nil
 }
 
 // importExports reads export files of one tenant with exoimport.Import. Errors carry each bad

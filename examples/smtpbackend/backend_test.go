@@ -1,0 +1,164 @@
+package smtpbackend
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/emersion/go-message/textproto"
+	"github.com/emersion/go-smtp"
+	"github.com/google/go-cmp/cmp"
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/tlsid"
+)
+
+// serve runs the backend on loopback with the demo topology and returns its address and the
+// verdicts Deliver got.
+func serve(t *testing.T) (string, *[]classify.Verdict) {
+	t.Helper()
+	f, err := os.Open("../../testdata/config/demo.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := tenantgate.LoadConfig(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := tenantgate.Compile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := classify.NewPolicy(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []classify.Verdict
+	be := New(p, tlsid.ServerOptions{}, func(v classify.Verdict, h textproto.Header, body io.Reader) error {
+		got = append(got, v)
+		_, err := io.Copy(io.Discard, body)
+		return err
+	})
+	s := smtp.NewServer(be)
+	s.Domain = "gw.example.net"
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(l)
+	t.Cleanup(func() { s.Close() })
+	return l.Addr().String(), &got
+}
+
+// A client on 127.0.0.1 is not Exchange Online (DESIGN §4.2 rule 1): mail for contoso's accepted
+// domain is taken as inbound, a relay to another domain is refused at RCPT with 550 5.7.1, and a
+// forged CrossTenant-Id changes nothing — the verdict is internet.
+func TestBackend(t *testing.T) {
+	addr, got := serve(t)
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Mail("bob@sender.example", nil); err != nil {
+		t.Fatal(err)
+	}
+	var se *smtp.SMTPError
+	err = c.Rcpt("erin@woodgrove.example", nil)
+	if !errors.As(err, &se) || se.Code != 550 || se.EnhancedCode != (smtp.EnhancedCode{5, 7, 1}) {
+		t.Fatalf("relay attempt: got %v, want 550 5.7.1", err)
+	}
+	if err := c.Rcpt("alice@contoso.com", nil); err != nil {
+		t.Fatalf("inbound recipient: %v", err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := "X-MS-Exchange-CrossTenant-Id: 11111111-1111-1111-1111-111111111111\r\nFrom: bob@sender.example\r\n\r\nhello\r\n"
+	if _, err := io.Copy(w, strings.NewReader(msg)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(*got) != 1 {
+		t.Fatalf("Deliver called %d times, want 1", len(*got))
+	}
+	v := (*got)[0]
+	type summary struct {
+		Origin  classify.Origin
+		Actions []classify.Action
+	}
+	var acts []classify.Action
+	for _, r := range v.Recipients {
+		acts = append(acts, r.Action)
+	}
+	want := summary{classify.Internet, []classify.Action{classify.Inbound}}
+	if diff := cmp.Diff(want, summary{v.Origin, acts}); diff != "" {
+		t.Errorf("verdict (-want +got):\n%s", diff)
+	}
+}
+
+func TestReplyError(t *testing.T) {
+	tests := []struct {
+		reply string
+		want  smtp.SMTPError
+	}{
+		{"550 5.7.1 Unable to relay", smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Unable to relay"}},
+		{"554 5.6.0 header refused: bare CR", smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "header refused: bare CR"}},
+		// Not a reply: refused with a generic permanent error that carries the text.
+		{"nonsense", smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 0, 0}, Message: "nonsense"}},
+		{"250 2.0.0 ok", smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 0, 0}, Message: "250 2.0.0 ok"}},
+	}
+	for _, tc := range tests {
+		var se *smtp.SMTPError
+		if !errors.As(replyError(tc.reply), &se) {
+			t.Fatalf("%q: not an SMTPError", tc.reply)
+		}
+		if diff := cmp.Diff(tc.want, *se); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", tc.reply, diff)
+		}
+	}
+}
+
+// TestREADME keeps the README's copies of backend.go and of ExampleNew's body equal to the code
+// that compiles here.
+func TestREADME(t *testing.T) {
+	src, err := os.ReadFile("backend.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, code, ok := strings.Cut(string(src), "\nimport (")
+	if !ok {
+		t.Fatal("backend.go has no import block")
+	}
+	code = "import (" + code
+	if !strings.Contains(string(readme), code) {
+		t.Error("README.md does not contain backend.go from its import block on: paste it again")
+	}
+	ex, err := os.ReadFile("example_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body, ok := strings.Cut(string(ex), "func ExampleNew() {\n")
+	if !ok {
+		t.Fatal("example_test.go has no ExampleNew")
+	}
+	body = strings.TrimSuffix(strings.TrimSpace(body), "}")
+	var lines []string
+	for _, l := range strings.Split(strings.TrimRight(body, "\n"), "\n") {
+		lines = append(lines, strings.TrimPrefix(l, "\t"))
+	}
+	if !strings.Contains(string(readme), strings.Join(lines, "\n")) {
+		t.Error("README.md does not contain the body of ExampleNew (one tab less): paste it again")
+	}
+}
