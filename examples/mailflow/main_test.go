@@ -311,3 +311,34 @@ func TestControlCharacters(t *testing.T) {
 		t.Errorf("subject not shown with replacements:\n%s", stdout.String())
 	}
 }
+
+// TestREADMESamples keeps the output samples in the repository's README equal to what mailflow
+// prints now: each sample is the first lines of a command's output.
+func TestREADMESamples(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args  []string
+		lines int
+	}{
+		{nil, 22},
+		{[]string{"lint", "../../testdata/config/pitfall-centralized-loop.json"}, 15},
+		{[]string{"simulate", "../../testdata/config/demo.json", "--from", "carol@contoso.com", "--to", "erin@woodgrove.example", "--format", "mermaid"}, 0},
+		{[]string{"explain", "--config", "../../testdata/config/demo.json", "--peer-ip", "40.92.0.1",
+			"--peer-cert-name", "mail.protection.outlook.com", "--verified", "testdata/explain-contoso.eml"}, 6},
+	}
+	for _, tc := range tests {
+		var stdout, stderr bytes.Buffer
+		run(tc.args, &stdout, &stderr)
+		out := strings.TrimRight(stdout.String(), "\n")
+		out = strings.ReplaceAll(out, "../../testdata/", "testdata/")
+		if tc.lines > 0 {
+			out = strings.Join(strings.SplitN(out, "\n", tc.lines+1)[:tc.lines], "\n")
+		}
+		if !strings.Contains(string(readme), out) {
+			t.Errorf("README.md lacks the current output of mailflow %v (first %d lines):\n%s", tc.args, tc.lines, out)
+		}
+	}
+}
