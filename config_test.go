@@ -270,3 +270,26 @@ func FuzzLoadConfig(f *testing.F) {
 		}
 	})
 }
+
+// TestDemoConfig checks the facts of the demo topology that the CLI, the scenarios and the
+// README rely on: two served tenants, one Office 365 tenant that is not ours.
+func TestDemoConfig(t *testing.T) {
+	d := loadDemo(t)
+	contoso := MustParseTenantID("11111111-1111-1111-1111-111111111111")
+	fabrikam := MustParseTenantID("22222222-2222-2222-2222-222222222222")
+	woodgrove := MustParseTenantID("33333333-3333-3333-3333-333333333333")
+	if !d.Serves(contoso) || !d.Serves(fabrikam) || d.Serves(woodgrove) {
+		t.Errorf("serves contoso %v fabrikam %v woodgrove %v; want true true false", d.Serves(contoso), d.Serves(fabrikam), d.Serves(woodgrove))
+	}
+	for dom, want := range map[Domain]TenantID{"eu.sub.contoso.net": contoso, "fabrikam.com": fabrikam, "woodgrove.example": woodgrove} {
+		if ten, _, ok := d.Owner(dom); !ok || ten.ID != want {
+			t.Errorf("Owner(%s) = %v, %v; want %s", dom, ten, ok, want)
+		}
+	}
+	if id, ok := d.TenantIdentity(contoso); !ok || id.Name != "contoso" {
+		t.Errorf("TenantIdentity(contoso) = %v, %v", id, ok)
+	}
+	if id := d.InternetIdentity(); id == nil || len(id.CertNames) != 0 {
+		t.Errorf("InternetIdentity() = %+v; want one without a certificate", id)
+	}
+}
