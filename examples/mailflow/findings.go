@@ -106,11 +106,10 @@ func findingTenant(d *tenantgate.Directory, id tenantgate.TenantID) string {
 // ending every line but the last with PowerShell's line continuation (a backtick), so that the
 // lines pasted together still run as one command.
 func powerShellLines(first, cmd string) []string {
-	lines := wrapLines(first, cmd)
-	if len(lines) == 1 {
-		return lines
+	if utf8.RuneCountInString(first)+utf8.RuneCountInString(cmd) <= width {
+		return []string{first + cmd}
 	}
-	// Rewrap leaving room for " `".
+	// Break between tokens, leaving room for " `".
 	avail := width - 2
 	indent := strings.Repeat(" ", utf8.RuneCountInString(first))
 	var out []string
