@@ -1,26 +1,3 @@
-// Command mailflow is the administrator's view of tenantgate: it lints and simulates a topology
-// of Exchange Online tenants and a gateway, explains a message's Exchange Online headers and the
-// gateway's verdict on it, converts Exchange Online exports, and runs scenario files.
-//
-// Usage:
-//
-//	mailflow [--format text|json|mermaid] [-v]
-//	        lint and simulate the embedded demo topology (testdata/config/demo.json)
-//	mailflow lint [--flows] [--format …] CONFIG.json | EXPORT.json…
-//	mailflow simulate CONFIG.json --from ADDR --to ADDR [--origin mailbox|on-premises|internet[:IP]]
-//	mailflow explain --config CONFIG.json [--peer-ip IP] [--peer-cert PEM | --peer-cert-name NAME --verified] MESSAGE.eml
-//	mailflow headers MESSAGE.eml
-//	mailflow test [--config CONFIG.json] SCENARIO.json…
-//	mailflow import --tenant-id ID [--config CONFIG.json] EXPORT.json… > config.json
-//
-// Text output fits a 100-column terminal, is coloured only on a terminal (not with NO_COLOR),
-// and states the verdict first. --format json is stable for scripts (fields are only added);
-// --format mermaid prints Mermaid sequence diagrams: simulate prints one bare diagram, the demo
-// and lint print Markdown with one fenced diagram per flow and the findings.
-//
-// Exit status: 0 on success; 1 when the check failed (lint found an error, a simulated recipient
-// was not delivered, a scenario case failed) or an input cannot be read or is invalid (the error
-// names the file and the line, column or JSON path, and what to do); 2 on a usage error.
 package main
 
 import (

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/tenantgate/tenantgate/route"
+)
+
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// TestColor checks that colour only adds escape sequences: with them stripped, the coloured demo
+// report is the plain one, so widths and wording do not depend on the terminal.
+func TestColor(t *testing.T) {
+	_, d, err := parseConfig(demoSource, demoConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newTopologyReport(demoSource, d, true)
+	var plain, colored bytes.Buffer
+	r.writeText(&textOut{w: &plain}, false)
+	r.writeText(&textOut{w: &colored, color: true}, false)
+	if !strings.Contains(colored.String(), "\x1b[") {
+		t.Fatal("no escape sequence in coloured output")
+	}
+	if got := ansi.ReplaceAllString(colored.String(), ""); got != plain.String() {
+		t.Errorf("coloured output without escapes differs from plain output:\n%s", got)
+	}
+}
+
+// TestUseColor checks that output to anything but a terminal is never coloured.
+func TestUseColor(t *testing.T) {
+	if useColor(&bytes.Buffer{}) {
+		t.Error("a buffer got colour")
+	}
+	t.Setenv("NO_COLOR", "1")
+	if useColor(nil) {
+		t.Error("nil writer got colour")
+	}
+}
+
+func TestWrapLines(t *testing.T) {
+	tests := []struct {
+		first, text string
+		want        []string
+	}{
+		{"  why ", "a b", []string{"  why a b"}},
+		{"x ", "", []string{"x "}},
+		// A word longer than a line is cut at the width (100 − len("> ") = 98 runes).
+		{"> ", strings.Repeat("é", 100), []string{"> " + strings.Repeat("é", 98), "  éé"}},
+	}
+	for _, tc := range tests {
+		if got := wrapLines(tc.first, tc.text); strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("wrapLines(%q, %q) = %q, want %q", tc.first, tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestMermaidText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		// ';' ends a statement and '#' starts an entity in Mermaid; '<' '>' could open HTML.
+		{"550 5.7.64 TenantAttribution; Relay", "550 5.7.64 TenantAttribution#59; Relay"},
+		{"<script>#x", "#lt;script#gt;#35;x"},
+		{"a\x1b[2Jb", "a[2Jb"},
+	}
+	for _, tc := range tests {
+		if got := mermaidText(tc.in); got != tc.want {
+			t.Errorf("mermaidText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestReplyCode(t *testing.T) {
+	for in, want := range map[string]string{
+		"550 5.7.51 TenantInboundAttribution; There is a partner connector": "550 5.7.51",
+		"554 5.4.14 Hop count exceeded":                                     "554 5.4.14",
+		"":                                                                  "",
+	} {
+		if got := replyCode(in); got != want {
+			t.Errorf("replyCode(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestWantRejected(t *testing.T) {
+	for _, f := range []string{route.FlowInternetDirect, route.FlowRelayAttempt, route.FlowOtherTenantRelay, route.FlowDirectSendRelay} {
+		if !wantRejected(f) {
+			t.Errorf("%s: a refusal is what the flow tests", f)
+		}
+	}
+	for _, f := range []string{route.FlowInternetToTenant, route.FlowTenantToInternet, route.FlowTenantToOffice365} {
+		if wantRejected(f) {
+			t.Errorf("%s: must be delivered", f)
+		}
+	}
+}
