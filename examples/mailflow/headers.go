@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/mail"
@@ -328,13 +327,7 @@ func (p *printer) title(s string) {
 // line prints s clipped to width. Control characters (an attacker's Subject may carry terminal
 // escape sequences) are shown as U+FFFD.
 func (p *printer) line(s string) {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return utf8.RuneError
-		}
-		return r
-	}, s)
-	fmt.Fprintln(p.w, clip(strings.TrimRight(s, " "), width))
+	fmt.Fprintln(p.w, clip(strings.TrimRight(sanitize(s), " "), width))
 }
 
 func (p *printer) kv(k, v string) {
