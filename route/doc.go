@@ -104,7 +104,11 @@
 // it first. The topology's DNS is Injection.MX, defaulting to: a served tenant's domains point
 // at the gateway unless the tenant's Get-MxRecordReport says Exchange Online; any other
 // tenant's domains point at its Exchange Online host; every other domain is on the Internet.
-// SimulateWith passes options to the composed functions (TopologyOptions).
+// SimulateWith passes options to the composed functions (TopologyOptions). When the
+// configuration holds no Office 365 tenant the gateway does not serve (an operator who imported
+// only their own), the simulator works on a copy of the Directory with one more, unserved tenant
+// accepting other-tenant.example, the recipient of the "another Office 365 customer" flow; the
+// caller's Directory is never changed.
 //
 // Deliberate simplifications: an accepted domain's recipient always has a mailbox (an
 // InternalRelay domain's copy is delivered, not sent to its MX); mailbox rules (forwards) are not

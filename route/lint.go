@@ -130,7 +130,10 @@ func LintWith(d *tenantgate.Directory, o TopologyOptions) []Finding {
 	if d == nil {
 		return nil
 	}
-	l := &linter{d: d, sim: newSimulator(d, o), seen: map[string]bool{}}
+	sim := newSimulator(d, o)
+	// The linter reads the simulator's Directory: it may hold a stand-in for "another Office 365
+	// tenant" (withStandInTenant), which is never served, so only the flows see it.
+	l := &linter{d: sim.d, sim: sim, seen: map[string]bool{}}
 	l.other, l.otherMX = otherTenantRecipient(d)
 	for i := range d.Tenants() {
 		t := &d.Tenants()[i]

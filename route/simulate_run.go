@@ -113,6 +113,7 @@ type simulator struct {
 }
 
 func newSimulator(d *tenantgate.Directory, o TopologyOptions) *simulator {
+	d = withStandInTenant(d)
 	s := &simulator{d: d, o: o, gwAddr: gatewayAddr(d), exoAddr: defaultEXOAddr, gwHosts: map[string]bool{}}
 	s.policy, s.policyErr = classify.NewPolicy(d, o.Policy...)
 	s.plan, s.planErr = newPlan(d)
