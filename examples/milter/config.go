@@ -30,7 +30,7 @@ type Section struct {
 	// Gateway names the gateway (authserv-id of the verdict header) for an ExOTA policy file.
 	Gateway string `json:"gateway,omitempty"`
 	// Policy holds classify.Policy options.
-	Policy PolicyOptions `json:"policy"`
+	Policy classify.PolicyConfig `json:"policy"`
 	// DKIM configures DKIM verification, used when the policy needs DKIM results
 	// (dkimRequired, dkimFallback).
 	DKIM DKIMOptions `json:"dkim"`
@@ -43,16 +43,6 @@ type Section struct {
 	// {verify} = "OK". Set it behind Sendmail, which passes {cert_subject} for certificates that
 	// did not verify too. (A {verify} the MTA passes is always honoured.)
 	RequireVerifyMacro bool `json:"requireVerifyMacro,omitempty"`
-}
-
-// PolicyOptions are the classify.Policy options the milter exposes.
-type PolicyOptions struct {
-	RelayKinds      []classify.Kind `json:"relayKinds,omitempty"` // default mailbox, on-premises
-	DKIMFallback    bool            `json:"dkimFallback,omitempty"`
-	DKIMRequired    bool            `json:"dkimRequired,omitempty"`
-	MaxHops         int             `json:"maxHops,omitempty"`
-	VerdictHeader   string          `json:"verdictHeader,omitempty"`
-	RejectDuplicate bool            `json:"rejectDuplicateTenantID,omitempty"`
 }
 
 // DKIMOptions configure DKIM verification.
@@ -178,24 +168,7 @@ func Load(data []byte, dir string) (*Loaded, error) {
 		return nil, errors.New("milter.listen: missing")
 	}
 	p := s.Policy
-	if p.RelayKinds != nil {
-		l.Options = append(l.Options, classify.RelayKinds(p.RelayKinds...))
-	}
-	if p.DKIMFallback {
-		l.Options = append(l.Options, classify.DKIMFallback(true))
-	}
-	if p.DKIMRequired {
-		l.Options = append(l.Options, classify.DKIMRequired(true))
-	}
-	if p.MaxHops != 0 {
-		l.Options = append(l.Options, classify.MaxHops(p.MaxHops))
-	}
-	if p.VerdictHeader != "" {
-		l.Options = append(l.Options, classify.VerdictHeader(p.VerdictHeader))
-	}
-	if p.RejectDuplicate {
-		l.Options = append(l.Options, classify.RejectDuplicateTenantID(true))
-	}
+	l.Options = append(l.Options, p.Options()...)
 	l.NeedsDKIM = p.DKIMFallback || p.DKIMRequired
 	l.Section = s
 	return l, nil

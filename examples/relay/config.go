@@ -53,7 +53,7 @@ type Section struct {
 	// Limits bound what one client may make the relay do.
 	Limits Limits `json:"limits"`
 	// Policy holds classify.Policy options.
-	Policy PolicyOptions `json:"policy"`
+	Policy classify.PolicyConfig `json:"policy"`
 	// DKIM lists the keys own-tenant mail is signed with, per signing domain.
 	DKIM []DKIMKey `json:"dkim,omitempty"`
 }
@@ -82,15 +82,6 @@ type Limits struct {
 	NextHopDataTimeout Duration `json:"nextHopDataTimeout,omitempty"`
 	// ShutdownTimeout is how long a shutdown waits for running sessions (default 30s).
 	ShutdownTimeout Duration `json:"shutdownTimeout,omitempty"`
-}
-
-// PolicyOptions are the classify.Policy options the relay exposes.
-type PolicyOptions struct {
-	RelayKinds      []classify.Kind `json:"relayKinds,omitempty"` // default mailbox, on-premises
-	DKIMFallback    bool            `json:"dkimFallback,omitempty"`
-	MaxHops         int             `json:"maxHops,omitempty"`
-	VerdictHeader   string          `json:"verdictHeader,omitempty"`
-	RejectDuplicate bool            `json:"rejectDuplicateTenantID,omitempty"`
 }
 
 // DKIMKey is one signing key: own-tenant mail whose verdict allows signing for Domain is signed
@@ -284,27 +275,6 @@ func Load(data []byte, dir string) (*Loaded, error) {
 		return nil, errors.Join(errs...)
 	}
 	return l, nil
-}
-
-// PolicyOptions turns the relay's policy section into classify options.
-func (p PolicyOptions) options() []classify.Option {
-	var o []classify.Option
-	if p.RelayKinds != nil {
-		o = append(o, classify.RelayKinds(p.RelayKinds...))
-	}
-	if p.DKIMFallback {
-		o = append(o, classify.DKIMFallback(true))
-	}
-	if p.MaxHops != 0 {
-		o = append(o, classify.MaxHops(p.MaxHops))
-	}
-	if p.VerdictHeader != "" {
-		o = append(o, classify.VerdictHeader(p.VerdictHeader))
-	}
-	if p.RejectDuplicate {
-		o = append(o, classify.RejectDuplicateTenantID(true))
-	}
-	return o
 }
 
 func loadPool(path string) (*x509.CertPool, error) {

@@ -33,23 +33,11 @@ type File struct {
 	Lint     *LintCase      `json:"lint,omitempty"`
 }
 
-// PolicyOptions are the classify.Policy options a file may set.
-type PolicyOptions struct {
-	// RelayKinds are the kinds the policy lets relay ("mailbox", "on-premises", "relayed").
-	RelayKinds []string `json:"relayKinds,omitempty"`
-	// DKIMFallback accepts a DKIM pass for a tenant's signing domain when the CrossTenant header
-	// is absent.
-	DKIMFallback *bool `json:"dkimFallback,omitempty"`
-	// The remaining fields are additions to DESIGN §6, one per classify.Policy option; see
-	// testdata/scenarios/README.md.
-	DKIMRequired                *bool  `json:"dkimRequired,omitempty"`
-	RejectDuplicateTenantID     *bool  `json:"rejectDuplicateTenantID,omitempty"`
-	AcceptObsoleteFieldSyntax   *bool  `json:"acceptObsoleteFieldSyntax,omitempty"`
-	EOPTenantAttributedEvidence *bool  `json:"eopTenantAttributedEvidence,omitempty"`
-	MaxHops                     *int   `json:"maxHops,omitempty"`
-	VerdictHeader               string `json:"verdictHeader,omitempty"`
-	AuthServID                  string `json:"authServID,omitempty"`
-}
+// PolicyOptions are the classify.Policy options a file may set: the "policy" object, in the
+// same JSON form as the relay's and the milter's policy sections (classify.PolicyConfig). DESIGN §6
+// names relayKinds and dkimFallback; the other fields are optional additions, one per
+// classify.Policy option (testdata/scenarios/README.md).
+type PolicyOptions = classify.PolicyConfig
 
 // TLS is a session's certificate evidence in a file. Omitted: plaintext; {}: TLS without a client
 // certificate.

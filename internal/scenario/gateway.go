@@ -14,34 +14,7 @@ func PolicyOptionsOf(o *PolicyOptions) []classify.Option {
 	if o == nil {
 		return nil
 	}
-	var opts []classify.Option
-	if o.RelayKinds != nil {
-		kinds := make([]classify.Kind, len(o.RelayKinds))
-		for i, k := range o.RelayKinds {
-			kinds[i] = classify.Kind(k)
-		}
-		opts = append(opts, classify.RelayKinds(kinds...))
-	}
-	flag := func(b *bool, f func(bool) classify.Option) {
-		if b != nil {
-			opts = append(opts, f(*b))
-		}
-	}
-	flag(o.DKIMFallback, classify.DKIMFallback)
-	flag(o.DKIMRequired, classify.DKIMRequired)
-	flag(o.RejectDuplicateTenantID, classify.RejectDuplicateTenantID)
-	flag(o.AcceptObsoleteFieldSyntax, classify.AcceptObsoleteFieldSyntax)
-	flag(o.EOPTenantAttributedEvidence, classify.EOPTenantAttributedEvidence)
-	if o.MaxHops != nil {
-		opts = append(opts, classify.MaxHops(*o.MaxHops))
-	}
-	if o.VerdictHeader != "" {
-		opts = append(opts, classify.VerdictHeader(o.VerdictHeader))
-	}
-	if o.AuthServID != "" {
-		opts = append(opts, classify.AuthServID(o.AuthServID))
-	}
-	return opts
+	return o.Options()
 }
 
 // GatewayTransaction converts a gateway case into a classify.Transaction. The header block is read
