@@ -60,8 +60,10 @@
 //     override). Without --peer-ip the peer has no address and cannot be Exchange Online;
 //     --peer-cert-name without --verified is an unverified certificate (fail closed, like
 //     tlsid.FromMacros without {cert_subject}); --peer-cert verifies the chain with tlsid.Verify
-//     against --roots (default: the system's roots) at --at (default: now). DKIM is not checked
-//     (no DNS), so classify's DKIM options play no part.
+//     against --roots (default: the system's roots) at --at (default: now). mailflow verifies no
+//     DKIM signature itself (no DNS): --dkim DOMAIN=RESULT supplies the results your MTA
+//     verified, and --policy sets classify's options (dkimFallback, dkimRequired, relayKinds, …)
+//     as the JSON object of the relay's "policy" section.
 //   - import and lint --config read the configuration without compiling it first: it may already
 //     name the tenant the exports bring (gateway.serves, an identity's for). The merged result is
 //     compiled, and its errors carry the paths of the merged configuration.

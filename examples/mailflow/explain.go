@@ -54,13 +54,17 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	verified := fs.Bool("verified", false, "the MTA verified the certificate --peer-cert-name names")
 	mailFrom := fs.String("mail-from", "", "envelope sender (default: Return-Path, else From)")
 	fs.Var(&rcpt, "rcpt", "envelope recipient, repeatable (default: the To and Cc addresses)")
+	policyJSON := fs.String("policy", "", `policy options as JSON, the relay's "policy" section (e.g. '{"relayKinds": ["mailbox"], "dkimFallback": true}')`)
+	var dkim stringsFlag
+	fs.Var(&dkim, "dkim", "a DKIM result your MTA verified, DOMAIN=RESULT (e.g. contoso.com=pass), repeatable; used by dkimFallback/dkimRequired")
 	var l headers.Limits
 	fs.IntVar(&l.MaxBytes, "max-bytes", headers.DefaultMaxBytes, "refuse a header block over this many bytes")
 	fs.IntVar(&l.MaxFields, "max-fields", headers.DefaultMaxFields, "refuse a header block with more fields")
 	fs.IntVar(&l.MaxLineLength, "max-line", headers.DefaultMaxLineLength, "refuse a header line longer than this")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `usage: mailflow explain --config CONFIG.json [--peer-ip IP]
-       [--peer-cert PEM | --peer-cert-name NAME --verified] MESSAGE.eml   ("-" reads stdin)
+       [--peer-cert PEM | --peer-cert-name NAME --verified]
+       [--policy JSON] [--dkim DOMAIN=RESULT]... MESSAGE.eml   ("-" reads stdin)
 
 The gateway's verdict (classify.Policy) on a message as if the given peer had sent it, with
 every reason, then what Exchange Online's headers in it say. The trust rules fail closed: no
@@ -131,12 +135,26 @@ peer address, no verified certificate or no tenant header means the mail is not 
 		fmt.Fprintf(stderr, "mailflow explain: %s: no To or Cc address to take as recipient; give --rcpt\n", name)
 		return 2
 	}
-	p, err := classify.NewPolicy(d)
-	if err != nil {
-		fmt.Fprintf(stderr, "mailflow explain: %v\n", err)
-		return 1
+	var pc classify.PolicyConfig
+	if *policyJSON != "" {
+		if err := tenantgate.DecodeStrict([]byte(*policyJSON), &pc); err != nil {
+			return usageErr("--policy: %v", err)
+		}
 	}
-	v := p.Message(s, from, to, h)
+	var results []classify.DKIMResult
+	for _, r := range dkim {
+		dom, res, ok := strings.Cut(r, "=")
+		if !ok || dom == "" || res == "" {
+			return usageErr("--dkim %q: want DOMAIN=RESULT, e.g. contoso.com=pass", r)
+		}
+		results = append(results, classify.DKIMResult{Domain: dom, Result: res})
+	}
+	p, err := classify.NewPolicy(d, pc.Options()...)
+	if err != nil {
+		fmt.Fprintf(stderr, "mailflow explain: --policy: %v\n", err)
+		return 2
+	}
+	v := p.MessageWithDKIM(s, from, to, h, results)
 	if *format == formatJSON {
 		if err := writeJSON(stdout, explanation{Message: name, Session: explainSession{s.RemoteAddr, s.HELO, s.TLS},
 			MailFrom: from, RcptTo: to, Verdict: v}); err != nil {

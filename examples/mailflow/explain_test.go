@@ -126,3 +126,56 @@ func TestExplainPeerCert(t *testing.T) {
 		t.Errorf("bad --at: exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+// TestExplainPolicyAndDKIM: --policy sets classify options and --dkim supplies the DKIM results
+// an MTA verified. Without a CrossTenant-Id the mail is never ours (DESIGN §4.2 rule 2), unless
+// dkimFallback is on and the pass is for one of the tenant's own signing domains (threat cases
+// 12 and 17: contoso.com is in contoso's dkimSigningDomains, attacker.onmicrosoft.com is not).
+func TestExplainPolicyAndDKIM(t *testing.T) {
+	msg := filepath.Join(t.TempDir(), "no-tenant-header.eml")
+	if err := os.WriteFile(msg, []byte("X-MS-Exchange-CrossTenant-FromEntityHeader: Hosted\r\n"+
+		"X-MS-Exchange-CrossTenant-AuthAs: Internal\r\nFrom: carol@contoso.com\r\nTo: erin@woodgrove.example\r\n"+
+		"Subject: hello\r\n\r\nbody\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	peer := []string{"--peer-ip", "40.92.0.1", "--peer-cert-name", "mail.protection.outlook.com", "--verified"}
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		want  classify.Origin
+		code  int
+		error string
+	}{
+		{"no evidence", nil, classify.OtherTenant, 0, ""},
+		{"pass without fallback", []string{"--dkim", "contoso.com=pass"}, classify.OtherTenant, 0, ""},
+		{"fallback with own pass", []string{"--policy", `{"dkimFallback": true}`, "--dkim", "contoso.com=pass"}, classify.OwnTenant, 0, ""},
+		{"fallback with foreign pass", []string{"--policy", `{"dkimFallback": true}`, "--dkim", "attacker.onmicrosoft.com=pass"}, classify.OtherTenant, 0, ""},
+		{"fallback with own fail", []string{"--policy", `{"dkimFallback": true}`, "--dkim", "contoso.com=fail"}, classify.OtherTenant, 0, ""},
+		{"bad dkim", []string{"--dkim", "contoso.com"}, "", 2, "want DOMAIN=RESULT"},
+		{"bad policy field", []string{"--policy", `{"relayKind": []}`}, "", 2, "unknown field"},
+		{"bad policy value", []string{"--policy", `{"relayKinds": ["everyone"]}`}, "", 2, "unknown relay kind"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"explain", "--format", "json", "--config", "testdata/demo.json"}, peer...)
+			args = append(append(args, tc.args...), msg)
+			var stdout, stderr bytes.Buffer
+			code := run(args, &stdout, &stderr)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", code, tc.code, stderr.String())
+			}
+			if tc.code != 0 {
+				if !bytes.Contains(stderr.Bytes(), []byte(tc.error)) {
+					t.Errorf("stderr %q; want it to say %q", stderr.String(), tc.error)
+				}
+				return
+			}
+			var e explanation
+			if err := json.Unmarshal(stdout.Bytes(), &e); err != nil {
+				t.Fatal(err)
+			}
+			if e.Verdict.Origin != tc.want {
+				t.Errorf("origin %s; want %s (reasons %v)", e.Verdict.Origin, tc.want, e.Verdict.Reasons)
+			}
+		})
+	}
+}
