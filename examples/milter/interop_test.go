@@ -218,12 +218,12 @@ func TestInteropPostfix(t *testing.T) {
 	interop(t, "postfix")
 	dir := postfixDir(t)
 	p := newPKI(t)
-	caFile := p.writeCA(t, dir)
-	srvCert, srvKey := writePEM(t, dir, "server", p.leaf(t, []string{"gw.example.net"}))
+	caFile := p.WriteCA(t, dir)
+	srvCert, srvKey := writePEM(t, dir, "server", p.Leaf(t, []string{"gw.example.net"}))
 	// Postfix refuses serverAuth-only client certificates (tlsid's doc, Macros): the EXO
 	// certificate here carries clientAuth too, and a serverAuth-only one is tested below.
-	exoBoth, exoBothKey := writePEM(t, dir, "exo-both", p.leaf(t, []string{"mail.protection.outlook.com"}, x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth))
-	exoServer, exoServerKey := writePEM(t, dir, "exo-server", p.leaf(t, []string{"mail.protection.outlook.com"}))
+	exoBoth, exoBothKey := writePEM(t, dir, "exo-both", p.Leaf(t, []string{"mail.protection.outlook.com"}, x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth))
+	exoServer, exoServerKey := writePEM(t, dir, "exo-server", p.Leaf(t, []string{"mail.protection.outlook.com"}))
 
 	sink := &memSink{}
 	sln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -41,17 +41,17 @@ func newBenchRig(b *testing.B) *benchRig {
 		MX:    map[string][]*net.MX{"woodgrove.example": {{Host: "mx.woodgrove.example", Pref: 10}}},
 		Hosts: map[string][]netip.Addr{"mx.woodgrove.example": {netip.MustParseAddr("127.0.0.1")}},
 	}
-	r, err := New(Options{Directory: loadTestDirectory(b), ClientRoots: p.pool, NextHopRoots: p.pool,
+	r, err := New(Options{Directory: loadTestDirectory(b), ClientRoots: p.Pool, NextHopRoots: p.Pool,
 		IdentityCerts: map[string]*tls.Certificate{
-			"contoso":  p.leaf(b, []string{"contoso.gw.example.net"}),
-			"fabrikam": p.leaf(b, []string{"fabrikam.gw.example.net"}),
+			"contoso":  p.Leaf(b, []string{"contoso.gw.example.net"}),
+			"fabrikam": p.Leaf(b, []string{"fabrikam.gw.example.net"}),
 		},
 		Resolver: res, NextHopPort: port})
 	if err != nil {
 		b.Fatal(err)
 	}
-	serverCert := p.leaf(b, []string{"gw.example.net"})
-	rig := &benchRig{pki: p, exo: p.leaf(b, []string{"mail.protection.outlook.com"})}
+	serverCert := p.Leaf(b, []string{"gw.example.net"})
+	rig := &benchRig{pki: p, exo: p.Leaf(b, []string{"mail.protection.outlook.com"})}
 	rig.relay = serve(b, r.Server(serverCert))
 	ps := smtp.NewServer(passThrough{sink: "127.0.0.1:" + strconv.Itoa(port)})
 	ps.Domain = "gw.example.net"
@@ -77,7 +77,7 @@ func serve(b *testing.B, s *smtp.Server) string {
 
 // run sends b.N messages through addr from parallel clients.
 func (rig *benchRig) run(b *testing.B, addr string) {
-	cfg := &tls.Config{RootCAs: rig.pki.pool, ServerName: "gw.example.net", Certificates: []tls.Certificate{*rig.exo}}
+	cfg := &tls.Config{RootCAs: rig.pki.Pool, ServerName: "gw.example.net", Certificates: []tls.Certificate{*rig.exo}}
 	b.SetBytes(int64(len(rig.msg)))
 	// Enough concurrent clients to keep the CPUs busy: throughput, not one round trip's latency.
 	b.SetParallelism(8)
@@ -130,7 +130,7 @@ func BenchmarkPassThrough(b *testing.B) {
 // (pass-ns/msg ÷ relay-ns/msg; DESIGN.md §7 asks ≥ 0.95). Each b.N is one message through each.
 func BenchmarkRelayVsPassThrough(b *testing.B) {
 	rig := newBenchRig(b)
-	cfg := &tls.Config{RootCAs: rig.pki.pool, ServerName: "gw.example.net", Certificates: []tls.Certificate{*rig.exo}}
+	cfg := &tls.Config{RootCAs: rig.pki.Pool, ServerName: "gw.example.net", Certificates: []tls.Certificate{*rig.exo}}
 	var relayNS, passNS atomic.Int64
 	b.SetParallelism(8)
 	b.ResetTimer()

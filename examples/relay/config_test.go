@@ -14,6 +14,7 @@ import (
 
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/examples/internal/testpki"
 )
 
 // ExampleLoad shows the relay's configuration format: the library configuration (inline here;
@@ -88,12 +89,10 @@ func TestLoadErrors(t *testing.T) {
 func TestLoadFileAndCheck(t *testing.T) {
 	dir := t.TempDir()
 	p := newPKI(t)
-	srvCert, srvKey := writePEM(t, dir, "server", p.leaf(t, []string{"gw.example.net"}))
-	cCert, cKey := writePEM(t, dir, "contoso", p.leaf(t, []string{"contoso.gw.example.net"}))
-	fCert, fKey := writePEM(t, dir, "fabrikam", p.leaf(t, []string{"fabrikam.gw.example.net"}))
-	var ca strings.Builder
-	pemEncode(&ca, "CERTIFICATE", p.ca.Raw)
-	os.WriteFile(filepath.Join(dir, "ca.pem"), []byte(ca.String()), 0o600)
+	srvCert, srvKey := writePEM(t, dir, "server", p.Leaf(t, []string{"gw.example.net"}))
+	cCert, cKey := writePEM(t, dir, "contoso", p.Leaf(t, []string{"contoso.gw.example.net"}))
+	fCert, fKey := writePEM(t, dir, "fabrikam", p.Leaf(t, []string{"fabrikam.gw.example.net"}))
+	p.WriteCA(t, dir)
 	lib, err := os.ReadFile("testdata/tenantgate.json")
 	if err != nil {
 		t.Fatal(err)
@@ -101,9 +100,9 @@ func TestLoadFileAndCheck(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "tenantgate.json"), lib, 0o600)
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	der, _ := x509.MarshalPKCS8PrivateKey(key)
-	var kb strings.Builder
-	pemEncode(&kb, "PRIVATE KEY", der)
-	os.WriteFile(filepath.Join(dir, "dkim.key"), []byte(kb.String()), 0o600)
+	if err := os.WriteFile(filepath.Join(dir, "dkim.key"), testpki.PEM("PRIVATE KEY", der), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	rel := func(p string) string { return filepath.Base(p) }
 	conf := fmt.Sprintf(`{"configFile": "tenantgate.json", "relay": {"listen": "127.0.0.1:0", "dnsServer": "127.0.0.1:53",
 	  "certFile": %q, "keyFile": %q, "clientCAFile": "ca.pem", "nextHopCAFile": "ca.pem",

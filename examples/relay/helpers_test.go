@@ -2,18 +2,11 @@ package main
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"os"
 	"strconv"
@@ -25,6 +18,7 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/miekg/dns"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/examples/internal/testpki"
 	"github.com/tenantgate/tenantgate/route"
 )
 
@@ -36,81 +30,12 @@ const (
 	woodgroveID = "33333333-3333-3333-3333-333333333333"
 )
 
-// pki is a test certificate authority.
-type pki struct {
-	ca   *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pool *x509.CertPool
-	n    int64
-}
+// pki is the examples' shared test certificate authority.
+type pki = testpki.CA
 
-func newPKI(t testing.TB) *pki {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "tenantgate test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	return &pki{ca: ca, key: key, pool: pool, n: 1}
-}
+func newPKI(t testing.TB) *pki { return testpki.New(t) }
 
-// leaf issues a certificate whose CN is names[0] and whose DNS SANs are names. Without usages
-// it is serverAuth only: the 2026 public-CA profile Exchange Online's certificate follows.
-func (p *pki) leaf(t testing.TB, names []string, usages ...x509.ExtKeyUsage) *tls.Certificate {
-	t.Helper()
-	if usages == nil {
-		usages = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.n++
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(p.n), Subject: pkix.Name{CommonName: names[0]}, DNSNames: names,
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: usages,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.ca, &key.PublicKey, p.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, _ := x509.ParseCertificate(der)
-	return &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
-}
-
-// writePEM writes c's chain and key to dir/name.pem and dir/name.key.
-func writePEM(t testing.TB, dir, name string, c *tls.Certificate) (certFile, keyFile string) {
-	t.Helper()
-	var cb, kb bytes.Buffer
-	for _, der := range c.Certificate {
-		pemEncode(&cb, "CERTIFICATE", der)
-	}
-	k, err := x509.MarshalPKCS8PrivateKey(c.PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pemEncode(&kb, "PRIVATE KEY", k)
-	certFile, keyFile = dir+"/"+name+".pem", dir+"/"+name+".key"
-	if err := os.WriteFile(certFile, cb.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, kb.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return certFile, keyFile
-}
+var writePEM = testpki.WritePEM
 
 // zone is the test DNS: MX and A records, and names that answer SERVFAIL. Every other name is
 // NXDOMAIN.
@@ -372,11 +297,11 @@ func newWorld(t testing.TB, resolver route.Resolver) *world {
 func newWorldTimeout(t testing.TB, resolver route.Resolver, timeout time.Duration) *world {
 	t.Helper()
 	p := newPKI(t)
-	w := &world{pki: p, exo: p.leaf(t, []string{"mail.protection.outlook.com"})}
+	w := &world{pki: p, exo: p.Leaf(t, []string{"mail.protection.outlook.com"})}
 	l1, l2, port := listenPair(t)
 	w.port = port
-	w.good = serveSink(t, l1, p.leaf(t, []string{"*.mail.protection.outlook.com", "mx.woodgrove.example", "mx.sender.example", "mx.faults.example"}))
-	w.bad = serveSink(t, l2, p.leaf(t, []string{"wrong.example"}))
+	w.good = serveSink(t, l1, p.Leaf(t, []string{"*.mail.protection.outlook.com", "mx.woodgrove.example", "mx.sender.example", "mx.faults.example"}))
+	w.bad = serveSink(t, l2, p.Leaf(t, []string{"wrong.example"}))
 	if resolver == nil {
 		resolver = route.NewDNSResolver(serveDNS(t, testZone()), route.WithTimeout(timeout))
 	}
@@ -384,10 +309,10 @@ func newWorldTimeout(t testing.TB, resolver route.Resolver, timeout time.Duratio
 	r, err := New(Options{
 		Directory: d,
 
-		ClientRoots: p.pool, NextHopRoots: p.pool,
+		ClientRoots: p.Pool, NextHopRoots: p.Pool,
 		IdentityCerts: map[string]*tls.Certificate{
-			"contoso":  p.leaf(t, []string{"contoso.gw.example.net"}),
-			"fabrikam": p.leaf(t, []string{"fabrikam.gw.example.net"}),
+			"contoso":  p.Leaf(t, []string{"contoso.gw.example.net"}),
+			"fabrikam": p.Leaf(t, []string{"fabrikam.gw.example.net"}),
 		},
 		Resolver: resolver, NextHopPort: port,
 		Limits: Limits{NextHopTimeout: Duration(timeout)},
@@ -401,7 +326,7 @@ func newWorldTimeout(t testing.TB, resolver route.Resolver, timeout time.Duratio
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.srv = r.Server(p.leaf(t, []string{"gw.example.net"}))
+	w.srv = r.Server(p.Leaf(t, []string{"gw.example.net"}))
 	go w.srv.Serve(ln)
 	t.Cleanup(func() { w.srv.Close() })
 	w.relay = ln.Addr().String()
@@ -424,7 +349,7 @@ func (w tWriter) Write(b []byte) (int, error) {
 
 // clientTLS is the TLS configuration of a test client presenting cert (nil: none).
 func (w *world) clientTLS(cert *tls.Certificate) *tls.Config {
-	c := &tls.Config{RootCAs: w.pki.pool, ServerName: "gw.example.net"}
+	c := &tls.Config{RootCAs: w.pki.Pool, ServerName: "gw.example.net"}
 	if cert != nil {
 		c.Certificates = []tls.Certificate{*cert}
 	}
@@ -505,8 +430,4 @@ func exoMessage(tenant, from, to, token string) string {
 		"X-MS-Exchange-CrossTenant-FromEntityHeader: Hosted\r\n" +
 		"From: " + from + "\r\nTo: " + to + "\r\nSubject: " + token + "\r\nMessage-ID: <" + token + "@test>\r\n\r\n" +
 		"Body of " + token + ".\r\n"
-}
-
-func pemEncode(w io.Writer, typ string, der []byte) {
-	pem.Encode(w, &pem.Block{Type: typ, Bytes: der})
 }

@@ -15,7 +15,7 @@ import (
 // certificate the relay presents on each hop.
 func TestEndToEnd(t *testing.T) {
 	w := newWorld(t, nil)
-	wrongName := w.pki.leaf(t, []string{"mail.protection.outlook.com.evil.example"})
+	wrongName := w.pki.Leaf(t, []string{"mail.protection.outlook.com.evil.example"})
 	tests := []struct {
 		name  string
 		tls   bool
