@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/examples/internal/duration"
 )
 
 // File is the milter's configuration file. The library configuration comes from exactly one of
@@ -58,32 +58,8 @@ type DKIMOptions struct {
 	Timeout Duration `json:"timeout,omitempty"`
 }
 
-// Duration is a time.Duration written as in Go ("30s").
-type Duration time.Duration
-
-// UnmarshalJSON reads a duration string.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("duration must be a string such as \"30s\": %w", err)
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return err
-	}
-	if v < 0 {
-		return fmt.Errorf("duration %q is negative", s)
-	}
-	*d = Duration(v)
-	return nil
-}
-
-func (d Duration) or(def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return time.Duration(d)
-}
+// Duration is a time.Duration written as in Go ("30s", "2m").
+type Duration = duration.Duration
 
 // Loaded is a checked configuration.
 type Loaded struct {

@@ -26,7 +26,7 @@ const (
 )
 
 func newVerifier(o DKIMOptions) *verifier {
-	v := &verifier{resolver: net.DefaultResolver, timeout: o.Timeout.or(defaultDKIMTimeout), maxSigs: o.MaxSignatures, maxBody: o.MaxBodyBytes}
+	v := &verifier{resolver: net.DefaultResolver, timeout: o.Timeout.Or(defaultDKIMTimeout), maxSigs: o.MaxSignatures, maxBody: o.MaxBodyBytes}
 	if o.DNSServer != "" {
 		server := o.DNSServer
 		v.resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {

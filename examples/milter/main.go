@@ -77,7 +77,7 @@ func run(path string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	timeout := l.Section.Timeout.or(5 * time.Minute)
+	timeout := l.Section.Timeout.Or(5 * time.Minute)
 	srv := app.Server(milter.WithReadTimeout(timeout), milter.WithWriteTimeout(timeout))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

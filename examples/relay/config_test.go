@@ -38,7 +38,7 @@ func ExampleLoad() {
 		return
 	}
 	fmt.Println(l.Section.Listen, l.Section.DNSServer, l.Directory.Gateway().Name)
-	fmt.Println(l.Section.Limits.NextHopTimeout.or(DefaultNextHopTimeout), l.Section.Limits.ReadTimeout.or(DefaultTimeout))
+	fmt.Println(l.Section.Limits.NextHopTimeout.Or(DefaultNextHopTimeout), l.Section.Limits.ReadTimeout.Or(DefaultTimeout))
 	fmt.Println("starttls:", l.ServerCert != nil)
 	// Output:
 	// 0.0.0.0:25 127.0.0.1:53 gw.example.net

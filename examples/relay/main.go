@@ -55,7 +55,7 @@ func run(path string, check bool, log *slog.Logger) error {
 		return err
 	case <-ctx.Done():
 	}
-	return shutdown(r, srv, l.Section.Limits.ShutdownTimeout.or(DefaultShutdownTimeout), log)
+	return shutdown(r, srv, l.Section.Limits.ShutdownTimeout.Or(DefaultShutdownTimeout), log)
 }
 
 // shutdown stops accepting connections and waits for running sessions up to timeout; sessions

@@ -156,8 +156,8 @@ func (r *Relay) Server(serverCert *tls.Certificate) *smtp.Server {
 	if s.MaxRecipients == 0 {
 		s.MaxRecipients = DefaultMaxRecipients
 	}
-	s.ReadTimeout = r.limits.ReadTimeout.or(DefaultTimeout)
-	s.WriteTimeout = r.limits.WriteTimeout.or(DefaultTimeout)
+	s.ReadTimeout = r.limits.ReadTimeout.Or(DefaultTimeout)
+	s.WriteTimeout = r.limits.WriteTimeout.Or(DefaultTimeout)
 	s.ErrorLog = slogAdapter{r.log}
 	if serverCert != nil {
 		s.TLSConfig = tlsid.ServerConfig(&tls.Config{Certificates: []tls.Certificate{*serverCert}, MinVersion: tls.VersionTLS12}, r.serverOpts)

@@ -82,7 +82,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		log.Info("rcpt deferred to another transaction", "hop", h.key())
 		return errTooManyHops
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.r.limits.NextHopTimeout.or(DefaultNextHopTimeout))
+	ctx, cancel := context.WithTimeout(context.Background(), s.r.limits.NextHopTimeout.Or(DefaultNextHopTimeout))
 	defer cancel()
 	if rv.Action == classify.Defer {
 		if _, err := route.MailHosts(ctx, s.r.resolver, string(h.Domain)); err != nil {
@@ -147,7 +147,7 @@ func (s *session) Data(r io.Reader) error {
 		}
 	}
 	if s.up == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), s.r.limits.NextHopTimeout.or(DefaultNextHopTimeout))
+		ctx, cancel := context.WithTimeout(context.Background(), s.r.limits.NextHopTimeout.Or(DefaultNextHopTimeout))
 		up, reply, err := s.r.dial(ctx, *s.hop, s.from)
 		cancel()
 		if err != nil {

@@ -103,7 +103,7 @@ func (r *Relay) lookupHost(ctx context.Context, host string) ([]netip.Addr, erro
 // STARTTLS are spoken here (go-smtp's client has no way to send its own EHLO name before
 // STARTTLS); go-smtp's client takes over on the (encrypted) connection.
 func (r *Relay) open(ctx context.Context, h hop, host string, a netip.Addr, tcfg *tls.Config, from string) (*upstream, *smtp.SMTPError, error) {
-	timeout := r.limits.NextHopTimeout.or(DefaultNextHopTimeout)
+	timeout := r.limits.NextHopTimeout.Or(DefaultNextHopTimeout)
 	d := net.Dialer{Timeout: timeout}
 	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(a.String(), strconv.Itoa(r.port)))
 	if err != nil {
@@ -176,8 +176,8 @@ func (r *Relay) open(ctx context.Context, h hop, host string, a netip.Addr, tcfg
 
 func (r *Relay) client(conn net.Conn) *smtp.Client {
 	c := smtp.NewClient(conn)
-	c.CommandTimeout = r.limits.NextHopTimeout.or(DefaultNextHopTimeout)
-	c.SubmissionTimeout = r.limits.NextHopDataTimeout.or(DefaultNextHopDataTimeout)
+	c.CommandTimeout = r.limits.NextHopTimeout.Or(DefaultNextHopTimeout)
+	c.SubmissionTimeout = r.limits.NextHopDataTimeout.Or(DefaultNextHopDataTimeout)
 	return c
 }
 
@@ -230,7 +230,7 @@ func hasExtension(ehlo, name string) bool {
 }
 
 func (r *Relay) openPlain(ctx context.Context, host string, a netip.Addr, from string) (*upstream, *smtp.SMTPError, error) {
-	d := net.Dialer{Timeout: r.limits.NextHopTimeout.or(DefaultNextHopTimeout)}
+	d := net.Dialer{Timeout: r.limits.NextHopTimeout.Or(DefaultNextHopTimeout)}
 	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(a.String(), strconv.Itoa(r.port)))
 	if err != nil {
 		return nil, errNoAnswer, err
