@@ -71,7 +71,8 @@ func (l *linter) loop(t *tenantgate.Tenant, flow string, tr *Trace) {
 			// tenant's own outbound mail.
 			f.Fix = "The connector is right; the loop starts where Exchange Online attributes the gateway's delivery to a tenant that does not own the recipient. Fix the misattribution or connector-type finding of this flow."
 		case s.Route.Centralized:
-			f.Fix = "Turn centralized mail transport off: the gateway is not on-premises Exchange, and Microsoft does not support it in that path (Enhanced Filtering page)."
+			f.Fix = "Turn centralized mail transport off: the gateway is not on-premises Exchange, and Microsoft does not support it in that path (Enhanced Filtering page). " +
+				"If it must stay on, Exchange Online stops sending the copy back only when it takes the gateway's deliveries as the tenant's on-premises mail: an OnPremises inbound connector matching the gateway's tenant certificate, whose name is an accepted domain (DESIGN §1 (c))."
 			f.PowerShell = fmt.Sprintf("Set-OutboundConnector -Identity %s -RouteAllMessagesViaOnPremises $false", psName(s.Route.Connector))
 		default:
 			f.Fix = "Let the connector take only external recipients: a Partner connector never takes the tenant's own domains."
