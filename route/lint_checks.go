@@ -84,6 +84,53 @@ func (l *linter) loop(t *tenantgate.Tenant, flow string, tr *Trace) {
 		f.Fix = "Follow the trace: one of the hops sends the message back where it came from."
 	}
 	l.add(f)
+	l.reverseConnectorType(flow, tr)
+}
+
+// reverseConnectorType is the reverse of the connector-type pitfall (DESIGN §1 (c)): Exchange
+// Online routes mail to the gateway over an OnPremises outbound connector — it treats the gateway
+// as the tenant's on-premises organisation — while it takes the gateway's deliveries through a
+// Partner inbound connector as Incoming Internet mail. The two halves disagree, and a looping
+// trace is where that shows: the copy the gateway delivers is routed back to it. Reported as a
+// warning next to the loop, because the usual fix is on the outbound side (a Partner connector,
+// no centralized transport); the other is an OnPremises inbound connector matching the gateway's
+// tenant certificate.
+func (l *linter) reverseConnectorType(flow string, tr *Trace) {
+	gw := gatewayDelivery(tr)
+	if gw == nil || gw.Attribution == nil || !gw.Attribution.Accepted || gw.Attribution.Direction != classify.Incoming || gw.Attribution.Connector == "" {
+		return
+	}
+	ten, ok := l.d.Tenant(gw.Attribution.Tenant)
+	if !ok {
+		return
+	}
+	var in *tenantgate.InboundConnector
+	for i := range ten.Inbound {
+		if ten.Inbound[i].Name == gw.Attribution.Connector {
+			in = &ten.Inbound[i]
+		}
+	}
+	if in == nil || in.Type() != tenantgate.Partner {
+		return
+	}
+	for i := range tr.Steps {
+		s := &tr.Steps[i]
+		if s.Stage != StageExchangeRoute || s.To.Kind != PartyGateway || s.Route == nil || s.From.Tenant != ten.ID {
+			continue
+		}
+		out := l.sim.outboundConnector(ten.ID, s.Route.Connector)
+		if out == nil || out.Type() != tenantgate.OnPremises {
+			continue
+		}
+		l.add(Finding{Code: FindingConnectorType, Severity: SeverityWarning, Tenant: ten.ID, Flow: flow,
+			Objects:    []string{"outbound connector " + out.Name, "inbound connector " + in.Name},
+			Summary:    fmt.Sprintf("%s sends mail to the gateway as to its on-premises organisation (OnPremises connector %s) but takes the gateway's mail as a partner's (Partner connector %s)", ten.Name, out.Name, in.Name),
+			Detail:     "An OnPremises outbound connector (centralized transport, or recipient domains that include the tenant's own) hands the gateway mail Exchange Online expects back as on-premises mail; the gateway's deliveries arrive as Incoming Internet mail instead and are routed out again.",
+			Fix:        "Make the outbound connector a Partner connector for external recipients only; or, if the gateway really stands in for on-premises, identify it with an OnPremises inbound connector matching its tenant certificate, whose name is an accepted domain.",
+			PowerShell: fmt.Sprintf("Set-OutboundConnector -Identity %s -ConnectorType Partner -RouteAllMessagesViaOnPremises $false", psName(out.Name)),
+			Reasons:    gw.Reasons})
+		return
+	}
 }
 
 // gatewayDelivery returns the first step where Exchange Online received the copy from the

@@ -107,9 +107,12 @@ func TestLintPitfalls(t *testing.T) {
 		{"fixed-connector-type.json", TopologyOptions{}, nil},
 		// An OnPremises outbound connector "*" with RouteAllMessagesViaOnPremises to the gateway
 		// takes contoso's own domains too (route.Outbound step 3), so Internet mail the gateway
-		// delivers goes back to the gateway (spec §3, Loops).
+		// delivers goes back to the gateway (spec §3, Loops). The reverse connector-type pitfall
+		// shows with it: the OnPremises outbound connector treats the gateway as on-premises
+		// while the Partner inbound connector takes its mail as Incoming (a warning).
 		{"pitfall-centralized-loop.json", TopologyOptions{}, []findingKey{
 			{Code: FindingLoop, Severity: SeverityError, Tenant: contosoID, Objects: []string{"outbound connector to-gateway"}, Flow: FlowInternetToTenant},
+			{Code: FindingConnectorType, Severity: SeverityWarning, Tenant: contosoID, Objects: []string{"outbound connector to-gateway", "inbound connector from-gateway"}, Flow: FlowInternetToTenant},
 		}},
 		{"fixed-centralized-loop.json", TopologyOptions{}, nil},
 		// efSkipLastIP off while the MX (no MX report: the default) points at the gateway
