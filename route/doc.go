@@ -128,7 +128,9 @@
 //     not own the recipient (a certificate or address matching another tenant's OnPremises
 //     connector, MC1226222);
 //   - connector-type: Internet mail the gateway delivers arrives through an OnPremises
-//     connector, as the tenant's own (spec/exchange-online.md §2.3, §7);
+//     connector, as the tenant's own (spec/exchange-online.md §2.3, §7); or the reverse, a
+//     warning beside a loop: an OnPremises outbound connector treats the gateway as on-premises
+//     while a Partner inbound connector takes the gateway's mail as Incoming;
 //   - loop: a canonical flow loops (centralized transport, an OnPremises connector taking the
 //     tenant's own domains, or the loop a misattribution causes);
 //   - missing-enhanced-filtering: the MX points at the gateway and the connector the gateway's
