@@ -2,19 +2,15 @@ package classify
 
 import (
 	"bytes"
-	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/headers"
+	"github.com/tenantgate/tenantgate/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/policy-golden")
 
 // corpusDirectory serves the tenants of the real header blocks in testdata/headers (their GUIDs
 // and From domains), and knows the Outlook.com consumer tenant without serving it.
@@ -107,28 +103,8 @@ func TestPolicyCorpus(t *testing.T) {
 				t.Error(err)
 			}
 
-			got, err := json.MarshalIndent(map[string]Verdict{"trusted": trusted, "untrusted": untrusted}, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			golden := filepath.Join("testdata", "policy-golden", name+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			wantJSON, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if diff := cmp.Diff(string(wantJSON), string(got)); diff != "" {
-				t.Errorf("golden %s (-want +got):\n%s", golden, diff)
-			}
+			golden.JSON(t, filepath.Join("testdata", "policy-golden", name+".json"),
+				map[string]Verdict{"trusted": trusted, "untrusted": untrusted})
 		})
 	}
 }

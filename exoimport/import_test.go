@@ -2,9 +2,7 @@ package exoimport
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,9 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden from the importer's output")
 
 func readExport(t testing.TB, name string) File {
 	t.Helper()
@@ -26,7 +23,7 @@ func readExport(t testing.TB, name string) File {
 }
 
 // golden is what a golden file holds: the imported tenant and the warnings.
-type golden struct {
+type importGolden struct {
 	Tenant   tenantgate.Tenant `json:"tenant"`
 	Warnings []Warning         `json:"warnings"`
 }
@@ -76,24 +73,7 @@ func TestImportGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := json.MarshalIndent(golden{tn, warns}, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			path := filepath.Join("testdata", "golden", tc.name+".json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("Import(%v) (-want +got):\n%s", tc.files, diff)
-			}
+			golden.JSON(t, filepath.Join("testdata", "golden", tc.name+".json"), importGolden{tn, warns})
 			// The imported tenant is valid configuration once it has an ID.
 			tn.ID = tenantgate.MustParseTenantID("11111111-1111-1111-1111-111111111111")
 			if tn.Name == "" {

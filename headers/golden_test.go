@@ -1,16 +1,12 @@
 package headers
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
+	"github.com/tenantgate/tenantgate/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // TestGolden parses every real header block in testdata/headers (copied from the shared corpus,
 // see testdata/headers/SOURCES.md) and compares the JSON of the result with the .golden.json
@@ -33,25 +29,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Read: %v", err)
 			}
-			got, err := json.MarshalIndent(Parse(h), "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			golden := strings.TrimSuffix(file, ".eml") + ".golden.json"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(want, got) {
-				t.Errorf("%s differs from the parse result; run go test -run TestGolden -update and review the diff", golden)
-			}
+			golden.JSON(t, strings.TrimSuffix(file, ".eml")+".golden.json", Parse(h))
 		})
 	}
 }

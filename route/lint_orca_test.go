@@ -1,7 +1,6 @@
 package route
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/exoimport"
+	"github.com/tenantgate/tenantgate/internal/golden"
 )
 
 // orcaKey is what the configuration-check tests compare of a Finding: the stable fields.
@@ -206,28 +206,10 @@ func TestLintORCANil(t *testing.T) {
 }
 
 // checkGolden compares fs, as indented JSON, with testdata/lint/golden/name, or rewrites it
-// under -update (the package's flag, simulate_test.go).
+// under -update (internal/golden).
 func checkGolden(t *testing.T, name string, fs []Finding) {
 	t.Helper()
-	got, err := json.MarshalIndent(fs, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", "lint", "golden", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./route -run %s -update)", err, t.Name())
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	golden.JSON(t, filepath.Join("testdata", "lint", "golden", name), fs)
 }
 
 // TestLintORCAGolden: the whole []Finding of LintORCA for one failing tenant per check

@@ -1,9 +1,6 @@
 package route
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -13,9 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // stepKey is what the simulation tests compare of a Step: who handed the copy to whom, at which
 // stage, what was decided, which certificate and identity were presented, and the reply.
@@ -278,28 +274,7 @@ func TestSimulateGolden(t *testing.T) {
 			name = f.Name + "-" + f.Tenant.String()[:8]
 		}
 		t.Run(name, func(t *testing.T) {
-			got, err := json.MarshalIndent(Simulate(d, f.Injection), "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			path := filepath.Join("testdata", "simulate", name+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(want, got) {
-				t.Errorf("%s differs (-want +got):\n%s", path, cmp.Diff(string(want), string(got)))
-			}
+			golden.JSON(t, filepath.Join("testdata", "simulate", name+".json"), Simulate(d, f.Injection))
 		})
 	}
 }

@@ -2,15 +2,13 @@ package main
 
 import (
 	"bytes"
-	"flag"
+	"github.com/tenantgate/tenantgate/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden/*")
 
 // goldenCase runs mailflow with args and compares standard output with testdata/golden/name.
 type goldenCase struct {
@@ -141,23 +139,7 @@ func checkWidth(t *testing.T, out string) {
 
 func compareGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	golden := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("output differs from %s; got:\n%s", golden, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name), got)
 }
 
 // TestDemoConfigCopy keeps the embedded demo equal to the repository's testdata/config/demo.json,
