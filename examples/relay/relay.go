@@ -156,6 +156,8 @@ func (r *Relay) Server(serverCert *tls.Certificate) *smtp.Server {
 	if s.MaxRecipients == 0 {
 		s.MaxRecipients = DefaultMaxRecipients
 	}
+	// SMTPUTF8 is offered and forwarded; a non-ASCII address without it is refused (envelope.go).
+	s.EnableSMTPUTF8 = true
 	s.ReadTimeout = r.limits.ReadTimeout.Or(DefaultTimeout)
 	s.WriteTimeout = r.limits.WriteTimeout.Or(DefaultTimeout)
 	s.ErrorLog = slogAdapter{r.log}

@@ -26,7 +26,9 @@ type session struct {
 	cs   classify.Session
 	log  *slog.Logger
 
-	// The transaction.
+	// The transaction. from and rcpts are the addresses in the RFC 5321 form the next hop
+	// receives (encodeMailbox), and the policy classifies exactly those.
+	mail  *mailFrom // nil until a MAIL was accepted
 	from  string
 	rcpts []string
 	hop   *hop      // the one next hop of this transaction
@@ -44,7 +46,7 @@ var (
 
 func (s *session) Reset() {
 	s.up.close()
-	s.from, s.rcpts, s.hop, s.up = "", nil, nil, nil
+	s.mail, s.from, s.rcpts, s.hop, s.up = nil, "", nil, nil, nil
 }
 
 func (s *session) Logout() error {
@@ -53,9 +55,16 @@ func (s *session) Logout() error {
 	return nil
 }
 
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+// Mail re-encodes the reverse-path (newMailFrom), or refuses it at once; the refused MAIL leaves
+// no transaction behind, even when go-smtp still counts an earlier one.
+func (s *session) Mail(from string, opts *smtp.MailOptions) error {
 	s.Reset()
-	s.from = from
+	m, reply := newMailFrom(from, opts)
+	if reply != nil {
+		s.log.Info("mail refused", "from", from, "reply", reply.Message)
+		return reply
+	}
+	s.mail, s.from = &m, m.Path
 	return nil
 }
 
@@ -64,7 +73,19 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 // A foreign recipient is accepted only from verified Exchange Online, alone in its transaction,
 // after its domain's DNS was checked; nothing is sent to the Internet before the header proves
 // the message is the own tenant's.
+//
+// The recipient is re-encoded (encodeMailbox) before anything else, and refused at once when it
+// cannot be sent as the client named it.
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if s.mail == nil {
+		return errNoMail
+	}
+	wire, reply := encodeMailbox(to, s.mail.UTF8)
+	if reply != nil {
+		s.log.Info("rcpt refused", "from", s.from, "rcpt", to, "reply", reply.Message)
+		return reply
+	}
+	to = wire
 	rv := s.r.policy.Recipient(s.cs, s.from, to)
 	log := s.log.With("from", s.from, "rcpt", to, "action", string(rv.Action))
 	if rv.Action == classify.Reject {
@@ -99,7 +120,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		return nil
 	}
 	if s.up == nil {
-		up, reply, err := s.r.dial(ctx, h, s.from)
+		up, reply, err := s.r.dial(ctx, h, *s.mail)
 		if err != nil {
 			log.Info("rcpt refused", "hop", h.key(), "code", reply.Code, "reply", reply.Message, "err", err.Error())
 			return reply
@@ -148,7 +169,7 @@ func (s *session) Data(r io.Reader) error {
 	}
 	if s.up == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), s.r.limits.NextHopTimeout.Or(DefaultNextHopTimeout))
-		up, reply, err := s.r.dial(ctx, *s.hop, s.from)
+		up, reply, err := s.r.dial(ctx, *s.hop, *s.mail)
 		cancel()
 		if err != nil {
 			log.Info("message refused", "code", reply.Code, "reply", reply.Message, "err", err.Error())

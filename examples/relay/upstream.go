@@ -48,7 +48,7 @@ var (
 // then each host and address in order (RFC 5321 §5.1) until one greets, STARTTLS as h demands,
 // and MAIL. Failures come back as the reply for the client: 4xx when a retry may succeed, 5xx
 // when the destination refuses for good.
-func (r *Relay) dial(ctx context.Context, h hop, from string) (*upstream, *smtp.SMTPError, error) {
+func (r *Relay) dial(ctx context.Context, h hop, from mailFrom) (*upstream, *smtp.SMTPError, error) {
 	hosts := []string{h.Host}
 	if h.Host == "" {
 		mxs, err := route.MailHosts(ctx, r.resolver, string(h.Domain))
@@ -102,7 +102,7 @@ func (r *Relay) lookupHost(ctx context.Context, host string) ([]netip.Addr, erro
 // open connects to one address of host and goes as far as MAIL FROM. The greeting, EHLO and
 // STARTTLS are spoken here (go-smtp's client has no way to send its own EHLO name before
 // STARTTLS); go-smtp's client takes over on the (encrypted) connection.
-func (r *Relay) open(ctx context.Context, h hop, host string, a netip.Addr, tcfg *tls.Config, from string) (*upstream, *smtp.SMTPError, error) {
+func (r *Relay) open(ctx context.Context, h hop, host string, a netip.Addr, tcfg *tls.Config, from mailFrom) (*upstream, *smtp.SMTPError, error) {
 	timeout := r.limits.NextHopTimeout.Or(DefaultNextHopTimeout)
 	d := net.Dialer{Timeout: timeout}
 	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(a.String(), strconv.Itoa(r.port)))
@@ -167,9 +167,9 @@ func (r *Relay) open(ctx context.Context, h hop, host string, a netip.Addr, tcfg
 		up.c.Close()
 		return nil, replyFor(host, err), err
 	}
-	if err := up.c.Mail(from, nil); err != nil {
+	if reply, err := sendMail(up.c, host, from); err != nil {
 		up.c.Close()
-		return nil, replyFor(host, err), err
+		return nil, reply, err
 	}
 	return up, nil, nil
 }
@@ -229,7 +229,7 @@ func hasExtension(ehlo, name string) bool {
 	return false
 }
 
-func (r *Relay) openPlain(ctx context.Context, host string, a netip.Addr, from string) (*upstream, *smtp.SMTPError, error) {
+func (r *Relay) openPlain(ctx context.Context, host string, a netip.Addr, from mailFrom) (*upstream, *smtp.SMTPError, error) {
 	d := net.Dialer{Timeout: r.limits.NextHopTimeout.Or(DefaultNextHopTimeout)}
 	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(a.String(), strconv.Itoa(r.port)))
 	if err != nil {
@@ -240,14 +240,15 @@ func (r *Relay) openPlain(ctx context.Context, host string, a netip.Addr, from s
 		c.Close()
 		return nil, replyFor(host, err), err
 	}
-	if err := c.Mail(from, nil); err != nil {
+	if reply, err := sendMail(c, host, from); err != nil {
 		c.Close()
-		return nil, replyFor(host, err), err
+		return nil, reply, err
 	}
 	return &upstream{c: c, host: host, addr: a}, nil, nil
 }
 
-// rcpt sends RCPT TO and returns the client's reply on failure.
+// rcpt sends RCPT TO for to, a forward-path encodeMailbox produced, without parameters (the
+// relay offers none of RCPT's extensions), and returns the client's reply on failure.
 func (u *upstream) rcpt(to string) (*smtp.SMTPError, error) {
 	if err := u.c.Rcpt(to, nil); err != nil {
 		return replyFor(u.host, err), err
