@@ -7,6 +7,10 @@
 // certificate and accepts serverAuth-only ones; tlsid.EvidenceFor) and asks classify.Policy.Peer
 // whether the client is verified Exchange Online. Per transaction:
 //
+//   - MAIL and RCPT: the address go-smtp decoded is re-encoded by RFC 5321 §4.1.2 (envelope.go) or
+//     refused at that command (553 5.1.3; non-ASCII without SMTPUTF8 553 5.6.7); the policy,
+//     the route, the logs and the next hop all get the encoded form (README.md, "Envelope
+//     addresses and parameters").
 //   - RCPT: classify.Policy.Recipient. A foreign recipient from a client that is not verified
 //     Exchange Online is refused at once (550 5.7.1, threat cases 3–7). A recipient in a served
 //     tenant's accepted domain is asked of that tenant's Exchange Online immediately (route.Plan:

@@ -24,6 +24,8 @@ const maxPath = 256
 // Replies for addresses the relay will not forward. RFC 3463: 5.1.3 bad destination mailbox
 // address syntax (also used for the sender), 5.6.7 non-ASCII address without SMTPUTF8
 // (RFC 6531 §3.5), 5.6.3 conversion required but not supported, 5.5.1 bad command sequence.
+// The next-hop refusals come at RCPT (a served tenant's recipient) or at the end of DATA (a
+// relayed recipient, whose MX is contacted only then), so they use 550, valid at both.
 var (
 	errAddrControl  = addrError(553, 5, 1, 3, "Address contains a control character")
 	errAddrAngle    = addrError(553, 5, 1, 3, "Address contains '<' or '>'")
@@ -32,8 +34,8 @@ var (
 	errAddrDomain   = addrError(553, 5, 1, 3, "Address has no valid domain or address literal")
 	errAddrTooLong  = addrError(553, 5, 1, 3, "Address longer than 254 octets (RFC 5321 §4.5.3.1.3)")
 	errAddrNonASCII = addrError(553, 5, 6, 7, "Non-ASCII address requires SMTPUTF8")
-	errHopNoUTF8    = addrError(553, 5, 6, 7, "Non-ASCII message, and the next hop does not offer SMTPUTF8")
-	errHopNo8Bit    = addrError(554, 5, 6, 3, "8-bit message, and the next hop does not offer 8BITMIME")
+	errHopNoUTF8    = addrError(550, 5, 6, 7, "Message needs SMTPUTF8, which the next hop does not offer")
+	errHopNo8Bit    = addrError(550, 5, 6, 3, "Message declared 8BITMIME, which the next hop does not offer")
 	errNoMail       = addrError(503, 5, 5, 1, "Send MAIL FROM first")
 )
 

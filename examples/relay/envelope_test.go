@@ -269,11 +269,18 @@ func TestEnvelopeNextHopCapabilities(t *testing.T) {
 	for _, tc := range []envCase{{
 		name: "SMTPUTF8 to a next hop without it",
 		cmds: []string{"MAIL FROM:<bob@sender.example> SMTPUTF8", "RCPT TO:<alice@contoso.com>"},
-		want: []string{"250 2.0.0", "553 5.6.7"},
+		want: []string{"250 2.0.0", "550 5.6.7"},
 	}, {
 		name: "8BITMIME to a next hop without it",
 		cmds: []string{"MAIL FROM:<bob@sender.example> BODY=8BITMIME", "RCPT TO:<alice@contoso.com>"},
-		want: []string{"250 2.0.0", "554 5.6.3"},
+		want: []string{"250 2.0.0", "550 5.6.3"},
+	}, {
+		// A relayed recipient's MX is contacted after the header: the refusal is DATA's reply.
+		name: "SMTPUTF8 relayed to an MX without it",
+		cert: true,
+		cmds: []string{"MAIL FROM:<carol@contoso.com> SMTPUTF8", "RCPT TO:<erin@woodgrove.example>"},
+		msg:  exoMessage(contosoID, "carol@contoso.com", "erin@woodgrove.example", "tok-noutf8"),
+		want: []string{"250 2.0.0", "250 2.0.0", "550 5.6.7"},
 	}, {
 		name:    "7-bit ASCII to a next hop without either",
 		cmds:    []string{"MAIL FROM:<bob@sender.example> BODY=7BIT", `RCPT TO:<"a b"@contoso.com>`},
