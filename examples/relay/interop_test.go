@@ -58,6 +58,11 @@ func TestInteropSwaks(t *testing.T) {
 		// Inbound to a served tenant: delivered with contoso's certificate (DESIGN §5).
 		name: "inbound", ok: true, wantText: "250 ",
 		args: []string{"--to", "alice@contoso.com", "--header", "Subject: tok-swaks-inbound"},
+	}, {
+		// Issue 12 item 1: a quoted local part that, pasted unquoted, would end the path and add
+		// ORCPT at the tenant's Exchange Online. Refused at RCPT, nothing delivered.
+		name: "quoted local part with a path end", wantText: "553 5.1.3",
+		args: []string{"--to", `"victim@evil.example> ORCPT=rfc822;x"@contoso.com`, "--header", "Subject: tok-swaks-inject"},
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
