@@ -99,18 +99,13 @@ func FuzzAuthServID(f *testing.F) {
 			if got != "" || !errors.Is(err, ErrAuthServID) {
 				t.Fatalf("AuthServID(%q) = %q, %v", v, got, err)
 			}
-		} else if got != "" && !strings.ContainsAny(got, "\"\\") && !strings.ContainsAny(got, " \t\r\n();") {
+		} else if got != "" && tokenOnly(got) {
 			if again, err := AuthServID(got); err != nil || again != got {
 				t.Fatalf("AuthServID(%q) = %q; AuthServID of that = %q, %v", v, got, again, err)
 			}
 		}
 		// A token written first, as the policy writes it, reads back as itself.
-		for i := 0; i < len(id); i++ {
-			if !isTokenByte(id[i]) {
-				return
-			}
-		}
-		if id == "" || strings.Trim(id, ".") == "" {
+		if !tokenOnly(id) || strings.Trim(id, ".") == "" {
 			return
 		}
 		want, err := AuthServID(id)
@@ -123,4 +118,17 @@ func FuzzAuthServID(f *testing.F) {
 			}
 		}
 	})
+}
+
+// tokenOnly reports whether s is a non-empty RFC 2045 token.
+func tokenOnly(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isTokenByte(s[i]) {
+			return false
+		}
+	}
+	return true
 }
