@@ -210,8 +210,8 @@ func VerdictHeader(name string) Option {
 }
 
 // AuthServID sets the authserv-id of the verdict header. Default: the gateway's authServID, else
-// its name. It must be an RFC 2045 token (RFC 8601 §2.2 allows a token or a quoted-string; the
-// policy writes and recognises tokens only), such as a host name.
+// its name. It must be an RFC 2045 token, such as a host name: the policy writes it as a token,
+// and recognises incoming copies in every spelling RFC 8601 §2.2 allows (headers.AuthServID).
 func AuthServID(id string) Option {
 	return func(o *options) error {
 		if err := checkAuthServID(id); err != nil {
