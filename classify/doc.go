@@ -107,7 +107,10 @@
 //     authres.Format under the gateway's authserv-id, method x-tenantgate, result pass
 //     (own-tenant), fail (other-tenant) or none (internet), with policy.origin, policy.tenant,
 //     policy.kind and policy.hop. Remove lists every incoming copy carrying our authserv-id (RFC
-//     8601 §5; threat cases 18, 19) and, from a peer that is not verified Exchange Online, every
+//     8601 §5; threat cases 18, 19), compared as RFC 8601 §2.2 defines it by headers.AuthServID
+//     (quoted or not, any case, trailing dot, comments, folding, version), and every copy whose
+//     authserv-id does not parse but that names ours (header.verdict-unparsable-stripped: fail
+//     closed); and, from a peer that is not verified Exchange Online, every
 //     Microsoft trust field (X-MS-Exchange-CrossTenant-*, -Organization-*, -Forest-*,
 //     -CrossPremises-*, X-EOPTenantAttributedMessage, X-OriginatorOrg; threat case 3). Apply does
 //     both on a textproto.Header.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/headers"
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
@@ -104,6 +105,8 @@ type Policy struct {
 	networks  []netip.Prefix
 	// dkimTenants maps a served tenant's DKIM signing domain to the served tenants that list it.
 	dkimTenants map[tenantgate.Domain][]tenantgate.TenantID
+	// servID is o.authServID in the form headers.AuthServID compares authserv-ids in.
+	servID string
 }
 
 type options struct {
@@ -207,8 +210,8 @@ func VerdictHeader(name string) Option {
 }
 
 // AuthServID sets the authserv-id of the verdict header. Default: the gateway's authServID, else
-// its name. It must be an RFC 2045 token (RFC 8601 §2.2 allows a token or a quoted-string; the
-// policy writes and recognises tokens only), such as a host name.
+// its name. It must be an RFC 2045 token, such as a host name: the policy writes it as a token,
+// and recognises incoming copies in every spelling RFC 8601 §2.2 allows (headers.AuthServID).
 func AuthServID(id string) Option {
 	return func(o *options) error {
 		if err := checkAuthServID(id); err != nil {
@@ -277,7 +280,12 @@ func NewPolicy(d *tenantgate.Directory, opts ...Option) (*Policy, error) {
 	if err := checkAuthServID(o.authServID); err != nil {
 		return nil, fmt.Errorf("%w (from the gateway configuration; use AuthServID to set another)", err)
 	}
+	servID, err := headers.AuthServID(o.authServID)
+	if err != nil || servID == "" {
+		return nil, fmt.Errorf("classify: authserv-id %q: not an RFC 8601 authserv-id", clip(o.authServID))
+	}
 	p := &Policy{
+		servID:      servID,
 		d:           d,
 		o:           o,
 		relayKinds:  make(map[Kind]bool, len(o.relayKinds)),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/headers"
 )
 
 // Field names the policy reads, compared case-insensitively (exchange-online.md §6.2: Exchange
@@ -65,8 +66,9 @@ type evidence struct {
 	fromFields int
 	fromValue  string
 
-	ownHops   int // highest hop count in our own verdict headers
-	ownCopies int
+	ownHops    int // highest hop count in our own verdict headers
+	ownCopies  int
+	unreadable int // of ownCopies: fields whose authserv-id could not be read but names ours
 
 	remove  []HeaderField
 	trusted []HeaderField // Microsoft trust fields (removed only from untrusted peers)
@@ -105,7 +107,14 @@ func (p *Policy) scan(h *textproto.Header, trustedPeer bool) evidence {
 		}
 		if asciiFold(key, p.o.header) {
 			v := f.Value()
-			if !asciiFold(key, fieldAuthResults) || asciiFold(authServID(v), p.o.authServID) {
+			own, unreadable := true, false
+			if asciiFold(key, fieldAuthResults) {
+				own, unreadable = p.ownVerdictField(v)
+			}
+			if own {
+				if unreadable {
+					e.unreadable++
+				}
 				e.ownCopies++
 				if n := hopCount(v); n > e.ownHops {
 					e.ownHops = n
@@ -222,43 +231,37 @@ func antispamDIR(v string) string {
 	return ""
 }
 
-// authServID returns the authserv-id of an Authentication-Results value (RFC 8601 §2.2): the first
-// token before ';', comments removed. Microsoft's headers have none ("spf=pass …"): a first
-// segment with '=' has no authserv-id.
-func authServID(v string) string {
-	seg, _, _ := strings.Cut(v, ";")
-	seg = stripComments(seg)
-	if strings.ContainsRune(seg, '=') {
-		return ""
+// ownVerdictField reports whether an Authentication-Results value carries the policy's
+// authserv-id, compared as RFC 8601 §2.2 defines it (headers.AuthServID: quoted or not, any case,
+// trailing dot, comments, folding, version). A value whose authserv-id cannot be read is ours when
+// it names our id anywhere, ignoring case and backslashes (fail closed: a lenient reader
+// downstream could take it for our verdict); unreadable then reports that case.
+func (p *Policy) ownVerdictField(v string) (own, unreadable bool) {
+	id, err := headers.AuthServID(v)
+	if err == nil {
+		return id == p.servID, false
 	}
-	tok, _, _ := strings.Cut(strings.TrimSpace(seg), " ")
-	return strings.TrimSpace(tok)
+	return containsFoldNoEscapes(v, p.servID), true
 }
 
-// stripComments removes RFC 5322 comments, nested to any depth, with quoted-pairs.
-func stripComments(s string) string {
-	if !strings.ContainsRune(s, '(') {
-		return s
+// containsFoldNoEscapes reports whether sub (lower case) occurs in s with ASCII case ignored and
+// backslashes in s skipped.
+func containsFoldNoEscapes(s, sub string) bool {
+	if sub == "" {
+		return false
 	}
-	var b strings.Builder
-	depth := 0
+	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case c == '\\' && depth > 0:
-			i++
-		case c == '(':
-			depth++
-		case c == ')' && depth > 0:
-			depth--
-			if depth == 0 {
-				b.WriteByte(' ')
-			}
-		case depth == 0:
-			b.WriteByte(c)
+		if c == '\\' {
+			continue
 		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
 	}
-	return b.String()
+	return strings.Contains(string(b), sub)
 }
 
 // hopCount returns the policy.hop value of a verdict header written by a Policy, 0 if none; values

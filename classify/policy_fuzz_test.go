@@ -10,6 +10,7 @@ import (
 
 	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/headers"
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
@@ -173,16 +174,17 @@ func fuzzSession(b byte) Session {
 	return s
 }
 
-// FuzzVerdictHeader checks the small parsers of the verdict header against its writer: whatever
-// the authserv-id and hop, authServID and hopCount read back what verdictField wrote, and never
-// panic on arbitrary values.
+// FuzzVerdictHeader checks the readers of the verdict header against its writer: whatever the
+// authserv-id and hop, headers.AuthServID (the one authserv-id reader the policy's stripping uses
+// too) and hopCount read back what verdictField wrote, ownVerdictField recognises it, and none
+// panics on arbitrary values.
 func FuzzVerdictHeader(f *testing.F) {
 	f.Add("gw.example.net", 3, "gw.example.net (c); x-tenantgate=pass policy.hop=7")
 	f.Add("relay.example", 999, "spf=pass (sender IP is 1.2.3.4) smtp.mailfrom=x")
 	f.Add("a", 1, "((nested) comment\\) a; none")
 	d := demoDirectory(f)
 	f.Fuzz(func(t *testing.T, id string, hop int, other string) {
-		_ = authServID(other)
+		_, _ = headers.AuthServID(other)
 		_ = hopCount(other)
 		_ = groupSyntax(other)
 		if n := hopCount(other); n < 0 || n > maxHopValue {
@@ -195,8 +197,18 @@ func FuzzVerdictHeader(f *testing.F) {
 		hop = 1 + (hop%maxHopValue+maxHopValue)%maxHopValue
 		v := Verdict{Origin: OwnTenant, Kind: Mailbox, Hop: hop}
 		fld := p.verdictField(&v)
-		if got := authServID(fld.Value); got != id {
-			t.Fatalf("authServID(%q) = %q, want %q", fld.Value, got, id)
+		want, err := headers.AuthServID(id)
+		if err != nil {
+			t.Fatalf("headers.AuthServID(%q) of an id NewPolicy took: %v", id, err)
+		}
+		if got, err := headers.AuthServID(fld.Value); err != nil || got != want {
+			t.Fatalf("headers.AuthServID(%q) = %q, %v; want %q", fld.Value, got, err, want)
+		}
+		if own, unreadable := p.ownVerdictField(fld.Value); !own || unreadable {
+			t.Fatalf("ownVerdictField(%q) = %v, %v; want ours, readable", fld.Value, own, unreadable)
+		}
+		if own, _ := p.ownVerdictField(other); own && !strings.Contains(strings.ToLower(strings.ReplaceAll(other, "\\", "")), want) {
+			t.Fatalf("ownVerdictField(%q) = ours, but it does not name %q", other, want)
 		}
 		if got := hopCount(fld.Value); got != hop {
 			t.Fatalf("hopCount(%q) = %d, want %d", fld.Value, got, hop)

@@ -125,8 +125,11 @@ func (p *Policy) Decide(t Transaction) Verdict {
 
 	// Fields to remove.
 	v.Remove = e.remove
-	if len(e.remove) > 0 {
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "header.verdict-stripped", Detail: fmt.Sprintf("%d incoming %s field(s) with authserv-id %s", len(e.remove), p.o.header, p.o.authServID)})
+	if n := len(e.remove) - e.unreadable; n > 0 {
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "header.verdict-stripped", Detail: fmt.Sprintf("%d incoming %s field(s) with authserv-id %s", n, p.o.header, p.o.authServID)})
+	}
+	if e.unreadable > 0 {
+		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "header.verdict-unparsable-stripped", Detail: fmt.Sprintf("%d incoming %s field(s) whose authserv-id does not parse (RFC 8601 §2.2) but that name %s", e.unreadable, p.o.header, p.o.authServID)})
 	}
 	if !v.Peer.EXO && len(e.trusted) > 0 {
 		v.Remove = mergeFields(v.Remove, e.trusted)

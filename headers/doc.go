@@ -18,7 +18,9 @@
 //   - X-Forefront-Antispam-Report (and -Untrusted) and X-Microsoft-Antispam, documented items
 //     typed, unknown ones kept in order; Explain and ExplainField give the meaning of codes;
 //   - Authentication-Results, X-MS-Exchange-Authentication-Results, ARC-Authentication-Results
-//     and Original-Authentication-Results, with a tolerant parser of its own;
+//     and Original-Authentication-Results, with a tolerant parser of its own; AuthServID reads
+//     the authserv-id strictly as RFC 8601 §2.2 defines it, in the form ids compare in (the
+//     gateway's policy uses it to find forged copies of its verdict header);
 //   - the Received chain (ParseReceived) and its hop delays (ComputeHops);
 //   - the From fields and their mailboxes.
 //

@@ -25,13 +25,72 @@ import (
 // never "ours"). Where Exchange Online presents a serverAuth-only certificate, terminate TLS in a
 // Go server built with ServerConfig instead of relying on the macros.
 type Macros struct {
+	// Dialect is the MTA that passed the macros; it decides how CertSubject is read. The zero
+	// value is Postfix.
+	Dialect Dialect
 	// TLSVersion is {tls_version}: "TLSv1.3", "TLSv1.2", … Empty: no TLS.
 	TLSVersion string
 	// CertSubject is {cert_subject}: Postfix passes the subject CN ("mail.protection.outlook.com"),
-	// Sendmail the whole subject DN ("/C=US/O=…/CN=mail.protection.outlook.com").
+	// Sendmail the whole subject DN ("/C=US/O=Microsoft+20Corporation/CN=mail.protection.outlook.com").
 	CertSubject string
 	// CertIssuer is {cert_issuer}, in the same forms.
 	CertIssuer string
+	// CNSubject is Sendmail's {cn_subject}, the subject CN (xtext-encoded). Optional; when set it
+	// must equal the CN read from CertSubject, which closes the one ambiguity of Sendmail's
+	// "/type=value" DN form (see Sendmail). Postfix has no such macro; it is ignored there.
+	CNSubject string
+}
+
+// Dialect names the MTA that passed the macros: Postfix and Sendmail fill {cert_subject}
+// differently, and a value must be read the way its MTA wrote it. A CN is never guessed from the
+// shape of the value: "x,CN=mail.protection.outlook.com" is a CN that Postfix passes verbatim,
+// not a DN.
+type Dialect uint8
+
+const (
+	// Postfix passes the subject CN in {cert_subject}, verbatim ("Client certificate subject (CN)",
+	// https://www.postfix.org/MILTER_README.html); FromMacros takes it as the CN whatever it holds.
+	Postfix Dialect = iota
+	// Sendmail passes the whole subject DN in {cert_subject}, xtext-encoded (RFC 3461 §4), in
+	// OpenSSL's "/C=US/O=…/CN=…" form; an RFC 4514 "CN=…,O=…" string is read too (RFC 4514 §3
+	// escaping, https://www.rfc-editor.org/rfc/rfc4514). FromMacros reads it strictly and refuses
+	// a DN without exactly one CN, or with a value the form cannot hold unambiguously. The
+	// "/type=value" form escapes nothing, so an attribute whose value holds "/CN=name" in a
+	// certificate without a CN of its own reads as that CN; pass {cn_subject} as CNSubject to
+	// have it checked against the CN the certificate really has.
+	Sendmail
+)
+
+// String returns "postfix" or "sendmail".
+func (d Dialect) String() string {
+	switch d {
+	case Postfix:
+		return "postfix"
+	case Sendmail:
+		return "sendmail"
+	}
+	return fmt.Sprintf("Dialect(%d)", uint8(d))
+}
+
+// MarshalText writes String, so a configuration file holds "postfix" or "sendmail".
+func (d Dialect) MarshalText() ([]byte, error) {
+	if d > Sendmail {
+		return nil, fmt.Errorf("tlsid: unknown dialect %d", uint8(d))
+	}
+	return []byte(d.String()), nil
+}
+
+// UnmarshalText reads "postfix" or "sendmail" (any case).
+func (d *Dialect) UnmarshalText(b []byte) error {
+	switch s := string(b); {
+	case strings.EqualFold(s, "postfix"):
+		*d = Postfix
+	case strings.EqualFold(s, "sendmail"):
+		*d = Sendmail
+	default:
+		return fmt.Errorf("tlsid: dialect %q: want postfix or sendmail", clip(s))
+	}
+	return nil
 }
 
 // maxMacro bounds each macro value; a DN longer than this is refused rather than parsed.
@@ -39,13 +98,15 @@ const maxMacro = 2048
 
 // FromMacros returns the evidence the MTA's macros carry. A non-empty {cert_subject} means the
 // MTA verified the client certificate (see Macros), so the evidence is Verified and its one name
-// is the subject CN (normalised by NormalizeName; a CN that is no DNS name gives no name). This
-// is weaker than Verify: the MTA's roots and checks decide, and the SANs are unknown, so a
-// certificate whose CN matches but whose SANs do not cannot be told apart (divergence from
-// spec/threats-and-peers.md case 6, inherent in the macros).
+// is the subject CN (normalised by NormalizeName; a CN that is no DNS name gives no name). The CN
+// is read as m.Dialect says: Postfix's value is the CN itself, verbatim; Sendmail's is a DN,
+// parsed strictly (see Sendmail). This is weaker than Verify: the MTA's roots and checks decide,
+// and the SANs are unknown, so a certificate whose CN matches but whose SANs do not cannot be
+// told apart (divergence from spec/threats-and-peers.md case 6, inherent in the macros).
 //
-// It fails closed: a subject without {tls_version}, an over-long value, or a Sendmail DN without
-// exactly one CN gives unverified evidence with Error set.
+// It fails closed: a subject without {tls_version}, an over-long value, an unknown Dialect, or a
+// Sendmail DN that is unparsable, ambiguous, without exactly one CN or at odds with {cn_subject}
+// gives unverified evidence with Error set.
 func FromMacros(m Macros) Evidence {
 	if m.TLSVersion == "" {
 		if m.CertSubject != "" || m.CertIssuer != "" {
@@ -57,12 +118,12 @@ func FromMacros(m Macros) Evidence {
 	if m.CertSubject == "" {
 		return ev
 	}
-	if len(m.CertSubject) > maxMacro || len(m.CertIssuer) > maxMacro || len(m.TLSVersion) > maxMacro {
+	if len(m.CertSubject) > maxMacro || len(m.CertIssuer) > maxMacro || len(m.TLSVersion) > maxMacro || len(m.CNSubject) > maxMacro {
 		ev.Error = fmt.Sprintf("tlsid: macro value longer than %d bytes", maxMacro)
 		return ev
 	}
 	ev.Subject, ev.Issuer = m.CertSubject, m.CertIssuer
-	cn, err := macroCN(m.CertSubject)
+	cn, err := macroCN(m)
 	if err != nil {
 		ev.Error = err.Error()
 		return ev
@@ -88,29 +149,26 @@ func macroVersion(s string) uint16 {
 	return 0
 }
 
-// macroCN extracts the common name from {cert_subject}: the value itself when it holds no '=' (Postfix
-// passes the CN), else the single CN of a Sendmail "/K=V/K=V" or an RFC 4514 "K=V,K=V" DN.
-func macroCN(s string) (string, error) {
-	if !strings.Contains(s, "=") {
-		return s, nil
-	}
-	var parts []string
-	if strings.HasPrefix(s, "/") {
-		parts = strings.Split(s[1:], "/")
-	} else {
-		parts = strings.Split(s, ",")
-	}
-	cn, found := "", 0
-	for _, p := range parts {
-		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
-		if ok && strings.EqualFold(k, "CN") {
-			cn, found = v, found+1
+// macroCN returns the CN {cert_subject} names, read as m.Dialect says.
+func macroCN(m Macros) (string, error) {
+	switch m.Dialect {
+	case Postfix:
+		return m.CertSubject, nil
+	case Sendmail:
+		cn, err := dnCN(m.CertSubject)
+		if err != nil || m.CNSubject == "" {
+			return cn, err
 		}
+		want, err := xtextDecode(m.CNSubject)
+		if err != nil {
+			return "", err
+		}
+		if want != cn {
+			return "", fmt.Errorf("tlsid: {cert_subject} %q names CN %q, {cn_subject} %q", clip(m.CertSubject), clip(cn), clip(want))
+		}
+		return cn, nil
 	}
-	if found != 1 {
-		return "", fmt.Errorf("tlsid: {cert_subject} %q has %d common names, want 1", clip(s), found)
-	}
-	return cn, nil
+	return "", fmt.Errorf("tlsid: unknown macro dialect %d", uint8(m.Dialect))
 }
 
 func clip(s string) string {

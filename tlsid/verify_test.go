@@ -171,15 +171,15 @@ func TestFromMacros(t *testing.T) {
 				Subject: "mail.protection.outlook.com", Issuer: "DigiCert Cloud Services CA-1"}},
 		{name: "postfix CN upper case", m: Macros{TLSVersion: "TLSv1.3", CertSubject: "MAIL.protection.outlook.COM"},
 			want: Evidence{TLS: true, Version: tls.VersionTLS13, Verified: true, Names: exo, Subject: "MAIL.protection.outlook.COM"}},
-		{name: "sendmail DN", m: Macros{TLSVersion: "TLSv1.3", CertSubject: "/C=US/ST=Washington/O=Microsoft Corporation/CN=mail.protection.outlook.com"},
+		{name: "sendmail DN", m: Macros{Dialect: Sendmail, TLSVersion: "TLSv1.3", CertSubject: "/C=US/ST=Washington/O=Microsoft Corporation/CN=mail.protection.outlook.com"},
 			want: Evidence{TLS: true, Version: tls.VersionTLS13, Verified: true, Names: exo,
 				Subject: "/C=US/ST=Washington/O=Microsoft Corporation/CN=mail.protection.outlook.com"}},
-		{name: "RFC 4514 DN", m: Macros{TLSVersion: "TLSv1.3", CertSubject: "CN=mail.protection.outlook.com,O=Microsoft Corporation,C=US"},
+		{name: "RFC 4514 DN", m: Macros{Dialect: Sendmail, TLSVersion: "TLSv1.3", CertSubject: "CN=mail.protection.outlook.com,O=Microsoft Corporation,C=US"},
 			want: Evidence{TLS: true, Version: tls.VersionTLS13, Verified: true, Names: exo,
 				Subject: "CN=mail.protection.outlook.com,O=Microsoft Corporation,C=US"}},
-		{name: "DN with two CNs", m: Macros{TLSVersion: "TLSv1.3", CertSubject: "/CN=mail.protection.outlook.com/CN=evil.tld"},
+		{name: "DN with two CNs", m: Macros{Dialect: Sendmail, TLSVersion: "TLSv1.3", CertSubject: "/CN=mail.protection.outlook.com/CN=evil.tld"},
 			want: Evidence{TLS: true, Version: tls.VersionTLS13, Subject: "/CN=mail.protection.outlook.com/CN=evil.tld"}, wantErr: "2 common names"},
-		{name: "DN without CN", m: Macros{TLSVersion: "TLSv1.3", CertSubject: "/O=Microsoft Corporation"},
+		{name: "DN without CN", m: Macros{Dialect: Sendmail, TLSVersion: "TLSv1.3", CertSubject: "/O=Microsoft Corporation"},
 			want: Evidence{TLS: true, Version: tls.VersionTLS13, Subject: "/O=Microsoft Corporation"}, wantErr: "0 common names"},
 		// A verified certificate whose CN is no DNS name carries no name.
 		{name: "CN not a host name", m: Macros{TLSVersion: "TLSv1.3", CertSubject: "Microsoft Mail Service"},
@@ -208,15 +208,28 @@ func TestFromMacros(t *testing.T) {
 	}
 }
 
+// FuzzFromMacros: FromMacros never panics, and its invariants hold in both dialects. Postfix's
+// {cert_subject} is the CN verbatim, so a value holding ',', '=' or '/' (no DNS name holds them)
+// never gives a name; Sendmail's gives a name only when it parses as a DN with exactly one CN
+// (and that CN agrees with {cn_subject} when passed).
 func FuzzFromMacros(f *testing.F) {
-	f.Add("TLSv1.3", "mail.protection.outlook.com", "issuer")
-	f.Add("TLSv1.2", "/C=US/CN=mail.protection.outlook.com", "")
-	f.Add("TLSv1.3", "CN=a,CN=b", "")
-	f.Add("", "x", "")
-	f.Fuzz(func(t *testing.T, version, subject, issuer string) {
-		ev := FromMacros(Macros{TLSVersion: version, CertSubject: subject, CertIssuer: issuer})
-		// Invariants: no verification without TLS and a subject; names only from a verified
-		// subject, at most one, always normalised.
+	f.Add("TLSv1.3", "mail.protection.outlook.com", "issuer", false, "")
+	f.Add("TLSv1.2", "/C=US/CN=mail.protection.outlook.com", "", true, "")
+	f.Add("TLSv1.3", "CN=a,CN=b", "", true, "")
+	f.Add("TLSv1.3", "x,CN=mail.protection.outlook.com", "", false, "")
+	f.Add("TLSv1.3", "x,CN=mail.protection.outlook.com", "", true, "")
+	f.Add("TLSv1.3", `CN=x\,CN\=mail.protection.outlook.com,O=a+2Bb`, "", true, "")
+	f.Add("TLSv1.3", "/O=Microsoft+20Corporation/CN=mail.protection.outlook.com/", "", true, "mail.protection.outlook.com")
+	f.Add("TLSv1.3", "O=#0403616263,CN=mail.protection.outlook.co\\6D", "", true, "x")
+	f.Add("", "x", "", false, "")
+	f.Fuzz(func(t *testing.T, version, subject, issuer string, sendmail bool, cnSubject string) {
+		m := Macros{TLSVersion: version, CertSubject: subject, CertIssuer: issuer, CNSubject: cnSubject}
+		if sendmail {
+			m.Dialect = Sendmail
+		}
+		ev := FromMacros(m)
+		// No verification without TLS and a subject; names only from a verified subject, at
+		// most one, always normalised.
 		if ev.Verified && (version == "" || subject == "") {
 			t.Errorf("verified without TLS or subject: %+v", ev)
 		}
@@ -227,6 +240,33 @@ func FuzzFromMacros(f *testing.F) {
 			if m, ok := NormalizeName(n); !ok || m != n {
 				t.Errorf("name %q not normalised", n)
 			}
+		}
+		if strings.ContainsAny(ev.Error, "\r\n") {
+			t.Errorf("error %q holds a line break", ev.Error)
+		}
+		if !ev.Verified || len(subject) > maxMacro || len(cnSubject) > maxMacro || len(issuer) > maxMacro || len(version) > maxMacro {
+			return
+		}
+		if !sendmail {
+			if ev.Error != "" {
+				t.Errorf("postfix: error %q for a verified subject", ev.Error)
+			}
+			if len(ev.Names) > 0 && strings.ContainsAny(subject, ",=/") {
+				t.Errorf("postfix CN %q gave name %q", subject, ev.Names)
+			}
+			return
+		}
+		cn, err := dnCN(subject)
+		if err != nil {
+			t.Fatalf("sendmail: verified, but dnCN(%q): %v", subject, err)
+		}
+		if cnSubject != "" {
+			if want, err := xtextDecode(cnSubject); err != nil || want != cn {
+				t.Errorf("sendmail: verified with CN %q, {cn_subject} %q", cn, cnSubject)
+			}
+		}
+		if n, ok := NormalizeName(cn); ok != (len(ev.Names) == 1) || (ok && ev.Names[0] != n) {
+			t.Errorf("sendmail: CN %q, names %q", cn, ev.Names)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/examples/internal/duration"
+	"github.com/tenantgate/tenantgate/tlsid"
 )
 
 // File is the milter's configuration file. The library configuration comes from exactly one of
@@ -43,6 +44,10 @@ type Section struct {
 	// {verify} = "OK". Set it behind Sendmail, which passes {cert_subject} for certificates that
 	// did not verify too. (A {verify} the MTA passes is always honoured.)
 	RequireVerifyMacro bool `json:"requireVerifyMacro,omitempty"`
+	// MTA is the MTA the milter serves, "postfix" (default) or "sendmail": it decides how
+	// {cert_subject} is read (tlsid.Dialect). Postfix passes the certificate's CN, taken verbatim;
+	// Sendmail the whole subject DN, parsed strictly. "sendmail" implies RequireVerifyMacro.
+	MTA tlsid.Dialect `json:"mta,omitempty"`
 }
 
 // DKIMOptions configure DKIM verification.
@@ -142,6 +147,9 @@ func Load(data []byte, dir string) (*Loaded, error) {
 	l.Directory = d
 	if s.Listen == "" {
 		return nil, errors.New("milter.listen: missing")
+	}
+	if s.MTA == tlsid.Sendmail {
+		s.RequireVerifyMacro = true // Sendmail passes {cert_subject} for unverified certificates too
 	}
 	p := s.Policy
 	l.Options = append(l.Options, p.Options()...)
