@@ -150,7 +150,6 @@ func (p *Policy) Decide(t Transaction) Verdict {
 		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "loop.hops-exceeded", Detail: fmt.Sprintf("hop %d exceeds the limit of %d", v.Hop, p.o.maxHops)})
 	}
 
-	canRelay := v.Origin == OwnTenant && p.relayKinds[v.Kind] && !loop
 	if v.Origin == OwnTenant && !p.relayKinds[v.Kind] {
 		k := string(v.Kind)
 		if k == "" {
@@ -161,6 +160,14 @@ func (p *Policy) Decide(t Transaction) Verdict {
 	if mf := strings.TrimSpace(t.MailFrom); mf == "" || mf == "<>" {
 		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "envelope.null-sender", Detail: "null reverse-path"})
 	}
+	// Sender binding: own-tenant mail relays only as its own tenant (or a sendAs domain).
+	var from fromResult
+	senderOK, senderDenied := false, tenantgate.Reason{}
+	if v.Origin == OwnTenant {
+		from = fromDomain(&e)
+		senderDenied, senderOK = p.senderVerdict(&v, t.MailFrom, from)
+	}
+	canRelay := v.Origin == OwnTenant && p.relayKinds[v.Kind] && senderOK && !loop
 
 	relayed := false
 	for _, r := range t.RcptTo {
@@ -179,6 +186,9 @@ func (p *Policy) Decide(t Transaction) Verdict {
 			a.Action = Relay
 			relayed = true
 			a.Reasons = append(a.Reasons, tenantgate.Reason{Code: "rcpt.relay", Detail: "own-tenant " + string(v.Kind) + " mail to a foreign recipient"})
+		case v.Origin == OwnTenant && p.relayKinds[v.Kind]:
+			a.Action, a.Reply = Reject, ReplyRelayDenied
+			a.Reasons = append(a.Reasons, senderDenied)
 		default:
 			a.Action, a.Reply = Reject, ReplyRelayDenied
 			a.Reasons = append(a.Reasons, p.relayDenied(&v))
@@ -193,10 +203,10 @@ func (p *Policy) Decide(t Transaction) Verdict {
 	case !relayed:
 		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.no-sign.no-relay", Detail: "no recipient is relayed"})
 	default:
-		dom, why := fromDomain(&e)
+		dom := from.dom
 		switch {
 		case dom == "":
-			v.Reasons = append(v.Reasons, why)
+			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.no-sign.from-" + from.problem, Detail: from.detail})
 		case p.d.Accepts(v.Tenant, dom):
 			v.DKIMDomain = dom
 			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.sign", Detail: "From domain " + string(dom) + " is an accepted domain of the tenant"})
