@@ -173,7 +173,7 @@ func FuzzPolicyMessage(f *testing.F) {
 		{hContoso + hMailbox + "From: x@fabrikam.group.example\r\n", "x@fabrikam.group.example"},
 		{hContoso + hMailbox + "From: n@partner.example\r\n", "b@mail.news.example"},
 		{hContoso + hMailbox + "From: postmaster@contoso.com\r\n", "<>"},
-		{hContoso + fwd + "From: ceo@fabrikam.com\r\n", "SRS0=Ab3d=TT=fabrikam.com=ceo@contoso.com"},
+		{hContoso + fwd + "From: ceo@fabrikam.com\r\n", "bounces+SRS=44ldt=IX=fabrikam.com=ceo@contoso.com"},
 		{hContoso + fwd + "From: ceo@fabrikam.com\r\n", ""},
 		{hContoso + hMailbox + "From: a@x.sub.contoso.net\r\n", "a@mail.contoso.com"},
 		{hContoso + hMailbox + "From: x@fabrikam.onmicrosoft.com\r\n", "carol@contoso.onmicrosoft.com"},

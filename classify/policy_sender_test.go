@@ -82,13 +82,13 @@ func TestMessageSenderBinding(t *testing.T) {
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"sender.null", "from.absent"}},
 		// Relayed (forwards): Exchange Online rewrites MAIL FROM with SRS into the tenant's domain and
 		// keeps the author's From, so only MAIL FROM binds — a forward of fabrikam's mail relays.
-		{name: "case 40 SRS forward", opts: all, mailFrom: "SRS0=Ab3d=TT=fabrikam.com=ceo@contoso.com", hdr: hContoso + hForward + from("ceo@fabrikam.com"),
+		{name: "case 40 SRS forward", opts: all, mailFrom: "bounces+SRS=44ldt=IX=fabrikam.com=ceo@contoso.com", hdr: hContoso + hForward + from("ceo@fabrikam.com"),
 			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: relay, reasons: []string{"sender.tenant-domain", "from.not-bound", "dkim.no-sign.from-foreign"}},
 		{name: "case 40 forward without SRS", opts: all, mailFrom: "ceo@fabrikam.com", hdr: hContoso + hForward + from("ceo@fabrikam.com"),
 			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: reject1, reasons: []string{"sender.other-served-tenant", "from.not-bound", "rcpt.relay-denied.sender"}},
 		{name: "case 40 relayed null sender binds From", opts: all, mailFrom: "<>", hdr: hContoso + hForward + from("postmaster@remote.example"),
 			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: reject1, reasons: []string{"sender.null", "from.not-tenant-domain"}},
-		{name: "case 40 relayed by default still refused by kind", mailFrom: "SRS0=Ab3d=TT=fabrikam.com=ceo@contoso.com", hdr: hContoso + hForward + from("ceo@fabrikam.com"),
+		{name: "case 40 relayed by default still refused by kind", mailFrom: "bounces+SRS=44ldt=IX=fabrikam.com=ceo@contoso.com", hdr: hContoso + hForward + from("ceo@fabrikam.com"),
 			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: reject1, reasons: []string{"kind.relay-denied", "rcpt.relay-denied.kind"}, noReasons: []string{"rcpt.relay-denied.sender"}},
 		// From differs from MAIL FROM but both are the tenant's.
 		{name: "case 41 both the tenant's", mailFrom: "carol@contoso.com", hdr: hContoso + hMailbox + from("info@contoso.onmicrosoft.com"),
