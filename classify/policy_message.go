@@ -101,9 +101,10 @@ func (p *Policy) MessageWithDKIM(s Session, mailFrom string, rcpt []string, h te
 //
 // Order: the peer (rule 1); the header evidence, read only from a verified peer (rule 2): every
 // X-MS-Exchange-CrossTenant-Id must parse and agree, and name a served tenant; DKIM as fallback or
-// second factor when enabled; the kind (rule 3); the loop guard; then each recipient — Inbound for
-// a served tenant's accepted domain, Relay for own-tenant mail of a kind that may relay, Reject
-// otherwise — and the signing decision.
+// second factor when enabled; the kind (rule 3); the loop guard; sender binding for own-tenant
+// mail (package documentation, "Sender binding"); then each recipient — Inbound for a served
+// tenant's accepted domain, Relay for own-tenant mail of a kind that may relay whose sender
+// domains are the tenant's, Reject otherwise — and the signing decision.
 func (p *Policy) Decide(t Transaction) Verdict {
 	v := Verdict{Peer: p.Peer(t.Session)}
 	v.Reasons = append(v.Reasons, v.Peer.Reasons...)
