@@ -191,7 +191,8 @@
 //     nothing else binds, so the From does.
 //
 // A refused sender turns each foreign recipient into "550 5.7.1 Unable to relay" with
-// rcpt.relay-denied.sender, whose detail names the first failing code. Recipients in a served
+// rcpt.relay-denied.sender, whose detail names the first failing code (a kind the policy does not
+// let relay is reported first, as rcpt.relay-denied.kind; the sender reasons are still given). Recipients in a served
 // tenant's accepted domain stay inbound whatever the sender; mail that is not own-tenant is not
 // sender-checked (it does not relay anyway).
 //
