@@ -31,6 +31,11 @@ import (
 //     unparsable sender domains or IP ranges, a header condition without its values; ARC sealers
 //     and MX report hosts that are not domains; connection-filter policies without a name or with
 //     unparsable allow-list entries;
+//   - sendAs (sender.go): unparsable patterns, "*", a public suffix ("*.com", "co.uk"), a domain
+//     under onmicrosoft.com other than the tenant's own, a domain at or below an accepted domain
+//     of another served tenant (one customer of the gateway may never send as another), an entry
+//     listed twice. A wildcard that merely covers another served tenant's domain ("*.example"
+//     over fabrikam.example) is allowed: SenderDomain never lets it match that domain;
 //   - gateway: serving an unknown or repeated tenant, identities without a name or repeated, an
 //     identity for an unknown tenant, two identities for one tenant or for the Internet, a tenant
 //     identity with no certificate name, smart hosts for tenants the gateway does not serve,
@@ -47,6 +52,7 @@ func Compile(c Config) (*Directory, error) {
 		ipBuckets:   make(map[[3]byte][]*InboundRef, len(c.Tenants)/16),
 		identities:  make(map[string]*Identity),
 		tenantIdent: make(map[TenantID]*Identity),
+		sendAs:      make(map[sendAsKey]DomainPattern),
 	}
 	d.cfg.Tenants = make([]Tenant, len(c.Tenants))
 	d.inbound = make([][]InboundRef, len(c.Tenants))
@@ -115,6 +121,7 @@ func Compile(c Config) (*Directory, error) {
 		}
 	}
 	compileGateway(&el, d, c.Gateway)
+	compileSendAs(&el, d, c.Tenants)
 	if len(el.errs) > 0 {
 		return nil, el.errs
 	}

@@ -246,6 +246,7 @@ func FuzzLoadConfig(f *testing.F) {
 	f.Add(demo)
 	f.Add([]byte(`{"tenants":[{"id":"11111111-1111-1111-1111-111111111111","name":"a","inbound":[{"name":"x","connectorType":"OnPremises","senderIPAddresses":["192.0.2.0/24"]}]}],"gateway":{"serves":["11111111-1111-1111-1111-111111111111"]}}`))
 	f.Add([]byte(`{"gateway":{"exchangeOnline":{"networks":[]}}}`))
+	f.Add([]byte(sendAsConfig))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := LoadConfig(strings.NewReader(string(data)))
 		if err != nil {
@@ -265,6 +266,25 @@ func FuzzLoadConfig(f *testing.F) {
 				owner, _, ok := d.Owner(ad.Name)
 				if !ok || owner.ID != ten.ID {
 					t.Fatalf("Owner(%s) = %v, %v; want %s", ad.Name, owner, ok, ten.ID)
+				}
+			}
+		}
+		// Sender binding: a tenant may send as what its sendAs names, and never as an accepted
+		// domain of another served tenant, whatever its sendAs says.
+		for _, ten := range d.Tenants() {
+			for _, p := range ten.SendAs {
+				if m := d.SenderDomain(ten.ID, p.Base()); m.Class != SenderTenantDomain && m.Class != SenderSendAs {
+					t.Fatalf("tenant %s: SenderDomain(%s) of its own sendAs %s = %s", ten.Name, p.Base(), p, m.Class)
+				}
+			}
+			for _, o := range d.Tenants() {
+				if o.ID == ten.ID || !d.Serves(o.ID) {
+					continue
+				}
+				for _, ad := range o.AcceptedDomains {
+					if m := d.SenderDomain(ten.ID, ad.Name); m.Class != SenderOtherServedTenant {
+						t.Fatalf("tenant %s: SenderDomain(%s) of served tenant %s = %s", ten.Name, ad.Name, o.Name, m.Class)
+					}
 				}
 			}
 		}

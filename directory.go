@@ -21,6 +21,7 @@ type Directory struct {
 	ipBuckets   map[[3]byte][]*InboundRef // enabled connectors by the /24 of each SenderIPAddresses entry
 	identities  map[string]*Identity
 	tenantIdent map[TenantID]*Identity
+	sendAs      map[sendAsKey]DomainPattern // every tenant's SendAs, by the domain each is anchored at
 }
 
 type domainRef struct{ tenant, domain int }

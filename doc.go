@@ -26,12 +26,13 @@
 // # The model
 //
 // Config holds the Tenants (accepted domains, inbound and outbound connectors, routing rules,
-// RejectDirectSend), named and defaulted as their Exchange Online PowerShell parameters are, and
+// RejectDirectSend), named and defaulted as their Exchange Online PowerShell parameters are, plus
+// one gateway setting per tenant (SendAs, the third-party domains it may relay as), and
 // the Gateway (which tenants it serves, how it recognises Exchange Online, which certificate it
 // presents on which hop). LoadConfig reads the JSON form strictly; Compile validates it as
 // Exchange Online would, returning every error with its JSON path, and builds a Directory whose
-// lookups (accepted-domain owner, connectors by certificate name and sender IP) cost the same
-// for 10 tenants as for 100,000.
+// lookups (accepted-domain owner, sender domains a tenant may use, connectors by certificate name
+// and sender IP) cost the same for 10 tenants as for 100,000.
 //
 // The packages below use the model: headers parses what Exchange Online writes into a message,
 // tlsid turns TLS sessions into evidence, classify decides (Attribute: Exchange Online's view of

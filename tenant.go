@@ -33,6 +33,14 @@ type Tenant struct {
 	// ConnectionFilterPolicies mirror Get-HostedConnectionFilterPolicy (Exchange Online has one,
 	// "Default"). nil means not known (not exported).
 	ConnectionFilterPolicies []ConnectionFilterPolicy `json:"connectionFilterPolicies,omitempty"`
+	// SendAs names the third-party domains the tenant may send as through the gateway besides its
+	// own accepted domains ("partner.example", "*.partner.example" for the domain and every
+	// subdomain). It is a gateway setting with no Exchange Online counterpart: Exchange Online lets
+	// a mailbox put any domain in MAIL FROM and From, and the gateway relays an own-tenant message
+	// only when those domains are the tenant's (Directory.SenderDomain). Compile refuses "*", a
+	// public suffix, another tenant's <name>.onmicrosoft.com, and any domain at or below an
+	// accepted domain of another served tenant; a wildcard that covers one still never matches it.
+	SendAs []DomainPattern `json:"sendAs,omitempty"`
 }
 
 // DomainType is an accepted domain's type. Exchange Online knows only Authoritative and

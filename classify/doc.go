@@ -98,8 +98,11 @@
 //     policy lets relay (RelayKinds, default mailbox and on-premises: Direct Send into the tenant
 //     shows as our tenant + Anonymous and does not relay, threat case 31). Everything else that
 //     wants a foreign recipient is refused 550 5.7.1 with a reason naming the rule that failed
-//     (rcpt.relay-denied.peer, .tenant, .kind). The verdict agrees with Recipient: what RCPT
-//     refused stays refused, what it took inbound stays inbound unless the message loops.
+//     (rcpt.relay-denied.peer, .tenant, .kind, .sender). The verdict agrees with Recipient: what
+//     RCPT refused stays refused, what it took inbound stays inbound unless the message loops.
+//   - Sender binding (below): own-tenant mail relays only as its own tenant — its MAIL FROM and,
+//     for mailbox and on-premises mail, its From must be the tenant's domains or sendAs domains,
+//     never another served tenant's.
 //   - DKIM signing: only for own-tenant mail with a relayed recipient whose single From field holds
 //     a single mailbox in an accepted domain of that tenant (threat cases 20–25); DKIMDomain is
 //     that From domain.
@@ -146,6 +149,55 @@
 //   - The verdict header name and authserv-id are VerdictHeader and AuthServID (default
 //     Authentication-Results and gateway.authServID, else gateway.name). With another name every
 //     incoming field of that name is removed.
+//
+// # Sender binding
+//
+// On a gateway that serves several tenants, every served tenant's SPF record includes the
+// gateway, so a tenant that could relay with another served tenant's domain in MAIL FROM or From
+// would pass SPF and DMARC as that tenant at the recipient. The tenant evidence says whose mail
+// it is; the sender domains must then be that tenant's. For own-tenant mail with a foreign
+// recipient, Decide classifies each sender domain with tenantgate.Directory.SenderDomain:
+//
+//   - sender.tenant-domain / from.tenant-domain: an accepted domain of the tenant with Owner's
+//     semantics — exact, or below one with MatchSubDomains; the tenant's own
+//     <name>.onmicrosoft.com is always one (Compile implies it).
+//   - sender.send-as / from.send-as: a match of the tenant's sendAs patterns (tenants[].sendAs,
+//     third-party domains the tenant sends for; "*.x" is x and every subdomain). Relayed, but
+//     never DKIM-signed: the gateway signs only the tenant's accepted domains.
+//   - sender.other-served-tenant / from.other-served-tenant: at or below an accepted domain of
+//     another served tenant (whatever its MatchSubDomains; its onmicrosoft.com included). Refused,
+//     and no sendAs overrides it: Compile refuses such an entry, and a wildcard that covers the
+//     domain never matches it.
+//   - sender.not-tenant-domain / from.not-tenant-domain: anything else — a stranger's domain,
+//     another tenant's onmicrosoft.com, a domain of a tenant the gateway does not serve, a
+//     subdomain the accepted domains do not cover (list "*.contoso.com" in sendAs to allow
+//     them). Refused.
+//
+// What binds, by kind:
+//
+//   - MAIL FROM binds every kind (SPF authenticates it, RFC 7208). The null reverse-path — a
+//     bounce, NDR or report — has no domain: it is allowed and reported as sender.null. An
+//     envelope address whose domain does not parse (an address literal) is sender.invalid.
+//   - The From binds mailbox and on-premises mail (and mail of unknown kind, which never relays
+//     anyway): DMARC aligns on it (RFC 7489 §3.1), and it is what the recipient sees. It must be
+//     a single field with a single mailbox; a missing, repeated, multi-mailbox, group or
+//     unparsable From is from.absent, from.multiple or from.unparsable and is refused (fail
+//     closed). Exchange Online's own NDRs carry From: postmaster@ or MicrosoftExchange…@ a
+//     domain of the tenant, so they pass with a null MAIL FROM.
+//   - Relayed mail (forwards and redirects, when RelayKinds lets it relay): only MAIL FROM binds,
+//     and from.not-bound is reported. Exchange Online rewrites the envelope sender of forwarded
+//     and redirected mail with SRS into the forwarding tenant's domain and keeps the author's
+//     From (https://learn.microsoft.com/en-us/exchange/reference/sender-rewriting-scheme), so a
+//     forward of fabrikam's mail from contoso legitimately carries From: …@fabrikam.com; binding
+//     the From would refuse every forward. The foreign From is not DKIM-signed, so the forward
+//     cannot pass DMARC as the author's domain through the gateway's keys. With a null MAIL FROM
+//     nothing else binds, so the From does.
+//
+// A refused sender turns each foreign recipient into "550 5.7.1 Unable to relay" with
+// rcpt.relay-denied.sender, whose detail names the first failing code (a kind the policy does not
+// let relay is reported first, as rcpt.relay-denied.kind; the sender reasons are still given). Recipients in a served
+// tenant's accepted domain stay inbound whatever the sender; mail that is not own-tenant is not
+// sender-checked (it does not relay anyway).
 //
 // The policy reads the header block itself in one pass (policy_evidence.go) rather than through
 // headers.Parse: it needs only six field names, and the whole Message stays within DESIGN §7's

@@ -99,6 +99,9 @@ func TestPolicyCorpus(t *testing.T) {
 			if err := checkInvariant(p, exoSession(), trusted, h); err != nil {
 				t.Error(err)
 			}
+			if err := checkSenderInvariant(p, trusted, "", h); err != nil {
+				t.Error(err)
+			}
 			if err := checkInvariant(p, internetSession(), untrusted, h); err != nil {
 				t.Error(err)
 			}

@@ -3,7 +3,6 @@ package classify
 import (
 	"bytes"
 	"fmt"
-	"net/mail"
 	"strconv"
 	"strings"
 
@@ -354,35 +353,6 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-// fromDomain returns the domain of the single mailbox in the single From field, or a reason why
-// there is none (threat cases 21, 22).
-func fromDomain(e *evidence) (tenantgate.Domain, tenantgate.Reason) {
-	switch {
-	case e.fromFields == 0:
-		return "", tenantgate.Reason{Code: "dkim.no-sign.from-absent", Detail: "no From field"}
-	case e.fromFields > 1:
-		return "", tenantgate.Reason{Code: "dkim.no-sign.from-multiple", Detail: fmt.Sprintf("%d From fields", e.fromFields)}
-	}
-	if strings.ContainsAny(e.fromValue, "\x00\r\n") {
-		return "", tenantgate.Reason{Code: "dkim.no-sign.from-unparsable", Detail: "control characters in From"}
-	}
-	list, err := mail.ParseAddressList(e.fromValue)
-	if err != nil {
-		return "", tenantgate.Reason{Code: "dkim.no-sign.from-unparsable", Detail: clip(err.Error())}
-	}
-	if len(list) != 1 {
-		return "", tenantgate.Reason{Code: "dkim.no-sign.from-multiple", Detail: fmt.Sprintf("%d mailboxes in From", len(list))}
-	}
-	if groupSyntax(e.fromValue) {
-		return "", tenantgate.Reason{Code: "dkim.no-sign.from-unparsable", Detail: "group syntax in From (RFC 5322 §3.6.2 wants a mailbox-list)"}
-	}
-	dom, err := tenantgate.AddressDomain(list[0].Address)
-	if err != nil {
-		return "", tenantgate.Reason{Code: "dkim.no-sign.from-unparsable", Detail: clip(err.Error())}
-	}
-	return dom, tenantgate.Reason{}
 }
 
 // groupSyntax reports whether v has a ':' outside quoted strings, comments and angle brackets: the

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"net/mail"
 	"net/netip"
 	"strings"
 	"testing"
@@ -78,8 +79,76 @@ func checkInvariant(p *Policy, s Session, v Verdict, h textproto.Header) error {
 	return nil
 }
 
+// checkSenderInvariant restates sender binding (issue 12) without the policy's code: a relay
+// recipient of own-tenant mail implies that the MAIL FROM domain (unless null) and, for mailbox,
+// on-premises and unknown kinds or a null MAIL FROM, the domain of the single From mailbox are
+// the tenant's — an accepted domain (Accepts) or a match of one of its sendAs patterns (a
+// linear scan, not the index) — and never at or below another served tenant's accepted domain
+// unless the tenant accepts the domain itself.
+func checkSenderInvariant(p *Policy, v Verdict, mailFrom string, h textproto.Header) error {
+	relays := false
+	for _, r := range v.Recipients {
+		relays = relays || r.Action == Relay
+	}
+	if !relays {
+		return nil
+	}
+	t, ok := p.d.Tenant(v.Tenant)
+	if !ok {
+		return fmt.Errorf("relay for tenant %s the directory does not know", v.Tenant)
+	}
+	allowed := func(what, addr string) error {
+		dom, err := tenantgate.AddressDomain(addr)
+		if err != nil {
+			return fmt.Errorf("relay with an unparsable %s %q", what, addr)
+		}
+		if p.d.Accepts(t.ID, dom) {
+			return nil
+		}
+		for _, o := range p.d.Tenants() {
+			if o.ID == t.ID || !p.d.Serves(o.ID) {
+				continue
+			}
+			for _, ad := range o.AcceptedDomains {
+				if dom.IsSubdomainOf(ad.Name) {
+					return fmt.Errorf("relay for %s with %s %s of served tenant %s", t.Name, what, dom, o.Name)
+				}
+			}
+		}
+		for _, pat := range t.SendAs {
+			if pat.Match(dom) {
+				return nil
+			}
+		}
+		return fmt.Errorf("relay for %s with %s %s, neither accepted nor sendAs", t.Name, what, dom)
+	}
+	null := strings.TrimSpace(mailFrom) == "" || strings.TrimSpace(mailFrom) == "<>"
+	if !null {
+		if err := allowed("MAIL FROM", mailFrom); err != nil {
+			return err
+		}
+	}
+	if v.Kind == Relayed && !null {
+		return nil
+	}
+	var from []string
+	for f := h.Fields(); f.Next(); {
+		if strings.EqualFold(f.Key(), "From") {
+			from = append(from, f.Value())
+		}
+	}
+	if len(from) != 1 {
+		return fmt.Errorf("relay of %s mail with %d From fields", v.Kind, len(from))
+	}
+	list, err := mail.ParseAddressList(from[0])
+	if err != nil || len(list) != 1 {
+		return fmt.Errorf("relay of %s mail with From %q (%d mailboxes, %v)", v.Kind, from[0], len(list), err)
+	}
+	return allowed("From", list[0].Address)
+}
+
 // FuzzPolicyMessage feeds random header blocks, envelopes and sessions to Message and checks the
-// invariant. The session is chosen by a byte: verified EXO, EXO IP without TLS, a near-miss name,
+// invariant and sender binding (checkSenderInvariant). The session is chosen by a byte: verified EXO, EXO IP without TLS, a near-miss name,
 // an Internet peer, an IPv4-mapped EXO address; the flags byte switches options.
 func FuzzPolicyMessage(f *testing.F) {
 	seeds := []string{
@@ -97,7 +166,23 @@ func FuzzPolicyMessage(f *testing.F) {
 	for i, s := range seeds {
 		f.Add([]byte(s), byte(i), byte(i), "carol@contoso.com", "erin@woodgrove.example,alice@contoso.com")
 	}
+	// Sender binding (issue 12); flag 64 selects the configuration with sendAs and a second
+	// served tenant domain under a sendAs wildcard.
+	fwd := "X-MS-Exchange-CrossTenant-AuthAs: Anonymous\r\nX-MS-Exchange-CrossTenant-FromEntityHeader: Internet\r\n"
+	for i, c := range []struct{ hdr, mailFrom string }{
+		{hContoso + hMailbox + "From: ceo@fabrikam.com\r\n", "ceo@fabrikam.com"},
+		{hContoso + hMailbox + "From: x@fabrikam.group.example\r\n", "x@fabrikam.group.example"},
+		{hContoso + hMailbox + "From: n@partner.example\r\n", "b@mail.news.example"},
+		{hContoso + hMailbox + "From: postmaster@contoso.com\r\n", "<>"},
+		{hContoso + fwd + "From: ceo@fabrikam.com\r\n", "bounces+SRS=44ldt=IX=fabrikam.com=ceo@contoso.com"},
+		{hContoso + fwd + "From: ceo@fabrikam.com\r\n", ""},
+		{hContoso + hMailbox + "From: a@x.sub.contoso.net\r\n", "a@mail.contoso.com"},
+		{hContoso + hMailbox + "From: x@fabrikam.onmicrosoft.com\r\n", "carol@contoso.onmicrosoft.com"},
+	} {
+		f.Add([]byte(c.hdr), byte(0), byte(64|2|i&1), c.mailFrom, "erin@woodgrove.example,alice@fabrikam.com")
+	}
 	d := demoDirectory(f)
+	dSendAs := configDirectory(f, "sendas.json")
 	f.Fuzz(func(t *testing.T, hdr []byte, sess, flags byte, mailFrom, rcpts string) {
 		h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(hdr)))
 		if err != nil {
@@ -122,7 +207,11 @@ func FuzzPolicyMessage(f *testing.F) {
 		if flags&32 != 0 {
 			opts = append(opts, DKIMRequired(true))
 		}
-		p, err := NewPolicy(d, opts...)
+		dir := d
+		if flags&64 != 0 {
+			dir = dSendAs
+		}
+		p, err := NewPolicy(dir, opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,6 +223,9 @@ func FuzzPolicyMessage(f *testing.F) {
 		dkim := []DKIMResult{{Domain: "contoso.com", Result: "pass"}, {Domain: mailFrom, Result: "pass"}}
 		v := p.MessageWithDKIM(s, mailFrom, rcpt, h, dkim)
 		if err := checkInvariant(p, s, v, h); err != nil {
+			t.Fatal(err)
+		}
+		if err := checkSenderInvariant(p, v, mailFrom, h); err != nil {
 			t.Fatal(err)
 		}
 		if len(v.Recipients) != len(rcpt) {

@@ -101,9 +101,10 @@ func (p *Policy) MessageWithDKIM(s Session, mailFrom string, rcpt []string, h te
 //
 // Order: the peer (rule 1); the header evidence, read only from a verified peer (rule 2): every
 // X-MS-Exchange-CrossTenant-Id must parse and agree, and name a served tenant; DKIM as fallback or
-// second factor when enabled; the kind (rule 3); the loop guard; then each recipient — Inbound for
-// a served tenant's accepted domain, Relay for own-tenant mail of a kind that may relay, Reject
-// otherwise — and the signing decision.
+// second factor when enabled; the kind (rule 3); the loop guard; sender binding for own-tenant
+// mail (package documentation, "Sender binding"); then each recipient — Inbound for a served
+// tenant's accepted domain, Relay for own-tenant mail of a kind that may relay whose sender
+// domains are the tenant's, Reject otherwise — and the signing decision.
 func (p *Policy) Decide(t Transaction) Verdict {
 	v := Verdict{Peer: p.Peer(t.Session)}
 	v.Reasons = append(v.Reasons, v.Peer.Reasons...)
@@ -153,7 +154,6 @@ func (p *Policy) Decide(t Transaction) Verdict {
 		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "loop.hops-exceeded", Detail: fmt.Sprintf("hop %d exceeds the limit of %d", v.Hop, p.o.maxHops)})
 	}
 
-	canRelay := v.Origin == OwnTenant && p.relayKinds[v.Kind] && !loop
 	if v.Origin == OwnTenant && !p.relayKinds[v.Kind] {
 		k := string(v.Kind)
 		if k == "" {
@@ -164,6 +164,14 @@ func (p *Policy) Decide(t Transaction) Verdict {
 	if mf := strings.TrimSpace(t.MailFrom); mf == "" || mf == "<>" {
 		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "envelope.null-sender", Detail: "null reverse-path"})
 	}
+	// Sender binding: own-tenant mail relays only as its own tenant (or a sendAs domain).
+	var from fromResult
+	senderOK, senderDenied := false, tenantgate.Reason{}
+	if v.Origin == OwnTenant {
+		from = fromDomain(&e)
+		senderDenied, senderOK = p.senderVerdict(&v, t.MailFrom, from)
+	}
+	canRelay := v.Origin == OwnTenant && p.relayKinds[v.Kind] && senderOK && !loop
 
 	relayed := false
 	for _, r := range t.RcptTo {
@@ -182,6 +190,9 @@ func (p *Policy) Decide(t Transaction) Verdict {
 			a.Action = Relay
 			relayed = true
 			a.Reasons = append(a.Reasons, tenantgate.Reason{Code: "rcpt.relay", Detail: "own-tenant " + string(v.Kind) + " mail to a foreign recipient"})
+		case v.Origin == OwnTenant && p.relayKinds[v.Kind]:
+			a.Action, a.Reply = Reject, ReplyRelayDenied
+			a.Reasons = append(a.Reasons, senderDenied)
 		default:
 			a.Action, a.Reply = Reject, ReplyRelayDenied
 			a.Reasons = append(a.Reasons, p.relayDenied(&v))
@@ -196,10 +207,10 @@ func (p *Policy) Decide(t Transaction) Verdict {
 	case !relayed:
 		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.no-sign.no-relay", Detail: "no recipient is relayed"})
 	default:
-		dom, why := fromDomain(&e)
+		dom := from.dom
 		switch {
 		case dom == "":
-			v.Reasons = append(v.Reasons, why)
+			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.no-sign.from-" + from.problem, Detail: from.detail})
 		case p.d.Accepts(v.Tenant, dom):
 			v.DKIMDomain = dom
 			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.sign", Detail: "From domain " + string(dom) + " is an accepted domain of the tenant"})

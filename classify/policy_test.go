@@ -26,7 +26,13 @@ const (
 
 func demoDirectory(t testing.TB) *tenantgate.Directory {
 	t.Helper()
-	f, err := os.Open("../testdata/config/demo.json")
+	return configDirectory(t, "demo.json")
+}
+
+// configDirectory compiles ../testdata/config/<name>.
+func configDirectory(t testing.TB, name string) *tenantgate.Directory {
+	t.Helper()
+	f, err := os.Open("../testdata/config/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,6 +210,7 @@ func TestRecipient(t *testing.T) {
 // be present (in any order), noReasons codes that must be absent.
 type messageCase struct {
 	name      string
+	config    string // file in ../testdata/config; "" is demo.json
 	opts      []Option
 	s         Session
 	mailFrom  string
@@ -221,7 +228,14 @@ type messageCase struct {
 
 func (tc messageCase) run(t *testing.T) {
 	t.Helper()
-	p := demoPolicy(t, tc.opts...)
+	cfg := tc.config
+	if cfg == "" {
+		cfg = "demo.json"
+	}
+	p, err := NewPolicy(configDirectory(t, cfg), tc.opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	mf := tc.mailFrom
 	if mf == "" {
 		mf = "carol@contoso.com"
@@ -254,8 +268,11 @@ func (tc messageCase) run(t *testing.T) {
 			t.Errorf("reason %s present in %v", c, codes(v.Reasons))
 		}
 	}
-	// The invariant of DESIGN §8 holds on every verdict.
+	// The invariant of DESIGN §8 and sender binding hold on every verdict.
 	if err := checkInvariant(p, tc.s, v, header(t, tc.hdr)); err != nil {
+		t.Error(err)
+	}
+	if err := checkSenderInvariant(p, v, mf, header(t, tc.hdr)); err != nil {
 		t.Error(err)
 	}
 }
@@ -311,19 +328,19 @@ func TestMessage(t *testing.T) {
 		{name: "case 9 duplicate refused", opts: []Option{RejectDuplicateTenantID(true)}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox + hContoso,
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.crosstenant.duplicate-refused"}},
 		// Case 10: case variants are the same field; similar names are different fields.
-		{name: "case 10 lower case", s: exoSession(), rcpt: relay1, hdr: "x-ms-exchange-crosstenant-id: " + contosoID + "\r\n" + hMailbox,
-			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}},
+		{name: "case 10 lower case", s: exoSession(), rcpt: relay1, hdr: "x-ms-exchange-crosstenant-id: " + contosoID + "\r\n" + hMailbox + hFrom,
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com"},
 		{name: "case 10 lower-case attacker copy conflicts", s: exoSession(), rcpt: relay1, hdr: hContoso + "x-ms-exchange-crosstenant-ID: " + attackerID + "\r\n" + hMailbox,
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.crosstenant.conflict"}},
 		{name: "case 10 similar names", s: exoSession(), rcpt: relay1, hdr: "X-MS-Exchange-CrossTenant-Id2: " + contosoID + "\r\nX-MS-Exchange-CrossTenant-Ids: " + contosoID + "\r\n" + hMailbox,
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.crosstenant.absent"}},
 		{name: "case 10 obsolete syntax", s: exoSession(), rcpt: relay1, hdr: "X-MS-Exchange-CrossTenant-Id : " + contosoID + "\r\n" + hMailbox,
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.crosstenant.obsolete-syntax"}},
-		{name: "case 10 obsolete syntax accepted", opts: []Option{AcceptObsoleteFieldSyntax(true)}, s: exoSession(), rcpt: relay1, hdr: "X-MS-Exchange-CrossTenant-Id\t: " + contosoID + "\r\n" + hMailbox,
-			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, reasons: []string{"tenant.crosstenant.obsolete-syntax"}},
+		{name: "case 10 obsolete syntax accepted", opts: []Option{AcceptObsoleteFieldSyntax(true)}, s: exoSession(), rcpt: relay1, hdr: "X-MS-Exchange-CrossTenant-Id\t: " + contosoID + "\r\n" + hMailbox + hFrom,
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com", reasons: []string{"tenant.crosstenant.obsolete-syntax"}},
 		// Case 11: unfolded, then a bare canonical GUID only.
-		{name: "case 11 folded", s: exoSession(), rcpt: relay1, hdr: "X-MS-Exchange-CrossTenant-Id:\r\n\t" + contosoID + "\r\n" + hMailbox,
-			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}},
+		{name: "case 11 folded", s: exoSession(), rcpt: relay1, hdr: "X-MS-Exchange-CrossTenant-Id:\r\n\t" + contosoID + "\r\n" + hMailbox + hFrom,
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com"},
 		{name: "case 11 upper case", s: exoSession(), rcpt: relay1, hdr: "X-MS-Exchange-CrossTenant-Id: " + strings.ToUpper("aaaaaaaa-1111-1111-1111-111111111111") + "\r\n" + hMailbox,
 			origin: OtherTenant, tenant: "aaaaaaaa-1111-1111-1111-111111111111", kind: Mailbox, actions: reject1},
 		{name: "case 11 braces", s: exoSession(), rcpt: relay1, hdr: "X-MS-Exchange-CrossTenant-Id: {" + contosoID + "}\r\n" + hMailbox,
@@ -353,8 +370,8 @@ func TestMessage(t *testing.T) {
 		{name: "case 17 foreign DKIM", opts: []Option{DKIMFallback(true)}, s: exoSession(), rcpt: relay1, hdr: hMailbox, dkim: []DKIMResult{{"attacker.onmicrosoft.com", "pass"}, {"woodgrove.example", "pass"}},
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.dkim.foreign", "tenant.dkim.none"}},
 		// DKIM as second factor.
-		{name: "DKIM required present", opts: []Option{DKIMRequired(true)}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox, dkim: []DKIMResult{{"contoso.onmicrosoft.com", "pass"}},
-			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, reasons: []string{"tenant.dkim.confirmed"}},
+		{name: "DKIM required present", opts: []Option{DKIMRequired(true)}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox + hFrom, dkim: []DKIMResult{{"contoso.onmicrosoft.com", "pass"}},
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com", reasons: []string{"tenant.dkim.confirmed"}},
 		{name: "DKIM required other tenant's pass", opts: []Option{DKIMRequired(true)}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox, dkim: []DKIMResult{{"fabrikam.com", "pass"}},
 			origin: OtherTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"tenant.dkim.missing"}},
 		// Case 18: an Authentication-Results in the header claiming dkim=pass is not evidence, and a
@@ -362,38 +379,48 @@ func TestMessage(t *testing.T) {
 		{name: "case 18 forged AR", opts: []Option{DKIMFallback(true)}, s: exoSession(), rcpt: relay1,
 			hdr:    "Authentication-Results: gw.example.net; dkim=pass header.d=contoso.com\r\nAuthentication-Results: mx.other.example; dkim=pass header.d=contoso.com\r\n" + hMailbox,
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"header.verdict-stripped", "tenant.dkim.none"}},
-		// Case 22: several From fields or mailboxes: relay, but never sign.
+		// Case 22: several From fields or mailboxes: the From binds mailbox mail to the tenant, and
+		// one the policy cannot read binds nothing, so the foreign recipient is refused (sender
+		// binding, issue 12) and nothing is signed.
 		{name: "case 22 two From fields", s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox + hFrom + hFrom,
-			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, reasons: []string{"dkim.no-sign.from-multiple"}},
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"sender.tenant-domain", "from.multiple", "rcpt.relay-denied.sender"}},
 		{name: "case 22 two mailboxes", s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox + "From: carol@contoso.com, dave@contoso.com\r\n",
-			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, reasons: []string{"dkim.no-sign.from-multiple"}},
-		// Case 21: the From domain is after the last unquoted '@'; groups and garbage never sign.
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"from.multiple", "rcpt.relay-denied.sender"}},
+		// Case 21: the From domain is after the last unquoted '@' (evil.example: not the tenant's);
+		// groups and garbage bind nothing.
 		{name: "case 21 quoted local part", s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox + "From: \"carol@contoso.com\"@evil.example\r\n",
-			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, reasons: []string{"dkim.no-sign.from-foreign"}},
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"from.not-tenant-domain", "rcpt.relay-denied.sender"}},
 		{name: "case 21 comment", s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox + "From: carol@contoso.com (CEO@evil.example)\r\n",
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com"},
 		{name: "case 21 group", s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox + "From: staff: carol@contoso.com;\r\n",
-			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, noReasons: []string{"dkim.sign"}},
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"from.unparsable"}, noReasons: []string{"dkim.sign"}},
 		{name: "case 21 unparsable", s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox + "From: <carol@@contoso.com\r\n",
-			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, reasons: []string{"dkim.no-sign.from-unparsable"}},
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"from.unparsable", "rcpt.relay-denied.sender"}},
+		// A relay that needs the From has none: fail closed.
+		{name: "From absent", s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox,
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"from.absent", "rcpt.relay-denied.sender"}},
 		// Case 23: null sender from our tenant relays; the From decides signing.
 		{name: "case 23 own NDR", s: exoSession(), mailFrom: "<>", rcpt: relay1, hdr: hContoso + hMailbox + "From: Mail Delivery System <MAILER-DAEMON@contoso.onmicrosoft.com>\r\n",
-			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.onmicrosoft.com", reasons: []string{"envelope.null-sender"}},
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.onmicrosoft.com", reasons: []string{"envelope.null-sender", "sender.null", "from.tenant-domain"}},
 		{name: "case 23 foreign NDR", s: exoSession(), mailFrom: "<>", rcpt: relay1, hdr: hAttacker + hMailbox,
 			origin: OtherTenant, tenant: attackerID, kind: Mailbox, actions: reject1},
-		// Case 24: our tenant relays mail with an external From: relays if the kind may, never signs.
+		// Case 24: our tenant relays mail with an external From. On-premises mail is bound by its
+		// From (issue 12): refused unless sendAs lists the domain (TestMessageSenderBinding).
 		{name: "case 24 on-prem external From", s: exoSession(), rcpt: relay1,
 			hdr:    hContoso + "X-MS-Exchange-CrossTenant-AuthAs: Anonymous\r\nX-MS-Exchange-CrossTenant-FromEntityHeader: HybridOnPrem\r\nFrom: partner@supplier.example\r\n",
-			origin: OwnTenant, tenant: contosoID, kind: OnPremises, actions: []Action{Relay}, reasons: []string{"dkim.no-sign.from-foreign"}},
+			origin: OwnTenant, tenant: contosoID, kind: OnPremises, actions: reject1, reasons: []string{"sender.tenant-domain", "from.not-tenant-domain", "rcpt.relay-denied.sender"}},
 		{name: "case 24 forward refused by default", s: exoSession(), rcpt: relay1,
 			hdr:    hContoso + "X-MS-Exchange-CrossTenant-AuthAs: Anonymous\r\nX-MS-Exchange-CrossTenant-FromEntityHeader: Internet\r\nFrom: news@list.example\r\n",
 			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: reject1, reasons: []string{"kind.relayed", "kind.relay-denied", "rcpt.relay-denied.kind"}},
 		{name: "case 24 forward allowed by policy", opts: []Option{RelayKinds(Mailbox, OnPremises, Relayed)}, s: exoSession(), rcpt: relay1,
 			hdr:    hContoso + "X-MS-Exchange-CrossTenant-AuthAs: Anonymous\r\nX-MS-Exchange-CrossTenant-FromEntityHeader: Internet\r\nFrom: news@list.example\r\n",
-			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: []Action{Relay}, reasons: []string{"dkim.no-sign.from-foreign"}},
-		// Case 25: MAIL FROM ours, From foreign: origin by evidence, signing by From.
+			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: []Action{Relay}, reasons: []string{"sender.tenant-domain", "from.not-bound", "dkim.no-sign.from-foreign"}},
+		// Case 25: MAIL FROM ours, From foreign, or the reverse: origin by evidence; mailbox mail
+		// relays only when both are the tenant's (issue 12).
 		{name: "case 25 mismatch", s: exoSession(), mailFrom: "carol@contoso.com", rcpt: relay1, hdr: hContoso + hMailbox + "From: someone@gmail.example\r\n",
-			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, reasons: []string{"dkim.no-sign.from-foreign"}},
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"sender.tenant-domain", "from.not-tenant-domain", "rcpt.relay-denied.sender"}},
+		{name: "case 25 reverse mismatch", s: exoSession(), mailFrom: "someone@gmail.example", rcpt: relay1, hdr: hContoso + hMailbox + hFrom,
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"sender.not-tenant-domain", "from.tenant-domain", "rcpt.relay-denied.sender"}},
 		// Case 2: domains never promote a foreign tenant.
 		{name: "case 2 our domains foreign tenant", s: exoSession(), mailFrom: "ceo@contoso.com", rcpt: relay1, hdr: hAttacker + hMailbox + hFrom,
 			origin: OtherTenant, tenant: attackerID, kind: Mailbox, actions: reject1},
@@ -425,12 +452,12 @@ func TestMessage(t *testing.T) {
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.crosstenant.malformed"}},
 		// Case 33: nobody served means nobody is ours — covered by TestMessageServesNobody.
 		// X-EOPTenantAttributedMessage: ignored by default, evidence by option.
-		{name: "EOP attributed ignored", s: exoSession(), rcpt: relay1, hdr: "X-EOPTenantAttributedMessage: " + attackerID + ":0\r\n" + hContoso + hMailbox,
-			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}},
+		{name: "EOP attributed ignored", s: exoSession(), rcpt: relay1, hdr: "X-EOPTenantAttributedMessage: " + attackerID + ":0\r\n" + hContoso + hMailbox + hFrom,
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com"},
 		{name: "EOP attributed conflicts", opts: []Option{EOPTenantAttributedEvidence(true)}, s: exoSession(), rcpt: relay1, hdr: "X-EOPTenantAttributedMessage: " + attackerID + ":0\r\n" + hContoso + hMailbox,
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.crosstenant.conflict"}},
-		{name: "EOP attributed agrees", opts: []Option{EOPTenantAttributedEvidence(true)}, s: exoSession(), rcpt: relay1, hdr: "X-EOPTenantAttributedMessage: " + contosoID + ":0\r\n" + hContoso + hMailbox,
-			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, reasons: []string{"tenant.crosstenant.duplicate"}},
+		{name: "EOP attributed agrees", opts: []Option{EOPTenantAttributedEvidence(true)}, s: exoSession(), rcpt: relay1, hdr: "X-EOPTenantAttributedMessage: " + contosoID + ":0\r\n" + hContoso + hMailbox + hFrom,
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com", reasons: []string{"tenant.crosstenant.duplicate"}},
 		// RelayKinds(): nothing relays at all.
 		{name: "no relay kinds", opts: []Option{RelayKinds()}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox,
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"kind.relay-denied"}},

@@ -29,7 +29,8 @@
 //   - test: internal/scenario's runner (the same as TestScenarios); --config replaces each file's
 //     configuration with the operator's.
 //   - import: exoimport.Import, given the tenant ID, merged into --config (replacing the tenant of
-//     that ID, else appended) and compiled before it is printed.
+//     that ID but keeping its sendAs, a gateway setting no export carries; else appended) and
+//     compiled before it is printed.
 //
 // # Output
 //

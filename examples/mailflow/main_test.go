@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
-	"github.com/tenantgate/tenantgate/internal/golden"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/internal/golden"
 )
 
 // goldenCase runs mailflow with args and compares standard output with testdata/golden/name.
@@ -273,6 +276,55 @@ func TestImportWarnings(t *testing.T) {
 	}
 	if strings.Contains(stdout.String(), "warning") {
 		t.Errorf("warning on stdout:\n%s", stdout.String())
+	}
+}
+
+// TestImportKeepsSendAs: re-importing a tenant from exports keeps its sendAs (issue 12), a gateway
+// setting no Exchange Online export carries; dropping it would refuse the tenant's mail for the
+// domains it lists.
+func TestImportKeepsSendAs(t *testing.T) {
+	raw, err := os.ReadFile("testdata/demo.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := tenantgate.LoadConfig(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fab := tenantgate.MustParseTenantID("22222222-2222-2222-2222-222222222222")
+	found := false
+	for i := range cfg.Tenants {
+		if cfg.Tenants[i].ID == fab {
+			cfg.Tenants[i].SendAs = []tenantgate.DomainPattern{"partner.example"}
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("testdata/demo.json has no fabrikam")
+	}
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"import", "--tenant-id", fab.String(), "--config", file, "testdata/exports/orca-config.json"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	merged, err := tenantgate.LoadConfig(&stdout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tn := range merged.Tenants {
+		if tn.ID == fab && (len(tn.SendAs) != 1 || tn.SendAs[0] != "partner.example") {
+			t.Errorf("merged fabrikam sendAs = %v, want [partner.example]", tn.SendAs)
+		}
+	}
+	if !strings.Contains(stderr.String(), "sendAs of tenant "+fab.String()+" kept") {
+		t.Errorf("no note about the kept sendAs:\n%s", stderr.String())
 	}
 }
 
