@@ -20,8 +20,8 @@ const (
 	woodgroveID = "33333333-3333-3333-3333-333333333333"
 )
 
-// startMilter serves app on 127.0.0.1:0 and returns a client for it.
-func startMilter(t testing.TB, app *App) *milter.Client {
+// serveAppTB serves app on 127.0.0.1:0 and returns its address.
+func serveAppTB(t testing.TB, app *App) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -30,7 +30,13 @@ func startMilter(t testing.TB, app *App) *milter.Client {
 	srv := app.Server()
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	return milter.NewClient("tcp", ln.Addr().String(),
+	return ln.Addr().String()
+}
+
+// startMilter serves app on 127.0.0.1:0 and returns a client for it.
+func startMilter(t testing.TB, app *App) *milter.Client {
+	t.Helper()
+	return milter.NewClient("tcp", serveAppTB(t, app),
 		milter.WithActions(milter.OptAddHeader|milter.OptChangeHeader|milter.OptSetMacros),
 		milter.WithProtocols(milter.OptHeaderLeadingSpace|milter.OptNoBody))
 }
@@ -178,7 +184,9 @@ func runSessionBody(t testing.TB, c *milter.Client, p peer, body string, txns ..
 			case milter.ActionChangeHeader:
 				o.Changes = append(o.Changes, fmt.Sprintf("change %s[%d]=%q", m.HeaderName, m.HeaderIndex, m.HeaderValue))
 			case milter.ActionInsertHeader:
-				o.Changes = append(o.Changes, fmt.Sprintf("insert @%d %s: %s", m.HeaderIndex, m.HeaderName, strings.Join(strings.Fields(m.HeaderValue), " ")))
+				// Name and value as the MTA writes them (no space of its own with
+				// OptHeaderLeadingSpace), folding undone.
+				o.Changes = append(o.Changes, fmt.Sprintf("insert @%d %s:%s", m.HeaderIndex, m.HeaderName, unfold(m.HeaderValue)))
 			default:
 				o.Changes = append(o.Changes, fmt.Sprintf("unexpected %v", m))
 			}
@@ -186,6 +194,11 @@ func runSessionBody(t testing.TB, c *milter.Client, p peer, body string, txns ..
 		out = append(out, o)
 	}
 	return out
+}
+
+// unfold undoes folding (RFC 5322 §2.2.3) and keeps everything else of a value.
+func unfold(v string) string {
+	return strings.NewReplacer("\r\n", "", "\n", "").Replace(v)
 }
 
 // exoHeader is the header block Exchange Online sends for a cloud mailbox of tenant.
