@@ -285,6 +285,14 @@ func TestMilter(t *testing.T) {
 			{Rcpt: []string{"continue"}, EOM: "accept", Changes: []string{ownVerdict(1)}},
 		},
 	}, {
+		// Threat case 10: an MTA that passes the field name as written ("Name " before the
+		// colon) lets the policy see the obsolete syntax and refuse it. Postfix does not: it
+		// passes the name without the white space (README.md, "What Postfix passes").
+		name: "obsolete syntax passed as written", peer: exoPeer,
+		txns: []txn{{"carol@contoso.com", []string{"erin@woodgrove.example"},
+			append([][2]string{{"X-MS-Exchange-CrossTenant-Id ", " " + contosoID}}, exoHeader(contosoID, "carol@contoso.com")[1:]...)}},
+		want: []outcome{{Rcpt: []string{"continue"}, EOM: "550 5.7.1 Unable to relay"}},
+	}, {
 		// Threat case 14: a bare CR inside a header value makes the block malformed: 554 5.6.0
 		// (classify.ReplyHeaderInvalid) for every recipient.
 		name: "bare CR in a header value", peer: exoPeer,
