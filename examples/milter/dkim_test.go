@@ -180,6 +180,42 @@ func TestDKIMTemporary(t *testing.T) {
 	}
 }
 
+// TestDKIMManySignatures: a message with more signatures than dkim.maxSignatures is judged on the
+// first (top-most) ones; before, go-msgauth's ErrTooManySignatures dropped every result and a
+// message signed by the tenant was refused.
+func TestDKIMManySignatures(t *testing.T) {
+	pub, key := mustKey(t)
+	dnsAddr := serveTXT(t, map[string]string{"sel._domainkey.contoso.com": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)})
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), []classify.Option{classify.DKIMRequired(true)},
+		headers.Limits{}, newVerifier(DKIMOptions{DNSServer: dnsAddr, MaxSignatures: 2}), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := "X-MS-Exchange-CrossTenant-Id: " + contosoID + "\r\nX-MS-Exchange-CrossTenant-AuthAs: Internal\r\n" +
+		"X-MS-Exchange-CrossTenant-FromEntityHeader: Hosted\r\nFrom: carol@contoso.com\r\nSubject: hi\r\n\r\nHello.\r\n"
+	hdr, body := signed(t, msg, "contoso.com", key)
+	for range 2 { // three signatures, the top one is counted
+		var b strings.Builder
+		for _, f := range hdr {
+			b.WriteString(f[0] + ":" + f[1] + "\r\n")
+		}
+		hdr, body = signed(t, b.String()+"\r\n"+body, "contoso.com", key)
+	}
+	n := 0
+	for _, f := range hdr {
+		if strings.EqualFold(f[0], "DKIM-Signature") {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Fatalf("%d signatures, want 3", n)
+	}
+	got := runSessionBody(t, startMilter(t, app), exoPeer, body, txn{"carol@contoso.com", []string{"erin@woodgrove.example"}, hdr})
+	if diff := cmp.Diff("accept", got[0].EOM); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 func mustKey(t testing.TB) (ed25519.PublicKey, ed25519.PrivateKey) {
 	t.Helper()
 	pub, key, err := ed25519.GenerateKey(rand.Reader)

@@ -55,6 +55,7 @@ func TestRejectPaths(t *testing.T) {
 		// RCPT: the peer and the recipient decide; neither changes on a retry.
 		{"rcpt: relay from a peer that is not verified Exchange Online", nil, plainPeer,
 			txn{"bob@sender.example", []string{"victim@sender.example"}, nil}, "", classify.ReplyRelayDenied, false},
+		{"rcpt: recipient syntax", nil, plainPeer, txn{"bob@sender.example", []string{"no-domain"}, nil}, "", classify.ReplyBadRecipient, false},
 		// RCPT: over maxRecipients; RFC 5321 §4.5.3.1.10: the client sends the rest later.
 		{"rcpt: too many recipients", nil, plainPeer, txn{"bob@sender.example", many, nil}, "", replyTooManyRcpts, true},
 		// End of message: the header evidence decides, and it is the same on a retry.
