@@ -319,7 +319,7 @@ func TestInteropMiltertest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, script := range []string{"own_tenant.lua", "other_tenant.lua", "forged.lua", "conn_reuse.lua"} {
+	for _, script := range []string{"own_tenant.lua", "other_tenant.lua", "forged.lua", "conn_reuse.lua", "header_cut.lua"} {
 		t.Run(script, func(t *testing.T) {
 			out, err := exec.Command(mt, "-D", fmt.Sprintf("socket=inet:%d@127.0.0.1", port), "-D", "testdata="+abs,
 				"-s", filepath.Join(abs, script)).CombinedOutput()
