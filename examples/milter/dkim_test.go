@@ -216,6 +216,43 @@ func TestDKIMManySignatures(t *testing.T) {
 	}
 }
 
+// TestDKIMSimpleHeader: with OptHeaderLeadingSpace the MTA passes "X-Tight:value" as the value
+// "value"; the header the milter rebuilds for DKIM must keep it without a space, or a signature
+// with simple header canonicalization (RFC 6376 §3.4.1) fails.
+func TestDKIMSimpleHeader(t *testing.T) {
+	pub, key := mustKey(t)
+	dnsAddr := serveTXT(t, map[string]string{"sel._domainkey.contoso.com": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)})
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), []classify.Option{classify.DKIMRequired(true)},
+		headers.Limits{}, newVerifier(DKIMOptions{DNSServer: dnsAddr}), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := "X-MS-Exchange-CrossTenant-Id: " + contosoID + "\r\nX-MS-Exchange-CrossTenant-AuthAs: Internal\r\n" +
+		"X-MS-Exchange-CrossTenant-FromEntityHeader: Hosted\r\nFrom: carol@contoso.com\r\nX-Tight:value\r\nSubject: hi\r\n\r\nHello.\r\n"
+	var out bytes.Buffer
+	if err := dkim.Sign(&out, strings.NewReader(msg), &dkim.SignOptions{Domain: "contoso.com", Selector: "sel", Signer: key,
+		HeaderCanonicalization: dkim.CanonicalizationSimple, BodyCanonicalization: dkim.CanonicalizationSimple,
+		HeaderKeys: []string{"From", "X-Tight", "Subject"}}); err != nil {
+		t.Fatal(err)
+	}
+	head, body, _ := strings.Cut(out.String(), "\r\n\r\n")
+	var fields [][2]string
+	for _, line := range strings.SplitAfter(head+"\r\n", "\r\n") {
+		switch {
+		case line == "":
+		case line[0] == ' ' || line[0] == '\t':
+			fields[len(fields)-1][1] += "\r\n" + strings.TrimSuffix(line, "\r\n")
+		default:
+			name, value, _ := strings.Cut(strings.TrimSuffix(line, "\r\n"), ":")
+			fields = append(fields, [2]string{name, value}) // as Postfix passes it: after the colon, as is
+		}
+	}
+	got := runSessionBody(t, startMilter(t, app), exoPeer, body, txn{"carol@contoso.com", []string{"erin@woodgrove.example"}, fields})
+	if diff := cmp.Diff("accept", got[0].EOM); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 func mustKey(t testing.TB) (ed25519.PublicKey, ed25519.PrivateKey) {
 	t.Helper()
 	pub, key, err := ed25519.GenerateKey(rand.Reader)

@@ -176,21 +176,25 @@ func (f *filter) RcptTo(rcpt string, _ string, m milter.Modifier) (*milter.Respo
 }
 
 // Header keeps the fields in order, as the MTA received them, up to the size limit.
-func (f *filter) Header(name, value string, _ milter.Modifier) (*milter.Response, error) {
+func (f *filter) Header(name, value string, m milter.Modifier) (*milter.Response, error) {
 	if f.hdrErr != nil {
 		return milter.RespContinue, nil
 	}
+	// Postfix and Sendmail pass folded values with LF line ends; the block is read with CRLF.
+	value = strings.ReplaceAll(strings.ReplaceAll(value, "\r\n", "\n"), "\n", "\r\n")
+	// With OptHeaderLeadingSpace the value is exactly what followed the colon ("Name:value"
+	// stays so, for DKIM's simple canonicalization); without it the MTA swallowed one space.
+	space := (m == nil || m.Protocol()&milter.OptHeaderLeadingSpace == 0) && value != "" && value[0] != ' ' && value[0] != '\t'
 	if f.hdr.Len()+len(name)+len(value)+4 > f.app.maxHeaderBytes() {
 		f.hdrErr = errHeaderTooLong
 		return milter.RespContinue, nil
 	}
 	f.hdr.WriteString(name)
 	f.hdr.WriteByte(':')
-	if value != "" && value[0] != ' ' && value[0] != '\t' {
-		f.hdr.WriteByte(' ') // the MTA swallowed the leading space (no OptHeaderLeadingSpace)
+	if space {
+		f.hdr.WriteByte(' ')
 	}
-	// Postfix and Sendmail pass folded values with LF line ends; the block is read with CRLF.
-	f.hdr.WriteString(strings.ReplaceAll(strings.ReplaceAll(value, "\r\n", "\n"), "\n", "\r\n"))
+	f.hdr.WriteString(value)
 	f.hdr.WriteString("\r\n")
 	return milter.RespContinue, nil
 }

@@ -51,6 +51,9 @@ func FuzzFilterHeader(f *testing.F) {
 		fl.from, fl.rcpts = "carol@contoso.com", []string{"erin@woodgrove.example", "alice@contoso.com"}
 		fl.Header(n1, v1, nil)
 		fl.Header(n2, v2, nil)
+		if fl.hdr.Len() > app.maxHeaderBytes() {
+			t.Fatalf("header buffer %d bytes over the limit", fl.hdr.Len())
+		}
 		half := len(body) / 2
 		fl.BodyChunk(body[:half], nil)
 		fl.BodyChunk(body[half:], nil)

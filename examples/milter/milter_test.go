@@ -373,3 +373,21 @@ func TestHeloMacrosKept(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderBufferBounded: the rebuilt header block never grows past maxHeaderBytes, also when
+// the MTA's LF line ends become CRLF (each adds a byte); over it the message is malformed.
+func TestHeaderBufferBounded(t *testing.T) {
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), nil, headers.Limits{MaxBytes: 100}, nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &filter{app: app}
+	f.reset()
+	f.Header("X-Folded", strings.Repeat("\n\tx", 25), nil) // 75 bytes as passed, 100 as CRLF
+	if f.hdr.Len() > 100 {
+		t.Errorf("header buffer %d bytes, limit 100", f.hdr.Len())
+	}
+	if f.hdrErr == nil {
+		t.Error("no error for a header over the limit")
+	}
+}
