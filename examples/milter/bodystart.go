@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"mime"
+
+	"github.com/emersion/go-message/textproto"
 )
 
 // errFieldInBody is wrapped by the header error the filter reports when the start of the body
@@ -29,10 +32,16 @@ type bodyStart struct {
 	max     int    // bytes of the body to inspect
 	verdict string // the verdict header's name
 	seen    int
+	lines   int // lines ended so far
 	done    bool
 	line    []byte // the first maxLinePrefix bytes of the current line
 	lineLen int    // bytes of the current line so far
 	found   string // the trust field name found, "" for none
+	// firstField: the body's first line is a well-formed header field line. Postfix never
+	// cuts the header at such a line (it cuts at the first line that is not one), so a body
+	// that starts with one is not the rest of a cut header — it is, say, the message a
+	// top-level message/rfc822 body carries (Encapsulated).
+	firstField bool
 }
 
 // maxLinePrefix bounds the bytes of one body line the inspection keeps: RFC 5322 §2.1.1's line
@@ -53,6 +62,23 @@ func (b *bodyStart) Err() error {
 		return nil
 	}
 	return fmt.Errorf("%w: %q at the start of the body (the MTA ended the header before it)", errFieldInBody, b.found)
+}
+
+// Encapsulated reports whether the body starts with a header field line and the header says it
+// is a message (a top-level Content-Type message/rfc822 or message/global, RFC 2046 §5.2.1, RFC
+// 6532 §3.7): the body's first paragraph is then that message's header, and Microsoft fields in
+// it (an Exchange Online message forwarded as such) are not hidden from this one's header. A
+// header cut short starts the body with a line that is not a field, so this never excuses one.
+func (b *bodyStart) Encapsulated(h textproto.Header) bool {
+	if !b.firstField {
+		return false
+	}
+	fields := h.FieldsByKey("Content-Type")
+	if fields.Len() != 1 || !fields.Next() {
+		return false
+	}
+	t, _, err := mime.ParseMediaType(fields.Value())
+	return err == nil && (t == "message/rfc822" || t == "message/global")
 }
 
 // Write inspects the next piece of the body.
@@ -99,6 +125,7 @@ func (b *bodyStart) endLine() {
 	line := b.line
 	truncated := b.lineLen > len(line)
 	b.line, b.lineLen = b.line[:0], 0
+	b.lines++
 	if !truncated {
 		for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r') {
 			line = line[:len(line)-1]
@@ -108,7 +135,11 @@ func (b *bodyStart) endLine() {
 			return
 		}
 	}
-	if name, ok := fieldName(line, truncated); ok && trustName(name, b.verdict) {
+	name, ok := fieldName(line, truncated)
+	if b.lines == 1 {
+		b.firstField = ok && !truncated
+	}
+	if ok && trustName(name, b.verdict) {
 		b.found = name
 		b.done = true
 	}

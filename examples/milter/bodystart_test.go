@@ -124,3 +124,42 @@ func TestBodySkip(t *testing.T) {
 		t.Errorf("end of message %q, want accept", got)
 	}
 }
+
+// TestBodyStartEncapsulated: a top-level message/rfc822 (or message/global) body is a whole
+// message, header first; an Exchange Online message forwarded that way carries Microsoft fields
+// in the body's first paragraph and is not refused. The excuse holds only when the body starts
+// with a header field line — the rest of a header cut short never does (Postfix cuts at a line
+// that is not one) — and only for one Content-Type naming such a message.
+func TestBodyStartEncapsulated(t *testing.T) {
+	c := startMilter(t, newTestApp(t))
+	inner := "Received: from x.outlook.com\r\nX-MS-Exchange-CrossTenant-Id: " + woodgroveID + "\r\nSubject: fwd\r\n\r\nHi.\r\n"
+	hdr := func(ct ...string) [][2]string {
+		h := exoHeader(contosoID, "carol@contoso.com")
+		for _, v := range ct {
+			h = append(h, [2]string{"Content-Type", v})
+		}
+		return h
+	}
+	tests := []struct {
+		name string
+		hdr  [][2]string
+		body string
+		want string
+	}{
+		{"message/rfc822", hdr(" message/rfc822"), inner, "accept"},
+		{"message/global", hdr(" Message/Global; x=y"), inner, "accept"},
+		{"not a message", hdr(" text/plain"), inner, "554 5.6.0 Malformed message header"},
+		{"no content type", hdr(), inner, "554 5.6.0 Malformed message header"},
+		{"two content types", hdr(" message/rfc822", " text/plain"), inner, "554 5.6.0 Malformed message header"},
+		{"cut header claiming message/rfc822", hdr(" message/rfc822"), "not a header\r\n" + inner, "554 5.6.0 Malformed message header"},
+		{"8-bit first line claiming message/rfc822", hdr(" message/rfc822"), "X-\xe4: x\r\n" + inner, "554 5.6.0 Malformed message header"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := runSessionBody(t, c, exoPeer, tc.body, txn{"carol@contoso.com", []string{"erin@woodgrove.example"}, tc.hdr})
+			if diff := cmp.Diff(tc.want, got[0].EOM); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

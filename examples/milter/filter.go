@@ -234,17 +234,7 @@ func (f *filter) BodyChunk(chunk []byte, m milter.Modifier) (*milter.Response, e
 func (f *filter) EndOfMessage(m milter.Modifier) (*milter.Response, error) {
 	defer f.reset()
 	s := f.session(m)
-	f.start.Close()
-	t := classify.Transaction{Session: s, MailFrom: f.from, RcptTo: f.rcpts, HeaderError: f.hdrErr}
-	if t.HeaderError == nil {
-		t.HeaderError = f.start.Err()
-	}
-	if t.HeaderError == nil {
-		t.Header, t.HeaderError = readHeader(f.hdr.Bytes(), f.app)
-	}
-	if f.app.dkim != nil && !f.bodyBig && t.HeaderError == nil {
-		t.DKIM = f.app.dkim.verify(append(f.hdr.Bytes(), "\r\n"...), f.body.Bytes())
-	}
+	t := f.transaction(s)
 	v := f.app.policy.Decide(t)
 	log := f.app.log.With("client", s.RemoteAddr.String(), "certVerified", s.TLS.Verified, "certNames", s.TLS.Names,
 		"from", f.from, "rcpts", f.rcpts, "origin", string(v.Origin), "tenant", tenantString(v.Tenant), "kind", string(v.Kind),
@@ -274,6 +264,24 @@ func (f *filter) EndOfMessage(m milter.Modifier) (*milter.Response, error) {
 	}
 	log.Info("message accepted", "removed", len(v.Remove), "dkimDomain", string(v.DKIMDomain))
 	return milter.RespAccept, nil
+}
+
+// transaction is what the policy decides on at the end of the message: the header block read
+// strictly (bounded), refused as malformed also when the body's first paragraph holds a Microsoft
+// trust field (bodyStart; not for an encapsulated message), and the DKIM results.
+func (f *filter) transaction(s classify.Session) classify.Transaction {
+	f.start.Close()
+	t := classify.Transaction{Session: s, MailFrom: f.from, RcptTo: f.rcpts, HeaderError: f.hdrErr}
+	if t.HeaderError == nil {
+		t.Header, t.HeaderError = readHeader(f.hdr.Bytes(), f.app)
+	}
+	if t.HeaderError == nil && !f.start.Encapsulated(t.Header) {
+		t.HeaderError = f.start.Err()
+	}
+	if f.app.dkim != nil && !f.bodyBig && t.HeaderError == nil {
+		t.DKIM = f.app.dkim.verify(append(f.hdr.Bytes(), "\r\n"...), f.body.Bytes())
+	}
+	return t
 }
 
 // headerValue is a value to add as the MTA stores it: with OptHeaderLeadingSpace negotiated the

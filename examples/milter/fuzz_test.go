@@ -57,24 +57,18 @@ func FuzzFilterHeader(f *testing.F) {
 		half := len(body) / 2
 		fl.BodyChunk(body[:half], nil)
 		fl.BodyChunk(body[half:], nil)
-		fl.start.Close()
-		if fl.hdrErr == nil {
-			fl.hdrErr = fl.start.Err()
-		}
 		s := classify.Session{RemoteAddr: netip.MustParseAddr("192.0.2.1")}
 		if exo {
 			s = classify.Session{RemoteAddr: netip.MustParseAddr("127.0.0.1"),
 				TLS: tlsid.FromMacros(tlsid.Macros{TLSVersion: "TLSv1.3", CertSubject: "mail.protection.outlook.com"})}
 		}
-		tx := classify.Transaction{Session: s, MailFrom: fl.from, RcptTo: fl.rcpts, HeaderError: fl.hdrErr}
-		if tx.HeaderError == nil {
-			tx.Header, tx.HeaderError = readHeader(fl.hdr.Bytes(), app)
-		}
+		tx := fl.transaction(s)
+		encapsulated := fl.start.Encapsulated(tx.Header)
 		v := app.policy.Decide(tx)
 		if !exo && v.Origin == classify.OwnTenant {
 			t.Fatalf("own-tenant from an unverified peer: %q", fl.hdr.Bytes())
 		}
-		if fl.start.Err() != nil {
+		if fl.start.Err() != nil && !encapsulated {
 			for _, a := range v.Recipients {
 				if a.Action != classify.Reject {
 					t.Fatalf("trust field at the start of the body %q, yet %s for %s", body, a.Action, a.Rcpt)

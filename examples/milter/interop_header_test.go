@@ -114,6 +114,8 @@ func serverSaid(transcript, reply string) bool {
 //     line in between; the delivered copy has an empty line inserted before that line;
 //   - white space before the colon: the name without it, the value as it followed the colon;
 //     the delivered copy is rewritten to "Name:" + value;
+//   - neither a field over header_size_limit (truncated in place) nor thousands of fields cut the
+//     header;
 //   - a field the milter inserts is written "Name:" + value, with no space of Postfix's own when
 //     the milter negotiated OptHeaderLeadingSpace.
 func TestInteropPostfixPasses(t *testing.T) {
@@ -164,6 +166,19 @@ func TestInteropPostfixPasses(t *testing.T) {
 		events: []string{`header "X-MS-Exchange-CrossTenant-Id" " spaced"`, `header "X-MS-Exchange-CrossTenant-Id" "tabbed"`, "end of header",
 			`body "body\r\n`},
 		delivered: []string{"X-Recorded:value\r\n", "\r\nX-MS-Exchange-CrossTenant-Id: spaced\r\nX-MS-Exchange-CrossTenant-Id:tabbed\r\n"},
+	}, {
+		// Size does not cut: an over-long field is truncated in place, the fields after it stay
+		// in the header.
+		name:      "over-long field",
+		msg:       "Subject: tok-long\nX-Big: " + strings.Repeat("aaaaaaaaaa\n\t", 15000) + "end\nX-MS-Exchange-CrossTenant-Id: 2\n\nbody\n",
+		events:    []string{`header "X-Big"`, `header "X-MS-Exchange-CrossTenant-Id" " 2"`, "end of header", `body "body\r\n`},
+		delivered: []string{"\r\nX-MS-Exchange-CrossTenant-Id: 2\r\n"},
+	}, {
+		// Nor does the number of fields.
+		name:      "many fields",
+		msg:       "Subject: tok-many\n" + strings.Repeat("X-F: v\n", 5000) + "X-MS-Exchange-CrossTenant-Id: 2\n\nbody\n",
+		events:    []string{`header "X-MS-Exchange-CrossTenant-Id" " 2"`, "end of header", `body "body\r\n`},
+		delivered: []string{"\r\nX-MS-Exchange-CrossTenant-Id: 2\r\n"},
 	}, {
 		name:      "body starting with an empty line",
 		msg:       "Subject: tok-empty\n\n\nX-MS-Exchange-CrossTenant-Id: 2\n",
@@ -233,6 +248,10 @@ func TestInteropPostfixHeaderCut(t *testing.T) {
 			"550 5.7.1"},
 		// No false positive: a body whose first paragraph is normal text; the verdict header is
 		// written with the space after the colon.
+		// A message forwarded as a top-level message/rfc822 body: its own header, with another
+		// tenant's Microsoft fields, is the body's first paragraph and starts with a field line.
+		{"encapsulated message", "Subject: tok-h5\n" + kind + "X-MS-Exchange-CrossTenant-Id: " + contosoID + "\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\n" +
+			"Received: from x.outlook.com\nX-MS-Exchange-CrossTenant-Id: " + woodgroveID + "\nSubject: inner\n\nHi.\n", "250 "},
 		{"normal body", "Subject: tok-h4\n" + kind + "X-MS-Exchange-CrossTenant-Id: " + contosoID + "\n\nHello,\nSubject: not a header\n\nX-MS-Exchange-CrossTenant-Id: " + woodgroveID + "\n",
 			"250 "},
 	}
