@@ -10,7 +10,8 @@ import (
 // refusal with its class.
 const (
 	// replyDKIMTemp: the refusal rests on a DKIM key lookup that failed temporarily (DNS
-	// timeout, SERVFAIL): the sender retries (RFC 7372 X.7.5).
+	// timeout, SERVFAIL): the sender retries. RFC 3463 X.7.5 "Cryptographic failure": the key
+	// was not available.
 	replyDKIMTemp = "451 4.7.5 DKIM key lookup failed temporarily, try again later"
 	// replyDKIMTooBig: the refusal rests on DKIM and the body is over dkim.maxBodyBytes, so it
 	// was not verified: permanent (a retry has the same size), and says why.
