@@ -55,7 +55,9 @@ type DKIMOptions struct {
 	// DNSServer answers the TXT lookups for keys, "host:port"; empty uses the system resolver.
 	DNSServer string `json:"dnsServer,omitempty"`
 	// MaxBodyBytes bounds the body kept for verification (default 10 MiB); a longer body is
-	// verified no further and counts as no DKIM result (fail closed).
+	// not verified: where the decision needs its DKIM result the message is refused with
+	// 552 5.3.4 naming the reason, where the tenant header decides it goes on (README.md,
+	// "Replies"). Keep it at least Postfix's message_size_limit.
 	MaxBodyBytes int `json:"maxBodyBytes,omitempty"`
 	// MaxSignatures bounds the signatures verified per message (default 5).
 	MaxSignatures int `json:"maxSignatures,omitempty"`

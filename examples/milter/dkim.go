@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"net"
 	"time"
 
@@ -44,11 +46,12 @@ func newVerifier(o DKIMOptions) *verifier {
 }
 
 // verify returns one result per signature: the signing domain and "pass", "fail" or
-// "temperror"/"permerror" as go-msgauth classifies the failure.
+// "temperror"/"permerror" as go-msgauth classifies the failure. A key lookup that times out or
+// gets SERVFAIL is "temperror" (go-msgauth: a temporary net.Error); the filter turns a refusal
+// that rests on one into 451 4.7.5 (dkimUnknown).
 func (v *verifier) verify(header, body []byte) []classify.DKIMResult {
-	msg := make([]byte, 0, len(header)+len(body))
-	msg = append(append(msg, header...), body...)
-	vs, err := dkim.VerifyWithOptions(bytes.NewReader(msg), &dkim.VerifyOptions{
+	// Header and body are read in place: no copy of a body up to maxBody.
+	vs, err := dkim.VerifyWithOptions(io.MultiReader(bytes.NewReader(header), bytes.NewReader(body)), &dkim.VerifyOptions{
 		MaxVerifications: v.maxSigs,
 		LookupTXT: func(domain string) ([]string, error) {
 			ctx, cancel := context.WithTimeout(context.Background(), v.timeout)
@@ -56,7 +59,9 @@ func (v *verifier) verify(header, body []byte) []classify.DKIMResult {
 			return v.resolver.LookupTXT(ctx, domain)
 		},
 	})
-	if err != nil {
+	// Over maxSigs go-msgauth verifies the first maxSigs (top-most: the newest, Exchange
+	// Online's own among them) and says so; those results count.
+	if err != nil && !errors.Is(err, dkim.ErrTooManySignatures) {
 		return nil
 	}
 	out := make([]classify.DKIMResult, 0, len(vs))

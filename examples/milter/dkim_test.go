@@ -9,7 +9,9 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/d--j/go-milter"
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/google/go-cmp/cmp"
 	"github.com/miekg/dns"
@@ -17,7 +19,8 @@ import (
 	"github.com/tenantgate/tenantgate/headers"
 )
 
-// serveTXT runs a miekg/dns server on 127.0.0.1:0 answering TXT queries from txt.
+// serveTXT runs a miekg/dns server on 127.0.0.1:0 answering TXT queries from txt. The value
+// dnsServFail answers SERVFAIL, dnsNoAnswer nothing at all (the lookup times out).
 func serveTXT(t testing.TB, txt map[string]string) string {
 	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -32,6 +35,10 @@ func serveTXT(t testing.TB, txt map[string]string) string {
 		switch {
 		case !ok:
 			m.Rcode = dns.RcodeNameError
+		case v == dnsServFail:
+			m.Rcode = dns.RcodeServerFailure
+		case v == dnsNoAnswer:
+			return
 		case q.Qtype == dns.TypeTXT:
 			m.Answer = append(m.Answer, &dns.TXT{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60}, Txt: []string{v}})
 		}
@@ -109,6 +116,140 @@ func TestDKIMRequired(t *testing.T) {
 	got = runSession(t, c, exoPeer, txn{"carol@contoso.com", rcpt, exoHeader(contosoID, "carol@contoso.com")})
 	if diff := cmp.Diff("550 5.7.1 Unable to relay", got[0].EOM); diff != "" {
 		t.Errorf("unsigned (-want +got):\n%s", diff)
+	}
+}
+
+const (
+	dnsServFail = "\x00servfail"
+	dnsNoAnswer = "\x00noanswer"
+)
+
+// TestDKIMTemporary: with DKIM required, a key lookup that fails temporarily (SERVFAIL, no
+// answer until the lookup timeout) refuses with 451 4.7.5, so the sending Exchange Online
+// retries — not 550. A body over dkim.maxBodyBytes is not verified: where the verdict rests on
+// DKIM the reply is 552 5.3.4 naming the reason, never the policy's 550; where the tenant
+// header decides (dkimFallback with the header present) the message relays; where the message
+// is refused anyway (another tenant) the policy's reply stands.
+func TestDKIMTemporary(t *testing.T) {
+	pub, key := mustKey(t)
+	msg := "X-MS-Exchange-CrossTenant-Id: " + contosoID + "\r\nX-MS-Exchange-CrossTenant-AuthAs: Internal\r\n" +
+		"X-MS-Exchange-CrossTenant-FromEntityHeader: Hosted\r\nFrom: carol@contoso.com\r\nSubject: hi\r\n\r\n" + strings.Repeat("Hello.\r\n", 40)
+	good, goodBody := signed(t, msg, "contoso.com", key)
+	other, otherBody := signed(t, strings.Replace(msg, contosoID, woodgroveID, 1), "contoso.com", key)
+	var noTenant [][2]string
+	for _, f := range good {
+		if !strings.EqualFold(f[0], "X-MS-Exchange-CrossTenant-Id") {
+			noTenant = append(noTenant, f)
+		}
+	}
+	rcpt := []string{"erin@woodgrove.example"}
+	record := "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)
+	app := func(t *testing.T, txt string, maxBody int, opts ...classify.Option) *milter.Client {
+		a, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), opts, headers.Limits{},
+			newVerifier(DKIMOptions{DNSServer: serveTXT(t, map[string]string{"sel._domainkey.contoso.com": txt}),
+				MaxBodyBytes: maxBody, Timeout: Duration(300 * time.Millisecond)}), slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return startMilter(t, a)
+	}
+	required := classify.DKIMRequired(true)
+	tests := []struct {
+		name   string
+		c      *milter.Client
+		header [][2]string
+		body   string
+		want   string
+	}{
+		{"servfail", app(t, dnsServFail, 0, required), good, goodBody, replyDKIMTemp},
+		{"timeout", app(t, dnsNoAnswer, 0, required), good, goodBody, replyDKIMTemp},
+		{"servfail, other tenant", app(t, dnsServFail, 0, required), other, otherBody, "550 5.7.1 Unable to relay"},
+		{"key found", app(t, record, 0, required), good, goodBody, "accept"},
+		{"body over the bound", app(t, record, 64, required), good, goodBody, replyDKIMTooBig},
+		{"body over the bound, other tenant", app(t, record, 64, required), other, otherBody, "550 5.7.1 Unable to relay"},
+		{"body over the bound, header decides", app(t, record, 64, classify.DKIMFallback(true)), good, goodBody, "accept"},
+		{"body over the bound, fallback needs DKIM", app(t, record, 64, classify.DKIMFallback(true)), noTenant, goodBody, replyDKIMTooBig},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := runSessionBody(t, tc.c, exoPeer, tc.body, txn{"carol@contoso.com", rcpt, tc.header})
+			if diff := cmp.Diff(tc.want, got[0].EOM); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDKIMManySignatures: a message with more signatures than dkim.maxSignatures is judged on the
+// first (top-most) ones; before, go-msgauth's ErrTooManySignatures dropped every result and a
+// message signed by the tenant was refused.
+func TestDKIMManySignatures(t *testing.T) {
+	pub, key := mustKey(t)
+	dnsAddr := serveTXT(t, map[string]string{"sel._domainkey.contoso.com": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)})
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), []classify.Option{classify.DKIMRequired(true)},
+		headers.Limits{}, newVerifier(DKIMOptions{DNSServer: dnsAddr, MaxSignatures: 2}), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := "X-MS-Exchange-CrossTenant-Id: " + contosoID + "\r\nX-MS-Exchange-CrossTenant-AuthAs: Internal\r\n" +
+		"X-MS-Exchange-CrossTenant-FromEntityHeader: Hosted\r\nFrom: carol@contoso.com\r\nSubject: hi\r\n\r\nHello.\r\n"
+	hdr, body := signed(t, msg, "contoso.com", key)
+	for range 2 { // three signatures, the top one is counted
+		var b strings.Builder
+		for _, f := range hdr {
+			b.WriteString(f[0] + ":" + f[1] + "\r\n")
+		}
+		hdr, body = signed(t, b.String()+"\r\n"+body, "contoso.com", key)
+	}
+	n := 0
+	for _, f := range hdr {
+		if strings.EqualFold(f[0], "DKIM-Signature") {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Fatalf("%d signatures, want 3", n)
+	}
+	got := runSessionBody(t, startMilter(t, app), exoPeer, body, txn{"carol@contoso.com", []string{"erin@woodgrove.example"}, hdr})
+	if diff := cmp.Diff("accept", got[0].EOM); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestDKIMSimpleHeader: with OptHeaderLeadingSpace the MTA passes "X-Tight:value" as the value
+// "value"; the header the milter rebuilds for DKIM must keep it without a space, or a signature
+// with simple header canonicalization (RFC 6376 §3.4.1) fails.
+func TestDKIMSimpleHeader(t *testing.T) {
+	pub, key := mustKey(t)
+	dnsAddr := serveTXT(t, map[string]string{"sel._domainkey.contoso.com": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)})
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), []classify.Option{classify.DKIMRequired(true)},
+		headers.Limits{}, newVerifier(DKIMOptions{DNSServer: dnsAddr}), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := "X-MS-Exchange-CrossTenant-Id: " + contosoID + "\r\nX-MS-Exchange-CrossTenant-AuthAs: Internal\r\n" +
+		"X-MS-Exchange-CrossTenant-FromEntityHeader: Hosted\r\nFrom: carol@contoso.com\r\nX-Tight:value\r\nSubject: hi\r\n\r\nHello.\r\n"
+	var out bytes.Buffer
+	if err := dkim.Sign(&out, strings.NewReader(msg), &dkim.SignOptions{Domain: "contoso.com", Selector: "sel", Signer: key,
+		HeaderCanonicalization: dkim.CanonicalizationSimple, BodyCanonicalization: dkim.CanonicalizationSimple,
+		HeaderKeys: []string{"From", "X-Tight", "Subject"}}); err != nil {
+		t.Fatal(err)
+	}
+	head, body, _ := strings.Cut(out.String(), "\r\n\r\n")
+	var fields [][2]string
+	for _, line := range strings.SplitAfter(head+"\r\n", "\r\n") {
+		switch {
+		case line == "":
+		case line[0] == ' ' || line[0] == '\t':
+			fields[len(fields)-1][1] += "\r\n" + strings.TrimSuffix(line, "\r\n")
+		default:
+			name, value, _ := strings.Cut(strings.TrimSuffix(line, "\r\n"), ":")
+			fields = append(fields, [2]string{name, value}) // as Postfix passes it: after the colon, as is
+		}
+	}
+	got := runSessionBody(t, startMilter(t, app), exoPeer, body, txn{"carol@contoso.com", []string{"erin@woodgrove.example"}, fields})
+	if diff := cmp.Diff("accept", got[0].EOM); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
 

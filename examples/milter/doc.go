@@ -12,6 +12,13 @@
 //     (smfi_chgheader with an empty value, highest instance first) and the verdict header is
 //     inserted at the top (smfi_insheader index 0).
 //
+// The milter asks for the body too and inspects its first paragraph: Postfix ends the header at
+// the first line that is not a header field and passes the rest as body, so a Microsoft trust
+// field there was hidden from the header and the message is refused as malformed (554 5.6.0, as
+// the relay refuses such a block); then it asks the MTA to skip the rest of the body unless DKIM
+// needs it. README.md, "What Postfix passes", has what Postfix does, and "Replies" every refusal
+// with its class (a DKIM key lookup that failed temporarily gives 451 4.7.5).
+//
 // Nothing is kept across transactions: a new MAIL FROM starts from nothing (threat case 16);
 // only the connection's address, HELO and the TLS macros of its last HELO stay, because
 // go-milter drops HELO-stage macros when the MTA aborts a transaction or reuses the connection.

@@ -24,6 +24,8 @@ type App struct {
 	log    *slog.Logger
 	// requireVerify: a certificate subject counts only with {verify} "OK" (Sendmail).
 	requireVerify bool
+	// verdictName is the verdict header's name (the policy's VerdictHeader).
+	verdictName string
 }
 
 // NewApp builds the milter over a compiled directory.
@@ -35,22 +37,22 @@ func NewApp(d *tenantgate.Directory, opts []classify.Option, limits headers.Limi
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &App{policy: p, limits: limits, dkim: dkim, log: log}, nil
+	// The policy names its verdict header in every verdict, the empty transaction's too.
+	name := p.Decide(classify.Transaction{}).Header.Name
+	return &App{policy: p, limits: limits, dkim: dkim, log: log, verdictName: name}, nil
 }
 
 // Server returns a go-milter server (protocol v6) negotiating what the filter needs: header
-// changes, the TLS macros at HELO and MAIL, header values with their leading space, and the body
-// only when DKIM is verified.
+// changes, the TLS macros at HELO and MAIL, header values with their leading space, the body
+// (its first paragraph is inspected, all of it when DKIM is verified), and the skip reply when
+// the MTA offers it (negotiate).
 func (a *App) Server(opts ...milter.Option) *milter.Server {
 	tlsMacros := []milter.MacroName{milter.MacroTlsVersion, milter.MacroCertSubject, milter.MacroCertIssuer, macroVerify}
-	proto := milter.OptHeaderLeadingSpace
-	if a.dkim == nil {
-		proto |= milter.OptNoBody
-	}
 	base := []milter.Option{
 		milter.WithMilter(func() milter.Milter { return &filter{app: a} }),
 		milter.WithActions(milter.OptAddHeader | milter.OptChangeHeader),
-		milter.WithProtocols(proto),
+		milter.WithProtocols(milter.OptHeaderLeadingSpace),
+		milter.WithNegotiationCallback(negotiate),
 		milter.WithMacroRequest(milter.StageHelo, tlsMacros),
 		milter.WithMacroRequest(milter.StageMail, tlsMacros),
 	}
@@ -70,20 +72,37 @@ type filter struct {
 	// repeat them; Postfix does at MAIL when milter_mail_macros lists them (README.md).
 	heloTLS tlsid.Macros
 
-	from    string
-	rcpts   []string
-	hdr     bytes.Buffer
-	hdrErr  error
+	from   string
+	rcpts  []string
+	hdr    bytes.Buffer
+	hdrErr error
+	// start inspects the first paragraph of the body (bodyStart).
+	start bodyStart
+	// body is kept for DKIM up to the verifier's bound; bodyBig: the body went over it.
 	body    bytes.Buffer
 	bodyBig bool
 }
 
 var errHeaderTooLong = errors.New("milter: header block over the size limit")
 
+// maxRecipients bounds the recipients one transaction keeps: Postfix's smtpd_recipient_limit
+// default; more get 452 4.5.3 (RFC 5321 §4.5.3.1.10) and the client sends them again later.
+const maxRecipients = 1000
+
+// keepBuffer is the largest buffer capacity kept from one transaction for the next.
+const keepBuffer = 64 << 10
+
 func (f *filter) reset() {
 	f.from, f.rcpts, f.hdrErr, f.bodyBig = "", nil, nil, false
 	f.hdr.Reset()
 	f.body.Reset()
+	if f.body.Cap() > keepBuffer {
+		f.body = bytes.Buffer{} // a large DKIM body is not held while the connection idles
+	}
+	if f.hdr.Cap() > keepBuffer {
+		f.hdr = bytes.Buffer{}
+	}
+	f.start = newBodyStart(f.app.maxHeaderBytes(), f.app.verdictName)
 }
 
 func (f *filter) Connect(_ string, family string, _ uint16, addr string, _ milter.Modifier) (*milter.Response, error) {
@@ -142,6 +161,10 @@ func (f *filter) MailFrom(from string, _ string, _ milter.Modifier) (*milter.Res
 func (f *filter) RcptTo(rcpt string, _ string, m milter.Modifier) (*milter.Response, error) {
 	rcpt = milter.RemoveAngle(rcpt)
 	s := f.session(m)
+	if len(f.rcpts) >= maxRecipients {
+		f.app.log.Info("rcpt refused", "client", s.RemoteAddr.String(), "rcpt", rcpt, "reply", replyTooManyRcpts)
+		return reject(replyTooManyRcpts)
+	}
 	rv := f.app.policy.Recipient(s, f.from, rcpt)
 	if rv.Action == classify.Reject {
 		f.app.log.Info("rcpt refused", "client", s.RemoteAddr.String(), "certVerified", s.TLS.Verified, "certNames", s.TLS.Names,
@@ -153,43 +176,55 @@ func (f *filter) RcptTo(rcpt string, _ string, m milter.Modifier) (*milter.Respo
 }
 
 // Header keeps the fields in order, as the MTA received them, up to the size limit.
-func (f *filter) Header(name, value string, _ milter.Modifier) (*milter.Response, error) {
+func (f *filter) Header(name, value string, m milter.Modifier) (*milter.Response, error) {
 	if f.hdrErr != nil {
 		return milter.RespContinue, nil
 	}
-	max := f.app.limits.MaxBytes
-	if max <= 0 {
-		max = defaultMaxHeaderBytes
-	}
-	if f.hdr.Len()+len(name)+len(value)+4 > max {
+	// Postfix and Sendmail pass folded values with LF line ends; the block is read with CRLF.
+	value = strings.ReplaceAll(strings.ReplaceAll(value, "\r\n", "\n"), "\n", "\r\n")
+	// With OptHeaderLeadingSpace the value is exactly what followed the colon ("Name:value"
+	// stays so, for DKIM's simple canonicalization); without it the MTA swallowed one space.
+	space := (m == nil || m.Protocol()&milter.OptHeaderLeadingSpace == 0) && value != "" && value[0] != ' ' && value[0] != '\t'
+	if f.hdr.Len()+len(name)+len(value)+4 > f.app.maxHeaderBytes() {
 		f.hdrErr = errHeaderTooLong
 		return milter.RespContinue, nil
 	}
 	f.hdr.WriteString(name)
 	f.hdr.WriteByte(':')
-	if value != "" && value[0] != ' ' && value[0] != '\t' {
-		f.hdr.WriteByte(' ') // the MTA swallowed the leading space (no OptHeaderLeadingSpace)
+	if space {
+		f.hdr.WriteByte(' ')
 	}
-	// Postfix and Sendmail pass folded values with LF line ends; the block is read with CRLF.
-	f.hdr.WriteString(strings.ReplaceAll(strings.ReplaceAll(value, "\r\n", "\n"), "\n", "\r\n"))
+	f.hdr.WriteString(value)
 	f.hdr.WriteString("\r\n")
 	return milter.RespContinue, nil
 }
 
-// defaultMaxHeaderBytes is headers.Read's default size limit: the buffer stops growing there and
-// the message is refused as malformed (threat case 30).
-const defaultMaxHeaderBytes = headers.DefaultMaxBytes
+// maxHeaderBytes is the header block's size limit (headers.Read's default unless configured):
+// the buffer stops growing there and the message is refused as malformed (threat case 30).
+func (a *App) maxHeaderBytes() int {
+	if a.limits.MaxBytes > 0 {
+		return a.limits.MaxBytes
+	}
+	return headers.DefaultMaxBytes
+}
 
-func (f *filter) BodyChunk(chunk []byte, _ milter.Modifier) (*milter.Response, error) {
-	if f.app.dkim == nil || f.bodyBig {
-		return milter.RespContinue, nil
+// BodyChunk inspects the start of the body (bodyStart) and keeps the body for DKIM up to its
+// bound. Once neither needs more, it asks the MTA to skip the rest (SMFIR_SKIP), when the MTA
+// offered that.
+func (f *filter) BodyChunk(chunk []byte, m milter.Modifier) (*milter.Response, error) {
+	f.start.Write(chunk)
+	if f.app.dkim != nil && !f.bodyBig {
+		if f.body.Len()+len(chunk) > f.app.dkim.maxBody {
+			f.bodyBig = true
+			f.body = bytes.Buffer{}
+		} else {
+			f.body.Write(chunk)
+		}
 	}
-	if f.body.Len()+len(chunk) > f.app.dkim.maxBody {
-		f.bodyBig = true
-		f.body.Reset()
-		return milter.RespContinue, nil
+	needBody := f.app.dkim != nil && !f.bodyBig
+	if f.start.Done() && !needBody && m != nil && m.Protocol()&milter.OptSkip != 0 {
+		return milter.RespSkip, nil
 	}
-	f.body.Write(chunk)
 	return milter.RespContinue, nil
 }
 
@@ -199,38 +234,74 @@ func (f *filter) BodyChunk(chunk []byte, _ milter.Modifier) (*milter.Response, e
 func (f *filter) EndOfMessage(m milter.Modifier) (*milter.Response, error) {
 	defer f.reset()
 	s := f.session(m)
-	t := classify.Transaction{Session: s, MailFrom: f.from, RcptTo: f.rcpts, HeaderError: f.hdrErr}
-	if t.HeaderError == nil {
-		t.Header, t.HeaderError = readHeader(f.hdr.Bytes(), f.app)
-	}
-	if f.app.dkim != nil && !f.bodyBig && t.HeaderError == nil {
-		t.DKIM = f.app.dkim.verify(append(f.hdr.Bytes(), "\r\n"...), f.body.Bytes())
-	}
+	t := f.transaction(s)
 	v := f.app.policy.Decide(t)
 	log := f.app.log.With("client", s.RemoteAddr.String(), "certVerified", s.TLS.Verified, "certNames", s.TLS.Names,
 		"from", f.from, "rcpts", f.rcpts, "origin", string(v.Origin), "tenant", tenantString(v.Tenant), "kind", string(v.Kind),
 		"hop", v.Hop, "reasons", codes(v.Reasons))
-	for _, a := range v.Recipients {
-		if a.Action == classify.Reject {
-			// One reply covers the message: a refused recipient refuses it for all (the
-			// relay does the same; README.md "Replies").
-			log.Info("message refused", "rcpt", a.Rcpt, "reply", a.Reply)
-			return reject(a.Reply)
+	if a, ok := firstReject(v); ok {
+		// One reply covers the message: a refused recipient refuses it for all (the relay
+		// does the same; README.md "Replies"). A refusal that unknown DKIM results decided
+		// is temporary or names the size bound (dkimUnknown).
+		reply := a.Reply
+		if r := f.dkimUnknown(t); r != "" {
+			reply = r
 		}
+		log.Info("message refused", "rcpt", a.Rcpt, "reply", reply)
+		return reject(reply)
 	}
+	lead := m.Protocol()&milter.OptHeaderLeadingSpace != 0
 	for i := len(v.Remove) - 1; i >= 0; i-- {
 		r := v.Remove[i]
-		if err := m.ChangeHeader(r.Instance, r.Name, ""); err != nil {
+		if err := m.ChangeHeader(r.Instance, r.Name, ""); err != nil { // "" deletes: no leading space
 			return nil, err
 		}
 	}
 	if v.Header.Name != "" {
-		if err := m.InsertHeader(0, v.Header.Name, v.Header.Value); err != nil {
+		if err := m.InsertHeader(0, v.Header.Name, headerValue(v.Header.Value, lead)); err != nil {
 			return nil, err
 		}
 	}
 	log.Info("message accepted", "removed", len(v.Remove), "dkimDomain", string(v.DKIMDomain))
 	return milter.RespAccept, nil
+}
+
+// transaction is what the policy decides on at the end of the message: the header block read
+// strictly (bounded), refused as malformed also when the body's first paragraph holds a Microsoft
+// trust field (bodyStart; not for an encapsulated message), and the DKIM results.
+func (f *filter) transaction(s classify.Session) classify.Transaction {
+	f.start.Close()
+	t := classify.Transaction{Session: s, MailFrom: f.from, RcptTo: f.rcpts, HeaderError: f.hdrErr}
+	if t.HeaderError == nil {
+		t.Header, t.HeaderError = readHeader(f.hdr.Bytes(), f.app)
+	}
+	if t.HeaderError == nil && !f.start.Encapsulated(t.Header) {
+		t.HeaderError = f.start.Err()
+	}
+	if f.app.dkim != nil && !f.bodyBig && t.HeaderError == nil {
+		t.DKIM = f.app.dkim.verify(append(f.hdr.Bytes(), "\r\n"...), f.body.Bytes())
+	}
+	return t
+}
+
+// headerValue is a value to add as the MTA stores it: with OptHeaderLeadingSpace negotiated the
+// MTA writes "Name:" and the value as given, so the value brings the space after the colon
+// itself (Postfix wrote "Authentication-Results:gw.example.net; …" without it).
+func headerValue(v string, leadingSpace bool) string {
+	if leadingSpace && v != "" && v[0] != ' ' && v[0] != '\t' {
+		return " " + v
+	}
+	return v
+}
+
+// firstReject returns the first refused recipient of v.
+func firstReject(v classify.Verdict) (classify.RecipientAction, bool) {
+	for _, a := range v.Recipients {
+		if a.Action == classify.Reject {
+			return a, true
+		}
+	}
+	return classify.RecipientAction{}, false
 }
 
 // readHeader reads the block the filter rebuilt (headers.Read: strict, bounded).

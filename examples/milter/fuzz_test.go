@@ -36,30 +36,85 @@ func FuzzConvertExOTA(f *testing.F) {
 	})
 }
 
-// FuzzFilterHeader feeds header fields through the filter's header handling as an MTA would and
-// decides the transaction: never a panic, and never own-tenant for a client that is not verified
-// Exchange Online (DESIGN.md §4.2 rule 1) whatever the header says.
+// FuzzFilterHeader feeds header fields and a body through the filter's header and body handling
+// as an MTA would and decides the transaction: never a panic, never own-tenant for a client that
+// is not verified Exchange Online (DESIGN.md §4.2 rule 1) whatever the header says, and nothing
+// delivered when the body's first paragraph holds a Microsoft trust field (bodyStart).
 func FuzzFilterHeader(f *testing.F) {
-	f.Add("X-MS-Exchange-CrossTenant-Id", " 11111111-1111-1111-1111-111111111111", "From", "carol@contoso.com", true)
-	f.Add("X-Evil", "a\rb", "Subject", "x\n\tfolded", false)
-	f.Add("", "", ":", "\x00", true)
+	f.Add("X-MS-Exchange-CrossTenant-Id", " 11111111-1111-1111-1111-111111111111", "From", "carol@contoso.com", []byte("Hello.\r\n"), true)
+	f.Add("X-Evil", "a\rb", "Subject", "x\n\tfolded", []byte("cut\r\nX-MS-Exchange-CrossTenant-Id: 1\r\n"), false)
+	f.Add("", "", ":", "\x00", []byte{}, true)
 	app := newTestApp(f)
-	f.Fuzz(func(t *testing.T, n1, v1, n2, v2 string, exo bool) {
-		fl := &filter{app: app, from: "carol@contoso.com", rcpts: []string{"erin@woodgrove.example"}}
+	f.Fuzz(func(t *testing.T, n1, v1, n2, v2 string, body []byte, exo bool) {
+		fl := &filter{app: app}
+		fl.reset()
+		fl.from, fl.rcpts = "carol@contoso.com", []string{"erin@woodgrove.example", "alice@contoso.com"}
 		fl.Header(n1, v1, nil)
 		fl.Header(n2, v2, nil)
+		if fl.hdr.Len() > app.maxHeaderBytes() {
+			t.Fatalf("header buffer %d bytes over the limit", fl.hdr.Len())
+		}
+		half := len(body) / 2
+		fl.BodyChunk(body[:half], nil)
+		fl.BodyChunk(body[half:], nil)
 		s := classify.Session{RemoteAddr: netip.MustParseAddr("192.0.2.1")}
 		if exo {
 			s = classify.Session{RemoteAddr: netip.MustParseAddr("127.0.0.1"),
 				TLS: tlsid.FromMacros(tlsid.Macros{TLSVersion: "TLSv1.3", CertSubject: "mail.protection.outlook.com"})}
 		}
-		tx := classify.Transaction{Session: s, MailFrom: fl.from, RcptTo: fl.rcpts, HeaderError: fl.hdrErr}
-		if tx.HeaderError == nil {
-			tx.Header, tx.HeaderError = readHeader(fl.hdr.Bytes(), app)
-		}
+		tx := fl.transaction(s)
+		encapsulated := fl.start.Encapsulated(tx.Header)
 		v := app.policy.Decide(tx)
 		if !exo && v.Origin == classify.OwnTenant {
 			t.Fatalf("own-tenant from an unverified peer: %q", fl.hdr.Bytes())
+		}
+		if fl.start.Err() != nil && !encapsulated {
+			for _, a := range v.Recipients {
+				if a.Action != classify.Reject {
+					t.Fatalf("trust field at the start of the body %q, yet %s for %s", body, a.Action, a.Rcpt)
+				}
+			}
+		}
+	})
+}
+
+// FuzzBodyStart: the body inspection finds the same field however the body is cut into chunks
+// (whole, in two at any point, byte by byte), never panics, keeps at most maxLinePrefix bytes,
+// and a field it finds is at the start of a line of the body.
+func FuzzBodyStart(f *testing.F) {
+	f.Add([]byte("not a header\r\nX-MS-Exchange-CrossTenant-Id: 1\r\n\r\nbody\r\n"), uint16(5))
+	f.Add([]byte("Hello\r\n\r\nX-MS-Exchange-CrossTenant-Id: 1\r\n"), uint16(9))
+	f.Add([]byte("X-\xe4: x\nx-forefront-antispam-report\t: y"), uint16(0))
+	f.Add([]byte(" x\r\nAuthentication-Results : gw"), uint16(300))
+	f.Fuzz(func(t *testing.T, body []byte, cut uint16) {
+		const limit = 4096
+		feed := func(pieces ...[]byte) string {
+			b := newBodyStart(limit, "Authentication-Results")
+			for _, p := range pieces {
+				b.Write(p)
+				if cap(b.line) > 2*maxLinePrefix {
+					t.Fatalf("line buffer grew to %d", cap(b.line))
+				}
+			}
+			b.Close()
+			return b.found
+		}
+		whole := feed(body)
+		k := int(cut) % (len(body) + 1)
+		if got := feed(body[:k], body[k:]); got != whole {
+			t.Fatalf("cut at %d: %q, whole: %q", k, got, whole)
+		}
+		if len(body) <= 2048 {
+			var ones [][]byte
+			for i := range body {
+				ones = append(ones, body[i:i+1])
+			}
+			if got := feed(ones...); got != whole {
+				t.Fatalf("byte by byte: %q, whole: %q", got, whole)
+			}
+		}
+		if whole != "" && !bytes.HasPrefix(body, []byte(whole)) && !bytes.Contains(body, []byte("\n"+whole)) {
+			t.Fatalf("found %q, not at the start of a line of %q", whole, body)
 		}
 	})
 }

@@ -128,8 +128,9 @@ func postfixDir(t *testing.T) string {
 }
 
 // startPostfix runs a private Postfix instance (spec/interop.md) on a free port with the milter
-// in smtpd_milters, the settings README.md documents, and sinkPort as relayhost.
-func startPostfix(t *testing.T, dir string, milterPort, sinkPort int, caFile, certFile, keyFile string) (int, *lockedBuffer) {
+// in smtpd_milters, the settings README.md documents, and sinkPort as relayhost; extra lines are
+// appended to main.cf.
+func startPostfix(t *testing.T, dir string, milterPort, sinkPort int, caFile, certFile, keyFile string, extra ...string) (int, *lockedBuffer) {
 	t.Helper()
 	postfix := interop(t, "postfix")
 	port := freePort(t)
@@ -177,7 +178,7 @@ milter_default_action = tempfail
 milter_helo_macros = {tls_version} {cipher} {cert_subject} {cert_issuer}
 milter_mail_macros = i {auth_type} {tls_version} {cipher} {cert_subject} {cert_issuer}
 smtp_tls_security_level = none
-`, dir, sinkPort, milterPort, certFile, keyFile, caFile)
+`, dir, sinkPort, milterPort, certFile, keyFile, caFile) + strings.Join(extra, "\n") + "\n"
 	if err := os.WriteFile(filepath.Join(dir, "conf/main.cf"), []byte(main), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +319,7 @@ func TestInteropMiltertest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, script := range []string{"own_tenant.lua", "other_tenant.lua", "forged.lua", "conn_reuse.lua"} {
+	for _, script := range []string{"own_tenant.lua", "other_tenant.lua", "forged.lua", "conn_reuse.lua", "header_cut.lua"} {
 		t.Run(script, func(t *testing.T) {
 			out, err := exec.Command(mt, "-D", fmt.Sprintf("socket=inet:%d@127.0.0.1", port), "-D", "testdata="+abs,
 				"-s", filepath.Join(abs, script)).CombinedOutput()

@@ -20,8 +20,8 @@ const (
 	woodgroveID = "33333333-3333-3333-3333-333333333333"
 )
 
-// startMilter serves app on 127.0.0.1:0 and returns a client for it.
-func startMilter(t testing.TB, app *App) *milter.Client {
+// serveAppTB serves app on 127.0.0.1:0 and returns its address.
+func serveAppTB(t testing.TB, app *App) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -30,7 +30,13 @@ func startMilter(t testing.TB, app *App) *milter.Client {
 	srv := app.Server()
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	return milter.NewClient("tcp", ln.Addr().String(),
+	return ln.Addr().String()
+}
+
+// startMilter serves app on 127.0.0.1:0 and returns a client for it.
+func startMilter(t testing.TB, app *App) *milter.Client {
+	t.Helper()
+	return milter.NewClient("tcp", serveAppTB(t, app),
 		milter.WithActions(milter.OptAddHeader|milter.OptChangeHeader|milter.OptSetMacros),
 		milter.WithProtocols(milter.OptHeaderLeadingSpace|milter.OptNoBody))
 }
@@ -178,7 +184,9 @@ func runSessionBody(t testing.TB, c *milter.Client, p peer, body string, txns ..
 			case milter.ActionChangeHeader:
 				o.Changes = append(o.Changes, fmt.Sprintf("change %s[%d]=%q", m.HeaderName, m.HeaderIndex, m.HeaderValue))
 			case milter.ActionInsertHeader:
-				o.Changes = append(o.Changes, fmt.Sprintf("insert @%d %s: %s", m.HeaderIndex, m.HeaderName, strings.Join(strings.Fields(m.HeaderValue), " ")))
+				// Name and value as the MTA writes them (no space of its own with
+				// OptHeaderLeadingSpace), folding undone.
+				o.Changes = append(o.Changes, fmt.Sprintf("insert @%d %s:%s", m.HeaderIndex, m.HeaderName, unfold(m.HeaderValue)))
 			default:
 				o.Changes = append(o.Changes, fmt.Sprintf("unexpected %v", m))
 			}
@@ -186,6 +194,11 @@ func runSessionBody(t testing.TB, c *milter.Client, p peer, body string, txns ..
 		out = append(out, o)
 	}
 	return out
+}
+
+// unfold undoes folding (RFC 5322 §2.2.3) and keeps everything else of a value.
+func unfold(v string) string {
+	return strings.NewReplacer("\r\n", "", "\n", "").Replace(v)
 }
 
 // exoHeader is the header block Exchange Online sends for a cloud mailbox of tenant.
@@ -272,6 +285,14 @@ func TestMilter(t *testing.T) {
 			{Rcpt: []string{"continue"}, EOM: "accept", Changes: []string{ownVerdict(1)}},
 		},
 	}, {
+		// Threat case 10: an MTA that passes the field name as written ("Name " before the
+		// colon) lets the policy see the obsolete syntax and refuse it. Postfix does not: it
+		// passes the name without the white space (README.md, "What Postfix passes").
+		name: "obsolete syntax passed as written", peer: exoPeer,
+		txns: []txn{{"carol@contoso.com", []string{"erin@woodgrove.example"},
+			append([][2]string{{"X-MS-Exchange-CrossTenant-Id ", " " + contosoID}}, exoHeader(contosoID, "carol@contoso.com")[1:]...)}},
+		want: []outcome{{Rcpt: []string{"continue"}, EOM: "550 5.7.1 Unable to relay"}},
+	}, {
 		// Threat case 14: a bare CR inside a header value makes the block malformed: 554 5.6.0
 		// (classify.ReplyHeaderInvalid) for every recipient.
 		name: "bare CR in a header value", peer: exoPeer,
@@ -350,5 +371,23 @@ func TestHeloMacrosKept(t *testing.T) {
 		if got := actionString(a); got != "accept" {
 			t.Fatalf("transaction %d: end of message %q, want accept", i+1, got)
 		}
+	}
+}
+
+// TestHeaderBufferBounded: the rebuilt header block never grows past maxHeaderBytes, also when
+// the MTA's LF line ends become CRLF (each adds a byte); over it the message is malformed.
+func TestHeaderBufferBounded(t *testing.T) {
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), nil, headers.Limits{MaxBytes: 100}, nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &filter{app: app}
+	f.reset()
+	f.Header("X-Folded", strings.Repeat("\n\tx", 25), nil) // 75 bytes as passed, 100 as CRLF
+	if f.hdr.Len() > 100 {
+		t.Errorf("header buffer %d bytes, limit 100", f.hdr.Len())
+	}
+	if f.hdrErr == nil {
+		t.Error("no error for a header over the limit")
 	}
 }
