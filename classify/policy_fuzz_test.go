@@ -50,12 +50,21 @@ func checkInvariant(p *Policy, s Session, v Verdict, h textproto.Header) error {
 	}
 	var ids []tenantgate.TenantID
 	for f := h.Fields(); f.Next(); {
-		if !strings.EqualFold(f.Key(), "X-MS-Exchange-CrossTenant-Id") {
+		v := f.Value()
+		switch {
+		case strings.EqualFold(f.Key(), "X-MS-Exchange-CrossTenant-Id"):
+		case p.o.eopEvidence && strings.EqualFold(f.Key(), "X-EOPTenantAttributedMessage"):
+			// With EOPTenantAttributedEvidence the operator made this field tenant evidence too;
+			// Exchange Online writes it as "<GUID>:<n>".
+			if i := strings.LastIndexByte(v, ':'); i == 36 && strings.Trim(v[i+1:], "0123456789") == "" && i+1 < len(v) {
+				v = v[:i]
+			}
+		default:
 			continue
 		}
-		id, err := tenantgate.ParseTenantID(f.Value())
+		id, err := tenantgate.ParseTenantID(v)
 		if err != nil {
-			return fmt.Errorf("own-tenant with a malformed CrossTenant-Id %q", f.Value())
+			return fmt.Errorf("own-tenant with a malformed tenant field %s: %q", f.Key(), f.Value())
 		}
 		ids = append(ids, id)
 	}
