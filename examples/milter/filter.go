@@ -24,6 +24,8 @@ type App struct {
 	log    *slog.Logger
 	// requireVerify: a certificate subject counts only with {verify} "OK" (Sendmail).
 	requireVerify bool
+	// dialect is the MTA's {cert_subject} form: Postfix's CN or Sendmail's DN (tlsid.Dialect).
+	dialect tlsid.Dialect
 	// verdictName is the verdict header's name (the policy's VerdictHeader).
 	verdictName string
 }
@@ -47,7 +49,7 @@ func NewApp(d *tenantgate.Directory, opts []classify.Option, limits headers.Limi
 // (its first paragraph is inspected, all of it when DKIM is verified), and the skip reply when
 // the MTA offers it (negotiate).
 func (a *App) Server(opts ...milter.Option) *milter.Server {
-	tlsMacros := []milter.MacroName{milter.MacroTlsVersion, milter.MacroCertSubject, milter.MacroCertIssuer, macroVerify}
+	tlsMacros := []milter.MacroName{milter.MacroTlsVersion, milter.MacroCertSubject, milter.MacroCertIssuer, macroVerify, macroCNSubject}
 	base := []milter.Option{
 		milter.WithMilter(func() milter.Milter { return &filter{app: a} }),
 		milter.WithActions(milter.OptAddHeader | milter.OptChangeHeader),
@@ -122,7 +124,12 @@ func (f *filter) Helo(name string, m milter.Modifier) (*milter.Response, error) 
 }
 
 // macroVerify is Sendmail's {verify}: "OK" when the client certificate verified.
-const macroVerify = "{verify}"
+// Sendmail's macros beyond go-milter's names: {verify} says whether it verified the certificate,
+// {cn_subject} is the subject CN (xtext), which tlsid checks against the CN it parses from the DN.
+const (
+	macroVerify    = "{verify}"
+	macroCNSubject = "{cn_subject}"
+)
 
 // tlsMacros reads the TLS macros. Sendmail passes {cert_subject} for any certificate and says in
 // {verify} whether it verified: a {verify} other than "OK" — or none, when the MTA is configured
@@ -132,10 +139,14 @@ func (f *filter) tlsMacros(m milter.Modifier) tlsid.Macros {
 		TLSVersion:  m.Get(milter.MacroTlsVersion),
 		CertSubject: m.Get(milter.MacroCertSubject),
 		CertIssuer:  m.Get(milter.MacroCertIssuer),
+		Dialect:     f.app.dialect,
+	}
+	if mac.Dialect == tlsid.Sendmail {
+		mac.CNSubject = m.Get(macroCNSubject)
 	}
 	v, ok := m.GetEx(macroVerify)
 	if (ok || f.app.requireVerify) && v != "OK" {
-		mac.CertSubject, mac.CertIssuer = "", ""
+		mac.CertSubject, mac.CertIssuer, mac.CNSubject = "", "", ""
 	}
 	return mac
 }

@@ -105,5 +105,6 @@ func (l *Loaded) App(log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.requireVerify = l.Section.RequireVerifyMacro
+	a.dialect = l.Section.MTA
 	return a, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/headers"
+	"github.com/tenantgate/tenantgate/tlsid"
 )
 
 const (
@@ -389,5 +390,44 @@ func TestHeaderBufferBounded(t *testing.T) {
 	}
 	if f.hdrErr == nil {
 		t.Error("no error for a header over the limit")
+	}
+}
+
+// TestCertSubjectDialect: the milter reads {cert_subject} in the configured MTA's form. Postfix
+// passes the certificate's CN, so a CN that looks like a DN names nothing; Sendmail passes a DN
+// (xtext-encoded, OpenSSL's slash form), from which the CN is taken strictly.
+func TestCertSubjectDialect(t *testing.T) {
+	const relayOK, refused = "continue", "550 5.7.1 Unable to relay"
+	sendmail := func() *App {
+		app := newTestApp(t)
+		app.dialect, app.requireVerify = tlsid.Sendmail, true
+		return app
+	}
+	tests := []struct {
+		name    string
+		app     *App
+		subject string
+		verify  string
+		want    string
+	}{
+		// A Postfix peer whose certificate's CN is "x,CN=mail.protection.outlook.com": not the
+		// EXO name, whatever the '=' suggests.
+		{"postfix/DN-looking CN", newTestApp(t), "x,CN=mail.protection.outlook.com", "", refused},
+		{"postfix/slash DN as CN", newTestApp(t), "/CN=mail.protection.outlook.com", "", refused},
+		{"postfix/CN", newTestApp(t), "mail.protection.outlook.com", "", relayOK},
+		// Sendmail: the DN's CN counts, when {verify} is OK.
+		{"sendmail/DN", sendmail(), "/C=US/O=Microsoft+20Corporation/CN=mail.protection.outlook.com", "OK", relayOK},
+		{"sendmail/DN not verified", sendmail(), "/CN=mail.protection.outlook.com", "FAIL", refused},
+		{"sendmail/CN hidden in a value", sendmail(), "/CN=x,CN=mail.protection.outlook.com", "OK", refused},
+		{"sendmail/two CNs", sendmail(), "/CN=mail.protection.outlook.com/CN=evil.example", "OK", refused},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := peer{"127.0.0.1", "TLSv1.3", tc.subject, tc.verify}
+			got := runSession(t, startMilter(t, tc.app), p, txn{"carol@contoso.com", []string{"victim@sender.example"}, nil})[0].Rcpt[0]
+			if got != tc.want {
+				t.Errorf("rcpt %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
