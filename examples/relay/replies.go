@@ -29,6 +29,8 @@ var (
 		Message: "Too many next-hop sessions open, try again later"}
 	errSpoolFull = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1},
 		Message: "Insufficient system storage, try again later"}
+	errDataTimeout = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2},
+		Message: "Timeout reading the message, closing connection"}
 	errLocal = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0},
 		Message: "Local error in processing, try again later"}
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -137,7 +138,7 @@ func (s *session) Data(r io.Reader) error {
 		// Not the header's fault but the transfer's: a bare line, the size limit, a lost or
 		// timed-out connection. go-smtp answers 552 5.3.4 to its own error and drops a lost
 		// connection; localReply keeps a reply an error is.
-		return s.refuseData(log, herr, mr.offset)
+		return s.refuseData(log, herr, mr)
 	}
 	v := s.r.policy.Decide(classify.Transaction{Session: s.cs, MailFrom: s.from, RcptTo: s.rcpts, Header: h, HeaderError: herr})
 	log = log.With("origin", string(v.Origin), "tenant", tenantString(v.Tenant), "kind", string(v.Kind), "hop", v.Hop)
@@ -155,7 +156,7 @@ func (s *session) Data(r io.Reader) error {
 	body := newSpool(s.r)
 	defer body.close()
 	if _, err := body.ReadFrom(br); err != nil {
-		return s.refuseData(log, err, mr.offset)
+		return s.refuseData(log, err, mr)
 	}
 	if s.up == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(s.r.limits.NextHopTimeout))
@@ -197,13 +198,29 @@ func (s *session) Data(r io.Reader) error {
 	return nil
 }
 
-// refuseData logs why a message could not be read and returns the reply (localReply).
-func (s *session) refuseData(log *slog.Logger, err error, offset int64) error {
+// refuseData logs why a message could not be read or spooled and returns the reply: for an error
+// reading the client's message its own reply (552 5.3.4 from go-smtp), 421 4.4.2 and a close
+// for a timeout, the error itself for a lost connection; for anything else localReply's.
+func (s *session) refuseData(log *slog.Logger, err error, mr *messageReader) error {
 	reply := localReply(err)
-	log.Info("message refused", "code", reply.Code, "reply", reply.Message, "offset", offset, "err", err.Error())
 	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
-		return err // the client is gone or timed out; go-smtp ends the connection
+	clientErr := mr.rerr != nil && !errors.As(mr.rerr, new(*smtp.SMTPError))
+	timeout := clientErr && (errors.Is(mr.rerr, os.ErrDeadlineExceeded) || errors.As(mr.rerr, &ne) && ne.Timeout())
+	if timeout {
+		reply = errDataTimeout
+	}
+	log.Info("message refused", "code", reply.Code, "reply", reply.Message, "offset", mr.offset, "err", err.Error())
+	switch {
+	case timeout:
+		// go-smtp would answer 554 and read the rest of the message as commands: answer 421
+		// (temporary, the client retries) and close instead (RFC 5321 §3.8).
+		c := s.conn.Conn()
+		c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		c.Write([]byte(replyLine(errDataTimeout)))
+		s.conn.Close()
+		return errDataTimeout
+	case clientErr:
+		return mr.rerr // the client is gone; go-smtp ends the connection
 	}
 	return reply
 }

@@ -131,7 +131,8 @@ type messageReader struct {
 	end    time.Time   // DataTimeout after DATA
 	cr     bool        // the last byte read was a CR
 	offset int64
-	bare   bool // a bare line was found: every further read fails
+	bare   bool  // a bare line was found: every further read fails
+	rerr   error // the error reading the client's message, if any (not io.EOF)
 }
 
 func (m *messageReader) Read(p []byte) (int, error) {
@@ -142,6 +143,9 @@ func (m *messageReader) Read(p []byte) (int, error) {
 		m.cc.dataDeadline(m.end)
 	}
 	n, err := m.r.Read(p)
+	if err != nil && err != io.EOF {
+		m.rerr = err
+	}
 	for i := 0; i < n; i++ {
 		switch c := p[i]; {
 		case m.cr && c != '\n', !m.cr && c == '\n':
