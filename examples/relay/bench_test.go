@@ -46,7 +46,9 @@ func newBenchRig(b *testing.B) *benchRig {
 			"contoso":  p.Leaf(b, []string{"contoso.gw.example.net"}),
 			"fabrikam": p.Leaf(b, []string{"fabrikam.gw.example.net"}),
 		},
-		Resolver: res, NextHopPort: port})
+		Resolver: res, NextHopPort: port,
+		// The parallel clients on one address stand for many Exchange Online servers.
+		Limits: Limits{MaxConnectionsPerIP: DefaultMaxConnections, MaxNextHopSessionsPerIP: DefaultMaxNextHopSessions}})
 	if err != nil {
 		b.Fatal(err)
 	}

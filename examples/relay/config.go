@@ -79,7 +79,7 @@ type Limits struct {
 	MaxHeaderBytes  int `json:"maxHeaderBytes,omitempty"`
 	MaxHeaderFields int `json:"maxHeaderFields,omitempty"`
 	// MaxConnections bounds concurrent client connections (default 1000), MaxConnectionsPerIP
-	// those from one client address (default 20); a connection over either gets 421 4.7.0.
+	// those from one client address (default 50); a connection over either gets 421 4.7.0.
 	MaxConnections      int `json:"maxConnections,omitempty"`
 	MaxConnectionsPerIP int `json:"maxConnectionsPerIP,omitempty"`
 	// MaxCommands bounds the commands of one connection (default 1000); the next gets 421 4.7.0.
@@ -102,8 +102,8 @@ type Limits struct {
 	SpoolThreshold int64  `json:"spoolThreshold,omitempty"`
 	SpoolDir       string `json:"spoolDir,omitempty"`
 	SpoolBytes     int64  `json:"spoolBytes,omitempty"`
-	// MaxNextHopSessions bounds the next-hop sessions open at once (default 100),
-	// MaxNextHopSessionsPerIP those opened for one client address (default 10): 451 4.4.5 beyond.
+	// MaxNextHopSessions bounds the next-hop sessions open at once (default 250),
+	// MaxNextHopSessionsPerIP those opened for one client address (default 20): 451 4.4.5 beyond.
 	MaxNextHopSessions      int `json:"maxNextHopSessions,omitempty"`
 	MaxNextHopSessionsPerIP int `json:"maxNextHopSessionsPerIP,omitempty"`
 	// NextHopIdleTimeout closes a next-hop session opened at RCPT when the client sends no
@@ -133,7 +133,7 @@ const (
 	DefaultMaxMessageBytes         = 36 << 20
 	DefaultMaxRecipients           = 100
 	DefaultMaxConnections          = 1000
-	DefaultMaxConnectionsPerIP     = 20
+	DefaultMaxConnectionsPerIP     = 50
 	DefaultMaxCommands             = 1000
 	DefaultIdleTimeout             = 60 * time.Second
 	DefaultTimeout                 = 5 * time.Minute
@@ -142,8 +142,8 @@ const (
 	DefaultMemoryBytes             = 64 << 20
 	DefaultSpoolThreshold          = 1 << 20
 	DefaultSpoolBytes              = 4 << 30
-	DefaultMaxNextHopSessions      = 100
-	DefaultMaxNextHopSessionsPerIP = 10
+	DefaultMaxNextHopSessions      = 250
+	DefaultMaxNextHopSessionsPerIP = 20
 	DefaultNextHopIdleTimeout      = 10 * time.Second
 	DefaultNextHopTimeout          = 2 * time.Minute
 	DefaultNextHopDataTimeout      = 10 * time.Minute

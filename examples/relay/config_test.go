@@ -182,11 +182,11 @@ func TestLimitsDefaults(t *testing.T) {
 	want := Limits{
 		MaxMessageBytes: 10 << 20, // as configured
 		MaxRecipients:   100,
-		MaxConnections:  1000, MaxConnectionsPerIP: 20, MaxCommands: 1000,
+		MaxConnections:  1000, MaxConnectionsPerIP: 50, MaxCommands: 1000,
 		IdleTimeout: Duration(time.Minute), ReadTimeout: Duration(5 * time.Minute), WriteTimeout: Duration(5 * time.Minute),
 		DataBlockTimeout: Duration(3 * time.Minute), DataTimeout: Duration(10 * time.Minute),
 		MemoryBytes: 64 << 20, SpoolThreshold: 1 << 20, SpoolBytes: 4 << 30,
-		MaxNextHopSessions: 100, MaxNextHopSessionsPerIP: 10, NextHopIdleTimeout: Duration(10 * time.Second),
+		MaxNextHopSessions: 250, MaxNextHopSessionsPerIP: 20, NextHopIdleTimeout: Duration(10 * time.Second),
 		NextHopTimeout: Duration(2 * time.Minute), NextHopDataTimeout: Duration(10 * time.Minute), ShutdownTimeout: Duration(30 * time.Second),
 	}
 	if got != want {
