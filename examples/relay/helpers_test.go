@@ -106,15 +106,14 @@ type sink struct {
 	addr string
 	// discard keeps only the length of each message (received.Size), not its bytes.
 	discard bool
-	// open counts the sessions open now, peak the most at once.
-	open, peak int
+	// open counts the sessions open now (NewSession to Logout).
+	open int
 }
 
 func (s *sink) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	ss := &sinkSession{s: s}
 	s.mu.Lock()
 	s.open++
-	s.peak = max(s.peak, s.open)
 	s.mu.Unlock()
 	if cs, ok := c.TLSConnectionState(); ok {
 		ss.tls = true
