@@ -79,7 +79,7 @@ type Limits struct {
 	MaxHeaderBytes  int `json:"maxHeaderBytes,omitempty"`
 	MaxHeaderFields int `json:"maxHeaderFields,omitempty"`
 	// MaxConnections bounds concurrent client connections (default 1000), MaxConnectionsPerIP
-	// those from one client address (default 50); a connection over either gets 421 4.7.0.
+	// those from one client address, an IPv6 client's /64 (default 50); a connection over either gets 421 4.7.0.
 	MaxConnections      int `json:"maxConnections,omitempty"`
 	MaxConnectionsPerIP int `json:"maxConnectionsPerIP,omitempty"`
 	// MaxCommands bounds the commands of one connection (default 1000); the next gets 421 4.7.0.

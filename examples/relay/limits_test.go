@@ -553,3 +553,24 @@ func TestNextHopSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestClientKey: the per-address budgets count an IPv4 address, and an IPv6 client by its /64
+// (RFC 6177: a subscriber gets a /64 or more), so one IPv6 client cannot multiply its places.
+func TestClientKey(t *testing.T) {
+	tests := []struct{ addr, want string }{
+		{"192.0.2.1:25", "192.0.2.1"},
+		{"[::ffff:192.0.2.1]:25", "192.0.2.1"},
+		{"[2001:db8:1:2:3:4:5:6]:25", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2:ffff::1]:25", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:3::1]:25", "2001:db8:1:3::/64"},
+	}
+	for _, tc := range tests {
+		a, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := clientIP(a); got != tc.want {
+			t.Errorf("clientIP(%s) = %s, want %s", tc.addr, got, tc.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/tls"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
@@ -38,36 +39,33 @@ func (l *listener) Accept() (net.Conn, error) {
 }
 
 // refuse answers a connection over the limits with 421 4.7.0 (RFC 5321 §3.8: 421 and close) and
-// closes it.
+// closes it. A short write deadline bounds the goroutine: a fresh connection takes a line at once.
 func refuse(c net.Conn, timeout time.Duration) {
-	c.SetWriteDeadline(time.Now().Add(min(timeout, 10*time.Second)))
+	c.SetWriteDeadline(time.Now().Add(min(timeout, 2*time.Second)))
 	c.Write([]byte(replyLine(errTooManyConnections)))
 	c.Close()
 }
 
+// replyLine is e as one reply line, for the places the relay writes to the client itself.
 func replyLine(e *smtp.SMTPError) string {
 	ec := e.EnhancedCode
-	return itoa(e.Code) + " " + itoa(ec[0]) + "." + itoa(ec[1]) + "." + itoa(ec[2]) + " " + e.Message + "\r\n"
+	return fmt.Sprintf("%d %d.%d.%d %s\r\n", e.Code, ec[0], ec[1], ec[2], e.Message)
 }
 
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		if n /= 10; n == 0 {
-			break
-		}
-	}
-	return string(b[i:])
-}
-
+// clientIP is the key of a client's per-address budgets: its IPv4 address, or the /64 of its IPv6
+// address — one IPv6 subscriber holds a whole /64 (RFC 6177), so counting single addresses would
+// bound nothing.
 func clientIP(a net.Addr) string {
-	if ap, err := netip.ParseAddrPort(a.String()); err == nil {
-		return ap.Addr().Unmap().String()
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return a.String()
 	}
-	return a.String()
+	ip := ap.Addr().Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
 }
 
 // clientConn is one client connection under the relay's limits. go-smtp sets a read deadline

@@ -202,7 +202,7 @@ func (r *Relay) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	}
 	r.conns[c] = struct{}{}
 	r.mu.Unlock()
-	ss := &session{r: r, conn: c, cs: cs, log: log, ip: addr.String(), cc: connOf(c)}
+	ss := &session{r: r, conn: c, cs: cs, log: log, ip: clientIP(c.Conn().RemoteAddr()), cc: connOf(c)}
 	if ss.cc != nil {
 		ss.cc.smtp.Store(c)
 		ss.ip = ss.cc.ip
