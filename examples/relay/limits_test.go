@@ -574,3 +574,22 @@ func TestClientKey(t *testing.T) {
 		}
 	}
 }
+
+// TestLongLine: a message line over go-smtp's MaxLineLength (2000; RFC 5321 §4.5.3.1.6 allows
+// 1000) is refused as malformed, 554 5.6.0, not go-smtp's generic 554 5.0.0; nothing passed on.
+func TestLongLine(t *testing.T) {
+	w := newWorld(t, nil)
+	c := dialFrom(t, w.relay, "127.0.0.1")
+	c.reply()
+	c.cmd("EHLO client.example")
+	c.cmd("MAIL FROM:<bob@sender.example>")
+	c.cmd("RCPT TO:<alice@contoso.com>")
+	c.cmd("DATA")
+	c.tp.PrintfLine("Subject: tok-long\r\n\r\n%s\r\n.", strings.Repeat("x", 3000))
+	if got := c.reply(); !strings.HasPrefix(got, "554 5.6.0") {
+		t.Errorf("long line: %q, want 554 5.6.0", got)
+	}
+	if n := w.good.count("tok-long"); n != 0 {
+		t.Errorf("sink holds %d copies", n)
+	}
+}

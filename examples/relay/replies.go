@@ -39,6 +39,8 @@ var (
 		Message: "Too many recipients for one transaction: send this one in another"}
 	errBareLine = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
 		Message: "Message contains a bare CR or LF (RFC 5321 §2.3.8)"}
+	errLineTooLong = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
+		Message: "Message has a line over the length limit (RFC 5321 §4.5.3.1.6)"}
 	errHopChanged = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0},
 		Message: "Recipients changed route after the header was read, try again"}
 	errNoRoute = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 5},
@@ -77,13 +79,16 @@ func dnsReply(dom string, err error) *smtp.SMTPError {
 var errSpoolBudget = errors.New("spool budget spent")
 
 // localReply is the reply for an error while reading, spooling or signing a message: a reply the
-// error already is (552 5.3.4 from go-smtp, a bare line), 452 4.3.1 for a full disk or spool
+// error already is (552 5.3.4 from go-smtp, a bare line), 554 5.6.0 for a line over go-smtp's
+// MaxLineLength (the same message fails again), 452 4.3.1 for a full disk or spool
 // budget, 451 4.3.0 for any other local error.
 func localReply(err error) *smtp.SMTPError {
 	var se *smtp.SMTPError
 	switch {
 	case errors.As(err, &se):
 		return se
+	case errors.Is(err, smtp.ErrTooLongLine):
+		return errLineTooLong
 	case errors.Is(err, errSpoolBudget), errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
 		return errSpoolFull
 	}

@@ -65,6 +65,7 @@ func TestReplyClasses(t *testing.T) {
 		{"message read timeout", errDataTimeout, temp},
 		{"message over maxMessageBytes", localReply(smtp.ErrDataTooLarge), perm},
 		// Content.
+		{"line over go-smtp's MaxLineLength", localReply(fmt.Errorf("headers: reading line 1: %w", smtp.ErrTooLongLine)), perm},
 		{"bare CR or LF", localReply(fmt.Errorf("headers: reading line 2: %w", errBareLine)), perm},
 		// Local resources and errors.
 		{"spool budget spent", localReply(errSpoolBudget), temp},

@@ -204,7 +204,7 @@ func (s *session) Data(r io.Reader) error {
 func (s *session) refuseData(log *slog.Logger, err error, mr *messageReader) error {
 	reply := localReply(err)
 	var ne net.Error
-	clientErr := mr.rerr != nil && !errors.As(mr.rerr, new(*smtp.SMTPError))
+	clientErr := mr.rerr != nil && !errors.As(mr.rerr, new(*smtp.SMTPError)) && !errors.Is(mr.rerr, smtp.ErrTooLongLine)
 	timeout := clientErr && (errors.Is(mr.rerr, os.ErrDeadlineExceeded) || errors.As(mr.rerr, &ne) && ne.Timeout())
 	if timeout {
 		reply = errDataTimeout
