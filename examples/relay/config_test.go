@@ -15,6 +15,7 @@ import (
 
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/headers"
 	"github.com/tenantgate/tenantgate/examples/internal/testpki"
 )
 
@@ -194,5 +195,31 @@ func TestLimitsDefaults(t *testing.T) {
 	}
 	if d := (Limits{}).withDefaults().MaxMessageBytes; d != 36<<20 {
 		t.Errorf("default maxMessageBytes %d, want 36 MiB (Exchange Online's default receive limit)", d)
+	}
+}
+
+// TestREADMEConfigSample: the configuration sample in README.md uses only fields the relay
+// knows, and its limits are the defaults the README's Limits table states.
+func TestREADMEConfigSample(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(b), "## Configuration")
+	_, rest, _ = strings.Cut(rest, "```json\n")
+	sample, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		t.Fatal("README.md has no configuration sample")
+	}
+	var f File
+	if err := tenantgate.DecodeStrict([]byte(sample), &f); err != nil {
+		t.Fatalf("README sample: %v", err)
+	}
+	l := f.Relay.Limits
+	l.SpoolDir = ""
+	d := (Limits{}).withDefaults()
+	d.MaxHeaderBytes, d.MaxHeaderFields = headers.DefaultMaxBytes, headers.DefaultMaxFields // headers.Limits' own defaults
+	if l != d {
+		t.Errorf("README sample limits differ from the defaults:\n sample %+v\ndefault %+v", l, d)
 	}
 }
