@@ -168,10 +168,10 @@ func (s *session) Data(r io.Reader) error {
 		}
 	}
 	v.Apply(&h)
-	write := func(w io.Writer) error { return writeMessage(w, h, body.reader()) }
+	write := func(w io.Writer) error { return writeMessage(w, h, body) }
 	if v.DKIMDomain != "" {
 		if k, ok := s.r.dkim[v.DKIMDomain]; ok {
-			sig, err := sign(v.DKIMDomain, k, h, body.reader())
+			sig, err := sign(v.DKIMDomain, k, h, body)
 			if err != nil {
 				reply := localReply(err)
 				if reply == errLocal {
@@ -184,7 +184,7 @@ func (s *session) Data(r io.Reader) error {
 				if _, err := io.WriteString(w, sig); err != nil {
 					return err
 				}
-				return writeMessage(w, h, body.reader())
+				return writeMessage(w, h, body)
 			}
 			log = log.With("dkim", string(v.DKIMDomain))
 		}
@@ -227,7 +227,7 @@ func (s *session) refuseData(log *slog.Logger, err error, mr *messageReader) err
 
 // sign returns the DKIM-Signature field (with its CRLF) for the message h and body: go-msgauth's
 // Signer hashes the message as it is written, so the body streams from the spool.
-func sign(dom tenantgate.Domain, k DKIMSigner, h textproto.Header, body io.Reader) (string, error) {
+func sign(dom tenantgate.Domain, k DKIMSigner, h textproto.Header, body *spool) (string, error) {
 	sg, err := dkim.NewSigner(&dkim.SignOptions{Domain: string(dom), Selector: k.Selector, Signer: k.Signer,
 		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
 		HeaderKeys: []string{"From", "To", "Cc", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "Reply-To"}})
@@ -244,12 +244,11 @@ func sign(dom tenantgate.Domain, k DKIMSigner, h textproto.Header, body io.Reade
 	return sg.Signature(), nil
 }
 
-func writeMessage(w io.Writer, h textproto.Header, body io.Reader) error {
+func writeMessage(w io.Writer, h textproto.Header, body *spool) error {
 	if err := textproto.WriteHeader(w, h); err != nil {
 		return err
 	}
-	_, err := io.Copy(w, body)
-	return err
+	return body.writeTo(w)
 }
 
 // replyError turns a policy reply ("550 5.7.1 Unable to relay") into an SMTP error.

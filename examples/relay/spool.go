@@ -74,32 +74,24 @@ func (s *spool) ReadFrom(r io.Reader) (int64, error) {
 	return io.CopyBuffer(struct{ io.Writer }{s}, r, buf[:])
 }
 
-// reader returns a reader of everything written, from the start; it may be called again.
-func (s *spool) reader() io.Reader {
-	rs := make([]io.Reader, 0, len(s.chunks)+1)
+// writeTo writes everything written to w, from the start; it may be called again. The memory
+// part is written as it is, the file part through one buffer from the relay's pool.
+func (s *spool) writeTo(w io.Writer) error {
 	left := s.memN
 	for _, c := range s.chunks {
 		k := min(left, chunkSize)
-		rs = append(rs, &chunkReader{b: c[:k]})
+		if _, err := w.Write(c[:k]); err != nil {
+			return err
+		}
 		left -= k
 	}
-	if s.f != nil {
-		rs = append(rs, io.NewSectionReader(s.f, 0, s.fileN))
+	if s.f == nil {
+		return nil
 	}
-	return io.MultiReader(rs...)
-}
-
-// chunkReader reads b; unlike bytes.Reader it is not worth a WriterTo that would hand b to a
-// writer that may keep it.
-type chunkReader struct{ b []byte }
-
-func (c *chunkReader) Read(p []byte) (int, error) {
-	if len(c.b) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, c.b)
-	c.b = c.b[n:]
-	return n, nil
+	buf := s.r.chunks.Get().(*[chunkSize]byte)
+	defer s.r.chunks.Put(buf)
+	_, err := io.CopyBuffer(struct{ io.Writer }{w}, io.NewSectionReader(s.f, 0, s.fileN), buf[:])
+	return err
 }
 
 // close returns the memory and disk taken and removes the spool file.
