@@ -15,8 +15,8 @@ import (
 
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/tenantgate/tenantgate"
-	"github.com/tenantgate/tenantgate/headers"
 	"github.com/tenantgate/tenantgate/examples/internal/testpki"
+	"github.com/tenantgate/tenantgate/headers"
 )
 
 // ExampleLoad shows the relay's configuration format: the library configuration (inline here;

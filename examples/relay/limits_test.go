@@ -16,9 +16,9 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// inboundMsg is an Internet message for a served tenant (delivered to its Exchange Online, the
+// tokenMsg is an Internet message for a served tenant (delivered to its Exchange Online, the
 // good sink), the simplest path through the relay.
-func inboundMsg(token string) string {
+func tokenMsg(token string) string {
 	return "From: bob@sender.example\r\nTo: alice@contoso.com\r\nSubject: " + token + "\r\n\r\nhi\r\n"
 }
 
@@ -235,7 +235,7 @@ func TestMessageSize(t *testing.T) {
 		t.Errorf("MAIL SIZE=1001: %v, want 552 5.3.4", err)
 	}
 	c.Reset()
-	big := inboundMsg("tok-big") + strings.Repeat("0123456789abcdefghijklmnopqrstuvwxyz\r\n", 40)
+	big := tokenMsg("tok-big") + strings.Repeat("0123456789abcdefghijklmnopqrstuvwxyz\r\n", 40)
 	res, err := send(c, "bob@sender.example", []string{"alice@contoso.com"}, big)
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +246,7 @@ func TestMessageSize(t *testing.T) {
 	if n := w.good.count("tok-big"); n != 0 {
 		t.Errorf("sink holds %d copies of the oversized message", n)
 	}
-	res, err = send(c, "bob@sender.example", []string{"alice@contoso.com"}, inboundMsg("tok-small"))
+	res, err = send(c, "bob@sender.example", []string{"alice@contoso.com"}, tokenMsg("tok-small"))
 	if err != nil || res.Data != nil {
 		t.Errorf("message under the limit: %v %v", err, res.Data)
 	}
@@ -268,7 +268,7 @@ func TestRecipientLimit(t *testing.T) {
 	if _, v := c.Extension("LIMITS"); v != "RCPTMAX=2" {
 		t.Errorf("EHLO LIMITS %q, want RCPTMAX=2", v)
 	}
-	res, err := send(c, "bob@sender.example", []string{"alice@contoso.com", "bob@contoso.com", "carol@contoso.com"}, inboundMsg("tok-rcptmax"))
+	res, err := send(c, "bob@sender.example", []string{"alice@contoso.com", "bob@contoso.com", "carol@contoso.com"}, tokenMsg("tok-rcptmax"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +289,7 @@ type lineSource struct {
 }
 
 func newLineSource(token string, n int64) *lineSource {
-	return &lineSource{head: []byte(inboundMsg(token)), n: n, line: []byte(strings.Repeat("0123456789", 7) + "abcd\r\n")}
+	return &lineSource{head: []byte(tokenMsg(token)), n: n, line: []byte(strings.Repeat("0123456789", 7) + "abcd\r\n")}
 }
 
 func (s *lineSource) Read(p []byte) (int, error) {
@@ -537,7 +537,7 @@ func TestNextHopSessions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.WriteString(wc, inboundMsg("tok-idle"))
+		io.WriteString(wc, tokenMsg("tok-idle"))
 		if err := wc.Close(); err != nil {
 			t.Fatalf("DATA after the next-hop session was closed: %v", err)
 		}
