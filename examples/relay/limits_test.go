@@ -1,6 +1,9 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
@@ -13,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-msgauth/dkim"
 	"github.com/emersion/go-smtp"
+	"github.com/tenantgate/tenantgate"
 )
 
 // tokenMsg is an Internet message for a served tenant (delivered to its Exchange Online, the
@@ -591,5 +596,31 @@ func TestLongLine(t *testing.T) {
 	}
 	if n := w.good.count("tok-long"); n != 0 {
 		t.Errorf("sink holds %d copies", n)
+	}
+}
+
+// TestDKIMSpooled: a message whose body is spooled (memory part and file) is signed from the
+// spool and sent from it again; the signature verifies over the bytes the next hop received.
+func TestDKIMSpooled(t *testing.T) {
+	pub, key, _ := ed25519.GenerateKey(rand.Reader)
+	w := newWorldLimits(t, nil, Limits{SpoolThreshold: 64 << 10, SpoolDir: t.TempDir()})
+	w.r.dkim = map[tenantgate.Domain]DKIMSigner{"contoso.com": {Selector: "s1", Signer: key}}
+	c := w.dial(t, w.clientTLS(w.exo))
+	msg := exoMessage(contosoID, "Carol <carol@contoso.com>", "erin@woodgrove.example", "tok-dkim-spool") +
+		strings.Repeat("a body line long enough to spool a message of some size to disk\r\n", 5000)
+	res, err := send(c, "carol@contoso.com", []string{"erin@woodgrove.example"}, msg)
+	if err != nil || res.Data != nil {
+		t.Fatalf("send: %v %v", err, res.Data)
+	}
+	m := w.good.find(t, "tok-dkim-spool")
+	vs, err := dkim.VerifyWithOptions(strings.NewReader(string(m.Data)), &dkim.VerifyOptions{
+		LookupTXT: func(string) ([]string, error) {
+			return []string{"v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)}, nil
+		}})
+	if err != nil || len(vs) != 1 || vs[0].Err != nil {
+		t.Fatalf("verification: %v %+v", err, vs)
+	}
+	if !strings.HasSuffix(string(m.Data), strings.Repeat("a body line long enough to spool a message of some size to disk\r\n", 5000)) {
+		t.Error("body changed on the way")
 	}
 }
