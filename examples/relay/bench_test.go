@@ -46,17 +46,19 @@ func newBenchRig(b *testing.B) *benchRig {
 			"contoso":  p.Leaf(b, []string{"contoso.gw.example.net"}),
 			"fabrikam": p.Leaf(b, []string{"fabrikam.gw.example.net"}),
 		},
-		Resolver: res, NextHopPort: port})
+		Resolver: res, NextHopPort: port,
+		// The parallel clients on one address stand for many Exchange Online servers.
+		Limits: Limits{MaxConnectionsPerIP: DefaultMaxConnections, MaxNextHopSessionsPerIP: DefaultMaxNextHopSessions}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	serverCert := p.Leaf(b, []string{"gw.example.net"})
 	rig := &benchRig{pki: p, exo: p.Leaf(b, []string{"mail.protection.outlook.com"})}
-	rig.relay = serve(b, r.Server(serverCert))
+	rig.relay = serve(b, r.Server(serverCert), r.Listener)
 	ps := smtp.NewServer(passThrough{sink: "127.0.0.1:" + strconv.Itoa(port)})
 	ps.Domain = "gw.example.net"
 	ps.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*serverCert}, ClientAuth: tls.RequestClientCert}
-	rig.pass = serve(b, ps)
+	rig.pass = serve(b, ps, nil)
 	head, err := os.ReadFile("testdata/exo-outbound-30.eml")
 	if err != nil {
 		b.Fatal(err)
@@ -65,10 +67,13 @@ func newBenchRig(b *testing.B) *benchRig {
 	return rig
 }
 
-func serve(b *testing.B, s *smtp.Server) string {
+func serve(b *testing.B, s *smtp.Server, wrap func(net.Listener) net.Listener) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
+	}
+	if wrap != nil {
+		ln = wrap(ln)
 	}
 	go s.Serve(ln)
 	b.Cleanup(func() { s.Close() })

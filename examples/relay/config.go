@@ -65,18 +65,50 @@ type KeyPair struct {
 	KeyFile  string `json:"keyFile"`
 }
 
-// Limits bound one connection and one transaction. Zero values take the defaults noted.
+// Limits bound what clients can make the relay hold: connections, commands, time, memory, disk
+// and next-hop sessions. Zero values take the defaults noted (README.md, "Limits"); a negative
+// value is a configuration error, so no limit can be switched off.
 type Limits struct {
-	// MaxMessageBytes bounds a message (default 25 MiB): the relay holds it in memory.
+	// MaxMessageBytes bounds a message (default 36 MiB, Exchange Online's default receive limit),
+	// advertised as SIZE in EHLO, refused at MAIL for a larger SIZE= and while reading with
+	// 552 5.3.4.
 	MaxMessageBytes int64 `json:"maxMessageBytes,omitempty"`
-	// MaxRecipients bounds RCPT commands per transaction (default 100).
+	// MaxRecipients bounds RCPT commands per transaction (default 100): 452 4.5.3.
 	MaxRecipients int `json:"maxRecipients,omitempty"`
 	// MaxHeaderBytes and MaxHeaderFields bound the header block (headers.Limits defaults).
 	MaxHeaderBytes  int `json:"maxHeaderBytes,omitempty"`
 	MaxHeaderFields int `json:"maxHeaderFields,omitempty"`
-	// ReadTimeout and WriteTimeout bound each read and write on a client connection (default 5m).
+	// MaxConnections bounds concurrent client connections (default 1000), MaxConnectionsPerIP
+	// those from one client address, an IPv6 client's /64 (default 50); a connection over either gets 421 4.7.0.
+	MaxConnections      int `json:"maxConnections,omitempty"`
+	MaxConnectionsPerIP int `json:"maxConnectionsPerIP,omitempty"`
+	// MaxCommands bounds the commands of one connection (default 1000); the next gets 421 4.7.0.
+	MaxCommands int `json:"maxCommands,omitempty"`
+	// IdleTimeout bounds the wait for a command outside a transaction, before MAIL (default 60s).
+	IdleTimeout Duration `json:"idleTimeout,omitempty"`
+	// ReadTimeout bounds the wait for the next command inside a transaction (default 5m, RFC 5321
+	// §4.5.3.2.7); WriteTimeout each reply (default 5m).
 	ReadTimeout  Duration `json:"readTimeout,omitempty"`
 	WriteTimeout Duration `json:"writeTimeout,omitempty"`
+	// DataBlockTimeout bounds each read of the message (default 3m, RFC 5321 §4.5.3.2.5);
+	// DataTimeout the whole message from 354 to the final dot (default 10m, §4.5.3.2.6).
+	DataBlockTimeout Duration `json:"dataBlockTimeout,omitempty"`
+	DataTimeout      Duration `json:"dataTimeout,omitempty"`
+	// MemoryBytes bounds the message bytes all transactions hold in memory together (default
+	// 64 MiB); SpoolThreshold those of one message (default 1 MiB). The rest of a message goes to
+	// a temporary file in SpoolDir (default the system's temporary directory), removed after the
+	// transaction; SpoolBytes bounds all spool files together (default 4 GiB): 452 4.3.1 beyond.
+	MemoryBytes    int64  `json:"memoryBytes,omitempty"`
+	SpoolThreshold int64  `json:"spoolThreshold,omitempty"`
+	SpoolDir       string `json:"spoolDir,omitempty"`
+	SpoolBytes     int64  `json:"spoolBytes,omitempty"`
+	// MaxNextHopSessions bounds the next-hop sessions open at once (default 250),
+	// MaxNextHopSessionsPerIP those opened for one client address (default 20): 451 4.4.5 beyond.
+	MaxNextHopSessions      int `json:"maxNextHopSessions,omitempty"`
+	MaxNextHopSessionsPerIP int `json:"maxNextHopSessionsPerIP,omitempty"`
+	// NextHopIdleTimeout closes a next-hop session opened at RCPT when the client sends no
+	// further RCPT or DATA for this long (default 10s); DATA opens it again.
+	NextHopIdleTimeout Duration `json:"nextHopIdleTimeout,omitempty"`
 	// NextHopTimeout bounds DNS, connecting and every command towards a next hop (default 2m);
 	// the message itself may take NextHopDataTimeout (default 10m).
 	NextHopTimeout     Duration `json:"nextHopTimeout,omitempty"`
@@ -96,15 +128,94 @@ type DKIMKey struct {
 // Duration is a time.Duration written as in Go ("30s", "2m").
 type Duration = duration.Duration
 
-// Defaults of Limits.
+// Defaults of Limits (README.md, "Limits", says why each).
 const (
-	DefaultMaxMessageBytes    = 25 << 20
-	DefaultMaxRecipients      = 100
-	DefaultTimeout            = 5 * time.Minute
-	DefaultNextHopTimeout     = 2 * time.Minute
-	DefaultNextHopDataTimeout = 10 * time.Minute
-	DefaultShutdownTimeout    = 30 * time.Second
+	DefaultMaxMessageBytes         = 36 << 20
+	DefaultMaxRecipients           = 100
+	DefaultMaxConnections          = 1000
+	DefaultMaxConnectionsPerIP     = 50
+	DefaultMaxCommands             = 1000
+	DefaultIdleTimeout             = 60 * time.Second
+	DefaultTimeout                 = 5 * time.Minute
+	DefaultDataBlockTimeout        = 3 * time.Minute
+	DefaultDataTimeout             = 10 * time.Minute
+	DefaultMemoryBytes             = 64 << 20
+	DefaultSpoolThreshold          = 1 << 20
+	DefaultSpoolBytes              = 4 << 30
+	DefaultMaxNextHopSessions      = 250
+	DefaultMaxNextHopSessionsPerIP = 20
+	DefaultNextHopIdleTimeout      = 10 * time.Second
+	DefaultNextHopTimeout          = 2 * time.Minute
+	DefaultNextHopDataTimeout      = 10 * time.Minute
+	DefaultShutdownTimeout         = 30 * time.Second
 )
+
+// withDefaults returns l with every zero field set to its default.
+func (l Limits) withDefaults() Limits {
+	def := func(v *int64, d int64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	defi := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	dur := func(v *Duration, d time.Duration) { *v = Duration(v.Or(d)) }
+	def(&l.MaxMessageBytes, DefaultMaxMessageBytes)
+	defi(&l.MaxRecipients, DefaultMaxRecipients)
+	defi(&l.MaxConnections, DefaultMaxConnections)
+	defi(&l.MaxConnectionsPerIP, DefaultMaxConnectionsPerIP)
+	defi(&l.MaxCommands, DefaultMaxCommands)
+	dur(&l.IdleTimeout, DefaultIdleTimeout)
+	dur(&l.ReadTimeout, DefaultTimeout)
+	dur(&l.WriteTimeout, DefaultTimeout)
+	dur(&l.DataBlockTimeout, DefaultDataBlockTimeout)
+	dur(&l.DataTimeout, DefaultDataTimeout)
+	def(&l.MemoryBytes, DefaultMemoryBytes)
+	def(&l.SpoolThreshold, DefaultSpoolThreshold)
+	def(&l.SpoolBytes, DefaultSpoolBytes)
+	defi(&l.MaxNextHopSessions, DefaultMaxNextHopSessions)
+	defi(&l.MaxNextHopSessionsPerIP, DefaultMaxNextHopSessionsPerIP)
+	dur(&l.NextHopIdleTimeout, DefaultNextHopIdleTimeout)
+	dur(&l.NextHopTimeout, DefaultNextHopTimeout)
+	dur(&l.NextHopDataTimeout, DefaultNextHopDataTimeout)
+	dur(&l.ShutdownTimeout, DefaultShutdownTimeout)
+	if l.SpoolThreshold > l.MemoryBytes {
+		l.SpoolThreshold = l.MemoryBytes
+	}
+	return l
+}
+
+// check reports every negative limit, each with its JSON field name.
+func (l Limits) check() []error {
+	var errs []error
+	neg := func(field string, v int64) {
+		if v < 0 {
+			errs = append(errs, fmt.Errorf("limits.%s: negative", field))
+		}
+	}
+	neg("maxMessageBytes", l.MaxMessageBytes)
+	neg("maxRecipients", int64(l.MaxRecipients))
+	neg("maxHeaderBytes", int64(l.MaxHeaderBytes))
+	neg("maxHeaderFields", int64(l.MaxHeaderFields))
+	neg("maxConnections", int64(l.MaxConnections))
+	neg("maxConnectionsPerIP", int64(l.MaxConnectionsPerIP))
+	neg("maxCommands", int64(l.MaxCommands))
+	neg("memoryBytes", l.MemoryBytes)
+	neg("spoolThreshold", l.SpoolThreshold)
+	neg("spoolBytes", l.SpoolBytes)
+	neg("maxNextHopSessions", int64(l.MaxNextHopSessions))
+	neg("maxNextHopSessionsPerIP", int64(l.MaxNextHopSessionsPerIP))
+	for field, d := range map[string]Duration{"idleTimeout": l.IdleTimeout, "readTimeout": l.ReadTimeout,
+		"writeTimeout": l.WriteTimeout, "dataBlockTimeout": l.DataBlockTimeout, "dataTimeout": l.DataTimeout,
+		"nextHopIdleTimeout": l.NextHopIdleTimeout, "nextHopTimeout": l.NextHopTimeout,
+		"nextHopDataTimeout": l.NextHopDataTimeout, "shutdownTimeout": l.ShutdownTimeout} {
+		neg(field, int64(d))
+	}
+	return errs
+}
 
 // Loaded is a configuration file read and checked: the compiled directory and the relay section
 // with every file it names read.
@@ -182,11 +293,8 @@ func Load(data []byte, dir string) (*Loaded, error) {
 	if s.NextHopPort < 0 || s.NextHopPort > 65535 {
 		bad("nextHopPort", fmt.Errorf("%d is not a TCP port", s.NextHopPort))
 	}
-	if s.Limits.MaxMessageBytes < 0 {
-		bad("limits.maxMessageBytes", errors.New("negative"))
-	}
-	if s.Limits.MaxRecipients < 0 {
-		bad("limits.maxRecipients", errors.New("negative"))
+	for _, err := range s.Limits.check() {
+		errs = append(errs, fmt.Errorf("relay.%w", err))
 	}
 	if (s.CertFile == "") != (s.KeyFile == "") {
 		bad("certFile", errors.New("certFile and keyFile go together"))

@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/examples/internal/testpki"
+	"github.com/tenantgate/tenantgate/headers"
 )
 
 // ExampleLoad shows the relay's configuration format: the library configuration (inline here;
@@ -60,6 +62,10 @@ func TestLoadErrors(t *testing.T) {
 		  "policy": {"relayKinds": ["everything"]}}}`,
 			[]string{"relay.nextHopPort: 70000", "relay.certFile: certFile and keyFile go together", "relay.dkim[0].domain",
 				"relay.dkim[1].selector", `relay.policy.relayKinds[0]: unknown kind "everything"`}},
+		{"negative limits", `{` + cfg + `, "relay": {"listen": ":25", "dnsServer": "x", "limits": {"maxConnections": -1,
+		  "maxNextHopSessionsPerIP": -1, "memoryBytes": -1}}}`,
+			[]string{"relay.limits.maxConnections: negative", "relay.limits.maxNextHopSessionsPerIP: negative",
+				"relay.limits.memoryBytes: negative"}},
 		{"unknown field", `{` + cfg + `, "relay": {"listen": ":25", "dnsServer": "x", "maxSize": 1}}`, []string{"maxSize"}},
 		{"bad duration", `{` + cfg + `, "relay": {"listen": ":25", "dnsServer": "x", "limits": {"readTimeout": 5}}}`, []string{"duration"}},
 		{"no library config", `{"relay": {"listen": ":25", "dnsServer": "x"}}`, []string{"config: missing"}},
@@ -161,5 +167,59 @@ func TestDKIMSigning(t *testing.T) {
 	}
 	if strings.Contains(string(w.good.find(t, "tok-dkim-in").Data), "DKIM-Signature") {
 		t.Error("inbound Internet mail was signed")
+	}
+}
+
+// TestLimitsDefaults: an empty limits object (every existing configuration file) gets the
+// defaults README.md, "Limits", documents and justifies.
+func TestLimitsDefaults(t *testing.T) {
+	l, err := Load([]byte(`{"config": {"tenants": [{"id": "11111111-1111-1111-1111-111111111111", "name": "contoso"}],
+	  "gateway": {"name": "gw.example.net", "serves": ["11111111-1111-1111-1111-111111111111"]}},
+	  "relay": {"listen": ":25", "dnsServer": "x", "limits": {"maxMessageBytes": 10485760, "readTimeout": "5m"}}}`), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := l.Section.Limits.withDefaults()
+	want := Limits{
+		MaxMessageBytes: 10 << 20, // as configured
+		MaxRecipients:   100,
+		MaxConnections:  1000, MaxConnectionsPerIP: 50, MaxCommands: 1000,
+		IdleTimeout: Duration(time.Minute), ReadTimeout: Duration(5 * time.Minute), WriteTimeout: Duration(5 * time.Minute),
+		DataBlockTimeout: Duration(3 * time.Minute), DataTimeout: Duration(10 * time.Minute),
+		MemoryBytes: 64 << 20, SpoolThreshold: 1 << 20, SpoolBytes: 4 << 30,
+		MaxNextHopSessions: 250, MaxNextHopSessionsPerIP: 20, NextHopIdleTimeout: Duration(10 * time.Second),
+		NextHopTimeout: Duration(2 * time.Minute), NextHopDataTimeout: Duration(10 * time.Minute), ShutdownTimeout: Duration(30 * time.Second),
+	}
+	if got != want {
+		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
+	}
+	if d := (Limits{}).withDefaults().MaxMessageBytes; d != 36<<20 {
+		t.Errorf("default maxMessageBytes %d, want 36 MiB (Exchange Online's default receive limit)", d)
+	}
+}
+
+// TestREADMEConfigSample: the configuration sample in README.md uses only fields the relay
+// knows, and its limits are the defaults the README's Limits table states.
+func TestREADMEConfigSample(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(b), "## Configuration")
+	_, rest, _ = strings.Cut(rest, "```json\n")
+	sample, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		t.Fatal("README.md has no configuration sample")
+	}
+	var f File
+	if err := tenantgate.DecodeStrict([]byte(sample), &f); err != nil {
+		t.Fatalf("README sample: %v", err)
+	}
+	l := f.Relay.Limits
+	l.SpoolDir = ""
+	d := (Limits{}).withDefaults()
+	d.MaxHeaderBytes, d.MaxHeaderFields = headers.DefaultMaxBytes, headers.DefaultMaxFields // headers.Limits' own defaults
+	if l != d {
+		t.Errorf("README sample limits differ from the defaults:\n sample %+v\ndefault %+v", l, d)
 	}
 }

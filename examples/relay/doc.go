@@ -18,10 +18,12 @@
 //     answer. A foreign recipient from verified Exchange Online is accepted after its domain's
 //     DNS was checked (SERVFAIL 451 4.4.3, NXDOMAIN or null MX 550 5.1.2); nothing is sent to
 //     the Internet before the header proves the mail is the own tenant's.
-//   - DATA: the message is read whole (bounded by the size limit); a bare CR or LF anywhere
-//     refuses it (554 5.6.0; threat cases 14 and 15, SMTP smuggling), the header block is read
-//     with headers.Read and the transaction decided with classify.Policy.Decide. A rejected
-//     recipient rejects the message. The verdict header is added and forged copies and, from
+//   - DATA: the header block is read with headers.Read (bounded by headers.Limits) and the
+//     transaction decided with classify.Policy.Decide before the body is read; the body is
+//     spooled, in memory up to a threshold and a shared budget, the rest in a temporary file, so
+//     no message is ever held whole (README.md, "Limits"). A bare CR or LF anywhere refuses it
+//     (554 5.6.0; threat cases 14 and 15, SMTP smuggling). A rejected recipient rejects the
+//     message. The verdict header is added and forged copies and, from
 //     peers that are not Exchange Online, Microsoft's trust headers removed (Verdict.Apply);
 //     own-tenant mail is DKIM-signed when the verdict allows it and a key is configured.
 //   - The message goes to the transaction's one next hop, and the next hop's answer to the
@@ -45,6 +47,13 @@
 // TLS, or answers 4xx gives 4xx; a 5xx answer gives 5xx. The one window left is RFC 1047's: a
 // connection lost after the final dot and before the next hop's answer gives 451 although the
 // next hop may have the message — a duplicate, never a loss.
+//
+// Every resource a client can consume is bounded (README.md, "Limits"): connections, in all and
+// per client address (421 4.7.0), commands per connection, the idle time before MAIL and RFC 5321
+// §4.5.3.2's timeouts after it, message size (SIZE, 552 5.3.4), recipients (452 4.5.3), memory
+// and spool space for messages, and next-hop sessions (451 4.4.5), which are closed when the
+// client idles. Temporary causes — DNS, next hop, local resources — get temporary replies
+// (replies.go; README.md, "Reject paths").
 //
 // # Rules followed
 //

@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"testing"
+	"testing/iotest"
 )
 
 // FuzzReplyError: any policy reply string becomes an SMTP error without panicking; a well-formed
@@ -19,33 +22,67 @@ func FuzzReplyError(f *testing.F) {
 	})
 }
 
-// FuzzMessageSplit: bareLine finds every CR or LF that is not part of a CRLF pair, and headerEnd
-// splits a CRLF-only message after its first empty line.
-func FuzzMessageSplit(f *testing.F) {
-	for _, s := range []string{"Subject: a\r\n\r\nbody\r\n", "\r\nbody", "a\nb", "a\rb", "Subject: a\r\n", "", "\r\n\r\n\r\n"} {
-		f.Add([]byte(s))
+// FuzzMessageReader: the streaming check of the message (messageReader), fed in pieces of any
+// size, refuses exactly the messages bareLine refuses — every CR or LF that is not part of a CRLF
+// pair — and passes on nothing from the bare byte on.
+func FuzzMessageReader(f *testing.F) {
+	for _, s := range []string{"Subject: a\r\n\r\nbody\r\n", "\r\nbody", "a\nb", "a\rb", "Subject: a\r\n", "", "\r\n\r\n\r\n", "a\r"} {
+		f.Add([]byte(s), uint8(3))
 	}
-	f.Fuzz(func(t *testing.T, b []byte) {
+	f.Fuzz(func(t *testing.T, b []byte, piece uint8) {
 		i := bareLine(b)
 		clean := bytes.Count(b, []byte("\r\n"))*2 == bytes.Count(b, []byte("\r"))+bytes.Count(b, []byte("\n"))
 		if (i < 0) != clean {
 			t.Fatalf("bareLine(%q) = %d, but CRLF-only is %v", b, i, clean)
 		}
-		if i >= 0 && b[i] != '\r' && b[i] != '\n' {
-			t.Fatalf("bareLine(%q) = %d points at %q", b, i, b[i])
+		mr := &messageReader{r: iotest.OneByteReader(bytes.NewReader(b))}
+		if piece > 1 {
+			mr.r = &pieceReader{b: b, n: int(piece)}
 		}
-		if !clean {
-			return
+		got, err := io.ReadAll(mr)
+		if clean != (err == nil) {
+			t.Fatalf("messageReader(%q) = %v, CRLF-only is %v", b, err, clean)
 		}
-		end := headerEnd(b)
-		if end < 0 || end > len(b) {
-			t.Fatalf("headerEnd(%q) = %d out of range", b, end)
+		if !clean && !errors.Is(err, errBareLine) {
+			t.Fatalf("messageReader(%q) = %v, want errBareLine", b, err)
 		}
-		if end < len(b) && !bytes.HasSuffix(b[:end], []byte("\r\n")) {
-			t.Fatalf("headerEnd(%q) = %d is not after a line end", b, end)
+		if !bytes.HasPrefix(b, got) || (!clean && len(got) > i+1) {
+			t.Fatalf("messageReader(%q) passed on %q (bare line at %d)", b, got, i)
 		}
-		if bytes.Contains(b[:max(end-2, 0)], []byte("\r\n\r\n")) || (end > 2 && bytes.HasPrefix(b, []byte("\r\n"))) {
-			t.Fatalf("headerEnd(%q) = %d is past the first empty line", b, end)
+		if n, err := mr.Read(make([]byte, 8)); !clean && (n != 0 || !errors.Is(err, errBareLine)) {
+			t.Fatalf("messageReader(%q) read on after the bare line: %d, %v", b, n, err)
 		}
 	})
+}
+
+// pieceReader returns b in pieces of n bytes.
+type pieceReader struct {
+	b []byte
+	n int
+}
+
+func (p *pieceReader) Read(q []byte) (int, error) {
+	if len(p.b) == 0 {
+		return 0, io.EOF
+	}
+	k := copy(q[:min(len(q), p.n)], p.b)
+	p.b = p.b[k:]
+	return k, nil
+}
+
+// bareLine returns the offset of the first CR not followed by LF or LF not preceded by CR, or -1:
+// the reference the streaming check is held to.
+func bareLine(b []byte) int {
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '\r':
+			if i+1 >= len(b) || b[i+1] != '\n' {
+				return i
+			}
+			i++
+		case '\n':
+			return i
+		}
+	}
+	return -1
 }

@@ -94,6 +94,7 @@ type received struct {
 	TLS       bool
 	CertNames []string // DNS SANs of the client certificate the relay presented
 	Server    string   // the sink address that took it
+	Size      int64    // len(Data), or the bytes discarded
 }
 
 // sink is a test next hop. Its behaviour depends on the recipient's local part:
@@ -103,10 +104,17 @@ type sink struct {
 	mu   sync.Mutex
 	msgs []received
 	addr string
+	// discard keeps only the length of each message (received.Size), not its bytes.
+	discard bool
+	// open counts the sessions open now (NewSession to Logout).
+	open int
 }
 
 func (s *sink) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	ss := &sinkSession{s: s}
+	s.mu.Lock()
+	s.open++
+	s.mu.Unlock()
 	if cs, ok := c.TLSConnectionState(); ok {
 		ss.tls = true
 		if len(cs.PeerCertificates) > 0 {
@@ -158,8 +166,13 @@ type sinkSession struct {
 	to    []string
 }
 
-func (ss *sinkSession) Reset()        { ss.from, ss.to = "", nil }
-func (ss *sinkSession) Logout() error { return nil }
+func (ss *sinkSession) Reset() { ss.from, ss.to = "", nil }
+func (ss *sinkSession) Logout() error {
+	ss.s.mu.Lock()
+	ss.s.open--
+	ss.s.mu.Unlock()
+	return nil
+}
 func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
 	ss.from = from
 	return nil
@@ -178,7 +191,15 @@ func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 func (ss *sinkSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
+	var b []byte
+	var n int64
+	var err error
+	if ss.s.discard {
+		n, err = io.Copy(io.Discard, r)
+	} else {
+		b, err = io.ReadAll(r)
+		n = int64(len(b))
+	}
 	if err != nil {
 		return err
 	}
@@ -191,7 +212,7 @@ func (ss *sinkSession) Data(r io.Reader) error {
 		}
 	}
 	ss.s.mu.Lock()
-	ss.s.msgs = append(ss.s.msgs, received{From: ss.from, To: ss.to, Data: b, TLS: ss.tls, CertNames: ss.names, Server: ss.s.addr})
+	ss.s.msgs = append(ss.s.msgs, received{From: ss.from, To: ss.to, Data: b, TLS: ss.tls, CertNames: ss.names, Server: ss.s.addr, Size: n})
 	ss.s.mu.Unlock()
 	return nil
 }
@@ -295,7 +316,16 @@ func newWorld(t testing.TB, resolver route.Resolver) *world {
 
 // newWorldTimeout is newWorld with the relay's next-hop and DNS timeout.
 func newWorldTimeout(t testing.TB, resolver route.Resolver, timeout time.Duration) *world {
+	return newWorldLimits(t, resolver, Limits{NextHopTimeout: Duration(timeout)})
+}
+
+// newWorldLimits is newWorld with the relay's limits (NextHopTimeout 0: 1 s).
+func newWorldLimits(t testing.TB, resolver route.Resolver, lim Limits) *world {
 	t.Helper()
+	if lim.NextHopTimeout == 0 {
+		lim.NextHopTimeout = Duration(time.Second)
+	}
+	timeout := time.Duration(lim.NextHopTimeout)
 	p := newPKI(t)
 	w := &world{pki: p, exo: p.Leaf(t, []string{"mail.protection.outlook.com"})}
 	l1, l2, port := listenPair(t)
@@ -315,7 +345,7 @@ func newWorldTimeout(t testing.TB, resolver route.Resolver, timeout time.Duratio
 			"fabrikam": p.Leaf(t, []string{"fabrikam.gw.example.net"}),
 		},
 		Resolver: resolver, NextHopPort: port,
-		Limits: Limits{NextHopTimeout: Duration(timeout)},
+		Limits: lim,
 		Logger: testLogger(t),
 	})
 	if err != nil {
@@ -327,7 +357,7 @@ func newWorldTimeout(t testing.TB, resolver route.Resolver, timeout time.Duratio
 		t.Fatal(err)
 	}
 	w.srv = r.Server(p.Leaf(t, []string{"gw.example.net"}))
-	go w.srv.Serve(ln)
+	go w.srv.Serve(r.Listener(ln))
 	t.Cleanup(func() { w.srv.Close() })
 	w.relay = ln.Addr().String()
 	return w

@@ -48,7 +48,7 @@ func run(path string, check bool, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.Serve(r.Listener(ln)) }()
 	log.Info("listening", "addr", ln.Addr().String(), "starttls", l.ServerCert != nil)
 	select {
 	case err := <-done:

@@ -62,6 +62,13 @@ type Relay struct {
 	clock      func() time.Time
 	planner    planner
 
+	// Budgets shared by all clients (README.md, "Limits").
+	connBudget *budget // client connections, per client address
+	upBudget   *budget // next-hop sessions, per client address
+	memBudget  *budget // message bytes in memory
+	diskBudget *budget // message bytes in spool files
+	chunks     sync.Pool
+
 	mu    sync.Mutex
 	conns map[*smtp.Conn]struct{} // connections with a session, for Shutdown
 }
@@ -116,14 +123,23 @@ func New(o Options) (*Relay, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	lim := o.Limits.withDefaults()
+	if errs := lim.check(); len(errs) > 0 {
+		return nil, fmt.Errorf("relay: %w", errors.Join(errs...))
+	}
 	r := &Relay{
 		dir: o.Directory, policy: pol, ids: ids,
 		serverOpts: tlsid.ServerOptions{Verify: tlsid.VerifyOptions{Roots: clientRoots}, Clock: clock},
 		clientOpts: tlsid.ClientOptions{Verify: tlsid.VerifyOptions{Roots: nextRoots}, Clock: clock},
-		resolver:   o.Resolver, hostname: h, port: port, limits: o.Limits,
-		hdrLimits: headers.Limits{MaxBytes: o.Limits.MaxHeaderBytes, MaxFields: o.Limits.MaxHeaderFields},
+		resolver:   o.Resolver, hostname: h, port: port, limits: lim,
+		hdrLimits: headers.Limits{MaxBytes: lim.MaxHeaderBytes, MaxFields: lim.MaxHeaderFields},
 		dkim:      o.DKIM, log: log, clock: clock,
+		connBudget: newBudget(int64(lim.MaxConnections), int64(lim.MaxConnectionsPerIP)),
+		upBudget:   newBudget(int64(lim.MaxNextHopSessions), int64(lim.MaxNextHopSessionsPerIP)),
+		memBudget:  newBudget(lim.MemoryBytes, 0),
+		diskBudget: newBudget(lim.SpoolBytes, 0),
 	}
+	r.chunks.New = func() any { return new([chunkSize]byte) }
 	if r.planner, err = plannerFor(o.Directory); err != nil {
 		return nil, fmt.Errorf("relay: routes: %w", err)
 	}
@@ -144,22 +160,22 @@ func signsFor(d *tenantgate.Directory, dom tenantgate.Domain) bool {
 	return false
 }
 
-// Server returns a go-smtp server for the relay with its limits and STARTTLS configured.
+// Server returns a go-smtp server for the relay with its limits and STARTTLS configured. Serve it
+// on r.Listener: the connection limits and the timeouts per session state need it (README.md,
+// "Limits"). go-smtp itself advertises SIZE and LIMITS RCPTMAX in EHLO, refuses a larger SIZE=
+// at MAIL and a longer message while reading it (552 5.3.4, RFC 1870), and the recipient over
+// MaxRecipients (452 4.5.3).
 func (r *Relay) Server(serverCert *tls.Certificate) *smtp.Server {
 	s := smtp.NewServer(r)
 	s.Domain = r.hostname
 	s.MaxMessageBytes = r.limits.MaxMessageBytes
-	if s.MaxMessageBytes == 0 {
-		s.MaxMessageBytes = DefaultMaxMessageBytes
-	}
 	s.MaxRecipients = r.limits.MaxRecipients
-	if s.MaxRecipients == 0 {
-		s.MaxRecipients = DefaultMaxRecipients
-	}
 	// SMTPUTF8 is offered and forwarded; a non-ASCII address without it is refused (envelope.go).
 	s.EnableSMTPUTF8 = true
-	s.ReadTimeout = r.limits.ReadTimeout.Or(DefaultTimeout)
-	s.WriteTimeout = r.limits.WriteTimeout.Or(DefaultTimeout)
+	// Not zero, so that go-smtp sets a read deadline before every command, which clientConn
+	// replaces; the shorter idle timeout applies where no clientConn is beneath.
+	s.ReadTimeout = time.Duration(r.limits.IdleTimeout)
+	s.WriteTimeout = time.Duration(r.limits.WriteTimeout)
 	s.ErrorLog = slogAdapter{r.log}
 	if serverCert != nil {
 		s.TLSConfig = tlsid.ServerConfig(&tls.Config{Certificates: []tls.Certificate{*serverCert}, MinVersion: tls.VersionTLS12}, r.serverOpts)
@@ -188,7 +204,12 @@ func (r *Relay) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	}
 	r.conns[c] = struct{}{}
 	r.mu.Unlock()
-	return &session{r: r, conn: c, cs: cs, log: log}, nil
+	ss := &session{r: r, conn: c, cs: cs, log: log, ip: clientIP(c.Conn().RemoteAddr()), cc: connOf(c)}
+	if ss.cc != nil {
+		ss.cc.smtp.Store(c)
+		ss.ip = ss.cc.ip
+	}
+	return ss, nil
 }
 
 func (r *Relay) forget(c *smtp.Conn) {

@@ -1,13 +1,16 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
+	"net"
+	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-message/textproto"
 	"github.com/emersion/go-msgauth/dkim"
@@ -25,28 +28,27 @@ type session struct {
 	conn *smtp.Conn
 	cs   classify.Session
 	log  *slog.Logger
+	ip   string      // the client's address, the key of its per-address budgets
+	cc   *clientConn // nil when not served on the relay's Listener
 
 	// The transaction. from and rcpts are the addresses in the RFC 5321 form the next hop
 	// receives (encodeMailbox), and the policy classifies exactly those.
-	mail  *mailFrom // nil until a MAIL was accepted
-	from  string
-	rcpts []string
-	hop   *hop      // the one next hop of this transaction
-	up    *upstream // open from the first Inbound RCPT; for a relayed recipient, from end of data
+	mail    *mailFrom // nil until a MAIL was accepted
+	from    string
+	rcpts   []string
+	hop     *hop      // the one next hop of this transaction
+	relayed bool      // hop is a deferred (relayed) recipient's: opened at end of data only
+	up      *upstream // open from the first Inbound RCPT until idle (nexthop.go); for a relayed recipient, from end of data
+	idle    *parked   // closes up when the client idles
 }
 
-var (
-	errTooManyHops = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 5, 3},
-		Message: "Too many recipients for one transaction: send this one in another"}
-	errBareLine = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
-		Message: "Message contains a bare CR or LF (RFC 5321 §2.3.8)"}
-	errHopChanged = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0},
-		Message: "Recipients changed route after the header was read, try again"}
-)
-
 func (s *session) Reset() {
+	s.unpark()
 	s.up.close()
-	s.mail, s.from, s.rcpts, s.hop, s.up = nil, "", nil, nil, nil
+	s.mail, s.from, s.rcpts, s.hop, s.up, s.relayed = nil, "", nil, nil, nil, false
+	if s.cc != nil {
+		s.cc.inTx.Store(false)
+	}
 }
 
 func (s *session) Logout() error {
@@ -65,6 +67,9 @@ func (s *session) Mail(from string, opts *smtp.MailOptions) error {
 		return reply
 	}
 	s.mail, s.from = &m, m.Path
+	if s.cc != nil {
+		s.cc.inTx.Store(true) // RFC 5321 §4.5.3.2.7's timeout from now on, not IdleTimeout
+	}
 	return nil
 }
 
@@ -86,6 +91,8 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		return reply
 	}
 	to = wire
+	s.unpark()
+	defer s.park()
 	rv := s.r.policy.Recipient(s.cs, s.from, to)
 	log := s.log.With("from", s.from, "rcpt", to, "action", string(rv.Action))
 	if rv.Action == classify.Reject {
@@ -95,9 +102,9 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	h, ok := s.r.planner.next(provisional(rv), to)
 	if !ok {
 		log.Warn("rcpt unroutable", "reasons", codes(rv.Reasons))
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 5}, Message: "No route for this recipient"}
+		return errNoRoute
 	}
-	if s.hop != nil && (s.hop.key() != h.key() || rv.Action == classify.Defer || s.up == nil) {
+	if s.hop != nil && (s.hop.key() != h.key() || rv.Action == classify.Defer || s.relayed) {
 		// One next hop per transaction, and a relayed recipient alone: so the next hop's single
 		// answer to the message is exactly the answer for every recipient we accepted.
 		log.Info("rcpt deferred to another transaction", "hop", h.key())
@@ -107,25 +114,22 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	defer cancel()
 	if rv.Action == classify.Defer {
 		if _, err := route.MailHosts(ctx, s.r.resolver, string(h.Domain)); err != nil {
-			reply := errDNSTemporary(string(h.Domain))
-			if route.IsPermanent(err) {
-				reply = errDNSPermanent(string(h.Domain))
-			}
+			reply := dnsReply(string(h.Domain), err)
 			log.Info("rcpt refused", "reply", reply.Message, "err", err.Error())
 			return reply
 		}
-		s.hop = &h
+		s.hop, s.relayed = &h, true
 		s.rcpts = append(s.rcpts, to)
 		log.Info("rcpt accepted", "hop", h.key())
 		return nil
 	}
 	if s.up == nil {
-		up, reply, err := s.r.dial(ctx, h, *s.mail)
-		if err != nil {
+		// The first recipient, or the session was closed while the client idled: open it (again),
+		// with the recipients already accepted.
+		if reply, err := s.connect(ctx, h, true); err != nil {
 			log.Info("rcpt refused", "hop", h.key(), "code", reply.Code, "reply", reply.Message, "err", err.Error())
 			return reply
 		}
-		s.hop, s.up = &h, up
 	}
 	if reply, err := s.up.rcpt(to); err != nil {
 		log.Info("rcpt refused by next hop", "hop", h.key(), "code", reply.Code, "reply", reply.Message)
@@ -141,19 +145,22 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 // Data reads the message, decides it (classify.Policy.Decide), edits the header and hands it to
-// the next hop; the next hop's answer is the answer.
+// the next hop; the next hop's answer is the answer. The header block is read within
+// headers.Limits and decided before the body is read; the body goes to a spool (spool.go) that
+// holds at most Limits.SpoolThreshold of it in memory, and is read from there for DKIM signing
+// and again for the next hop. Nothing holds the whole message in memory.
 func (s *session) Data(r io.Reader) error {
+	s.unpark()
 	log := s.log.With("from", s.from, "rcpts", s.rcpts)
-	msg, err := io.ReadAll(r)
-	if err != nil {
-		return err // go-smtp answers 552 for an oversized message and drops a lost connection
+	mr := &messageReader{r: r, cc: s.cc, end: time.Now().Add(time.Duration(s.r.limits.DataTimeout))}
+	br := bufio.NewReaderSize(mr, 4096)
+	h, herr := headers.Read(br, s.r.hdrLimits)
+	if herr != nil && (errors.Is(herr, errBareLine) || !errors.Is(herr, headers.ErrLimit) && !errors.Is(herr, headers.ErrSyntax)) {
+		// Not the header's fault but the transfer's: a bare line, the size limit, a lost or
+		// timed-out connection. go-smtp answers 552 5.3.4 to its own error and drops a lost
+		// connection; localReply keeps a reply an error is.
+		return s.refuseData(log, herr, mr)
 	}
-	if i := bareLine(msg); i >= 0 {
-		log.Info("message refused", "reply", errBareLine.Message, "offset", i)
-		return errBareLine
-	}
-	end := headerEnd(msg)
-	h, herr := headers.Read(bytes.NewReader(msg[:end]), s.r.hdrLimits)
 	v := s.r.policy.Decide(classify.Transaction{Session: s.cs, MailFrom: s.from, RcptTo: s.rcpts, Header: h, HeaderError: herr})
 	log = log.With("origin", string(v.Origin), "tenant", tenantString(v.Tenant), "kind", string(v.Kind), "hop", v.Hop)
 	for _, a := range v.Recipients {
@@ -167,40 +174,39 @@ func (s *session) Data(r io.Reader) error {
 			return errHopChanged
 		}
 	}
+	body := newSpool(s.r)
+	defer body.close()
+	if _, err := body.ReadFrom(br); err != nil {
+		return s.refuseData(log, err, mr)
+	}
 	if s.up == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), s.r.limits.NextHopTimeout.Or(DefaultNextHopTimeout))
-		up, reply, err := s.r.dial(ctx, *s.hop, *s.mail)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(s.r.limits.NextHopTimeout))
+		reply, err := s.connect(ctx, *s.hop, false)
 		cancel()
 		if err != nil {
 			log.Info("message refused", "code", reply.Code, "reply", reply.Message, "err", err.Error())
 			return reply
 		}
-		s.up = up
-		for _, rc := range s.rcpts {
-			if reply, err := up.rcpt(rc); err != nil {
-				log.Info("message refused by next hop", "rcpt", rc, "code", reply.Code, "reply", reply.Message)
-				return reply
-			}
-		}
 	}
 	v.Apply(&h)
-	body := msg[end:]
 	write := func(w io.Writer) error { return writeMessage(w, h, body) }
 	if v.DKIMDomain != "" {
 		if k, ok := s.r.dkim[v.DKIMDomain]; ok {
-			var buf bytes.Buffer
-			if err := writeMessage(&buf, h, body); err != nil {
-				return err
-			}
-			var signed bytes.Buffer
-			err := dkim.Sign(&signed, &buf, &dkim.SignOptions{Domain: string(v.DKIMDomain), Selector: k.Selector, Signer: k.Signer,
-				HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
-				HeaderKeys: []string{"From", "To", "Cc", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "Reply-To"}})
+			sig, err := sign(v.DKIMDomain, k, h, body)
 			if err != nil {
-				log.Error("dkim signing failed", "domain", string(v.DKIMDomain), "err", err.Error())
-				return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Signing failed, try again later"}
+				reply := localReply(err)
+				if reply == errLocal {
+					reply = errSigning
+				}
+				log.Error("dkim signing failed", "domain", string(v.DKIMDomain), "code", reply.Code, "err", err.Error())
+				return reply
 			}
-			write = func(w io.Writer) error { _, err := w.Write(signed.Bytes()); return err }
+			write = func(w io.Writer) error {
+				if _, err := io.WriteString(w, sig); err != nil {
+					return err
+				}
+				return writeMessage(w, h, body)
+			}
 			log = log.With("dkim", string(v.DKIMDomain))
 		}
 	}
@@ -213,42 +219,57 @@ func (s *session) Data(r io.Reader) error {
 	return nil
 }
 
-func writeMessage(w io.Writer, h textproto.Header, body []byte) error {
+// refuseData logs why a message could not be read or spooled and returns the reply: for an error
+// reading the client's message its own reply (552 5.3.4 from go-smtp), 421 4.4.2 and a close
+// for a timeout, the error itself for a lost connection; for anything else localReply's.
+func (s *session) refuseData(log *slog.Logger, err error, mr *messageReader) error {
+	reply := localReply(err)
+	var ne net.Error
+	clientErr := mr.rerr != nil && !errors.As(mr.rerr, new(*smtp.SMTPError)) && !errors.Is(mr.rerr, smtp.ErrTooLongLine)
+	timeout := clientErr && (errors.Is(mr.rerr, os.ErrDeadlineExceeded) || errors.As(mr.rerr, &ne) && ne.Timeout())
+	if timeout {
+		reply = errDataTimeout
+	}
+	log.Info("message refused", "code", reply.Code, "reply", reply.Message, "offset", mr.offset, "err", err.Error())
+	switch {
+	case timeout:
+		// go-smtp would answer 554 and read the rest of the message as commands: answer 421
+		// (temporary, the client retries) and close instead (RFC 5321 §3.8).
+		c := s.conn.Conn()
+		c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		c.Write([]byte(replyLine(errDataTimeout)))
+		s.conn.Close()
+		return errDataTimeout
+	case clientErr:
+		return mr.rerr // the client is gone; go-smtp ends the connection
+	}
+	return reply
+}
+
+// sign returns the DKIM-Signature field (with its CRLF) for the message h and body: go-msgauth's
+// Signer hashes the message as it is written, so the body streams from the spool.
+func sign(dom tenantgate.Domain, k DKIMSigner, h textproto.Header, body *spool) (string, error) {
+	sg, err := dkim.NewSigner(&dkim.SignOptions{Domain: string(dom), Selector: k.Selector, Signer: k.Signer,
+		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
+		HeaderKeys: []string{"From", "To", "Cc", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "Reply-To"}})
+	if err != nil {
+		return "", err
+	}
+	if err := writeMessage(sg, h, body); err != nil {
+		sg.Close()
+		return "", err
+	}
+	if err := sg.Close(); err != nil {
+		return "", err
+	}
+	return sg.Signature(), nil
+}
+
+func writeMessage(w io.Writer, h textproto.Header, body *spool) error {
 	if err := textproto.WriteHeader(w, h); err != nil {
 		return err
 	}
-	_, err := w.Write(body)
-	return err
-}
-
-// bareLine returns the offset of the first CR not followed by LF or LF not preceded by CR, or -1.
-// Such a line break is where SMTP smuggling hides a second message (threat cases 14, 15): the
-// relay refuses the message rather than pass on bytes a next hop may split differently.
-func bareLine(b []byte) int {
-	for i := 0; i < len(b); i++ {
-		switch b[i] {
-		case '\r':
-			if i+1 >= len(b) || b[i+1] != '\n' {
-				return i
-			}
-			i++
-		case '\n':
-			return i
-		}
-	}
-	return -1
-}
-
-// headerEnd returns the offset of the first body byte: after the blank line that ends the header
-// block, or len(b) when there is no body. b has CRLF line ends only.
-func headerEnd(b []byte) int {
-	if bytes.HasPrefix(b, []byte("\r\n")) {
-		return 2
-	}
-	if i := bytes.Index(b, []byte("\r\n\r\n")); i >= 0 {
-		return i + 4
-	}
-	return len(b)
+	return body.writeTo(w)
 }
 
 // replyError turns a policy reply ("550 5.7.1 Unable to relay") into an SMTP error.

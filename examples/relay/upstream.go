@@ -26,23 +26,9 @@ type upstream struct {
 	host string
 	addr netip.Addr
 	tls  bool
+	// release returns the session to the next-hop budget (nexthop.go); nil for none.
+	release func()
 }
-
-// Replies the relay gives for next-hop failures. RFC 3463 codes: 4.4.1 no answer from host,
-// 4.4.2 bad connection, 4.4.3 directory server failure, 4.7.5 cryptographic failure, 5.1.2 bad
-// destination system address.
-var (
-	errDNSTemporary = func(dom string) *smtp.SMTPError {
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 3}, Message: "Temporary DNS failure for " + dom}
-	}
-	errDNSPermanent = func(dom string) *smtp.SMTPError {
-		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 2}, Message: "No mail host for " + dom}
-	}
-	errNoAnswer = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 1}, Message: "No next hop answered, try again later"}
-	errTLS      = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 5}, Message: "TLS with the next hop failed, try again later"}
-	errTimeout  = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "Next hop timed out, try again later"}
-	errLost     = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "Connection to next hop lost, try again later"}
-)
 
 // dial opens a session with h's next hop and sends MAIL FROM: DNS (route.MailHosts for MX hops),
 // then each host and address in order (RFC 5321 §5.1) until one greets, STARTTLS as h demands,
@@ -53,10 +39,7 @@ func (r *Relay) dial(ctx context.Context, h hop, from mailFrom) (*upstream, *smt
 	if h.Host == "" {
 		mxs, err := route.MailHosts(ctx, r.resolver, string(h.Domain))
 		if err != nil {
-			if route.IsPermanent(err) {
-				return nil, errDNSPermanent(string(h.Domain)), err
-			}
-			return nil, errDNSTemporary(string(h.Domain)), err
+			return nil, dnsReply(string(h.Domain), err), err
 		}
 		hosts = hosts[:0]
 		for _, mx := range mxs {
@@ -67,7 +50,7 @@ func (r *Relay) dial(ctx context.Context, h hop, from mailFrom) (*upstream, *smt
 	if err != nil {
 		// A configuration fault (unknown identity): retrying cannot help the message, but the
 		// operator can; keep the mail at the client.
-		return nil, &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 5}, Message: "Relay misconfigured"}, err
+		return nil, errMisconfigured, err
 	}
 	last, lastErr := errNoAnswer, error(errors.New("no address"))
 	for _, host := range hosts {
@@ -280,6 +263,9 @@ func (u *upstream) close() {
 	}
 	_ = u.c.Quit()
 	_ = u.c.Close()
+	if u.release != nil {
+		u.release()
+	}
 }
 
 // replyFor turns a next hop's answer or a transport error into the reply for the client: the

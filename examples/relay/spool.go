@@ -1,0 +1,157 @@
+package main
+
+import (
+	"io"
+	"os"
+	"time"
+)
+
+// chunkSize is the unit in which a message's bytes are held in memory and taken from
+// Limits.MemoryBytes.
+const chunkSize = 32 << 10
+
+// spool holds one message body while the relay decides and delivers it: its first bytes in
+// memory, up to Limits.SpoolThreshold and as long as Limits.MemoryBytes (shared by every
+// transaction) has room, the rest in a temporary file in Limits.SpoolDir, charged to
+// Limits.SpoolBytes and removed by close. Peak memory for messages is thus bounded by the
+// configuration, whatever the clients send (README.md, "Limits").
+type spool struct {
+	r      *Relay
+	chunks []*[chunkSize]byte
+	n      int64 // bytes written
+	memN   int64 // of which in chunks
+	f      *os.File
+	fileN  int64 // of which in f
+	disk   int64 // taken from diskBudget
+}
+
+func newSpool(r *Relay) *spool { return &spool{r: r} }
+
+// Write appends p: to memory while the thresholds allow, then to the spool file. Its errors are
+// errSpoolBudget and the file system's; localReply maps them.
+func (s *spool) Write(p []byte) (int, error) {
+	written := 0
+	for s.f == nil && len(p) > 0 {
+		off := int(s.memN % chunkSize)
+		if off == 0 { // the last chunk is full
+			if s.memN+chunkSize > s.r.limits.SpoolThreshold || !s.r.memBudget.take("", chunkSize) {
+				if err := s.openFile(); err != nil {
+					return written, err
+				}
+				break
+			}
+			s.chunks = append(s.chunks, s.r.chunks.Get().(*[chunkSize]byte))
+		}
+		k := copy(s.chunks[len(s.chunks)-1][off:], p)
+		p, written, s.memN, s.n = p[k:], written+k, s.memN+int64(k), s.n+int64(k)
+	}
+	if len(p) == 0 {
+		return written, nil
+	}
+	if !s.r.diskBudget.take("", int64(len(p))) {
+		return written, errSpoolBudget
+	}
+	s.disk += int64(len(p))
+	k, err := s.f.Write(p)
+	s.fileN += int64(k)
+	s.n += int64(k)
+	return written + k, err
+}
+
+func (s *spool) openFile() error {
+	f, err := os.CreateTemp(s.r.limits.SpoolDir, "relay-*.msg") // mode 0600
+	if err != nil {
+		return err
+	}
+	s.f = f
+	return nil
+}
+
+// ReadFrom copies r into the spool through one buffer from the relay's pool.
+func (s *spool) ReadFrom(r io.Reader) (int64, error) {
+	buf := s.r.chunks.Get().(*[chunkSize]byte)
+	defer s.r.chunks.Put(buf)
+	return io.CopyBuffer(struct{ io.Writer }{s}, r, buf[:])
+}
+
+// writeTo writes everything written to w, from the start; it may be called again. The memory
+// part is written as it is, the file part through one buffer from the relay's pool.
+func (s *spool) writeTo(w io.Writer) error {
+	left := s.memN
+	for _, c := range s.chunks {
+		k := min(left, chunkSize)
+		if _, err := w.Write(c[:k]); err != nil {
+			return err
+		}
+		left -= k
+	}
+	if s.f == nil {
+		return nil
+	}
+	buf := s.r.chunks.Get().(*[chunkSize]byte)
+	defer s.r.chunks.Put(buf)
+	_, err := io.CopyBuffer(struct{ io.Writer }{w}, io.NewSectionReader(s.f, 0, s.fileN), buf[:])
+	return err
+}
+
+// close returns the memory and disk taken and removes the spool file.
+func (s *spool) close() {
+	for _, c := range s.chunks {
+		s.r.chunks.Put(c)
+	}
+	if len(s.chunks) > 0 {
+		s.r.memBudget.give("", int64(len(s.chunks))*chunkSize)
+	}
+	s.chunks = nil
+	if s.f != nil {
+		s.f.Close()
+		os.Remove(s.f.Name())
+		s.f = nil
+	}
+	if s.disk > 0 {
+		s.r.diskBudget.give("", s.disk)
+		s.disk = 0
+	}
+}
+
+// messageReader is the message as go-smtp hands it to Data, under the relay's checks: it refuses
+// a bare CR or LF where it occurs (errBareLine; the bytes before it are returned first), and sets
+// the connection's read deadline before each read (Limits.DataBlockTimeout, Limits.DataTimeout).
+type messageReader struct {
+	r      io.Reader
+	cc     *clientConn // nil without the relay's Listener
+	end    time.Time   // DataTimeout after DATA
+	cr     bool        // the last byte read was a CR
+	offset int64
+	bare   bool  // a bare line was found: every further read fails
+	rerr   error // the error reading the client's message, if any (not io.EOF)
+}
+
+func (m *messageReader) Read(p []byte) (int, error) {
+	if m.bare {
+		return 0, errBareLine
+	}
+	if m.cc != nil {
+		m.cc.dataDeadline(m.end)
+	}
+	n, err := m.r.Read(p)
+	if err != nil && err != io.EOF {
+		m.rerr = err
+	}
+	for i := 0; i < n; i++ {
+		switch c := p[i]; {
+		case m.cr && c != '\n', !m.cr && c == '\n':
+			m.offset += int64(i)
+			m.bare = true
+			return i, errBareLine
+		default:
+			m.cr = c == '\r'
+		}
+	}
+	m.offset += int64(n)
+	if err == io.EOF && m.cr {
+		m.bare = true
+		return n, errBareLine
+	}
+	return n, err
+}
