@@ -226,22 +226,14 @@ func TestInteropPostfix(t *testing.T) {
 	exoBoth, exoBothKey := writePEM(t, dir, "exo-both", p.Leaf(t, []string{"mail.protection.outlook.com"}, x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth))
 	exoServer, exoServerKey := writePEM(t, dir, "exo-server", p.Leaf(t, []string{"mail.protection.outlook.com"}))
 
-	sink := &memSink{}
-	sln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ssrv := smtp.NewServer(sink)
-	ssrv.Domain = "sink.test"
-	go ssrv.Serve(sln)
-	t.Cleanup(func() { ssrv.Close() })
+	sink, sinkPort := startSink(t)
 
 	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), nil, headersLimits(), nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	mport := serveApp(t, app)
-	port, _ := startPostfix(t, filepath.Join(dir, "pf"), mport, sln.Addr().(*net.TCPAddr).Port, caFile, srvCert, srvKey)
+	port, _ := startPostfix(t, filepath.Join(dir, "pf"), mport, sinkPort, caFile, srvCert, srvKey)
 
 	exoHeaders := func(tenant string) []string {
 		return []string{"--add-header", "X-MS-Exchange-CrossTenant-Id: " + tenant,
