@@ -24,15 +24,14 @@ var errFieldInBody = errors.New("milter: header field in the body")
 //
 // The rule, to keep normal bodies apart: only a line of the first paragraph counts, only when
 // it starts (no leading white space) with a field name of printable ASCII followed by optional
-// white space and a colon, and only when that name is a trust field (trustName). The paragraph
-// is inspected up to max bytes; a longer first paragraph (a base64 body has no empty line) is
-// not inspected further, since a header cut short cannot have more than the header limit
-// behind the cut. Memory: at most maxLinePrefix bytes of one line.
+// white space and a colon, and only when that name is a trust field (trustName). The whole
+// paragraph is inspected, however long: whoever cut the header also chooses how much follows the
+// cut, so any byte bound would let filler lines push a trust field (Exchange Online's own stamp,
+// say) out of sight. Inspection streams: memory is at most maxLinePrefix bytes of one line, and
+// a body without an empty line (a single base64 part) is read to its end — never kept.
 type bodyStart struct {
-	max     int    // bytes of the body to inspect
 	verdict string // the verdict header's name
-	seen    int
-	lines   int // lines ended so far
+	lines   int    // lines ended so far
 	done    bool
 	line    []byte // the first maxLinePrefix bytes of the current line
 	lineLen int    // bytes of the current line so far
@@ -48,8 +47,8 @@ type bodyStart struct {
 // limit (998) and its CRLF.
 const maxLinePrefix = 1000
 
-func newBodyStart(max int, verdict string) bodyStart {
-	return bodyStart{max: max, verdict: verdict}
+func newBodyStart(verdict string) bodyStart {
+	return bodyStart{verdict: verdict}
 }
 
 // Done reports that the first paragraph has been inspected: the rest of the body does not
@@ -84,12 +83,7 @@ func (b *bodyStart) Encapsulated(h textproto.Header) bool {
 // Write inspects the next piece of the body.
 func (b *bodyStart) Write(p []byte) {
 	for len(p) > 0 && !b.done {
-		if b.seen >= b.max {
-			b.done = true
-			return
-		}
-		n := min(len(p), b.max-b.seen)
-		chunk := p[:n]
+		chunk := p
 		end := -1
 		for i, c := range chunk {
 			if c == '\n' {
@@ -100,7 +94,6 @@ func (b *bodyStart) Write(p []byte) {
 		if end >= 0 {
 			chunk = chunk[:end+1]
 		}
-		b.seen += len(chunk)
 		b.lineLen += len(chunk)
 		if room := maxLinePrefix - len(b.line); room > 0 {
 			b.line = append(b.line, chunk[:min(room, len(chunk))]...)

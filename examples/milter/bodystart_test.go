@@ -13,7 +13,6 @@ import (
 // (README.md, "What Postfix passes"): a Microsoft trust field or the verdict header there is
 // found; anything else, and anything after the first empty line, is a normal body.
 func TestBodyStart(t *testing.T) {
-	const limit = 256 << 10
 	tests := []struct {
 		name, body, want string
 	}{
@@ -47,12 +46,14 @@ func TestBodyStart(t *testing.T) {
 		{"no colon", "X-MS-Exchange-CrossTenant-Id 2\r\n", ""},
 		{"mime preamble", "This is a multi-part message in MIME format.\r\n\r\n--b\r\nX-MS-Exchange-CrossTenant-Id: 2\r\n", ""},
 		{"empty", "", ""},
-		// Beyond the inspected length (a base64 body has no empty line): not inspected.
-		{"beyond the limit", strings.Repeat("QUJD\r\n", limit/6+1) + "X-MS-Exchange-CrossTenant-Id: 2\r\n", ""},
+		// Filler after the cut, of any length, hides nothing: the whole first paragraph is
+		// inspected (here 1 MiB, four times the default header limit).
+		{"behind a megabyte of filler", "cut\r\n" + strings.Repeat("QUJD\r\n", 1<<20/6) + "X-MS-Exchange-CrossTenant-Id: 2\r\n", "X-MS-Exchange-CrossTenant-Id"},
+		{"behind a megabyte of field lines", "cut\r\n" + strings.Repeat("X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n", 1<<20/62) + "X-MS-Exchange-CrossTenant-Id: 2\r\n", "X-MS-Exchange-CrossTenant-Id"},
 	}
 	for _, tc := range tests {
 		for _, size := range []int{1, 3, 64, 1 << 20} {
-			b := newBodyStart(limit, "Authentication-Results")
+			b := newBodyStart("Authentication-Results")
 			for p := tc.body; len(p) > 0; {
 				n := min(size, len(p))
 				b.Write([]byte(p[:n]))

@@ -104,7 +104,7 @@ func (f *filter) reset() {
 	if f.hdr.Cap() > keepBuffer {
 		f.hdr = bytes.Buffer{}
 	}
-	f.start = newBodyStart(f.app.maxHeaderBytes(), f.app.verdictName)
+	f.start = newBodyStart(f.app.verdictName)
 }
 
 func (f *filter) Connect(_ string, family string, _ uint16, addr string, _ milter.Modifier) (*milter.Response, error) {
