@@ -161,7 +161,7 @@ type GatewayRecipientExpect struct {
 	Tenant *string `json:"tenant,omitempty"`
 }
 
-// FlowCase is one route.Simulate case.
+// FlowCase is one topology.Simulate case.
 type FlowCase struct {
 	Name   string     `json:"name"`
 	Source string     `json:"source"`
@@ -176,7 +176,7 @@ type Injection struct {
 	RemoteAddr string   `json:"remoteAddr,omitempty"`
 	From       string   `json:"from"`
 	To         []string `json:"to"`
-	// Additions to DESIGN §6 (route.Injection): the sending tenant's ID (default: the owner of
+	// Additions to DESIGN §6 (topology.Injection): the sending tenant's ID (default: the owner of
 	// From's domain), the verified certificate names the sending host presents (default: TLS
 	// without a certificate), where an Internet sender connects ("" = the MX, "exchange" = the
 	// tenant's Exchange Online host around the MX, "gateway"), and MX hosts by domain.
@@ -203,7 +203,7 @@ type FlowExpect struct {
 // FlowRecipientExpect is one recipient's path (an addition to DESIGN §6). Rcpt is required;
 // Outcome and Reply (by prefix) are compared when present; Via, when present, must equal the
 // receiving party of each of the recipient's steps in order, written "kind" or "kind:name"
-// (route.Party: "gateway", "exchange:contoso", "mailbox:contoso", "internet:mx.sender.example").
+// (topology.Party: "gateway", "exchange:contoso", "mailbox:contoso", "internet:mx.sender.example").
 type FlowRecipientExpect struct {
 	Rcpt    string   `json:"rcpt"`
 	Outcome *string  `json:"outcome,omitempty"`
@@ -211,7 +211,7 @@ type FlowRecipientExpect struct {
 	Via     []string `json:"via,omitempty"`
 }
 
-// LintCase is the route.Lint expectation of the file's topology.
+// LintCase is the topology.Lint expectation of the file's topology.
 type LintCase struct {
 	Expect LintExpect `json:"expect"`
 }

@@ -6,13 +6,13 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
-	"github.com/tenantgate/tenantgate/route"
+	"github.com/tenantgate/tenantgate/topology"
 )
 
-// TopologyOptionsOf is the route.TopologyOptions of a file: its policy and exchangeOptions
+// TopologyOptionsOf is the topology.TopologyOptions of a file: its policy and exchangeOptions
 // objects.
-func TopologyOptionsOf(f *File) route.TopologyOptions {
-	o := route.TopologyOptions{Policy: PolicyOptionsOf(f.Policy)}
+func TopologyOptionsOf(f *File) topology.TopologyOptions {
+	o := topology.TopologyOptions{Policy: PolicyOptionsOf(f.Policy)}
 	if f.ExchangeOptions != nil {
 		o.Exchange = *f.ExchangeOptions
 	}
@@ -20,51 +20,51 @@ func TopologyOptionsOf(f *File) route.TopologyOptions {
 }
 
 var (
-	flowOrigins  = []string{string(route.OriginInternet), string(route.OriginMailbox), string(route.OriginOnPremises)}
-	flowEntries  = []string{string(route.EntryMX), string(route.EntryExchange), string(route.EntryGateway)}
-	flowOutcomes = []string{string(route.OutcomeDelivered), string(route.OutcomeRejected), string(route.OutcomeLooped)}
+	flowOrigins  = []string{string(topology.OriginInternet), string(topology.OriginMailbox), string(topology.OriginOnPremises)}
+	flowEntries  = []string{string(topology.EntryMX), string(topology.EntryExchange), string(topology.EntryGateway)}
+	flowOutcomes = []string{string(topology.OutcomeDelivered), string(topology.OutcomeRejected), string(topology.OutcomeLooped)}
 )
 
-// FlowInjection converts a flow case's inject object into a route.Injection, naming the bad
+// FlowInjection converts a flow case's inject object into a topology.Injection, naming the bad
 // field in the error.
-func FlowInjection(c *FlowCase) (route.Injection, error) {
+func FlowInjection(c *FlowCase) (topology.Injection, error) {
 	in := c.Inject
 	if !contains(flowOrigins, in.Origin) {
-		return route.Injection{}, fmt.Errorf("inject.origin %q: want one of %q", in.Origin, flowOrigins)
+		return topology.Injection{}, fmt.Errorf("inject.origin %q: want one of %q", in.Origin, flowOrigins)
 	}
 	if !contains(flowEntries, in.Entry) {
-		return route.Injection{}, fmt.Errorf("inject.entry %q: want one of %q", in.Entry, flowEntries)
+		return topology.Injection{}, fmt.Errorf("inject.entry %q: want one of %q", in.Entry, flowEntries)
 	}
-	if in.Entry != "" && in.Origin != string(route.OriginInternet) {
-		return route.Injection{}, fmt.Errorf("inject.entry is for origin internet only")
+	if in.Entry != "" && in.Origin != string(topology.OriginInternet) {
+		return topology.Injection{}, fmt.Errorf("inject.entry is for origin internet only")
 	}
 	if len(in.To) == 0 {
-		return route.Injection{}, fmt.Errorf("inject.to: no recipient")
+		return topology.Injection{}, fmt.Errorf("inject.to: no recipient")
 	}
-	out := route.Injection{Origin: route.Origin(in.Origin), Entry: route.Entry(in.Entry), From: in.From, To: in.To, TLSNames: in.TLSNames}
+	out := topology.Injection{Origin: topology.Origin(in.Origin), Entry: topology.Entry(in.Entry), From: in.From, To: in.To, TLSNames: in.TLSNames}
 	if in.RemoteAddr != "" {
 		a, err := ParseAddr("inject.remoteAddr", in.RemoteAddr)
 		if err != nil {
-			return route.Injection{}, err
+			return topology.Injection{}, err
 		}
 		out.RemoteAddr = a
 	}
 	if in.Tenant != "" {
 		id, err := tenantgate.ParseTenantID(in.Tenant)
 		if err != nil {
-			return route.Injection{}, fmt.Errorf("inject.tenant: %v", err)
+			return topology.Injection{}, fmt.Errorf("inject.tenant: %v", err)
 		}
 		out.Tenant = id
 	}
 	for dom, host := range in.MX {
 		d, err := tenantgate.ParseDomain(dom)
 		if err != nil {
-			return route.Injection{}, fmt.Errorf("inject.mx: key %q: %v", dom, err)
+			return topology.Injection{}, fmt.Errorf("inject.mx: key %q: %v", dom, err)
 		}
 		if _, err := netip.ParseAddr(host); err == nil {
 			// an address literal: the gateway's, or an Internet host
 		} else if _, err := tenantgate.ParseDomain(host); err != nil {
-			return route.Injection{}, fmt.Errorf("inject.mx.%s: host %q: %v", dom, host, err)
+			return topology.Injection{}, fmt.Errorf("inject.mx.%s: host %q: %v", dom, host, err)
 		}
 		if out.MX == nil {
 			out.MX = make(map[tenantgate.Domain]string, len(in.MX))
@@ -83,7 +83,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// EvalFlows evaluates one flows case with route.SimulateWith and the file's options.
+// EvalFlows evaluates one flows case with topology.SimulateWith and the file's options.
 func EvalFlows(env *Env, c *FlowCase) []string {
 	var m Mismatches
 	in, err := FlowInjection(c)
@@ -100,7 +100,7 @@ func EvalFlows(env *Env, c *FlowCase) []string {
 		m.Addf("expect names nothing to compare")
 		return m
 	}
-	tr := route.SimulateWith(env.Dir, in, TopologyOptionsOf(env.File))
+	tr := topology.SimulateWith(env.Dir, in, TopologyOptionsOf(env.File))
 	if e.Outcome != nil {
 		m.String("outcome", e.Outcome, string(tr.Outcome))
 	}
@@ -134,8 +134,8 @@ func EvalFlows(env *Env, c *FlowCase) []string {
 	return m
 }
 
-func flowRecipient(m *Mismatches, tr *route.Trace, re FlowRecipientExpect) {
-	var res *route.RecipientResult
+func flowRecipient(m *Mismatches, tr *topology.Trace, re FlowRecipientExpect) {
+	var res *topology.RecipientResult
 	for i := range tr.Recipients {
 		if tr.Recipients[i].Rcpt == re.Rcpt {
 			res = &tr.Recipients[i]
@@ -171,7 +171,7 @@ func flowRecipient(m *Mismatches, tr *route.Trace, re FlowRecipientExpect) {
 }
 
 // traceText renders a trace for failure messages, one line per step.
-func traceText(tr *route.Trace) string {
+func traceText(tr *topology.Trace) string {
 	var b strings.Builder
 	for _, r := range tr.Reasons {
 		fmt.Fprintf(&b, "  (%s)\n", r)

@@ -3,10 +3,10 @@ package scenario
 import (
 	"strings"
 
-	"github.com/tenantgate/tenantgate/route"
+	"github.com/tenantgate/tenantgate/topology"
 )
 
-// EvalLint evaluates the file's lint case with route.LintWith and the file's options: every
+// EvalLint evaluates the file's lint case with topology.LintWith and the file's options: every
 // code of expect.findings must be among the findings, no code of expect.absent may be.
 func EvalLint(env *Env, c *LintCase) []string {
 	var m Mismatches
@@ -15,7 +15,7 @@ func EvalLint(env *Env, c *LintCase) []string {
 		m.Addf("expect names no finding and no absent code")
 		return m
 	}
-	fs := route.LintWith(env.Dir, TopologyOptionsOf(env.File))
+	fs := topology.LintWith(env.Dir, TopologyOptionsOf(env.File))
 	var got []string
 	for _, f := range fs {
 		got = append(got, f.Code)

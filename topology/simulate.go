@@ -1,10 +1,11 @@
-package route
+package topology
 
 import (
 	"net/netip"
 
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/route"
 )
 
 // Origin is where a simulated message starts.
@@ -166,9 +167,9 @@ type Step struct {
 	// (StageGateway).
 	Attribution *classify.RecipientAttribution `json:"attribution,omitempty"`
 	Stamp       *classify.Stamp                `json:"stamp,omitempty"`
-	Route       *RecipientRoute                `json:"route,omitempty"`
+	Route       *route.RecipientRoute          `json:"route,omitempty"`
 	Verdict     *classify.Verdict              `json:"verdict,omitempty"`
-	Hop         *Hop                           `json:"hop,omitempty"`
+	Hop         *route.Hop                     `json:"hop,omitempty"`
 }
 
 // Outcome is how a recipient's path, or a whole flow, ends.

@@ -1,18 +1,18 @@
-package route_test
+package topology_test
 
 import (
 	"fmt"
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
-	"github.com/tenantgate/tenantgate/route"
+	"github.com/tenantgate/tenantgate/topology"
 )
 
 // The demo topology lints clean. Turning Enhanced Filtering off on contoso's connector, while
 // the MX still points at the gateway, yields one finding with its fix.
 func ExampleLint() {
 	d := demoDirectory()
-	fmt.Println("demo findings:", len(flowFindings(route.Lint(d))))
+	fmt.Println("demo findings:", len(flowFindings(topology.Lint(d))))
 
 	cfg := *d.Config()
 	tenants := append([]tenantgate.Tenant(nil), cfg.Tenants...)
@@ -25,7 +25,7 @@ func ExampleLint() {
 	if err != nil {
 		panic(err)
 	}
-	for _, f := range flowFindings(route.Lint(broken)) {
+	for _, f := range flowFindings(topology.Lint(broken)) {
 		fmt.Println(f.Severity, f.Code, f.ORCA, strings.Join(f.Objects, ", "))
 		fmt.Println(f.PowerShell)
 	}
@@ -37,8 +37,8 @@ func ExampleLint() {
 
 // flowFindings keeps the findings of the flow checks; the configuration checks (ORCA parity,
 // connectors against the gateway) are shown in ExampleLintORCA.
-func flowFindings(fs []route.Finding) []route.Finding {
-	var out []route.Finding
+func flowFindings(fs []topology.Finding) []topology.Finding {
+	var out []topology.Finding
 	for _, f := range fs {
 		if f.Flow != "" {
 			out = append(out, f)

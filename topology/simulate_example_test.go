@@ -1,9 +1,9 @@
-package route_test
+package topology_test
 
 import (
 	"fmt"
 
-	"github.com/tenantgate/tenantgate/route"
+	"github.com/tenantgate/tenantgate/topology"
 )
 
 // An Internet sender writes to contoso, whose MX points at the gateway (the default DNS of the
@@ -12,8 +12,8 @@ import (
 // by that certificate and delivers the mail to the mailbox.
 func ExampleSimulate() {
 	d := demoDirectory()
-	tr := route.Simulate(d, route.Injection{
-		Origin: route.OriginInternet,
+	tr := topology.Simulate(d, topology.Injection{
+		Origin: topology.OriginInternet,
 		From:   "bob@sender.example",
 		To:     []string{"alice@contoso.com"},
 	})
@@ -34,8 +34,8 @@ func ExampleSimulate() {
 // certificate, so woodgrove's Exchange Online attributes it by recipient, not to contoso.
 func ExampleSimulate_otherTenant() {
 	d := demoDirectory()
-	tr := route.Simulate(d, route.Injection{
-		Origin: route.OriginMailbox,
+	tr := topology.Simulate(d, topology.Injection{
+		Origin: topology.OriginMailbox,
 		From:   "carol@contoso.com",
 		To:     []string{"erin@woodgrove.example"},
 	})

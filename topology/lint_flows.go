@@ -1,4 +1,4 @@
-package route
+package topology
 
 import (
 	"strings"
@@ -91,7 +91,7 @@ func otherTenantRecipient(d *tenantgate.Directory) (string, map[tenantgate.Domai
 			continue
 		}
 		for _, ad := range t.AcceptedDomains {
-			if !isOnMicrosoft(ad.Name) && !strings.HasPrefix(string(ad.Name), "*") {
+			if !ad.Name.IsSubdomainOf("onmicrosoft.com") && !strings.HasPrefix(string(ad.Name), "*") {
 				return "user@" + string(ad.Name), nil
 			}
 		}

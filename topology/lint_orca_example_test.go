@@ -1,11 +1,11 @@
-package route_test
+package topology_test
 
 import (
 	"fmt"
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
-	"github.com/tenantgate/tenantgate/route"
+	"github.com/tenantgate/tenantgate/topology"
 )
 
 // A tenant as exported (its ID is not in the exports, so it stays zero): fabrikam.com's MX points
@@ -20,7 +20,7 @@ func ExampleLintORCA() {
 		Inbound: []tenantgate.InboundConnector{{Name: "Gateway", SenderDomains: []tenantgate.DomainPattern{"*"},
 			SenderIPAddresses: []string{"198.51.100.25"}, RequireTls: true, RestrictDomainsToIPAddresses: true}},
 		RejectDirectSend: true}
-	for _, f := range route.LintORCA(&t) {
+	for _, f := range topology.LintORCA(&t) {
 		fmt.Println(f.Severity, f.Code, f.ORCA, strings.Join(f.Objects, ", "))
 		fmt.Println(f.PowerShell)
 	}

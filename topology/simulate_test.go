@@ -1,4 +1,4 @@
-package route
+package topology
 
 import (
 	"net/netip"
@@ -11,6 +11,7 @@ import (
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/internal/golden"
+	"github.com/tenantgate/tenantgate/route"
 )
 
 // stepKey is what the simulation tests compare of a Step: who handed the copy to whom, at which
@@ -138,9 +139,9 @@ func TestSimulate(t *testing.T) {
 				{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionReject, Reply: classify.ReplyRelayDenied},
 			}}},
 		{"invalid origin", Injection{Origin: "moon", From: "a@b.example", To: []string{"alice@contoso.com"}}, traceKey{
-			Outcome: OutcomeRejected, Reply: ReplyNoRoute, Codes: []string{ReasonSimOrigin}}},
+			Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimOrigin}}},
 		{"mailbox of no tenant", Injection{Origin: OriginMailbox, From: "a@nowhere.example", To: []string{"alice@contoso.com"}}, traceKey{
-			Outcome: OutcomeRejected, Reply: ReplyNoRoute, Codes: []string{ReasonSimSenderTenant}}},
+			Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimSenderTenant}}},
 		{"no recipients", Injection{Origin: OriginInternet, From: "a@b.example"}, traceKey{Outcome: OutcomeDelivered}},
 	}
 	for _, tc := range tests {
@@ -208,7 +209,7 @@ func TestSimulateInvalidPolicy(t *testing.T) {
 	d := loadConfigFile(t, "../testdata/config/demo.json")
 	tr := SimulateWith(d, Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}},
 		TopologyOptions{Policy: []classify.Option{classify.RelayKinds("bogus")}})
-	if diff := cmp.Diff(traceKey{Outcome: OutcomeRejected, Reply: ReplyNoRoute, Codes: []string{ReasonSimPolicy}}, traceKeyOf(tr)); diff != "" {
+	if diff := cmp.Diff(traceKey{Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimPolicy}}, traceKeyOf(tr)); diff != "" {
 		t.Errorf("trace (-want +got):\n%s", diff)
 	}
 }
@@ -233,7 +234,7 @@ func TestSimulateSmartHostRange(t *testing.T) {
 // TestNilDirectory: no topology fails closed without a panic.
 func TestNilDirectory(t *testing.T) {
 	tr := Simulate(nil, Injection{Origin: OriginInternet, From: "a@b.example", To: []string{"c@d.example"}})
-	if diff := cmp.Diff(traceKey{Outcome: OutcomeRejected, Reply: ReplyNoRoute, Codes: []string{ReasonSimNoDirectory}}, traceKeyOf(tr)); diff != "" {
+	if diff := cmp.Diff(traceKey{Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimNoDirectory}}, traceKeyOf(tr)); diff != "" {
 		t.Errorf("trace (-want +got):\n%s", diff)
 	}
 	if len(tr.Recipients) != 1 || tr.Recipients[0].Outcome != OutcomeRejected {

@@ -1,4 +1,4 @@
-package route
+package topology
 
 import (
 	"fmt"
@@ -56,7 +56,7 @@ const (
 )
 
 // LintORCA runs the ORCA-parity checks (ORCA 233, 233_1, 243, 118_2, 118_4, 114 and the
-// preview's 249; see the package documentation) on one tenant's configuration alone, without a
+// preview's 249; see docs/topology.md) on one tenant's configuration alone, without a
 // gateway: it is what Microsoft's ORCA report says about the connector and third-party MX
 // settings of an exported tenant (exoimport.Import), including one whose ID is still zero.
 //

@@ -1,4 +1,4 @@
-package route
+package topology
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/headers"
+	"github.com/tenantgate/tenantgate/route"
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
@@ -80,19 +81,19 @@ type TopologyOptions struct {
 	// Exchange are the classify.Attribute options Exchange Online's ingress runs with.
 	Exchange classify.AttributeOptions
 	// Outbound are the Outbound options Exchange Online's routing runs with.
-	Outbound OutboundOptions
+	Outbound route.OutboundOptions
 }
 
 // SimulateWith is Simulate with options for the functions it composes.
 func SimulateWith(d *tenantgate.Directory, in Injection, o TopologyOptions) Trace {
 	if d == nil {
-		tr := Trace{Injection: in, Outcome: OutcomeRejected, Reply: ReplyNoRoute,
+		tr := Trace{Injection: in, Outcome: OutcomeRejected, Reply: route.ReplyNoRoute,
 			Reasons: []tenantgate.Reason{{Code: ReasonSimNoDirectory, Detail: "no topology: nil Directory"}}}
 		if len(in.To) == 0 {
 			tr.Outcome, tr.Reply = OutcomeDelivered, ""
 		}
 		for _, r := range in.To {
-			tr.Recipients = append(tr.Recipients, RecipientResult{Rcpt: r, Outcome: OutcomeRejected, Reply: ReplyNoRoute})
+			tr.Recipients = append(tr.Recipients, RecipientResult{Rcpt: r, Outcome: OutcomeRejected, Reply: route.ReplyNoRoute})
 		}
 		return tr
 	}
@@ -105,7 +106,7 @@ type simulator struct {
 	o         TopologyOptions
 	policy    *classify.Policy
 	policyErr error
-	plan      *Plan
+	plan      *route.Plan
 	planErr   error
 	gwAddr    netip.Addr
 	exoAddr   netip.Addr
@@ -116,7 +117,7 @@ func newSimulator(d *tenantgate.Directory, o TopologyOptions) *simulator {
 	d = withStandInTenant(d)
 	s := &simulator{d: d, o: o, gwAddr: gatewayAddr(d), exoAddr: defaultEXOAddr, gwHosts: map[string]bool{}}
 	s.policy, s.policyErr = classify.NewPolicy(d, o.Policy...)
-	s.plan, s.planErr = newPlan(d)
+	s.plan, s.planErr = route.NewPlanUnchecked(d)
 	for _, n := range d.Gateway().ExchangeOnline.Networks {
 		if n.Addr().Is4() && n.Bits() < 32 {
 			s.exoAddr = n.Addr().Next()
@@ -130,29 +131,6 @@ func newSimulator(d *tenantgate.Directory, o TopologyOptions) *simulator {
 		s.gwHosts[a.String()] = true
 	}
 	return s
-}
-
-// newPlan is NewPlan that keeps the plan it refuses, for the simulator.
-func newPlan(d *tenantgate.Directory) (*Plan, error) {
-	p, err := NewPlan(d)
-	if err == nil {
-		return p, nil
-	}
-	lenient := &Plan{d: d, tenants: make(map[tenantgate.TenantID]tenantHop)}
-	if id := d.InternetIdentity(); id != nil {
-		lenient.internet = id.Name
-	}
-	for _, t := range d.Tenants() {
-		if d.Serves(t.ID) {
-			th := tenantHop{name: t.Name}
-			th.host, _ = TenantSmartHost(d, t.ID)
-			if id, ok := d.TenantIdentity(t.ID); ok {
-				th.identity = id.Name
-			}
-			lenient.tenants[t.ID] = th
-		}
-	}
-	return lenient, err
 }
 
 func (s *simulator) run(in Injection) Trace {
@@ -197,7 +175,7 @@ func (s *simulator) run(in Injection) Trace {
 		}
 		switch {
 		case fail:
-			p.end(OutcomeRejected, Party{Kind: PartyExchange, Name: "exchange"}, ReplyNoRoute)
+			p.end(OutcomeRejected, Party{Kind: PartyExchange, Name: "exchange"}, route.ReplyNoRoute)
 		case in.Origin == OriginInternet:
 			p.fromInternet()
 		case in.Origin == OriginMailbox:
@@ -243,7 +221,7 @@ func (s *simulator) mxHost(in *Injection, dom tenantgate.Domain) string {
 		if s.d.Serves(t.ID) && mxAtGateway(t) {
 			return strings.ToLower(s.d.Gateway().Name)
 		}
-		h, _ := TenantSmartHost(s.d, t.ID)
+		h, _ := route.TenantSmartHost(s.d, t.ID)
 		return h
 	}
 	if dom == "" {
@@ -258,7 +236,7 @@ func (s *simulator) party(host string, onPremises bool) Party {
 	switch {
 	case s.gwHosts[strings.ToLower(host)] || s.gatewayRange(host):
 		return Party{Kind: PartyGateway, Name: s.d.Gateway().Name, Host: host}
-	case IsEXOHost(host):
+	case route.IsEXOHost(host):
 		return Party{Kind: PartyExchange, Name: "exchange", Host: host}
 	case onPremises:
 		return Party{Kind: PartyOnPremises, Name: host}
@@ -383,9 +361,9 @@ func (p *path) fromInternet() {
 	case EntryGateway:
 		to = p.s.party(p.s.d.Gateway().Name, false)
 	case EntryExchange:
-		host := SmartHostFor(p.domain())
+		host := route.SmartHostFor(p.domain())
 		if t, _, ok := p.s.d.Owner(p.domain()); ok {
-			host, _ = TenantSmartHost(p.s.d, t.ID)
+			host, _ = route.TenantSmartHost(p.s.d, t.ID)
 		}
 		to = Party{Kind: PartyExchange, Name: "exchange", Host: host}
 	default:
@@ -410,7 +388,7 @@ func (p *path) fromMailbox(t *tenantgate.Tenant) {
 		Reasons: []tenantgate.Reason{{Code: ReasonSimSubmit, Detail: "cloud mailbox submission"}}}) {
 		return
 	}
-	p.route(exo, SenderMailbox)
+	p.route(exo, route.SenderMailbox)
 }
 
 // fromOnPremises sends an on-premises server's copy to its tenant's Exchange Online host.
@@ -419,7 +397,7 @@ func (p *path) fromOnPremises(t *tenantgate.Tenant) {
 	if !addr.IsValid() {
 		addr = defaultOnPremisesAddr
 	}
-	host, _ := TenantSmartHost(p.s.d, t.ID)
+	host, _ := route.TenantSmartHost(p.s.d, t.ID)
 	me := Party{Kind: PartyOnPremises, Name: onPremisesHELO, Tenant: t.ID}
 	p.smtp(me, Party{Kind: PartyExchange, Name: "exchange", Host: host}, addr, onPremisesHELO, evidenceOf(p.in.TLSNames), "")
 }
@@ -443,9 +421,9 @@ func (p *path) smtp(from, to Party, addr netip.Addr, helo string, ev tlsid.Evide
 			RcptTo: []string{p.rcpt}, Received: p.rcv}, identity)
 	default:
 		if to.Name == "" {
-			p.add(Step{Stage: StageDeliver, From: from, To: to, Decision: DecisionReject, Reply: ReplyNoRoute,
+			p.add(Step{Stage: StageDeliver, From: from, To: to, Decision: DecisionReject, Reply: route.ReplyNoRoute,
 				Summary: "no host to deliver to", Reasons: []tenantgate.Reason{{Code: ReasonSimNoHost, Detail: "the recipient's domain has no mail host"}}})
-			p.end(OutcomeRejected, from, ReplyNoRoute)
+			p.end(OutcomeRejected, from, route.ReplyNoRoute)
 			return
 		}
 		if !p.add(Step{Stage: StageDeliver, From: from, To: to, RemoteAddr: addr, HELO: helo, TLS: ev.TLS, Certificate: certOf(ev),
@@ -470,9 +448,9 @@ func (p *path) atExchange(from, to Party, c classify.Connection, identity string
 	st := Step{Stage: StageExchangeIngress, From: from, To: to, RemoteAddr: c.RemoteAddr, HELO: c.HELO, TLS: c.TLS.TLS,
 		Certificate: certOf(c.TLS), Identity: identity, Reasons: a.Reasons}
 	if len(a.Recipients) == 0 {
-		st.Decision, st.Reply, st.Summary = DecisionReject, ReplyNoRoute, "no recipient"
+		st.Decision, st.Reply, st.Summary = DecisionReject, route.ReplyNoRoute, "no recipient"
 		p.add(st)
-		p.end(OutcomeRejected, to, ReplyNoRoute)
+		p.end(OutcomeRejected, to, route.ReplyNoRoute)
 		return
 	}
 	ra := a.Recipients[0]
@@ -509,17 +487,17 @@ func (p *path) atExchange(from, to Party, c classify.Connection, identity string
 	if stamp != nil {
 		p.stamp(*stamp, to.Host)
 	}
-	kind := SenderRelayed
+	kind := route.SenderRelayed
 	if ra.Direction == classify.Originating {
-		kind = SenderOnPremises
+		kind = route.SenderOnPremises
 	}
 	p.route(st.To, kind)
 }
 
-// route: Exchange Online routes the tenant's copy; Outbound decides.
-func (p *path) route(exo Party, kind SenderKind) {
-	dec := OutboundWith(p.s.d, exo.Tenant, OutboundMessage{MailFrom: p.in.From, Sender: kind, Recipients: []string{p.rcpt}, Header: p.h}, p.s.o.Outbound)
-	var rr RecipientRoute
+// route: Exchange Online routes the tenant's copy; route.Outbound decides.
+func (p *path) route(exo Party, kind route.SenderKind) {
+	dec := route.OutboundWith(p.s.d, exo.Tenant, route.OutboundMessage{MailFrom: p.in.From, Sender: kind, Recipients: []string{p.rcpt}, Header: p.h}, p.s.o.Outbound)
+	var rr route.RecipientRoute
 	if len(dec.Recipients) > 0 {
 		rr = dec.Recipients[0]
 	}
@@ -527,25 +505,25 @@ func (p *path) route(exo Party, kind SenderKind) {
 	var host string
 	onPrem := false
 	switch rr.NextHop.Kind {
-	case HopInternal:
+	case route.HopInternal:
 		st.To = Party{Kind: PartyMailbox, Name: exo.Name, Tenant: exo.Tenant}
 		st.Decision, st.Summary = DecisionDeliver, "delivered to a mailbox of "+exo.Name
 		if p.add(st) {
 			p.end(OutcomeDelivered, st.To, "")
 		}
 		return
-	case HopSmartHost:
+	case route.HopSmartHost:
 		host = strings.ToLower(strings.TrimSuffix(rr.NextHop.Hosts[0], "."))
 		if c := p.s.outboundConnector(exo.Tenant, rr.Connector); c != nil && c.Type() == tenantgate.OnPremises {
 			onPrem = true
 		}
-	case HopMX:
+	case route.HopMX:
 		host = p.s.mxHost(p.in, rr.NextHop.Domain)
 	default:
 		st.To = exo
-		st.Decision, st.Reply, st.Summary = DecisionReject, ReplyNoRoute, "no route"
+		st.Decision, st.Reply, st.Summary = DecisionReject, route.ReplyNoRoute, "no route"
 		p.add(st)
-		p.end(OutcomeRejected, exo, ReplyNoRoute)
+		p.end(OutcomeRejected, exo, route.ReplyNoRoute)
 		return
 	}
 	st.To = p.s.party(host, onPrem)
@@ -586,7 +564,7 @@ func (p *path) atGateway(from, to Party, sess classify.Session, identity string)
 	hop := p.s.plan.Next(v, p.rcpt)
 	st := Step{Stage: StageGateway, From: from, To: to, RemoteAddr: sess.RemoteAddr, HELO: sess.HELO, TLS: sess.TLS.TLS,
 		Certificate: certOf(sess.TLS), Identity: identity, Verdict: &v, Hop: &hop, Reasons: hop.Reasons}
-	if hop.Kind == DestNone {
+	if hop.Kind == route.DestNone {
 		st.Decision, st.Reply = DecisionReject, hop.Reply
 		st.Summary = fmt.Sprintf("%s mail (%s): rejected: %s", v.Origin, orUnknown(string(v.Kind)), hop.Reply)
 		if !p.add(st) {
@@ -606,7 +584,7 @@ func (p *path) atGateway(from, to Party, sess classify.Session, identity string)
 	ident, _ := p.s.d.Identity(hop.Identity)
 	ev := identityEvidence(ident)
 	var next Party
-	if hop.Kind == DestTenant {
+	if hop.Kind == route.DestTenant {
 		next = Party{Kind: PartyExchange, Name: "exchange", Host: hop.Host}
 		st.Summary = fmt.Sprintf("%s mail (%s): to tenant %s at %s with identity %s", v.Origin, orUnknown(string(v.Kind)),
 			p.s.tenantName(hop.Tenant), hop.Host, orNone(hop.Identity))

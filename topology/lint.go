@@ -1,4 +1,4 @@
-package route
+package topology
 
 import (
 	"fmt"
@@ -37,7 +37,7 @@ func (s Severity) MarshalText() ([]byte, error) {
 	case SeverityInfo, SeverityWarning, SeverityError:
 		return []byte(s.String()), nil
 	}
-	return nil, fmt.Errorf("route: unknown severity %d", int(s))
+	return nil, fmt.Errorf("topology: unknown severity %d", int(s))
 }
 
 // UnmarshalText decodes "info", "warning" or "error".
@@ -50,7 +50,7 @@ func (s *Severity) UnmarshalText(b []byte) error {
 	case "error":
 		*s = SeverityError
 	default:
-		return fmt.Errorf("route: unknown severity %q (want info, warning or error)", clipText(string(b)))
+		return fmt.Errorf("topology: unknown severity %q (want info, warning or error)", clipText(string(b)))
 	}
 	return nil
 }

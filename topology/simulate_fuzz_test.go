@@ -1,9 +1,10 @@
-package route
+package topology
 
 import (
 	"testing"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/route"
 )
 
 // FuzzSimulate moves arbitrary injections through the demo topology and checks the invariants:
@@ -44,7 +45,7 @@ func FuzzSimulate(f *testing.F) {
 			}
 		}
 		for _, s := range tr.Steps {
-			if s.Stage != StageGateway || s.Hop == nil || s.Hop.Kind != DestInternet {
+			if s.Stage != StageGateway || s.Hop == nil || s.Hop.Kind != route.DestInternet {
 				continue
 			}
 			if in.Origin == OriginInternet || !d.Serves(sender) {
