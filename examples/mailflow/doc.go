@@ -26,7 +26,7 @@
 //   - explain: headers.Read within the header limits, classify.Policy.Message with the session the
 //     flags describe, then the summary of what the Exchange Online headers claim (as `headers`).
 //   - headers: headers.Read and headers.Parse.
-//   - test: internal/scenario's runner (the same as TestScenarios); --config replaces each file's
+//   - test: package scenario's runner (the same as TestScenarios); --config replaces each file's
 //     configuration with the operator's.
 //   - import: exoimport.Import, given the tenant ID, merged into --config (replacing the tenant of
 //     that ID but keeping its sendAs, a gateway setting no export carries; else appended) and

@@ -10,7 +10,7 @@ import (
 // TestFlowsAndLintFail checks that wrong flow and lint expectations fail, each with the number
 // of mismatches reasoned in the comments, and that a right one passes.
 func TestFlowsAndLintFail(t *testing.T) {
-	rep, err := Run(filepath.Join("testdata", "flows-wrong.json"), Default())
+	rep, err := Run(filepath.Join("testdata", "runner", "flows-wrong.json"), Default())
 	if err != nil {
 		t.Fatal(err)
 	}

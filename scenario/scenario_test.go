@@ -7,7 +7,7 @@ import (
 
 // TestScenarios runs every scenario file of the repository (DESIGN §6, §8).
 func TestScenarios(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "scenarios", "*.json"))
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "scenarios", "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

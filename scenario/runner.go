@@ -202,7 +202,7 @@ func (e Evaluator) Run(env *Env) Report {
 
 // configErrors checks that err holds every wanted substring.
 func configErrors(want []string, err error) []string {
-	var m Mismatches
+	var m mismatches
 	if err == nil {
 		m.Addf("configErrors: the configuration compiled, want errors %q", want)
 		return m

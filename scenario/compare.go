@@ -10,34 +10,34 @@ import (
 )
 
 // Mismatches collects a case's failures. Section evaluators share it.
-type Mismatches []string
+type mismatches []string
 
 // Addf records one failure.
-func (m *Mismatches) Addf(format string, args ...any) { *m = append(*m, fmt.Sprintf(format, args...)) }
+func (m *mismatches) Addf(format string, args ...any) { *m = append(*m, fmt.Sprintf(format, args...)) }
 
 // String compares a named string field when the file gave it.
-func (m *Mismatches) String(what string, want *string, got string) {
+func (m *mismatches) String(what string, want *string, got string) {
 	if want != nil && *want != got {
 		m.Addf("%s: want %q, got %q", what, *want, got)
 	}
 }
 
 // Bool compares a named bool field when the file gave it.
-func (m *Mismatches) Bool(what string, want *bool, got bool) {
+func (m *mismatches) Bool(what string, want *bool, got bool) {
 	if want != nil && *want != got {
 		m.Addf("%s: want %v, got %v", what, *want, got)
 	}
 }
 
 // Prefix compares a reply by prefix when the file gave it.
-func (m *Mismatches) Prefix(what string, want *string, got string) {
+func (m *mismatches) Prefix(what string, want *string, got string) {
 	if want != nil && !strings.HasPrefix(got, *want) {
 		m.Addf("%s: want prefix %q, got %q", what, *want, got)
 	}
 }
 
 // Tenant compares a tenant ID ("" = none) when the file gave it.
-func (m *Mismatches) Tenant(what string, want *string, got tenantgate.TenantID) {
+func (m *mismatches) Tenant(what string, want *string, got tenantgate.TenantID) {
 	if want == nil {
 		return
 	}
@@ -55,7 +55,7 @@ func (m *Mismatches) Tenant(what string, want *string, got tenantgate.TenantID) 
 }
 
 // Addr compares an IP address when the file gave it.
-func (m *Mismatches) Addr(what string, want *string, got netip.Addr) {
+func (m *mismatches) Addr(what string, want *string, got netip.Addr) {
 	if want == nil {
 		return
 	}
@@ -70,7 +70,7 @@ func (m *Mismatches) Addr(what string, want *string, got netip.Addr) {
 }
 
 // Reasons checks that every wanted code is among got.
-func (m *Mismatches) Reasons(want []string, got []tenantgate.Reason) {
+func (m *mismatches) Reasons(want []string, got []tenantgate.Reason) {
 	for _, w := range want {
 		found := false
 		for _, g := range got {
@@ -97,7 +97,7 @@ func tenantOrNone(id tenantgate.TenantID) string {
 }
 
 // Evidence converts a file's TLS object (nil = plaintext).
-func Evidence(t *TLS) tlsid.Evidence {
+func evidenceOf(t *TLS) tlsid.Evidence {
 	if t == nil {
 		return tlsid.Evidence{}
 	}
@@ -105,7 +105,7 @@ func Evidence(t *TLS) tlsid.Evidence {
 }
 
 // ParseAddr parses a file's remoteAddr (unmapped), naming the field in the error.
-func ParseAddr(what, s string) (netip.Addr, error) {
+func parseAddr(what, s string) (netip.Addr, error) {
 	a, err := netip.ParseAddr(s)
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("%s %q is not an IP address", what, s)

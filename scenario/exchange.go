@@ -9,15 +9,15 @@ import (
 )
 
 // ExchangeConnection converts a file's connection into a classify.Connection.
-func ExchangeConnection(c *Connection) (classify.Connection, error) {
-	ip, err := ParseAddr("connection.remoteAddr", c.RemoteAddr)
+func exchangeConnection(c *Connection) (classify.Connection, error) {
+	ip, err := parseAddr("connection.remoteAddr", c.RemoteAddr)
 	if err != nil {
 		return classify.Connection{}, err
 	}
 	conn := classify.Connection{
 		RemoteAddr:    ip,
 		HELO:          c.HELO,
-		TLS:           Evidence(c.TLS),
+		TLS:           evidenceOf(c.TLS),
 		MailFrom:      c.MailFrom,
 		RcptTo:        c.RcptTo,
 		CrossPremises: c.CrossPremises,
@@ -36,8 +36,8 @@ func ExchangeConnection(c *Connection) (classify.Connection, error) {
 // EvalExchange evaluates one exchange case with classify.Attribute and the file's
 // exchangeOptions.
 func EvalExchange(env *Env, c *ExchangeCase) []string {
-	var m Mismatches
-	conn, err := ExchangeConnection(&c.Connection)
+	var m mismatches
+	conn, err := exchangeConnection(&c.Connection)
 	if err != nil {
 		m.Addf("%v", err)
 		return m
@@ -93,7 +93,7 @@ func EvalExchange(env *Env, c *ExchangeCase) []string {
 }
 
 // headerValue compares a stamped header value: "" means not stamped, anything else is a prefix.
-func headerValue(m *Mismatches, what string, want *string, got string) {
+func headerValue(m *mismatches, what string, want *string, got string) {
 	if want != nil && *want == "" && got != "" {
 		m.Addf("%s: want not stamped, got %q", what, got)
 		return

@@ -19,7 +19,7 @@ func TestLoadErrors(t *testing.T) {
 		{"missing.json", "no such file"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			_, err := Load(filepath.Join("testdata", tc.file))
+			_, err := Load(filepath.Join("testdata", "runner", tc.file))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Load: got %v, want an error containing %q", err, tc.want)
 			}
@@ -30,7 +30,7 @@ func TestLoadErrors(t *testing.T) {
 // TestRunNeverPassesSilently checks that wrong expectations, sections without an evaluator and
 // files without cases all fail.
 func TestRunNeverPassesSilently(t *testing.T) {
-	rep, err := Run(filepath.Join("testdata", "all-sections.json"), Evaluator{Exchange: EvalExchange})
+	rep, err := Run(filepath.Join("testdata", "runner", "all-sections.json"), Evaluator{Exchange: EvalExchange})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestRunNeverPassesSilently(t *testing.T) {
 		t.Error("report passed")
 	}
 
-	rep, err = Run(filepath.Join("testdata", "empty.json"), Default())
+	rep, err = Run(filepath.Join("testdata", "runner", "empty.json"), Default())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestRunNeverPassesSilently(t *testing.T) {
 // TestREADMEExamples parses every JSON example of testdata/scenarios/README.md strictly, and runs
 // the exchange example against the demo configuration.
 func TestREADMEExamples(t *testing.T) {
-	readme := filepath.Join("..", "..", "testdata", "scenarios", "README.md")
+	readme := filepath.Join("..", "testdata", "scenarios", "README.md")
 	data, err := os.ReadFile(readme)
 	if err != nil {
 		t.Fatal(err)

@@ -10,13 +10,13 @@ import (
 // through Load and every evaluator. Invariants: nothing panics; a file that loads and runs either
 // reports every case it holds or fails; a case with no failures never hides a load error.
 func FuzzScenarioFile(f *testing.F) {
-	files, _ := filepath.Glob("../../testdata/scenarios/*.json")
+	files, _ := filepath.Glob("../testdata/scenarios/*.json")
 	for _, name := range files {
 		if b, err := os.ReadFile(name); err == nil && len(b) < 8<<10 {
 			f.Add(b)
 		}
 	}
-	demo, err := os.ReadFile("../../testdata/config/demo.json")
+	demo, err := os.ReadFile("../testdata/config/demo.json")
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // PolicyOptionsOf converts a file's policy object into classify.Policy options (nil: defaults).
-func PolicyOptionsOf(o *PolicyOptions) []classify.Option {
+func policyOptionsOf(o *PolicyOptions) []classify.Option {
 	if o == nil {
 		return nil
 	}
@@ -20,8 +20,8 @@ func PolicyOptionsOf(o *PolicyOptions) []classify.Option {
 // GatewayTransaction converts a gateway case into a classify.Transaction. The header block is read
 // with headers.Read (default limits), as an MTA would read it; a read error becomes the
 // transaction's HeaderError, which the policy turns into refusals.
-func GatewayTransaction(env *Env, c *GatewayCase) (classify.Transaction, error) {
-	ip, err := ParseAddr("session.remoteAddr", c.Session.RemoteAddr)
+func gatewayTransaction(env *Env, c *GatewayCase) (classify.Transaction, error) {
+	ip, err := parseAddr("session.remoteAddr", c.Session.RemoteAddr)
 	if err != nil {
 		return classify.Transaction{}, err
 	}
@@ -37,7 +37,7 @@ func GatewayTransaction(env *Env, c *GatewayCase) (classify.Transaction, error) 
 		raw = []byte(c.Header)
 	}
 	t := classify.Transaction{
-		Session:  classify.Session{RemoteAddr: ip, HELO: c.Session.HELO, TLS: Evidence(c.Session.TLS)},
+		Session:  classify.Session{RemoteAddr: ip, HELO: c.Session.HELO, TLS: evidenceOf(c.Session.TLS)},
 		MailFrom: c.MailFrom,
 		RcptTo:   c.RcptTo,
 		DKIM:     c.DKIM,
@@ -57,13 +57,13 @@ var (
 // must agree with it (what RCPT refused stays refused; what it took inbound stays inbound unless
 // the message loops or its header is unreadable).
 func EvalGateway(env *Env, c *GatewayCase) []string {
-	var m Mismatches
-	p, err := classify.NewPolicy(env.Dir, PolicyOptionsOf(env.File.Policy)...)
+	var m mismatches
+	p, err := classify.NewPolicy(env.Dir, policyOptionsOf(env.File.Policy)...)
 	if err != nil {
 		m.Addf("policy: %v", err)
 		return m
 	}
-	t, err := GatewayTransaction(env, c)
+	t, err := gatewayTransaction(env, c)
 	if err != nil {
 		m.Addf("%v", err)
 		return m
@@ -129,7 +129,7 @@ func EvalGateway(env *Env, c *GatewayCase) []string {
 }
 
 // enum checks that an expectation uses one of the spellings of DESIGN §6.
-func enum(m *Mismatches, what string, want *string, allowed []string) {
+func enum(m *mismatches, what string, want *string, allowed []string) {
 	if want != nil && !slices.Contains(allowed, *want) {
 		m.Addf("%s: expectation %q is not one of %q", what, *want, allowed)
 	}

@@ -11,8 +11,8 @@ import (
 
 // TopologyOptionsOf is the topology.TopologyOptions of a file: its policy and exchangeOptions
 // objects.
-func TopologyOptionsOf(f *File) topology.TopologyOptions {
-	o := topology.TopologyOptions{Policy: PolicyOptionsOf(f.Policy)}
+func topologyOptionsOf(f *File) topology.TopologyOptions {
+	o := topology.TopologyOptions{Policy: policyOptionsOf(f.Policy)}
 	if f.ExchangeOptions != nil {
 		o.Exchange = *f.ExchangeOptions
 	}
@@ -27,7 +27,7 @@ var (
 
 // FlowInjection converts a flow case's inject object into a topology.Injection, naming the bad
 // field in the error.
-func FlowInjection(c *FlowCase) (topology.Injection, error) {
+func flowInjection(c *FlowCase) (topology.Injection, error) {
 	in := c.Inject
 	if !contains(flowOrigins, in.Origin) {
 		return topology.Injection{}, fmt.Errorf("inject.origin %q: want one of %q", in.Origin, flowOrigins)
@@ -43,7 +43,7 @@ func FlowInjection(c *FlowCase) (topology.Injection, error) {
 	}
 	out := topology.Injection{Origin: topology.Origin(in.Origin), Entry: topology.Entry(in.Entry), From: in.From, To: in.To, TLSNames: in.TLSNames}
 	if in.RemoteAddr != "" {
-		a, err := ParseAddr("inject.remoteAddr", in.RemoteAddr)
+		a, err := parseAddr("inject.remoteAddr", in.RemoteAddr)
 		if err != nil {
 			return topology.Injection{}, err
 		}
@@ -85,8 +85,8 @@ func contains(list []string, s string) bool {
 
 // EvalFlows evaluates one flows case with topology.SimulateWith and the file's options.
 func EvalFlows(env *Env, c *FlowCase) []string {
-	var m Mismatches
-	in, err := FlowInjection(c)
+	var m mismatches
+	in, err := flowInjection(c)
 	if err != nil {
 		m.Addf("%v", err)
 		return m
@@ -100,7 +100,7 @@ func EvalFlows(env *Env, c *FlowCase) []string {
 		m.Addf("expect names nothing to compare")
 		return m
 	}
-	tr := topology.SimulateWith(env.Dir, in, TopologyOptionsOf(env.File))
+	tr := topology.SimulateWith(env.Dir, in, topologyOptionsOf(env.File))
 	if e.Outcome != nil {
 		m.String("outcome", e.Outcome, string(tr.Outcome))
 	}
@@ -134,7 +134,7 @@ func EvalFlows(env *Env, c *FlowCase) []string {
 	return m
 }
 
-func flowRecipient(m *Mismatches, tr *topology.Trace, re FlowRecipientExpect) {
+func flowRecipient(m *mismatches, tr *topology.Trace, re FlowRecipientExpect) {
 	var res *topology.RecipientResult
 	for i := range tr.Recipients {
 		if tr.Recipients[i].Rcpt == re.Rcpt {

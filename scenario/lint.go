@@ -9,13 +9,13 @@ import (
 // EvalLint evaluates the file's lint case with topology.LintWith and the file's options: every
 // code of expect.findings must be among the findings, no code of expect.absent may be.
 func EvalLint(env *Env, c *LintCase) []string {
-	var m Mismatches
+	var m mismatches
 	e := c.Expect
 	if len(e.Findings) == 0 && len(e.Absent) == 0 {
 		m.Addf("expect names no finding and no absent code")
 		return m
 	}
-	fs := topology.LintWith(env.Dir, TopologyOptionsOf(env.File))
+	fs := topology.LintWith(env.Dir, topologyOptionsOf(env.File))
 	var got []string
 	for _, f := range fs {
 		got = append(got, f.Code)
