@@ -102,7 +102,7 @@ type gatewayView struct {
 // orcaThirdParty is ORCA's reading (check-ORCA233.ps1): a domain is not at the service when one
 // of its MX report rows says PointsToService false.
 func orcaThirdParty(ad *tenantgate.AcceptedDomain) bool {
-	points, known := ad.MXPointsToService()
+	points, known := mxPointsToService(ad)
 	return known && !points
 }
 
@@ -110,7 +110,7 @@ func orcaThirdParty(ad *tenantgate.AcceptedDomain) bool {
 // an MX report; without one, the MX is taken to point at the gateway (as the simulator does),
 // except for the <name>.onmicrosoft.com domain, whose MX Microsoft runs.
 func servedThirdParty(ad *tenantgate.AcceptedDomain) bool {
-	points, known := ad.MXPointsToService()
+	points, known := mxPointsToService(ad)
 	if known {
 		return !points
 	}
@@ -315,7 +315,7 @@ func (c *orcaCheck) sclRules() {
 	var own []Finding
 	for i := range c.t.SCLRules {
 		r := &c.t.SCLRules[i]
-		if !r.BypassesSpamFiltering() {
+		if r.SetSCL != tenantgate.SCLBypass {
 			continue
 		}
 		senders := senderConditions(r)
@@ -385,15 +385,19 @@ func hasLocalPart(s string) bool {
 	return i > 0
 }
 
+// authenticationResultsHeader is the header ORCA 118_2/118_4 accept as the safeguard of an SCL -1
+// rule: a rule that also checks it does not bypass filtering for spoofed senders.
+const authenticationResultsHeader = "Authentication-Results"
+
 // orcaAuthResults is ORCA 118_2's safeguard: a HeaderContains condition or exception on exactly
 // Authentication-Results with words, or a HeaderMatches one whose header name contains
 // Authentication-Results with patterns (case-insensitive, as PowerShell's -eq and -like).
 func orcaAuthResults(r *tenantgate.SCLRule) bool {
 	contains := func(h string, words []string) bool {
-		return strings.EqualFold(strings.TrimSpace(h), tenantgate.AuthenticationResultsHeader) && len(words) > 0
+		return strings.EqualFold(strings.TrimSpace(h), authenticationResultsHeader) && len(words) > 0
 	}
 	matches := func(h string, pats []string) bool {
-		return strings.Contains(strings.ToLower(h), strings.ToLower(tenantgate.AuthenticationResultsHeader)) && len(pats) > 0
+		return strings.Contains(strings.ToLower(h), strings.ToLower(authenticationResultsHeader)) && len(pats) > 0
 	}
 	return contains(r.HeaderContainsMessageHeader, r.HeaderContainsWords) ||
 		matches(r.HeaderMatchesMessageHeader, r.HeaderMatchesPatterns) ||

@@ -23,7 +23,7 @@ var internetAddr = netip.MustParseAddr("192.0.2.44")
 func mxAtGateway(t *tenantgate.Tenant) bool {
 	known := false
 	for i := range t.AcceptedDomains {
-		points, ok := t.AcceptedDomains[i].MXPointsToService()
+		points, ok := mxPointsToService(&t.AcceptedDomains[i])
 		if ok {
 			known = true
 			if !points {
