@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
 // MaxFileBytes bounds a scenario file (and a file it names, such as a header file).
@@ -102,7 +103,7 @@ func Load(path string) (*Env, error) {
 		return nil, err
 	}
 	var f File
-	if err := tenantgate.DecodeStrict(data, &f); err != nil {
+	if err := jsonstrict.Decode(data, &f); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	env := &Env{File: &f, BaseDir: filepath.Dir(path)}

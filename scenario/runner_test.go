@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
 func TestLoadErrors(t *testing.T) {
@@ -81,7 +82,7 @@ func TestREADMEExamples(t *testing.T) {
 	}
 	for i, b := range blocks {
 		var f File
-		if err := tenantgate.DecodeStrict(b[1], &f); err != nil {
+		if err := jsonstrict.Decode(b[1], &f); err != nil {
 			t.Errorf("example %d: %v", i, err)
 			continue
 		}

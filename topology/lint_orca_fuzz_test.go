@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
 // FuzzLintORCA decodes a tenant (our configuration JSON) and lints it alone. Invariants: no
@@ -28,7 +29,7 @@ func FuzzLintORCA(f *testing.F) {
 			return
 		}
 		var tn tenantgate.Tenant
-		if err := tenantgate.DecodeStrict(data, &tn); err != nil {
+		if err := jsonstrict.Decode(data, &tn); err != nil {
 			return
 		}
 		got := LintORCA(&tn)

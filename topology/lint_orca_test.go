@@ -10,6 +10,7 @@ import (
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/exoimport"
 	"github.com/tenantgate/tenantgate/internal/golden"
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
 // orcaKey is what the configuration-check tests compare of a Finding: the stable fields.
@@ -36,7 +37,7 @@ func checkKeys(fs []Finding, orca string, all bool) []orcaKey {
 func tenantJSON(t testing.TB, js string) tenantgate.Tenant {
 	t.Helper()
 	var tn tenantgate.Tenant
-	if err := tenantgate.DecodeStrict([]byte(js), &tn); err != nil {
+	if err := jsonstrict.Decode([]byte(js), &tn); err != nil {
 		t.Fatalf("tenant JSON: %v\n%s", err, js)
 	}
 	return tn
