@@ -38,31 +38,29 @@ func TestCompileORCAFields(t *testing.T) {
 	got := struct {
 		Mailhost, Gateway string
 		Sender, Sealer    Domain
-		Points, Known     bool
-		Bypass, AuthRes   bool
+		SetSCL            int
+		ExceptHeader      string
 		TestMode          bool
 	}{
-		Mailhost: tn.AcceptedDomains[0].MXReport[0].HighestPriorityMailhost,
-		Gateway:  tn.Inbound[0].EFSkipMailGateway[0],
-		Sender:   tn.SCLRules[0].SenderDomainIs[0],
-		Sealer:   tn.ArcConfig.ArcTrustedSealers[0],
-		Bypass:   tn.SCLRules[0].BypassesSpamFiltering(),
-		AuthRes:  tn.SCLRules[0].ChecksAuthenticationResults(),
-		TestMode: *tn.Inbound[0].EFTestMode,
+		Mailhost:     tn.AcceptedDomains[0].MXReport[0].HighestPriorityMailhost,
+		Gateway:      tn.Inbound[0].EFSkipMailGateway[0],
+		Sender:       tn.SCLRules[0].SenderDomainIs[0],
+		Sealer:       tn.ArcConfig.ArcTrustedSealers[0],
+		SetSCL:       tn.SCLRules[0].SetSCL,
+		ExceptHeader: tn.SCLRules[0].ExceptIfHeaderMatchesMessageHeader,
+		TestMode:     *tn.Inbound[0].EFTestMode,
 	}
-	got.Points, got.Known = tn.AcceptedDomains[0].MXPointsToService()
 	want := got
 	want.Mailhost, want.Gateway, want.Sender, want.Sealer = "mx.gw.example.net", "198.51.100.7", "partner.example", "gw.example.net"
-	// One row with pointsToService false: known, not pointed at the service (ORCA233 reading).
-	want.Points, want.Known = false, true
-	// setSCL -1 bypasses; the exception names Authentication-Results case-insensitively.
-	want.Bypass, want.AuthRes, want.TestMode = true, true, true
+	// setSCL -1 (SCLBypass) is kept; header names are kept as written (the ORCA checks compare
+	// them case-insensitively, see topology's tests).
+	want.SetSCL, want.ExceptHeader, want.TestMode = SCLBypass, "authentication-results", true
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("compiled ORCA fields (-want +got):\n%s", diff)
 	}
-	// The MOERA domain Compile adds has no report: not known.
-	if p, k := tn.AcceptedDomains[1].MXPointsToService(); p || k {
-		t.Errorf("MOERA MXPointsToService() = %v, %v; want false, false", p, k)
+	// The MOERA domain Compile adds has no MX report.
+	if n := len(tn.AcceptedDomains[1].MXReport); n != 0 {
+		t.Errorf("MOERA domain has %d MX report rows; want none", n)
 	}
 }
 

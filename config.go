@@ -1,12 +1,10 @@
 package tenantgate
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
+
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
 // Config is the whole topology: the tenants Exchange Online hosts (ours and others') and the
@@ -31,56 +29,14 @@ func LoadConfig(r io.Reader) (Config, error) {
 	if len(data) > MaxConfigBytes {
 		return c, fmt.Errorf("tenantgate: config larger than %d bytes", MaxConfigBytes)
 	}
-	if err := DecodeStrict(data, &c); err != nil {
+	if err := jsonstrict.Decode(data, &c); err != nil {
 		return Config{}, fmt.Errorf("tenantgate: config: %w", err)
 	}
 	return c, nil
 }
 
 // DecodeStrict decodes one JSON value from data into v, refusing unknown fields and trailing data,
-// and reports errors with their line and column (and JSON field path where encoding/json knows it).
-// Scenario files and the examples use it so that every file in the project is read the same way.
-func DecodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return positioned(data, dec.InputOffset(), err)
-	}
-	if dec.More() {
-		return positioned(data, dec.InputOffset(), errors.New("unexpected data after the JSON value"))
-	}
-	var extra json.RawMessage
-	if err := dec.Decode(&extra); err != io.EOF {
-		return positioned(data, dec.InputOffset(), errors.New("unexpected data after the JSON value"))
-	}
-	return nil
-}
-
-func positioned(data []byte, off int64, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset - 1 // Offset counts the offending byte
-	case errors.As(err, &te):
-		off = te.Offset - 1
-		if te.Field != "" {
-			err = fmt.Errorf("%s: cannot use JSON %s as %s", te.Field, te.Value, te.Type)
-		}
-	default:
-		// encoding/json reports unknown fields at the end of the value; point at the key instead.
-		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			if i := bytes.Index(data, []byte(name)); i >= 0 {
-				off = int64(i)
-			}
-		}
-	}
-	line, col := lineCol(data, off)
-	return fmt.Errorf("line %d, column %d: %w", line, col, err)
-}
-
-func lineCol(data []byte, off int64) (line, col int) {
-	off = min(max(off, 0), int64(len(data)))
-	before := data[:off]
-	return 1 + bytes.Count(before, []byte{'\n'}), len(before) - bytes.LastIndexByte(before, '\n')
-}
+// and reports errors with their line and column. It is a generic JSON helper, not part of the
+// gateway model: it stays only until the example programs (examples/relay, examples/milter,
+// examples/mailflow) read their files through their own, and will then leave the API.
+func DecodeStrict(data []byte, v any) error { return jsonstrict.Decode(data, v) }

@@ -36,6 +36,6 @@
 //
 // The packages below use the model: headers parses what Exchange Online writes into a message,
 // tlsid turns TLS sessions into evidence, classify decides (Attribute: Exchange Online's view of
-// a connection; Policy: the gateway's verdict), and route picks connectors and next hops and
-// simulates whole topologies.
+// a connection; Policy: the gateway's verdict), route picks connectors and next hops, topology
+// simulates and lints whole topologies, and scenario runs scenario files.
 package tenantgate

@@ -1,7 +1,5 @@
 package tenantgate
 
-import "strings"
-
 // RuleMode is a transport rule's Mode. Only Enforce rules act; Audit and AuditAndNotify rules
 // only log (and notify).
 type RuleMode string
@@ -15,10 +13,6 @@ const (
 
 // SCLBypass is the SCL value that makes Exchange Online skip spam filtering (-SetSCL -1).
 const SCLBypass = -1
-
-// AuthenticationResultsHeader is the header ORCA 118_2/118_4 accept as the safeguard of an SCL -1
-// rule: a rule that also checks it does not bypass filtering for spoofed senders.
-const AuthenticationResultsHeader = "Authentication-Results"
 
 // SCLRule is a mail flow rule that sets the spam confidence level (New-TransportRule -SetSCL),
 // with the sender, IP and header conditions ORCA's checks 118_2 and 118_4 read. SCL rules are
@@ -60,22 +54,6 @@ type SCLRule struct {
 // IsEnabled reports whether the rule is enabled (Enabled nil or true).
 func (r *SCLRule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
 
-// BypassesSpamFiltering reports whether the rule sets SCL -1.
-func (r *SCLRule) BypassesSpamFiltering() bool { return r.SetSCL == SCLBypass }
-
-// ChecksAuthenticationResults reports whether one of the rule's header conditions or exceptions
-// reads Authentication-Results (header names compare case-insensitively), the safeguard ORCA
-// 118_2 and 118_4 accept.
-func (r *SCLRule) ChecksAuthenticationResults() bool {
-	for _, h := range []string{r.HeaderContainsMessageHeader, r.HeaderMatchesMessageHeader,
-		r.ExceptIfHeaderContainsMessageHeader, r.ExceptIfHeaderMatchesMessageHeader} {
-		if strings.EqualFold(strings.TrimSpace(h), AuthenticationResultsHeader) {
-			return true
-		}
-	}
-	return false
-}
-
 // ArcConfig mirrors Get-ArcConfig.
 type ArcConfig struct {
 	// ArcTrustedSealers are the domains whose ARC seals Exchange Online trusts (Set-ArcConfig
@@ -103,19 +81,4 @@ type MXRecord struct {
 	PointsToService bool `json:"pointsToService"`
 	// RecordExists reports whether the domain has an MX record at all.
 	RecordExists bool `json:"recordExists,omitempty"`
-}
-
-// MXPointsToService reports ORCA's reading of the domain's MX report (check-ORCA233.ps1): known is
-// false without a report; otherwise points is false as soon as one row does not point to
-// Exchange Online.
-func (a *AcceptedDomain) MXPointsToService() (points, known bool) {
-	if len(a.MXReport) == 0 {
-		return false, false
-	}
-	for _, r := range a.MXReport {
-		if !r.PointsToService {
-			return false, true
-		}
-	}
-	return true, true
 }

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
 func TestPolicyConfig(t *testing.T) {
@@ -24,7 +24,7 @@ func TestPolicyConfig(t *testing.T) {
 		{`{"maxHops": 5000}`, 1, "out of range"},
 	} {
 		var c PolicyConfig
-		if err := tenantgate.DecodeStrict([]byte(tc.json), &c); err != nil {
+		if err := jsonstrict.Decode([]byte(tc.json), &c); err != nil {
 			t.Fatalf("%s: %v", tc.json, err)
 		}
 		opts := c.Options()
@@ -38,7 +38,7 @@ func TestPolicyConfig(t *testing.T) {
 	}
 	// The options take effect: with relayKinds [] our own mailbox mail is not relayed.
 	var c PolicyConfig
-	if err := tenantgate.DecodeStrict([]byte(`{"relayKinds": []}`), &c); err != nil {
+	if err := jsonstrict.Decode([]byte(`{"relayKinds": []}`), &c); err != nil {
 		t.Fatal(err)
 	}
 	p, err := NewPolicy(d, c.Options()...)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
 // FuzzImport: Import never panics; it either fails with path-named Errors, or returns a Tenant
@@ -55,7 +56,7 @@ func FuzzImport(f *testing.F) {
 			t.Fatal(err)
 		}
 		var back tenantgate.Tenant
-		if err := tenantgate.DecodeStrict(out, &back); err != nil {
+		if err := jsonstrict.Decode(out, &back); err != nil {
 			t.Fatalf("imported tenant is not valid config JSON: %v\n%s", err, out)
 		}
 		again, _ := json.Marshal(back)

@@ -3,6 +3,7 @@ package route
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
@@ -61,6 +62,13 @@ type Hop struct {
 	Reasons []tenantgate.Reason `json:"reasons,omitempty"`
 }
 
+// ClientHop returns the hop's TLS client settings for tlsid.Identities.ClientConfig: ServerName
+// is Host ("" for an MX hop: set each MX host's name before the handshake), Identity and
+// VerifyNames are the hop's (a copy). A DestNone hop gives the zero ClientHop.
+func (h Hop) ClientHop() tlsid.ClientHop {
+	return tlsid.ClientHop{ServerName: h.Host, Identity: h.Identity, VerifyNames: slices.Clone(h.VerifyNames)}
+}
+
 // Reason codes of Plan.Next.
 const (
 	ReasonPlanTenant       = "plan.tenant"
@@ -100,6 +108,18 @@ type Plan struct {
 //
 // A tenant whose connectors identify the gateway by IP only needs no identity.
 func NewPlan(d *tenantgate.Directory) (*Plan, error) {
+	p, err := NewPlanUnchecked(d)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// NewPlanUnchecked builds the routing table as NewPlan does, but returns it even when NewPlan
+// refuses it, together with NewPlan's error (nil Plan only for a nil Directory). It is for
+// simulators and linters that show what a misconfigured gateway would do (a tenant without a
+// smart host then gets a Hop with an empty Host); an MTA uses NewPlan.
+func NewPlanUnchecked(d *tenantgate.Directory) (*Plan, error) {
 	if d == nil {
 		return nil, errors.New("route: NewPlan: nil Directory")
 	}
@@ -126,10 +146,7 @@ func NewPlan(d *tenantgate.Directory) (*Plan, error) {
 		}
 		p.tenants[t.ID] = th
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return p, nil
+	return p, errors.Join(errs...)
 }
 
 // identityMatches checks that id (nil: none) can match one of t's enabled inbound connectors

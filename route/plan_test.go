@@ -131,16 +131,36 @@ func TestNewPlanRefuses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewPlan(compile(t, tc.cfg))
+			d := compile(t, tc.cfg)
+			p, err := NewPlan(d)
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("NewPlan: %v", err)
 			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
 				t.Fatalf("NewPlan error = %v, want one containing %q", err, tc.wantErr)
+			case err != nil && p != nil:
+				t.Fatal("NewPlan returned a Plan with its error")
+			}
+			// NewPlanUnchecked reports the same error but keeps the plan, which still routes the
+			// tenant's recipient into the tenant (with the identity it has): what a simulator shows.
+			pu, errU := NewPlanUnchecked(d)
+			if (errU == nil) != (err == nil) || (err != nil && errU.Error() != err.Error()) {
+				t.Fatalf("NewPlanUnchecked error = %v, want NewPlan's %v", errU, err)
+			}
+			if pu == nil {
+				t.Fatal("NewPlanUnchecked: nil Plan")
+			}
+			v := classify.Verdict{Recipients: []classify.RecipientAction{{Rcpt: "alice@contoso.com", Action: classify.Inbound,
+				Tenant: tenantgate.MustParseTenantID(contosoID)}}}
+			if h := pu.Next(v, "alice@contoso.com"); h.Kind != DestTenant || h.Host != "contoso-com.mail.protection.outlook.com" {
+				t.Errorf("unchecked plan: Next = %v %q, want a tenant hop to contoso's smart host", h.Kind, h.Host)
 			}
 		})
 	}
 	if _, err := NewPlan(nil); err == nil {
 		t.Error("NewPlan(nil): no error")
+	}
+	if p, err := NewPlanUnchecked(nil); err == nil || p != nil {
+		t.Errorf("NewPlanUnchecked(nil) = %v, %v; want nil and an error", p, err)
 	}
 }

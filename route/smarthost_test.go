@@ -1,6 +1,7 @@
 package route
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -99,6 +100,16 @@ func TestTenantSmartHost(t *testing.T) {
 			t.Errorf("TenantSmartHost(%s) = %q, %v; want %q, %v", tc.id, got, ok, tc.want, tc.wantOK)
 		}
 	}
+}
+
+// loadConfigFile compiles a configuration file of the repository's testdata.
+func loadConfigFile(t testing.TB, path string) *tenantgate.Directory {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return compile(t, string(b))
 }
 
 // compile loads and compiles a JSON configuration (DESIGN §3 format).

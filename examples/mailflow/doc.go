@@ -17,16 +17,16 @@
 //
 // # What each command calls
 //
-//   - The demo and lint: route.Lint on the compiled configuration, and with --flows (always for
-//     the demo and for --format mermaid) route.Simulate of route.CanonicalFlows. For Exchange
+//   - The demo and lint: topology.Lint on the compiled configuration, and with --flows (always for
+//     the demo and for --format mermaid) topology.Simulate of topology.CanonicalFlows. For Exchange
 //     Online exports (exoimport.Detect tells them from a configuration) exoimport.Import and
-//     route.LintORCA on the tenant alone, or, with --config and --tenant-id, route.Lint of the
+//     topology.LintORCA on the tenant alone, or, with --config and --tenant-id, topology.Lint of the
 //     configuration with the tenant merged in.
-//   - simulate: route.Simulate of one injection.
+//   - simulate: topology.Simulate of one injection.
 //   - explain: headers.Read within the header limits, classify.Policy.Message with the session the
 //     flags describe, then the summary of what the Exchange Online headers claim (as `headers`).
 //   - headers: headers.Read and headers.Parse.
-//   - test: internal/scenario's runner (the same as TestScenarios); --config replaces each file's
+//   - test: package scenario's runner (the same as TestScenarios); --config replaces each file's
 //     configuration with the operator's.
 //   - import: exoimport.Import, given the tenant ID, merged into --config (replacing the tenant of
 //     that ID but keeping its sendAs, a gateway setting no export carries; else appended) and
@@ -38,8 +38,8 @@
 // PowerShell fix wraps with PowerShell's backtick continuation so that it can still be pasted),
 // and is coloured only when standard output is a terminal and NO_COLOR is unset. Control
 // characters from messages and configurations are printed as U+FFFD. --format json is meant for
-// scripts: the demo and lint print {source, tenant, counts, flows, findings} with route.Finding
-// and route.Trace as the library marshals them, simulate prints the route.Trace, explain
+// scripts: the demo and lint print {source, tenant, counts, flows, findings} with topology.Finding
+// and topology.Trace as the library marshals them, simulate prints the topology.Trace, explain
 // {message, session, mailFrom, rcptTo, verdict} with the classify.Verdict, test one object per
 // file; fields are only ever added. --format mermaid prints Mermaid sequence diagrams: simulate
 // one bare diagram (for a Markdown fence, mermaid-cli or mermaid.live), the demo and lint a

@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tenantgate/tenantgate"
-	"github.com/tenantgate/tenantgate/route"
+	"github.com/tenantgate/tenantgate/topology"
 )
 
 // findingCounts counts findings by severity.
@@ -15,13 +15,13 @@ type findingCounts struct {
 	Info     int `json:"info"`
 }
 
-func countFindings(fs []route.Finding) findingCounts {
+func countFindings(fs []topology.Finding) findingCounts {
 	var c findingCounts
 	for _, f := range fs {
 		switch f.Severity {
-		case route.SeverityError:
+		case topology.SeverityError:
 			c.Errors++
-		case route.SeverityWarning:
+		case topology.SeverityWarning:
 			c.Warnings++
 		default:
 			c.Info++
@@ -39,11 +39,11 @@ func (c findingCounts) infoText() string {
 }
 
 // severityStyle is the colour of a severity.
-func severityStyle(s route.Severity) style {
+func severityStyle(s topology.Severity) style {
 	switch s {
-	case route.SeverityError:
+	case topology.SeverityError:
 		return styleRed
-	case route.SeverityWarning:
+	case topology.SeverityWarning:
 		return styleYellow
 	}
 	return styleDim
@@ -52,7 +52,7 @@ func severityStyle(s route.Severity) style {
 // writeFindingsText prints findings one block each: severity, code, ORCA ID and tenant on the
 // first line, then the objects, what is wrong, why (verbose: with the decisions' reasons), and
 // the fix with its PowerShell command.
-func writeFindingsText(o *textOut, d *tenantgate.Directory, fs []route.Finding, verbose bool) {
+func writeFindingsText(o *textOut, d *tenantgate.Directory, fs []topology.Finding, verbose bool) {
 	const indent = "         "
 	for i, f := range fs {
 		if i > 0 {

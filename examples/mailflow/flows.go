@@ -7,14 +7,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/tenantgate/tenantgate"
-	"github.com/tenantgate/tenantgate/route"
+	"github.com/tenantgate/tenantgate/topology"
 )
 
 // namedTrace is one simulated flow with the name and tenant it is shown under.
 type namedTrace struct {
 	Name   string              `json:"name"`
 	Tenant string              `json:"tenant,omitempty"` // the tenant's name in the configuration
-	Trace  route.Trace         `json:"trace"`
+	Trace  topology.Trace      `json:"trace"`
 	ID     tenantgate.TenantID `json:"-"`
 }
 
@@ -33,9 +33,9 @@ func tenantName(d *tenantgate.Directory, id tenantgate.TenantID) string {
 // outcomeStyle is the colour of an outcome or decision.
 func outcomeStyle(s string) style {
 	switch s {
-	case string(route.OutcomeDelivered), string(route.DecisionDeliver), string(route.DecisionAccept):
+	case string(topology.OutcomeDelivered), string(topology.DecisionDeliver), string(topology.DecisionAccept):
 		return styleGreen
-	case string(route.DecisionUndecided):
+	case string(topology.DecisionUndecided):
 		return styleYellow
 	}
 	return styleRed
@@ -43,17 +43,17 @@ func outcomeStyle(s string) style {
 
 // partyText names a party for people, short enough for one line: what it is and the host
 // connected to (Exchange Online by its tenant host, which names the tenant), else its name.
-func partyText(p route.Party) string {
+func partyText(p topology.Party) string {
 	host := p.Host
 	if host == "" {
 		host = p.Name
 	}
 	switch p.Kind {
-	case route.PartyInternet:
+	case topology.PartyInternet:
 		return "Internet " + host
-	case route.PartyMailbox:
+	case topology.PartyMailbox:
 		return "mailbox (" + p.Name + ")"
-	case route.PartyExchange:
+	case topology.PartyExchange:
 		if p.Host != "" {
 			return "EXO " + p.Host
 		}
@@ -61,30 +61,30 @@ func partyText(p route.Party) string {
 			return "EXO"
 		}
 		return "EXO (" + p.Name + ")"
-	case route.PartyGateway:
+	case topology.PartyGateway:
 		return "gateway " + host
 	}
 	return string(p.Kind) + " " + host
 }
 
 // originText describes where an injection starts.
-func originText(in route.Injection) string {
+func originText(in topology.Injection) string {
 	switch in.Origin {
-	case route.OriginInternet:
+	case topology.OriginInternet:
 		s := "from the Internet"
 		if in.RemoteAddr.IsValid() {
 			s += " (" + in.RemoteAddr.String() + ")"
 		}
 		switch in.Entry {
-		case route.EntryExchange:
+		case topology.EntryExchange:
 			s += ", straight to Exchange Online"
-		case route.EntryGateway:
+		case topology.EntryGateway:
 			s += ", straight to the gateway"
 		}
 		return s
-	case route.OriginMailbox:
+	case topology.OriginMailbox:
 		return "from a cloud mailbox"
-	case route.OriginOnPremises:
+	case topology.OriginOnPremises:
 		s := "from an on-premises server"
 		if in.RemoteAddr.IsValid() {
 			s += " (" + in.RemoteAddr.String() + ")"
@@ -95,7 +95,7 @@ func originText(in route.Injection) string {
 }
 
 // envelopeText is "from → to, to".
-func envelopeText(in route.Injection) string {
+func envelopeText(in topology.Injection) string {
 	from := in.From
 	if from == "" {
 		from = "<>"
@@ -104,7 +104,7 @@ func envelopeText(in route.Injection) string {
 }
 
 // tlsText says what a step's SMTP session proved: TLS, the client certificate, the identity.
-func tlsText(s route.Step) string {
+func tlsText(s topology.Step) string {
 	if !s.RemoteAddr.IsValid() {
 		return ""
 	}
@@ -151,7 +151,7 @@ func writeTraceText(o *textOut, nt namedTrace, verbose bool) {
 		verdict = "NOT SIMULATED"
 	}
 	st := outcomeStyle(string(tr.Outcome))
-	if tr.Outcome == route.OutcomeRejected && wantRejected(nt.Name) {
+	if tr.Outcome == topology.OutcomeRejected && wantRejected(nt.Name) {
 		verdict, st = verdict+" (as it should be)", styleGreen
 	}
 	o.line(o.paint(styleBold, head) + o.paint(st, verdict) + replySuffix(replyCode(tr.Reply)))
@@ -169,7 +169,7 @@ func writeTraceText(o *textOut, nt namedTrace, verbose bool) {
 // reports mx-bypass or relay-hole when they are delivered instead.
 func wantRejected(flow string) bool {
 	switch flow {
-	case route.FlowInternetDirect, route.FlowRelayAttempt, route.FlowOtherTenantRelay, route.FlowDirectSendRelay:
+	case topology.FlowInternetDirect, topology.FlowRelayAttempt, topology.FlowOtherTenantRelay, topology.FlowDirectSendRelay:
 		return true
 	}
 	return false
@@ -195,12 +195,12 @@ func replySuffix(reply string) string {
 // writeStepText prints one step: its number and decision, who sent and who received (for a
 // routing step: where Exchange Online routes to), then the session with the certificate
 // presented, what was decided, the reply and the reasons.
-func writeStepText(o *textOut, s route.Step, showRcpt, verbose bool) {
+func writeStepText(o *textOut, s topology.Step, showRcpt, verbose bool) {
 	const indent = "                "
 	dec := string(s.Decision)
 	first := fmt.Sprintf("  %2d  %-9s ", s.N, dec)
 	what := partyText(s.From) + " → " + partyText(s.To)
-	if s.Stage == route.StageExchangeRoute {
+	if s.Stage == topology.StageExchangeRoute {
 		what = partyText(s.From) + " routes to " + partyText(s.To)
 	}
 	for i, l := range wrapLines(first, sanitize(what)) {
@@ -244,14 +244,14 @@ func writeMermaid(w io.Writer, nt namedTrace) {
 	// A participant is a party by kind, tenant and name; the host it was reached at is shown
 	// when known (the gateway is the same participant whether or not a step names its host).
 	type key struct {
-		kind   route.PartyKind
+		kind   topology.PartyKind
 		tenant tenantgate.TenantID
 		name   string
 	}
 	ids := map[key]string{}
 	hosts := map[key]string{}
-	var order []route.Party
-	add := func(p route.Party) {
+	var order []topology.Party
+	add := func(p topology.Party) {
 		k := key{p.Kind, p.Tenant, p.Name}
 		if _, ok := ids[k]; !ok {
 			ids[k] = fmt.Sprintf("P%d", len(ids)+1)
@@ -261,7 +261,7 @@ func writeMermaid(w io.Writer, nt namedTrace) {
 			hosts[k] = p.Host
 		}
 	}
-	id := func(p route.Party) string { return ids[key{p.Kind, p.Tenant, p.Name}] }
+	id := func(p topology.Party) string { return ids[key{p.Kind, p.Tenant, p.Name}] }
 	for _, s := range tr.Steps {
 		add(s.From)
 		add(s.To)
@@ -277,20 +277,20 @@ func writeMermaid(w io.Writer, nt namedTrace) {
 		if s.Reply != "" && !strings.Contains(s.Summary, s.Reply) {
 			note += " — " + s.Reply
 		}
-		if s.Stage == route.StageExchangeRoute && s.To.Kind != route.PartyMailbox {
+		if s.Stage == topology.StageExchangeRoute && s.To.Kind != topology.PartyMailbox {
 			// Routing is Exchange Online's own decision, not a transaction: a note over it.
 			fmt.Fprintf(w, "    Note over %s: %s\n", id(s.From), mermaidWrap(note))
 			continue
 		}
 		arrow := "->>"
-		if s.Decision == route.DecisionReject || s.Decision == route.DecisionLoop {
+		if s.Decision == topology.DecisionReject || s.Decision == topology.DecisionLoop {
 			arrow = "-x"
 		}
 		label := "SMTP"
 		switch {
-		case s.Stage == route.StageSubmit:
+		case s.Stage == topology.StageSubmit:
 			label = "submit"
-		case s.To.Kind == route.PartyMailbox:
+		case s.To.Kind == topology.PartyMailbox:
 			label = "deliver"
 		}
 		switch {
@@ -310,17 +310,17 @@ func writeMermaid(w io.Writer, nt namedTrace) {
 }
 
 // partyLabel returns the two lines a diagram shows for a party.
-func partyLabel(p route.Party) (string, string) {
+func partyLabel(p topology.Party) (string, string) {
 	name := p.Name
 	if p.Host != "" && p.Host != p.Name {
 		name = p.Host
 	}
 	switch p.Kind {
-	case route.PartyInternet:
+	case topology.PartyInternet:
 		return "Internet", name
-	case route.PartyMailbox:
+	case topology.PartyMailbox:
 		return "mailbox", p.Name
-	case route.PartyExchange:
+	case topology.PartyExchange:
 		if p.Tenant.IsZero() {
 			return "Exchange Online", name
 		}
@@ -328,7 +328,7 @@ func partyLabel(p route.Party) (string, string) {
 			return "Exchange Online", p.Name
 		}
 		return "Exchange Online " + p.Name, p.Host
-	case route.PartyGateway:
+	case topology.PartyGateway:
 		return "gateway", name
 	}
 	return string(p.Kind), name

@@ -9,7 +9,7 @@ import (
 
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/exoimport"
-	"github.com/tenantgate/tenantgate/route"
+	"github.com/tenantgate/tenantgate/topology"
 )
 
 // runLint is "mailflow lint [flags] FILE…": the findings of a configuration, or of a tenant read
@@ -106,7 +106,7 @@ ScubaGear, Microsoft365DSC) are imported and get the ORCA-parity checks; with --
 				fmt.Fprintln(stderr, "mailflow lint: --flows needs a gateway: pass --config CONFIG and --tenant-id")
 				return 2
 			}
-			r = topologyReport{Source: source, Tenant: t.Name, Findings: route.LintORCA(&t)}
+			r = topologyReport{Source: source, Tenant: t.Name, Findings: topology.LintORCA(&t)}
 			r.finish()
 		}
 	}

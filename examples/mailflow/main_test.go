@@ -26,7 +26,7 @@ type goldenCase struct {
 // DESIGN §1 (a) (Internet → gateway → contoso-com.mail.protection.outlook.com with contoso's
 // certificate; mailbox → connector to-gateway → gateway → the Internet with the Internet identity,
 // which has no certificate), its two notes against ORCA-249 (RejectDirectSend off in both served
-// tenants), the pitfall and ORCA configurations against route/testdata/lint/golden. Rerun with
+// tenants), the pitfall and ORCA configurations against topology/testdata/lint/golden. Rerun with
 // -update only after reviewing a change.
 func TestGolden(t *testing.T) {
 	tests := []goldenCase{
@@ -42,7 +42,7 @@ func TestGolden(t *testing.T) {
 		{"lint-pitfall-misattribution.json", []string{"lint", "--format", "json", "testdata/config/pitfall-misattribution.json"}, 1},
 		{"lint-pitfall-misattribution-flows.md", []string{"lint", "--format", "mermaid", "testdata/config/pitfall-misattribution.json"}, 1},
 		// The orca-* configurations: exit status from the severities of
-		// route/testdata/lint/golden/config-orca-*.json (direct-send-off has one note, gateway-tls
+		// topology/testdata/lint/golden/config-orca-*.json (direct-send-off has one note, gateway-tls
 		// two warnings, the others an error each at least).
 		{"lint-orca-clean.txt", []string{"lint", "testdata/config/orca-clean.json"}, 0},
 		{"lint-orca-allow-lists.txt", []string{"lint", "testdata/config/orca-allow-lists.json"}, 1},
@@ -54,7 +54,7 @@ func TestGolden(t *testing.T) {
 		{"lint-orca-treat-as-internal.txt", []string{"lint", "testdata/config/orca-treat-as-internal.json"}, 1},
 		{"lint-orca-unrestricted.txt", []string{"lint", "testdata/config/orca-unrestricted.json"}, 1},
 		// lint on exports: ORCA-parity checks on the imported tenant alone; the findings and their
-		// severities are those of route/testdata/lint/golden/export-*.json (only the ORCA
+		// severities are those of topology/testdata/lint/golden/export-*.json (only the ORCA
 		// export has an error: ORCA-233, Enhanced Filtering off behind a third-party MX).
 		{"lint-export-scubagear.txt", []string{"lint", "testdata/exports/scubagear-1.8.0-provider-export-excerpt.json"}, 0},
 		{"lint-export-orca.txt", []string{"lint", "testdata/exports/orca-config.json"}, 1},
@@ -65,7 +65,7 @@ func TestGolden(t *testing.T) {
 			"testdata/exports/ps51-arc.json", "testdata/exports/ps51-mx-utf16.json"}, 0},
 
 		// lint of exports merged into the gateway's configuration: the whole topology, with the
-		// flows; exit 1 at least for ORCA-233 (route/testdata/lint/golden/export-orca-config.json).
+		// flows; exit 1 at least for ORCA-233 (topology/testdata/lint/golden/export-orca-config.json).
 		{"lint-export-merged.txt", []string{"lint", "--flows", "--tenant-id", "22222222-2222-2222-2222-222222222222",
 			"--config", "testdata/gateway.json", "testdata/exports/orca-config.json"}, 1},
 

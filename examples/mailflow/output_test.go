@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tenantgate/tenantgate/route"
+	"github.com/tenantgate/tenantgate/topology"
 )
 
 var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
@@ -85,12 +85,12 @@ func TestReplyCode(t *testing.T) {
 }
 
 func TestWantRejected(t *testing.T) {
-	for _, f := range []string{route.FlowInternetDirect, route.FlowRelayAttempt, route.FlowOtherTenantRelay, route.FlowDirectSendRelay} {
+	for _, f := range []string{topology.FlowInternetDirect, topology.FlowRelayAttempt, topology.FlowOtherTenantRelay, topology.FlowDirectSendRelay} {
 		if !wantRejected(f) {
 			t.Errorf("%s: a refusal is what the flow tests", f)
 		}
 	}
-	for _, f := range []string{route.FlowInternetToTenant, route.FlowTenantToInternet, route.FlowTenantToOffice365} {
+	for _, f := range []string{topology.FlowInternetToTenant, topology.FlowTenantToInternet, topology.FlowTenantToOffice365} {
 		if wantRejected(f) {
 			t.Errorf("%s: must be delivered", f)
 		}

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
-	"github.com/tenantgate/tenantgate/route"
+	"github.com/tenantgate/tenantgate/topology"
 )
 
 // topologyReport is what the demo and `mailflow lint` print: the canonical flows (optional) and
@@ -20,21 +20,21 @@ type topologyReport struct {
 	Tenant string `json:"tenant,omitempty"`
 	// Counts sums the findings up by severity.
 	Counts findingCounts `json:"counts"`
-	// Flows are the canonical flows (route.CanonicalFlows) as simulated, when asked for.
+	// Flows are the canonical flows (topology.CanonicalFlows) as simulated, when asked for.
 	Flows []namedTrace `json:"flows,omitempty"`
-	// Findings are route.Lint's findings (route.LintORCA's for a tenant alone), in its order.
-	Findings []route.Finding `json:"findings"`
+	// Findings are topology.Lint's findings (topology.LintORCA's for a tenant alone), in its order.
+	Findings []topology.Finding `json:"findings"`
 
 	dir *tenantgate.Directory
 }
 
 // newTopologyReport lints d and, with flows, simulates its canonical flows.
 func newTopologyReport(source string, d *tenantgate.Directory, flows bool) topologyReport {
-	r := topologyReport{Source: source, Findings: route.Lint(d), dir: d}
+	r := topologyReport{Source: source, Findings: topology.Lint(d), dir: d}
 	if flows {
-		for _, f := range route.CanonicalFlows(d) {
+		for _, f := range topology.CanonicalFlows(d) {
 			r.Flows = append(r.Flows, namedTrace{Name: f.Name, Tenant: tenantName(d, f.Tenant), ID: f.Tenant,
-				Trace: route.Simulate(d, f.Injection)})
+				Trace: topology.Simulate(d, f.Injection)})
 		}
 	}
 	r.finish()
@@ -43,7 +43,7 @@ func newTopologyReport(source string, d *tenantgate.Directory, flows bool) topol
 
 func (r *topologyReport) finish() {
 	if r.Findings == nil {
-		r.Findings = []route.Finding{}
+		r.Findings = []topology.Finding{}
 	}
 	r.Counts = countFindings(r.Findings)
 }
@@ -55,25 +55,25 @@ func (r *topologyReport) failed() bool { return r.Counts.Errors > 0 }
 func (r *topologyReport) verdict() string {
 	var parts []string
 	if len(r.Flows) > 0 {
-		n := map[route.Outcome]int{}
+		n := map[topology.Outcome]int{}
 		wanted := 0
 		for _, f := range r.Flows {
 			n[f.Trace.Outcome]++
-			if f.Trace.Outcome == route.OutcomeRejected && wantRejected(f.Name) {
+			if f.Trace.Outcome == topology.OutcomeRejected && wantRejected(f.Name) {
 				wanted++
 			}
 		}
-		s := plural(len(r.Flows), "flow", "flows") + " simulated: " + fmt.Sprintf("%d delivered", n[route.OutcomeDelivered])
-		if n[route.OutcomeRejected] > 0 {
-			s += fmt.Sprintf(", %d rejected", n[route.OutcomeRejected])
-			if wanted == n[route.OutcomeRejected] {
+		s := plural(len(r.Flows), "flow", "flows") + " simulated: " + fmt.Sprintf("%d delivered", n[topology.OutcomeDelivered])
+		if n[topology.OutcomeRejected] > 0 {
+			s += fmt.Sprintf(", %d rejected", n[topology.OutcomeRejected])
+			if wanted == n[topology.OutcomeRejected] {
 				s += " as they should be"
 			} else if wanted > 0 {
 				s += fmt.Sprintf(" (%d as they should be)", wanted)
 			}
 		}
-		if n[route.OutcomeLooped] > 0 {
-			s += fmt.Sprintf(", %d looped", n[route.OutcomeLooped])
+		if n[topology.OutcomeLooped] > 0 {
+			s += fmt.Sprintf(", %d looped", n[topology.OutcomeLooped])
 		}
 		parts = append(parts, s)
 	}

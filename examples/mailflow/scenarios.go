@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
-	"github.com/tenantgate/tenantgate/internal/scenario"
+	"github.com/tenantgate/tenantgate/scenario"
 )
 
 // scenarioRun is the JSON form of one scenario file's result in `mailflow test --format json`.

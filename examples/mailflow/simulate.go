@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
-	"github.com/tenantgate/tenantgate/route"
+	"github.com/tenantgate/tenantgate/topology"
 )
 
 // stringsFlag collects a repeatable flag; a value with commas adds several.
@@ -42,7 +42,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `usage: mailflow simulate CONFIG.json --from ADDR --to ADDR [--origin mailbox|on-premises|internet[:IP]]
 
-Follows one message hop by hop through Exchange Online and the gateway (route.Simulate).
+Follows one message hop by hop through Exchange Online and the gateway (topology.Simulate).
 --format mermaid prints one sequence diagram. Exit status 1 when a recipient is not delivered.`)
 		fs.PrintDefaults()
 	}
@@ -72,39 +72,39 @@ Follows one message hop by hop through Exchange Online and the gateway (route.Si
 		fmt.Fprintf(stderr, "mailflow simulate: %v\n", err)
 		return 1
 	}
-	in := route.Injection{From: strings.Trim(*from, "<>"), To: to, TLSNames: certNames}
-	switch e := route.Entry(*entry); e {
+	in := topology.Injection{From: strings.Trim(*from, "<>"), To: to, TLSNames: certNames}
+	switch e := topology.Entry(*entry); e {
 	case "mx":
-	case route.EntryMX, route.EntryExchange, route.EntryGateway:
+	case topology.EntryMX, topology.EntryExchange, topology.EntryGateway:
 		in.Entry = e
 	default:
 		fmt.Fprintf(stderr, "mailflow simulate: --entry %q is not one of mx, exchange, gateway\n", *entry)
 		return 2
 	}
 	kind, ip, hasIP := strings.Cut(*origin, ":")
-	switch route.Origin(kind) {
+	switch topology.Origin(kind) {
 	case "":
-		in.Origin = route.OriginInternet
+		in.Origin = topology.OriginInternet
 		if dom, err := tenantgate.AddressDomain(in.From); err == nil {
 			if _, _, ok := d.Owner(dom); ok {
-				in.Origin = route.OriginMailbox
+				in.Origin = topology.OriginMailbox
 			}
 		}
-	case route.OriginMailbox, route.OriginOnPremises, route.OriginInternet:
-		in.Origin = route.Origin(kind)
+	case topology.OriginMailbox, topology.OriginOnPremises, topology.OriginInternet:
+		in.Origin = topology.Origin(kind)
 	default:
 		fmt.Fprintf(stderr, "mailflow simulate: --origin %q is not one of mailbox, on-premises, internet[:IP]\n", *origin)
 		return 2
 	}
 	if hasIP {
 		a, err := netip.ParseAddr(ip)
-		if err != nil || in.Origin == route.OriginMailbox {
+		if err != nil || in.Origin == topology.OriginMailbox {
 			fmt.Fprintf(stderr, "mailflow simulate: --origin %q: give internet:IP or on-premises:IP with an IP address\n", *origin)
 			return 2
 		}
 		in.RemoteAddr = a
 	}
-	tr := route.Simulate(d, in)
+	tr := topology.Simulate(d, in)
 	nt := namedTrace{Name: "simulated message", Trace: tr}
 	switch *format {
 	case formatText:
@@ -117,7 +117,7 @@ Follows one message hop by hop through Exchange Online and the gateway (route.Si
 	case formatMermaid:
 		writeMermaid(stdout, nt)
 	}
-	if tr.Outcome != route.OutcomeDelivered || len(tr.Reasons) > 0 {
+	if tr.Outcome != topology.OutcomeDelivered || len(tr.Reasons) > 0 {
 		return 1
 	}
 	return 0

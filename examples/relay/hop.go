@@ -8,21 +8,10 @@ import (
 	"github.com/tenantgate/tenantgate/route"
 )
 
-// hop is where one recipient's copy goes and how the relay identifies itself there.
-type hop struct {
-	// Tenant is the served tenant for a hop into its Exchange Online; zero for the Internet.
-	Tenant tenantgate.TenantID
-	// Host is the smart host; "" means the MX hosts of Domain.
-	Host string
-	// Domain is the recipient's domain.
-	Domain tenantgate.Domain
-	// Identity is the gateway identity presented (tlsid.Identities); "" presents none.
-	Identity string
-	// RequireTLS refuses the hop without TLS; VerifyNames are the names its certificate must
-	// carry (empty: opportunistic TLS, RFC 7435).
-	RequireTLS  bool
-	VerifyNames []string
-}
+// hop is where one recipient's copy goes and how the relay identifies itself there: route.Plan's
+// Hop of kind DestTenant or DestInternet (Host "" means the MX hosts of Domain; ClientHop gives
+// the TLS client settings).
+type hop struct{ route.Hop }
 
 // key says which transactions may share one next-hop session: the same destination, identity
 // and TLS demands.
@@ -58,8 +47,7 @@ func (r routePlan) next(v classify.Verdict, rcpt string) (hop, bool) {
 	if h.Kind != route.DestTenant && h.Kind != route.DestInternet {
 		return hop{}, false
 	}
-	return hop{Tenant: h.Tenant, Host: h.Host, Domain: h.Domain, Identity: h.Identity,
-		RequireTLS: h.RequireTLS, VerifyNames: h.VerifyNames}, true
+	return hop{h}, true
 }
 
 // provisional is the verdict a recipient would get if the message turns out as the RCPT stage

@@ -17,7 +17,6 @@ import (
 
 	"github.com/emersion/go-smtp"
 	"github.com/tenantgate/tenantgate/route"
-	"github.com/tenantgate/tenantgate/tlsid"
 )
 
 // upstream is the relay's SMTP session with one next hop, open for one transaction.
@@ -46,7 +45,7 @@ func (r *Relay) dial(ctx context.Context, h hop, from mailFrom) (*upstream, *smt
 			hosts = append(hosts, mx.Host)
 		}
 	}
-	tcfg, err := r.ids.ClientConfig(nil, tlsid.ClientHop{Identity: h.Identity, VerifyNames: h.VerifyNames}, r.clientOpts)
+	tcfg, err := r.ids.ClientConfig(nil, h.ClientHop(), r.clientOpts)
 	if err != nil {
 		// A configuration fault (unknown identity): retrying cannot help the message, but the
 		// operator can; keep the mail at the client.

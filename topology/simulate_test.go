@@ -1,0 +1,281 @@
+package topology
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/internal/golden"
+	"github.com/tenantgate/tenantgate/route"
+)
+
+// stepKey is what the simulation tests compare of a Step: who handed the copy to whom, at which
+// stage, what was decided, which certificate and identity were presented, and the reply.
+type stepKey struct {
+	Stage       Stage
+	From, To    string // "kind:name"
+	Decision    Decision
+	Certificate []string
+	Identity    string
+	Reply       string
+}
+
+type traceKey struct {
+	Steps   []stepKey
+	Outcome Outcome
+	Reply   string
+	Codes   []string // Trace.Reasons codes
+}
+
+func label(p Party) string { return string(p.Kind) + ":" + p.Name }
+
+func traceKeyOf(tr Trace) traceKey {
+	k := traceKey{Outcome: tr.Outcome, Reply: tr.Reply}
+	for _, s := range tr.Steps {
+		k.Steps = append(k.Steps, stepKey{Stage: s.Stage, From: label(s.From), To: label(s.To), Decision: s.Decision,
+			Certificate: s.Certificate, Identity: s.Identity, Reply: s.Reply})
+	}
+	for _, r := range tr.Reasons {
+		k.Codes = append(k.Codes, r.Code)
+	}
+	return k
+}
+
+// Parties of the demo topology.
+const (
+	inetHost = "internet:mx.sender.example"
+	gw       = "gateway:gw.example.net"
+	exoC     = "exchange:contoso"
+	exoF     = "exchange:fabrikam"
+	exoW     = "exchange:woodgrove"
+	mbC      = "mailbox:contoso"
+	mbF      = "mailbox:fabrikam"
+	mbW      = "mailbox:woodgrove"
+)
+
+var exoCert = []string{"mail.protection.outlook.com"}
+
+func TestSimulate(t *testing.T) {
+	d := loadConfigFile(t, "../testdata/config/demo.json")
+	tests := []struct {
+		name string
+		in   Injection
+		want traceKey
+	}{
+		// DESIGN §1 (a) inbound: MX → gateway (Policy: inbound; Plan: contoso's host and
+		// identity) → Exchange Online (Partner connector by certificate) → mailbox.
+		{"internet to contoso", Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, traceKey{
+			Outcome: OutcomeDelivered, Steps: []stepKey{
+				{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionAccept},
+				{Stage: StageExchangeIngress, From: gw, To: exoC, Decision: DecisionAccept, Certificate: []string{"contoso.gw.example.net"}, Identity: "contoso"},
+				{Stage: StageExchangeRoute, From: exoC, To: mbC, Decision: DecisionDeliver},
+			}}},
+		// DESIGN §1 (a) outbound and §5 identity rule: Exchange Online (certificate
+		// mail.protection.outlook.com) → gateway (own-tenant mailbox: relay) → the Internet MX
+		// with the Internet identity, which carries no certificate.
+		{"contoso to the Internet", Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}}, traceKey{
+			Outcome: OutcomeDelivered, Steps: []stepKey{
+				{Stage: StageSubmit, From: mbC, To: exoC, Decision: DecisionAccept},
+				{Stage: StageExchangeRoute, From: exoC, To: gw, Decision: DecisionAccept},
+				{Stage: StageGateway, From: exoC, To: gw, Decision: DecisionAccept, Certificate: exoCert},
+				{Stage: StageDeliver, From: gw, To: inetHost, Decision: DecisionDeliver, Identity: "internet"},
+			}}},
+		// Plan.Next: a co-served tenant's recipient goes straight to fabrikam with fabrikam's
+		// identity; fabrikam's connector matches the gateway's address.
+		{"contoso to co-served fabrikam", Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"frank@fabrikam.com"}}, traceKey{
+			Outcome: OutcomeDelivered, Steps: []stepKey{
+				{Stage: StageSubmit, From: mbC, To: exoC, Decision: DecisionAccept},
+				{Stage: StageExchangeRoute, From: exoC, To: gw, Decision: DecisionAccept},
+				{Stage: StageGateway, From: exoC, To: gw, Decision: DecisionAccept, Certificate: exoCert},
+				{Stage: StageExchangeIngress, From: gw, To: exoF, Decision: DecisionAccept, Certificate: []string{"fabrikam.gw.example.net"}, Identity: "fabrikam"},
+				{Stage: StageExchangeRoute, From: exoF, To: mbF, Decision: DecisionDeliver},
+			}}},
+		// The identity rule again: woodgrove's MX is Exchange Online, the Internet identity goes
+		// there, woodgrove attributes by recipient.
+		{"contoso to woodgrove", Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"erin@woodgrove.example"}}, traceKey{
+			Outcome: OutcomeDelivered, Steps: []stepKey{
+				{Stage: StageSubmit, From: mbC, To: exoC, Decision: DecisionAccept},
+				{Stage: StageExchangeRoute, From: exoC, To: gw, Decision: DecisionAccept},
+				{Stage: StageGateway, From: exoC, To: gw, Decision: DecisionAccept, Certificate: exoCert},
+				{Stage: StageExchangeIngress, From: gw, To: exoW, Decision: DecisionAccept, Identity: "internet"},
+				{Stage: StageExchangeRoute, From: exoW, To: mbW, Decision: DecisionDeliver},
+			}}},
+		// spec §7 scenario 1: the lockdown connector rejects a sender that bypasses the MX.
+		{"MX bypass", Injection{Origin: OriginInternet, Entry: EntryExchange, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, traceKey{
+			Outcome: OutcomeRejected, Reply: classify.ReplyPartnerRestricted, Steps: []stepKey{
+				{Stage: StageExchangeIngress, From: inetHost, To: "exchange:exchange", Decision: DecisionReject, Reply: classify.ReplyPartnerRestricted},
+			}}},
+		// An MX override pointing contoso.com at an Internet host: the mail never touches the
+		// topology.
+		{"MX override to the Internet", Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"},
+			MX: map[tenantgate.Domain]string{"contoso.com": "mx.elsewhere.example"}}, traceKey{
+			Outcome: OutcomeDelivered, Steps: []stepKey{
+				{Stage: StageDeliver, From: inetHost, To: "internet:mx.elsewhere.example", Decision: DecisionDeliver},
+			}}},
+		// MX keys are domains: any case, a trailing dot; an unparsable key is reported and ignored.
+		{"MX override keys normalised", Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"},
+			MX: map[tenantgate.Domain]string{"Contoso.COM.": "mx.elsewhere.example", "bad..domain": "x.example"}}, traceKey{
+			Outcome: OutcomeDelivered, Codes: []string{ReasonSimMXInvalid}, Steps: []stepKey{
+				{Stage: StageDeliver, From: inetHost, To: "internet:mx.elsewhere.example", Decision: DecisionDeliver},
+			}}},
+		// An MX override pointing woodgrove (not served) at the gateway: the Internet host is
+		// not Exchange Online, so the gateway refuses the foreign recipient (threat case 3).
+		{"foreign MX at the gateway", Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"erin@woodgrove.example"},
+			MX: map[tenantgate.Domain]string{"woodgrove.example": "GW.example.net."}}, traceKey{
+			Outcome: OutcomeRejected, Reply: classify.ReplyRelayDenied, Steps: []stepKey{
+				{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionReject, Reply: classify.ReplyRelayDenied},
+			}}},
+		// Mixed outcome: looped beats rejected beats delivered; Reply is the first failure's.
+		{"two recipients, one refused", Injection{Origin: OriginInternet, Entry: EntryGateway, From: "bob@sender.example", To: []string{"alice@contoso.com", "erin@woodgrove.example"}}, traceKey{
+			Outcome: OutcomeRejected, Reply: classify.ReplyRelayDenied, Steps: []stepKey{
+				{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionAccept},
+				{Stage: StageExchangeIngress, From: gw, To: exoC, Decision: DecisionAccept, Certificate: []string{"contoso.gw.example.net"}, Identity: "contoso"},
+				{Stage: StageExchangeRoute, From: exoC, To: mbC, Decision: DecisionDeliver},
+				{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionReject, Reply: classify.ReplyRelayDenied},
+			}}},
+		{"invalid origin", Injection{Origin: "moon", From: "a@b.example", To: []string{"alice@contoso.com"}}, traceKey{
+			Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimOrigin}}},
+		{"mailbox of no tenant", Injection{Origin: OriginMailbox, From: "a@nowhere.example", To: []string{"alice@contoso.com"}}, traceKey{
+			Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimSenderTenant}}},
+		{"no recipients", Injection{Origin: OriginInternet, From: "a@b.example"}, traceKey{Outcome: OutcomeDelivered}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, traceKeyOf(Simulate(d, tc.in))); diff != "" {
+				t.Errorf("trace (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSimulateStamps checks what the simulation writes where: Enhanced Filtering on contoso's
+// connector finds the Internet host behind the gateway (spec §5, scenario 26), and the gateway,
+// reading the copy Exchange Online sends back, finds contoso's stamps.
+func TestSimulateStamps(t *testing.T) {
+	d := loadConfigFile(t, "../testdata/config/demo.json")
+	tr := Simulate(d, Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}})
+	if len(tr.Steps) < 2 || tr.Steps[1].Stamp == nil {
+		t.Fatalf("no stamp on the Exchange Online step: %+v", tr.Steps)
+	}
+	st := tr.Steps[1].Stamp
+	if want := netip.MustParseAddr("192.0.2.44"); st.CIP != want || !st.EnhancedFiltering.Applied {
+		t.Errorf("stamp CIP %v, EF applied %v; want %v, true", st.CIP, st.EnhancedFiltering.Applied, want)
+	}
+	if st.DIR != "INB" || st.Tenant != tenantgate.MustParseTenantID(contosoID) {
+		t.Errorf("stamp DIR %q tenant %v; want INB, contoso", st.DIR, st.Tenant)
+	}
+	// A contoso mailbox's mail reaches the gateway as own-tenant mailbox mail: the submission
+	// stamps (AuthAs Internal, FromEntityHeader Hosted, DIR OUT) are what the policy read.
+	tr = Simulate(d, Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}})
+	v := tr.Steps[2].Verdict
+	if v == nil || v.Origin != classify.OwnTenant || v.Kind != classify.Mailbox {
+		t.Fatalf("gateway verdict %+v, want own-tenant mailbox", v)
+	}
+}
+
+// TestSimulatePlanRefused: an identity that cannot match contoso's connector makes NewPlan fail;
+// the simulation says so and shows Exchange Online's rejection of the gateway (spec §2.2, 5.7.51).
+func TestSimulatePlanRefused(t *testing.T) {
+	b, err := os.ReadFile("../testdata/config/demo.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := compile(t, strings.Replace(string(b), `"certNames": ["contoso.gw.example.net"]`, `"certNames": ["other.gw.example.net"]`, 1))
+	got := traceKeyOf(Simulate(d, Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}}))
+	want := traceKey{Outcome: OutcomeRejected, Reply: classify.ReplyPartnerRestricted, Codes: []string{ReasonSimPlanRefused}, Steps: []stepKey{
+		{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionAccept},
+		{Stage: StageExchangeIngress, From: gw, To: "exchange:exchange", Decision: DecisionReject, Certificate: []string{"other.gw.example.net"}, Identity: "contoso", Reply: classify.ReplyPartnerRestricted},
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("trace (-want +got):\n%s", diff)
+	}
+	// The same undeliverable flow is a lint finding.
+	var codes []string
+	for _, f := range Lint(d) {
+		codes = append(codes, f.Code)
+	}
+	if !strings.Contains(strings.Join(codes, " "), FindingUndeliverable) {
+		t.Errorf("lint codes %v, want %s", codes, FindingUndeliverable)
+	}
+}
+
+// TestSimulateInvalidPolicy: an option NewPolicy refuses makes every recipient fail closed.
+func TestSimulateInvalidPolicy(t *testing.T) {
+	d := loadConfigFile(t, "../testdata/config/demo.json")
+	tr := SimulateWith(d, Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}},
+		TopologyOptions{Policy: []classify.Option{classify.RelayKinds("bogus")}})
+	if diff := cmp.Diff(traceKey{Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimPolicy}}, traceKeyOf(tr)); diff != "" {
+		t.Errorf("trace (-want +got):\n%s", diff)
+	}
+}
+
+// TestSimulateSmartHostRange: an outbound connector whose smart host is a CIDR range holding
+// the gateway's address sends to the gateway (New-OutboundConnector: SmartHosts may be CIDR).
+func TestSimulateSmartHostRange(t *testing.T) {
+	b, err := os.ReadFile("../testdata/config/demo.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := compile(t, strings.Replace(string(b), `"smartHosts": ["gw.example.net"],
+          "useMXRecord": false`, `"smartHosts": ["198.51.100.0/24"],
+          "useMXRecord": false`, 1))
+	tr := Simulate(d, Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}})
+	if len(tr.Steps) < 3 || tr.Steps[1].Route == nil || tr.Steps[1].Route.NextHop.Hosts[0] != "198.51.100.0/24" ||
+		tr.Steps[1].To.Kind != PartyGateway || tr.Outcome != OutcomeDelivered {
+		t.Errorf("trace %+v, want contoso's mail through the gateway", traceKeyOf(tr))
+	}
+}
+
+// TestNilDirectory: no topology fails closed without a panic.
+func TestNilDirectory(t *testing.T) {
+	tr := Simulate(nil, Injection{Origin: OriginInternet, From: "a@b.example", To: []string{"c@d.example"}})
+	if diff := cmp.Diff(traceKey{Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimNoDirectory}}, traceKeyOf(tr)); diff != "" {
+		t.Errorf("trace (-want +got):\n%s", diff)
+	}
+	if len(tr.Recipients) != 1 || tr.Recipients[0].Outcome != OutcomeRejected {
+		t.Errorf("recipients %+v", tr.Recipients)
+	}
+	if fs := Lint(nil); fs != nil {
+		t.Errorf("Lint(nil) = %v", fs)
+	}
+	if fs := CanonicalFlows(nil); fs != nil {
+		t.Errorf("CanonicalFlows(nil) = %v", fs)
+	}
+}
+
+// TestSimulateMaxSteps: a path is cut at MaxSteps with Exchange Online's 5.4.14.
+func TestSimulateMaxSteps(t *testing.T) {
+	tr := &Trace{}
+	p := &path{tr: tr, in: &Injection{}, rcpt: "a@b.example", seen: map[string]bool{}}
+	n := 0
+	for p.add(Step{From: Party{Kind: PartyGateway, Name: "gw"}, To: Party{Kind: PartyExchange, Name: "x"}}) {
+		n++
+	}
+	if n != MaxSteps || len(tr.Steps) != MaxSteps+1 {
+		t.Fatalf("added %d steps, trace has %d; want %d and %d", n, len(tr.Steps), MaxSteps, MaxSteps+1)
+	}
+	last := tr.Steps[MaxSteps]
+	if last.Decision != DecisionLoop || last.Reply != ReplyLoop || tr.Recipients[0].Outcome != OutcomeLooped {
+		t.Errorf("last step %+v, result %+v; want a loop with %q", last, tr.Recipients, ReplyLoop)
+	}
+}
+
+// TestSimulateGolden keeps the JSON of every canonical flow of the demo topology: the stable
+// field names the CLI draws from. Run with -update after a deliberate change, and read the diff.
+func TestSimulateGolden(t *testing.T) {
+	d := loadConfigFile(t, "../testdata/config/demo.json")
+	for _, f := range CanonicalFlows(d) {
+		name := f.Name
+		if !f.Tenant.IsZero() {
+			name = f.Name + "-" + f.Tenant.String()[:8]
+		}
+		t.Run(name, func(t *testing.T) {
+			golden.JSON(t, filepath.Join("testdata", "simulate", name+".json"), Simulate(d, f.Injection))
+		})
+	}
+}
