@@ -87,7 +87,7 @@ type recipientState struct {
 }
 
 func (a *attributor) reason(code, format string, args ...any) {
-	a.reasons = append(a.reasons, tenantgate.Reason{Code: code, Detail: fmt.Sprintf(format, args...)})
+	a.reasons = append(a.reasons, reason(code, fmt.Sprintf(format, args...)))
 }
 
 func (a *attributor) run() Attribution {
@@ -117,12 +117,12 @@ func (a *attributor) run() Attribution {
 func (a *attributor) readSender() {
 	from := strings.TrimSpace(a.c.MailFrom)
 	if from == "" || from == "<>" {
-		a.reason("attr.mailfrom.null", "null reverse-path: no MAIL FROM domain")
+		a.reason(ReasonAttrMailFromNull, "null reverse-path: no MAIL FROM domain")
 		return
 	}
 	dom, err := tenantgate.AddressDomain(from)
 	if err != nil {
-		a.reason("attr.mailfrom.invalid", "MAIL FROM %q: %v; treated as no domain", clipAddr(from), err)
+		a.reason(ReasonAttrMailFromInvalid, "MAIL FROM %q: %v; treated as no domain", clipAddr(from), err)
 		return
 	}
 	a.fromDom = dom
@@ -134,29 +134,29 @@ func (a *attributor) readCertificate() {
 	ev := a.c.TLS
 	switch {
 	case !ev.TLS && ev.Verified:
-		a.reason("attr.tls.inconsistent", "certificate evidence marked verified on a plaintext session; ignored")
+		a.reason(ReasonAttrTLSInconsistent, "certificate evidence marked verified on a plaintext session; ignored")
 		return
 	case !ev.TLS:
 		return
 	case !ev.Verified:
 		if len(ev.Names) > 0 {
-			a.reason("attr.tls.unverified", "the client certificate did not verify (%s); its names identify nothing", orNone(ev.Error))
+			a.reason(ReasonAttrTLSUnverified, "the client certificate did not verify (%s); its names identify nothing", orNone(ev.Error))
 		}
 		return
 	}
 	for i, n := range ev.Names {
 		if i == maxCertNames {
-			a.reason("attr.cert.too-many-names", "only the first %d certificate names are considered", maxCertNames)
+			a.reason(ReasonAttrCertTooManyNames, "only the first %d certificate names are considered", maxCertNames)
 			break
 		}
 		norm, ok := tlsid.NormalizeName(n)
 		if !ok {
-			a.reason("attr.cert.name-invalid", "certificate name %q is not a host name or a whole-label wildcard", clipAddr(n))
+			a.reason(ReasonAttrCertNameInvalid, "certificate name %q is not a host name or a whole-label wildcard", clipAddr(n))
 			continue
 		}
 		wild := strings.HasPrefix(norm, "*.")
 		if wild && a.o.IgnoreCertificateWildcards {
-			a.reason("attr.cert.wildcard-ignored", "certificate name %q is a wildcard; wildcards are ignored by option", clipAddr(n))
+			a.reason(ReasonAttrCertWildcardIgnored, "certificate name %q is a wildcard; wildcards are ignored by option", clipAddr(n))
 			continue
 		}
 		a.certs = append(a.certs, certName{name: norm, dom: tenantgate.Domain(strings.TrimPrefix(norm, "*.")), wild: wild})
@@ -239,12 +239,12 @@ func (a *attributor) findCandidates() {
 		}
 	}
 	if len(a.cands) > 0 {
-		a.reason("attr.onprem.cert-match", "%d OnPremises connector(s) match the certificate, first %s", len(a.cands), connectorLabel(a.cands[0].ref))
+		a.reason(ReasonAttrOnPremCertMatch, "%d OnPremises connector(s) match the certificate, first %s", len(a.cands), connectorLabel(a.cands[0].ref))
 		return
 	}
 	if !a.ip.Is4() {
 		if a.ip.IsValid() {
-			a.reason("attr.onprem.ipv6", "connecting address %s is IPv6; connectors list IPv4 only, so no IP match", a.ip)
+			a.reason(ReasonAttrOnPremIPv6, "connecting address %s is IPv6; connectors list IPv4 only, so no IP match", a.ip)
 		}
 	} else {
 		for _, ref := range a.d.InboundBySenderIP(a.ip) {
@@ -252,10 +252,10 @@ func (a *attributor) findCandidates() {
 		}
 	}
 	if len(a.cands) > 0 {
-		a.reason("attr.onprem.ip-match", "%d OnPremises connector(s) list %s, first %s", len(a.cands), a.ip, connectorLabel(a.cands[0].ref))
+		a.reason(ReasonAttrOnPremIPMatch, "%d OnPremises connector(s) list %s, first %s", len(a.cands), a.ip, connectorLabel(a.cands[0].ref))
 		return
 	}
-	a.reason("attr.onprem.none", "no enabled OnPremises connector matches the certificate or the connecting IP")
+	a.reason(ReasonAttrOnPremNone, "no enabled OnPremises connector matches the certificate or the connecting IP")
 }
 
 // chooseTenant is MC1226222's first two steps and the 2023 relay rule; the third step (RCPT TO)
@@ -281,13 +281,13 @@ func (a *attributor) chooseTenant() {
 	case len(byCert) == 1 || (len(byCert) > 1 && a.o.TieBreakConfigOrder):
 		a.granted = a.firstInConfigOrder(byCert)
 		if len(byCert) > 1 {
-			a.reason("attr.onprem.tie-config-order", "%d tenants accept a matched certificate name; %s is first in configuration order", len(byCert), a.granted.ref.Tenant.Name)
+			a.reason(ReasonAttrOnPremTieConfigOrder, "%d tenants accept a matched certificate name; %s is first in configuration order", len(byCert), a.granted.ref.Tenant.Name)
 		}
-		a.reason("attr.onprem.tenant-by-certificate", "tenant %s (%s) accepts the certificate domain", a.granted.ref.Tenant.Name, a.granted.ref.Tenant.ID)
-		a.reason("attr.onprem.relay-allowed", "certificate domain is an accepted domain (2023 relay rule)")
+		a.reason(ReasonAttrOnPremTenantByCertificate, "tenant %s (%s) accepts the certificate domain", a.granted.ref.Tenant.Name, a.granted.ref.Tenant.ID)
+		a.reason(ReasonAttrOnPremRelayAllowed, "certificate domain is an accepted domain (2023 relay rule)")
 		return
 	case len(byCert) > 1:
-		a.reason("attr.onprem.ambiguous", "%d tenants accept a matched certificate name; the certificate step decides nothing", len(byCert))
+		a.reason(ReasonAttrOnPremAmbiguous, "%d tenants accept a matched certificate name; the certificate step decides nothing", len(byCert))
 	}
 	// Step 2: the tenant that accepts the MAIL FROM domain.
 	if a.fromDom != "" {
@@ -295,14 +295,14 @@ func (a *attributor) chooseTenant() {
 			for i := range a.cands {
 				if a.cands[i].ref.Tenant.ID == t.ID {
 					a.granted = &a.cands[i]
-					a.reason("attr.onprem.tenant-by-mail-from", "tenant %s (%s) accepts the MAIL FROM domain %s", t.Name, t.ID, a.fromDom)
-					a.reason("attr.onprem.relay-allowed", "MAIL FROM domain is an accepted domain (2023 relay rule)")
+					a.reason(ReasonAttrOnPremTenantByMailFrom, "tenant %s (%s) accepts the MAIL FROM domain %s", t.Name, t.ID, a.fromDom)
+					a.reason(ReasonAttrOnPremRelayAllowed, "MAIL FROM domain is an accepted domain (2023 relay rule)")
 					return
 				}
 			}
 		}
 	}
-	a.reason("attr.onprem.relay-denied", "neither the certificate domain nor the MAIL FROM domain is an accepted domain of a matching connector's tenant (2023 relay rule)")
+	a.reason(ReasonAttrOnPremRelayDenied, "neither the certificate domain nor the MAIL FROM domain is an accepted domain of a matching connector's tenant (2023 relay rule)")
 }
 
 func containsTenant(cs []*candidate, id tenantgate.TenantID) bool {
@@ -345,7 +345,7 @@ func (a *attributor) attributeRecipient(rcpt string) recipientState {
 	dom, err := tenantgate.AddressDomain(rcpt)
 	if err != nil {
 		r.Reply = replyBadAddress
-		a.reason("attr.rcpt.invalid", "RCPT TO %q: %v", clipAddr(rcpt), err)
+		a.reason(ReasonAttrRcptInvalid, "RCPT TO %q: %v", clipAddr(rcpt), err)
 		return r
 	}
 	owner, _, owned := a.d.Owner(dom)
@@ -357,16 +357,16 @@ func (a *attributor) attributeRecipient(rcpt string) recipientState {
 	if len(a.cands) > 0 {
 		if !owned {
 			r.Reply = ReplyTenantAttribution
-			a.reason("attr.rcpt.relay-denied", "%s: no tenant accepts %s and the relay rule failed", clipAddr(rcpt), dom)
+			a.reason(ReasonAttrRcptRelayDenied, "%s: no tenant accepts %s and the relay rule failed", clipAddr(rcpt), dom)
 			return r
 		}
 		if cd := a.candidateOf(owner.ID); cd != nil {
 			if !a.o.RecipientStepIncoming {
-				a.reason("attr.onprem.tenant-by-recipient", "%s: tenant %s accepts %s; Originating without relay rights", clipAddr(rcpt), owner.Name, dom)
+				a.reason(ReasonAttrOnPremTenantByRecipient, "%s: tenant %s accepts %s; Originating without relay rights", clipAddr(rcpt), owner.Name, dom)
 				a.originating(&r, cd, true)
 				return r
 			}
-			a.reason("attr.onprem.recipient-incoming", "%s: only the recipient ties the OnPremises connector to tenant %s; attributed as Incoming by option", clipAddr(rcpt), owner.Name)
+			a.reason(ReasonAttrOnPremRecipientIncoming, "%s: only the recipient ties the OnPremises connector to tenant %s; attributed as Incoming by option", clipAddr(rcpt), owner.Name)
 		}
 	}
 	if !owned {
@@ -377,12 +377,12 @@ func (a *attributor) attributeRecipient(rcpt string) recipientState {
 		if a.fromDom != "" {
 			if t, _, ok := a.d.Owner(a.fromDom); ok {
 				r.Reply = ReplyTenantAttribution
-				a.reason("attr.rcpt.relay-denied", "%s: no tenant accepts %s; MAIL FROM is tenant %s's domain but no OnPremises connector identifies the connection", clipAddr(rcpt), dom, t.Name)
+				a.reason(ReasonAttrRcptRelayDenied, "%s: no tenant accepts %s; MAIL FROM is tenant %s's domain but no OnPremises connector identifies the connection", clipAddr(rcpt), dom, t.Name)
 				return r
 			}
 		}
 		r.Reply = ReplyUnableToRelay
-		a.reason("attr.rcpt.unknown", "%s: no tenant accepts %s", clipAddr(rcpt), dom)
+		a.reason(ReasonAttrRcptUnknown, "%s: no tenant accepts %s", clipAddr(rcpt), dom)
 		return r
 	}
 	a.incoming(&r, owner)
@@ -481,26 +481,26 @@ func (a *attributor) incoming(r *recipientState, t *tenantgate.Tenant) {
 			r.Reply = ReplyPartnerRestricted
 			detail := "the connecting IP is not in SenderIPAddresses (RestrictDomainsToIPAddresses)"
 			switch code {
-			case "attr.partner.require-tls":
+			case ReasonAttrPartnerRequireTLS:
 				r.Reply = ReplyPartnerRequireTLS
 				detail = "the session is not TLS (RequireTls)"
-			case "attr.partner.restrict-cert":
+			case ReasonAttrPartnerRestrictCert:
 				detail = "no verified certificate name matches TlsSenderCertificateName (RestrictDomainsToCertificate)"
 			}
 			a.reason(code, "%s: Partner connector %s of tenant %s: %s", clipAddr(r.Rcpt), applied.Connector.Name, t.Name, detail)
 			return
 		}
-		a.reason("attr.partner.match", "%s: Partner connector %s of tenant %s applies (%s)", clipAddr(r.Rcpt), applied.Connector.Name, t.Name, method)
+		a.reason(ReasonAttrPartnerMatch, "%s: Partner connector %s of tenant %s applies (%s)", clipAddr(r.Rcpt), applied.Connector.Name, t.Name, method)
 	}
 	if t.RejectDirectSend && a.fromDom != "" && a.d.Accepts(t.ID, a.fromDom) && !identified {
 		r.Reply = ReplyDirectSend
-		a.reason("attr.direct-send.rejected", "%s: tenant %s rejects Direct Send: MAIL FROM %s is its own domain and no connector matched by IP or certificate", clipAddr(r.Rcpt), t.Name, a.fromDom)
+		a.reason(ReasonAttrDirectSendRejected, "%s: tenant %s rejects Direct Send: MAIL FROM %s is its own domain and no connector matched by IP or certificate", clipAddr(r.Rcpt), t.Name, a.fromDom)
 		return
 	}
 	r.Accepted, r.Reply = true, ReplyRecipientOK
 	r.Direction, r.AuthAs = Incoming, AuthAsAnonymous
 	r.ref, r.dir = applied, "INB"
-	a.reason("attr.incoming", "%s: Incoming to tenant %s (%s), Anonymous", clipAddr(r.Rcpt), t.Name, t.ID)
+	a.reason(ReasonAttrIncoming, "%s: Incoming to tenant %s (%s), Anonymous", clipAddr(r.Rcpt), t.Name, t.ID)
 }
 
 // partnerRejects returns the reason code of the first restriction of a Partner connector the
@@ -509,11 +509,11 @@ func (a *attributor) partnerRejects(ref *tenantgate.InboundRef, certOK, ipOK boo
 	conn := ref.Connector
 	switch {
 	case conn.RequireTls && !a.c.TLS.TLS:
-		return "attr.partner.require-tls"
+		return ReasonAttrPartnerRequireTLS
 	case conn.RestrictDomainsToIPAddresses && !ipOK:
-		return "attr.partner.restrict-ip"
+		return ReasonAttrPartnerRestrictIP
 	case conn.RestrictDomainsToCertificate && !certOK:
-		return "attr.partner.restrict-cert"
+		return ReasonAttrPartnerRestrictCert
 	}
 	return ""
 }

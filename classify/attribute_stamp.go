@@ -44,7 +44,7 @@ func (a *attributor) enhancedFiltering(ref *tenantgate.InboundRef) EnhancedFilte
 	}
 	// The connecting IP is the last source: always skipped with EFSkipLastIP, else when listed.
 	if !conn.EFSkipLastIP && !skip(a.ip) {
-		a.reason("attr.ef.not-skipped", "connector %s: the connecting IP %s is not in EFSkipIPs; nothing is skip listed", conn.Name, a.ip)
+		a.reason(ReasonAttrEFNotSkipped, "connector %s: the connecting IP %s is not in EFSkipIPs; nothing is skip listed", conn.Name, a.ip)
 		return ef
 	}
 	for i, h := range a.c.Received {
@@ -53,7 +53,7 @@ func (a *attributor) enhancedFiltering(ref *tenantgate.InboundRef) EnhancedFilte
 		}
 		ip := h.FromIP.Unmap().WithZone("")
 		if !ip.IsValid() {
-			a.reason("attr.ef.no-source", "connector %s: Received field %d records no sending address; skip listing failed", conn.Name, h.Index)
+			a.reason(ReasonAttrEFNoSource, "connector %s: Received field %d records no sending address; skip listing failed", conn.Name, h.Index)
 			return ef
 		}
 		if skip(ip) || ip == a.ip {
@@ -67,21 +67,21 @@ func (a *attributor) enhancedFiltering(ref *tenantgate.InboundRef) EnhancedFilte
 		break
 	}
 	if !ef.SkipListed {
-		a.reason("attr.ef.no-source", "connector %s: no Received hop outside the skipped addresses; skip listing failed", conn.Name)
+		a.reason(ReasonAttrEFNoSource, "connector %s: no Received hop outside the skipped addresses; skip listing failed", conn.Name)
 		return ef
 	}
-	a.reason("attr.ef.skip-listed", "connector %s: original source %s", conn.Name, ef.SourceIP)
+	a.reason(ReasonAttrEFSkipListed, "connector %s: original source %s", conn.Name, ef.SourceIP)
 	// EFUsers: Enhanced Filtering applies only if every recipient of the message is listed.
 	if len(conn.EFUsers) > 0 {
 		for _, rcpt := range a.c.RcptTo {
 			if !listed(conn.EFUsers, rcpt) {
-				a.reason("attr.ef.users-mismatch", "connector %s: recipient %s is not in EFUsers; normal filtering for every recipient", conn.Name, clipAddr(rcpt))
+				a.reason(ReasonAttrEFUsersMismatch, "connector %s: recipient %s is not in EFUsers; normal filtering for every recipient", conn.Name, clipAddr(rcpt))
 				return ef
 			}
 		}
 	}
 	ef.Applied = true
-	a.reason("attr.ef.applied", "connector %s: filtering uses %s", conn.Name, ef.SourceIP)
+	a.reason(ReasonAttrEFApplied, "connector %s: filtering uses %s", conn.Name, ef.SourceIP)
 	return ef
 }
 

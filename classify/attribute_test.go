@@ -1,7 +1,9 @@
 package classify
 
 import (
+	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -151,6 +153,9 @@ func TestAttributeFailsClosed(t *testing.T) {
 		{"unverified", tlsid.Evidence{TLS: true, Names: []string{"mail.contoso.com"}, Error: "self-signed"}, "attr.tls.unverified"},
 		{"verified without TLS", tlsid.Evidence{Verified: true, Names: []string{"mail.contoso.com"}}, "attr.tls.inconsistent"},
 		{"malformed name", tlsid.Evidence{TLS: true, Verified: true, Names: []string{"mail contoso.com"}}, "attr.cert.name-invalid"},
+		// Only the first maxCertNames names count: the connector's name in 257th place matches
+		// nothing.
+		{"too many names", tlsid.Evidence{TLS: true, Verified: true, Names: append(manyNames(maxCertNames), "mail.contoso.com")}, "attr.cert.too-many-names"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := Attribute(d, Connection{RemoteAddr: x, TLS: tc.tls, MailFrom: "a@vendor.example", RcptTo: []string{"x@gmail.com"}})
@@ -161,6 +166,54 @@ func TestAttributeFailsClosed(t *testing.T) {
 				t.Errorf("reasons %v, want %s", reasonCodes(a.Reasons), tc.code)
 			}
 		})
+	}
+}
+
+// manyNames returns n distinct host names that no connector of testDirectory names.
+func manyNames(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("n%d.unrelated.example", i)
+	}
+	return out
+}
+
+// TestAttributeEnhancedFilteringNotSkipped: a Partner connector with EFSkipIPs that does not
+// list the connecting IP skips nothing: the connecting IP is the last source and the first one
+// not skipped, so it stays the source and Enhanced Filtering does not apply (the Received hops
+// beyond it are never looked at).
+func TestAttributeEnhancedFilteringNotSkipped(t *testing.T) {
+	cfg, err := tenantgate.LoadConfig(strings.NewReader(`{
+  "tenants": [ { "id": "11111111-1111-1111-1111-111111111111", "name": "contoso",
+      "acceptedDomains": [ { "name": "contoso.com" } ],
+      "inbound": [ { "name": "from-gateway", "senderIPAddresses": ["198.51.100.10", "198.51.100.20"],
+          "restrictDomainsToIPAddresses": true, "efSkipIPs": ["198.51.100.20"] } ] } ],
+  "gateway": { "name": "gw.provider.example" } }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := tenantgate.Compile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := headers.ParseReceived("from mta.sender.example (mta.sender.example [203.0.113.7]) by gw.provider.example; Thu, 26 Nov 2026 10:00:00 +0000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := netip.MustParseAddr("198.51.100.10")
+	a := Attribute(d, Connection{RemoteAddr: gw, MailFrom: "s@sender.example", RcptTo: []string{"u@contoso.com"}, Received: []headers.Received{top}})
+	if len(a.Recipients) != 1 || !a.Recipients[0].Accepted {
+		t.Fatalf("recipients %+v, want u@contoso.com accepted", a.Recipients)
+	}
+	if len(a.Stamps) != 1 {
+		t.Fatalf("stamps %+v, want one", a.Stamps)
+	}
+	ef := a.Stamps[0].EnhancedFiltering
+	if !ef.Enabled || ef.SkipListed || ef.Applied || a.OriginalClientIP != gw {
+		t.Errorf("enhanced filtering %+v, original client IP %s; want enabled, nothing skip listed, source %s", ef, a.OriginalClientIP, gw)
+	}
+	if got := reasonCodes(a.Reasons); !slices.Contains(got, "attr.ef.not-skipped") {
+		t.Errorf("reasons %v, want attr.ef.not-skipped", got)
 	}
 }
 
@@ -189,6 +242,9 @@ func FuzzAttribute(f *testing.F) {
 		a := Attribute(d, c)
 		if len(a.Recipients) != 2 {
 			t.Fatalf("%d recipients", len(a.Recipients))
+		}
+		if err := checkDeclared(a.Reasons); err != nil {
+			t.Error(err)
 		}
 		for _, r := range a.Recipients {
 			if r.Accepted != strings.HasPrefix(r.Reply, "250") {

@@ -202,4 +202,11 @@
 // The policy reads the header block itself in one pass (policy_evidence.go) rather than through
 // headers.Parse: it needs only six field names, and the whole Message stays within DESIGN §7's
 // budget of twice textproto.ReadHeader.
+//
+// # Reason codes
+//
+// Every result explains itself with tenantgate.Reasons whose Code is one of the Reason*
+// constants: ReasonAttr… for Attribute, the others for Policy, each documented with when it is
+// emitted. Their values are stable (scenario files compare them, testdata/scenarios/README.md
+// lists them); the Detail beside them is prose that may change.
 package classify

@@ -162,7 +162,7 @@ func (p *Policy) tenantField(e *evidence, f textproto.HeaderFields, idx int, eop
 	where := fmt.Sprintf("field %d (%s)", idx, clip(name))
 	if e.tenantFields > p.o.maxTenantFields {
 		if e.tenantFields == p.o.maxTenantFields+1 {
-			e.tenantBad = append(e.tenantBad, tenantgate.Reason{Code: "tenant.crosstenant.too-many", Detail: fmt.Sprintf("more than %d tenant fields", p.o.maxTenantFields)})
+			e.tenantBad = append(e.tenantBad, reason(ReasonTenantCrossTenantTooMany, fmt.Sprintf("more than %d tenant fields", p.o.maxTenantFields)))
 		}
 		return
 	}
@@ -170,7 +170,7 @@ func (p *Policy) tenantField(e *evidence, f textproto.HeaderFields, idx int, eop
 		if i := bytes.IndexByte(raw, ':'); i > 0 && (raw[i-1] == ' ' || raw[i-1] == '\t') {
 			e.obsolete++
 			if !p.o.acceptObsolete {
-				e.tenantBad = append(e.tenantBad, tenantgate.Reason{Code: "tenant.crosstenant.obsolete-syntax", Detail: where + ": white space before the colon (RFC 5322 §4.5), never written by Exchange Online"})
+				e.tenantBad = append(e.tenantBad, reason(ReasonTenantCrossTenantObsoleteSyntax, where+": white space before the colon (RFC 5322 §4.5), never written by Exchange Online"))
 				return
 			}
 		}
@@ -186,7 +186,7 @@ func (p *Policy) tenantField(e *evidence, f textproto.HeaderFields, idx int, eop
 	}
 	id, err := tenantgate.ParseTenantID(v)
 	if err != nil {
-		e.tenantBad = append(e.tenantBad, tenantgate.Reason{Code: "tenant.crosstenant.malformed", Detail: where + ": " + clip(err.Error())})
+		e.tenantBad = append(e.tenantBad, reason(ReasonTenantCrossTenantMalformed, where+": "+clip(err.Error())))
 		return
 	}
 	switch {
@@ -195,7 +195,7 @@ func (p *Policy) tenantField(e *evidence, f textproto.HeaderFields, idx int, eop
 	case id == e.tenant:
 		e.duplicates++
 	default:
-		e.tenantBad = append(e.tenantBad, tenantgate.Reason{Code: "tenant.crosstenant.conflict", Detail: where + ": " + id.String() + " differs from " + e.tenant.String()})
+		e.tenantBad = append(e.tenantBad, reason(ReasonTenantCrossTenantConflict, where+": "+id.String()+" differs from "+e.tenant.String()))
 	}
 }
 

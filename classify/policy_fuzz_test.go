@@ -19,8 +19,16 @@ import (
 // the peer is verified Exchange Online (address in the networks, a verified certificate named
 // exactly mail.protection.outlook.com) and every X-MS-Exchange-CrossTenant-Id parses and names
 // the same served tenant (or, with DKIMFallback, there is none); a relay recipient only for
-// own-tenant mail; a DKIM domain only with a relay recipient.
+// own-tenant mail; a DKIM domain only with a relay recipient. Every reason code is declared.
 func checkInvariant(p *Policy, s Session, v Verdict, h textproto.Header) error {
+	if err := checkDeclared(v.Reasons); err != nil {
+		return err
+	}
+	for _, r := range v.Recipients {
+		if err := checkDeclared(r.Reasons); err != nil {
+			return err
+		}
+	}
 	relays := 0
 	for _, r := range v.Recipients {
 		if r.Action == Relay {

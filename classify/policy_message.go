@@ -113,11 +113,11 @@ func (p *Policy) Decide(t Transaction) Verdict {
 		v.Origin = OtherTenant
 	}
 	if t.HeaderError != nil {
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "header.malformed", Detail: clip(t.HeaderError.Error())})
+		v.Reasons = append(v.Reasons, reason(ReasonHeaderMalformed, clip(t.HeaderError.Error())))
 		v.Hop = 1
 		for _, r := range t.RcptTo {
 			v.addRecipient(RecipientAction{Rcpt: r, Action: Reject, Reply: ReplyHeaderInvalid,
-				Reasons: []tenantgate.Reason{{Code: "rcpt.reject.header", Detail: "the header block could not be read"}}})
+				Reasons: []tenantgate.Reason{reason(ReasonRcptRejectHeader, "the header block could not be read")}})
 		}
 		v.Header = p.verdictField(&v)
 		return v
@@ -127,20 +127,20 @@ func (p *Policy) Decide(t Transaction) Verdict {
 	// Fields to remove.
 	v.Remove = e.remove
 	if n := len(e.remove) - e.unreadable; n > 0 {
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "header.verdict-stripped", Detail: fmt.Sprintf("%d incoming %s field(s) with authserv-id %s", n, p.o.header, p.o.authServID)})
+		v.Reasons = append(v.Reasons, reason(ReasonHeaderVerdictStripped, fmt.Sprintf("%d incoming %s field(s) with authserv-id %s", n, p.o.header, p.o.authServID)))
 	}
 	if e.unreadable > 0 {
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "header.verdict-unparsable-stripped", Detail: fmt.Sprintf("%d incoming %s field(s) whose authserv-id does not parse (RFC 8601 §2.2) but that name %s", e.unreadable, p.o.header, p.o.authServID)})
+		v.Reasons = append(v.Reasons, reason(ReasonHeaderVerdictUnparsableStripped, fmt.Sprintf("%d incoming %s field(s) whose authserv-id does not parse (RFC 8601 §2.2) but that name %s", e.unreadable, p.o.header, p.o.authServID)))
 	}
 	if !v.Peer.EXO && len(e.trusted) > 0 {
 		v.Remove = mergeFields(v.Remove, e.trusted)
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "header.trust-stripped", Detail: fmt.Sprintf("%d Microsoft trust field(s) from a peer that is not verified Exchange Online", len(e.trusted))})
+		v.Reasons = append(v.Reasons, reason(ReasonHeaderTrustStripped, fmt.Sprintf("%d Microsoft trust field(s) from a peer that is not verified Exchange Online", len(e.trusted))))
 	}
 
 	// Tenant evidence (rule 2) and kind (rule 3), only from verified Exchange Online.
 	if !v.Peer.EXO {
 		if e.tenantFields > 0 {
-			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.untrusted-peer", Detail: "tenant headers ignored: the peer is not verified Exchange Online"})
+			v.Reasons = append(v.Reasons, reason(ReasonTenantUntrustedPeer, "tenant headers ignored: the peer is not verified Exchange Online"))
 		}
 	} else {
 		p.tenantVerdict(&v, &e, t.DKIM)
@@ -151,7 +151,7 @@ func (p *Policy) Decide(t Transaction) Verdict {
 	v.Hop = min(e.ownHops+1, maxHopValue+1)
 	loop := v.Hop > p.o.maxHops
 	if loop {
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "loop.hops-exceeded", Detail: fmt.Sprintf("hop %d exceeds the limit of %d", v.Hop, p.o.maxHops)})
+		v.Reasons = append(v.Reasons, reason(ReasonLoopHopsExceeded, fmt.Sprintf("hop %d exceeds the limit of %d", v.Hop, p.o.maxHops)))
 	}
 
 	if v.Origin == OwnTenant && !p.relayKinds[v.Kind] {
@@ -159,10 +159,10 @@ func (p *Policy) Decide(t Transaction) Verdict {
 		if k == "" {
 			k = "unknown"
 		}
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "kind.relay-denied", Detail: "the policy does not let " + k + " mail relay"})
+		v.Reasons = append(v.Reasons, reason(ReasonKindRelayDenied, "the policy does not let "+k+" mail relay"))
 	}
 	if mf := strings.TrimSpace(t.MailFrom); mf == "" || mf == "<>" {
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "envelope.null-sender", Detail: "null reverse-path"})
+		v.Reasons = append(v.Reasons, reason(ReasonEnvelopeNullSender, "null reverse-path"))
 	}
 	// Sender binding: own-tenant mail relays only as its own tenant (or a sendAs domain).
 	var from fromResult
@@ -176,20 +176,20 @@ func (p *Policy) Decide(t Transaction) Verdict {
 	relayed := false
 	for _, r := range t.RcptTo {
 		a := RecipientAction{Rcpt: r}
-		tid, reason, inbound := p.inboundTenant(r)
-		a.Reasons = append(a.Reasons, reason)
+		tid, why, inbound := p.inboundTenant(r)
+		a.Reasons = append(a.Reasons, why)
 		switch {
-		case reason.Code == codeRcptSyntax:
+		case why.Code == ReasonRcptSyntax:
 			a.Action, a.Reply = Reject, ReplyBadRecipient
 		case loop:
 			a.Action, a.Reply = Reject, ReplyLoop
-			a.Reasons = append(a.Reasons, tenantgate.Reason{Code: "rcpt.reject.loop", Detail: "routing loop"})
+			a.Reasons = append(a.Reasons, reason(ReasonRcptRejectLoop, "routing loop"))
 		case inbound:
 			a.Action, a.Tenant = Inbound, tid
 		case canRelay:
 			a.Action = Relay
 			relayed = true
-			a.Reasons = append(a.Reasons, tenantgate.Reason{Code: "rcpt.relay", Detail: "own-tenant " + string(v.Kind) + " mail to a foreign recipient"})
+			a.Reasons = append(a.Reasons, reason(ReasonRcptRelay, "own-tenant "+string(v.Kind)+" mail to a foreign recipient"))
 		case v.Origin == OwnTenant && p.relayKinds[v.Kind]:
 			a.Action, a.Reply = Reject, ReplyRelayDenied
 			a.Reasons = append(a.Reasons, senderDenied)
@@ -203,19 +203,19 @@ func (p *Policy) Decide(t Transaction) Verdict {
 	// DKIM signing decision.
 	switch {
 	case v.Origin != OwnTenant:
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.no-sign.not-own", Detail: "only own-tenant mail is signed"})
+		v.Reasons = append(v.Reasons, reason(ReasonDKIMNoSignNotOwn, "only own-tenant mail is signed"))
 	case !relayed:
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.no-sign.no-relay", Detail: "no recipient is relayed"})
+		v.Reasons = append(v.Reasons, reason(ReasonDKIMNoSignNoRelay, "no recipient is relayed"))
 	default:
 		dom := from.dom
 		switch {
 		case dom == "":
-			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.no-sign.from-" + from.problem, Detail: from.detail})
+			v.Reasons = append(v.Reasons, reason(from.noSignCode(), from.detail))
 		case p.d.Accepts(v.Tenant, dom):
 			v.DKIMDomain = dom
-			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.sign", Detail: "From domain " + string(dom) + " is an accepted domain of the tenant"})
+			v.Reasons = append(v.Reasons, reason(ReasonDKIMSign, "From domain "+string(dom)+" is an accepted domain of the tenant"))
 		default:
-			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "dkim.no-sign.from-foreign", Detail: "From domain " + clip(string(dom)) + " is not an accepted domain of the tenant"})
+			v.Reasons = append(v.Reasons, reason(ReasonDKIMNoSignFromForeign, "From domain "+clip(string(dom))+" is not an accepted domain of the tenant"))
 		}
 	}
 	v.Header = p.verdictField(&v)
@@ -231,11 +231,11 @@ func (v *Verdict) addRecipient(a RecipientAction) {
 func (p *Policy) relayDenied(v *Verdict) tenantgate.Reason {
 	switch v.Origin {
 	case Internet:
-		return tenantgate.Reason{Code: codeRelayPeer, Detail: "the peer is not verified Exchange Online"}
+		return reason(ReasonRcptRelayDeniedPeer, "the peer is not verified Exchange Online")
 	case OtherTenant:
-		return tenantgate.Reason{Code: "rcpt.relay-denied.tenant", Detail: "the tenant evidence does not name a served tenant"}
+		return reason(ReasonRcptRelayDeniedTenant, "the tenant evidence does not name a served tenant")
 	}
-	return tenantgate.Reason{Code: "rcpt.relay-denied.kind", Detail: "the policy does not let this kind of mail relay"}
+	return reason(ReasonRcptRelayDeniedKind, "the policy does not let this kind of mail relay")
 }
 
 // tenantVerdict applies rule 2 for a verified peer: sets Origin and Tenant.
@@ -243,19 +243,19 @@ func (p *Policy) tenantVerdict(v *Verdict, e *evidence, dkim []DKIMResult) {
 	v.Reasons = append(v.Reasons, e.tenantBad...)
 	ok := e.haveTenant && len(e.tenantBad) == 0
 	if e.duplicates > 0 {
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.crosstenant.duplicate", Detail: fmt.Sprintf("%d identical copies", e.duplicates+1)})
+		v.Reasons = append(v.Reasons, reason(ReasonTenantCrossTenantDuplicate, fmt.Sprintf("%d identical copies", e.duplicates+1)))
 		if p.o.rejectDuplicate {
 			ok = false
-			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.crosstenant.duplicate-refused", Detail: "the policy refuses duplicate tenant fields"})
+			v.Reasons = append(v.Reasons, reason(ReasonTenantCrossTenantDuplicateRefused, "the policy refuses duplicate tenant fields"))
 		}
 	}
 	if e.obsolete > 0 && p.o.acceptObsolete {
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.crosstenant.obsolete-syntax", Detail: "white space before the colon, accepted by policy"})
+		v.Reasons = append(v.Reasons, reason(ReasonTenantCrossTenantObsoleteSyntax, "white space before the colon, accepted by policy"))
 	}
 	passes := p.dkimPasses(v, dkim)
 	switch {
 	case e.tenantFields == 0:
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.crosstenant.absent", Detail: "no X-MS-Exchange-CrossTenant-Id field"})
+		v.Reasons = append(v.Reasons, reason(ReasonTenantCrossTenantAbsent, "no X-MS-Exchange-CrossTenant-Id field"))
 		if !p.o.dkimFallback {
 			return
 		}
@@ -269,12 +269,12 @@ func (p *Policy) tenantVerdict(v *Verdict, e *evidence, dkim []DKIMResult) {
 		}
 		switch len(cand) {
 		case 0:
-			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.dkim.none", Detail: "no DKIM pass for a served tenant's signing domain"})
+			v.Reasons = append(v.Reasons, reason(ReasonTenantDKIMNone, "no DKIM pass for a served tenant's signing domain"))
 		case 1:
 			v.Origin, v.Tenant = OwnTenant, cand[0]
-			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.dkim.fallback", Detail: "DKIM pass for a signing domain of served tenant " + cand[0].String()})
+			v.Reasons = append(v.Reasons, reason(ReasonTenantDKIMFallback, "DKIM pass for a signing domain of served tenant "+cand[0].String()))
 		default:
-			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.dkim.ambiguous", Detail: "DKIM passes for signing domains of several served tenants"})
+			v.Reasons = append(v.Reasons, reason(ReasonTenantDKIMAmbiguous, "DKIM passes for signing domains of several served tenants"))
 		}
 		return
 	case !ok:
@@ -282,7 +282,7 @@ func (p *Policy) tenantVerdict(v *Verdict, e *evidence, dkim []DKIMResult) {
 	}
 	v.Tenant = e.tenant
 	if !p.d.Serves(e.tenant) {
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.not-served", Detail: e.tenant.String() + " is not a tenant the gateway serves"})
+		v.Reasons = append(v.Reasons, reason(ReasonTenantNotServed, e.tenant.String()+" is not a tenant the gateway serves"))
 		return
 	}
 	if p.o.dkimRequired {
@@ -294,13 +294,13 @@ func (p *Policy) tenantVerdict(v *Verdict, e *evidence, dkim []DKIMResult) {
 			}
 		}
 		if !found {
-			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.dkim.missing", Detail: "DKIMRequired: no DKIM pass for a signing domain of " + e.tenant.String()})
+			v.Reasons = append(v.Reasons, reason(ReasonTenantDKIMMissing, "DKIMRequired: no DKIM pass for a signing domain of "+e.tenant.String()))
 			return
 		}
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.dkim.confirmed", Detail: "DKIM pass for a signing domain of the tenant"})
+		v.Reasons = append(v.Reasons, reason(ReasonTenantDKIMConfirmed, "DKIM pass for a signing domain of the tenant"))
 	}
 	v.Origin = OwnTenant
-	v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.served", Detail: e.tenant.String()})
+	v.Reasons = append(v.Reasons, reason(ReasonTenantServed, e.tenant.String()))
 }
 
 // dkimPasses returns the normalised domains of the passing results; passes for domains no served
@@ -316,11 +316,11 @@ func (p *Policy) dkimPasses(v *Verdict, dkim []DKIMResult) []tenantgate.Domain {
 		}
 		d, err := tenantgate.ParseDomain(r.Domain)
 		if err != nil {
-			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.dkim.bad-domain", Detail: clip(err.Error())})
+			v.Reasons = append(v.Reasons, reason(ReasonTenantDKIMBadDomain, clip(err.Error())))
 			continue
 		}
 		if len(p.dkimTenants[d]) == 0 {
-			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "tenant.dkim.foreign", Detail: "DKIM pass for " + string(d) + ", not a served tenant's signing domain"})
+			v.Reasons = append(v.Reasons, reason(ReasonTenantDKIMForeign, "DKIM pass for "+string(d)+", not a served tenant's signing domain"))
 			continue
 		}
 		out = append(out, d)
@@ -331,7 +331,7 @@ func (p *Policy) dkimPasses(v *Verdict, dkim []DKIMResult) []tenantgate.Domain {
 // kindVerdict applies exchange-online.md §8.3 to the CrossTenant kind headers and DIR.
 func (p *Policy) kindVerdict(v *Verdict, e *evidence) {
 	if len(e.kindConflict) > 0 {
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "kind.conflict", Detail: "conflicting " + strings.Join(e.kindConflict, ", ")})
+		v.Reasons = append(v.Reasons, reason(ReasonKindConflict, "conflicting "+strings.Join(e.kindConflict, ", ")))
 		return
 	}
 	anonymous := asciiFold(e.authAs, "Anonymous")
@@ -350,15 +350,15 @@ func (p *Policy) kindVerdict(v *Verdict, e *evidence) {
 		if e.fromEntity != "" {
 			d = "FromEntityHeader " + clip(e.fromEntity) + ", AuthAs " + clip(e.authAs)
 		}
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "kind.unknown", Detail: d})
+		v.Reasons = append(v.Reasons, reason(ReasonKindUnknown, d))
 		return
 	}
 	if e.dir == "INB" && k != Relayed {
 		k = Relayed
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "kind.dir-inbound", Detail: "X-Forefront-Antispam-Report DIR:INB: Exchange Online received it as inbound mail"})
+		v.Reasons = append(v.Reasons, reason(ReasonKindDirInbound, "X-Forefront-Antispam-Report DIR:INB: Exchange Online received it as inbound mail"))
 	}
 	v.Kind = k
-	v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "kind." + string(k), Detail: "FromEntityHeader " + clip(e.fromEntity) + ", AuthAs " + clip(e.authAs) + ", DIR " + clip(e.dir)})
+	v.Reasons = append(v.Reasons, reason(kindReason(k), "FromEntityHeader "+clip(e.fromEntity)+", AuthAs "+clip(e.authAs)+", DIR "+clip(e.dir)))
 }
 
 func containsID(ids []tenantgate.TenantID, id tenantgate.TenantID) bool {

@@ -34,9 +34,9 @@ func (p *Policy) Peer(s Session) PeerVerdict {
 	v.Addr = a
 	switch {
 	case !a.IsValid():
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "peer.addr.invalid", Detail: "no client address"})
+		v.Reasons = append(v.Reasons, reason(ReasonPeerAddrInvalid, "no client address"))
 	case len(p.networks) == 0:
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "peer.exo.no-networks", Detail: "the configured Exchange Online network list is empty: nobody is Exchange Online"})
+		v.Reasons = append(v.Reasons, reason(ReasonPeerEXONoNetworks, "the configured Exchange Online network list is empty: nobody is Exchange Online"))
 	default:
 		for _, n := range p.networks {
 			if n.Contains(a) {
@@ -45,26 +45,26 @@ func (p *Policy) Peer(s Session) PeerVerdict {
 			}
 		}
 		if !v.InNetworks {
-			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "peer.exo.not-in-networks", Detail: a.String() + " is not in the Exchange Online networks"})
+			v.Reasons = append(v.Reasons, reason(ReasonPeerEXONotInNetworks, a.String()+" is not in the Exchange Online networks"))
 		}
 	}
 	t := s.TLS
 	switch {
 	case !t.TLS:
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "peer.tls.none", Detail: "plaintext session"})
+		v.Reasons = append(v.Reasons, reason(ReasonPeerTLSNone, "plaintext session"))
 	case !t.Verified && !t.Presented():
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "peer.tls.no-certificate", Detail: "the client presented no certificate"})
+		v.Reasons = append(v.Reasons, reason(ReasonPeerTLSNoCertificate, "the client presented no certificate"))
 	case !t.Verified:
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "peer.tls.unverified", Detail: clip(t.Error)})
+		v.Reasons = append(v.Reasons, reason(ReasonPeerTLSUnverified, clip(t.Error)))
 	default:
 		v.CertName = p.exoCertName(t.Names)
 		if v.CertName == "" {
-			v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "peer.exo.cert-mismatch", Detail: "certificate names " + clip(strings.Join(t.Names, ", ")) + " are not an Exchange Online name"})
+			v.Reasons = append(v.Reasons, reason(ReasonPeerEXOCertMismatch, "certificate names "+clip(strings.Join(t.Names, ", "))+" are not an Exchange Online name"))
 		}
 	}
 	if v.InNetworks && v.CertName != "" {
 		v.EXO = true
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "peer.exo.verified", Detail: a.String() + " presented " + v.CertName})
+		v.Reasons = append(v.Reasons, reason(ReasonPeerEXOVerified, a.String()+" presented "+v.CertName))
 	}
 	return v
 }

@@ -28,29 +28,22 @@ type RecipientVerdict struct {
 func (p *Policy) Recipient(s Session, mailFrom, rcpt string) RecipientVerdict {
 	peer := p.Peer(s)
 	v := RecipientVerdict{Rcpt: rcpt, Peer: peer}
-	t, reason, ok := p.inboundTenant(rcpt)
-	v.Reasons = append(v.Reasons, reason)
+	t, why, ok := p.inboundTenant(rcpt)
+	v.Reasons = append(v.Reasons, why)
 	switch {
-	case reason.Code == codeRcptSyntax:
+	case why.Code == ReasonRcptSyntax:
 		v.Action, v.Reply = Reject, ReplyBadRecipient
 	case ok:
 		v.Action, v.Tenant = Inbound, t
 	case peer.EXO:
 		v.Action = Defer
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: "rcpt.defer", Detail: "foreign recipient from verified Exchange Online: the header decides"})
+		v.Reasons = append(v.Reasons, reason(ReasonRcptDefer, "foreign recipient from verified Exchange Online: the header decides"))
 	default:
 		v.Action, v.Reply = Reject, ReplyRelayDenied
-		v.Reasons = append(v.Reasons, tenantgate.Reason{Code: codeRelayPeer, Detail: "foreign recipient from a peer that is not verified Exchange Online"})
+		v.Reasons = append(v.Reasons, reason(ReasonRcptRelayDeniedPeer, "foreign recipient from a peer that is not verified Exchange Online"))
 	}
 	return v
 }
-
-const (
-	codeRcptSyntax  = "rcpt.syntax"
-	codeRcptInbound = "rcpt.inbound"
-	codeRcptForeign = "rcpt.foreign"
-	codeRelayPeer   = "rcpt.relay-denied.peer"
-)
 
 // inboundTenant reports whether rcpt's domain is an accepted domain of a served tenant, with the
 // reason that says so (rcpt.inbound), says it is foreign (rcpt.foreign, including accepted
@@ -58,10 +51,10 @@ const (
 func (p *Policy) inboundTenant(rcpt string) (tenantgate.TenantID, tenantgate.Reason, bool) {
 	dom, err := tenantgate.AddressDomain(rcpt)
 	if err != nil {
-		return tenantgate.TenantID{}, tenantgate.Reason{Code: codeRcptSyntax, Detail: clip(err.Error())}, false
+		return tenantgate.TenantID{}, reason(ReasonRcptSyntax, clip(err.Error())), false
 	}
 	if t, _, ok := p.d.Owner(dom); ok && p.d.Serves(t.ID) {
-		return t.ID, tenantgate.Reason{Code: codeRcptInbound, Detail: clip(rcpt) + ": accepted domain of served tenant " + t.Name}, true
+		return t.ID, reason(ReasonRcptInbound, clip(rcpt)+": accepted domain of served tenant "+t.Name), true
 	}
-	return tenantgate.TenantID{}, tenantgate.Reason{Code: codeRcptForeign, Detail: clip(rcpt) + ": not an accepted domain of a served tenant"}, false
+	return tenantgate.TenantID{}, reason(ReasonRcptForeign, clip(rcpt)+": not an accepted domain of a served tenant"), false
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -369,6 +370,11 @@ func TestMessage(t *testing.T) {
 		// Case 17: a pass for the attacker's own domains proves nothing.
 		{name: "case 17 foreign DKIM", opts: []Option{DKIMFallback(true)}, s: exoSession(), rcpt: relay1, hdr: hMailbox, dkim: []DKIMResult{{"attacker.onmicrosoft.com", "pass"}, {"woodgrove.example", "pass"}},
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.dkim.foreign", "tenant.dkim.none"}},
+		// A pass whose d= is not a domain names nobody; a good pass beside it still counts.
+		{name: "DKIM pass for a malformed domain", opts: []Option{DKIMFallback(true)}, s: exoSession(), rcpt: relay1, hdr: hMailbox, dkim: []DKIMResult{{"not a domain", "pass"}},
+			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.dkim.bad-domain", "tenant.dkim.none"}},
+		{name: "DKIM malformed domain beside a good pass", opts: []Option{DKIMFallback(true)}, s: exoSession(), rcpt: relay1, hdr: hMailbox + hFrom, dkim: []DKIMResult{{"contoso..com", "pass"}, {"contoso.com", "pass"}},
+			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com", reasons: []string{"tenant.dkim.bad-domain", "tenant.dkim.fallback"}},
 		// DKIM as second factor.
 		{name: "DKIM required present", opts: []Option{DKIMRequired(true)}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox + hFrom, dkim: []DKIMResult{{"contoso.onmicrosoft.com", "pass"}},
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com", reasons: []string{"tenant.dkim.confirmed"}},
@@ -415,6 +421,14 @@ func TestMessage(t *testing.T) {
 		{name: "case 24 forward allowed by policy", opts: []Option{RelayKinds(Mailbox, OnPremises, Relayed)}, s: exoSession(), rcpt: relay1,
 			hdr:    hContoso + "X-MS-Exchange-CrossTenant-AuthAs: Anonymous\r\nX-MS-Exchange-CrossTenant-FromEntityHeader: Internet\r\nFrom: news@list.example\r\n",
 			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: []Action{Relay}, reasons: []string{"sender.tenant-domain", "from.not-bound", "dkim.no-sign.from-foreign"}},
+		// A relayed message binds by MAIL FROM alone, so a missing or unreadable From does not stop
+		// the relay; but the gateway signs only for a From it can read, so it does not sign.
+		{name: "case 24 forward without From", opts: []Option{RelayKinds(Mailbox, OnPremises, Relayed)}, s: exoSession(), rcpt: relay1,
+			hdr:    hContoso + "X-MS-Exchange-CrossTenant-AuthAs: Anonymous\r\nX-MS-Exchange-CrossTenant-FromEntityHeader: Internet\r\n",
+			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: []Action{Relay}, reasons: []string{"from.not-bound", "dkim.no-sign.from-absent"}},
+		{name: "case 24 forward with unparsable From", opts: []Option{RelayKinds(Mailbox, OnPremises, Relayed)}, s: exoSession(), rcpt: relay1,
+			hdr:    hContoso + "X-MS-Exchange-CrossTenant-AuthAs: Anonymous\r\nX-MS-Exchange-CrossTenant-FromEntityHeader: Internet\r\nFrom: <news@@list.example\r\n",
+			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: []Action{Relay}, reasons: []string{"from.not-bound", "dkim.no-sign.from-unparsable"}},
 		// Case 25: MAIL FROM ours, From foreign, or the reverse: origin by evidence; mailbox mail
 		// relays only when both are the tenant's (issue 12).
 		{name: "case 25 mismatch", s: exoSession(), mailFrom: "carol@contoso.com", rcpt: relay1, hdr: hContoso + hMailbox + "From: someone@gmail.example\r\n",
@@ -522,6 +536,12 @@ func TestVerdictHeader(t *testing.T) {
 		if r.Action != Reject || r.Reply != ReplyLoop {
 			t.Errorf("pass 3 %s: %s %q, want reject %q", r.Rcpt, r.Action, r.Reply, ReplyLoop)
 		}
+		if !slices.Contains(codes(r.Reasons), "rcpt.reject.loop") {
+			t.Errorf("pass 3 %s reasons %v, want rcpt.reject.loop", r.Rcpt, codes(r.Reasons))
+		}
+	}
+	if !slices.Contains(codes(v3.Reasons), "loop.hops-exceeded") {
+		t.Errorf("pass 3 reasons %v, want loop.hops-exceeded", codes(v3.Reasons))
 	}
 }
 
@@ -593,6 +613,15 @@ func TestHeaderError(t *testing.T) {
 	got := []any{v.Origin, v.Recipients[0].Action, v.Recipients[0].Reply, v.Recipients[1].Action}
 	if diff := cmp.Diff([]any{OtherTenant, Reject, ReplyHeaderInvalid, Reject}, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// Nothing of the block is read: each recipient carries only the refusal, the verdict says why.
+	for _, r := range v.Recipients {
+		if diff := cmp.Diff([]string{"rcpt.reject.header"}, codes(r.Reasons)); diff != "" {
+			t.Errorf("%s reasons (-want +got):\n%s", r.Rcpt, diff)
+		}
+	}
+	if !slices.Contains(codes(v.Reasons), "header.malformed") {
+		t.Errorf("reasons %v, want header.malformed", codes(v.Reasons))
 	}
 }
 

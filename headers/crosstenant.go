@@ -213,24 +213,24 @@ func (m *Message) parseCrossTenant(fd Field, suffix string) {
 	ct := &m.CrossTenant
 	switch suffix {
 	case "Id":
-		ct.ID = append(ct.ID, m.tenantIDField(fd, "headers.crosstenant-id.invalid"))
+		ct.ID = append(ct.ID, m.tenantIDField(fd, ProblemCrossTenantIDInvalid))
 	case "Rms-Persistedconsumerorg":
-		ct.RMSPersistedConsumerOrg = append(ct.RMSPersistedConsumerOrg, m.tenantIDField(fd, "headers.rms-persistedconsumerorg.invalid"))
+		ct.RMSPersistedConsumerOrg = append(ct.RMSPersistedConsumerOrg, m.tenantIDField(fd, ProblemRMSPersistedConsumerOrgInvalid))
 	case "Network-Message-Id":
 		if _, err := tenantgate.ParseTenantID(fd.Value); err != nil {
-			m.problem(fd, "headers.network-message-id.invalid", "not a GUID: "+quoteClip(fd.Value))
+			m.problem(fd, ProblemNetworkMessageIDInvalid, "not a GUID: "+quoteClip(fd.Value))
 		}
 		ct.NetworkMessageID = append(ct.NetworkMessageID, fd)
 	case "Originalarrivaltime":
 		t, err := ParseArrivalTime(fd.Value)
 		if err != nil {
-			m.problem(fd, "headers.original-arrival-time.invalid", err.Error())
+			m.problem(fd, ProblemOriginalArrivalTimeInvalid, err.Error())
 		}
 		ct.OriginalArrivalTime = append(ct.OriginalArrivalTime, TimeField{Field: fd, Time: t})
 	case "Originalattributedtenantconnectingip":
 		c, err := ParseTenantConnectingIP(fd.Value)
 		if err != nil {
-			m.problem(fd, "headers.connecting-ip.invalid", err.Error())
+			m.problem(fd, ProblemConnectingIPInvalid, err.Error())
 		}
 		ct.ConnectingIP = append(ct.ConnectingIP, ConnectingIPField{Field: fd, TenantConnectingIP: c})
 	case "Authsource":
@@ -262,7 +262,7 @@ func (m *Message) parseEOPTenant(fd Field) {
 	g, suffix, _ := strings.Cut(fd.Value, ":")
 	id, err := tenantgate.ParseTenantID(g)
 	if err != nil {
-		m.problem(fd, "headers.eop-tenant-attributed.invalid", err.Error())
+		m.problem(fd, ProblemEOPTenantAttributedInvalid, err.Error())
 	} else {
 		e.Tenant, e.Valid = id, true
 	}

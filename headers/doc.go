@@ -24,13 +24,9 @@
 //   - the Received chain (ParseReceived) and its hop delays (ComputeHops);
 //   - the From fields and their mailboxes.
 //
-// What does not parse is listed in Message.Problems with a stable dotted code; Parse never
-// fails. The codes are headers.name.space-before-colon, headers.crosstenant-id.invalid,
-// headers.rms-persistedconsumerorg.invalid, headers.network-message-id.invalid,
-// headers.original-arrival-time.invalid, headers.connecting-ip.invalid,
-// headers.eop-tenant-attributed.invalid, headers.antispam-report.invalid,
-// headers.microsoft-antispam.invalid, headers.auth-results.invalid, headers.received.invalid,
-// headers.received.no-date, headers.from.invalid and headers.from.empty. Message.CrossTenantID gives the tenant fail-closed; Message.LatestPass the values of
+// What does not parse is listed in Message.Problems with a stable dotted code, one of the
+// Problem* constants (ProblemCrossTenantIDInvalid is "headers.crosstenant-id.invalid"); Parse
+// never fails. Message.CrossTenantID gives the tenant fail-closed; Message.LatestPass the values of
 // the latest pass through Exchange Online. CrossTenant.Stamp, StampAntispam and
 // StampMicrosoftAntispam write what EXO stamps, for simulators and tests.
 //

@@ -24,16 +24,16 @@ type Mailbox struct {
 func (m *Message) parseFrom(fd Field) {
 	f := FromField{Field: fd}
 	if strings.TrimSpace(fd.Value) == "" {
-		m.problem(fd, "headers.from.empty", "no mailbox")
+		m.problem(fd, ProblemFromEmpty, "no mailbox")
 		m.From = append(m.From, f)
 		return
 	}
 	list, err := mail.ParseAddressList(fd.Value)
 	switch {
 	case err != nil:
-		m.problem(fd, "headers.from.invalid", "address list: "+err.Error())
+		m.problem(fd, ProblemFromInvalid, "address list: "+err.Error())
 	case len(list) == 0:
-		m.problem(fd, "headers.from.empty", "no mailbox")
+		m.problem(fd, ProblemFromEmpty, "no mailbox")
 	}
 	for _, a := range list {
 		f.Mailboxes = append(f.Mailboxes, Mailbox{Name: a.Name, Address: a.Address})
@@ -48,7 +48,7 @@ func (m *Message) FromMailbox() (Mailbox, bool) {
 		return Mailbox{}, false
 	}
 	for _, p := range m.Problems {
-		if strings.HasPrefix(p.Reason.Code, "headers.from.") {
+		if p.Reason.Code == ProblemFromInvalid || p.Reason.Code == ProblemFromEmpty {
 			return Mailbox{}, false
 		}
 	}

@@ -28,7 +28,7 @@ type Problem struct {
 	// Field is the field name as written, Index its position in the block.
 	Field string `json:"field"`
 	Index int    `json:"index"`
-	// Reason has a stable dotted Code ("headers.crosstenant-id.invalid") and a Detail.
+	// Reason has a stable dotted Code (ProblemCrossTenantIDInvalid) and a Detail.
 	Reason tenantgate.Reason `json:"reason"`
 }
 
@@ -119,7 +119,7 @@ func Parse(h textproto.Header) *Message {
 		}
 		fd := fieldOf(f, idx)
 		if fd.SpaceBeforeColon {
-			m.problem(fd, "headers.name.space-before-colon", "white space between the field name and ':' (obsolete syntax, RFC 5322 §4.5)")
+			m.problem(fd, ProblemNameSpaceBeforeColon, "white space between the field name and ':' (obsolete syntax, RFC 5322 §4.5)")
 		}
 		switch {
 		case strings.HasPrefix(key, keyCrossTenantPrefix):
@@ -141,14 +141,14 @@ func Parse(h textproto.Header) *Message {
 			r.Field = fd
 			r.Untrusted = key == keyFFASUntrusted
 			if err != nil {
-				m.problem(fd, "headers.antispam-report.invalid", err.Error())
+				m.problem(fd, ProblemAntispamReportInvalid, err.Error())
 			}
 			m.Antispam = append(m.Antispam, r)
 		case key == keyMSAntispam:
 			r, err := ParseMicrosoftAntispam(fd.Value)
 			r.Field = fd
 			if err != nil {
-				m.problem(fd, "headers.microsoft-antispam.invalid", err.Error())
+				m.problem(fd, ProblemMicrosoftAntispamInvalid, err.Error())
 			}
 			m.MicrosoftAntispam = append(m.MicrosoftAntispam, r)
 		case key == keyAuthResults, key == keyMSAuthResults, key == keyARCAuthResults, key == keyOrigAuthResults:
@@ -156,7 +156,7 @@ func Parse(h textproto.Header) *Message {
 			atoks = toks
 			r.Field = fd
 			if err != nil {
-				m.problem(fd, "headers.auth-results.invalid", err.Error())
+				m.problem(fd, ProblemAuthResultsInvalid, err.Error())
 			}
 			m.AuthResults = append(m.AuthResults, r)
 		case key == keyReceived:
@@ -164,9 +164,9 @@ func Parse(h textproto.Header) *Message {
 			rtoks = toks
 			r.Index = idx
 			if err != nil {
-				m.problem(fd, "headers.received.invalid", err.Error())
+				m.problem(fd, ProblemReceivedInvalid, err.Error())
 			} else if r.Date.IsZero() {
-				m.problem(fd, "headers.received.no-date", "no parsable date in "+quoteClip(r.DateText))
+				m.problem(fd, ProblemReceivedNoDate, "no parsable date in "+quoteClip(r.DateText))
 			}
 			m.Received = append(m.Received, r)
 		case key == keyFrom:

@@ -1,0 +1,44 @@
+package headers
+
+// Codes of Message.Problems (Problem.Reason.Code): what Parse could not read, one code per field
+// kind and defect. Their string values are a public contract that callers and golden files
+// compare, so they never change; the Detail next to them is prose that may.
+// TestProblemCodesDeclared keeps this list and the code in step.
+const (
+	// ProblemNameSpaceBeforeColon: white space between a field name and its colon, the obsolete
+	// syntax of RFC 5322 §4.5 that Exchange Online never writes (the field is still read).
+	ProblemNameSpaceBeforeColon = "headers.name.space-before-colon"
+	// ProblemCrossTenantIDInvalid: X-MS-Exchange-CrossTenant-Id is not a bare canonical GUID.
+	ProblemCrossTenantIDInvalid = "headers.crosstenant-id.invalid"
+	// ProblemRMSPersistedConsumerOrgInvalid: X-MS-Exchange-CrossTenant-Rms-Persistedconsumerorg
+	// is not a bare canonical GUID.
+	ProblemRMSPersistedConsumerOrgInvalid = "headers.rms-persistedconsumerorg.invalid"
+	// ProblemNetworkMessageIDInvalid: X-MS-Exchange-CrossTenant-Network-Message-Id is not a GUID.
+	ProblemNetworkMessageIDInvalid = "headers.network-message-id.invalid"
+	// ProblemOriginalArrivalTimeInvalid: X-MS-Exchange-CrossTenant-Originalarrivaltime does not
+	// parse (ParseArrivalTime).
+	ProblemOriginalArrivalTimeInvalid = "headers.original-arrival-time.invalid"
+	// ProblemConnectingIPInvalid:
+	// X-MS-Exchange-CrossTenant-Originalattributedtenantconnectingip does not parse
+	// (ParseTenantConnectingIP).
+	ProblemConnectingIPInvalid = "headers.connecting-ip.invalid"
+	// ProblemEOPTenantAttributedInvalid: X-EOPTenantAttributedMessage does not start with a GUID.
+	ProblemEOPTenantAttributedInvalid = "headers.eop-tenant-attributed.invalid"
+	// ProblemAntispamReportInvalid: X-Forefront-Antispam-Report (or its -Untrusted copy) does not
+	// parse (ParseAntispamReport).
+	ProblemAntispamReportInvalid = "headers.antispam-report.invalid"
+	// ProblemMicrosoftAntispamInvalid: X-Microsoft-Antispam does not parse
+	// (ParseMicrosoftAntispam).
+	ProblemMicrosoftAntispamInvalid = "headers.microsoft-antispam.invalid"
+	// ProblemAuthResultsInvalid: an Authentication-Results field (or its Exchange, ARC or Original
+	// variant) does not parse.
+	ProblemAuthResultsInvalid = "headers.auth-results.invalid"
+	// ProblemReceivedInvalid: a Received field does not parse (ParseReceived).
+	ProblemReceivedInvalid = "headers.received.invalid"
+	// ProblemReceivedNoDate: a Received field parses but carries no parsable date.
+	ProblemReceivedNoDate = "headers.received.no-date"
+	// ProblemFromInvalid: a From field's address list does not parse.
+	ProblemFromInvalid = "headers.from.invalid"
+	// ProblemFromEmpty: a From field holds no mailbox.
+	ProblemFromEmpty = "headers.from.empty"
+)
