@@ -106,7 +106,7 @@ func TestPolicyCorpus(t *testing.T) {
 				t.Error(err)
 			}
 
-			golden.JSON(t, filepath.Join("testdata", "policy-golden", name+".json"),
+			golden.Decision(t, filepath.Join("testdata", "policy-golden", name+".json"),
 				map[string]Verdict{"trusted": trusted, "untrusted": untrusted})
 		})
 	}

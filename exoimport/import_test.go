@@ -73,7 +73,7 @@ func TestImportGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.JSON(t, filepath.Join("testdata", "golden", tc.name+".json"), importGolden{tn, warns})
+			golden.Decision(t, filepath.Join("testdata", "golden", tc.name+".json"), importGolden{tn, warns})
 			// The imported tenant is valid configuration once it has an ID.
 			tn.ID = tenantgate.MustParseTenantID("11111111-1111-1111-1111-111111111111")
 			if tn.Name == "" {

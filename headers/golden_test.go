@@ -29,7 +29,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Read: %v", err)
 			}
-			golden.JSON(t, strings.TrimSuffix(file, ".eml")+".golden.json", Parse(h))
+			golden.Decision(t, strings.TrimSuffix(file, ".eml")+".golden.json", Parse(h))
 		})
 	}
 }

@@ -210,7 +210,7 @@ func TestLintORCANil(t *testing.T) {
 // under -update (internal/golden).
 func checkGolden(t *testing.T, name string, fs []Finding) {
 	t.Helper()
-	golden.JSON(t, filepath.Join("testdata", "lint", "golden", name), fs)
+	golden.Decision(t, filepath.Join("testdata", "lint", "golden", name), fs)
 }
 
 // TestLintORCAGolden: the whole []Finding of LintORCA for one failing tenant per check

@@ -275,7 +275,7 @@ func TestSimulateGolden(t *testing.T) {
 			name = f.Name + "-" + f.Tenant.String()[:8]
 		}
 		t.Run(name, func(t *testing.T) {
-			golden.JSON(t, filepath.Join("testdata", "simulate", name+".json"), Simulate(d, f.Injection))
+			golden.Decision(t, filepath.Join("testdata", "simulate", name+".json"), Simulate(d, f.Injection))
 		})
 	}
 }
