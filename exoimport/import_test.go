@@ -28,40 +28,27 @@ type importGolden struct {
 	Warnings []Warning         `json:"warnings"`
 }
 
-// TestImportGolden imports each fixture set and compares with testdata/golden/<name>.json. Every
-// golden file was written with -update and then checked by hand against the mapping table of
-// spec/exchange-exports.md §3.1; the comments below say what each must show.
+// TestImportGolden imports each fixture set, checks what the fixtures state (the check of each
+// case, reasoned from the export files and the rules of the package documentation), and
+// compares the tenant and the warnings, without the warnings' prose, with
+// testdata/golden/<name>.json (run with -update after a deliberate change and read the diff).
 func TestImportGolden(t *testing.T) {
 	cases := []struct {
 		name  string
 		files []string
+		check func(t *testing.T, tn tenantgate.Tenant, warns []Warning)
 	}{
-		// One file per cmdlet, in every shape the spec lists: PowerShell 7 arrays and a bare
+		// One file per cmdlet, in every shape the package reads: PowerShell 7 arrays and a bare
 		// object, an admin API response with annotation keys, Windows PowerShell 5.1 UTF-16 and
-		// \/Date()\/ output. Expect: tenant "contoso" (InitialDomain); "From gateway" with
-		// senderDomains ["*"] (smtp:*;1), efSkipLastIP, efTestMode false; "Legacy on-premises"
-		// disabled, OnPremises, senderDomains contoso.com (lower-cased) and contoso.net, efTestMode
-		// true; routing rule (priority 0) in rules; SCL rules in priority order: the gateway's
-		// IP-only bypass (SetSCL -1 as a number), then "Allow partner" (SetSCL "-1" as a string,
-		// disabled, Authentication-Results exception); two MX rows on contoso.com and one on
-		// contoso.onmicrosoft.com; ARC sealers split from one comma-separated string. Warnings:
-		// ScanAndDropRecipients, the rule dates, the ignored "External tag" rule, the tenant ID,
-		// no Get-OrganizationConfig and no Get-HostedConnectionFilterPolicy output.
+		// \/Date()\/ output.
 		{"cmdlets", []string{"ps7-inbound.json", "ps7-outbound-bare.json", "ps7-accepted-domains.json",
-			"rest-transportrules.json", "ps51-mx-utf16.json", "ps51-arc.json"}},
-		// ORCA's dump: a bare single connector under InboundConnector, ARCConfig with null sealers
-		// (known, none: arcConfig {}), RejectDirectSend true, the allow list, the MX row for a
-		// domain that is not accepted ignored with a warning, HostedContentFilterPolicy and
-		// DkimSigningConfig listed as ignored, and no Get-OutboundConnector (ORCA never calls it).
-		{"orca", []string{"orca-config.json"}},
-		// Microsoft365DSC: the domain is Identity; bare strings for SenderDomains ("*"),
-		// SmartHosts and SenderIpRanges; UseMxRecord in DSC's case read as useMXRecord false;
-		// "Enabled" for the rule; EFTestMode, EFSkipMailGateway and TrustedOrganizations reported
-		// absent (never false); RejectDirectSend absent; Ensure=Absent skipped; AADGroup (2) and
-		// EXOAntiPhishPolicy (1) ignored. Tenant name from the only <label>.onmicrosoft.com.
-		{"m365dsc", []string{"m365dsc-report.json"}},
-		// [null]: nothing, with an "empty" warning and every cmdlet reported not exported.
-		{"null", []string{"null.json"}},
+			"rest-transportrules.json", "ps51-mx-utf16.json", "ps51-arc.json"}, checkCmdlets},
+		// ORCA's dump of one tenant.
+		{"orca", []string{"orca-config.json"}, checkORCA},
+		// A Microsoft365DSC report.
+		{"m365dsc", []string{"m365dsc-report.json"}, checkM365DSC},
+		// [null]: a cmdlet that returned nothing.
+		{"null", []string{"null.json"}, checkNull},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,6 +60,7 @@ func TestImportGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			tc.check(t, tn, warns)
 			golden.Decision(t, filepath.Join("testdata", "golden", tc.name+".json"), importGolden{tn, warns})
 			// The imported tenant is valid configuration once it has an ID.
 			tn.ID = tenantgate.MustParseTenantID("11111111-1111-1111-1111-111111111111")
@@ -84,6 +72,239 @@ func TestImportGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// warnKeys lists the warnings as "code path" (the file is not part of the key).
+func warnKeys(warns []Warning) []string {
+	var ks []string
+	for _, w := range warns {
+		ks = append(ks, w.Code+" "+w.Path)
+	}
+	return ks
+}
+
+// checkWarnings compares the warnings' codes and paths with want, and checks that the i-th
+// warning names names[i] (a cmdlet, key, rule or resource: the warning's object, which only its
+// message carries), where names[i] is not "".
+func checkWarnings(t *testing.T, warns []Warning, want, names []string) {
+	t.Helper()
+	if diff := cmp.Diff(want, warnKeys(warns)); diff != "" {
+		t.Fatalf("warnings (-want +got):\n%s", diff)
+	}
+	for i, n := range names {
+		if n != "" && !strings.Contains(warns[i].Msg, n) {
+			t.Errorf("warning %d (%s) does not name %q: %s", i, warns[i].Code, n, warns[i].Msg)
+		}
+	}
+}
+
+// mxView is an accepted domain's name with its MX rows' host names, for comparison.
+func mxView(tn tenantgate.Tenant) map[tenantgate.Domain][]string {
+	m := map[tenantgate.Domain][]string{}
+	for _, d := range tn.AcceptedDomains {
+		for _, r := range d.MXReport {
+			m[d.Name] = append(m[d.Name], r.HighestPriorityMailhost)
+		}
+	}
+	return m
+}
+
+func checkCmdlets(t *testing.T, tn tenantgate.Tenant, warns []Warning) {
+	// ps7-accepted-domains.json: InitialDomain true on contoso.onmicrosoft.com names the tenant.
+	if tn.Name != "contoso" {
+		t.Errorf("name %q, want contoso", tn.Name)
+	}
+	// ps7-inbound.json, two connectors in export order.
+	if len(tn.Inbound) != 2 {
+		t.Fatalf("%d inbound connectors, want 2", len(tn.Inbound))
+	}
+	// "From gateway": SenderDomains smtp:*;1 is every domain ("*"), EFSkipLastIP true,
+	// EFTestMode false (exported, so known: a pointer to false, not absent).
+	gw := tn.Inbound[0]
+	if gw.Name != "From gateway" || !cmp.Equal(gw.SenderDomains, []tenantgate.DomainPattern{"*"}) || !gw.EFSkipLastIP ||
+		gw.EFTestMode == nil || *gw.EFTestMode {
+		t.Errorf("inbound[0] = %+v; want From gateway, senderDomains [*], efSkipLastIP, efTestMode false", gw)
+	}
+	// "Legacy on-premises": Enabled false, ConnectorType OnPremises, SenderDomains
+	// smtp:Contoso.com;1 (lower-cased) and contoso.net, EFTestMode true.
+	lg := tn.Inbound[1]
+	if lg.Name != "Legacy on-premises" || lg.Enabled == nil || *lg.Enabled || lg.ConnectorType != tenantgate.OnPremises ||
+		!cmp.Equal(lg.SenderDomains, []tenantgate.DomainPattern{"contoso.com", "contoso.net"}) || lg.EFTestMode == nil || !*lg.EFTestMode {
+		t.Errorf("inbound[1] = %+v; want Legacy on-premises, disabled, OnPremises, [contoso.com contoso.net], efTestMode true", lg)
+	}
+	// rest-transportrules.json: the routing rule (Priority 0) is the one transport rule.
+	if len(tn.Rules) != 1 || tn.Rules[0].Name != "Route external mail via the gateway" || tn.Rules[0].RouteMessageOutboundConnector != "To gateway" {
+		t.Errorf("rules %+v; want the routing rule to To gateway alone", tn.Rules)
+	}
+	// SCL rules in priority order: the gateway's IP-only bypass (Priority 1, SetSCL -1 as a
+	// number), then "Allow partner" (Priority 2, SetSCL "-1" as a string, State Disabled, an
+	// Authentication-Results exception).
+	if len(tn.SCLRules) != 2 {
+		t.Fatalf("%d SCL rules, want 2", len(tn.SCLRules))
+	}
+	byIP, partner := tn.SCLRules[0], tn.SCLRules[1]
+	if byIP.Name != "Skip spam filtering for the gateway" || byIP.SetSCL != -1 || !cmp.Equal(byIP.SenderIpRanges, []string{"198.51.100.25"}) ||
+		byIP.SenderDomainIs != nil {
+		t.Errorf("sclRules[0] = %+v; want the gateway's IP-only bypass", byIP)
+	}
+	if partner.Name != "Allow partner" || partner.SetSCL != -1 || partner.Enabled == nil || *partner.Enabled ||
+		partner.ExceptIfHeaderMatchesMessageHeader != "Authentication-Results" {
+		t.Errorf("sclRules[1] = %+v; want Allow partner, SetSCL -1, disabled, Authentication-Results exception", partner)
+	}
+	// ps51-mx-utf16.json: two MX rows on contoso.com, one on contoso.onmicrosoft.com.
+	wantMX := map[tenantgate.Domain][]string{
+		"contoso.com":             {"mx.gw.example.net", "mx.gw.example.net"},
+		"contoso.onmicrosoft.com": {"contoso.mail.protection.outlook.com"},
+	}
+	if diff := cmp.Diff(wantMX, mxView(tn)); diff != "" {
+		t.Errorf("MX rows (-want +got):\n%s", diff)
+	}
+	// ps51-arc.json: ArcTrustedSealers "gw.example.net, relay.example.org" split at the comma.
+	if tn.ArcConfig == nil || !cmp.Equal(tn.ArcConfig.ArcTrustedSealers, []tenantgate.Domain{"gw.example.net", "relay.example.org"}) {
+		t.Errorf("arcConfig %+v; want the two sealers", tn.ArcConfig)
+	}
+	// Warnings: Legacy on-premises' ScanAndDropRecipients (not modelled), Allow partner's
+	// ActivationDate, the "External tag" rule (neither routes nor sets the SCL), the tenant ID
+	// (no export carries it), no Get-OrganizationConfig and no Get-HostedConnectionFilterPolicy
+	// output.
+	checkWarnings(t, warns, []string{
+		WarnNotApplied + " $[1].ScanAndDropRecipients",
+		WarnRuleDates + " $.value[2]",
+		WarnRuleIgnored + " $.value[3]",
+		WarnTenant + " ",
+		WarnNotExported + " ", WarnNotExported + " ",
+	}, []string{"Legacy on-premises", "Allow partner", "External tag", "", "Get-OrganizationConfig", "Get-HostedConnectionFilterPolicy"})
+}
+
+func checkORCA(t *testing.T, tn tenantgate.Tenant, warns []Warning) {
+	// The InitialDomain fabrikam.onmicrosoft.com names the tenant.
+	if tn.Name != "fabrikam" {
+		t.Errorf("name %q, want fabrikam", tn.Name)
+	}
+	// InboundConnector is a bare single object: one connector.
+	if len(tn.Inbound) != 1 || tn.Inbound[0].Name != "Gateway" || !cmp.Equal(tn.Inbound[0].SenderDomains, []tenantgate.DomainPattern{"*"}) {
+		t.Errorf("inbound %+v; want the one Gateway connector for *", tn.Inbound)
+	}
+	// ARCConfig with ArcTrustedSealers null: known, none (arcConfig {}, not absent).
+	if tn.ArcConfig == nil || len(tn.ArcConfig.ArcTrustedSealers) != 0 {
+		t.Errorf("arcConfig %+v; want known and empty", tn.ArcConfig)
+	}
+	// OrganizationConfig RejectDirectSend true.
+	if !tn.RejectDirectSend {
+		t.Error("rejectDirectSend false; the export says true")
+	}
+	// HostedConnectionFilterPolicy: the allow list.
+	if len(tn.ConnectionFilterPolicies) != 1 || !cmp.Equal(tn.ConnectionFilterPolicies[0].IPAllowList, []string{"198.51.100.25", "203.0.113.0/24"}) {
+		t.Errorf("connection filter policies %+v; want Default with the two entries", tn.ConnectionFilterPolicies)
+	}
+	// TransportRules: the SCL -1 rule for fabrikam.com.
+	if len(tn.SCLRules) != 1 || tn.SCLRules[0].Name != "Whitelist own domain" || tn.SCLRules[0].SetSCL != -1 {
+		t.Errorf("sclRules %+v; want Whitelist own domain", tn.SCLRules)
+	}
+	// MXReports: one row each for the two accepted domains; the third names a domain that is
+	// not accepted.
+	wantMX := map[tenantgate.Domain][]string{
+		"fabrikam.com":             {"mx.gw.example.net"},
+		"fabrikam.onmicrosoft.com": {"fabrikam.mail.protection.outlook.com"},
+	}
+	if diff := cmp.Diff(wantMX, mxView(tn)); diff != "" {
+		t.Errorf("MX rows (-want +got):\n%s", diff)
+	}
+	// ORCA never calls Get-OutboundConnector: none, and reported not exported.
+	if len(tn.Outbound) != 0 {
+		t.Errorf("outbound %+v; want none", tn.Outbound)
+	}
+	// Warnings: HostedContentFilterPolicy and DkimSigningConfig ignored, the tenant ID, the MX
+	// row of old.fabrikam.example (not accepted) ignored, no Get-OutboundConnector output.
+	checkWarnings(t, warns, []string{
+		WarnIgnoredKey + " $",
+		WarnTenant + " ",
+		WarnMXUnmatched + " $.MXReports[2]",
+		WarnNotExported + " ",
+	}, []string{"HostedContentFilterPolicy", "", "old.fabrikam.example", "Get-OutboundConnector"})
+	if !strings.Contains(warns[0].Msg, "DkimSigningConfig") {
+		t.Errorf("ignored keys warning does not name DkimSigningConfig: %s", warns[0].Msg)
+	}
+}
+
+func checkM365DSC(t *testing.T, tn tenantgate.Tenant, warns []Warning) {
+	// Tenant name from the only <label>.onmicrosoft.com accepted domain (DSC has no
+	// InitialDomain); the domain is Identity.
+	if tn.Name != "woodgrove" {
+		t.Errorf("name %q, want woodgrove", tn.Name)
+	}
+	var doms []tenantgate.Domain
+	for _, d := range tn.AcceptedDomains {
+		doms = append(doms, d.Name)
+	}
+	if diff := cmp.Diff([]tenantgate.Domain{"woodgrove.example", "woodgrove.onmicrosoft.com"}, doms); diff != "" {
+		t.Errorf("accepted domains (-want +got):\n%s", diff)
+	}
+	// EXOInboundConnector "Gateway": SenderDomains "*" as a bare string; EFTestMode,
+	// EFSkipMailGateway and TrustedOrganizations are not in the export, so absent (nil), never
+	// false or empty.
+	if len(tn.Inbound) != 1 {
+		t.Fatalf("%d inbound connectors, want 1", len(tn.Inbound))
+	}
+	in := tn.Inbound[0]
+	if in.Name != "Gateway" || !cmp.Equal(in.SenderDomains, []tenantgate.DomainPattern{"*"}) || in.EFTestMode != nil ||
+		in.EFSkipMailGateway != nil || in.TrustedOrganizations != nil {
+		t.Errorf("inbound %+v; want Gateway for *, EFTestMode, EFSkipMailGateway and TrustedOrganizations absent", in)
+	}
+	// EXOOutboundConnector "To gateway": SmartHosts as a bare string, UseMxRecord (DSC's case)
+	// read as useMXRecord false. "Retired" has Ensure = Absent: skipped.
+	if len(tn.Outbound) != 1 {
+		t.Fatalf("outbound %+v; want To gateway alone (Retired is Ensure=Absent)", tn.Outbound)
+	}
+	out := tn.Outbound[0]
+	if out.Name != "To gateway" || !cmp.Equal(out.SmartHosts, []string{"gw.example.net"}) || out.UseMXRecord == nil || *out.UseMXRecord {
+		t.Errorf("outbound %+v; want To gateway, smart host gw.example.net, useMXRecord false", out)
+	}
+	// EXOTransportRule: "Enabled" rather than State; SenderIpRanges as a bare string.
+	if len(tn.SCLRules) != 1 || tn.SCLRules[0].Enabled == nil || !*tn.SCLRules[0].Enabled ||
+		!cmp.Equal(tn.SCLRules[0].SenderIpRanges, []string{"198.51.100.25"}) {
+		t.Errorf("sclRules %+v; want the enabled gateway rule for 198.51.100.25", tn.SCLRules)
+	}
+	// EXOOrganizationConfig without RejectDirectSend: absent, taken as false.
+	if tn.RejectDirectSend {
+		t.Error("rejectDirectSend true; the export does not set it")
+	}
+	// Warnings: the inbound connector's absent fields, Retired's Ensure=Absent, the absent
+	// RejectDirectSend, AADGroup (2) and EXOAntiPhishPolicy (1) ignored, the tenant ID, and no
+	// ARC, connection filter or MX report resources.
+	checkWarnings(t, warns, []string{
+		WarnAbsent + " $[2]",
+		WarnAbsentResource + " $[4]",
+		WarnAbsent + " $[6]",
+		WarnIgnoredKey + " $",
+		WarnTenant + " ",
+		WarnNotExported + " ", WarnNotExported + " ", WarnNotExported + " ",
+	}, []string{"EFTestMode", "EXOOutboundConnector", "RejectDirectSend", "AADGroup (2)", "",
+		"Get-ArcConfig", "Get-HostedConnectionFilterPolicy", "Get-MxRecordReport"})
+	for _, n := range []string{"EFSkipMailGateway", "TrustedOrganizations"} {
+		if !strings.Contains(warns[0].Msg, n) {
+			t.Errorf("absent-fields warning does not name %s: %s", n, warns[0].Msg)
+		}
+	}
+	if !strings.Contains(warns[3].Msg, "EXOAntiPhishPolicy (1)") {
+		t.Errorf("ignored resources warning does not name EXOAntiPhishPolicy (1): %s", warns[3].Msg)
+	}
+}
+
+func checkNull(t *testing.T, tn tenantgate.Tenant, warns []Warning) {
+	// Nothing imported.
+	if diff := cmp.Diff(tenantgate.Tenant{}, tn); diff != "" {
+		t.Errorf("tenant (-want +got):\n%s", diff)
+	}
+	// An "empty" warning, the tenant ID, no tenant name (no onmicrosoft.com domain), and every
+	// cmdlet not exported.
+	checkWarnings(t, warns, []string{
+		WarnEmpty + " $",
+		WarnTenant + " ", WarnTenant + " ",
+		WarnNotExported + " ", WarnNotExported + " ", WarnNotExported + " ", WarnNotExported + " ",
+		WarnNotExported + " ", WarnNotExported + " ", WarnNotExported + " ", WarnNotExported + " ",
+	}, []string{"", "", "onmicrosoft.com", "Get-InboundConnector", "Get-OutboundConnector", "Get-AcceptedDomain",
+		"Get-TransportRule", "Get-OrganizationConfig", "Get-ArcConfig", "Get-HostedConnectionFilterPolicy", "Get-MxRecordReport"})
 }
 
 func bp(b bool) *bool { return &b }
