@@ -265,17 +265,97 @@ func TestSimulateMaxSteps(t *testing.T) {
 	}
 }
 
-// TestSimulateGolden keeps the JSON of every canonical flow of the demo topology: the stable
-// field names the CLI draws from. Run with -update after a deliberate change, and read the diff.
+// canonicalWant is what every canonical flow of the demo topology (../testdata/config/demo.json)
+// must do, keyed by the golden file's name (flow, then the first 8 hex digits of the tenant).
+// Contoso (1111…) locks its Partner connector to the certificate contoso.gw.example.net and sends
+// everything (recipientDomains *) to the gateway; fabrikam (2222…) locks its connector to the
+// gateway's address 198.51.100.25 and routes external mail to the gateway by transport rule;
+// woodgrove is an Office 365 tenant the gateway does not serve, whose MX is Exchange Online.
+var canonicalWant = map[string]traceKey{
+	// The Internet sender reaches the gateway by MX; the gateway hands the mail to the tenant's
+	// Exchange Online with the tenant's identity, whose connector accepts it; delivered.
+	"internet-to-tenant-11111111": {Outcome: OutcomeDelivered, Steps: []stepKey{
+		{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionAccept},
+		{Stage: StageExchangeIngress, From: gw, To: exoC, Decision: DecisionAccept, Certificate: []string{"contoso.gw.example.net"}, Identity: "contoso"},
+		{Stage: StageExchangeRoute, From: exoC, To: mbC, Decision: DecisionDeliver},
+	}},
+	"internet-to-tenant-22222222": {Outcome: OutcomeDelivered, Steps: []stepKey{
+		{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionAccept},
+		{Stage: StageExchangeIngress, From: gw, To: exoF, Decision: DecisionAccept, Certificate: []string{"fabrikam.gw.example.net"}, Identity: "fabrikam"},
+		{Stage: StageExchangeRoute, From: exoF, To: mbF, Decision: DecisionDeliver},
+	}},
+	// Around the MX, straight to Exchange Online: both tenants' connectors are restricted (to a
+	// certificate, to an IP address) and match every sender domain, so Exchange Online refuses
+	// the Internet host with 5.7.51 before any tenant is chosen.
+	"internet-to-tenant-direct-11111111": {Outcome: OutcomeRejected, Reply: classify.ReplyPartnerRestricted, Steps: []stepKey{
+		{Stage: StageExchangeIngress, From: inetHost, To: "exchange:exchange", Decision: DecisionReject, Reply: classify.ReplyPartnerRestricted},
+	}},
+	"internet-to-tenant-direct-22222222": {Outcome: OutcomeRejected, Reply: classify.ReplyPartnerRestricted, Steps: []stepKey{
+		{Stage: StageExchangeIngress, From: inetHost, To: "exchange:exchange", Decision: DecisionReject, Reply: classify.ReplyPartnerRestricted},
+	}},
+	// A mailbox writes to the Internet: the tenant's outbound connector (contoso's for *,
+	// fabrikam's by its transport rule) sends to the gateway, which presents Exchange Online's
+	// certificate-verified peer to the policy (own-tenant mailbox: relay) and delivers to the
+	// Internet MX with the Internet identity.
+	"tenant-to-internet-11111111": {Outcome: OutcomeDelivered, Steps: []stepKey{
+		{Stage: StageSubmit, From: mbC, To: exoC, Decision: DecisionAccept},
+		{Stage: StageExchangeRoute, From: exoC, To: gw, Decision: DecisionAccept},
+		{Stage: StageGateway, From: exoC, To: gw, Decision: DecisionAccept, Certificate: exoCert},
+		{Stage: StageDeliver, From: gw, To: inetHost, Decision: DecisionDeliver, Identity: "internet"},
+	}},
+	"tenant-to-internet-22222222": {Outcome: OutcomeDelivered, Steps: []stepKey{
+		{Stage: StageSubmit, From: mbF, To: exoF, Decision: DecisionAccept},
+		{Stage: StageExchangeRoute, From: exoF, To: gw, Decision: DecisionAccept},
+		{Stage: StageGateway, From: exoF, To: gw, Decision: DecisionAccept, Certificate: exoCert},
+		{Stage: StageDeliver, From: gw, To: inetHost, Decision: DecisionDeliver, Identity: "internet"},
+	}},
+	// To woodgrove, not served: through the gateway like Internet mail, with the Internet
+	// identity, to woodgrove's Exchange Online, which attributes it by recipient.
+	"tenant-to-office365-11111111": {Outcome: OutcomeDelivered, Steps: []stepKey{
+		{Stage: StageSubmit, From: mbC, To: exoC, Decision: DecisionAccept},
+		{Stage: StageExchangeRoute, From: exoC, To: gw, Decision: DecisionAccept},
+		{Stage: StageGateway, From: exoC, To: gw, Decision: DecisionAccept, Certificate: exoCert},
+		{Stage: StageExchangeIngress, From: gw, To: exoW, Decision: DecisionAccept, Identity: "internet"},
+		{Stage: StageExchangeRoute, From: exoW, To: mbW, Decision: DecisionDeliver},
+	}},
+	"tenant-to-office365-22222222": {Outcome: OutcomeDelivered, Steps: []stepKey{
+		{Stage: StageSubmit, From: mbF, To: exoF, Decision: DecisionAccept},
+		{Stage: StageExchangeRoute, From: exoF, To: gw, Decision: DecisionAccept},
+		{Stage: StageGateway, From: exoF, To: gw, Decision: DecisionAccept, Certificate: exoCert},
+		{Stage: StageExchangeIngress, From: gw, To: exoW, Decision: DecisionAccept, Identity: "internet"},
+		{Stage: StageExchangeRoute, From: exoW, To: mbW, Decision: DecisionDeliver},
+	}},
+	// An Internet host asks the gateway to relay to a domain nobody serves: refused at RCPT.
+	"internet-relay-attempt": {Outcome: OutcomeRejected, Reply: classify.ReplyRelayDenied, Steps: []stepKey{
+		{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionReject, Reply: classify.ReplyRelayDenied},
+	}},
+}
+
+// TestSimulateGolden checks every canonical flow of the demo topology against canonicalWant and
+// keeps its Trace, without prose, as JSON in testdata/simulate (run with -update after a
+// deliberate change, and read the diff). The JSON field names the CLI prints, prose included,
+// are pinned by examples/mailflow's output goldens.
 func TestSimulateGolden(t *testing.T) {
 	d := loadConfigFile(t, "../testdata/config/demo.json")
-	for _, f := range CanonicalFlows(d) {
+	flows := CanonicalFlows(d)
+	if len(flows) != len(canonicalWant) {
+		t.Errorf("%d canonical flows, %d entries in canonicalWant", len(flows), len(canonicalWant))
+	}
+	for _, f := range flows {
 		name := f.Name
 		if !f.Tenant.IsZero() {
 			name = f.Name + "-" + f.Tenant.String()[:8]
 		}
 		t.Run(name, func(t *testing.T) {
-			golden.Decision(t, filepath.Join("testdata", "simulate", name+".json"), Simulate(d, f.Injection))
+			tr := Simulate(d, f.Injection)
+			want, ok := canonicalWant[name]
+			if !ok {
+				t.Fatalf("no entry for %s in canonicalWant: state what the flow must do", name)
+			}
+			if diff := cmp.Diff(want, traceKeyOf(tr)); diff != "" {
+				t.Errorf("trace (-want +got):\n%s", diff)
+			}
+			golden.Decision(t, filepath.Join("testdata", "simulate", name+".json"), tr)
 		})
 	}
 }
