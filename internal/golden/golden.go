@@ -1,7 +1,9 @@
 // Package golden compares test output with golden files under a package's testdata, and rewrites
 // them when the test binary runs with -update (then review the diff before committing). Every
 // package of the repository that keeps golden files uses it, so there is one -update flag and one
-// way to report a difference.
+// way to report a difference. Library results are kept with Decision, which leaves out their prose
+// (documented as free to change), so that a golden file pins decisions: codes and structured
+// fields. Output that is the product, a CLI's text and JSON, is kept whole with Check and JSON.
 package golden
 
 import (
