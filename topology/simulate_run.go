@@ -49,8 +49,8 @@ var (
 // then Plan.Next); and on, until the copy is delivered (to a mailbox, or to a host outside the
 // topology), rejected (with the SMTP reply), or loops. A path loops when a party receives the
 // copy a second time from the same kind of sender in the same state (the same tenant), or after
-// MaxSteps steps; the loop is reported with Exchange Online's 5.4.14 (ReplyEXOHopCountExceeded). The gateway's
-// own hop limit may stop it first (classify.ReplyLoop, outcome looped too).
+// MaxSteps steps; the loop is reported with Exchange Online's 5.4.14 (ReplyEXOHopCountExceeded).
+// The gateway's own hop limit may stop it first (classify.ReplyLoop, 5.4.6, outcome looped too).
 //
 // Simulate composes the real decision functions and never re-implements them. What it adds is
 // the topology: DNS (Injection.MX and its defaults), the addresses and certificates each party
