@@ -34,6 +34,9 @@
 // lookups (accepted-domain owner, sender domains a tenant may use, connectors by certificate name
 // and sender IP) cost the same for 10 tenants as for 100,000.
 //
+// Decisions refuse with a Reply, an SMTP reply (code, RFC 3463 enhanced code, text) that an
+// SMTP server hands on in one line; ParseReply reads a configured one strictly.
+//
 // The packages below use the model: headers parses what Exchange Online writes into a message,
 // tlsid turns TLS sessions into evidence, classify decides (Attribute: Exchange Online's view of
 // a connection; Policy: the gateway's verdict), route picks connectors and next hops, topology

@@ -344,7 +344,7 @@ func (a *attributor) attributeRecipient(rcpt string) recipientState {
 	r := recipientState{RecipientAttribution: RecipientAttribution{Rcpt: rcpt}}
 	dom, err := tenantgate.AddressDomain(rcpt)
 	if err != nil {
-		r.Reply = replyBadAddress
+		r.Reply = ReplyBadRecipient
 		a.reason(ReasonAttrRcptInvalid, "RCPT TO %q: %v", clipAddr(rcpt), err)
 		return r
 	}
@@ -381,7 +381,7 @@ func (a *attributor) attributeRecipient(rcpt string) recipientState {
 				return r
 			}
 		}
-		r.Reply = ReplyUnableToRelay
+		r.Reply = ReplyRelayDenied
 		a.reason(ReasonAttrRcptUnknown, "%s: no tenant accepts %s", clipAddr(rcpt), dom)
 		return r
 	}

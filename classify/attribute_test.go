@@ -247,7 +247,7 @@ func FuzzAttribute(f *testing.F) {
 			t.Error(err)
 		}
 		for _, r := range a.Recipients {
-			if r.Accepted != strings.HasPrefix(r.Reply, "250") {
+			if r.Accepted != (r.Reply.Code == 250) {
 				t.Errorf("accepted %v with reply %q", r.Accepted, r.Reply)
 			}
 			dom, err := tenantgate.AddressDomain(r.Rcpt)

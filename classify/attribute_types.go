@@ -73,31 +73,6 @@ const (
 	AuthAsAnonymous AuthAs = "Anonymous"
 )
 
-// Replies Exchange Online gives in Attribute (an unparsable recipient gets
-// "501 5.1.3 Bad recipient address syntax"). Replies for rejections Microsoft does not document are marked in
-// the comments; their codes are the ones practitioners report.
-const (
-	// ReplyRecipientOK is the reply to an accepted recipient.
-	ReplyRecipientOK = "250 2.1.5 Recipient OK"
-	// ReplyTenantAttribution rejects a relay attempt through an OnPremises connector that fails the
-	// accepted-domain rule, or a relay attempt with no OnPremises connector matched (relay-access-denied-smtp).
-	ReplyTenantAttribution = "550 5.7.64 TenantAttribution; Relay Access Denied"
-	// ReplyUnableToRelay rejects anonymous mail to a domain no tenant accepts (NDR table).
-	ReplyUnableToRelay = "550 5.7.1 Unable to relay"
-	// ReplyDirectSend rejects Direct Send when the tenant has RejectDirectSend (Set-OrganizationConfig).
-	ReplyDirectSend = "550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources"
-	// ReplyPartnerRestricted rejects in-scope mail that fails RestrictDomainsToIPAddresses or
-	// RestrictDomainsToCertificate. Not in Microsoft's NDR table: the text is the one third parties
-	// report (spec/exchange-online.md §2.2, ambiguity 6).
-	ReplyPartnerRestricted = "550 5.7.51 TenantInboundAttribution; There is a partner connector configured that matched the message's recipient domain. The connector had either the RestrictDomainsToIPAddresses or RestrictDomainsToCertificate set"
-	// ReplyPartnerRequireTLS rejects in-scope mail without TLS on a RequireTls Partner connector.
-	// Microsoft documents the rejection but no code; we use the 5.7.51 family of the other
-	// Partner restrictions (ambiguity 6).
-	ReplyPartnerRequireTLS = "550 5.7.51 TenantInboundAttribution; The partner connector that matched requires TLS"
-
-	replyBadAddress = "501 5.1.3 Bad recipient address syntax"
-)
-
 // RecipientAttribution is Exchange Online's decision for one RCPT TO.
 type RecipientAttribution struct {
 	// Rcpt is the address as given.
@@ -115,7 +90,7 @@ type RecipientAttribution struct {
 	// AuthAs is Internal or Anonymous; "" when rejected before attribution.
 	AuthAs AuthAs `json:"authAs,omitempty"`
 	// Reply is the SMTP reply to the RCPT command: ReplyRecipientOK or one of the rejections.
-	Reply string `json:"reply"`
+	Reply tenantgate.Reply `json:"reply"`
 }
 
 // EnhancedFiltering is what Enhanced Filtering for Connectors (skip listing) found for one

@@ -59,15 +59,6 @@ const (
 	Defer Action = "defer"
 )
 
-// Replies the policy gives. They are SMTP replies without the trailing CRLF; the first three
-// characters are the code, then the RFC 3463 enhanced status.
-const (
-	ReplyRelayDenied   = "550 5.7.1 Unable to relay"
-	ReplyBadRecipient  = "501 5.1.3 Bad recipient address syntax"
-	ReplyLoop          = "554 5.4.6 Routing loop detected"
-	ReplyHeaderInvalid = "554 5.6.0 Malformed message header"
-)
-
 // Defaults of the options.
 const (
 	// DefaultMaxHops is how many times one message may pass the gateway: the hop counter in the

@@ -253,6 +253,16 @@ func FuzzPolicyMessage(f *testing.F) {
 		for i, r := range rcpt {
 			rv := p.Recipient(s, mailFrom, r)
 			m := v.Recipients[i]
+			// A refusal carries a refusal reply (4xx or 5xx, what ParseReply accepts); nothing
+			// else carries a reply: an SMTP server hands the reply on as it is.
+			for _, x := range []struct {
+				act   Action
+				reply tenantgate.Reply
+			}{{rv.Action, rv.Reply}, {m.Action, m.Reply}} {
+				if _, err := tenantgate.ParseReply(x.reply.String()); (x.act == Reject) != (err == nil) {
+					t.Fatalf("%q: action %s with reply %q (%v)", r, x.act, x.reply, err)
+				}
+			}
 			switch {
 			case rv.Action == Reject && m.Action != Reject:
 				t.Fatalf("%q: Recipient rejects, Message says %s", r, m.Action)

@@ -41,7 +41,7 @@ type RecipientAction struct {
 	// Tenant is the served tenant an Inbound recipient is delivered to.
 	Tenant tenantgate.TenantID `json:"tenant,omitzero"`
 	// Reply is the SMTP reply for Reject.
-	Reply   string              `json:"reply,omitempty"`
+	Reply   tenantgate.Reply    `json:"reply,omitzero"`
 	Reasons []tenantgate.Reason `json:"reasons"`
 }
 

@@ -13,8 +13,8 @@ type RecipientVerdict struct {
 	Action Action `json:"action"`
 	// Tenant is the served tenant an Inbound recipient belongs to.
 	Tenant tenantgate.TenantID `json:"tenant,omitzero"`
-	// Reply is the SMTP reply for Reject, "" otherwise.
-	Reply string `json:"reply,omitempty"`
+	// Reply is the SMTP reply for Reject, zero otherwise.
+	Reply tenantgate.Reply `json:"reply,omitzero"`
 	// Peer is the verdict on the client the decision used.
 	Peer    PeerVerdict         `json:"peer"`
 	Reasons []tenantgate.Reason `json:"reasons"`

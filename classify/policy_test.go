@@ -169,26 +169,26 @@ func TestRecipient(t *testing.T) {
 		rcpt   string
 		action Action
 		tenant string
-		reply  string
+		reply  tenantgate.Reply
 		codes  []string
 	}{
 		// DESIGN §4.2: a served tenant's accepted domain is inbound whatever the origin.
-		{"inbound from internet", internetSession(), "alice@contoso.com", Inbound, contosoID, "", []string{"rcpt.inbound"}},
-		{"inbound subdomain", internetSession(), "<bob@x.sub.contoso.net>", Inbound, contosoID, "", []string{"rcpt.inbound"}},
-		{"inbound from EXO", exoSession(), "a@fabrikam.com", Inbound, fabrikamID, "", []string{"rcpt.inbound"}},
+		{"inbound from internet", internetSession(), "alice@contoso.com", Inbound, contosoID, tenantgate.Reply{}, []string{"rcpt.inbound"}},
+		{"inbound subdomain", internetSession(), "<bob@x.sub.contoso.net>", Inbound, contosoID, tenantgate.Reply{}, []string{"rcpt.inbound"}},
+		{"inbound from EXO", exoSession(), "a@fabrikam.com", Inbound, fabrikamID, tenantgate.Reply{}, []string{"rcpt.inbound"}},
 		// Threat case 4/7: foreign recipient from a peer that is not verified EXO: reject now.
 		{"relay attempt from internet", internetSession(), "erin@woodgrove.example", Reject, "", ReplyRelayDenied, []string{"rcpt.foreign", "rcpt.relay-denied.peer"}},
 		// Issue 5: a foreign recipient from verified EXO waits for the header.
-		{"defer from EXO", exoSession(), "erin@elsewhere.example", Defer, "", "", []string{"rcpt.foreign", "rcpt.defer"}},
+		{"defer from EXO", exoSession(), "erin@elsewhere.example", Defer, "", tenantgate.Reply{}, []string{"rcpt.foreign", "rcpt.defer"}},
 		// Case 20: lookalikes are foreign.
 		{"lookalike suffix", internetSession(), "a@contoso.com.attacker.net", Reject, "", ReplyRelayDenied, []string{"rcpt.foreign", "rcpt.relay-denied.peer"}},
 		{"lookalike homograph", internetSession(), "a@contоso.com", Reject, "", ReplyRelayDenied, []string{"rcpt.foreign", "rcpt.relay-denied.peer"}},
 		{"not-accepted subdomain", internetSession(), "a@mail.contoso.com", Reject, "", ReplyRelayDenied, []string{"rcpt.foreign", "rcpt.relay-denied.peer"}},
 		// Case 20: case and trailing dot normalise.
-		{"upper case", internetSession(), "A@CONTOSO.COM.", Inbound, contosoID, "", []string{"rcpt.inbound"}},
+		{"upper case", internetSession(), "A@CONTOSO.COM.", Inbound, contosoID, tenantgate.Reply{}, []string{"rcpt.inbound"}},
 		// Case 21: the domain is after the last unquoted '@'.
 		{"quoted local part", internetSession(), `"a@contoso.com"@evil.example`, Reject, "", ReplyRelayDenied, []string{"rcpt.foreign", "rcpt.relay-denied.peer"}},
-		{"source route", internetSession(), "<@relay.example:a@contoso.com>", Inbound, contosoID, "", []string{"rcpt.inbound"}},
+		{"source route", internetSession(), "<@relay.example:a@contoso.com>", Inbound, contosoID, tenantgate.Reply{}, []string{"rcpt.inbound"}},
 		{"syntax", exoSession(), "no-at-sign", Reject, "", ReplyBadRecipient, []string{"rcpt.syntax"}},
 	}
 	for _, tc := range tests {

@@ -56,8 +56,8 @@ type Hop struct {
 	// *.mx.microsoft host needs its own name, which Host is). DestInternet: none, the server's
 	// certificate is not checked (opportunistic).
 	VerifyNames []string `json:"verifyNames,omitempty"`
-	// Reply is the SMTP reply for a DestNone hop; "" otherwise.
-	Reply string `json:"reply,omitempty"`
+	// Reply is the SMTP reply for a DestNone hop; zero otherwise.
+	Reply tenantgate.Reply `json:"reply,omitzero"`
 	// Reasons explain the hop (codes "plan.*") after the reasons of the verdict's recipient action.
 	Reasons []tenantgate.Reason `json:"reasons,omitempty"`
 }
@@ -81,7 +81,8 @@ const (
 
 // ReplyNoRoute refuses a recipient Next cannot route: one the verdict does not decide, or a
 // tenant the plan does not serve (fail closed).
-const ReplyNoRoute = "554 5.4.4 Unable to route"
+// It is a value, not a constant, because a tenantgate.Reply is a struct: never assign to it.
+var ReplyNoRoute = tenantgate.Reply{Code: 554, Enhanced: tenantgate.EnhancedCode{5, 4, 4}, Text: "Unable to route"}
 
 // tenantHop is what a Plan knows about a served tenant.
 type tenantHop struct {
@@ -209,7 +210,7 @@ func (p *Plan) Next(v classify.Verdict, rcpt string) Hop {
 	switch act.Action {
 	case classify.Reject:
 		h.Reply = act.Reply
-		if h.Reply == "" {
+		if h.Reply.IsZero() {
 			h.Reply = ReplyNoRoute
 		}
 		h.Reasons = append(h.Reasons, tenantgate.Reason{Code: ReasonPlanRejected, Detail: "the verdict rejects the recipient"})

@@ -66,7 +66,7 @@ func EvalExchange(env *Env, c *ExchangeCase) []string {
 		m.String(p+"method", w.Method, string(g.Method))
 		m.String(p+"direction", w.Direction, string(g.Direction))
 		m.String(p+"authAs", w.AuthAs, string(g.AuthAs))
-		m.Prefix(p+"reply", w.Reply, g.Reply)
+		m.Prefix(p+"reply", w.Reply, g.Reply.String())
 	}
 	m.Addr("originalClientIP", c.Expect.OriginalClientIP, got.OriginalClientIP)
 	m.Reasons(c.Expect.Reasons, got.Reasons)

@@ -110,7 +110,7 @@ func EvalFlows(env *Env, c *FlowCase) []string {
 			m.Addf("deliveredTo: want %q, got %q", e.DeliveredTo, got)
 		}
 	}
-	m.Prefix("reply", e.Reply, tr.Reply)
+	m.Prefix("reply", e.Reply, tr.Reply.String())
 	if e.MaxHops != nil {
 		for _, r := range tr.Recipients {
 			if r.Steps > *e.MaxHops {
@@ -150,7 +150,7 @@ func flowRecipient(m *mismatches, tr *topology.Trace, re FlowRecipientExpect) {
 		m.Addf("recipients[%s].outcome %q: want one of %q", re.Rcpt, *re.Outcome, flowOutcomes)
 	}
 	m.String("recipients["+re.Rcpt+"].outcome", re.Outcome, string(res.Outcome))
-	m.Prefix("recipients["+re.Rcpt+"].reply", re.Reply, res.Reply)
+	m.Prefix("recipients["+re.Rcpt+"].reply", re.Reply, res.Reply.String())
 	if re.Via == nil {
 		return
 	}

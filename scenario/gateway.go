@@ -112,7 +112,7 @@ func EvalGateway(env *Env, c *GatewayCase) []string {
 		pfx := wr.Rcpt + ": "
 		enum(&m, pfx+"action", wr.Action, actions)
 		m.String(pfx+"action", wr.Action, string(g.Action))
-		m.Prefix(pfx+"reply", wr.Reply, g.Reply)
+		m.Prefix(pfx+"reply", wr.Reply, g.Reply.String())
 		m.Tenant(pfx+"tenant", wr.Tenant, g.Tenant)
 	}
 	for i, r := range t.RcptTo {

@@ -2,7 +2,6 @@ package topology
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate"
@@ -331,7 +330,7 @@ func (l *linter) misattribution(t *tenantgate.Tenant, tr *Trace) {
 		owner = o.ID
 	}
 	wrong := ra.Accepted && ra.Tenant != owner
-	if !wrong && !(!ra.Accepted && strings.HasPrefix(ra.Reply, "550 5.7.64")) {
+	if !wrong && !(!ra.Accepted && ra.Reply == classify.ReplyTenantAttribution) {
 		return
 	}
 	victim := ra.Tenant

@@ -157,9 +157,9 @@ type Step struct {
 	Identity    string   `json:"identity,omitempty"`
 	// Decision is what To did; Summary says it in one line for people ("accepted for contoso as
 	// Incoming through connector from-gateway"); Reply is the SMTP reply of a rejection or loop.
-	Decision Decision `json:"decision"`
-	Summary  string   `json:"summary"`
-	Reply    string   `json:"reply,omitempty"`
+	Decision Decision         `json:"decision"`
+	Summary  string           `json:"summary"`
+	Reply    tenantgate.Reply `json:"reply,omitzero"`
 	// Reasons are the deciding function's reasons for this recipient, in order.
 	Reasons []tenantgate.Reason `json:"reasons,omitempty"`
 	// The deciding function's full result, by Stage (nil for the others): Attribution and Stamp
@@ -188,8 +188,8 @@ type RecipientResult struct {
 	Outcome Outcome `json:"outcome"`
 	// At is the party that delivered, rejected or detected the loop.
 	At Party `json:"at"`
-	// Reply is the rejection's or the loop's SMTP reply; "" when delivered.
-	Reply string `json:"reply,omitempty"`
+	// Reply is the rejection's or the loop's SMTP reply; zero when delivered.
+	Reply tenantgate.Reply `json:"reply,omitzero"`
 	// Steps is the number of steps of this recipient's path.
 	Steps int `json:"steps"`
 }
@@ -204,8 +204,8 @@ type Trace struct {
 	// Outcome sums the recipients up: looped if any path looped, else rejected if any was
 	// rejected, else delivered (also for an injection without recipients: nothing failed).
 	Outcome Outcome `json:"outcome"`
-	// Reply is the reply of the first recipient that was not delivered; "" when all were.
-	Reply string `json:"reply,omitempty"`
+	// Reply is the reply of the first recipient that was not delivered; zero when all were.
+	Reply tenantgate.Reply `json:"reply,omitzero"`
 	// Reasons concern the whole simulation: an invalid injection, a gateway routing table that
 	// NewPlan refuses (the simulation goes on with it, to show what Exchange Online then does).
 	Reasons []tenantgate.Reason `json:"reasons,omitempty"`
@@ -222,11 +222,13 @@ func (t *Trace) DeliveredTo() []string {
 	return out
 }
 
-// Simulation limits.
-const (
-	// MaxSteps is the number of steps after which a path counts as a loop: Exchange Online gives
-	// up after 20 hops (spec/exchange-online.md §3, Loops).
-	MaxSteps = 20
-	// ReplyLoop is Exchange Online's reply to a routing loop (NDR 5.4.14).
-	ReplyLoop = "554 5.4.14 Hop count exceeded - possible mail loop"
-)
+// MaxSteps is the number of steps after which a path counts as a loop: Exchange Online gives up
+// after 20 hops (ReplyEXOHopCountExceeded).
+const MaxSteps = 20
+
+// ReplyEXOHopCountExceeded is Exchange Online's reply when a message exceeds its hop-count limit,
+// a routing loop (NDR 5.4.14,
+// https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/fix-error-code-5-4-14-in-exchange-online).
+// The gateway's own hop limit is classify.ReplyLoop (5.4.6). It is a value, not a constant,
+// because a tenantgate.Reply is a struct: never assign to it.
+var ReplyEXOHopCountExceeded = tenantgate.Reply{Code: 554, Enhanced: tenantgate.EnhancedCode{5, 4, 14}, Text: "Hop count exceeded - possible mail loop"}

@@ -49,8 +49,8 @@ var (
 // then Plan.Next); and on, until the copy is delivered (to a mailbox, or to a host outside the
 // topology), rejected (with the SMTP reply), or loops. A path loops when a party receives the
 // copy a second time from the same kind of sender in the same state (the same tenant), or after
-// MaxSteps steps; the loop is reported with Exchange Online's 5.4.14 (ReplyLoop). The gateway's
-// own hop limit may stop it first (classify.ReplyLoop, outcome looped too).
+// MaxSteps steps; the loop is reported with Exchange Online's 5.4.14 (ReplyEXOHopCountExceeded).
+// The gateway's own hop limit may stop it first (classify.ReplyLoop, 5.4.6, outcome looped too).
 //
 // Simulate composes the real decision functions and never re-implements them. What it adds is
 // the topology: DNS (Injection.MX and its defaults), the addresses and certificates each party
@@ -90,7 +90,7 @@ func SimulateWith(d *tenantgate.Directory, in Injection, o TopologyOptions) Trac
 		tr := Trace{Injection: in, Outcome: OutcomeRejected, Reply: route.ReplyNoRoute,
 			Reasons: []tenantgate.Reason{{Code: ReasonSimNoDirectory, Detail: "no topology: nil Directory"}}}
 		if len(in.To) == 0 {
-			tr.Outcome, tr.Reply = OutcomeDelivered, ""
+			tr.Outcome, tr.Reply = OutcomeDelivered, tenantgate.Reply{}
 		}
 		for _, r := range in.To {
 			tr.Recipients = append(tr.Recipients, RecipientResult{Rcpt: r, Outcome: OutcomeRejected, Reply: route.ReplyNoRoute})
@@ -191,7 +191,7 @@ func (s *simulator) run(in Injection) Trace {
 		case r.Outcome == OutcomeRejected && tr.Outcome == OutcomeDelivered:
 			tr.Outcome = OutcomeRejected
 		}
-		if r.Outcome != OutcomeDelivered && tr.Reply == "" {
+		if r.Outcome != OutcomeDelivered && tr.Reply.IsZero() {
 			tr.Reply = r.Reply
 		}
 	}
@@ -307,9 +307,9 @@ func (p *path) visit(from, to Party) bool {
 
 func (p *path) loop(from, to Party, code, detail string) {
 	p.tr.Steps = append(p.tr.Steps, Step{N: len(p.tr.Steps) + 1, Rcpt: p.rcpt, Stage: stageOf(to), From: from, To: to,
-		MailFrom: p.in.From, Decision: DecisionLoop, Summary: "routing loop: " + detail, Reply: ReplyLoop,
+		MailFrom: p.in.From, Decision: DecisionLoop, Summary: "routing loop: " + detail, Reply: ReplyEXOHopCountExceeded,
 		Reasons: []tenantgate.Reason{{Code: code, Detail: detail}}})
-	p.end(OutcomeLooped, to, ReplyLoop)
+	p.end(OutcomeLooped, to, ReplyEXOHopCountExceeded)
 }
 
 func stageOf(to Party) Stage {
@@ -322,7 +322,7 @@ func stageOf(to Party) Stage {
 	return StageDeliver
 }
 
-func (p *path) end(o Outcome, at Party, reply string) {
+func (p *path) end(o Outcome, at Party, reply tenantgate.Reply) {
 	if p.done {
 		return
 	}
@@ -431,7 +431,7 @@ func (p *path) smtp(from, to Party, addr netip.Addr, helo string, ev tlsid.Evide
 			Reasons: []tenantgate.Reason{{Code: ReasonSimDeliver, Detail: "the host is outside the simulated topology"}}}) {
 			return
 		}
-		p.end(OutcomeDelivered, to, "")
+		p.end(OutcomeDelivered, to, tenantgate.Reply{})
 	}
 }
 
@@ -457,7 +457,7 @@ func (p *path) atExchange(from, to Party, c classify.Connection, identity string
 	st.Attribution = &ra
 	if !ra.Accepted {
 		st.Decision, st.Reply = DecisionReject, ra.Reply
-		st.Summary = "rejected: " + ra.Reply
+		st.Summary = "rejected: " + ra.Reply.String()
 		p.add(st)
 		p.end(OutcomeRejected, to, ra.Reply)
 		return
@@ -509,7 +509,7 @@ func (p *path) route(exo Party, kind route.SenderKind) {
 		st.To = Party{Kind: PartyMailbox, Name: exo.Name, Tenant: exo.Tenant}
 		st.Decision, st.Summary = DecisionDeliver, "delivered to a mailbox of "+exo.Name
 		if p.add(st) {
-			p.end(OutcomeDelivered, st.To, "")
+			p.end(OutcomeDelivered, st.To, tenantgate.Reply{})
 		}
 		return
 	case route.HopSmartHost:

@@ -22,13 +22,13 @@ type stepKey struct {
 	Decision    Decision
 	Certificate []string
 	Identity    string
-	Reply       string
+	Reply       tenantgate.Reply
 }
 
 type traceKey struct {
 	Steps   []stepKey
 	Outcome Outcome
-	Reply   string
+	Reply   tenantgate.Reply
 	Codes   []string // Trace.Reasons codes
 }
 
@@ -260,8 +260,8 @@ func TestSimulateMaxSteps(t *testing.T) {
 		t.Fatalf("added %d steps, trace has %d; want %d and %d", n, len(tr.Steps), MaxSteps, MaxSteps+1)
 	}
 	last := tr.Steps[MaxSteps]
-	if last.Decision != DecisionLoop || last.Reply != ReplyLoop || tr.Recipients[0].Outcome != OutcomeLooped {
-		t.Errorf("last step %+v, result %+v; want a loop with %q", last, tr.Recipients, ReplyLoop)
+	if last.Decision != DecisionLoop || last.Reply != ReplyEXOHopCountExceeded || tr.Recipients[0].Outcome != OutcomeLooped {
+		t.Errorf("last step %+v, result %+v; want a loop with %q", last, tr.Recipients, ReplyEXOHopCountExceeded)
 	}
 }
 

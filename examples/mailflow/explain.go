@@ -322,8 +322,8 @@ func writeVerdictText(o *textOut, d *tenantgate.Directory, s classify.Session, f
 		if !r.Tenant.IsZero() {
 			a += " to " + tenantName(d, r.Tenant)
 		}
-		if r.Reply != "" {
-			a += ": " + r.Reply
+		if !r.Reply.IsZero() {
+			a += ": " + r.Reply.String()
 		}
 		o.wrap("  rcpt        ", r.Rcpt+" → "+a)
 	}

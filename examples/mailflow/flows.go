@@ -177,12 +177,8 @@ func wantRejected(flow string) bool {
 
 // replyCode is the reply code and enhanced status code of an SMTP reply ("550 5.7.51"), for a
 // title line; the whole reply is shown at the step that gave it.
-func replyCode(reply string) string {
-	f := strings.Fields(reply)
-	if len(f) > 2 {
-		f = f[:2]
-	}
-	return strings.Join(f, " ")
+func replyCode(r tenantgate.Reply) string {
+	return tenantgate.Reply{Code: r.Code, Enhanced: r.Enhanced}.String()
 }
 
 func replySuffix(reply string) string {
@@ -216,8 +212,8 @@ func writeStepText(o *textOut, s topology.Step, showRcpt, verbose bool) {
 		o.wrap(indent, t)
 	}
 	o.wrap(indent, s.Summary)
-	if s.Reply != "" && !strings.Contains(s.Summary, s.Reply) {
-		o.wrap(indent, "reply "+s.Reply)
+	if !s.Reply.IsZero() && !strings.Contains(s.Summary, s.Reply.String()) {
+		o.wrap(indent, "reply "+s.Reply.String())
 	}
 	if len(s.Reasons) == 0 {
 		return
@@ -274,8 +270,8 @@ func writeMermaid(w io.Writer, nt namedTrace) {
 	multi := len(tr.Injection.To) > 1
 	for _, s := range tr.Steps {
 		note := fmt.Sprintf("%d. %s: %s", s.N, s.Decision, s.Summary)
-		if s.Reply != "" && !strings.Contains(s.Summary, s.Reply) {
-			note += " — " + s.Reply
+		if !s.Reply.IsZero() && !strings.Contains(s.Summary, s.Reply.String()) {
+			note += " — " + s.Reply.String()
 		}
 		if s.Stage == topology.StageExchangeRoute && s.To.Kind != topology.PartyMailbox {
 			// Routing is Exchange Online's own decision, not a transaction: a note over it.

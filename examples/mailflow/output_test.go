@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/topology"
 )
 
@@ -72,14 +74,19 @@ func TestMermaidText(t *testing.T) {
 	}
 }
 
+// TestReplyCode: a title line shows the reply code and the enhanced code, not the text.
 func TestReplyCode(t *testing.T) {
-	for in, want := range map[string]string{
-		"550 5.7.51 TenantInboundAttribution; There is a partner connector": "550 5.7.51",
-		"554 5.4.14 Hop count exceeded":                                     "554 5.4.14",
-		"":                                                                  "",
+	for _, tc := range []struct {
+		in   tenantgate.Reply
+		want string
+	}{
+		{classify.ReplyPartnerRestricted, "550 5.7.51"},
+		{topology.ReplyEXOHopCountExceeded, "554 5.4.14"},
+		{tenantgate.Reply{Code: 550, Text: "no enhanced code"}, "550"},
+		{tenantgate.Reply{}, ""},
 	} {
-		if got := replyCode(in); got != want {
-			t.Errorf("replyCode(%q) = %q, want %q", in, got, want)
+		if got := replyCode(tc.in); got != tc.want {
+			t.Errorf("replyCode(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -161,14 +161,14 @@ func TestDKIMTemporary(t *testing.T) {
 		body   string
 		want   string
 	}{
-		{"servfail", app(t, dnsServFail, 0, required), good, goodBody, replyDKIMTemp},
-		{"timeout", app(t, dnsNoAnswer, 0, required), good, goodBody, replyDKIMTemp},
+		{"servfail", app(t, dnsServFail, 0, required), good, goodBody, replyDKIMTemp.String()},
+		{"timeout", app(t, dnsNoAnswer, 0, required), good, goodBody, replyDKIMTemp.String()},
 		{"servfail, other tenant", app(t, dnsServFail, 0, required), other, otherBody, "550 5.7.1 Unable to relay"},
 		{"key found", app(t, record, 0, required), good, goodBody, "accept"},
-		{"body over the bound", app(t, record, 64, required), good, goodBody, replyDKIMTooBig},
+		{"body over the bound", app(t, record, 64, required), good, goodBody, replyDKIMTooBig.String()},
 		{"body over the bound, other tenant", app(t, record, 64, required), other, otherBody, "550 5.7.1 Unable to relay"},
 		{"body over the bound, header decides", app(t, record, 64, classify.DKIMFallback(true)), good, goodBody, "accept"},
-		{"body over the bound, fallback needs DKIM", app(t, record, 64, classify.DKIMFallback(true)), noTenant, goodBody, replyDKIMTooBig},
+		{"body over the bound, fallback needs DKIM", app(t, record, 64, classify.DKIMFallback(true)), noTenant, goodBody, replyDKIMTooBig.String()},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/d--j/go-milter"
@@ -255,7 +254,7 @@ func (f *filter) EndOfMessage(m milter.Modifier) (*milter.Response, error) {
 		// does the same; README.md "Replies"). A refusal that unknown DKIM results decided
 		// is temporary or names the size bound (dkimUnknown).
 		reply := a.Reply
-		if r := f.dkimUnknown(t); r != "" {
+		if r := f.dkimUnknown(t); !r.IsZero() {
 			reply = r
 		}
 		log.Info("message refused", "rcpt", a.Rcpt, "reply", reply)
@@ -325,14 +324,10 @@ func (f *filter) Abort(_ milter.Modifier) error {
 	return nil
 }
 
-// reject turns a policy reply ("550 5.7.1 Unable to relay") into a milter reply.
-func reject(reply string) (*milter.Response, error) {
-	code, text, _ := strings.Cut(reply, " ")
-	n, err := strconv.Atoi(code)
-	if err != nil || n < 400 || n > 599 {
-		return milter.RejectWithCodeAndReason(554, "5.0.0 "+reply)
-	}
-	return milter.RejectWithCodeAndReason(uint16(n), text)
+// reject refuses with a reply; the milter protocol carries the enhanced code at the start of
+// the text (RFC 2034 §4).
+func reject(r tenantgate.Reply) (*milter.Response, error) {
+	return milter.RejectWithCodeAndReason(uint16(r.Code), strings.TrimSpace(r.Enhanced.String()+" "+r.Text))
 }
 
 func codes(rs []tenantgate.Reason) []string {

@@ -3,21 +3,22 @@ package main
 import (
 	"strings"
 
+	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
 )
 
 // The milter's own replies; the policy's are classify.Reply*. README.md, "Replies", lists every
 // refusal with its class.
-const (
+var (
 	// replyDKIMTemp: the refusal rests on a DKIM key lookup that failed temporarily (DNS
 	// timeout, SERVFAIL): the sender retries. RFC 3463 X.7.5 "Cryptographic failure": the key
 	// was not available.
-	replyDKIMTemp = "451 4.7.5 DKIM key lookup failed temporarily, try again later"
+	replyDKIMTemp = tenantgate.Reply{Code: 451, Enhanced: tenantgate.EnhancedCode{4, 7, 5}, Text: "DKIM key lookup failed temporarily, try again later"}
 	// replyDKIMTooBig: the refusal rests on DKIM and the body is over dkim.maxBodyBytes, so it
 	// was not verified: permanent (a retry has the same size), and says why.
-	replyDKIMTooBig = "552 5.3.4 Message too big for DKIM verification at this gateway"
+	replyDKIMTooBig = tenantgate.Reply{Code: 552, Enhanced: tenantgate.EnhancedCode{5, 3, 4}, Text: "Message too big for DKIM verification at this gateway"}
 	// replyTooManyRcpts: more than maxRecipients in one transaction (RFC 5321 §4.5.3.1.10).
-	replyTooManyRcpts = "452 4.5.3 Too many recipients"
+	replyTooManyRcpts = tenantgate.Reply{Code: 452, Enhanced: tenantgate.EnhancedCode{4, 5, 3}, Text: "Too many recipients"}
 )
 
 // dkimUnknown says whether a refusal rests on DKIM results the milter could not obtain, and
@@ -27,10 +28,10 @@ const (
 //   - A body over dkim.maxBodyBytes (not verified at all; each DKIM-Signature's d= is unknown):
 //     replyDKIMTooBig.
 //
-// "" means the refusal stands as the policy gave it.
-func (f *filter) dkimUnknown(t classify.Transaction) string {
+// The zero Reply means the refusal stands as the policy gave it.
+func (f *filter) dkimUnknown(t classify.Transaction) tenantgate.Reply {
 	if f.app.dkim == nil || t.HeaderError != nil {
-		return ""
+		return tenantgate.Reply{}
 	}
 	var unknown []string
 	reply := replyDKIMTemp
@@ -45,7 +46,7 @@ func (f *filter) dkimUnknown(t classify.Transaction) string {
 		}
 	}
 	if len(unknown) == 0 {
-		return ""
+		return tenantgate.Reply{}
 	}
 	alt := t
 	alt.DKIM = append([]classify.DKIMResult(nil), t.DKIM...)
@@ -53,7 +54,7 @@ func (f *filter) dkimUnknown(t classify.Transaction) string {
 		alt.DKIM = append(alt.DKIM, classify.DKIMResult{Domain: d, Result: "pass"})
 	}
 	if _, refused := firstReject(f.app.policy.Decide(alt)); refused {
-		return ""
+		return tenantgate.Reply{}
 	}
 	return reply
 }

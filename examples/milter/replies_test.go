@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/headers"
 )
@@ -49,7 +50,7 @@ func TestRejectPaths(t *testing.T) {
 		peer      peer
 		tx        txn
 		body      string
-		reply     string
+		reply     tenantgate.Reply
 		temporary bool
 	}{
 		// RCPT: the peer and the recipient decide; neither changes on a retry.
@@ -90,7 +91,7 @@ func TestRejectPaths(t *testing.T) {
 					got = r
 				}
 			}
-			if got != tc.reply {
+			if got != tc.reply.String() {
 				t.Fatalf("reply %q, want %q", got, tc.reply)
 			}
 			code, status, _ := strings.Cut(got, " ")

@@ -8,20 +8,6 @@ import (
 	"testing/iotest"
 )
 
-// FuzzReplyError: any policy reply string becomes an SMTP error without panicking; a well-formed
-// "NNN X.Y.Z text" keeps its code, enhanced code and text.
-func FuzzReplyError(f *testing.F) {
-	for _, s := range []string{"550 5.7.1 Unable to relay", "554 5.6.0 Malformed message header", "451", "", "999 9.9.9 x", "550 5.7 x", "250 2.1.5 ok"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		e := replyError(s)
-		if e.Code < 400 || e.Code > 599 {
-			t.Fatalf("replyError(%q).Code = %d, want a 4xx or 5xx reply", s, e.Code)
-		}
-	})
-}
-
 // FuzzMessageReader: the streaming check of the message (messageReader), fed in pieces of any
 // size, refuses exactly the messages bareLine refuses — every CR or LF that is not part of a CRLF
 // pair — and passes on nothing from the bare byte on.

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/emersion/go-smtp"
+	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/route"
 )
@@ -33,11 +34,11 @@ func TestReplyClasses(t *testing.T) {
 		class int
 	}{
 		// The policy's verdicts: the same message is refused again.
-		{"policy: relay denied", replyError(classify.ReplyRelayDenied), perm},
-		{"policy: bad recipient syntax", replyError(classify.ReplyBadRecipient), perm},
-		{"policy: routing loop", replyError(classify.ReplyLoop), perm},
-		{"policy: header block malformed or over headers.Limits", replyError(classify.ReplyHeaderInvalid), perm},
-		{"policy: a temporary verdict stays temporary", replyError("451 4.7.5 DKIM temporary error"), temp},
+		{"policy: relay denied", smtpError(classify.ReplyRelayDenied), perm},
+		{"policy: bad recipient syntax", smtpError(classify.ReplyBadRecipient), perm},
+		{"policy: routing loop", smtpError(classify.ReplyLoop), perm},
+		{"policy: header block malformed or over headers.Limits", smtpError(classify.ReplyHeaderInvalid), perm},
+		{"policy: a temporary verdict stays temporary", smtpError(tenantgate.Reply{Code: 451, Enhanced: tenantgate.EnhancedCode{4, 7, 5}, Text: "DKIM temporary error"}), temp},
 		// DNS.
 		{"DNS SERVFAIL", dnsReply("example.net", dnsErr(true, nil)), temp},
 		{"DNS timeout", dnsReply("example.net", dnsErr(true, context.DeadlineExceeded)), temp},

@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/emersion/go-message/textproto"
@@ -97,7 +95,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	log := s.log.With("from", s.from, "rcpt", to, "action", string(rv.Action))
 	if rv.Action == classify.Reject {
 		log.Info("rcpt refused", "reply", rv.Reply, "reasons", codes(rv.Reasons))
-		return replyError(rv.Reply)
+		return smtpError(rv.Reply)
 	}
 	h, ok := s.r.planner.next(provisional(rv), to)
 	if !ok {
@@ -166,7 +164,7 @@ func (s *session) Data(r io.Reader) error {
 	for _, a := range v.Recipients {
 		if a.Action == classify.Reject {
 			log.Info("message refused", "rcpt", a.Rcpt, "reply", a.Reply, "reasons", codes(v.Reasons))
-			return replyError(a.Reply)
+			return smtpError(a.Reply)
 		}
 		h2, ok := s.r.planner.next(v, a.Rcpt)
 		if !ok || s.hop == nil || h2.key() != s.hop.key() {
@@ -272,33 +270,9 @@ func writeMessage(w io.Writer, h textproto.Header, body *spool) error {
 	return body.writeTo(w)
 }
 
-// replyError turns a policy reply ("550 5.7.1 Unable to relay") into an SMTP error.
-func replyError(reply string) *smtp.SMTPError {
-	code, rest, _ := strings.Cut(reply, " ")
-	n, err := strconv.Atoi(code)
-	if err != nil || n < 400 || n > 599 {
-		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 0, 0}, Message: reply}
-	}
-	e := &smtp.SMTPError{Code: n, EnhancedCode: smtp.EnhancedCodeNotSet, Message: rest}
-	if enh, msg, ok := strings.Cut(rest, " "); ok {
-		parts := strings.Split(enh, ".")
-		if len(parts) == 3 {
-			var ec smtp.EnhancedCode
-			good := true
-			for i, p := range parts {
-				v, err := strconv.Atoi(p)
-				if err != nil {
-					good = false
-					break
-				}
-				ec[i] = v
-			}
-			if good {
-				e.EnhancedCode, e.Message = ec, msg
-			}
-		}
-	}
-	return e
+// smtpError is a policy reply as go-smtp's error.
+func smtpError(r tenantgate.Reply) *smtp.SMTPError {
+	return &smtp.SMTPError{Code: r.Code, EnhancedCode: smtp.EnhancedCode(r.Enhanced), Message: r.Text}
 }
 
 func tenantString(id tenantgate.TenantID) string {

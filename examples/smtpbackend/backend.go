@@ -9,6 +9,7 @@ import (
 
 	"github.com/emersion/go-message/textproto"
 	"github.com/emersion/go-smtp"
+	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/headers"
 	"github.com/tenantgate/tenantgate/tlsid"
@@ -40,7 +41,7 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error { x.MailFrom = fr
 
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if v := x.p.Recipient(x.Session, x.MailFrom, to); v.Action == classify.Reject {
-		return replyError(v.Reply) // 550 5.7.1 Unable to relay: not verified Exchange Online
+		return smtpError(v.Reply) // 550 5.7.1 Unable to relay: not verified Exchange Online
 	}
 	x.RcptTo = append(x.RcptTo, to) // Inbound, or Defer: the header decides
 	return nil
@@ -52,11 +53,16 @@ func (x *session) Data(r io.Reader) error {
 	v := x.p.Decide(x.Transaction)
 	for _, a := range v.Recipients {
 		if a.Action == classify.Reject { // one reply for the whole message: refuse it all
-			return replyError(a.Reply)
+			return smtpError(a.Reply)
 		}
 	}
 	v.Apply(&x.Header) // removes forged trust headers, adds the verdict header
 	return x.deliver(v, x.Header, br)
+}
+
+// smtpError is a policy reply as go-smtp's error.
+func smtpError(r tenantgate.Reply) error {
+	return &smtp.SMTPError{Code: r.Code, EnhancedCode: smtp.EnhancedCode(r.Enhanced), Message: r.Text}
 }
 
 func (x *session) Reset()        { x.Transaction = classify.Transaction{Session: x.Session} }

@@ -104,24 +104,23 @@ func TestBackend(t *testing.T) {
 	}
 }
 
-func TestReplyError(t *testing.T) {
+// TestSMTPError: a policy reply reaches go-smtp with its code, enhanced code and text as they are
+// (classify's constants: 550 5.7.1 Unable to relay, 501 5.1.3 Bad recipient address syntax).
+func TestSMTPError(t *testing.T) {
 	tests := []struct {
-		reply string
+		reply tenantgate.Reply
 		want  smtp.SMTPError
 	}{
-		{"550 5.7.1 Unable to relay", smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Unable to relay"}},
-		{"554 5.6.0 header refused: bare CR", smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "header refused: bare CR"}},
-		// Not a reply: refused with a generic permanent error that carries the text.
-		{"nonsense", smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 0, 0}, Message: "nonsense"}},
-		{"250 2.0.0 ok", smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 0, 0}, Message: "250 2.0.0 ok"}},
+		{classify.ReplyRelayDenied, smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Unable to relay"}},
+		{classify.ReplyBadRecipient, smtp.SMTPError{Code: 501, EnhancedCode: smtp.EnhancedCode{5, 1, 3}, Message: "Bad recipient address syntax"}},
 	}
 	for _, tc := range tests {
 		var se *smtp.SMTPError
-		if !errors.As(replyError(tc.reply), &se) {
-			t.Fatalf("%q: not an SMTPError", tc.reply)
+		if !errors.As(smtpError(tc.reply), &se) {
+			t.Fatalf("%v: not an SMTPError", tc.reply)
 		}
 		if diff := cmp.Diff(tc.want, *se); diff != "" {
-			t.Errorf("%q (-want +got):\n%s", tc.reply, diff)
+			t.Errorf("%v (-want +got):\n%s", tc.reply, diff)
 		}
 	}
 }
