@@ -60,6 +60,9 @@ type ConnectingIPField struct {
 }
 
 // EOPTenantField is X-EOPTenantAttributedMessage ("<tenant GUID>:<digit>", spec/headers.md §3).
+// Valid says that the text before the first ':' is a tenant GUID, whatever follows; as tenant
+// evidence (EvidenceOptions.EOPTenantAttributed) the value must also end there or in ":" and one
+// to three digits.
 type EOPTenantField struct {
 	Field
 	Tenant tenantgate.TenantID `json:"tenant"`
