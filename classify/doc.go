@@ -91,8 +91,8 @@
 //   - Message (after the header block; Decide and MessageWithDKIM take DKIM results too): every
 //     X-MS-Exchange-CrossTenant-Id field, whatever its case or position, must be a bare canonical
 //     GUID and all must agree on a served tenant (rule 2); only then, and only from a verified
-//     peer, is the mail own-tenant. The kind comes from FromEntityHeader, AuthAs and the top-most
-//     X-Forefront-Antispam-Report DIR (§8.3): Hosted with AuthAs Internal or absent is mailbox,
+//     peer, is the mail own-tenant. The kind comes from FromEntityHeader, AuthAs and the DIR of
+//     X-Forefront-Antispam-Report, every copy of each agreeing (else kind.conflict; §8.3): Hosted with AuthAs Internal or absent is mailbox,
 //     HybridOnPrem is on-premises, Internet — or Hosted with AuthAs Anonymous, or any DIR:INB — is
 //     relayed; anything else is unknown and never relays. Relay needs own-tenant and a kind the
 //     policy lets relay (RelayKinds, default mailbox and on-premises: Direct Send into the tenant
@@ -199,9 +199,9 @@
 // tenant's accepted domain stay inbound whatever the sender; mail that is not own-tenant is not
 // sender-checked (it does not relay anyway).
 //
-// The policy reads the header block itself in one pass (policy_evidence.go) rather than through
-// headers.Parse: it needs only six field names, and the whole Message stays within DESIGN §7's
-// budget of twice textproto.ReadHeader.
+// The policy reads the header block through headers.ScanEvidence, one pass over the fields that
+// reads the values of only the few it needs (the same rules as headers.Message.CrossTenantID),
+// so the whole Message stays within twice the cost of textproto.ReadHeader.
 //
 // # Reason codes
 //

@@ -237,7 +237,7 @@ func MaxTenantFields(n int) Option {
 	}
 }
 
-const maxHopValue = 999
+const maxHopValue = headers.MaxVerdictHop
 
 // NewPolicy builds the gateway's policy over a compiled Directory. The Directory says which
 // tenants are served (Gateway.Serves: empty means nobody is ours, threat case 33), how Exchange

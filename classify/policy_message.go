@@ -6,6 +6,7 @@ import (
 
 	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/headers"
 )
 
 // DKIMResult is one DKIM verification result the caller obtained (the library does no DNS): the
@@ -122,24 +123,24 @@ func (p *Policy) Decide(t Transaction) Verdict {
 		v.Header = p.verdictField(&v)
 		return v
 	}
-	e := p.scan(&t.Header, v.Peer.EXO)
+	e := p.scan(t.Header, v.Peer.EXO)
 
 	// Fields to remove.
-	v.Remove = e.remove
-	if n := len(e.remove) - e.unreadable; n > 0 {
+	v.Remove = e.Verdicts
+	if n := len(e.Verdicts) - e.UnreadableVerdicts; n > 0 {
 		v.Reasons = append(v.Reasons, reason(ReasonHeaderVerdictStripped, fmt.Sprintf("%d incoming %s field(s) with authserv-id %s", n, p.o.header, p.o.authServID)))
 	}
-	if e.unreadable > 0 {
-		v.Reasons = append(v.Reasons, reason(ReasonHeaderVerdictUnparsableStripped, fmt.Sprintf("%d incoming %s field(s) whose authserv-id does not parse (RFC 8601 §2.2) but that name %s", e.unreadable, p.o.header, p.o.authServID)))
+	if e.UnreadableVerdicts > 0 {
+		v.Reasons = append(v.Reasons, reason(ReasonHeaderVerdictUnparsableStripped, fmt.Sprintf("%d incoming %s field(s) whose authserv-id does not parse (RFC 8601 §2.2) but that name %s", e.UnreadableVerdicts, p.o.header, p.o.authServID)))
 	}
-	if !v.Peer.EXO && len(e.trusted) > 0 {
-		v.Remove = mergeFields(v.Remove, e.trusted)
-		v.Reasons = append(v.Reasons, reason(ReasonHeaderTrustStripped, fmt.Sprintf("%d Microsoft trust field(s) from a peer that is not verified Exchange Online", len(e.trusted))))
+	if !v.Peer.EXO && len(e.TrustFields) > 0 {
+		v.Remove = mergeFields(v.Remove, e.TrustFields)
+		v.Reasons = append(v.Reasons, reason(ReasonHeaderTrustStripped, fmt.Sprintf("%d Microsoft trust field(s) from a peer that is not verified Exchange Online", len(e.TrustFields))))
 	}
 
 	// Tenant evidence (rule 2) and kind (rule 3), only from verified Exchange Online.
 	if !v.Peer.EXO {
-		if e.tenantFields > 0 {
+		if e.TenantFields > 0 {
 			v.Reasons = append(v.Reasons, reason(ReasonTenantUntrustedPeer, "tenant headers ignored: the peer is not verified Exchange Online"))
 		}
 	} else {
@@ -148,7 +149,7 @@ func (p *Policy) Decide(t Transaction) Verdict {
 	}
 
 	// Loop guard (threat case 32).
-	v.Hop = min(e.ownHops+1, maxHopValue+1)
+	v.Hop = min(e.VerdictHop+1, maxHopValue+1)
 	loop := v.Hop > p.o.maxHops
 	if loop {
 		v.Reasons = append(v.Reasons, reason(ReasonLoopHopsExceeded, fmt.Sprintf("hop %d exceeds the limit of %d", v.Hop, p.o.maxHops)))
@@ -239,22 +240,23 @@ func (p *Policy) relayDenied(v *Verdict) tenantgate.Reason {
 }
 
 // tenantVerdict applies rule 2 for a verified peer: sets Origin and Tenant.
-func (p *Policy) tenantVerdict(v *Verdict, e *evidence, dkim []DKIMResult) {
-	v.Reasons = append(v.Reasons, e.tenantBad...)
-	ok := e.haveTenant && len(e.tenantBad) == 0
-	if e.duplicates > 0 {
-		v.Reasons = append(v.Reasons, reason(ReasonTenantCrossTenantDuplicate, fmt.Sprintf("%d identical copies", e.duplicates+1)))
+func (p *Policy) tenantVerdict(v *Verdict, e *headers.Evidence, dkim []DKIMResult) {
+	bad := p.tenantProblems(e)
+	v.Reasons = append(v.Reasons, bad...)
+	ok := e.HaveTenant && len(bad) == 0
+	if e.Duplicates > 0 {
+		v.Reasons = append(v.Reasons, reason(ReasonTenantCrossTenantDuplicate, fmt.Sprintf("%d identical copies", e.Duplicates+1)))
 		if p.o.rejectDuplicate {
 			ok = false
 			v.Reasons = append(v.Reasons, reason(ReasonTenantCrossTenantDuplicateRefused, "the policy refuses duplicate tenant fields"))
 		}
 	}
-	if e.obsolete > 0 && p.o.acceptObsolete {
+	if e.Obsolete > 0 && p.o.acceptObsolete {
 		v.Reasons = append(v.Reasons, reason(ReasonTenantCrossTenantObsoleteSyntax, "white space before the colon, accepted by policy"))
 	}
 	passes := p.dkimPasses(v, dkim)
 	switch {
-	case e.tenantFields == 0:
+	case e.TenantFields == 0:
 		v.Reasons = append(v.Reasons, reason(ReasonTenantCrossTenantAbsent, "no X-MS-Exchange-CrossTenant-Id field"))
 		if !p.o.dkimFallback {
 			return
@@ -280,27 +282,27 @@ func (p *Policy) tenantVerdict(v *Verdict, e *evidence, dkim []DKIMResult) {
 	case !ok:
 		return
 	}
-	v.Tenant = e.tenant
-	if !p.d.Serves(e.tenant) {
-		v.Reasons = append(v.Reasons, reason(ReasonTenantNotServed, e.tenant.String()+" is not a tenant the gateway serves"))
+	v.Tenant = e.Tenant
+	if !p.d.Serves(e.Tenant) {
+		v.Reasons = append(v.Reasons, reason(ReasonTenantNotServed, e.Tenant.String()+" is not a tenant the gateway serves"))
 		return
 	}
 	if p.o.dkimRequired {
 		found := false
 		for _, d := range passes {
-			if containsID(p.dkimTenants[d], e.tenant) {
+			if containsID(p.dkimTenants[d], e.Tenant) {
 				found = true
 				break
 			}
 		}
 		if !found {
-			v.Reasons = append(v.Reasons, reason(ReasonTenantDKIMMissing, "DKIMRequired: no DKIM pass for a signing domain of "+e.tenant.String()))
+			v.Reasons = append(v.Reasons, reason(ReasonTenantDKIMMissing, "DKIMRequired: no DKIM pass for a signing domain of "+e.Tenant.String()))
 			return
 		}
 		v.Reasons = append(v.Reasons, reason(ReasonTenantDKIMConfirmed, "DKIM pass for a signing domain of the tenant"))
 	}
 	v.Origin = OwnTenant
-	v.Reasons = append(v.Reasons, reason(ReasonTenantServed, e.tenant.String()))
+	v.Reasons = append(v.Reasons, reason(ReasonTenantServed, e.Tenant.String()))
 }
 
 // dkimPasses returns the normalised domains of the passing results; passes for domains no served
@@ -329,36 +331,36 @@ func (p *Policy) dkimPasses(v *Verdict, dkim []DKIMResult) []tenantgate.Domain {
 }
 
 // kindVerdict applies exchange-online.md §8.3 to the CrossTenant kind headers and DIR.
-func (p *Policy) kindVerdict(v *Verdict, e *evidence) {
-	if len(e.kindConflict) > 0 {
-		v.Reasons = append(v.Reasons, reason(ReasonKindConflict, "conflicting "+strings.Join(e.kindConflict, ", ")))
+func (p *Policy) kindVerdict(v *Verdict, e *headers.Evidence) {
+	if len(e.KindConflicts) > 0 {
+		v.Reasons = append(v.Reasons, reason(ReasonKindConflict, "conflicting "+strings.Join(e.KindConflicts, ", ")))
 		return
 	}
-	anonymous := asciiFold(e.authAs, "Anonymous")
+	anonymous := asciiFold(e.AuthAs, "Anonymous")
 	var k Kind
 	switch {
-	case asciiFold(e.fromEntity, "HybridOnPrem"):
+	case asciiFold(e.FromEntityHeader, "HybridOnPrem"):
 		k = OnPremises
-	case asciiFold(e.fromEntity, "Hosted") && anonymous:
+	case asciiFold(e.FromEntityHeader, "Hosted") && anonymous:
 		k = Relayed
-	case asciiFold(e.fromEntity, "Hosted") && (e.authAs == "" || asciiFold(e.authAs, "Internal")):
+	case asciiFold(e.FromEntityHeader, "Hosted") && (e.AuthAs == "" || asciiFold(e.AuthAs, "Internal")):
 		k = Mailbox
-	case asciiFold(e.fromEntity, "Internet"):
+	case asciiFold(e.FromEntityHeader, "Internet"):
 		k = Relayed
 	default:
 		d := "no FromEntityHeader"
-		if e.fromEntity != "" {
-			d = "FromEntityHeader " + clip(e.fromEntity) + ", AuthAs " + clip(e.authAs)
+		if e.FromEntityHeader != "" {
+			d = "FromEntityHeader " + clip(e.FromEntityHeader) + ", AuthAs " + clip(e.AuthAs)
 		}
 		v.Reasons = append(v.Reasons, reason(ReasonKindUnknown, d))
 		return
 	}
-	if e.dir == "INB" && k != Relayed {
+	if e.DIR == "INB" && k != Relayed {
 		k = Relayed
 		v.Reasons = append(v.Reasons, reason(ReasonKindDirInbound, "X-Forefront-Antispam-Report DIR:INB: Exchange Online received it as inbound mail"))
 	}
 	v.Kind = k
-	v.Reasons = append(v.Reasons, reason(kindReason(k), "FromEntityHeader "+clip(e.fromEntity)+", AuthAs "+clip(e.authAs)+", DIR "+clip(e.dir)))
+	v.Reasons = append(v.Reasons, reason(kindReason(k), "FromEntityHeader "+clip(e.FromEntityHeader)+", AuthAs "+clip(e.AuthAs)+", DIR "+clip(e.DIR)))
 }
 
 func containsID(ids []tenantgate.TenantID, id tenantgate.TenantID) bool {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/headers"
 )
 
 // Sender binding (package documentation, "Sender binding"): own-tenant mail relays only when its
@@ -33,24 +34,24 @@ func (f fromResult) noSignCode() string {
 
 // fromDomain returns the domain of the single mailbox in the single From field, or why there is
 // none (threat cases 21, 22).
-func fromDomain(e *evidence) fromResult {
+func fromDomain(e *headers.Evidence) fromResult {
 	switch {
-	case e.fromFields == 0:
+	case e.FromCount == 0:
 		return fromResult{problem: ReasonFromAbsent, detail: "no From field"}
-	case e.fromFields > 1:
-		return fromResult{problem: ReasonFromMultiple, detail: fmt.Sprintf("%d From fields", e.fromFields)}
+	case e.FromCount > 1:
+		return fromResult{problem: ReasonFromMultiple, detail: fmt.Sprintf("%d From fields", e.FromCount)}
 	}
-	if strings.ContainsAny(e.fromValue, "\x00\r\n") {
+	if strings.ContainsAny(e.From.Value, "\x00\r\n") {
 		return fromResult{problem: ReasonFromUnparsable, detail: "control characters in From"}
 	}
-	list, err := mail.ParseAddressList(e.fromValue)
+	list, err := mail.ParseAddressList(e.From.Value)
 	if err != nil {
 		return fromResult{problem: ReasonFromUnparsable, detail: clip(err.Error())}
 	}
 	if len(list) != 1 {
 		return fromResult{problem: ReasonFromMultiple, detail: fmt.Sprintf("%d mailboxes in From", len(list))}
 	}
-	if groupSyntax(e.fromValue) {
+	if groupSyntax(e.From.Value) {
 		return fromResult{problem: ReasonFromUnparsable, detail: "group syntax in From (RFC 5322 §3.6.2 wants a mailbox-list)"}
 	}
 	dom, err := tenantgate.AddressDomain(list[0].Address)

@@ -11,9 +11,9 @@ import (
 )
 
 // CrossTenantFields holds every occurrence of the X-MS-Exchange-CrossTenant-* family and the
-// fields EXO stamps with it (spec/headers.md §2, §3), each list in block order. EXO appends
-// these fields at the bottom of the header block, so the last element of each list belongs to
-// the latest pass through Exchange Online (spec/headers.md §4.4).
+// fields EXO stamps with it (spec/headers.md §2, §3), each list in block order: the last element
+// of each list belongs to the latest pass through Exchange Online (see the package
+// documentation, "The latest pass").
 type CrossTenantFields struct {
 	ID                      []TenantIDField     `json:"id,omitempty"`
 	NetworkMessageID        []Field             `json:"networkMessageId,omitempty"`
@@ -60,6 +60,9 @@ type ConnectingIPField struct {
 }
 
 // EOPTenantField is X-EOPTenantAttributedMessage ("<tenant GUID>:<digit>", spec/headers.md §3).
+// Valid says that the text before the first ':' is a tenant GUID, whatever follows; as tenant
+// evidence (EvidenceOptions.EOPTenantAttributed) the value must also end there or in ":" and one
+// to three digits.
 type EOPTenantField struct {
 	Field
 	Tenant tenantgate.TenantID `json:"tenant"`
@@ -249,7 +252,7 @@ func (m *Message) parseCrossTenant(fd Field, suffix string) {
 }
 
 func (m *Message) tenantIDField(fd Field, code string) TenantIDField {
-	id, err := tenantgate.ParseTenantID(fd.Value)
+	id, err := tenantValue(fd.Value, false)
 	if err != nil {
 		m.problem(fd, code, err.Error())
 		return TenantIDField{Field: fd}
@@ -281,25 +284,29 @@ var (
 // is an error when there is no such field, when any occurrence is not a bare GUID or was written
 // with white space before its colon (threat case 10), or when the occurrences name different
 // tenants (DESIGN.md §4.2 rule 2). Upper-case hexadecimal is accepted, as ParseTenantID does;
-// it names the same tenant as the lower-case form, so it cannot make occurrences disagree. It says what the header claims,
-// not whether the claim can be trusted.
+// it names the same tenant as the lower-case form, so it cannot make occurrences disagree. It
+// says what the header claims, not whether the claim can be trusted. The rule is ScanEvidence's
+// with the zero EvidenceOptions, without its bound on the number of fields.
 func (m *Message) CrossTenantID() (tenantgate.TenantID, error) {
 	ids := m.CrossTenant.ID
 	if len(ids) == 0 {
 		return tenantgate.TenantID{}, ErrNoTenantID
 	}
+	var j tenantJudge
 	for _, f := range ids {
-		if !f.Valid {
+		switch j.judge(f.SpaceBeforeColon, f.Tenant, f.Valid) {
+		case TenantMalformed:
 			return tenantgate.TenantID{}, fmt.Errorf("%w: field %d %q", ErrInvalidTenantID, f.Index, clip(f.Value, 60))
-		}
-		if f.SpaceBeforeColon {
+		case TenantObsolete:
+			if !f.Valid {
+				return tenantgate.TenantID{}, fmt.Errorf("%w: field %d %q", ErrInvalidTenantID, f.Index, clip(f.Value, 60))
+			}
 			return tenantgate.TenantID{}, fmt.Errorf("%w: field %d has white space before its colon (obsolete syntax)", ErrInvalidTenantID, f.Index)
-		}
-		if f.Tenant != ids[0].Tenant {
+		case TenantConflict:
 			return tenantgate.TenantID{}, fmt.Errorf("%w: %s (field %d) and %s (field %d)", ErrConflictTenantID, ids[0].Tenant, ids[0].Index, f.Tenant, f.Index)
 		}
 	}
-	return ids[0].Tenant, nil
+	return j.first, nil
 }
 
 // CrossTenant is the CrossTenant set of one pass through Exchange Online, as EXO stamps it
@@ -322,7 +329,7 @@ type CrossTenant struct {
 }
 
 // LatestPass returns the bottom-most occurrence of each CrossTenant field: the values of the
-// latest pass through Exchange Online (spec/headers.md §4.4). Fields that did not parse are left
+// latest pass through Exchange Online (see the package documentation, "The latest pass"). Fields that did not parse are left
 // out (ID zero, times zero, ConnectingIP nil). It does not check that the occurrences agree; use
 // CrossTenantID for the tenant.
 func (m *Message) LatestPass() CrossTenant {

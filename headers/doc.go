@@ -30,6 +30,13 @@
 // the latest pass through Exchange Online. CrossTenant.Stamp, StampAntispam and
 // StampMicrosoftAntispam write what EXO stamps, for simulators and tests.
 //
+// ScanEvidence is the gateway's fast path: one pass over a textproto.Header that reads only what
+// a tenant-aware policy decides on (classify.Policy calls it) — the tenant fields under the rule
+// CrossTenantID applies, the CrossTenant kind fields and the antispam DIR, the From field, the
+// copies of the gateway's own verdict header (by authserv-id, read with AuthServID, and their hop
+// count, read as RFC 8601 results) and the Microsoft trust fields (IsTrustField). EvidenceOptions
+// carries what is the policy's choice.
+//
 // # Rules followed
 //
 //   - Field names are compared case-insensitively and exactly (RFC 5322 §1.2.2): EXO writes
@@ -38,10 +45,12 @@
 //     be a bare 8-4-4-4-12 GUID (tenantgate.ParseTenantID), so braces, comments, encoded-words
 //     or extra characters make it invalid (threat case 11). Upper-case hexadecimal is accepted
 //     (spec/headers.md §3 "accept A-F, emit lower").
-//   - EXO appends its CrossTenant fields at the bottom of the block (spec/headers.md §2, §4.4),
-//     so the bottom-most occurrence is the latest pass. spec/exchange-online.md §6.2 advises the
-//     top-most instance instead; CrossTenantID avoids the choice by requiring every occurrence
-//     to agree.
+//   - The latest pass: Exchange Online appends its fields at the bottom of the block (only
+//     Received is prepended), so the bottom-most occurrence of a field belongs to the latest
+//     pass through it, as the two-pass messages of testdata/headers show; LatestPass and the
+//     CrossTenantFields lists read it so. Nothing that decides depends on that choice:
+//     CrossTenantID and ScanEvidence require every tenant field to agree, and ScanEvidence every
+//     copy of FromEntityHeader, AuthAs and the antispam DIR (a copy that differs is a conflict).
 //   - Received fields are read the way Microsoft's Message Header Analyzer reads them
 //     (spec/headers.md §1.1): the date after the last ';' or, failing that, from the first
 //     weekday or yyyy-mm-dd; keywords outside comments only; hop delays as computeDeltas does.
