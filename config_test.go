@@ -313,3 +313,82 @@ func TestDemoConfig(t *testing.T) {
 		t.Errorf("InternetIdentity() = %+v; want one without a certificate", id)
 	}
 }
+
+// TestCompileRefusesIPCertName: an IP address is no DNS name a certificate can carry for
+// matching (tlsid.NormalizeName refuses it, RFC 6125 §6.2.1), so a connector or gateway
+// certificate name that is one could never match. Compile refuses it with the field's path, in
+// every place a certificate name is configured, exact or as a wildcard base.
+func TestCompileRefusesIPCertName(t *testing.T) {
+	const cfg = `{
+  "tenants": [
+    { "id": "11111111-1111-1111-1111-111111111111", "name": "contoso",
+      "acceptedDomains": [ { "name": "contoso.com" } ],
+      "inbound": [
+        { "name": "ip", "connectorType": "OnPremises", "tlsSenderCertificateName": "192.0.2.1" },
+        { "name": "wild", "connectorType": "OnPremises", "tlsSenderCertificateName": "*.0.2.1" },
+        { "name": "ok", "connectorType": "OnPremises", "tlsSenderCertificateName": "mail.contoso.com" } ],
+      "outbound": [
+        { "name": "o", "recipientDomains": ["*"], "tlsSettings": "DomainValidation", "tlsDomain": "198.51.100.7" } ] }
+  ],
+  "gateway": { "name": "gw.example.net", "serves": ["11111111-1111-1111-1111-111111111111"],
+    "exchangeOnline": { "certNames": ["mail.protection.outlook.com", "40.92.0.1"] },
+    "identities": [ { "name": "c", "for": "11111111-1111-1111-1111-111111111111", "certNames": ["203.0.113.9"] } ] } }`
+	c, err := LoadConfig(strings.NewReader(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Compile(c)
+	var ce ConfigErrors
+	if !errors.As(err, &ce) {
+		t.Fatalf("Compile: %v, want ConfigErrors", err)
+	}
+	var got []string
+	for _, e := range ce {
+		got = append(got, e.Path)
+		if !strings.Contains(e.Msg, "IP address") {
+			t.Errorf("%s: message %q does not say the name is an IP address", e.Path, e.Msg)
+		}
+	}
+	want := []string{
+		"tenants[0].inbound[0].tlsSenderCertificateName",
+		"tenants[0].inbound[1].tlsSenderCertificateName",
+		"tenants[0].outbound[0].tlsDomain",
+		"gateway.exchangeOnline.certNames[1]",
+		"gateway.identities[0].certNames[0]",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("error paths (-want +got):\n%s\nfull error:\n%v", diff, err)
+	}
+}
+
+// TestParseCertName pins the one normaliser Compile and tlsid share.
+func TestParseCertName(t *testing.T) {
+	tests := []struct {
+		in   string
+		name Domain
+		wild bool
+		ok   bool
+	}{
+		{"Mail.Contoso.COM.", "mail.contoso.com", false, true},
+		{"*.contoso.com", "contoso.com", true, true},
+		{"bücher.example", "xn--bcher-kva.example", false, true},
+		{"v4.example.123", "", false, false}, // last label all digits
+		{"192.0.2.1", "", false, false},
+		{"*.0.2.1", "", false, false},
+		{"*", "", false, false},
+		{"f*.contoso.com", "", false, false},
+		{"a.*.contoso.com", "", false, false},
+		{"mail\x00.contoso.com", "", false, false},
+		{"", "", false, false},
+		{strings.Repeat("a.", 128) + "com", "", false, false}, // 259 octets
+	}
+	for _, tt := range tests {
+		n, w, err := ParseCertName(tt.in)
+		if (err == nil) != tt.ok || n != tt.name || w != tt.wild {
+			t.Errorf("ParseCertName(%q) = %q, %v, %v; want %q, %v, ok %v", tt.in, n, w, err, tt.name, tt.wild, tt.ok)
+		}
+		if err != nil && !errors.Is(err, ErrDomain) {
+			t.Errorf("ParseCertName(%q): %v does not wrap ErrDomain", tt.in, err)
+		}
+	}
+}

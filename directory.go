@@ -9,10 +9,8 @@ import (
 // is O(1) or O(labels of a name) in the number of tenants. A Directory is immutable and safe for
 // concurrent use; the values it returns point into it and must not be modified.
 type Directory struct {
-	cfg     Config // normalised
-	byID    map[TenantID]int
-	serves  map[TenantID]bool
-	domains map[Domain]domainRef
+	cfg Config // normalised
+	tenantLookup
 
 	inbound     [][]InboundRef            // per tenant, per connector (enabled or not)
 	certExact   map[Domain][]*InboundRef  // enabled connectors with TlsSenderCertificateName == name
@@ -24,7 +22,45 @@ type Directory struct {
 	sendAs      map[sendAsKey]DomainPattern // every tenant's SendAs, by the domain each is anchored at
 }
 
+// tenantLookup finds a tenant by ID and the tenant that accepts a domain. Validation builds it
+// (the checks across tenants read it) and the Directory keeps it.
+type tenantLookup struct {
+	tenants []Tenant // the normalised tenants, in configuration order
+	byID    map[TenantID]int
+	serves  map[TenantID]bool
+	domains map[Domain]domainRef // every accepted domain, by name
+}
+
 type domainRef struct{ tenant, domain int }
+
+// owner is Directory.Owner by index: the exact accepted domain dom, else the nearest parent
+// accepted domain with MatchSubDomains.
+func (l *tenantLookup) owner(dom Domain) (domainRef, bool) {
+	if r, ok := l.domains[dom]; ok {
+		return r, true
+	}
+	for p := dom.Parent(); p != ""; p = p.Parent() {
+		if r, ok := l.domains[p]; ok && l.tenants[r.tenant].AcceptedDomains[r.domain].MatchSubDomains {
+			return r, true
+		}
+	}
+	return domainRef{}, false
+}
+
+// servedAbove returns the first accepted domain at or above dom (whatever its MatchSubDomains)
+// that belongs to a served tenant other than tenants[self].
+func (l *tenantLookup) servedAbove(dom Domain, self int) (domainRef, bool) {
+	for s := dom; s != ""; s = s.Parent() {
+		r, ok := l.domains[s]
+		if !ok || r.tenant == self {
+			continue
+		}
+		if l.serves[l.tenants[r.tenant].ID] {
+			return r, true
+		}
+	}
+	return domainRef{}, false
+}
 
 // InboundRef is an inbound connector with what Compile parsed from it.
 type InboundRef struct {
@@ -62,19 +98,12 @@ func (d *Directory) Serves(id TenantID) bool { return d.serves[id] }
 // exact accepted domain first, else the nearest parent accepted domain with MatchSubDomains.
 // dom must be normalised (ParseDomain).
 func (d *Directory) Owner(dom Domain) (*Tenant, *AcceptedDomain, bool) {
-	if r, ok := d.domains[dom]; ok {
-		t := &d.cfg.Tenants[r.tenant]
-		return t, &t.AcceptedDomains[r.domain], true
+	r, ok := d.owner(dom)
+	if !ok {
+		return nil, nil, false
 	}
-	for p := dom.Parent(); p != ""; p = p.Parent() {
-		if r, ok := d.domains[p]; ok {
-			t := &d.cfg.Tenants[r.tenant]
-			if ad := &t.AcceptedDomains[r.domain]; ad.MatchSubDomains {
-				return t, ad, true
-			}
-		}
-	}
-	return nil, nil, false
+	t := &d.tenants[r.tenant]
+	return t, &t.AcceptedDomains[r.domain], true
 }
 
 // Accepts reports whether tenant id accepts mail for dom (Owner is that tenant).

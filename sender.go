@@ -45,8 +45,9 @@ func (d *Directory) SenderDomain(id TenantID, dom Domain) SenderMatch {
 	if owned && owner.ID == id {
 		return SenderMatch{Class: SenderTenantDomain, Tenant: owner, Accepted: ad}
 	}
-	if j, sad, ok := d.servedAbove(dom, self); ok {
-		return SenderMatch{Class: SenderOtherServedTenant, Tenant: &d.cfg.Tenants[j], Accepted: sad}
+	if r, ok := d.servedAbove(dom, self); ok {
+		t := &d.tenants[r.tenant]
+		return SenderMatch{Class: SenderOtherServedTenant, Tenant: t, Accepted: &t.AcceptedDomains[r.domain]}
 	}
 	if known && len(d.sendAs) > 0 {
 		if p, ok := d.sendAs[sendAsKey{tenant: self, base: dom}]; ok {
