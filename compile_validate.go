@@ -153,7 +153,7 @@ func validateTenant(el *errList, path string, in Tenant) Tenant {
 	for j, c := range in.Outbound {
 		t.Outbound[j] = validateOutbound(el, idx(path+".outbound", j), c, outNames, j)
 	}
-	t.Rules = slices.Clone(in.Rules)
+	t.Rules = cloneEach(in.Rules, cloneRule)
 	for j, r := range t.Rules {
 		p := idx(path+".rules", j)
 		if strings.TrimSpace(r.Name) == "" {
@@ -170,6 +170,11 @@ func validateTenant(el *errList, path string, in Tenant) Tenant {
 			el.add(p+".exceptIfHeaderContainsWords", "exceptIfHeaderContainsMessageHeader and exceptIfHeaderContainsWords go together")
 		}
 	}
+	// The rest is copied deeply so that the Directory shares no memory with the caller's Config;
+	// compileORCA normalises what it reads.
+	t.SCLRules = cloneEach(in.SCLRules, cloneSCLRule)
+	t.ConnectionFilterPolicies = cloneEach(in.ConnectionFilterPolicies, cloneConnectionFilterPolicy)
+	t.SendAs = slices.Clone(in.SendAs)
 	compileORCA(el, path, &t)
 	return t
 }
@@ -237,12 +242,12 @@ func certPattern(el *errList, path string, s DomainPattern) DomainPattern {
 	return p
 }
 
-func validateInbound(el *errList, path string, c InboundConnector, seen map[string]int, j int) InboundConnector {
+func validateInbound(el *errList, path string, in InboundConnector, seen map[string]int, j int) InboundConnector {
+	c := cloneInbound(&in)
 	checkName(el, path, c.Name, seen, j)
 	checkType(el, path, c.ConnectorType)
 	c.SenderDomains = patterns(el, path+".senderDomains", c.SenderDomains)
 	c.TlsSenderCertificateName = certPattern(el, path+".tlsSenderCertificateName", c.TlsSenderCertificateName)
-	c.SenderIPAddresses = slices.Clone(c.SenderIPAddresses)
 	ads := make([]Domain, len(c.AssociatedAcceptedDomains))
 	for k, a := range c.AssociatedAcceptedDomains {
 		n, err := ParseDomain(string(a))
@@ -275,11 +280,11 @@ func validateInbound(el *errList, path string, c InboundConnector, seen map[stri
 	return c
 }
 
-func validateOutbound(el *errList, path string, c OutboundConnector, seen map[string]int, j int) OutboundConnector {
+func validateOutbound(el *errList, path string, in OutboundConnector, seen map[string]int, j int) OutboundConnector {
+	c := cloneOutbound(&in)
 	checkName(el, path, c.Name, seen, j)
 	checkType(el, path, c.ConnectorType)
 	c.RecipientDomains = patterns(el, path+".recipientDomains", c.RecipientDomains)
-	c.SmartHosts = slices.Clone(c.SmartHosts)
 	for k, h := range c.SmartHosts {
 		if _, err := netip.ParseAddr(h); err == nil {
 			continue

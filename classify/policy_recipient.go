@@ -60,7 +60,7 @@ func (p *Policy) inboundTenant(rcpt string) (tenantgate.TenantID, tenantgate.Rea
 	if err != nil {
 		return tenantgate.TenantID{}, tenantgate.Reason{Code: codeRcptSyntax, Detail: clip(err.Error())}, false
 	}
-	if t, _, ok := p.d.Owner(dom); ok && p.d.Serves(t.ID) {
+	if t, ok := p.d.OwnerInfo(dom); ok && p.d.Serves(t.ID) {
 		return t.ID, tenantgate.Reason{Code: codeRcptInbound, Detail: clip(rcpt) + ": accepted domain of served tenant " + t.Name}, true
 	}
 	return tenantgate.TenantID{}, tenantgate.Reason{Code: codeRcptForeign, Detail: clip(rcpt) + ": not an accepted domain of a served tenant"}, false

@@ -109,7 +109,7 @@ func (p *Policy) senderDomain(id tenantgate.TenantID, prefix, what string, dom t
 	case tenantgate.SenderOtherServedTenant:
 		return tenantgate.Reason{Code: code, Detail: d + " is at or below " + string(m.Accepted.Name) + ", an accepted domain of served tenant " + m.Tenant.Name}, false
 	}
-	if m.Tenant != nil {
+	if !m.Tenant.ID.IsZero() {
 		d += " is an accepted domain of " + m.Tenant.Name + ", not of the tenant, and no sendAs matches"
 	} else {
 		d += " is neither an accepted domain of the tenant nor matched by its sendAs"
