@@ -9,8 +9,10 @@ import (
 // is O(1) or O(labels of a name) in the number of tenants. A Directory is immutable and safe for
 // concurrent use. Config, Gateway, Tenants, Tenant, Owner, Identity, TenantIdentity,
 // InternetIdentity and SenderDomain return copies: changing what they return never changes the
-// Directory. The InboundRef values of Inbound and the InboundBy lookups point into the Directory
-// (they are on the path of every message) and must not be modified.
+// Directory. Copying a tenant costs allocations, so the lookups made for every message answer by
+// value without copying: OwnerInfo, TenantInfo, Accepts, Serves, GatewaySmartHost. The
+// InboundRef values of Inbound and the InboundBy lookups are the exception: they are the
+// Directory's own (read on the path of every message) and must not be modified.
 type Directory struct {
 	cfg Config // normalised
 	tenantLookup
@@ -65,7 +67,9 @@ func (l *tenantLookup) servedAbove(dom Domain, self int) (domainRef, bool) {
 	return domainRef{}, false
 }
 
-// InboundRef is an inbound connector with what Compile parsed from it.
+// InboundRef is an inbound connector with what Compile parsed from it. Inbound and the InboundBy
+// lookups return the Directory's own InboundRefs, without copying: read them, never change them
+// (neither the slices returned nor what the fields point to).
 type InboundRef struct {
 	Tenant    *Tenant
 	Connector *InboundConnector
