@@ -39,8 +39,9 @@ func validate(c Config) *validator {
 		v.tenants[i] = t
 	}
 	for i := range v.tenants {
-		v.checkDomains(i)
-		v.checkInboundAddresses(i)
+		path := idx("tenants", i)
+		v.checkDomains(i, path)
+		v.checkInboundAddresses(i, path)
 	}
 	v.cfg.Gateway = v.validateGateway(c.Gateway)
 	v.validateSendAs(c.Tenants)
@@ -49,9 +50,8 @@ func validate(c Config) *validator {
 
 // checkDomains refuses an accepted domain of tenants[i] listed twice or already accepted by an
 // earlier tenant, and records the others in v.domains.
-func (v *validator) checkDomains(i int) {
+func (v *validator) checkDomains(i int, path string) {
 	t := &v.tenants[i]
-	path := idx("tenants", i)
 	for j := range t.AcceptedDomains {
 		name := t.AcceptedDomains[j].Name
 		if name == "" {
@@ -71,9 +71,8 @@ func (v *validator) checkDomains(i int) {
 
 // checkInboundAddresses checks the address lists of tenants[i]'s inbound connectors and their
 // associatedAcceptedDomains (which need the tenant's normalised accepted domains).
-func (v *validator) checkInboundAddresses(i int) {
+func (v *validator) checkInboundAddresses(i int, path string) {
 	t := &v.tenants[i]
-	path := idx("tenants", i)
 	for j := range t.Inbound {
 		c := &t.Inbound[j]
 		cpath := idx(path+".inbound", j)

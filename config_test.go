@@ -3,6 +3,7 @@ package tenantgate
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -260,6 +261,30 @@ func FuzzLoadConfig(f *testing.F) {
 			}
 			return
 		}
+		// Every certificate name Compile accepts is one ParseCertName (and so tlsid) accepts:
+		// a configured name can always be matched by some certificate.
+		g := d.Gateway()
+		names := slices.Clone(g.ExchangeOnline.CertNames)
+		for _, id := range g.Identities {
+			names = append(names, id.CertNames...)
+		}
+		for _, ten := range d.Tenants() {
+			for _, c := range ten.Inbound {
+				names = append(names, string(c.TlsSenderCertificateName))
+			}
+			for _, c := range ten.Outbound {
+				names = append(names, string(c.TlsDomain))
+			}
+		}
+		for _, n := range names {
+			if n == "" {
+				continue
+			}
+			base, wild, err := ParseCertName(n)
+			if err != nil || strings.TrimPrefix(n, "*.") != string(base) || strings.HasPrefix(n, "*.") != wild {
+				t.Fatalf("compiled certificate name %q: ParseCertName = %q, %v, %v", n, base, wild, err)
+			}
+		}
 		// Every accepted domain of a compiled configuration has exactly one owner: its tenant.
 		for _, ten := range d.Tenants() {
 			for _, ad := range ten.AcceptedDomains {
@@ -359,6 +384,33 @@ func TestCompileRefusesIPCertName(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("error paths (-want +got):\n%s\nfull error:\n%v", diff, err)
 	}
+}
+
+// FuzzParseCertName: ParseCertName never panics, and what it returns is normalised: it parses
+// again to itself, in lower case, with a base ParseDomain accepts.
+func FuzzParseCertName(f *testing.F) {
+	for _, s := range []string{"mail.contoso.com", "*.contoso.com", "192.0.2.1", "*.0.2.1", "*", "f*.x", "B\u00fccher.example.", "a..b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		base, wild, err := ParseCertName(s)
+		if err != nil {
+			if !errors.Is(err, ErrDomain) {
+				t.Fatalf("ParseCertName(%q): %v does not wrap ErrDomain", s, err)
+			}
+			return
+		}
+		form := string(base)
+		if wild {
+			form = "*." + form
+		}
+		if b2, w2, err := ParseCertName(form); err != nil || b2 != base || w2 != wild {
+			t.Fatalf("ParseCertName(%q) = %q, %v; again %q, %v, %v", s, base, wild, b2, w2, err)
+		}
+		if d, err := ParseDomain(string(base)); err != nil || d != base || strings.ToLower(form) != form {
+			t.Fatalf("ParseCertName(%q) = %q: not a normalised domain (%v)", s, base, err)
+		}
+	})
 }
 
 // TestParseCertName pins the one normaliser Compile and tlsid share.
