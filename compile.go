@@ -2,7 +2,8 @@ package tenantgate
 
 // Compile validates c the way Exchange Online would refuse it, normalises every domain and
 // pattern (A-labels, lower case), fills in defaults, and builds the Directory indexes. It returns
-// every problem at once as ConfigErrors, each with the JSON path of its field. c is not modified.
+// every problem at once as ConfigErrors, each with the JSON path of its field. c is not modified,
+// and the Directory keeps its own copy: changing c afterwards changes no lookup.
 //
 // It works in two passes: validation walks the whole configuration, collecting every error and
 // producing a normalised copy; only a configuration without errors is then indexed, and indexing
