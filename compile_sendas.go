@@ -17,42 +17,46 @@ type sendAsKey struct {
 	wild   bool
 }
 
-// compileSendAs validates and indexes every tenant's SendAs. It runs after the accepted domains
-// are indexed and the gateway is compiled, because whether a domain belongs to another served
-// tenant needs both.
-func compileSendAs(el *errList, d *Directory, in []Tenant) {
+// validateSendAs validates and normalises every tenant's SendAs. It runs after the accepted
+// domains are checked and the gateway is validated, because whether a domain belongs to another
+// served tenant needs both.
+func (v *validator) validateSendAs(in []Tenant) {
+	var seen map[sendAsKey]bool // one tenant's entries; cleared for the next
 	for i := range in {
 		if len(in[i].SendAs) == 0 {
 			continue
 		}
-		t := &d.cfg.Tenants[i]
+		if seen == nil {
+			seen = make(map[sendAsKey]bool)
+		}
+		clear(seen)
 		out := make([]DomainPattern, 0, len(in[i].SendAs))
 		for k, s := range in[i].SendAs {
 			// The path is built only for an error: 100,000 tenants may list several entries each.
 			p := func() string { return idx(idx("tenants", i)+".sendAs", k) }
 			pat, err := ParseDomainPattern(string(s))
 			if err != nil {
-				el.add(p(), "%v", err)
+				v.el.add(p(), "%v", err)
 				continue
 			}
-			if msg := d.checkSendAs(i, pat); msg != "" {
-				el.add(p(), "%s", msg)
+			if msg := v.checkSendAs(i, pat); msg != "" {
+				v.el.add(p(), "%s", msg)
 				continue
 			}
 			key := sendAsKey{tenant: i, base: pat.Base(), wild: pat.IsWildcard()}
-			if _, dup := d.sendAs[key]; dup {
-				el.add(p(), "%s is listed twice", pat)
+			if seen[key] {
+				v.el.add(p(), "%s is listed twice", pat)
 				continue
 			}
-			d.sendAs[key] = pat
+			seen[key] = true
 			out = append(out, pat)
 		}
-		t.SendAs = out
+		v.tenants[i].SendAs = out
 	}
 }
 
 // checkSendAs returns why tenant i may not list pat in SendAs, or "".
-func (d *Directory) checkSendAs(i int, pat DomainPattern) string {
+func (l *tenantLookup) checkSendAs(i int, pat DomainPattern) string {
 	if pat == PatternAll {
 		return `"*" would let the tenant send as every domain, other tenants' included; list the domains it sends for`
 	}
@@ -60,33 +64,19 @@ func (d *Directory) checkSendAs(i int, pat DomainPattern) string {
 	if suffix, _ := publicsuffix.PublicSuffix(string(base)); suffix == string(base) {
 		return string(pat) + " is a public suffix (publicsuffix.org) under which unrelated parties register domains; list the domains the tenant sends for"
 	}
-	t := &d.cfg.Tenants[i]
+	t := &l.tenants[i]
 	if base.IsSubdomainOf(moeraParent) {
 		own, err := ParseDomain(strings.ToLower(strings.TrimSpace(t.Name)) + "." + string(moeraParent))
 		if err != nil || !base.IsSubdomainOf(own) {
 			return string(pat) + ": onmicrosoft.com holds every tenant's initial domain; a tenant sends as its own " + string(own) + " without sendAs and never as another tenant's"
 		}
 	}
-	if o, _, ok := d.Owner(base); ok && o == t {
+	if r, ok := l.owner(base); ok && r.tenant == i {
 		return ""
 	}
-	if j, ad, ok := d.servedAbove(base, i); ok {
-		return string(pat) + " is at or below " + string(ad.Name) + ", an accepted domain of served tenant " + idx("tenants", j) + " (" + d.cfg.Tenants[j].Name + "); one tenant of the gateway may never send as another"
+	if r, ok := l.servedAbove(base, i); ok {
+		ad := &l.tenants[r.tenant].AcceptedDomains[r.domain]
+		return string(pat) + " is at or below " + string(ad.Name) + ", an accepted domain of served tenant " + idx("tenants", r.tenant) + " (" + l.tenants[r.tenant].Name + "); one tenant of the gateway may never send as another"
 	}
 	return ""
-}
-
-// servedAbove returns the first accepted domain at or above dom (whatever its MatchSubDomains)
-// that belongs to a served tenant other than tenants[self], with that tenant's index.
-func (d *Directory) servedAbove(dom Domain, self int) (int, *AcceptedDomain, bool) {
-	for s := dom; s != ""; s = s.Parent() {
-		r, ok := d.domains[s]
-		if !ok || r.tenant == self {
-			continue
-		}
-		if t := &d.cfg.Tenants[r.tenant]; d.serves[t.ID] {
-			return r.tenant, &t.AcceptedDomains[r.domain], true
-		}
-	}
-	return 0, nil, false
 }

@@ -3,6 +3,7 @@ package tenantgate
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -260,6 +261,30 @@ func FuzzLoadConfig(f *testing.F) {
 			}
 			return
 		}
+		// Every certificate name Compile accepts is one ParseCertName (and so tlsid) accepts:
+		// a configured name can always be matched by some certificate.
+		g := d.Gateway()
+		names := slices.Clone(g.ExchangeOnline.CertNames)
+		for _, id := range g.Identities {
+			names = append(names, id.CertNames...)
+		}
+		for _, ten := range d.Tenants() {
+			for _, c := range ten.Inbound {
+				names = append(names, string(c.TlsSenderCertificateName))
+			}
+			for _, c := range ten.Outbound {
+				names = append(names, string(c.TlsDomain))
+			}
+		}
+		for _, n := range names {
+			if n == "" {
+				continue
+			}
+			base, wild, err := ParseCertName(n)
+			if err != nil || strings.TrimPrefix(n, "*.") != string(base) || strings.HasPrefix(n, "*.") != wild {
+				t.Fatalf("compiled certificate name %q: ParseCertName = %q, %v, %v", n, base, wild, err)
+			}
+		}
 		// Every accepted domain of a compiled configuration has exactly one owner: its tenant.
 		for _, ten := range d.Tenants() {
 			for _, ad := range ten.AcceptedDomains {
@@ -311,5 +336,111 @@ func TestDemoConfig(t *testing.T) {
 	}
 	if id := d.InternetIdentity(); id == nil || len(id.CertNames) != 0 {
 		t.Errorf("InternetIdentity() = %+v; want one without a certificate", id)
+	}
+}
+
+// TestCompileRefusesIPCertName: an IP address is no DNS name a certificate can carry for
+// matching (tlsid.NormalizeName refuses it, RFC 6125 §6.2.1), so a connector or gateway
+// certificate name that is one could never match. Compile refuses it with the field's path, in
+// every place a certificate name is configured, exact or as a wildcard base.
+func TestCompileRefusesIPCertName(t *testing.T) {
+	const cfg = `{
+  "tenants": [
+    { "id": "11111111-1111-1111-1111-111111111111", "name": "contoso",
+      "acceptedDomains": [ { "name": "contoso.com" } ],
+      "inbound": [
+        { "name": "ip", "connectorType": "OnPremises", "tlsSenderCertificateName": "192.0.2.1" },
+        { "name": "wild", "connectorType": "OnPremises", "tlsSenderCertificateName": "*.0.2.1" },
+        { "name": "ok", "connectorType": "OnPremises", "tlsSenderCertificateName": "mail.contoso.com" } ],
+      "outbound": [
+        { "name": "o", "recipientDomains": ["*"], "tlsSettings": "DomainValidation", "tlsDomain": "198.51.100.7" } ] }
+  ],
+  "gateway": { "name": "gw.example.net", "serves": ["11111111-1111-1111-1111-111111111111"],
+    "exchangeOnline": { "certNames": ["mail.protection.outlook.com", "40.92.0.1"] },
+    "identities": [ { "name": "c", "for": "11111111-1111-1111-1111-111111111111", "certNames": ["203.0.113.9"] } ] } }`
+	c, err := LoadConfig(strings.NewReader(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Compile(c)
+	var ce ConfigErrors
+	if !errors.As(err, &ce) {
+		t.Fatalf("Compile: %v, want ConfigErrors", err)
+	}
+	var got []string
+	for _, e := range ce {
+		got = append(got, e.Path)
+		if !strings.Contains(e.Msg, "IP address") {
+			t.Errorf("%s: message %q does not say the name is an IP address", e.Path, e.Msg)
+		}
+	}
+	want := []string{
+		"tenants[0].inbound[0].tlsSenderCertificateName",
+		"tenants[0].inbound[1].tlsSenderCertificateName",
+		"tenants[0].outbound[0].tlsDomain",
+		"gateway.exchangeOnline.certNames[1]",
+		"gateway.identities[0].certNames[0]",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("error paths (-want +got):\n%s\nfull error:\n%v", diff, err)
+	}
+}
+
+// FuzzParseCertName: ParseCertName never panics, and what it returns is normalised: it parses
+// again to itself, in lower case, with a base ParseDomain accepts.
+func FuzzParseCertName(f *testing.F) {
+	for _, s := range []string{"mail.contoso.com", "*.contoso.com", "192.0.2.1", "*.0.2.1", "*", "f*.x", "B\u00fccher.example.", "a..b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		base, wild, err := ParseCertName(s)
+		if err != nil {
+			if !errors.Is(err, ErrDomain) {
+				t.Fatalf("ParseCertName(%q): %v does not wrap ErrDomain", s, err)
+			}
+			return
+		}
+		form := string(base)
+		if wild {
+			form = "*." + form
+		}
+		if b2, w2, err := ParseCertName(form); err != nil || b2 != base || w2 != wild {
+			t.Fatalf("ParseCertName(%q) = %q, %v; again %q, %v, %v", s, base, wild, b2, w2, err)
+		}
+		if d, err := ParseDomain(string(base)); err != nil || d != base || strings.ToLower(form) != form {
+			t.Fatalf("ParseCertName(%q) = %q: not a normalised domain (%v)", s, base, err)
+		}
+	})
+}
+
+// TestParseCertName pins the one normaliser Compile and tlsid share.
+func TestParseCertName(t *testing.T) {
+	tests := []struct {
+		in   string
+		name Domain
+		wild bool
+		ok   bool
+	}{
+		{"Mail.Contoso.COM.", "mail.contoso.com", false, true},
+		{"*.contoso.com", "contoso.com", true, true},
+		{"bücher.example", "xn--bcher-kva.example", false, true},
+		{"v4.example.123", "", false, false}, // last label all digits
+		{"192.0.2.1", "", false, false},
+		{"*.0.2.1", "", false, false},
+		{"*", "", false, false},
+		{"f*.contoso.com", "", false, false},
+		{"a.*.contoso.com", "", false, false},
+		{"mail\x00.contoso.com", "", false, false},
+		{"", "", false, false},
+		{strings.Repeat("a.", 128) + "com", "", false, false}, // 259 octets
+	}
+	for _, tt := range tests {
+		n, w, err := ParseCertName(tt.in)
+		if (err == nil) != tt.ok || n != tt.name || w != tt.wild {
+			t.Errorf("ParseCertName(%q) = %q, %v, %v; want %q, %v, ok %v", tt.in, n, w, err, tt.name, tt.wild, tt.ok)
+		}
+		if err != nil && !errors.Is(err, ErrDomain) {
+			t.Errorf("ParseCertName(%q): %v does not wrap ErrDomain", tt.in, err)
+		}
 	}
 }

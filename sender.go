@@ -24,10 +24,10 @@ type SenderMatch struct {
 	// Tenant is the tenant whose accepted domain decided: the tenant itself for
 	// SenderTenantDomain, the other served tenant for SenderOtherServedTenant, and for
 	// SenderNotTenantDomain the tenant that accepts the domain if there is one (one the gateway
-	// does not serve). nil otherwise.
-	Tenant *Tenant
-	// Accepted is that tenant's accepted domain, nil when Tenant is.
-	Accepted *AcceptedDomain
+	// does not serve). The zero TenantInfo otherwise.
+	Tenant TenantInfo
+	// Accepted is a copy of that tenant's accepted domain, the zero value when Tenant is.
+	Accepted AcceptedDomain
 	// Pattern is the SendAs pattern that matched, for SenderSendAs.
 	Pattern DomainPattern
 }
@@ -41,12 +41,12 @@ func (d *Directory) SenderDomain(id TenantID, dom Domain) SenderMatch {
 	if !known {
 		self = -1
 	}
-	owner, ad, owned := d.Owner(dom)
-	if owned && owner.ID == id {
-		return SenderMatch{Class: SenderTenantDomain, Tenant: owner, Accepted: ad}
+	r, owned := d.owner(dom)
+	if owned && r.tenant == self {
+		return d.senderMatch(SenderTenantDomain, r)
 	}
-	if j, sad, ok := d.servedAbove(dom, self); ok {
-		return SenderMatch{Class: SenderOtherServedTenant, Tenant: &d.cfg.Tenants[j], Accepted: sad}
+	if r, ok := d.servedAbove(dom, self); ok {
+		return d.senderMatch(SenderOtherServedTenant, r)
 	}
 	if known && len(d.sendAs) > 0 {
 		if p, ok := d.sendAs[sendAsKey{tenant: self, base: dom}]; ok {
@@ -58,9 +58,13 @@ func (d *Directory) SenderDomain(id TenantID, dom Domain) SenderMatch {
 			}
 		}
 	}
-	m := SenderMatch{Class: SenderNotTenantDomain}
 	if owned {
-		m.Tenant, m.Accepted = owner, ad
+		return d.senderMatch(SenderNotTenantDomain, r)
 	}
-	return m
+	return SenderMatch{Class: SenderNotTenantDomain}
+}
+
+// senderMatch is a SenderMatch for the tenant and accepted domain r names, by value.
+func (d *Directory) senderMatch(c SenderClass, r domainRef) SenderMatch {
+	return SenderMatch{Class: c, Tenant: d.info(r.tenant), Accepted: cloneAcceptedDomain(&d.tenants[r.tenant].AcceptedDomains[r.domain])}
 }

@@ -76,12 +76,9 @@ func TestSenderDomain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		m := d.SenderDomain(tt.id, MustParseDomain(tt.domain))
-		got := ""
-		if m.Tenant != nil {
-			got = m.Tenant.Name
-			if m.Accepted == nil {
-				t.Errorf("SenderDomain(%s, %s): tenant %s without the accepted domain", tt.id, tt.domain, got)
-			}
+		got := m.Tenant.Name
+		if (got != "") != (m.Accepted.Name != "") {
+			t.Errorf("SenderDomain(%s, %s): tenant %q with accepted domain %q", tt.id, tt.domain, got, m.Accepted.Name)
 		}
 		if m.Class != tt.class || got != tt.tenant || string(m.Pattern) != tt.pattern {
 			t.Errorf("SenderDomain(%s, %s) = %s tenant %q pattern %q; want %s %q %q", tt.id, tt.domain, m.Class, got, m.Pattern, tt.class, tt.tenant, tt.pattern)

@@ -291,7 +291,7 @@ func (a *attributor) chooseTenant() {
 	}
 	// Step 2: the tenant that accepts the MAIL FROM domain.
 	if a.fromDom != "" {
-		if t, _, ok := a.d.Owner(a.fromDom); ok {
+		if t, ok := a.d.OwnerInfo(a.fromDom); ok {
 			for i := range a.cands {
 				if a.cands[i].ref.Tenant.ID == t.ID {
 					a.granted = &a.cands[i]
@@ -319,15 +319,13 @@ func (a *attributor) firstInConfigOrder(cs []*candidate) *candidate {
 	if len(cs) == 1 {
 		return cs[0]
 	}
-	ts := a.d.Tenants()
-	for i := range ts {
-		for _, c := range cs {
-			if c.ref.Tenant == &ts[i] {
-				return c
-			}
+	first, at := cs[0], -1
+	for _, c := range cs {
+		if t, ok := a.d.TenantInfo(c.ref.Tenant.ID); ok && (at < 0 || t.Index < at) {
+			first, at = c, t.Index
 		}
 	}
-	return cs[0]
+	return first
 }
 
 // candidateOf returns the first candidate of tenant id.
@@ -348,7 +346,7 @@ func (a *attributor) attributeRecipient(rcpt string) recipientState {
 		a.reason(ReasonAttrRcptInvalid, "RCPT TO %q: %v", clipAddr(rcpt), err)
 		return r
 	}
-	owner, _, owned := a.d.Owner(dom)
+	owner, owned := a.d.OwnerInfo(dom)
 	if a.granted != nil {
 		t := a.granted.ref.Tenant
 		a.originating(&r, a.granted, owned && owner.ID == t.ID)
@@ -375,7 +373,7 @@ func (a *attributor) attributeRecipient(rcpt string) recipientState {
 		// relay-access-denied-smtp documents: 5.7.64. Anonymous mail from anybody else to a domain
 		// nobody hosts is 5.7.1 (NDR table).
 		if a.fromDom != "" {
-			if t, _, ok := a.d.Owner(a.fromDom); ok {
+			if t, ok := a.d.OwnerInfo(a.fromDom); ok {
 				r.Reply = ReplyTenantAttribution
 				a.reason(ReasonAttrRcptRelayDenied, "%s: no tenant accepts %s; MAIL FROM is tenant %s's domain but no OnPremises connector identifies the connection", clipAddr(rcpt), dom, t.Name)
 				return r
@@ -431,7 +429,7 @@ func (a *attributor) senderInScope(pats []tenantgate.DomainPattern) bool {
 }
 
 // incoming is step B for a recipient that tenant t accepts.
-func (a *attributor) incoming(r *recipientState, t *tenantgate.Tenant) {
+func (a *attributor) incoming(r *recipientState, t tenantgate.TenantInfo) {
 	refs := a.d.Inbound(t.ID)
 	var scoped, byCert, byIP, plain *tenantgate.InboundRef
 	identified := false // any enabled connector of t matched by IP or certificate (RejectDirectSend)
@@ -492,7 +490,7 @@ func (a *attributor) incoming(r *recipientState, t *tenantgate.Tenant) {
 		}
 		a.reason(ReasonAttrPartnerMatch, "%s: Partner connector %s of tenant %s applies (%s)", clipAddr(r.Rcpt), applied.Connector.Name, t.Name, method)
 	}
-	if t.RejectDirectSend && a.fromDom != "" && a.d.Accepts(t.ID, a.fromDom) && !identified {
+	if a.fromDom != "" && a.d.Accepts(t.ID, a.fromDom) && !identified && a.rejectsDirectSend(t.ID) {
 		r.Reply = ReplyDirectSend
 		a.reason(ReasonAttrDirectSendRejected, "%s: tenant %s rejects Direct Send: MAIL FROM %s is its own domain and no connector matched by IP or certificate", clipAddr(r.Rcpt), t.Name, a.fromDom)
 		return
@@ -501,6 +499,13 @@ func (a *attributor) incoming(r *recipientState, t *tenantgate.Tenant) {
 	r.Direction, r.AuthAs = Incoming, AuthAsAnonymous
 	r.ref, r.dir = applied, "INB"
 	a.reason(ReasonAttrIncoming, "%s: Incoming to tenant %s (%s), Anonymous", clipAddr(r.Rcpt), t.Name, t.ID)
+}
+
+// rejectsDirectSend reports tenant id's RejectDirectSend. It copies the tenant, so it is asked
+// only once the rest of the Direct Send test holds.
+func (a *attributor) rejectsDirectSend(id tenantgate.TenantID) bool {
+	t, ok := a.d.Tenant(id)
+	return ok && t.RejectDirectSend
 }
 
 // partnerRejects returns the reason code of the first restriction of a Partner connector the

@@ -53,7 +53,7 @@ func (p *Policy) inboundTenant(rcpt string) (tenantgate.TenantID, tenantgate.Rea
 	if err != nil {
 		return tenantgate.TenantID{}, reason(ReasonRcptSyntax, clip(err.Error())), false
 	}
-	if t, _, ok := p.d.Owner(dom); ok && p.d.Serves(t.ID) {
+	if t, ok := p.d.OwnerInfo(dom); ok && p.d.Serves(t.ID) {
 		return t.ID, reason(ReasonRcptInbound, clip(rcpt)+": accepted domain of served tenant "+t.Name), true
 	}
 	return tenantgate.TenantID{}, reason(ReasonRcptForeign, clip(rcpt)+": not an accepted domain of a served tenant"), false

@@ -133,7 +133,7 @@ func (p *Policy) senderDomain(id tenantgate.TenantID, b binding, dom tenantgate.
 	case tenantgate.SenderOtherServedTenant:
 		return reason(b.otherServedTenant, d+" is at or below "+string(m.Accepted.Name)+", an accepted domain of served tenant "+m.Tenant.Name), false
 	}
-	if m.Tenant != nil {
+	if !m.Tenant.ID.IsZero() {
 		d += " is an accepted domain of " + m.Tenant.Name + ", not of the tenant, and no sendAs matches"
 	} else {
 		d += " is neither an accepted domain of the tenant nor matched by its sendAs"

@@ -66,7 +66,7 @@ func TenantSmartHost(d *tenantgate.Directory, id tenantgate.TenantID) (string, b
 	if !ok {
 		return "", false
 	}
-	if h, ok := d.Gateway().SmartHosts[id]; ok && h != "" {
+	if h, ok := d.GatewaySmartHost(id); ok && h != "" {
 		return h, true
 	}
 	for i := range t.AcceptedDomains {

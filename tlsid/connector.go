@@ -41,16 +41,17 @@ func (r WildcardRule) String() string {
 //     match (Compile refuses "*" as a certificate name: it would match every certificate).
 //
 // Comparison is case-insensitive and on A-labels. The pattern should be normalised
-// (tenantgate.ParseDomainPattern); it is normalised again here, so raw configuration values work
-// too. Directory.InboundByCertName and InboundByCertWildcard index connectors with the same
+// (tenantgate.ParseCertName, as Compile does); it is normalised again here, so raw configuration
+// values work too. Directory.InboundByCertName and InboundByCertWildcard index connectors with the same
 // semantics for the default rule; Connectors combines them.
 func MatchConnectorName(pattern tenantgate.DomainPattern, certName string, rule WildcardRule) bool {
-	if len(pattern) > maxNameLen {
+	base, pwild, err := tenantgate.ParseCertName(string(pattern))
+	if err != nil {
 		return false
 	}
-	p, err := tenantgate.ParseDomainPattern(string(pattern))
-	if err != nil || p == "" || p == tenantgate.PatternAll {
-		return false
+	p := tenantgate.DomainPattern(base)
+	if pwild {
+		p = "*." + p
 	}
 	n, wild, ok := normName(certName)
 	if !ok {

@@ -135,8 +135,9 @@ func LintWith(d *tenantgate.Directory, o TopologyOptions) []Finding {
 	// tenant" (withStandInTenant), which is never served, so only the flows see it.
 	l := &linter{d: sim.d, sim: sim, seen: map[string]bool{}}
 	l.other, l.otherMX = otherTenantRecipient(d)
-	for i := range d.Tenants() {
-		t := &d.Tenants()[i]
+	ts := d.Tenants() // a copy: take it once
+	for i := range ts {
+		t := &ts[i]
 		if !d.Serves(t.ID) {
 			continue
 		}

@@ -299,7 +299,7 @@ func (l *linter) mxBypass(t *tenantgate.Tenant, tr *Trace) {
 // deliveries of Internet mail, or nil.
 func (l *linter) gatewayConnector(t *tenantgate.Tenant) *tenantgate.InboundConnector {
 	tr := l.sim.run(Injection{Origin: OriginInternet, From: internetSender, To: []string{tenantAddress(t)},
-		MX: map[tenantgate.Domain]string{l.domainOf(tenantAddress(t)): l.d.Gateway().Name}})
+		MX: map[tenantgate.Domain]string{l.domainOf(tenantAddress(t)): l.sim.gw.Name}})
 	s := gatewayDelivery(&tr)
 	if s == nil || s.Attribution == nil || s.Attribution.Connector == "" || s.Attribution.Tenant != t.ID {
 		return nil
@@ -378,8 +378,9 @@ func (l *linter) relays(id tenantgate.TenantID, mailFrom, fromEntity, authAs, di
 // otherTenantRelay reports a gateway that relays another tenant's mail (EchoSpoofing).
 func (l *linter) otherTenantRelay() {
 	id := tenantgate.MustParseTenantID(otherTenantID)
-	for i := range l.d.Tenants() {
-		if t := &l.d.Tenants()[i]; !l.d.Serves(t.ID) {
+	ts := l.d.Tenants() // a copy: take it once
+	for i := range ts {
+		if t := &ts[i]; !l.d.Serves(t.ID) {
 			id = t.ID
 			break
 		}

@@ -85,7 +85,7 @@ type gatewayCheck struct {
 }
 
 func (l *linter) gatewayCheck(t *tenantgate.Tenant) *gatewayCheck {
-	g := l.d.Gateway()
+	g := l.sim.gw
 	gc := &gatewayCheck{t: t, view: gatewayView{name: g.Name}, refs: l.d.Inbound(t.ID), emit: l.add,
 		partnerOnly: l.sim.o.Exchange.DirectSendPartnerOnly}
 	if l.sim.o.Exchange.IgnoreCertificateWildcards {

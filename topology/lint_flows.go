@@ -61,8 +61,9 @@ func CanonicalFlows(d *tenantgate.Directory) []Flow {
 		return nil
 	}
 	other, otherMX := otherTenantRecipient(d)
-	for i := range d.Tenants() {
-		t := &d.Tenants()[i]
+	ts := d.Tenants() // a copy: take it once
+	for i := range ts {
+		t := &ts[i]
 		if d.Serves(t.ID) {
 			fs = append(fs, tenantFlows(t, other, otherMX)...)
 		}
@@ -85,8 +86,9 @@ func tenantFlows(t *tenantgate.Tenant, other string, otherMX map[tenantgate.Doma
 // first custom domain of the first such tenant of the configuration, else at other-tenant.example
 // with an MX override making it an Exchange Online domain.
 func otherTenantRecipient(d *tenantgate.Directory) (string, map[tenantgate.Domain]string) {
-	for i := range d.Tenants() {
-		t := &d.Tenants()[i]
+	ts := d.Tenants() // a copy: take it once
+	for i := range ts {
+		t := &ts[i]
 		if d.Serves(t.ID) {
 			continue
 		}

@@ -103,6 +103,7 @@ func SimulateWith(d *tenantgate.Directory, in Injection, o TopologyOptions) Trac
 // simulator holds what every simulated message of one topology shares.
 type simulator struct {
 	d         *tenantgate.Directory
+	gw        *tenantgate.Gateway // d.Gateway(), a copy taken once
 	o         TopologyOptions
 	policy    *classify.Policy
 	policyErr error
@@ -115,19 +116,19 @@ type simulator struct {
 
 func newSimulator(d *tenantgate.Directory, o TopologyOptions) *simulator {
 	d = withStandInTenant(d)
-	s := &simulator{d: d, o: o, gwAddr: gatewayAddr(d), exoAddr: defaultEXOAddr, gwHosts: map[string]bool{}}
+	s := &simulator{d: d, gw: d.Gateway(), o: o, gwAddr: gatewayAddr(d), exoAddr: defaultEXOAddr, gwHosts: map[string]bool{}}
 	s.policy, s.policyErr = classify.NewPolicy(d, o.Policy...)
 	s.plan, s.planErr = route.NewPlanUnchecked(d)
-	for _, n := range d.Gateway().ExchangeOnline.Networks {
+	for _, n := range s.gw.ExchangeOnline.Networks {
 		if n.Addr().Is4() && n.Bits() < 32 {
 			s.exoAddr = n.Addr().Next()
 			break
 		}
 	}
-	if n := d.Gateway().Name; n != "" {
+	if n := s.gw.Name; n != "" {
 		s.gwHosts[strings.ToLower(n)] = true
 	}
-	for _, a := range d.Gateway().Addresses {
+	for _, a := range s.gw.Addresses {
 		s.gwHosts[a.String()] = true
 	}
 	return s
@@ -219,7 +220,7 @@ func (s *simulator) mxHost(in *Injection, dom tenantgate.Domain) string {
 	}
 	if t, _, ok := s.d.Owner(dom); ok {
 		if s.d.Serves(t.ID) && mxAtGateway(t) {
-			return strings.ToLower(s.d.Gateway().Name)
+			return strings.ToLower(s.gw.Name)
 		}
 		h, _ := route.TenantSmartHost(s.d, t.ID)
 		return h
@@ -235,7 +236,7 @@ func (s *simulator) mxHost(in *Injection, dom tenantgate.Domain) string {
 func (s *simulator) party(host string, onPremises bool) Party {
 	switch {
 	case s.gwHosts[strings.ToLower(host)] || s.gatewayRange(host):
-		return Party{Kind: PartyGateway, Name: s.d.Gateway().Name, Host: host}
+		return Party{Kind: PartyGateway, Name: s.gw.Name, Host: host}
 	case route.IsEXOHost(host):
 		return Party{Kind: PartyExchange, Name: "exchange", Host: host}
 	case onPremises:
@@ -249,7 +250,7 @@ func (s *simulator) gatewayRange(host string) bool {
 	if err != nil {
 		return false
 	}
-	for _, a := range s.d.Gateway().Addresses {
+	for _, a := range s.gw.Addresses {
 		if p.Contains(a) {
 			return true
 		}
@@ -359,7 +360,7 @@ func (p *path) fromInternet() {
 	var to Party
 	switch p.in.Entry {
 	case EntryGateway:
-		to = p.s.party(p.s.d.Gateway().Name, false)
+		to = p.s.party(p.s.gw.Name, false)
 	case EntryExchange:
 		host := route.SmartHostFor(p.domain())
 		if t, _, ok := p.s.d.Owner(p.domain()); ok {
@@ -580,7 +581,7 @@ func (p *path) atGateway(from, to Party, sess classify.Session, identity string)
 	st.Decision = DecisionAccept
 	p.received(sess.HELO, sess.RemoteAddr, to.Name, sess.TLS.TLS)
 	v.Apply(&p.h)
-	gw := Party{Kind: PartyGateway, Name: p.s.d.Gateway().Name}
+	gw := Party{Kind: PartyGateway, Name: p.s.gw.Name}
 	ident, _ := p.s.d.Identity(hop.Identity)
 	ev := identityEvidence(ident)
 	var next Party
@@ -597,7 +598,7 @@ func (p *path) atGateway(from, to Party, sess classify.Session, identity string)
 	if !p.add(st) {
 		return
 	}
-	p.smtp(gw, next, p.s.gwAddr, p.s.d.Gateway().Name, ev, hop.Identity)
+	p.smtp(gw, next, p.s.gwAddr, p.s.gw.Name, ev, hop.Identity)
 }
 
 func orUnknown(s string) string {
