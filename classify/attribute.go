@@ -16,7 +16,7 @@ const maxCertNames = 256
 // Attribute decides, as Exchange Online does for a connection to *.mail.protection.outlook.com,
 // which tenant each recipient belongs to, through which inbound connector, whether the mail is
 // Originating or Incoming and Internal or Anonymous, or which reply rejects the recipient. It
-// follows spec/exchange-online.md §2.4, step by step:
+// follows docs/exchange-online.md#attribution-algorithm, step by step:
 //
 //  1. Originating candidates (§2.1 items 3–4): enabled OnPremises connectors whose
 //     TlsSenderCertificateName matches a verified certificate name; only when none does, those

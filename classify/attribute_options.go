@@ -1,8 +1,8 @@
 package classify
 
 // AttributeOption changes how Attribute resolves a rule that Microsoft does not document
-// (spec/exchange-online.md marks it [INF] or lists it among the ambiguities). Pass an
-// AttributeOptions value; Attribute(d, c) with no option follows the spec's suggested defaults.
+// (docs/exchange-online.md#ambiguities). Pass an
+// AttributeOptions value; Attribute(d, c) with no option follows the defaults documented there.
 type AttributeOption interface {
 	applyAttribute(*AttributeOptions)
 }
@@ -11,24 +11,24 @@ type AttributeOption interface {
 // each field; each field turns on the other behaviour. JSON names are used by scenario files
 // ("exchangeOptions").
 type AttributeOptions struct {
-	// RecipientStepIncoming resolves the conflict inside spec/exchange-online.md about a connection
+	// RecipientStepIncoming resolves an open question of Exchange Online's attribution: a connection
 	// that matched an OnPremises connector whose only tie to the tenant is the recipient (neither the
-	// certificate domain nor the MAIL FROM domain is accepted, scenario 9 of (a)).
+	// certificate domain nor the MAIL FROM domain is accepted, docs/exchange-online.md#scenario-9).
 	//
 	// Default (false): Originating without relay rights. MC1226222 — Microsoft's newest and most
 	// specific statement — lists the RcptTo domain as the third attribution key "for mail received
 	// through an OnPremises inbound connector", so the mail is attributed through that connector
 	// (HybridOnPrem) and only the 2023 relay rule withholds Internet relay; scenario 9 expects
-	// exactly this. It also keeps DESIGN §1(c)'s pitfall visible: Internet mail delivered over an
+	// exactly this. It also keeps a pitfall (docs/exchange-online.md#pitfalls) visible: Internet mail delivered over an
 	// OnPremises connector is treated as the tenant's own.
 	//
-	// true: the §2.4 pseudo-code — the OnPremises match is dropped and the recipient is attributed
+	// true: the fall-through of docs/exchange-online.md#attribution-algorithm — the OnPremises match is dropped and the recipient is attributed
 	// as Incoming (Partner connectors, RejectDirectSend and Enhanced Filtering then apply as for any
 	// anonymous mail).
 	RecipientStepIncoming bool `json:"recipientStepIncoming,omitempty"`
 
 	// IgnoreCertificateWildcards: a wildcard name in the presented certificate ("*.gw.example")
-	// matches nothing. Default (false): the spec's suggested rule (§1.1 [INF]) — "*.X" matches a
+	// matches nothing. Default (false): the rule of docs/exchange-online.md#certificate-names — "*.X" matches a
 	// connector value one label under X, or the value "*.X" itself.
 	IgnoreCertificateWildcards bool `json:"ignoreCertificateWildcards,omitempty"`
 

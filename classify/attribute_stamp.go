@@ -10,7 +10,7 @@ import (
 // maxReceivedWalk bounds how many Received fields Enhanced Filtering examines.
 const maxReceivedWalk = 100
 
-// enhancedFiltering runs skip listing for connector ref (spec/exchange-online.md §5):
+// enhancedFiltering runs skip listing for connector ref (docs/exchange-online.md#enhanced-filtering):
 //   - EFSkipLastIP: only the last source — the connecting IP — is skipped;
 //   - otherwise every address in EFSkipIPs is skipped (the connecting IP first, then each
 //     Received hop's from-address while it is listed);
@@ -97,7 +97,7 @@ func listed(users []string, rcpt string) bool {
 }
 
 // senderValue formats the EF header value as public headers show it ("ip=[a.b.c.d];domain=name";
-// spec §5, format unverified).
+// docs/exchange-online.md#enhanced-filtering, format unverified).
 func senderValue(ef EnhancedFiltering) string {
 	v := "ip=[" + ef.SourceIP.String() + "]"
 	if ef.SourceName != "" {

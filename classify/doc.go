@@ -5,7 +5,7 @@
 //
 // # Attribute
 //
-// Attribute implements spec/exchange-online.md §2.4, which assembles Microsoft's statements:
+// Attribute implements docs/exchange-online.md#attribution-algorithm, which assembles Microsoft's statements:
 //
 //   - OnPremises connectors identify the connection by certificate first (TLS, a certificate that
 //     verified against public roots, any DNS name — CN or SAN — against TlsSenderCertificateName,
@@ -46,11 +46,11 @@
 //     OriginalAttributedTenantConnectingIp for HybridOnPrem), MessageDirectionality, and the
 //     X-Forefront-Antispam-Report DIR and CIP fields.
 //
-// Where Microsoft is silent ([INF] rules and the ambiguities of spec/exchange-online.md (b)),
+// Where Microsoft is silent (docs/exchange-online.md#ambiguities),
 // Attribute follows the spec's suggested default and AttributeOptions offers the other
 // behaviour. The deliberate choices:
 //
-//   - Scenario 9 against the §2.4 pseudo-code: a connection whose OnPremises connector is tied to
+//   - docs/exchange-online.md#scenario-9 against docs/exchange-online.md#attribution-algorithm: a connection whose OnPremises connector is tied to
 //     the tenant only by the recipient is Originating without relay rights (MC1226222 lists RcptTo
 //     as an attribution key for OnPremises mail); RecipientStepIncoming selects the pseudo-code's
 //     fall-through to Incoming.
@@ -76,8 +76,8 @@
 //
 // Policy is the gateway's verdict on a transaction it receives on port 25 from Exchange Online or
 // the Internet: deliver into a served tenant (inbound), relay to the Internet and DKIM-sign because
-// the mail really comes from a served tenant (relay), or refuse. It follows DESIGN §4.2,
-// spec/threats-and-peers.md §5 and (b), and spec/exchange-online.md §6.2 and §8, in three stages
+// the mail really comes from a served tenant (relay), or refuse. It follows docs/threat-model.md#trust-rules,
+// docs/threat-model.md#trust-rules and (b), and docs/exchange-online.md#header-firewall, docs/exchange-online.md#classifying-mail-from-exchange-online, in three stages
 // an MTA can call as the SMTP dialogue goes:
 //
 //   - Peer (connect, after STARTTLS): verified Exchange Online needs both factors — the address,
@@ -96,7 +96,7 @@
 //     HybridOnPrem is on-premises, Internet — or Hosted with AuthAs Anonymous, or any DIR:INB — is
 //     relayed; anything else is unknown and never relays. Relay needs own-tenant and a kind the
 //     policy lets relay (RelayKinds, default mailbox and on-premises: Direct Send into the tenant
-//     shows as our tenant + Anonymous and does not relay, threat case 31). Everything else that
+//     shows as our tenant + Anonymous and does not relay, docs/threat-model.md#threat-31). Everything else that
 //     wants a foreign recipient is refused 550 5.7.1 with a reason naming the rule that failed
 //     (rcpt.relay-denied.peer, .tenant, .kind, .sender). The verdict agrees with Recipient: what
 //     RCPT refused stays refused, what it took inbound stays inbound unless the message loops.
@@ -115,20 +115,20 @@
 //     authserv-id does not parse but that names ours (header.verdict-unparsable-stripped: fail
 //     closed); and, from a peer that is not verified Exchange Online, every
 //     Microsoft trust field (X-MS-Exchange-CrossTenant-*, -Organization-*, -Forest-*,
-//     -CrossPremises-*, X-EOPTenantAttributedMessage, X-OriginatorOrg; threat case 3). Apply does
+//     -CrossPremises-*, X-EOPTenantAttributedMessage, X-OriginatorOrg; docs/threat-model.md#threat-3). Apply does
 //     both on a textproto.Header.
 //   - Loop guard: the new hop is one more than the highest policy.hop, or the number of copies of
 //     our header, whichever is larger — a forged low count cannot hide a higher one; past MaxHops
-//     (default 5) every recipient is refused "554 5.4.6 Routing loop detected" (threat case 32).
+//     (default 5) every recipient is refused "554 5.4.6 Routing loop detected" (docs/threat-model.md#threat-32).
 //   - Nothing is kept between calls: a second transaction on one connection is decided afresh
-//     from the Session and its own header (threat case 16).
+//     from the Session and its own header (docs/threat-model.md#threat-16).
 //
 // Decisions where the sources leave a choice, each with its option:
 //
-//   - Identical duplicate CrossTenant-Id fields (threat case 9, "accept only if the policy allows
-//     it; log it") are accepted by default — DESIGN §4.2 asks only that all be equal — and
+//   - Identical duplicate CrossTenant-Id fields (docs/threat-model.md#threat-9, "accept only if the policy allows
+//     it; log it") are accepted by default — docs/threat-model.md#trust-rules asks only that all be equal — and
 //     reported as tenant.crosstenant.duplicate; RejectDuplicateTenantID refuses them.
-//   - White space before the colon (RFC 5322 §4.5 obsolete syntax, threat case 10) makes a tenant
+//   - White space before the colon (RFC 5322 §4.5 obsolete syntax, docs/threat-model.md#threat-10) makes a tenant
 //     field malformed, so the message is not ours: Exchange Online never writes it.
 //     AcceptObsoleteFieldSyntax lets it count (still reported).
 //   - X-EOPTenantAttributedMessage ("<GUID>:<n>") is not evidence by default: it records inbound
@@ -137,13 +137,13 @@
 //     for a served tenant's DKIMSigningDomains when the header is absent — never when it is
 //     malformed or conflicting, and never when passes point at two served tenants; DKIMRequired
 //     makes such a pass a second factor. Authentication-Results found in the message are never
-//     read as evidence (threat case 18).
+//     read as evidence (docs/threat-model.md#threat-18).
 //   - A header block the reader refused (Transaction.HeaderError: bare CR, NUL, over a limit) makes
 //     every recipient fail "554 5.6.0", inbound ones included: two parsers must never disagree on
-//     what the header says (threat case 14).
+//     what the header says (docs/threat-model.md#threat-14).
 //   - A From field the RFC 5322 parser refuses (net/mail), group syntax, or a trailing dot in the
 //     domain is never signed.
-//   - More than MaxTenantFields (16) tenant fields is malformed evidence (threat case 29).
+//   - More than MaxTenantFields (16) tenant fields is malformed evidence (docs/threat-model.md#threat-29).
 //   - The certificate name compares exactly, ignoring case: stricter than tlsid.MatchPeerName, so
 //     a "*.protection.outlook.com" certificate is not Exchange Online's.
 //   - The verdict header name and authserv-id are VerdictHeader and AuthServID (default
@@ -200,7 +200,7 @@
 // sender-checked (it does not relay anyway).
 //
 // The policy reads the header block itself in one pass (policy_evidence.go) rather than through
-// headers.Parse: it needs only six field names, and the whole Message stays within DESIGN §7's
+// headers.Parse: it needs only six field names, and the whole Message stays within README.md#performance's
 // budget of twice textproto.ReadHeader.
 //
 // # Reason codes

@@ -11,7 +11,7 @@ import (
 	"github.com/tenantgate/tenantgate/headers"
 )
 
-// Field names the policy reads, compared case-insensitively (exchange-online.md §6.2: Exchange
+// Field names the policy reads, compared case-insensitively (docs/exchange-online.md#header-firewall: Exchange
 // Online itself varies the case).
 const (
 	fieldCrossTenantID   = "X-MS-Exchange-CrossTenant-Id"
@@ -28,7 +28,7 @@ const (
 
 // trustPrefixes name the Microsoft trust headers that mean something only when Exchange Online
 // wrote them. From a peer that is not verified Exchange Online they are forgeries and are listed
-// for removal (threat case 3; exchange-online.md §6.2, the header firewall).
+// for removal (docs/threat-model.md#threat-3; docs/exchange-online.md#header-firewall, the header firewall).
 var trustPrefixes = [...]string{
 	"X-MS-Exchange-CrossTenant-",
 	"X-MS-Exchange-Organization-",
@@ -154,7 +154,7 @@ func fillInstances(h *textproto.Header, list []HeaderField) {
 }
 
 // tenantField records one tenant evidence field. It must be a bare canonical GUID after
-// unfolding (threat case 11: no braces, comments, encoded-words or extra characters); eop fields
+// unfolding (docs/threat-model.md#threat-11: no braces, comments, encoded-words or extra characters); eop fields
 // may carry Exchange Online's ":<n>" suffix.
 func (p *Policy) tenantField(e *evidence, f textproto.HeaderFields, idx int, eop bool) {
 	e.tenantFields++

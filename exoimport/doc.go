@@ -4,7 +4,7 @@
 //
 // # Why a package of its own
 //
-// The root package's JSON is a strict public contract (DESIGN §3). Exports are not: PowerShell
+// The root package's JSON is a strict public contract (README.md#configuration). Exports are not: PowerShell
 // matches keys case-insensitively, writes enums as names, numbers or {"Value": …} objects, dates
 // in two styles, one object bare and several as an array, and the REST API adds annotation keys.
 // Keeping that tolerance here keeps it out of the model, and a library user who only loads our
@@ -15,7 +15,7 @@
 // The output of Get-InboundConnector, Get-OutboundConnector, Get-AcceptedDomain,
 // Get-TransportRule, Get-OrganizationConfig (RejectDirectSend), Get-ArcConfig,
 // Get-HostedConnectionFilterPolicy (IPAllowList) and Get-MxRecordReport, in these forms
-// (spec/exchange-exports.md §2, §3):
+// (docs/exchange-online.md#configuration-exports):
 //   - `ConvertTo-Json` from Windows PowerShell 5.1 or PowerShell 7: a bare object, an array, null
 //     or nothing; several cmdlets' objects may share one array. Which cmdlet wrote an object is
 //     told by the keys only its output has.
@@ -33,7 +33,7 @@
 // Keys compare case-insensitively (Microsoft365DSC mixes UseMXRecord and UseMxRecord); two keys
 // of one object that differ only in case are an error. Enumerations are read by name, given as a
 // string or as {"Value": "…"}; numbers are refused with the instruction to re-export with
-// `ConvertTo-Json -EnumsAsStrings`, because their codes are not documented (spec §3.2).
+// `ConvertTo-Json -EnumsAsStrings`, because their codes are not documented.
 // Multi-valued properties are arrays (null elements skipped, as in ScubaGear's [null]), a bare
 // string or null. SenderDomains are read in the stored "smtp:<domain>;<cost>" form or bare.
 // SetSCL and Priority are numbers or numeric strings. Dates are "\/Date(ms)\/" or ISO 8601.

@@ -33,33 +33,33 @@
 // # Rules followed
 //
 //   - Field names are compared case-insensitively and exactly (RFC 5322 §1.2.2): EXO writes
-//     "-id" and "-Id" in one message (spec/headers.md §2), and -Id2 is another field.
+//     "-id" and "-Id" in one message (docs/headers.md#crosstenant-fields), and -Id2 is another field.
 //   - Values are unfolded (RFC 5322 §2.2.3) and trimmed, never RFC 2047-decoded: a tenant ID must
 //     be a bare 8-4-4-4-12 GUID (tenantgate.ParseTenantID), so braces, comments, encoded-words
-//     or extra characters make it invalid (threat case 11). Upper-case hexadecimal is accepted
-//     (spec/headers.md §3 "accept A-F, emit lower").
-//   - EXO appends its CrossTenant fields at the bottom of the block (spec/headers.md §2, §4.4),
-//     so the bottom-most occurrence is the latest pass. spec/exchange-online.md §6.2 advises the
+//     or extra characters make it invalid (docs/threat-model.md#threat-11). Upper-case hexadecimal is accepted
+//     (docs/headers.md#crosstenant-fields "accept A-F, emit lower").
+//   - EXO appends its CrossTenant fields at the bottom of the block (docs/headers.md#crosstenant-fields, docs/headers.md#passes),
+//     so the bottom-most occurrence is the latest pass. docs/exchange-online.md#header-firewall advises the
 //     top-most instance instead; CrossTenantID avoids the choice by requiring every occurrence
 //     to agree.
 //   - Received fields are read the way Microsoft's Message Header Analyzer reads them
-//     (spec/headers.md §1.1): the date after the last ';' or, failing that, from the first
+//     (docs/headers.md#received): the date after the last ';' or, failing that, from the first
 //     weekday or yyyy-mm-dd; keywords outside comments only; hop delays as computeDeltas does.
 //   - Antispam reports follow MHA's item grammar: "(null)" removed, split at ';', key cut at the
-//     first ':' so an IPv6 CIP survives (spec/headers.md §3).
+//     first ':' so an IPv6 CIP survives (docs/headers.md#crosstenant-fields).
 //
 // # Deliberate divergences
 //
 //   - Read refuses a bare CR or NUL anywhere and a non-ASCII field name, where textproto and
 //     MHA would go on: different readers split such input differently, which is how header
-//     smuggling works (threat case 30).
+//     smuggling works (docs/threat-model.md#threat-30).
 //   - White space before a field's colon (RFC 5322 §4.5 obsolete syntax) is read, reported as a
-//     problem, and makes CrossTenantID fail (threat case 10).
+//     problem, and makes CrossTenantID fail (docs/threat-model.md#threat-10).
 //   - ParseReceived keeps the first occurrence of a repeated keyword, where MHA joins them; a
 //     date with an unknown alphabetic zone is left unparsed rather than read as UTC; a missing
 //     zone is read as UTC, as MHA does.
 //   - Authentication-Results: segments that are not "method=result" (EXO's stray "outlook.com")
 //     are kept in AuthResults.Stray instead of failing the field as go-msgauth does.
 //   - Explain's meanings for DIR OUB/OTB and ARC AAR/AMS/AS are not documented by Microsoft
-//     (spec/headers.md §1.2).
+//     (docs/headers.md#antispam-reports).
 package headers

@@ -6,7 +6,7 @@ import (
 	"github.com/tenantgate/tenantgate"
 )
 
-// Suffixes of the host names Exchange Online receives mail on (spec/exchange-online.md §4).
+// Suffixes of the host names Exchange Online receives mail on (docs/exchange-online.md#accepted-domains).
 const (
 	// EXOHostSuffix is the parent of every tenant's MX host: <domain-with-dashes>.mail.protection.outlook.com.
 	EXOHostSuffix = "mail.protection.outlook.com"
@@ -16,7 +16,7 @@ const (
 )
 
 // SmartHostFor returns the Exchange Online host that receives mail for dom, in the form Microsoft
-// publishes as the domain's MX (spec/exchange-online.md §4, "MX host form"):
+// publishes as the domain's MX (docs/exchange-online.md#accepted-domains, "MX host form"):
 //   - <name>.onmicrosoft.com (the MOERA domain) → <name>.mail.protection.outlook.com;
 //   - <name>.mail.onmicrosoft.com (the hybrid routing domain) → <name>.mail.protection.outlook.com
 //     as well [INF: the same tenant host; not stated by the spec];

@@ -21,23 +21,23 @@
 //   - Chain verification is crypto/x509's, against the caller's roots at the caller's time.
 //     Extended key usage serverAuth or clientAuth is accepted: public CAs stopped issuing
 //     clientAuth in 2026 and crypto/tls's own client-certificate verification would refuse EXO's
-//     serverAuth-only certificate ("incompatible key usage", spec/go-ecosystem.md A.5).
+//     serverAuth-only certificate ("incompatible key usage", crypto/x509 ExtKeyUsage).
 //   - Names are DNS SANs in A-label lower case (RFC 6125 §6.4.2, IDNA2008 lookup profile); the
-//     subject CN is not a name for verified peers (RFC 6125 §6.4.4; spec/threats-and-peers.md
+//     subject CN is not a name for verified peers (RFC 6125 §6.4.4; docs/threat-model.md#threat-6
 //     case 6: a CN match without SAN fails). From milter macros only the CN is known, so there it
 //     is the name.
 //   - Expected-peer checks (MatchPeerName, VerifyPeer, ClientConfig) follow RFC 6125: exact,
 //     case-insensitive, or one whole left-most wildcard label; no partial wildcards.
 //   - Connector matching (MatchConnectorName) follows Microsoft: "*.contoso.com" is contoso.com
 //     and every subdomain at any depth; exact values match exactly; CN and SANs both count for
-//     the certificates the gateway presents (spec/exchange-online.md §1.1).
+//     the certificates the gateway presents (docs/exchange-online.md#certificate-names).
 //   - A wildcard inside a presented certificate, which Microsoft does not document, follows the
-//     rule spec/exchange-online.md §1.1 suggests ([INF]): "*.X" matches a connector value one
+//     rule docs/exchange-online.md#certificate-names suggests ([INF]): "*.X" matches a connector value one
 //     label under X, or the value "*.X" itself. WildcardNever is the alternative: presented
 //     wildcards match nothing.
-//   - The identity rule of DESIGN.md §5: a served tenant's hop presents that tenant's identity,
+//   - The identity rule of docs/routing.md#the-gateways-next-hop: a served tenant's hop presents that tenant's identity,
 //     every other hop the Internet identity (default: no certificate); one certificate per tenant
-//     (MC1226222, spec/exchange-online.md §2.1).
+//     (MC1226222, docs/exchange-online.md#attribution).
 //
 // # Deliberate divergences
 //

@@ -1,6 +1,6 @@
 // Command relay is a synchronous SMTP gateway relay built on tenantgate and go-smtp. It sits
 // between Exchange Online and the Internet, in front of the tenants it serves ("Option 2" of
-// DESIGN.md §1): the tenants' outbound connectors send their mail to it, and their MX (or
+// docs/threat-model.md#deployment): the tenants' outbound connectors send their mail to it, and their MX (or
 // the operator's MX) sends Internet mail to it.
 //
 // Per connection it reads the TLS evidence after STARTTLS (tlsid.ServerConfig requests a client
@@ -57,7 +57,7 @@
 //
 // # Rules followed
 //
-//   - DESIGN.md §4.2 (classify.Policy) for every decision; §5 (route.Plan) for the next hop and
+//   - docs/threat-model.md#trust-rules (classify.Policy) for every decision; §5 (route.Plan) for the next hop and
 //     the certificate presented: a served tenant's identity only towards that tenant, the
 //     Internet identity (default: none) everywhere else.
 //   - RFC 5321 §5.1 MX order and fallback (route.MailHosts), RFC 7505 null MX, RFC 3207 STARTTLS
