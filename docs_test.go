@@ -23,9 +23,9 @@ var internalDoc = regexp.MustCompile(`spec/[A-Za-z-]+\.md|\bspec §|\bDESIGN\b`)
 // it: a path relative to the repository root ("docs/threat-model.md#threat-12").
 var docLink = regexp.MustCompile(`([A-Za-z0-9_./-]*\.md)#([A-Za-z0-9_-]+)`)
 
-// repoFiles returns the repository's non-test Go files and its Markdown files outside testdata
-// (testdata's SOURCES.md files describe fixtures, scenario files' "source" fields are a frozen
-// contract).
+// repoFiles returns the repository's non-test Go files, its Markdown files outside testdata and
+// the README files inside it (testdata's SOURCES.md files describe where fixtures came from, and
+// scenario files' "source" fields are a frozen contract).
 func repoFiles(t *testing.T) (goFiles, mdFiles []string) {
 	t.Helper()
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
@@ -33,12 +33,17 @@ func repoFiles(t *testing.T) (goFiles, mdFiles []string) {
 			return err
 		}
 		if d.IsDir() {
-			if name := d.Name(); path != "." && (strings.HasPrefix(name, ".") || name == "testdata" || name == "node_modules") {
+			if name := d.Name(); path != "." && strings.HasPrefix(name, ".") {
 				return filepath.SkipDir
 			}
 			return nil
 		}
+		inTestdata := strings.Contains(filepath.ToSlash(path), "testdata/")
 		switch {
+		case inTestdata:
+			if d.Name() == "README.md" {
+				mdFiles = append(mdFiles, path)
+			}
 		case strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go"):
 			goFiles = append(goFiles, path)
 		case strings.HasSuffix(path, ".md"):
@@ -121,7 +126,12 @@ func TestDocAnchors(t *testing.T) {
 				}
 			}
 			check(path, n, line, func(f string) string {
-				return filepath.Join(dir, filepath.FromSlash(f))
+				// A link is relative to the page; a path in a code sample ("source": "docs/…")
+				// is relative to the repository root, as in Go comments.
+				if rel := filepath.Join(dir, filepath.FromSlash(f)); fileExists(rel) {
+					return rel
+				}
+				return filepath.FromSlash(f)
 			})
 		})
 	}
@@ -164,6 +174,11 @@ func TestNumberedCasesExist(t *testing.T) {
 	if seen < 50 {
 		t.Errorf("only %d numbered citations found in the scenario files; is the pattern still right?", seen)
 	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func forEachLine(t *testing.T, path string, f func(n int, line string)) {
