@@ -40,19 +40,19 @@ type AttributeOptions struct {
 
 	// OnPremisesSenderDomains: an OnPremises connector is a candidate only when its SenderDomains
 	// cover the MAIL FROM domain. Default (false): SenderDomains scopes Partner connectors only, as
-	// the parameter help says (ambiguity 4).
+	// the parameter help says (docs/exchange-online.md#ambiguities, 4).
 	OnPremisesSenderDomains bool `json:"onPremisesSenderDomains,omitempty"`
 
 	// TieBreakConfigOrder: when two tenants qualify at the same MC1226222 step (a certificate with
 	// SANs accepted by different tenants whose connectors all match), the first tenant in
 	// configuration order wins. Default (false): the step is ambiguous and decides nothing; the next
 	// step (MAIL FROM, then RCPT TO) decides, and the relay rule still requires an accepted
-	// certificate or MAIL FROM domain (ambiguity 2: Microsoft documents no tie-break).
+	// certificate or MAIL FROM domain (docs/exchange-online.md#ambiguities, 2: Microsoft documents no tie-break).
 	TieBreakConfigOrder bool `json:"tieBreakConfigOrder,omitempty"`
 
 	// DirectSendPartnerOnly: only Partner connectors matched by IP or certificate exempt mail from
 	// RejectDirectSend. Default (false): any enabled inbound connector of the tenant matched by IP
-	// or certificate exempts it, OnPremises included (ambiguity 15; Set-OrganizationConfig speaks
+	// or certificate exempts it, OnPremises included (docs/exchange-online.md#ambiguities, 15; Set-OrganizationConfig speaks
 	// of "connectors configured to match the sender IP or certificate").
 	DirectSendPartnerOnly bool `json:"directSendPartnerOnly,omitempty"`
 }

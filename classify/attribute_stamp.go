@@ -19,7 +19,7 @@ const maxReceivedWalk = 100
 //   - the first address not skipped is the source; a hop without an address ends the walk with
 //     no source (fail closed: filtering then uses the connecting IP).
 //
-// Walking the Received chain top-down is the spec's inference (§5 [INF]); Microsoft does not
+// Walking the Received chain top-down is an inference (docs/exchange-online.md#enhanced-filtering); Microsoft does not
 // document the parsing.
 func (a *attributor) enhancedFiltering(ref *tenantgate.InboundRef) EnhancedFiltering {
 	var ef EnhancedFiltering

@@ -47,7 +47,7 @@
 //     X-Forefront-Antispam-Report DIR and CIP fields.
 //
 // Where Microsoft is silent (docs/exchange-online.md#ambiguities),
-// Attribute follows the spec's suggested default and AttributeOptions offers the other
+// Attribute follows the default documented there and AttributeOptions offers the other
 // behaviour. The deliberate choices:
 //
 //   - docs/exchange-online.md#scenario-9 against docs/exchange-online.md#attribution-algorithm: a connection whose OnPremises connector is tied to
@@ -60,7 +60,7 @@
 //   - Two tenants at the same MC1226222 step: the step is ambiguous and decides nothing
 //     (TieBreakConfigOrder picks the first tenant in configuration order instead).
 //   - A wildcard in the presented certificate: "*.X" matches a connector value one label under X
-//     or "*.X" itself (§1.1); IgnoreCertificateWildcards turns wildcards off.
+//     or "*.X" itself (docs/exchange-online.md#certificate-names); IgnoreCertificateWildcards turns wildcards off.
 //   - SenderDomains "*" covers the null sender (NullSenderOutOfScope otherwise); SenderDomains does
 //     not scope OnPremises connectors (OnPremisesSenderDomains otherwise).
 //   - RejectDirectSend: OnPremises connectors matched by IP or certificate exempt too
@@ -92,7 +92,7 @@
 //     X-MS-Exchange-CrossTenant-Id field, whatever its case or position, must be a bare canonical
 //     GUID and all must agree on a served tenant (rule 2); only then, and only from a verified
 //     peer, is the mail own-tenant. The kind comes from FromEntityHeader, AuthAs and the top-most
-//     X-Forefront-Antispam-Report DIR (§8.3): Hosted with AuthAs Internal or absent is mailbox,
+//     X-Forefront-Antispam-Report DIR (docs/exchange-online.md#classifying-mail-from-exchange-online): Hosted with AuthAs Internal or absent is mailbox,
 //     HybridOnPrem is on-premises, Internet — or Hosted with AuthAs Anonymous, or any DIR:INB — is
 //     relayed; anything else is unknown and never relays. Relay needs own-tenant and a kind the
 //     policy lets relay (RelayKinds, default mailbox and on-premises: Direct Send into the tenant
@@ -132,7 +132,7 @@
 //     field malformed, so the message is not ours: Exchange Online never writes it.
 //     AcceptObsoleteFieldSyntax lets it count (still reported).
 //   - X-EOPTenantAttributedMessage ("<GUID>:<n>") is not evidence by default: it records inbound
-//     attribution (§6.2). EOPTenantAttributedEvidence makes each copy evidence that must agree.
+//     attribution (docs/exchange-online.md#header-firewall). EOPTenantAttributedEvidence makes each copy evidence that must agree.
 //   - DKIM: the library does no DNS; the MTA passes its own results. DKIMFallback accepts a pass
 //     for a served tenant's DKIMSigningDomains when the header is absent — never when it is
 //     malformed or conflicting, and never when passes point at two served tenants; DKIMRequired

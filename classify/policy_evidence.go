@@ -92,7 +92,7 @@ func (p *Policy) scan(h *textproto.Header, trustedPeer bool) evidence {
 		case asciiFold(key, fieldAuthAs):
 			kindValue(&e.authAs, &e.kindConflict, key, f.Value())
 		case asciiFold(key, fieldAntispamReport):
-			if e.dir == "" { // the top-most report is Exchange Online's latest (§6.2)
+			if e.dir == "" { // the top-most report is Exchange Online's latest (docs/exchange-online.md#header-firewall)
 				e.dir = antispamDIR(f.Value())
 				if e.dir == "" {
 					e.dir = "-"

@@ -44,7 +44,7 @@ type OutboundMessage struct {
 }
 
 // Precedence chooses between the two readings of Microsoft's outbound connector precedence
-// (docs/exchange-online.md#outbound-connectors, ambiguity 10) when several connectors match a recipient.
+// (docs/exchange-online.md#ambiguities, 10) when several connectors match a recipient.
 type Precedence string
 
 // Precedence readings. The zero value is MostSpecific.

@@ -19,7 +19,7 @@ const (
 // publishes as the domain's MX (docs/exchange-online.md#accepted-domains, "MX host form"):
 //   - <name>.onmicrosoft.com (the MOERA domain) → <name>.mail.protection.outlook.com;
 //   - <name>.mail.onmicrosoft.com (the hybrid routing domain) → <name>.mail.protection.outlook.com
-//     as well [INF: the same tenant host; not stated by the spec];
+//     as well (inferred: the same tenant host; Microsoft does not say);
 //   - any other domain: its dots become dashes, existing dashes stay, and
 //     ".mail.protection.outlook.com" is appended: contoso.com → contoso-com.mail.protection.outlook.com,
 //     my-company.co.uk → my-company-co-uk.mail.protection.outlook.com.

@@ -12,9 +12,9 @@ type File struct {
 	// Name is a short title; Source says where the expectations come from.
 	Name   string `json:"name"`
 	Source string `json:"source"`
-	// ConfigFile is a §3 configuration file, relative to the scenario file.
+	// ConfigFile is a configuration file (README.md#configuration), relative to the scenario file.
 	ConfigFile string `json:"configFile,omitempty"`
-	// Config is an inline §3 configuration.
+	// Config is an inline configuration.
 	Config json.RawMessage `json:"config,omitempty"`
 	// Policy holds classify.Policy options for the gateway section.
 	Policy *PolicyOptions `json:"policy,omitempty"`

@@ -4,7 +4,7 @@ import "github.com/tenantgate/tenantgate"
 
 // WildcardRule says how a wildcard inside a presented certificate ("*.gw.example.net" as a SAN)
 // is compared with an inbound connector's TlsSenderCertificateName. Microsoft does not document
-// it (docs/exchange-online.md#certificate-names, [INF]); the zero value is the rule that spec suggests.
+// it (docs/exchange-online.md#certificate-names, inferred); the zero value is the rule described there.
 type WildcardRule uint8
 
 const (

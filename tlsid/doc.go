@@ -32,7 +32,7 @@
 //     and every subdomain at any depth; exact values match exactly; CN and SANs both count for
 //     the certificates the gateway presents (docs/exchange-online.md#certificate-names).
 //   - A wildcard inside a presented certificate, which Microsoft does not document, follows the
-//     rule docs/exchange-online.md#certificate-names suggests ([INF]): "*.X" matches a connector value one
+//     rule docs/exchange-online.md#certificate-names describes (inferred): "*.X" matches a connector value one
 //     label under X, or the value "*.X" itself. WildcardNever is the alternative: presented
 //     wildcards match nothing.
 //   - The identity rule of docs/routing.md#the-gateways-next-hop: a served tenant's hop presents that tenant's identity,

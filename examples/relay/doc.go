@@ -57,7 +57,7 @@
 //
 // # Rules followed
 //
-//   - docs/threat-model.md#trust-rules (classify.Policy) for every decision; §5 (route.Plan) for the next hop and
+//   - docs/threat-model.md#trust-rules (classify.Policy) for every decision; docs/routing.md#the-gateways-next-hop (route.Plan) for the next hop and
 //     the certificate presented: a served tenant's identity only towards that tenant, the
 //     Internet identity (default: none) everywhere else.
 //   - RFC 5321 §5.1 MX order and fallback (route.MailHosts), RFC 7505 null MX, RFC 3207 STARTTLS
