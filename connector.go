@@ -4,8 +4,8 @@ package tenantgate
 type ConnectorType string
 
 // Connector types. The zero value means Partner: Microsoft's cmdlet help states no default for
-// New-InboundConnector (docs/exchange-online.md#ambiguities (8)); Partner is the type that grants no
-// rights, so an unspecified type fails closed.
+// New-InboundConnector (docs/exchange-online.md#ambiguities (8)); Partner is the type that grants
+// no rights, so an unspecified type fails closed.
 const (
 	Partner    ConnectorType = "Partner"
 	OnPremises ConnectorType = "OnPremises"

@@ -18,8 +18,8 @@ const maxCertNames = 256
 // Originating or Incoming and Internal or Anonymous, or which reply rejects the recipient. It
 // follows docs/exchange-online.md#attribution-algorithm, step by step:
 //
-//  1. Originating candidates (docs/exchange-online.md#attribution, rules 3–4): enabled OnPremises connectors whose
-//     TlsSenderCertificateName matches a verified certificate name; only when none does, those
+//  1. Originating candidates (docs/exchange-online.md#attribution, rules 3–4): enabled OnPremises
+//     connectors whose TlsSenderCertificateName matches a verified certificate name; only when none does, those
 //     whose SenderIPAddresses contain the connecting IPv4 address.
 //  2. The tenant among the candidates, by MC1226222's order: the tenant that accepts the
 //     certificate name that matched, else the tenant that accepts the MAIL FROM domain, else — per
@@ -170,8 +170,9 @@ func (a *attributor) certMatches(p tenantgate.DomainPattern) (ok bool, exact []t
 		return false, nil
 	}
 	for _, n := range a.certs {
-		// tlsid.MatchConnectorName is the one implementation of EXO's name semantics (docs/exchange-online.md#certificate-names),
-		// including the inferred rule for a wildcard in the certificate.
+		// tlsid.MatchConnectorName is the one implementation of EXO's name semantics
+		// (docs/exchange-online.md#certificate-names), including the inferred rule for a wildcard
+		// in the certificate.
 		if tlsid.MatchConnectorName(p, n.name, a.wildcardRule()) {
 			ok = true
 			if !n.wild {
@@ -400,8 +401,8 @@ func (a *attributor) originating(r *recipientState, cd *candidate, own bool) {
 	if own {
 		r.dir = "INT"
 	}
-	// docs/exchange-online.md#originating-incoming-internal: Internal needs CloudServicesMailEnabled with intact cross-premises headers, or
-	// TreatMessagesAsInternal with an accepted sender domain; a connector match alone is Anonymous.
+	// docs/exchange-online.md#originating-incoming-internal: Internal needs
+	// CloudServicesMailEnabled with intact cross-premises headers, or TreatMessagesAsInternal with an accepted sender domain; a connector match alone is Anonymous.
 	r.AuthAs = AuthAsAnonymous
 	switch {
 	case conn.CloudServicesMailEnabled && a.c.CrossPremises:

@@ -19,17 +19,17 @@ type AttributeOptions struct {
 	// specific statement — lists the RcptTo domain as the third attribution key "for mail received
 	// through an OnPremises inbound connector", so the mail is attributed through that connector
 	// (HybridOnPrem) and only the 2023 relay rule withholds Internet relay; scenario 9 expects
-	// exactly this. It also keeps a pitfall (docs/exchange-online.md#pitfalls) visible: Internet mail delivered over an
-	// OnPremises connector is treated as the tenant's own.
+	// exactly this. It also keeps a pitfall (docs/exchange-online.md#pitfalls) visible: Internet
+	// mail delivered over an OnPremises connector is treated as the tenant's own.
 	//
-	// true: the fall-through of docs/exchange-online.md#attribution-algorithm — the OnPremises match is dropped and the recipient is attributed
-	// as Incoming (Partner connectors, RejectDirectSend and Enhanced Filtering then apply as for any
+	// true: the fall-through of docs/exchange-online.md#attribution-algorithm — the OnPremises
+	// match is dropped and the recipient is attributed as Incoming (Partner connectors, RejectDirectSend and Enhanced Filtering then apply as for any
 	// anonymous mail).
 	RecipientStepIncoming bool `json:"recipientStepIncoming,omitempty"`
 
 	// IgnoreCertificateWildcards: a wildcard name in the presented certificate ("*.gw.example")
-	// matches nothing. Default (false): the rule of docs/exchange-online.md#certificate-names — "*.X" matches a
-	// connector value one label under X, or the value "*.X" itself.
+	// matches nothing. Default (false): the rule of docs/exchange-online.md#certificate-names —
+	// "*.X" matches a connector value one label under X, or the value "*.X" itself.
 	IgnoreCertificateWildcards bool `json:"ignoreCertificateWildcards,omitempty"`
 
 	// NullSenderOutOfScope: the null reverse-path is outside every Partner connector's
@@ -47,13 +47,14 @@ type AttributeOptions struct {
 	// SANs accepted by different tenants whose connectors all match), the first tenant in
 	// configuration order wins. Default (false): the step is ambiguous and decides nothing; the next
 	// step (MAIL FROM, then RCPT TO) decides, and the relay rule still requires an accepted
-	// certificate or MAIL FROM domain (docs/exchange-online.md#ambiguities, 2: Microsoft documents no tie-break).
+	// certificate or MAIL FROM domain (docs/exchange-online.md#ambiguities, 2: Microsoft documents
+	// no tie-break).
 	TieBreakConfigOrder bool `json:"tieBreakConfigOrder,omitempty"`
 
 	// DirectSendPartnerOnly: only Partner connectors matched by IP or certificate exempt mail from
 	// RejectDirectSend. Default (false): any enabled inbound connector of the tenant matched by IP
-	// or certificate exempts it, OnPremises included (docs/exchange-online.md#ambiguities, 15; Set-OrganizationConfig speaks
-	// of "connectors configured to match the sender IP or certificate").
+	// or certificate exempts it, OnPremises included (docs/exchange-online.md#ambiguities, 15;
+	// Set-OrganizationConfig speaks of "connectors configured to match the sender IP or certificate").
 	DirectSendPartnerOnly bool `json:"directSendPartnerOnly,omitempty"`
 }
 

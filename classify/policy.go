@@ -28,7 +28,8 @@ const (
 )
 
 // Kind says what sort of tenant mail a message is, from X-MS-Exchange-CrossTenant-FromEntityHeader,
-// -AuthAs and the DIR of X-Forefront-Antispam-Report (docs/exchange-online.md#classifying-mail-from-exchange-online).
+// -AuthAs and the DIR of X-Forefront-Antispam-Report
+// (docs/exchange-online.md#classifying-mail-from-exchange-online).
 type Kind string
 
 // Kinds. The zero value "" means unknown: the headers were absent or contradicted each other, and
@@ -76,8 +77,8 @@ const (
 )
 
 // Session is what the gateway knows about the SMTP client for the whole connection: the only state
-// that carries over from one transaction to the next (docs/threat-model.md#threat-16). HELO is recorded for the
-// caller's logs and never used as evidence (docs/threat-model.md#threat-27).
+// that carries over from one transaction to the next (docs/threat-model.md#threat-16). HELO is
+// recorded for the caller's logs and never used as evidence (docs/threat-model.md#threat-27).
 type Session struct {
 	RemoteAddr netip.Addr
 	HELO       string
@@ -116,9 +117,10 @@ type options struct {
 // Option changes a Policy default. Options are validated by NewPolicy.
 type Option func(*options) error
 
-// RelayKinds sets which kinds of own-tenant mail may relay to the Internet (docs/threat-model.md#rule-3).
-// Default: Mailbox and OnPremises. Relayed (forwards, Direct Send into the tenant — docs/threat-model.md#threat-31)
-// relays only when listed here. No kinds: nothing relays.
+// RelayKinds sets which kinds of own-tenant mail may relay to the Internet
+// (docs/threat-model.md#rule-3). Default: Mailbox and OnPremises. Relayed (forwards, Direct Send
+// into the tenant — docs/threat-model.md#threat-31) relays only when listed here. No kinds: nothing
+// relays.
 func RelayKinds(kinds ...Kind) Option {
 	return func(o *options) error {
 		for _, k := range kinds {
@@ -134,9 +136,10 @@ func RelayKinds(kinds ...Kind) Option {
 }
 
 // DKIMFallback lets a DKIM pass the caller supplies (MessageWithDKIM) stand in for an absent
-// X-MS-Exchange-CrossTenant-Id (docs/threat-model.md#threat-12: Microsoft has not set it reliably since
-// September 2022). Only a pass for a DKIMSigningDomain of exactly one served tenant counts
-// (docs/threat-model.md#threat-17). A malformed or conflicting header is never replaced by DKIM. Default off.
+// X-MS-Exchange-CrossTenant-Id (docs/threat-model.md#threat-12: Microsoft has not set it reliably
+// since September 2022). Only a pass for a DKIMSigningDomain of exactly one served tenant counts
+// (docs/threat-model.md#threat-17). A malformed or conflicting header is never replaced by DKIM.
+// Default off.
 func DKIMFallback(on bool) Option {
 	return func(o *options) error { o.dkimFallback = on; return nil }
 }
@@ -148,8 +151,9 @@ func DKIMRequired(on bool) Option {
 }
 
 // RejectDuplicateTenantID makes two or more X-MS-Exchange-CrossTenant-Id fields with the same
-// value fail, as conflicting ones always do. Default off: identical copies are accepted (docs/threat-model.md#rule-2:
-// "all are equal") and reported as tenant.crosstenant.duplicate (docs/threat-model.md#threat-9).
+// value fail, as conflicting ones always do. Default off: identical copies are accepted
+// (docs/threat-model.md#rule-2: "all are equal") and reported as tenant.crosstenant.duplicate
+// (docs/threat-model.md#threat-9).
 func RejectDuplicateTenantID(on bool) Option {
 	return func(o *options) error { o.rejectDuplicate = on; return nil }
 }
@@ -157,7 +161,8 @@ func RejectDuplicateTenantID(on bool) Option {
 // AcceptObsoleteFieldSyntax lets a tenant field written with white space before the colon
 // ("X-MS-Exchange-CrossTenant-Id : …", RFC 5322 §4.5 obsolete syntax) count as evidence. Default
 // off: Exchange Online never writes it, so such a field is malformed evidence and the message is
-// not ours (docs/threat-model.md#threat-10). Either way it is reported as tenant.crosstenant.obsolete-syntax.
+// not ours (docs/threat-model.md#threat-10). Either way it is reported as
+// tenant.crosstenant.obsolete-syntax.
 func AcceptObsoleteFieldSyntax(on bool) Option {
 	return func(o *options) error { o.acceptObsolete = on; return nil }
 }
@@ -240,8 +245,8 @@ func MaxTenantFields(n int) Option {
 const maxHopValue = 999
 
 // NewPolicy builds the gateway's policy over a compiled Directory. The Directory says which
-// tenants are served (Gateway.Serves: empty means nobody is ours, docs/threat-model.md#threat-33), how Exchange
-// Online is recognised (Gateway.ExchangeOnline) and each tenant's accepted and DKIM signing
+// tenants are served (Gateway.Serves: empty means nobody is ours, docs/threat-model.md#threat-33),
+// how Exchange Online is recognised (Gateway.ExchangeOnline) and each tenant's accepted and DKIM signing
 // domains.
 func NewPolicy(d *tenantgate.Directory, opts ...Option) (*Policy, error) {
 	if d == nil {

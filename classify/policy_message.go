@@ -23,14 +23,16 @@ type Transaction struct {
 	// (threat cases 2, 23, 25).
 	MailFrom string
 	RcptTo   []string
-	// Header is the top-level header block (docs/threat-model.md#threat-13: never MIME part headers).
+	// Header is the top-level header block (docs/threat-model.md#threat-13: never MIME part
+	// headers).
 	Header textproto.Header
 	// HeaderError is the error reading Header returned, if any (a bare CR or LF, a malformed
 	// line, a block over the size limit: threat cases 14, 29, 30). Every recipient is then
 	// refused with 554 5.6.0 and nothing is ours.
 	HeaderError error
 	// DKIM holds the DKIM results the caller verified, for DKIMFallback and DKIMRequired. Results
-	// found in the header (Authentication-Results of other hosts) are never read (docs/threat-model.md#threat-18).
+	// found in the header (Authentication-Results of other hosts) are never read
+	// (docs/threat-model.md#threat-18).
 	DKIM []DKIMResult
 }
 
@@ -71,7 +73,8 @@ type Verdict struct {
 	DKIMDomain tenantgate.Domain `json:"dkimDomain"`
 	// Remove lists the incoming fields to delete before Header is added, in block order: every
 	// copy of the verdict header with the policy's authserv-id (threat cases 18, 19) and, when the
-	// peer is not verified Exchange Online, every Microsoft trust header (docs/threat-model.md#threat-3).
+	// peer is not verified Exchange Online, every Microsoft trust header
+	// (docs/threat-model.md#threat-3).
 	Remove []HeaderField `json:"remove,omitempty"`
 	// Header is the verdict header to add at the top: an RFC 8601 Authentication-Results field
 	// (or the configured name) with method x-tenantgate, the origin, tenant, kind and hop count.
@@ -328,7 +331,8 @@ func (p *Policy) dkimPasses(v *Verdict, dkim []DKIMResult) []tenantgate.Domain {
 	return out
 }
 
-// kindVerdict applies docs/exchange-online.md#classifying-mail-from-exchange-online to the CrossTenant kind headers and DIR.
+// kindVerdict applies docs/exchange-online.md#classifying-mail-from-exchange-online to the
+// CrossTenant kind headers and DIR.
 func (p *Policy) kindVerdict(v *Verdict, e *evidence) {
 	if len(e.kindConflict) > 0 {
 		v.Reasons = append(v.Reasons, reason(ReasonKindConflict, "conflicting "+strings.Join(e.kindConflict, ", ")))

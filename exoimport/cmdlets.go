@@ -9,7 +9,8 @@ import (
 	"github.com/tenantgate/tenantgate"
 )
 
-// The readers below follow the cmdlets' parameter names (docs/exchange-online.md#configuration-exports).
+// The readers below follow the cmdlets' parameter names
+// (docs/exchange-online.md#configuration-exports).
 
 func (imp *importer) readInbound(r *record) {
 	c := tenantgate.InboundConnector{

@@ -7,8 +7,8 @@ type Format int
 const (
 	// FormatUnknown: not JSON, or JSON that is neither our configuration nor a known export.
 	FormatUnknown Format = iota
-	// FormatConfig: tenantgate's own configuration (README.md#configuration), an object with "tenants" or
-	// "gateway". Read it with tenantgate.LoadConfig, not Import.
+	// FormatConfig: tenantgate's own configuration (README.md#configuration), an object with
+	// "tenants" or "gateway". Read it with tenantgate.LoadConfig, not Import.
 	FormatConfig
 	// FormatCmdlet: `Get-… | ConvertTo-Json` output: one bare object, an array of objects, null,
 	// or nothing.
@@ -129,8 +129,8 @@ var kindCmdlet = [...]string{
 func (k objKind) String() string { return kindCmdlet[k] }
 
 // classify tells which cmdlet wrote a bare object by the keys only its output has
-// (docs/exchange-online.md#configuration-exports: outbound records lack every inbound field). The keys unique to
-// one cmdlet come first, so that Get-OrganizationConfig's hundreds of keys cannot pass for a
+// (docs/exchange-online.md#configuration-exports: outbound records lack every inbound field). The
+// keys unique to one cmdlet come first, so that Get-OrganizationConfig's hundreds of keys cannot pass for a
 // connector's.
 func classify(n *node) objKind {
 	switch {

@@ -6,7 +6,8 @@ import (
 	"github.com/tenantgate/tenantgate"
 )
 
-// Suffixes of the host names Exchange Online receives mail on (docs/exchange-online.md#accepted-domains).
+// Suffixes of the host names Exchange Online receives mail on
+// (docs/exchange-online.md#accepted-domains).
 const (
 	// EXOHostSuffix is the parent of every tenant's MX host: <domain-with-dashes>.mail.protection.outlook.com.
 	EXOHostSuffix = "mail.protection.outlook.com"

@@ -6,8 +6,8 @@ import (
 	"github.com/tenantgate/tenantgate/classify"
 )
 
-// File is one scenario file (testdata/scenarios/README.md). Every section is optional, but a file must hold at least
-// one case; the configuration comes from exactly one of ConfigFile and Config.
+// File is one scenario file (testdata/scenarios/README.md). Every section is optional, but a file
+// must hold at least one case; the configuration comes from exactly one of ConfigFile and Config.
 type File struct {
 	// Name is a short title; Source says where the expectations come from.
 	Name   string `json:"name"`
@@ -34,9 +34,9 @@ type File struct {
 }
 
 // PolicyOptions are the classify.Policy options a file may set: the "policy" object, in the
-// same JSON form as the relay's and the milter's policy sections (classify.PolicyConfig). testdata/scenarios/README.md
-// names relayKinds and dkimFallback; the other fields are optional additions, one per
-// classify.Policy option (testdata/scenarios/README.md).
+// same JSON form as the relay's and the milter's policy sections (classify.PolicyConfig).
+// testdata/scenarios/README.md names relayKinds and dkimFallback; the other fields are optional
+// additions, one per classify.Policy option (testdata/scenarios/README.md).
 type PolicyOptions = classify.PolicyConfig
 
 // TLS is a session's certificate evidence in a file. Omitted: plaintext; {}: TLS without a client
@@ -79,7 +79,8 @@ type ExchangeExpect struct {
 	OriginalClientIP *string `json:"originalClientIP,omitempty"`
 	// Reasons are codes that must all be present.
 	Reasons []string `json:"reasons,omitempty"`
-	// Stamps are matched to the result's stamps by position (an addition to testdata/scenarios/README.md).
+	// Stamps are matched to the result's stamps by position (an addition to
+	// testdata/scenarios/README.md).
 	Stamps []StampExpect `json:"stamps,omitempty"`
 }
 
@@ -145,8 +146,8 @@ type GatewayExpect struct {
 	Recipients []GatewayRecipientExpect `json:"recipients,omitempty"`
 	DKIMDomain *string                  `json:"dkimDomain,omitempty"`
 	Reasons    []string                 `json:"reasons,omitempty"`
-	// Additions to testdata/scenarios/README.md: the verdict's hop count, the names of the incoming fields to
-	// remove (in block order, as spelled), and reason codes that must be absent.
+	// Additions to testdata/scenarios/README.md: the verdict's hop count, the names of the incoming
+	// fields to remove (in block order, as spelled), and reason codes that must be absent.
 	Hop       *int     `json:"hop,omitempty"`
 	Remove    []string `json:"remove,omitempty"`
 	NoReasons []string `json:"noReasons,omitempty"`
@@ -157,7 +158,8 @@ type GatewayRecipientExpect struct {
 	Rcpt   string  `json:"rcpt"`
 	Action *string `json:"action,omitempty"`
 	Reply  *string `json:"reply,omitempty"`
-	// Tenant is the tenant an inbound recipient goes to, "" for none (an addition to testdata/scenarios/README.md).
+	// Tenant is the tenant an inbound recipient goes to, "" for none (an addition to
+	// testdata/scenarios/README.md).
 	Tenant *string `json:"tenant,omitempty"`
 }
 
@@ -176,8 +178,8 @@ type Injection struct {
 	RemoteAddr string   `json:"remoteAddr,omitempty"`
 	From       string   `json:"from"`
 	To         []string `json:"to"`
-	// Additions to testdata/scenarios/README.md (topology.Injection): the sending tenant's ID (default: the owner of
-	// From's domain), the verified certificate names the sending host presents (default: TLS
+	// Additions to testdata/scenarios/README.md (topology.Injection): the sending tenant's ID
+	// (default: the owner of From's domain), the verified certificate names the sending host presents (default: TLS
 	// without a certificate), where an Internet sender connects ("" = the MX, "exchange" = the
 	// tenant's Exchange Online host around the MX, "gateway"), and MX hosts by domain.
 	Tenant   string            `json:"tenant,omitempty"`
@@ -194,14 +196,14 @@ type FlowExpect struct {
 	DeliveredTo []string `json:"deliveredTo,omitempty"`
 	Reply       *string  `json:"reply,omitempty"`
 	MaxHops     *int     `json:"maxHops,omitempty"`
-	// Additions to testdata/scenarios/README.md: reason codes that must all appear in the trace (any step, or the
-	// trace's own reasons), and per-recipient expectations.
+	// Additions to testdata/scenarios/README.md: reason codes that must all appear in the trace
+	// (any step, or the trace's own reasons), and per-recipient expectations.
 	Reasons    []string              `json:"reasons,omitempty"`
 	Recipients []FlowRecipientExpect `json:"recipients,omitempty"`
 }
 
-// FlowRecipientExpect is one recipient's path (an addition to testdata/scenarios/README.md). Rcpt is required;
-// Outcome and Reply (by prefix) are compared when present; Via, when present, must equal the
+// FlowRecipientExpect is one recipient's path (an addition to testdata/scenarios/README.md). Rcpt
+// is required; Outcome and Reply (by prefix) are compared when present; Via, when present, must equal the
 // receiving party of each of the recipient's steps in order, written "kind" or "kind:name"
 // (topology.Party: "gateway", "exchange:contoso", "mailbox:contoso", "internet:mx.sender.example").
 type FlowRecipientExpect struct {

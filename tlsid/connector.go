@@ -4,12 +4,13 @@ import "github.com/tenantgate/tenantgate"
 
 // WildcardRule says how a wildcard inside a presented certificate ("*.gw.example.net" as a SAN)
 // is compared with an inbound connector's TlsSenderCertificateName. Microsoft does not document
-// it (docs/exchange-online.md#certificate-names, inferred); the zero value is the rule described there.
+// it (docs/exchange-online.md#certificate-names, inferred); the zero value is the rule described
+// there.
 type WildcardRule uint8
 
 const (
-	// WildcardOneLabel (the default, docs/exchange-online.md#certificate-names): a presented "*.X" matches a
-	// connector value V when V is exactly one label under X ("a.X"), or when V is "*.X" itself.
+	// WildcardOneLabel (the default, docs/exchange-online.md#certificate-names): a presented "*.X"
+	// matches a connector value V when V is exactly one label under X ("a.X"), or when V is "*.X" itself.
 	// It never matches X, deeper names ("a.b.X"), or a broader connector value ("*.parent-of-X").
 	// A presented wildcard over a single label ("*.com") matches nothing.
 	WildcardOneLabel WildcardRule = iota

@@ -86,9 +86,9 @@ func (l *linter) loop(t *tenantgate.Tenant, flow string, tr *Trace) {
 	l.reverseConnectorType(flow, tr)
 }
 
-// reverseConnectorType is the reverse of the connector-type pitfall (docs/exchange-online.md#pitfalls): Exchange
-// Online routes mail to the gateway over an OnPremises outbound connector — it treats the gateway
-// as the tenant's on-premises organisation — while it takes the gateway's deliveries through a
+// reverseConnectorType is the reverse of the connector-type pitfall
+// (docs/exchange-online.md#pitfalls): Exchange Online routes mail to the gateway over an OnPremises
+// outbound connector — it treats the gateway as the tenant's on-premises organisation — while it takes the gateway's deliveries through a
 // Partner inbound connector as Incoming Internet mail. The two halves disagree, and a looping
 // trace is where that shows: the copy the gateway delivers is routed back to it. Reported as a
 // warning next to the loop, because the usual fix is on the outbound side (a Partner connector,
@@ -397,7 +397,8 @@ func (l *linter) otherTenantRelay() {
 }
 
 // directSendRelay reports a tenant whose anonymous, passed-on Internet mail the gateway relays
-// (docs/threat-model.md#threat-31): an Internet sender can then relay through the tenant and the gateway.
+// (docs/threat-model.md#threat-31): an Internet sender can then relay through the tenant and the
+// gateway.
 func (l *linter) directSendRelay(t *tenantgate.Tenant) {
 	ok, reasons := l.relays(t.ID, "ceo@"+string(l.domainOf(tenantAddress(t))), "Internet", "Anonymous", "INB")
 	if !ok {

@@ -184,8 +184,8 @@ func (gc *gatewayCheck) gatewayHost(h string) bool {
 }
 
 // outboundTLS reports enabled outbound connectors to the gateway without certificate validation
-// (docs/exchange-online.md#outbound-connectors, TlsSettings): with $null (opportunistic) or EncryptionOnly,
-// Exchange Online delivers the tenant's outbound mail to any host that answers for the
+// (docs/exchange-online.md#outbound-connectors, TlsSettings): with $null (opportunistic) or
+// EncryptionOnly, Exchange Online delivers the tenant's outbound mail to any host that answers for the
 // gateway's name or address, certificate or not.
 func (gc *gatewayCheck) outboundTLS() {
 	for i := range gc.t.Outbound {
@@ -221,10 +221,10 @@ func (gc *gatewayCheck) outboundTLS() {
 }
 
 // inboundLockdown checks the enabled Partner connectors that identify the gateway: Microsoft's
-// third-party scenario 1 (docs/exchange-online.md#third-party-gateways) locks the tenant to the gateway with RequireTls and
-// RestrictDomainsToCertificate or RestrictDomainsToIPAddresses (docs/exchange-online.md#third-party-gateways; ORCA
-// does not read these fields). The restriction matters only when the gateway is in front of the
-// tenant's Internet mail (front); TLS always.
+// third-party scenario 1 (docs/exchange-online.md#third-party-gateways) locks the tenant to the
+// gateway with RequireTls and RestrictDomainsToCertificate or RestrictDomainsToIPAddresses
+// (docs/exchange-online.md#third-party-gateways; ORCA does not read these fields). The restriction
+// matters only when the gateway is in front of the tenant's Internet mail (front); TLS always.
 func (gc *gatewayCheck) inboundLockdown(front bool) {
 	for i := range gc.refs {
 		ref := &gc.refs[i]
@@ -366,7 +366,8 @@ func quotedStrings(s []string) string {
 // treatAsInternal reports enabled connectors that match the gateway and have
 // TreatMessagesAsInternal: that setting is for the tenant's own non-Exchange on-premises servers;
 // on the path of a third-party gateway, which passes Internet mail on, a spoofed sender of the
-// tenant's domains becomes internal and bypasses antispam (docs/exchange-online.md#inbound-connectors).
+// tenant's domains becomes internal and bypasses antispam
+// (docs/exchange-online.md#inbound-connectors).
 func (gc *gatewayCheck) treatAsInternal() {
 	for i := range gc.refs {
 		ref := &gc.refs[i]
@@ -389,7 +390,8 @@ func (gc *gatewayCheck) treatAsInternal() {
 // directSend reports a tenant none of whose enabled connectors matches the gateway by IP address
 // or certificate: the gateway's mail from the tenant's own domains (replies to forwarded mail,
 // the tenant's own services sending through the gateway) is then Direct Send, which
-// RejectDirectSend rejects with 550 5.7.68 (docs/exchange-online.md#reject-direct-send, docs/exchange-online.md#attribution-algorithm step B).
+// RejectDirectSend rejects with 550 5.7.68 (docs/exchange-online.md#reject-direct-send,
+// docs/exchange-online.md#attribution-algorithm step B).
 func (gc *gatewayCheck) directSend() {
 	if gc.anyMatch() {
 		return

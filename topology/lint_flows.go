@@ -11,8 +11,8 @@ const (
 	// FlowInternetToTenant: an Internet sender writes to the tenant through its MX.
 	FlowInternetToTenant = "internet-to-tenant"
 	// FlowInternetDirect: the same sender connects straight to the tenant's Exchange Online host,
-	// around an MX that points at the gateway (docs/threat-model.md#threat-31). Only for tenants whose MX points
-	// at the gateway.
+	// around an MX that points at the gateway (docs/threat-model.md#threat-31). Only for tenants
+	// whose MX points at the gateway.
 	FlowInternetDirect = "internet-to-tenant-direct"
 	// FlowTenantToInternet: a mailbox of the tenant writes to an Internet recipient.
 	FlowTenantToInternet = "tenant-to-internet"
@@ -28,8 +28,8 @@ const (
 	// connector says.
 	FlowOtherTenantRelay = "other-tenant-relay"
 	// FlowDirectSendRelay: anonymous Internet mail the tenant passed on (Direct Send into the
-	// tenant, then a forward) reaches the gateway for a foreign recipient (docs/threat-model.md#threat-31). A
-	// gateway check made with classify.Policy alone.
+	// tenant, then a forward) reaches the gateway for a foreign recipient
+	// (docs/threat-model.md#threat-31). A gateway check made with classify.Policy alone.
 	FlowDirectSendRelay = "direct-send-relay"
 )
 

@@ -11,7 +11,8 @@ import (
 // Finding codes of the ORCA-parity checks. Each is a descriptive code (what is wrong), and the
 // finding's ORCA field names the ORCA check whose logic it follows ("ORCA-233", "ORCA-233_1", …:
 // "ORCA-" and the suffix of the check's file name, Checks/check-ORCA<suffix>.ps1). The codes are
-// stable: scripts and scenario files compare them. They are additions to the codes of testdata/scenarios/README.md.
+// stable: scripts and scenario files compare them. They are additions to the codes of
+// testdata/scenarios/README.md.
 const (
 	// FindingEnhancedFilteringDomain (ORCA-233, info): an accepted domain's MX does not point to
 	// Exchange Online, and not every enabled catch-all inbound connector has Enhanced Filtering
@@ -197,8 +198,8 @@ func efFixCommand(ic *tenantgate.InboundConnector) string {
 }
 
 // newGatewayConnectorCommand creates the Partner connector Microsoft's third-party scenario 1
-// prescribes (docs/exchange-online.md#third-party-gateways), with Enhanced Filtering: by the gateway's certificate
-// when the gateway presents one to the tenant, else by its addresses.
+// prescribes (docs/exchange-online.md#third-party-gateways), with Enhanced Filtering: by the
+// gateway's certificate when the gateway presents one to the tenant, else by its addresses.
 func (c *orcaCheck) newGatewayConnectorCommand() string {
 	const head = "New-InboundConnector -Name 'from-gateway' -ConnectorType Partner -SenderDomains *"
 	switch {

@@ -31,7 +31,8 @@ const (
 	// EntryMX: to the MX of each recipient's domain (see Injection.MX).
 	EntryMX Entry = ""
 	// EntryExchange: straight to the Exchange Online host of the recipient's tenant, around an
-	// MX that points at the gateway — the MX bypass and Direct Send of docs/threat-model.md#threat-31.
+	// MX that points at the gateway — the MX bypass and Direct Send of
+	// docs/threat-model.md#threat-31.
 	EntryExchange Entry = "exchange"
 	// EntryGateway: straight to the gateway, whatever the MX says — a relay attempt.
 	EntryGateway Entry = "gateway"

@@ -19,9 +19,9 @@
 // needs it. README.md, "What Postfix passes", has what Postfix does, and "Replies" every refusal
 // with its class (a DKIM key lookup that failed temporarily gives 451 4.7.5).
 //
-// Nothing is kept across transactions: a new MAIL FROM starts from nothing (docs/threat-model.md#threat-16);
-// only the connection's address, HELO and the TLS macros of its last HELO stay, because
-// go-milter drops HELO-stage macros when the MTA aborts a transaction or reuses the connection.
+// Nothing is kept across transactions: a new MAIL FROM starts from nothing
+// (docs/threat-model.md#threat-16); only the connection's address, HELO and the TLS macros of its
+// last HELO stay, because go-milter drops HELO-stage macros when the MTA aborts a transaction or reuses the connection.
 //
 // With the policy options dkimRequired or dkimFallback, the milter verifies DKIM signatures
 // itself (go-msgauth, at most five per message, bounded body) and passes the results to the
@@ -32,8 +32,8 @@
 //
 // # Rules followed
 //
-//   - docs/threat-model.md#trust-rules for every decision (classify.Policy), tlsid.FromMacros for the evidence: a
-//     non-empty {cert_subject} means the MTA verified the certificate; the subject CN is the name.
+//   - docs/threat-model.md#trust-rules for every decision (classify.Policy), tlsid.FromMacros for
+//     the evidence: a non-empty {cert_subject} means the MTA verified the certificate; the subject CN is the name.
 //   - The MTA does the certificate policy: Postfix passes {cert_subject} only for a certificate
 //     that verified against smtpd_tls_CAfile.
 //

@@ -1,7 +1,7 @@
 // Command relay is a synchronous SMTP gateway relay built on tenantgate and go-smtp. It sits
 // between Exchange Online and the Internet, in front of the tenants it serves ("Option 2" of
-// docs/threat-model.md#deployment): the tenants' outbound connectors send their mail to it, and their MX (or
-// the operator's MX) sends Internet mail to it.
+// docs/threat-model.md#deployment): the tenants' outbound connectors send their mail to it, and
+// their MX (or the operator's MX) sends Internet mail to it.
 //
 // Per connection it reads the TLS evidence after STARTTLS (tlsid.ServerConfig requests a client
 // certificate and accepts serverAuth-only ones; tlsid.EvidenceFor) and asks classify.Policy.Peer
@@ -57,9 +57,9 @@
 //
 // # Rules followed
 //
-//   - docs/threat-model.md#trust-rules (classify.Policy) for every decision; docs/routing.md#the-gateways-next-hop (route.Plan) for the next hop and
-//     the certificate presented: a served tenant's identity only towards that tenant, the
-//     Internet identity (default: none) everywhere else.
+//   - docs/threat-model.md#trust-rules (classify.Policy) for every decision;
+//     docs/routing.md#the-gateways-next-hop (route.Plan) for the next hop and the certificate
+//     presented: a served tenant's identity only towards that tenant, the Internet identity (default: none) everywhere else.
 //   - RFC 5321 §5.1 MX order and fallback (route.MailHosts), RFC 7505 null MX, RFC 3207 STARTTLS
 //     with a new EHLO, RFC 7435 opportunistic TLS towards the Internet (a failed handshake falls
 //     back to plaintext there, never towards a tenant), RFC 3463 enhanced codes.
