@@ -19,8 +19,8 @@ const maxCertNames = 256
 // follows docs/exchange-online.md#attribution-algorithm, step by step:
 //
 //  1. Originating candidates (docs/exchange-online.md#attribution, rules 3–4): enabled OnPremises
-//     connectors whose TlsSenderCertificateName matches a verified certificate name; only when none does, those
-//     whose SenderIPAddresses contain the connecting IPv4 address.
+//     connectors whose TlsSenderCertificateName matches a verified certificate name; only when none
+//     does, those whose SenderIPAddresses contain the connecting IPv4 address.
 //  2. The tenant among the candidates, by MC1226222's order: the tenant that accepts the
 //     certificate name that matched, else the tenant that accepts the MAIL FROM domain, else — per
 //     recipient — the tenant that accepts the RCPT TO domain.
@@ -402,7 +402,8 @@ func (a *attributor) originating(r *recipientState, cd *candidate, own bool) {
 		r.dir = "INT"
 	}
 	// docs/exchange-online.md#originating-incoming-internal: Internal needs
-	// CloudServicesMailEnabled with intact cross-premises headers, or TreatMessagesAsInternal with an accepted sender domain; a connector match alone is Anonymous.
+	// CloudServicesMailEnabled with intact cross-premises headers, or TreatMessagesAsInternal with
+	// an accepted sender domain; a connector match alone is Anonymous.
 	r.AuthAs = AuthAsAnonymous
 	switch {
 	case conn.CloudServicesMailEnabled && a.c.CrossPremises:

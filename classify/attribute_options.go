@@ -11,9 +11,10 @@ type AttributeOption interface {
 // each field; each field turns on the other behaviour. JSON names are used by scenario files
 // ("exchangeOptions").
 type AttributeOptions struct {
-	// RecipientStepIncoming resolves an open question of Exchange Online's attribution: a connection
-	// that matched an OnPremises connector whose only tie to the tenant is the recipient (neither the
-	// certificate domain nor the MAIL FROM domain is accepted, docs/exchange-online.md#scenario-9).
+	// RecipientStepIncoming resolves an open question of Exchange Online's attribution: a
+	// connection that matched an OnPremises connector whose only tie to the tenant is the recipient
+	// (neither the certificate domain nor the MAIL FROM domain is accepted,
+	// docs/exchange-online.md#scenario-9).
 	//
 	// Default (false): Originating without relay rights. MC1226222 — Microsoft's newest and most
 	// specific statement — lists the RcptTo domain as the third attribution key "for mail received
@@ -23,8 +24,8 @@ type AttributeOptions struct {
 	// mail delivered over an OnPremises connector is treated as the tenant's own.
 	//
 	// true: the fall-through of docs/exchange-online.md#attribution-algorithm — the OnPremises
-	// match is dropped and the recipient is attributed as Incoming (Partner connectors, RejectDirectSend and Enhanced Filtering then apply as for any
-	// anonymous mail).
+	// match is dropped and the recipient is attributed as Incoming (Partner connectors,
+	// RejectDirectSend and Enhanced Filtering then apply as for any anonymous mail).
 	RecipientStepIncoming bool `json:"recipientStepIncoming,omitempty"`
 
 	// IgnoreCertificateWildcards: a wildcard name in the presented certificate ("*.gw.example")
@@ -54,7 +55,8 @@ type AttributeOptions struct {
 	// DirectSendPartnerOnly: only Partner connectors matched by IP or certificate exempt mail from
 	// RejectDirectSend. Default (false): any enabled inbound connector of the tenant matched by IP
 	// or certificate exempts it, OnPremises included (docs/exchange-online.md#ambiguities, 15;
-	// Set-OrganizationConfig speaks of "connectors configured to match the sender IP or certificate").
+	// Set-OrganizationConfig speaks of "connectors configured to match the sender IP or
+	// certificate").
 	DirectSendPartnerOnly bool `json:"directSendPartnerOnly,omitempty"`
 }
 

@@ -20,7 +20,8 @@ const (
 	// the gateway serves (docs/threat-model.md#rule-1–2).
 	OwnTenant Origin = "own-tenant"
 	// OtherTenant: the peer is verified Exchange Online, but the evidence names a tenant the
-	// gateway does not serve, or is absent, malformed or conflicting (threat cases 1, 8, 12).
+	// gateway does not serve, or is absent, malformed or conflicting (threats 1, 8, 12 of
+	// docs/threat-model.md).
 	OtherTenant Origin = "other-tenant"
 	// Internet: the peer is not verified Exchange Online; Microsoft headers mean nothing
 	// (docs/threat-model.md#threat-3, docs/exchange-online.md#scenario-38).
@@ -246,8 +247,8 @@ const maxHopValue = 999
 
 // NewPolicy builds the gateway's policy over a compiled Directory. The Directory says which
 // tenants are served (Gateway.Serves: empty means nobody is ours, docs/threat-model.md#threat-33),
-// how Exchange Online is recognised (Gateway.ExchangeOnline) and each tenant's accepted and DKIM signing
-// domains.
+// how Exchange Online is recognised (Gateway.ExchangeOnline) and each tenant's accepted and DKIM
+// signing domains.
 func NewPolicy(d *tenantgate.Directory, opts ...Option) (*Policy, error) {
 	if d == nil {
 		return nil, errors.New("classify: NewPolicy: nil Directory")

@@ -20,15 +20,15 @@ type DKIMResult struct {
 type Transaction struct {
 	Session Session
 	// MailFrom is the reverse-path, "" or "<>" for the null sender. It never decides origin
-	// (threat cases 2, 23, 25).
+	// (threats 2, 23, 25 of docs/threat-model.md).
 	MailFrom string
 	RcptTo   []string
 	// Header is the top-level header block (docs/threat-model.md#threat-13: never MIME part
 	// headers).
 	Header textproto.Header
 	// HeaderError is the error reading Header returned, if any (a bare CR or LF, a malformed
-	// line, a block over the size limit: threat cases 14, 29, 30). Every recipient is then
-	// refused with 554 5.6.0 and nothing is ours.
+	// line, a block over the size limit: threats 14, 29, 30 of docs/threat-model.md). Every
+	// recipient is then refused with 554 5.6.0 and nothing is ours.
 	HeaderError error
 	// DKIM holds the DKIM results the caller verified, for DKIMFallback and DKIMRequired. Results
 	// found in the header (Authentication-Results of other hosts) are never read
@@ -69,12 +69,12 @@ type Verdict struct {
 	Recipients []RecipientAction `json:"recipients"`
 	// DKIMDomain is the domain the gateway may DKIM-sign for, "" = do not sign: set only for
 	// own-tenant mail with a relayed recipient whose single From mailbox is in an accepted domain
-	// of that tenant (threat cases 22–25).
+	// of that tenant (threats 22–25 of docs/threat-model.md).
 	DKIMDomain tenantgate.Domain `json:"dkimDomain"`
 	// Remove lists the incoming fields to delete before Header is added, in block order: every
-	// copy of the verdict header with the policy's authserv-id (threat cases 18, 19) and, when the
-	// peer is not verified Exchange Online, every Microsoft trust header
-	// (docs/threat-model.md#threat-3).
+	// copy of the verdict header with the policy's authserv-id (threats 18, 19 of
+	// docs/threat-model.md) and, when the peer is not verified Exchange Online, every Microsoft
+	// trust header (docs/threat-model.md#threat-3).
 	Remove []HeaderField `json:"remove,omitempty"`
 	// Header is the verdict header to add at the top: an RFC 8601 Authentication-Results field
 	// (or the configured name) with method x-tenantgate, the origin, tenant, kind and hop count.

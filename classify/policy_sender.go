@@ -32,7 +32,7 @@ func (f fromResult) noSignCode() string {
 }
 
 // fromDomain returns the domain of the single mailbox in the single From field, or why there is
-// none (threat cases 21, 22).
+// none (threats 21, 22 of docs/threat-model.md).
 func fromDomain(e *evidence) fromResult {
 	switch {
 	case e.fromFields == 0:

@@ -130,8 +130,8 @@ func (k objKind) String() string { return kindCmdlet[k] }
 
 // classify tells which cmdlet wrote a bare object by the keys only its output has
 // (docs/exchange-online.md#configuration-exports: outbound records lack every inbound field). The
-// keys unique to one cmdlet come first, so that Get-OrganizationConfig's hundreds of keys cannot pass for a
-// connector's.
+// keys unique to one cmdlet come first, so that Get-OrganizationConfig's hundreds of keys cannot
+// pass for a connector's.
 func classify(n *node) objKind {
 	switch {
 	case n == nil || n.kind != kObject:
@@ -156,7 +156,8 @@ func classify(n *node) objKind {
 	return kindUnknown
 }
 
-// Bundle keys: the same cmdlet objects under the wrapper keys each tool uses (ORCA, ScubaGear, Microsoft365DSC).
+// Bundle keys: the same cmdlet objects under the wrapper keys each tool uses (ORCA, ScubaGear,
+// Microsoft365DSC).
 var scubaKeys = map[string]objKind{
 	"inbound_connectors":  kindInbound,
 	"outbound_connectors": kindOutbound,

@@ -59,7 +59,7 @@ type ConnectingIPField struct {
 	TenantConnectingIP
 }
 
-// EOPTenantField is X-EOPTenantAttributedMessage ("<tenant GUID>:<digit>", docs/headers.md#crosstenant-fields).
+// EOPTenantField is X-EOPTenantAttributedMessage ("<tenant GUID>:<digit>", docs/headers.md#x-eoptenantattributedmessage).
 type EOPTenantField struct {
 	Field
 	Tenant tenantgate.TenantID `json:"tenant"`
@@ -69,7 +69,7 @@ type EOPTenantField struct {
 }
 
 // TenantConnectingIP is the value of X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp:
-// "TenantId=<guid>;Ip=[<ip>];Helo=[<host>]" (docs/headers.md#crosstenant-fields). EXO stamps it when a message
+// "TenantId=<guid>;Ip=[<ip>];Helo=[<host>]" (docs/headers.md#originalattributedtenantconnectingip). EXO stamps it when a message
 // came in through an on-premises or third-party inbound connector of the tenant.
 type TenantConnectingIP struct {
 	TenantID tenantgate.TenantID `json:"tenantId"`
@@ -147,7 +147,7 @@ func unbracket(s string) string {
 }
 
 // ParseArrivalTime parses X-MS-Exchange-CrossTenant-OriginalArrivalTime,
-// "DD Mon YYYY HH:MM:SS.ffff (UTC)" (docs/headers.md#crosstenant-fields, docs/headers.md#originalarrivaltime): folded or not, a one- or
+// "DD Mon YYYY HH:MM:SS.ffff (UTC)" (docs/headers.md#originalarrivaltime): folded or not, a one- or
 // two-digit day, 0–7 fractional digits, "(UTC)" optional. The result is in UTC.
 func ParseArrivalTime(v string) (time.Time, error) {
 	var buf [6]string

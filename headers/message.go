@@ -53,7 +53,7 @@ type Message struct {
 	// ARC-Authentication-Results and Original-Authentication-Results, in block order.
 	AuthResults []AuthResults `json:"authResults,omitempty"`
 	// Received is the trace, top-most (newest) first; Hops the same hops oldest first with
-	// delays (docs/headers.md#received "Hop delay").
+	// delays (docs/headers.md#hop-delays).
 	Received []Received `json:"received,omitempty"`
 	Hops     Hops       `json:"hops"`
 	// From holds every From field with its mailboxes.

@@ -9,7 +9,7 @@ import (
 )
 
 // Received is one Received trace field, parsed tolerantly (RFC 5321 §4.4 and the forms real mail
-// uses; docs/headers.md#received, docs/headers.md#edge-cases).
+// uses; docs/headers.md#received).
 type Received struct {
 	// Index is the field's position in the header block, 0 for the top-most field. ParseReceived
 	// leaves it 0; Parse sets it.

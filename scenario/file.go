@@ -179,9 +179,10 @@ type Injection struct {
 	From       string   `json:"from"`
 	To         []string `json:"to"`
 	// Additions to testdata/scenarios/README.md (topology.Injection): the sending tenant's ID
-	// (default: the owner of From's domain), the verified certificate names the sending host presents (default: TLS
-	// without a certificate), where an Internet sender connects ("" = the MX, "exchange" = the
-	// tenant's Exchange Online host around the MX, "gateway"), and MX hosts by domain.
+	// (default: the owner of From's domain), the verified certificate names the sending host
+	// presents (default: TLS without a certificate), where an Internet sender connects ("" = the
+	// MX, "exchange" = the tenant's Exchange Online host around the MX, "gateway"), and MX hosts by
+	// domain.
 	Tenant   string            `json:"tenant,omitempty"`
 	TLSNames []string          `json:"tlsNames,omitempty"`
 	Entry    string            `json:"entry,omitempty"`
@@ -203,9 +204,10 @@ type FlowExpect struct {
 }
 
 // FlowRecipientExpect is one recipient's path (an addition to testdata/scenarios/README.md). Rcpt
-// is required; Outcome and Reply (by prefix) are compared when present; Via, when present, must equal the
-// receiving party of each of the recipient's steps in order, written "kind" or "kind:name"
-// (topology.Party: "gateway", "exchange:contoso", "mailbox:contoso", "internet:mx.sender.example").
+// is required; Outcome and Reply (by prefix) are compared when present; Via, when present, must
+// equal the receiving party of each of the recipient's steps in order, written "kind" or
+// "kind:name" (topology.Party: "gateway", "exchange:contoso", "mailbox:contoso",
+// "internet:mx.sender.example").
 type FlowRecipientExpect struct {
 	Rcpt    string   `json:"rcpt"`
 	Outcome *string  `json:"outcome,omitempty"`

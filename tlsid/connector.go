@@ -10,9 +10,9 @@ type WildcardRule uint8
 
 const (
 	// WildcardOneLabel (the default, docs/exchange-online.md#certificate-names): a presented "*.X"
-	// matches a connector value V when V is exactly one label under X ("a.X"), or when V is "*.X" itself.
-	// It never matches X, deeper names ("a.b.X"), or a broader connector value ("*.parent-of-X").
-	// A presented wildcard over a single label ("*.com") matches nothing.
+	// matches a connector value V when V is exactly one label under X ("a.X"), or when V is "*.X"
+	// itself. It never matches X, deeper names ("a.b.X"), or a broader connector value
+	// ("*.parent-of-X"). A presented wildcard over a single label ("*.com") matches nothing.
 	WildcardOneLabel WildcardRule = iota
 	// WildcardNever: a wildcard in the presented certificate matches no connector value. Use it
 	// when the certificates in play carry explicit names only, or to mirror a stricter reading of

@@ -6,8 +6,8 @@
 // ServerOptions),
 // or with FromMacros inside a milter; classify.Policy judges that Evidence. For connections to a
 // served tenant or the Internet, load the certificates once with NewIdentities and dial with
-// Identities.ClientConfig with each route.Hop's ClientHop: a tenant's hop presents that tenant's certificate,
-// every other hop the Internet identity. MatchConnectorName applies Exchange Online's
+// Identities.ClientConfig with each route.Hop's ClientHop: a tenant's hop presents that tenant's
+// certificate, every other hop the Internet identity. MatchConnectorName applies Exchange Online's
 // TlsSenderCertificateName semantics; MatchPeerName and VerifyPeer apply RFC 6125.
 //
 // Everything fails closed: an absent, unverified or conflicting certificate yields Evidence with

@@ -88,12 +88,12 @@ func (l *linter) loop(t *tenantgate.Tenant, flow string, tr *Trace) {
 
 // reverseConnectorType is the reverse of the connector-type pitfall
 // (docs/exchange-online.md#pitfalls): Exchange Online routes mail to the gateway over an OnPremises
-// outbound connector — it treats the gateway as the tenant's on-premises organisation — while it takes the gateway's deliveries through a
-// Partner inbound connector as Incoming Internet mail. The two halves disagree, and a looping
-// trace is where that shows: the copy the gateway delivers is routed back to it. Reported as a
-// warning next to the loop, because the usual fix is on the outbound side (a Partner connector,
-// no centralized transport); the other is an OnPremises inbound connector matching the gateway's
-// tenant certificate.
+// outbound connector — it treats the gateway as the tenant's on-premises organisation — while it
+// takes the gateway's deliveries through a Partner inbound connector as Incoming Internet mail. The
+// two halves disagree, and a looping trace is where that shows: the copy the gateway delivers is
+// routed back to it. Reported as a warning next to the loop, because the usual fix is on the
+// outbound side (a Partner connector, no centralized transport); the other is an OnPremises inbound
+// connector matching the gateway's tenant certificate.
 func (l *linter) reverseConnectorType(flow string, tr *Trace) {
 	gw := gatewayDelivery(tr)
 	if gw == nil || gw.Attribution == nil || !gw.Attribution.Accepted || gw.Attribution.Direction != classify.Incoming || gw.Attribution.Connector == "" {

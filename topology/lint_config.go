@@ -185,8 +185,8 @@ func (gc *gatewayCheck) gatewayHost(h string) bool {
 
 // outboundTLS reports enabled outbound connectors to the gateway without certificate validation
 // (docs/exchange-online.md#outbound-connectors, TlsSettings): with $null (opportunistic) or
-// EncryptionOnly, Exchange Online delivers the tenant's outbound mail to any host that answers for the
-// gateway's name or address, certificate or not.
+// EncryptionOnly, Exchange Online delivers the tenant's outbound mail to any host that answers for
+// the gateway's name or address, certificate or not.
 func (gc *gatewayCheck) outboundTLS() {
 	for i := range gc.t.Outbound {
 		c := &gc.t.Outbound[i]

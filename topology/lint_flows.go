@@ -23,9 +23,9 @@ const (
 	// FlowRelayAttempt: an Internet host asks the gateway to relay to a foreign recipient.
 	FlowRelayAttempt = "internet-relay-attempt"
 	// FlowOtherTenantRelay: a tenant the gateway does not serve sends to a foreign recipient
-	// through verified Exchange Online (EchoSpoofing, threat cases 1 and 34). A gateway check
-	// made with classify.Policy alone: Exchange Online would relay whatever the attacker's own
-	// connector says.
+	// through verified Exchange Online (EchoSpoofing, threats 1 and 34 of docs/threat-model.md). A
+	// gateway check made with classify.Policy alone: Exchange Online would relay whatever the
+	// attacker's own connector says.
 	FlowOtherTenantRelay = "other-tenant-relay"
 	// FlowDirectSendRelay: anonymous Internet mail the tenant passed on (Direct Send into the
 	// tenant, then a forward) reaches the gateway for a foreign recipient

@@ -20,7 +20,8 @@ import (
 )
 
 // File is the relay's configuration file: the library's configuration (README.md#configuration),
-// inline as "config" or in a file named by "configFile" (relative to this file), and the relay section.
+// inline as "config" or in a file named by "configFile" (relative to this file), and the relay
+// section.
 type File struct {
 	ConfigFile string          `json:"configFile,omitempty"`
 	Config     json.RawMessage `json:"config,omitempty"`

@@ -31,8 +31,9 @@ type planner interface {
 
 // plannerFor returns the relay's hop planner: route.Plan, which applies
 // docs/routing.md#the-gateways-next-hop's identity rule — a hop to a served tenant presents that
-// tenant's identity and requires TLS verified for the tenant's Exchange Online host; every other hop presents the Internet identity with
-// opportunistic TLS, even a hop to another tenant's *.mail.protection.outlook.com.
+// tenant's identity and requires TLS verified for the tenant's Exchange Online host; every other
+// hop presents the Internet identity with opportunistic TLS, even a hop to another tenant's
+// *.mail.protection.outlook.com.
 func plannerFor(d *tenantgate.Directory) (planner, error) {
 	p, err := route.NewPlan(d)
 	if err != nil {
