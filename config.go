@@ -8,7 +8,8 @@ import (
 )
 
 // Config is the whole topology: the tenants Exchange Online hosts (ours and others') and the
-// gateway. Its JSON form is a public contract (DESIGN §3); LoadConfig reads it strictly.
+// gateway. Its JSON form is a public contract (README.md#configuration); LoadConfig reads it
+// strictly.
 type Config struct {
 	Tenants []Tenant `json:"tenants"`
 	Gateway Gateway  `json:"gateway"`

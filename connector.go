@@ -4,8 +4,8 @@ package tenantgate
 type ConnectorType string
 
 // Connector types. The zero value means Partner: Microsoft's cmdlet help states no default for
-// New-InboundConnector (spec/exchange-online.md, ambiguity 8); Partner is the type that grants no
-// rights, so an unspecified type fails closed.
+// New-InboundConnector (docs/exchange-online.md#ambiguities (8)); Partner is the type that grants
+// no rights, so an unspecified type fails closed.
 const (
 	Partner    ConnectorType = "Partner"
 	OnPremises ConnectorType = "OnPremises"
@@ -31,7 +31,7 @@ type InboundConnector struct {
 	TlsSenderCertificateName DomainPattern `json:"tlsSenderCertificateName,omitempty"`
 	// RequireTls (Partner only) rejects mail that did not arrive over TLS. Default false here:
 	// Microsoft's help calls $true the default, but its own examples pass it explicitly and the
-	// claim is unverified (spec/exchange-online.md, ambiguity 9).
+	// claim is unverified (docs/exchange-online.md#ambiguities (9)).
 	RequireTls bool `json:"requireTls,omitempty"`
 	// RestrictDomainsToCertificate (Partner only) rejects in-scope mail whose certificate does not
 	// match TlsSenderCertificateName.

@@ -184,7 +184,7 @@ func (d *Directory) InboundByCertName(n Domain) []*InboundRef {
 
 // InboundByCertWildcard returns the enabled inbound connectors a certificate name "*.parent" could
 // stand for: exact values one label below parent, and the value "*.parent" itself
-// (spec/exchange-online.md §1.1, the suggested rule for wildcards in presented certificates).
+// (docs/exchange-online.md#certificate-names, the suggested rule for wildcards in presented certificates).
 func (d *Directory) InboundByCertWildcard(parent Domain) []*InboundRef {
 	out := d.certParent[parent]
 	if w := d.certWild[parent]; len(w) > 0 {

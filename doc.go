@@ -1,44 +1,42 @@
 // Package tenantgate is the shared model of tenant-aware SMTP classification at a mail gateway
-// that sits between Microsoft Exchange Online (EXO) and the Internet.
+// that sits between Microsoft Exchange Online and the Internet.
 //
-// # The problem
+// Read the configuration with LoadConfig (strict JSON: tenants as their Exchange Online
+// PowerShell parameters name them, plus the Gateway) and Compile it into a Directory, which
+// validates it as Exchange Online would and reports every error with its JSON path. Hand the
+// Directory to classify.NewPolicy (the verdict on each transaction), route.NewPlan (the next hop
+// of each recipient) and tlsid.NewIdentities (the certificate each hop presents); topology
+// simulates and lints a whole configuration, and scenario runs scenario files against it.
+// Decisions refuse with a Reply, an SMTP reply an SMTP server hands on in one line, and explain
+// themselves with Reasons. The package is pure: no I/O beyond the reader given, no clock, no
+// globals.
 //
-// A gateway (a spam filter, an encryption gateway, a relay) in front of a Microsoft 365 tenant
-// receives mail from the Internet for the tenant and hands it to the tenant's Exchange Online
-// (contoso-com.mail.protection.outlook.com) over a Partner inbound connector that is locked to
-// the gateway's certificate or IP. Outbound, the tenant's outbound connector sends external mail
-// to the gateway, which relays it to the recipient's MX.
+// Why a gateway must tell its own tenant from every other Microsoft 365 customer, and the rules
+// the packages implement with their Microsoft and RFC sources, are in docs/threat-model.md and
+// docs/exchange-online.md.
 //
-// Exchange Online sends every tenant's mail from the same IP ranges with the same certificate,
-// mail.protection.outlook.com. Source IP and certificate prove "this is Exchange Online", never
-// "this is our tenant". A gateway that trusts them alone relays for every Microsoft 365 customer:
-// the 2024 EchoSpoofing campaign sent millions of spoofed, DKIM-signed mails a day that way. The
-// tenant is told by X-MS-Exchange-CrossTenant-Id, which counts only when the connection is
-// verified Exchange Online, optionally confirmed by a DKIM signature of the tenant's own domains.
+// # Glossary
 //
-// Exchange Online must know who is inside too. When the gateway delivers into a tenant, EXO
-// attributes the connection: certificate first, then source IP with the MAIL FROM domain, then the
-// RCPT TO domain. A gateway that presents tenant T1's certificate to tenant T2 gets its mail
-// attributed to T1; Internet mail needs a Partner connector, not an OnPremises one; centralized
-// transport pointed at the gateway loops; and without Enhanced Filtering EXO sees the gateway as
-// the sender and SPF and DMARC break.
-//
-// # The model
-//
-// Config holds the Tenants (accepted domains, inbound and outbound connectors, routing rules,
-// RejectDirectSend), named and defaulted as their Exchange Online PowerShell parameters are, plus
-// one gateway setting per tenant (SendAs, the third-party domains it may relay as), and
-// the Gateway (which tenants it serves, how it recognises Exchange Online, which certificate it
-// presents on which hop). LoadConfig reads the JSON form strictly; Compile validates it as
-// Exchange Online would, returning every error with its JSON path, and builds a Directory whose
-// lookups (accepted-domain owner, sender domains a tenant may use, connectors by certificate name
-// and sender IP) cost the same for 10 tenants as for 100,000.
-//
-// Decisions refuse with a Reply, an SMTP reply (code, RFC 3463 enhanced code, text) that an
-// SMTP server hands on in one line; ParseReply reads a configured one strictly.
-//
-// The packages below use the model: headers parses what Exchange Online writes into a message,
-// tlsid turns TLS sessions into evidence, classify decides (Attribute: Exchange Online's view of
-// a connection; Policy: the gateway's verdict), route picks connectors and next hops, topology
-// simulates and lints whole topologies, and scenario runs scenario files.
+//   - Exchange Online (EXO): Microsoft 365's mail service; every tenant's mail leaves it from the
+//     same addresses with the same certificate, mail.protection.outlook.com.
+//   - Tenant: one Microsoft 365 organisation, identified by its TenantID (a GUID). A served tenant
+//     is one the gateway relays for (Gateway.Serves); an empty list serves nobody.
+//   - Accepted domain: a domain a tenant receives mail for (and may send as); MatchSubDomains
+//     extends it to subdomains.
+//   - Inbound connector: how Exchange Online recognises mail arriving for a tenant. Partner
+//     connectors lock a tenant to a gateway; OnPremises connectors mark the tenant's own servers,
+//     which may relay to the Internet. Outbound connector: where a tenant's mail leaves to.
+//   - Attribution: Exchange Online choosing the tenant of an incoming connection (certificate,
+//     then MAIL FROM, then RCPT TO); Originating mail is the tenant's own, Incoming is anonymous.
+//   - Verified Exchange Online: a client whose address is in Exchange Online's networks and whose
+//     verified TLS certificate carries one of its names (Gateway.ExchangeOnline).
+//   - Tenant evidence: X-MS-Exchange-CrossTenant-Id (all copies agreeing), or optionally a DKIM
+//     pass for the tenant's signing domains; it counts only from verified Exchange Online.
+//   - Origin: own-tenant (verified, evidence of a served tenant), other-tenant, or internet.
+//     Kind: mailbox, on-premises (a hybrid server relaying through the tenant) or relayed (mail
+//     the tenant passed on: forwards, Direct Send).
+//   - Identity: the certificate the gateway presents on a hop; a tenant's only to that tenant.
+//   - Enhanced Filtering: Exchange Online skipping the gateway's address to judge the original
+//     sender. Direct Send: anonymous mail straight to a tenant's *.mail.protection.outlook.com.
+//   - SendAs: third-party domains a served tenant may relay as (never DKIM-signed).
 package tenantgate

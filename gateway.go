@@ -40,11 +40,11 @@ type ExchangeOnlinePeer struct {
 }
 
 // DefaultEXOCertNames returns the certificate name Exchange Online presents when it connects to
-// other servers (spec/exchange-online.md §3).
+// other servers (docs/exchange-online.md#outbound-connectors).
 func DefaultEXOCertNames() []string { return []string{"mail.protection.outlook.com"} }
 
 // DefaultEXONetworks returns the Exchange Online SMTP ranges of Microsoft's endpoint list, ID 10
-// (spec/threats-and-peers.md §3). Sovereign clouds use other ranges: configure them.
+// (docs/threat-model.md#prior-art). Sovereign clouds use other ranges: configure them.
 func DefaultEXONetworks() []netip.Prefix {
 	return []netip.Prefix{
 		netip.MustParsePrefix("40.92.0.0/15"),

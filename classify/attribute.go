@@ -16,11 +16,11 @@ const maxCertNames = 256
 // Attribute decides, as Exchange Online does for a connection to *.mail.protection.outlook.com,
 // which tenant each recipient belongs to, through which inbound connector, whether the mail is
 // Originating or Incoming and Internal or Anonymous, or which reply rejects the recipient. It
-// follows spec/exchange-online.md §2.4, step by step:
+// follows docs/exchange-online.md#attribution-algorithm, step by step:
 //
-//  1. Originating candidates (§2.1 items 3–4): enabled OnPremises connectors whose
-//     TlsSenderCertificateName matches a verified certificate name; only when none does, those
-//     whose SenderIPAddresses contain the connecting IPv4 address.
+//  1. Originating candidates (docs/exchange-online.md#attribution, rules 3–4): enabled OnPremises
+//     connectors whose TlsSenderCertificateName matches a verified certificate name; only when none
+//     does, those whose SenderIPAddresses contain the connecting IPv4 address.
 //  2. The tenant among the candidates, by MC1226222's order: the tenant that accepts the
 //     certificate name that matched, else the tenant that accepts the MAIL FROM domain, else — per
 //     recipient — the tenant that accepts the RCPT TO domain.
@@ -129,7 +129,7 @@ func (a *attributor) readSender() {
 }
 
 // readCertificate keeps the certificate names Exchange Online would consider: only from a TLS
-// session whose certificate verified (§1.1: CA-signed only).
+// session whose certificate verified (docs/exchange-online.md#certificate-names: CA-signed only).
 func (a *attributor) readCertificate() {
 	ev := a.c.TLS
 	switch {
@@ -170,8 +170,9 @@ func (a *attributor) certMatches(p tenantgate.DomainPattern) (ok bool, exact []t
 		return false, nil
 	}
 	for _, n := range a.certs {
-		// tlsid.MatchConnectorName is the one implementation of EXO's name semantics (§1.1),
-		// including the [INF] rule for a wildcard in the certificate.
+		// tlsid.MatchConnectorName is the one implementation of EXO's name semantics
+		// (docs/exchange-online.md#certificate-names), including the inferred rule for a wildcard
+		// in the certificate.
 		if tlsid.MatchConnectorName(p, n.name, a.wildcardRule()) {
 			ok = true
 			if !n.wild {
@@ -398,8 +399,9 @@ func (a *attributor) originating(r *recipientState, cd *candidate, own bool) {
 	if own {
 		r.dir = "INT"
 	}
-	// §2.3: Internal needs CloudServicesMailEnabled with intact cross-premises headers, or
-	// TreatMessagesAsInternal with an accepted sender domain; a connector match alone is Anonymous.
+	// docs/exchange-online.md#originating-incoming-internal: Internal needs
+	// CloudServicesMailEnabled with intact cross-premises headers, or TreatMessagesAsInternal with
+	// an accepted sender domain; a connector match alone is Anonymous.
 	r.AuthAs = AuthAsAnonymous
 	switch {
 	case conn.CloudServicesMailEnabled && a.c.CrossPremises:

@@ -10,7 +10,8 @@ import (
 // maxReceivedWalk bounds how many Received fields Enhanced Filtering examines.
 const maxReceivedWalk = 100
 
-// enhancedFiltering runs skip listing for connector ref (spec/exchange-online.md §5):
+// enhancedFiltering runs skip listing for connector ref
+// (docs/exchange-online.md#enhanced-filtering):
 //   - EFSkipLastIP: only the last source — the connecting IP — is skipped;
 //   - otherwise every address in EFSkipIPs is skipped (the connecting IP first, then each
 //     Received hop's from-address while it is listed);
@@ -19,8 +20,8 @@ const maxReceivedWalk = 100
 //   - the first address not skipped is the source; a hop without an address ends the walk with
 //     no source (fail closed: filtering then uses the connecting IP).
 //
-// Walking the Received chain top-down is the spec's inference (§5 [INF]); Microsoft does not
-// document the parsing.
+// Walking the Received chain top-down is an inference (docs/exchange-online.md#enhanced-filtering);
+// Microsoft does not document the parsing.
 func (a *attributor) enhancedFiltering(ref *tenantgate.InboundRef) EnhancedFiltering {
 	var ef EnhancedFiltering
 	if ref == nil || !ref.Connector.EnhancedFiltering() {
@@ -97,7 +98,7 @@ func listed(users []string, rcpt string) bool {
 }
 
 // senderValue formats the EF header value as public headers show it ("ip=[a.b.c.d];domain=name";
-// spec §5, format unverified).
+// docs/exchange-online.md#enhanced-filtering, format unverified).
 func senderValue(ef EnhancedFiltering) string {
 	v := "ip=[" + ef.SourceIP.String() + "]"
 	if ef.SourceName != "" {

@@ -18,7 +18,7 @@ type Connection struct {
 	HELO string
 	// TLS is the session's certificate evidence. The zero value is a plaintext session. Names
 	// count only when TLS and Verified are both true (Microsoft accepts CA-signed certificates
-	// only, spec/exchange-online.md §1.1).
+	// only, docs/exchange-online.md#certificate-names).
 	TLS tlsid.Evidence
 	// MailFrom is the envelope sender (P1 MAIL FROM), "" or "<>" for the null reverse-path.
 	MailFrom string
@@ -30,12 +30,12 @@ type Connection struct {
 	// CrossPremises reports that the message carries intact X-MS-Exchange-CrossPremises-* headers
 	// (mail from an Exchange server whose send connector has CloudServicesMailEnabled). Only an
 	// OnPremises connector with CloudServicesMailEnabled promotes them and makes the mail Internal
-	// (spec/exchange-online.md §2.3). The zero value: no such headers.
+	// (docs/exchange-online.md#originating-incoming-internal). The zero value: no such headers.
 	CrossPremises bool
 }
 
 // Method says how Exchange Online tied a recipient to its tenant and connector. The values are the
-// scenario-file spellings (DESIGN §6).
+// scenario-file spellings (testdata/scenarios/README.md).
 type Method string
 
 // Attribution methods.
@@ -94,7 +94,7 @@ type RecipientAttribution struct {
 }
 
 // EnhancedFiltering is what Enhanced Filtering for Connectors (skip listing) found for one
-// connector (spec/exchange-online.md §5).
+// connector (docs/exchange-online.md#enhanced-filtering).
 type EnhancedFiltering struct {
 	// Enabled reports that the connector has Enhanced Filtering (EFSkipLastIP, or EFSkipIPs).
 	Enabled bool `json:"enabled,omitempty"`

@@ -17,18 +17,20 @@ type Origin string
 // Origins. The zero value "" means no verdict was made.
 const (
 	// OwnTenant: the peer is verified Exchange Online and all tenant evidence agrees on a tenant
-	// the gateway serves (DESIGN §4.2 rules 1–2).
+	// the gateway serves (docs/threat-model.md#rule-1–2).
 	OwnTenant Origin = "own-tenant"
 	// OtherTenant: the peer is verified Exchange Online, but the evidence names a tenant the
-	// gateway does not serve, or is absent, malformed or conflicting (threat cases 1, 8, 12).
+	// gateway does not serve, or is absent, malformed or conflicting (threats 1, 8, 12 of
+	// docs/threat-model.md).
 	OtherTenant Origin = "other-tenant"
 	// Internet: the peer is not verified Exchange Online; Microsoft headers mean nothing
-	// (threat case 3, exchange-online.md scenario 38).
+	// (docs/threat-model.md#threat-3, docs/exchange-online.md#scenario-38).
 	Internet Origin = "internet"
 )
 
 // Kind says what sort of tenant mail a message is, from X-MS-Exchange-CrossTenant-FromEntityHeader,
-// -AuthAs and the DIR of X-Forefront-Antispam-Report (exchange-online.md §8.3).
+// -AuthAs and the DIR of X-Forefront-Antispam-Report
+// (docs/exchange-online.md#classifying-mail-from-exchange-online).
 type Kind string
 
 // Kinds. The zero value "" means unknown: the headers were absent or contradicted each other, and
@@ -71,13 +73,13 @@ const (
 	DefaultVerdictHeader = "Authentication-Results"
 	// DefaultMaxTenantFields bounds the X-MS-Exchange-CrossTenant-Id (and, if used,
 	// X-EOPTenantAttributedMessage) fields one message may carry; more is treated as malformed
-	// evidence (threat case 29).
+	// evidence (docs/threat-model.md#threat-29).
 	DefaultMaxTenantFields = 16
 )
 
 // Session is what the gateway knows about the SMTP client for the whole connection: the only state
-// that carries over from one transaction to the next (threat case 16). HELO is recorded for the
-// caller's logs and never used as evidence (threat case 27).
+// that carries over from one transaction to the next (docs/threat-model.md#threat-16). HELO is
+// recorded for the caller's logs and never used as evidence (docs/threat-model.md#threat-27).
 type Session struct {
 	RemoteAddr netip.Addr
 	HELO       string
@@ -116,9 +118,10 @@ type options struct {
 // Option changes a Policy default. Options are validated by NewPolicy.
 type Option func(*options) error
 
-// RelayKinds sets which kinds of own-tenant mail may relay to the Internet (DESIGN §4.2 rule 3).
-// Default: Mailbox and OnPremises. Relayed (forwards, Direct Send into the tenant — threat case 31)
-// relays only when listed here. No kinds: nothing relays.
+// RelayKinds sets which kinds of own-tenant mail may relay to the Internet
+// (docs/threat-model.md#rule-3). Default: Mailbox and OnPremises. Relayed (forwards, Direct Send
+// into the tenant — docs/threat-model.md#threat-31) relays only when listed here. No kinds: nothing
+// relays.
 func RelayKinds(kinds ...Kind) Option {
 	return func(o *options) error {
 		for _, k := range kinds {
@@ -134,9 +137,10 @@ func RelayKinds(kinds ...Kind) Option {
 }
 
 // DKIMFallback lets a DKIM pass the caller supplies (MessageWithDKIM) stand in for an absent
-// X-MS-Exchange-CrossTenant-Id (threat case 12: Microsoft has not set it reliably since
-// September 2022). Only a pass for a DKIMSigningDomain of exactly one served tenant counts
-// (threat case 17). A malformed or conflicting header is never replaced by DKIM. Default off.
+// X-MS-Exchange-CrossTenant-Id (docs/threat-model.md#threat-12: Microsoft has not set it reliably
+// since September 2022). Only a pass for a DKIMSigningDomain of exactly one served tenant counts
+// (docs/threat-model.md#threat-17). A malformed or conflicting header is never replaced by DKIM.
+// Default off.
 func DKIMFallback(on bool) Option {
 	return func(o *options) error { o.dkimFallback = on; return nil }
 }
@@ -148,8 +152,9 @@ func DKIMRequired(on bool) Option {
 }
 
 // RejectDuplicateTenantID makes two or more X-MS-Exchange-CrossTenant-Id fields with the same
-// value fail, as conflicting ones always do. Default off: identical copies are accepted (DESIGN
-// §4.2 rule 2: "all are equal") and reported as tenant.crosstenant.duplicate (threat case 9).
+// value fail, as conflicting ones always do. Default off: identical copies are accepted
+// (docs/threat-model.md#rule-2: "all are equal") and reported as tenant.crosstenant.duplicate
+// (docs/threat-model.md#threat-9).
 func RejectDuplicateTenantID(on bool) Option {
 	return func(o *options) error { o.rejectDuplicate = on; return nil }
 }
@@ -157,7 +162,8 @@ func RejectDuplicateTenantID(on bool) Option {
 // AcceptObsoleteFieldSyntax lets a tenant field written with white space before the colon
 // ("X-MS-Exchange-CrossTenant-Id : …", RFC 5322 §4.5 obsolete syntax) count as evidence. Default
 // off: Exchange Online never writes it, so such a field is malformed evidence and the message is
-// not ours (threat case 10). Either way it is reported as tenant.crosstenant.obsolete-syntax.
+// not ours (docs/threat-model.md#threat-10). Either way it is reported as
+// tenant.crosstenant.obsolete-syntax.
 func AcceptObsoleteFieldSyntax(on bool) Option {
 	return func(o *options) error { o.acceptObsolete = on; return nil }
 }
@@ -165,13 +171,13 @@ func AcceptObsoleteFieldSyntax(on bool) Option {
 // EOPTenantAttributedEvidence makes X-EOPTenantAttributedMessage ("<GUID>:<n>", stamped when EOP
 // attributes inbound mail to a tenant) tenant evidence too: each copy must parse and agree with
 // the CrossTenant-Id fields. Default off: the field is about inbound attribution
-// (exchange-online.md §6.2) and is ignored.
+// (docs/exchange-online.md#header-firewall) and is ignored.
 func EOPTenantAttributedEvidence(on bool) Option {
 	return func(o *options) error { o.eopEvidence = on; return nil }
 }
 
 // MaxHops sets how many passes through the gateway a message may make (DefaultMaxHops); the pass
-// after the limit is refused as a loop (threat case 32). n must be 1–999.
+// after the limit is refused as a loop (docs/threat-model.md#threat-32). n must be 1–999.
 func MaxHops(n int) Option {
 	return func(o *options) error {
 		if n < 1 || n > maxHopValue {
@@ -240,9 +246,9 @@ func MaxTenantFields(n int) Option {
 const maxHopValue = headers.MaxVerdictHop
 
 // NewPolicy builds the gateway's policy over a compiled Directory. The Directory says which
-// tenants are served (Gateway.Serves: empty means nobody is ours, threat case 33), how Exchange
-// Online is recognised (Gateway.ExchangeOnline) and each tenant's accepted and DKIM signing
-// domains.
+// tenants are served (Gateway.Serves: empty means nobody is ours, docs/threat-model.md#threat-33),
+// how Exchange Online is recognised (Gateway.ExchangeOnline) and each tenant's accepted and DKIM
+// signing domains.
 func NewPolicy(d *tenantgate.Directory, opts ...Option) (*Policy, error) {
 	if d == nil {
 		return nil, errors.New("classify: NewPolicy: nil Directory")

@@ -33,7 +33,7 @@ func (p *Policy) scan(h textproto.Header, trustedPeer bool) headers.Evidence {
 	})
 }
 
-// tenantProblems explains, in block order, why tenant fields are not evidence (threat cases
+// tenantProblems explains, in block order, why tenant fields are not evidence (docs/threat-model.md threats
 // 10, 11, 29): malformed, obsolete syntax, conflicting, and more than MaxTenantFields.
 func (p *Policy) tenantProblems(e *headers.Evidence) []tenantgate.Reason {
 	var out []tenantgate.Reason

@@ -21,17 +21,19 @@ type DKIMResult struct {
 type Transaction struct {
 	Session Session
 	// MailFrom is the reverse-path, "" or "<>" for the null sender. It never decides origin
-	// (threat cases 2, 23, 25).
+	// (threats 2, 23, 25 of docs/threat-model.md).
 	MailFrom string
 	RcptTo   []string
-	// Header is the top-level header block (threat case 13: never MIME part headers).
+	// Header is the top-level header block (docs/threat-model.md#threat-13: never MIME part
+	// headers).
 	Header textproto.Header
 	// HeaderError is the error reading Header returned, if any (a bare CR or LF, a malformed
-	// line, a block over the size limit: threat cases 14, 29, 30). Every recipient is then
-	// refused with 554 5.6.0 and nothing is ours.
+	// line, a block over the size limit: threats 14, 29, 30 of docs/threat-model.md). Every
+	// recipient is then refused with 554 5.6.0 and nothing is ours.
 	HeaderError error
 	// DKIM holds the DKIM results the caller verified, for DKIMFallback and DKIMRequired. Results
-	// found in the header (Authentication-Results of other hosts) are never read (threat case 18).
+	// found in the header (Authentication-Results of other hosts) are never read
+	// (docs/threat-model.md#threat-18).
 	DKIM []DKIMResult
 }
 
@@ -52,7 +54,7 @@ type Field struct {
 	Value string `json:"value"`
 }
 
-// Verdict is the gateway's decision on a whole transaction (DESIGN §4.2).
+// Verdict is the gateway's decision on a whole transaction (docs/threat-model.md#trust-rules).
 type Verdict struct {
 	// Origin is OwnTenant only when the peer is verified Exchange Online and all tenant evidence
 	// agrees on a served tenant; OtherTenant for any other verified-EXO mail; Internet otherwise.
@@ -68,11 +70,12 @@ type Verdict struct {
 	Recipients []RecipientAction `json:"recipients"`
 	// DKIMDomain is the domain the gateway may DKIM-sign for, "" = do not sign: set only for
 	// own-tenant mail with a relayed recipient whose single From mailbox is in an accepted domain
-	// of that tenant (threat cases 22–25).
+	// of that tenant (threats 22–25 of docs/threat-model.md).
 	DKIMDomain tenantgate.Domain `json:"dkimDomain"`
 	// Remove lists the incoming fields to delete before Header is added, in block order: every
-	// copy of the verdict header with the policy's authserv-id (threat cases 18, 19) and, when the
-	// peer is not verified Exchange Online, every Microsoft trust header (threat case 3).
+	// copy of the verdict header with the policy's authserv-id (threats 18, 19 of
+	// docs/threat-model.md) and, when the peer is not verified Exchange Online, every Microsoft
+	// trust header (docs/threat-model.md#threat-3).
 	Remove []HeaderField `json:"remove,omitempty"`
 	// Header is the verdict header to add at the top: an RFC 8601 Authentication-Results field
 	// (or the configured name) with method x-tenantgate, the origin, tenant, kind and hop count.
@@ -85,7 +88,7 @@ type Verdict struct {
 	Reasons []tenantgate.Reason `json:"reasons"`
 }
 
-// Message decides a transaction after its header block (DESIGN §4.2). It is
+// Message decides a transaction after its header block (docs/threat-model.md#trust-rules). It is
 // Decide(Transaction{Session: s, MailFrom: mailFrom, RcptTo: rcpt, Header: h}).
 func (p *Policy) Message(s Session, mailFrom string, rcpt []string, h textproto.Header) Verdict {
 	return p.Decide(Transaction{Session: s, MailFrom: mailFrom, RcptTo: rcpt, Header: h})
@@ -98,12 +101,12 @@ func (p *Policy) MessageWithDKIM(s Session, mailFrom string, rcpt []string, h te
 }
 
 // Decide makes the final verdict on one transaction. It reads nothing but t and keeps nothing:
-// a second transaction on the same connection is decided afresh (threat case 16).
+// a second transaction on the same connection is decided afresh (docs/threat-model.md#threat-16).
 //
 // Order: the peer (rule 1); the header evidence, read only from a verified peer (rule 2): every
 // X-MS-Exchange-CrossTenant-Id must parse and agree, and name a served tenant; DKIM as fallback or
 // second factor when enabled; the kind (rule 3); the loop guard; sender binding for own-tenant
-// mail (package documentation, "Sender binding"); then each recipient — Inbound for a served
+// mail (docs/classify.md#sender-binding); then each recipient — Inbound for a served
 // tenant's accepted domain, Relay for own-tenant mail of a kind that may relay whose sender
 // domains are the tenant's, Reject otherwise — and the signing decision.
 func (p *Policy) Decide(t Transaction) Verdict {
@@ -148,7 +151,7 @@ func (p *Policy) Decide(t Transaction) Verdict {
 		p.kindVerdict(&v, &e)
 	}
 
-	// Loop guard (threat case 32).
+	// Loop guard (docs/threat-model.md#threat-32).
 	v.Hop = min(e.VerdictHop+1, maxHopValue+1)
 	loop := v.Hop > p.o.maxHops
 	if loop {
@@ -306,7 +309,7 @@ func (p *Policy) tenantVerdict(v *Verdict, e *headers.Evidence, dkim []DKIMResul
 }
 
 // dkimPasses returns the normalised domains of the passing results; passes for domains no served
-// tenant signs with are reported (threat case 17) and dropped.
+// tenant signs with are reported (docs/threat-model.md#threat-17) and dropped.
 func (p *Policy) dkimPasses(v *Verdict, dkim []DKIMResult) []tenantgate.Domain {
 	if !p.o.dkimFallback && !p.o.dkimRequired {
 		return nil
@@ -330,7 +333,8 @@ func (p *Policy) dkimPasses(v *Verdict, dkim []DKIMResult) []tenantgate.Domain {
 	return out
 }
 
-// kindVerdict applies exchange-online.md §8.3 to the CrossTenant kind headers and DIR.
+// kindVerdict applies docs/exchange-online.md#classifying-mail-from-exchange-online to the
+// CrossTenant kind headers and DIR.
 func (p *Policy) kindVerdict(v *Verdict, e *headers.Evidence) {
 	if len(e.KindConflicts) > 0 {
 		v.Reasons = append(v.Reasons, reason(ReasonKindConflict, "conflicting "+strings.Join(e.KindConflicts, ", ")))

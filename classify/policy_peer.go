@@ -7,11 +7,12 @@ import (
 	"github.com/tenantgate/tenantgate"
 )
 
-// PeerVerdict says whether the SMTP client is verified Exchange Online (DESIGN §4.2 rule 1).
+// PeerVerdict says whether the SMTP client is verified Exchange Online
+// (docs/threat-model.md#rule-1).
 type PeerVerdict struct {
 	// EXO is true only when both factors hold: Addr lies in the configured Exchange Online
 	// networks and the TLS evidence is verified for one of the Exchange Online certificate names
-	// (threat cases 4–7, 27, 28).
+	// (threats 4–7, 27, 28 of docs/threat-model.md).
 	EXO bool `json:"exo"`
 	// Addr is the client address as compared: IPv4-mapped IPv6 unmapped, zone removed.
 	Addr netip.Addr `json:"addr,omitzero"`
@@ -24,10 +25,11 @@ type PeerVerdict struct {
 }
 
 // Peer decides whether the client of session s is verified Exchange Online. It looks at the
-// address and the TLS evidence only: HELO and reverse DNS are never trust inputs (threat case 27).
-// The certificate name must equal one of the configured names exactly, ignoring case — no
-// wildcard, prefix or suffix match (threat case 6). This is stricter than tlsid.MatchPeerName on
-// purpose: a certificate for "*.protection.outlook.com" is not Exchange Online's.
+// address and the TLS evidence only: HELO and reverse DNS are never trust inputs
+// (docs/threat-model.md#threat-27). The certificate name must equal one of the configured names
+// exactly, ignoring case — no wildcard, prefix or suffix match (docs/threat-model.md#threat-6).
+// This is stricter than tlsid.MatchPeerName on purpose: a certificate for
+// "*.protection.outlook.com" is not Exchange Online's.
 func (p *Policy) Peer(s Session) PeerVerdict {
 	var v PeerVerdict
 	a := s.RemoteAddr.Unmap().WithZone("")

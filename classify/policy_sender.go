@@ -9,7 +9,7 @@ import (
 	"github.com/tenantgate/tenantgate/headers"
 )
 
-// Sender binding (package documentation, "Sender binding"): own-tenant mail relays only when its
+// Sender binding (docs/classify.md#sender-binding): own-tenant mail relays only when its
 // sender domains are the tenant's own or one of its sendAs domains, and never another served
 // tenant's.
 
@@ -33,7 +33,7 @@ func (f fromResult) noSignCode() string {
 }
 
 // fromDomain returns the domain of the single mailbox in the single From field, or why there is
-// none (threat cases 21, 22).
+// none (threats 21, 22 of docs/threat-model.md).
 func fromDomain(e *headers.Evidence) fromResult {
 	switch {
 	case e.FromCount == 0:

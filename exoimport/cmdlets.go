@@ -9,7 +9,8 @@ import (
 	"github.com/tenantgate/tenantgate"
 )
 
-// The readers below follow the property mapping table of spec/exchange-exports.md §3.1.
+// The readers below follow the cmdlets' parameter names
+// (docs/exchange-online.md#configuration-exports).
 
 func (imp *importer) readInbound(r *record) {
 	c := tenantgate.InboundConnector{
@@ -42,7 +43,7 @@ func (imp *importer) readInbound(r *record) {
 		}
 	}
 	// The Microsoft365DSC schema has no EFTestMode, EFSkipMailGateway or TrustedOrganizations
-	// (spec §2.5): the warning says so instead of the model guessing false.
+	// (Microsoft365DSC): the warning says so instead of the model guessing false.
 	r.absent("inbound connector "+quote(c.Name), "Enabled", "ConnectorType", "SenderDomains", "SenderIPAddresses",
 		"TlsSenderCertificateName", "RestrictDomainsToCertificate", "RestrictDomainsToIPAddresses", "RequireTls",
 		"CloudServicesMailEnabled", "TreatMessagesAsInternal", "EFSkipLastIP", "EFSkipIPs", "EFUsers", "EFTestMode",
@@ -84,7 +85,7 @@ type acceptedDomain struct {
 func (imp *importer) readAcceptedDomain(r *record, dsc bool) {
 	key := "DomainName"
 	if dsc {
-		key = "Identity" // the DSC schema has no DomainName (spec §2.5)
+		key = "Identity" // the DSC schema has no DomainName
 	}
 	var d acceptedDomain
 	if s := r.str(key); s == "" {
@@ -127,7 +128,7 @@ func (imp *importer) readRule(r *record, dsc bool) {
 	q := quote(name)
 	var enabled *bool
 	if dsc {
-		enabled = r.boolp("Enabled") // DSC maps State to Enabled (spec §3.1)
+		enabled = r.boolp("Enabled") // DSC maps State to Enabled
 	} else if st := r.enum("State", "Enabled", "Disabled"); st != "" {
 		enabled = new(st == "Enabled")
 	}

@@ -7,8 +7,8 @@ type Format int
 const (
 	// FormatUnknown: not JSON, or JSON that is neither our configuration nor a known export.
 	FormatUnknown Format = iota
-	// FormatConfig: tenantgate's own configuration (DESIGN §3), an object with "tenants" or
-	// "gateway". Read it with tenantgate.LoadConfig, not Import.
+	// FormatConfig: tenantgate's own configuration (README.md#configuration), an object with
+	// "tenants" or "gateway". Read it with tenantgate.LoadConfig, not Import.
 	FormatConfig
 	// FormatCmdlet: `Get-… | ConvertTo-Json` output: one bare object, an array of objects, null,
 	// or nothing.
@@ -129,9 +129,9 @@ var kindCmdlet = [...]string{
 func (k objKind) String() string { return kindCmdlet[k] }
 
 // classify tells which cmdlet wrote a bare object by the keys only its output has
-// (spec/exchange-exports.md §2.2: outbound records lack every inbound field). The keys unique to
-// one cmdlet come first, so that Get-OrganizationConfig's hundreds of keys cannot pass for a
-// connector's.
+// (docs/exchange-online.md#configuration-exports: outbound records lack every inbound field). The
+// keys unique to one cmdlet come first, so that Get-OrganizationConfig's hundreds of keys cannot
+// pass for a connector's.
 func classify(n *node) objKind {
 	switch {
 	case n == nil || n.kind != kObject:
@@ -156,7 +156,8 @@ func classify(n *node) objKind {
 	return kindUnknown
 }
 
-// Bundle keys: the same cmdlet objects under the wrapper keys each tool uses (spec §2.4, §1.2).
+// Bundle keys: the same cmdlet objects under the wrapper keys each tool uses (ORCA, ScubaGear,
+// Microsoft365DSC).
 var scubaKeys = map[string]objKind{
 	"inbound_connectors":  kindInbound,
 	"outbound_connectors": kindOutbound,
@@ -176,7 +177,7 @@ var orcaKeys = map[string]objKind{
 	"OrganizationConfig":           kindOrgConfig,
 }
 
-// dscResources maps Microsoft365DSC resource names (spec §2.5).
+// dscResources maps Microsoft365DSC resource names (https://microsoft365dsc.com).
 var dscResources = map[string]objKind{
 	"EXOInboundConnector":             kindInbound,
 	"EXOOutboundConnector":            kindOutbound,

@@ -160,7 +160,7 @@ func lineCol(data []byte, off int64) (line, col int) {
 }
 
 // isAnnotation reports keys such as "Priority@data.type" or "@odata.context", which the admin
-// REST API adds beside the values (spec/exchange-exports.md §2.3 "Extra keys").
+// REST API adds beside the values (docs/exchange-online.md#configuration-exports).
 func isAnnotation(k string) bool { return strings.Contains(k, "@") }
 
 // lookup finds key case-insensitively, as PowerShell does, ignoring annotations. Two keys that

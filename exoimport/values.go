@@ -114,7 +114,7 @@ func (r *record) strs(key string) (vals, paths []string) {
 }
 
 // enum reads an enumeration as its name, either a string or the {"Value": "…"} object nested
-// enums become. Numbers are refused: their codes are not documented (spec §3.2).
+// enums become. Numbers are refused: their codes are not documented.
 func (r *record) enum(key string, allowed ...string) string {
 	v, p := r.get(key)
 	if v == nil {
@@ -266,7 +266,7 @@ func (r *record) patterns(key string) []tenantgate.DomainPattern {
 }
 
 // senderDomains reads an inbound connector's SenderDomains, stored as address spaces
-// "smtp:<domain>;<priority>" ("smtp:*;1" is every domain) or typed bare (spec §2.3).
+// "smtp:<domain>;<priority>" ("smtp:*;1" is every domain) or typed bare.
 func (r *record) senderDomains(key string) []tenantgate.DomainPattern {
 	vals, paths := r.strs(key)
 	if vals == nil {

@@ -9,13 +9,13 @@ import (
 )
 
 // AntispamReport is X-Forefront-Antispam-Report (or …-Untrusted): Exchange Online Protection's
-// verdict, "FIELD:value;" items (spec/exchange-online.md §6.1, spec/headers.md §3). Documented
+// verdict, "FIELD:value;" items (docs/headers.md#antispam-reports). Documented
 // fields are typed; an absent or empty field is "" (SCL nil, CIP zero). Explain gives the
 // meaning of a value.
 type AntispamReport struct {
 	Field
 	// Untrusted is set for X-Forefront-Antispam-Report-Untrusted (an earlier pass's report
-	// that a later pass demoted, spec/headers.md §2).
+	// that a later pass demoted, docs/headers.md#passes).
 	Untrusted bool `json:"untrusted,omitempty"`
 
 	ARC  string     `json:"arc,omitempty"`  // ARC verdict: AAR, AMS, AS
@@ -38,7 +38,7 @@ type AntispamReport struct {
 }
 
 // splitItems parses the "KEY:value;" grammar shared by the antispam headers
-// (spec/headers.md §3): every "(null)" removed, items split at ';', empty items skipped, the key
+// (docs/headers.md#antispam-reports): every "(null)" removed, items split at ';', empty items skipped, the key
 // cut at the first ':' so an IPv6 value survives. It calls set for every item; an item without
 // ':' is reported to set with ok false.
 func splitItems(v string, set func(key, val string, ok bool)) {
@@ -184,7 +184,7 @@ func (r AntispamReport) Items() []Param {
 	return out
 }
 
-// MicrosoftAntispam is X-Microsoft-Antispam (spec/exchange-online.md §6.1): bulk and phishing
+// MicrosoftAntispam is X-Microsoft-Antispam (docs/headers.md#antispam-reports): bulk and phishing
 // confidence levels, plus undocumented items.
 type MicrosoftAntispam struct {
 	Field

@@ -11,9 +11,9 @@ import (
 )
 
 // CrossTenantFields holds every occurrence of the X-MS-Exchange-CrossTenant-* family and the
-// fields EXO stamps with it (spec/headers.md §2, §3), each list in block order: the last element
-// of each list belongs to the latest pass through Exchange Online (see the package
-// documentation, "The latest pass").
+// fields EXO stamps with it (docs/headers.md#crosstenant-fields), each list in block order. EXO appends
+// these fields at the bottom of the header block, so the last element of each list belongs to
+// the latest pass through Exchange Online (docs/headers.md#passes).
 type CrossTenantFields struct {
 	ID                      []TenantIDField     `json:"id,omitempty"`
 	NetworkMessageID        []Field             `json:"networkMessageId,omitempty"`
@@ -59,7 +59,7 @@ type ConnectingIPField struct {
 	TenantConnectingIP
 }
 
-// EOPTenantField is X-EOPTenantAttributedMessage ("<tenant GUID>:<digit>", spec/headers.md §3).
+// EOPTenantField is X-EOPTenantAttributedMessage ("<tenant GUID>:<digit>", docs/headers.md#x-eoptenantattributedmessage).
 // Valid says that the text before the first ':' is a tenant GUID, whatever follows; as tenant
 // evidence (EvidenceOptions.EOPTenantAttributed) the value must also end there or in ":" and one
 // to three digits.
@@ -72,7 +72,7 @@ type EOPTenantField struct {
 }
 
 // TenantConnectingIP is the value of X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp:
-// "TenantId=<guid>;Ip=[<ip>];Helo=[<host>]" (spec/headers.md §3). EXO stamps it when a message
+// "TenantId=<guid>;Ip=[<ip>];Helo=[<host>]" (docs/headers.md#originalattributedtenantconnectingip). EXO stamps it when a message
 // came in through an on-premises or third-party inbound connector of the tenant.
 type TenantConnectingIP struct {
 	TenantID tenantgate.TenantID `json:"tenantId"`
@@ -150,7 +150,7 @@ func unbracket(s string) string {
 }
 
 // ParseArrivalTime parses X-MS-Exchange-CrossTenant-OriginalArrivalTime,
-// "DD Mon YYYY HH:MM:SS.ffff (UTC)" (spec/headers.md §3, §4.2): folded or not, a one- or
+// "DD Mon YYYY HH:MM:SS.ffff (UTC)" (docs/headers.md#originalarrivaltime): folded or not, a one- or
 // two-digit day, 0–7 fractional digits, "(UTC)" optional. The result is in UTC.
 func ParseArrivalTime(v string) (time.Time, error) {
 	var buf [6]string
@@ -282,11 +282,12 @@ var (
 
 // CrossTenantID returns the tenant named by X-MS-Exchange-CrossTenant-Id, failing closed: it
 // is an error when there is no such field, when any occurrence is not a bare GUID or was written
-// with white space before its colon (threat case 10), or when the occurrences name different
-// tenants (DESIGN.md §4.2 rule 2). Upper-case hexadecimal is accepted, as ParseTenantID does;
-// it names the same tenant as the lower-case form, so it cannot make occurrences disagree. It
-// says what the header claims, not whether the claim can be trusted. The rule is ScanEvidence's
-// with the zero EvidenceOptions, without its bound on the number of fields.
+// with white space before its colon (docs/threat-model.md#threat-10), or when the occurrences
+// name different tenants (docs/threat-model.md#rule-2). Upper-case hexadecimal is accepted, as
+// ParseTenantID does; it names the same tenant as the lower-case form, so it cannot make
+// occurrences disagree. It says what the header claims, not whether the claim can be trusted.
+// The rule is ScanEvidence's with the zero EvidenceOptions, without its bound on the number of
+// fields.
 func (m *Message) CrossTenantID() (tenantgate.TenantID, error) {
 	ids := m.CrossTenant.ID
 	if len(ids) == 0 {
@@ -310,7 +311,7 @@ func (m *Message) CrossTenantID() (tenantgate.TenantID, error) {
 }
 
 // CrossTenant is the CrossTenant set of one pass through Exchange Online, as EXO stamps it
-// (spec/headers.md §2). Message.LatestPass returns it for the latest pass, and Stamp writes it.
+// (docs/headers.md#crosstenant-fields). Message.LatestPass returns it for the latest pass, and Stamp writes it.
 // An empty string, a zero time, a zero TenantID or a nil pointer means the field is absent.
 type CrossTenant struct {
 	OriginatorOrg           string               `json:"originatorOrg,omitempty"`
@@ -329,7 +330,7 @@ type CrossTenant struct {
 }
 
 // LatestPass returns the bottom-most occurrence of each CrossTenant field: the values of the
-// latest pass through Exchange Online (see the package documentation, "The latest pass"). Fields that did not parse are left
+// latest pass through Exchange Online (docs/headers.md#passes). Fields that did not parse are left
 // out (ID zero, times zero, ConnectingIP nil). It does not check that the occurrences agree; use
 // CrossTenantID for the tenant.
 func (m *Message) LatestPass() CrossTenant {

@@ -48,7 +48,7 @@ func dateLayouts() [10]string {
 	}
 }
 
-// parseDate reads a trace or message date the way spec/headers.md §1.1 describes MHA doing:
+// parseDate reads a trace or message date the way docs/headers.md#dates describes MHA doing:
 // white space collapsed, trailing comments such as "(CEST)" or "(UTC)" dropped, a zone name
 // after a numeric offset dropped ("+0000 UTC"), a lone UTC/GMT or RFC 5322 obsolete zone turned
 // into its offset, and a missing zone read as +0000. It reports false when nothing fits.

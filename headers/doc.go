@@ -1,74 +1,18 @@
 // Package headers parses the header block of one message into the Exchange Online values a
 // gateway reasons about. It reports what the header says; it decides nothing about trust.
 //
-// # What is implemented
+// Read the header block with Read (strict CRLF, bounded by Limits; it refuses what two parsers
+// could split differently), then Parse it into a Message: the X-MS-Exchange-CrossTenant-*
+// fields, the antispam reports, Authentication-Results, the Received chain and From, each
+// occurrence kept with its position. Message.CrossTenantID gives the tenant ID fail-closed (all
+// occurrences must agree) and Message.LatestPass the values of the latest pass through Exchange
+// Online; what did not parse is in Message.Problems with a Problem* code, and Parse never fails.
+// The Parse* functions read single field values; Explain gives the meaning of antispam codes.
 //
-// Read reads one header block under Limits (bytes, fields, line length) into go-message's
-// textproto.Header — the same fields, keys, values and CRLF raw bytes textproto.ReadHeader
-// gives — and refuses, with an error naming the limit or the line, what it will not parse:
-// NUL bytes, bare CRs, non-ASCII or empty field names, lines that are neither field nor
-// continuation. Parse turns the textproto.Header into a Message:
+// ScanEvidence is the gateway's fast path and the one reading of the evidence a policy decides
+// on: a single pass over a textproto.Header for the tenant fields, the kind fields and DIR, From,
+// copies of the gateway's own verdict header (with their hop count) and the Microsoft trust
+// fields (IsTrustField); Message.CrossTenantID applies the same tenant rule.
 //
-//   - the X-MS-Exchange-CrossTenant-* family (Id, Network-Message-Id, OriginalArrivalTime,
-//     OriginalAttributedTenantConnectingIp, AuthSource, AuthAs, FromEntityHeader, MailboxType,
-//     UserPrincipalName, RMS-PersistedConsumerOrg), X-MS-Exchange-Transport-CrossTenantHeaders-
-//     Stamped/Stripped, X-OriginatorOrg and X-EOPTenantAttributedMessage, every occurrence kept
-//     with its position and name as written;
-//   - every X-MS-Exchange-Organization-* and X-MS-Exchange-CrossPremises-* field;
-//   - X-Forefront-Antispam-Report (and -Untrusted) and X-Microsoft-Antispam, documented items
-//     typed, unknown ones kept in order; Explain and ExplainField give the meaning of codes;
-//   - Authentication-Results, X-MS-Exchange-Authentication-Results, ARC-Authentication-Results
-//     and Original-Authentication-Results, with a tolerant parser of its own; AuthServID reads
-//     the authserv-id strictly as RFC 8601 §2.2 defines it, in the form ids compare in (the
-//     gateway's policy uses it to find forged copies of its verdict header);
-//   - the Received chain (ParseReceived) and its hop delays (ComputeHops);
-//   - the From fields and their mailboxes.
-//
-// What does not parse is listed in Message.Problems with a stable dotted code, one of the
-// Problem* constants (ProblemCrossTenantIDInvalid is "headers.crosstenant-id.invalid"); Parse
-// never fails. Message.CrossTenantID gives the tenant fail-closed; Message.LatestPass the values of
-// the latest pass through Exchange Online. CrossTenant.Stamp, StampAntispam and
-// StampMicrosoftAntispam write what EXO stamps, for simulators and tests.
-//
-// ScanEvidence is the gateway's fast path: one pass over a textproto.Header that reads only what
-// a tenant-aware policy decides on (classify.Policy calls it) — the tenant fields under the rule
-// CrossTenantID applies, the CrossTenant kind fields and the antispam DIR, the From field, the
-// copies of the gateway's own verdict header (by authserv-id, read with AuthServID, and their hop
-// count, read as RFC 8601 results) and the Microsoft trust fields (IsTrustField). EvidenceOptions
-// carries what is the policy's choice.
-//
-// # Rules followed
-//
-//   - Field names are compared case-insensitively and exactly (RFC 5322 §1.2.2): EXO writes
-//     "-id" and "-Id" in one message (spec/headers.md §2), and -Id2 is another field.
-//   - Values are unfolded (RFC 5322 §2.2.3) and trimmed, never RFC 2047-decoded: a tenant ID must
-//     be a bare 8-4-4-4-12 GUID (tenantgate.ParseTenantID), so braces, comments, encoded-words
-//     or extra characters make it invalid (threat case 11). Upper-case hexadecimal is accepted
-//     (spec/headers.md §3 "accept A-F, emit lower").
-//   - The latest pass: Exchange Online appends its fields at the bottom of the block (only
-//     Received is prepended), so the bottom-most occurrence of a field belongs to the latest
-//     pass through it, as the two-pass messages of testdata/headers show; LatestPass and the
-//     CrossTenantFields lists read it so. Nothing that decides depends on that choice:
-//     CrossTenantID and ScanEvidence require every tenant field to agree, and ScanEvidence every
-//     copy of FromEntityHeader, AuthAs and the antispam DIR (a copy that differs is a conflict).
-//   - Received fields are read the way Microsoft's Message Header Analyzer reads them
-//     (spec/headers.md §1.1): the date after the last ';' or, failing that, from the first
-//     weekday or yyyy-mm-dd; keywords outside comments only; hop delays as computeDeltas does.
-//   - Antispam reports follow MHA's item grammar: "(null)" removed, split at ';', key cut at the
-//     first ':' so an IPv6 CIP survives (spec/headers.md §3).
-//
-// # Deliberate divergences
-//
-//   - Read refuses a bare CR or NUL anywhere and a non-ASCII field name, where textproto and
-//     MHA would go on: different readers split such input differently, which is how header
-//     smuggling works (threat case 30).
-//   - White space before a field's colon (RFC 5322 §4.5 obsolete syntax) is read, reported as a
-//     problem, and makes CrossTenantID fail (threat case 10).
-//   - ParseReceived keeps the first occurrence of a repeated keyword, where MHA joins them; a
-//     date with an unknown alphabetic zone is left unparsed rather than read as UTC; a missing
-//     zone is read as UTC, as MHA does.
-//   - Authentication-Results: segments that are not "method=result" (EXO's stray "outlook.com")
-//     are kept in AuthResults.Stray instead of failing the field as go-msgauth does.
-//   - Explain's meanings for DIR OUB/OTB and ARC AAR/AMS/AS are not documented by Microsoft
-//     (spec/headers.md §1.2).
+// The formats, their sources and the deliberate divergences are in docs/headers.md.
 package headers

@@ -56,8 +56,8 @@ type EvidenceOptions struct {
 // own verdict header with their hop count, and the Microsoft trust fields. It reports what the
 // header says, as Parse does; whether the peer may be believed is the policy's decision.
 //
-// No value depends on which copy of a field is the latest pass through Exchange Online (see the
-// package documentation): every tenant field must agree, and so must every copy of a kind field.
+// No value depends on which copy of a field is the latest pass through Exchange Online
+// (docs/headers.md#passes): every tenant field must agree, and so must every copy of a kind field.
 type Evidence struct {
 	// TenantFields counts the tenant fields (X-MS-Exchange-CrossTenant-Id, and
 	// X-EOPTenantAttributedMessage with EvidenceOptions.EOPTenantAttributed), also those past

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// ExplainField returns what an antispam report field means (spec/exchange-online.md §6.1,
+// ExplainField returns what an antispam report field means (docs/exchange-online.md#headers-exchange-online-stamps,
 // Microsoft's "Anti-spam message headers" page), or "" for a field it does not know. Keys are
 // compared case-insensitively; BCL and PCL are X-Microsoft-Antispam's.
 func ExplainField(key string) string {
@@ -49,8 +49,8 @@ func ExplainField(key string) string {
 }
 
 // Explain returns the meaning of one value of an antispam report field, such as "not spam" for
-// SFV:NSPM (spec/exchange-online.md §6.1; DIR OUB and OTB, which Microsoft does not document,
-// from decode-spam-headers, spec/headers.md §1.2). ok is false for a value it does not know.
+// SFV:NSPM (docs/exchange-online.md#headers-exchange-online-stamps; DIR OUB and OTB, which Microsoft does not document,
+// from decode-spam-headers, docs/headers.md#antispam-reports). ok is false for a value it does not know.
 func Explain(key, value string) (meaning string, ok bool) {
 	v := strings.ToUpper(strings.TrimSpace(value))
 	switch strings.ToUpper(key) {

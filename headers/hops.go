@@ -3,7 +3,7 @@ package headers
 import "time"
 
 // Hop is one Received field in chronological order, as Microsoft's Message Header Analyzer
-// shows it (spec/headers.md §1.1 "Hop delay").
+// shows it (docs/headers.md#hop-delays).
 type Hop struct {
 	// Number counts from 1 for the oldest (bottom-most) Received field.
 	Number int `json:"number"`

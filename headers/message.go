@@ -22,7 +22,7 @@ type Field struct {
 }
 
 // Problem is one thing in the header block that could not be read as its grammar says
-// (spec/headers.md §3). A field with a problem still appears in Message with what could be
+// (docs/headers.md#crosstenant-fields). A field with a problem still appears in Message with what could be
 // read; callers that decide trust must treat it as unusable evidence.
 type Problem struct {
 	// Field is the field name as written, Index its position in the block.
@@ -42,7 +42,7 @@ type Message struct {
 	CrossTenant CrossTenantFields `json:"crossTenant"`
 	// Organization holds every X-MS-Exchange-Organization-* field and CrossPremises every
 	// X-MS-Exchange-CrossPremises-* field (the header-firewall headers of
-	// spec/exchange-online.md §6.2), in block order.
+	// docs/exchange-online.md#header-firewall), in block order.
 	Organization  []Field `json:"organization,omitempty"`
 	CrossPremises []Field `json:"crossPremises,omitempty"`
 	// Antispam holds every X-Forefront-Antispam-Report and X-Forefront-Antispam-Report-Untrusted
@@ -53,7 +53,7 @@ type Message struct {
 	// ARC-Authentication-Results and Original-Authentication-Results, in block order.
 	AuthResults []AuthResults `json:"authResults,omitempty"`
 	// Received is the trace, top-most (newest) first; Hops the same hops oldest first with
-	// delays (spec/headers.md §1.1 "Hop delay").
+	// delays (docs/headers.md#hop-delays).
 	Received []Received `json:"received,omitempty"`
 	Hops     Hops       `json:"hops"`
 	// From holds every From field with its mailboxes.
@@ -255,7 +255,7 @@ func quoteClip(s string) string {
 }
 
 // spelling returns name as a string, without allocating for the spellings Exchange Online uses
-// (spec/headers.md §2: both the documented and the lower-case suffixes).
+// (docs/headers.md#crosstenant-fields: both the documented and the lower-case suffixes).
 func spelling(name []byte) string {
 	switch string(name) {
 	case "X-MS-Exchange-CrossTenant-Id":

@@ -9,7 +9,7 @@ import (
 )
 
 // Received is one Received trace field, parsed tolerantly (RFC 5321 §4.4 and the forms real mail
-// uses; spec/headers.md §1.1, §4).
+// uses; docs/headers.md#received).
 type Received struct {
 	// Index is the field's position in the header block, 0 for the top-most field. ParseReceived
 	// leaves it 0; Parse sets it.
@@ -41,7 +41,7 @@ type Received struct {
 	// Date is the time stamp after the last ';' (zero if absent or unparsable).
 	Date time.Time `json:"date,omitzero"`
 	// DateText is the text the date was read from (after the last ';', or found by the SendGrid
-	// fallback of spec/headers.md §1.1), empty when there is none.
+	// fallback of docs/headers.md#received), empty when there is none.
 	DateText string `json:"dateText,omitempty"`
 }
 
@@ -58,7 +58,7 @@ type rtoken struct {
 }
 
 // ParseReceived parses one Received field value (folded or not). It is tolerant in the ways
-// Microsoft's Message Header Analyzer is (spec/headers.md §1.1): clause keywords (from, by, via,
+// Microsoft's Message Header Analyzer is (docs/headers.md#received): clause keywords (from, by, via,
 // with, id, for) are found case-insensitively outside comments and the first occurrence of each
 // wins; the date is the text after the last ';' outside comments, or, when there is none, the
 // text from the first weekday name or yyyy-mm-dd date (the SendGrid fix). It returns an error

@@ -11,7 +11,7 @@ import (
 )
 
 // Stamp appends c's fields at the bottom of h, as Exchange Online does, with EXO's spelling
-// and in EXO's usual order (spec/headers.md §2): X-OriginatorOrg, OriginalArrivalTime,
+// and in EXO's usual order (docs/headers.md#crosstenant-fields): X-OriginatorOrg, OriginalArrivalTime,
 // Network-Message-Id, Id, OriginalAttributedTenantConnectingIp, AuthSource, AuthAs,
 // FromEntityHeader, MailboxType, UserPrincipalName, RMS-PersistedConsumerOrg,
 // X-MS-Exchange-Transport-CrossTenantHeadersStamped. Absent values (see CrossTenant) are not

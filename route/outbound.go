@@ -44,7 +44,7 @@ type OutboundMessage struct {
 }
 
 // Precedence chooses between the two readings of Microsoft's outbound connector precedence
-// (spec/exchange-online.md §3, ambiguity 10) when several connectors match a recipient.
+// (docs/exchange-online.md#ambiguities, 10) when several connectors match a recipient.
 type Precedence string
 
 // Precedence readings. The zero value is MostSpecific.
@@ -168,12 +168,14 @@ const (
 // leaves the tenant: through which outbound connector, to which next hop, with which TLS
 // requirement and header conversion. It uses the default OutboundOptions.
 //
-// The steps, for each recipient (spec/exchange-online.md §3, §4, §7):
+// The steps, for each recipient (docs/exchange-online.md#outbound-connectors,
+// docs/exchange-online.md#accepted-domains, docs/exchange-online.md#third-party-gateways):
 //  1. Transport rules, in priority order: the first enabled rule whose FromScope and SentToScope
 //     hold and whose header exception does not match picks its RouteMessageOutboundConnector, if
 //     that connector is enabled. Rule-scoped connectors (IsTransportRuleScoped) are used only
 //     this way. A rule whose exception header contains one of its words does not apply; that is
-//     how the add-on-service pattern stops the returning message from looping (scenario 36).
+//     how the add-on-service pattern stops the returning message from looping
+//     (docs/exchange-online.md#scenario-36).
 //  2. A recipient outside the tenant's accepted domains, from a sender that is not on-premises:
 //     the first enabled OnPremises connector with RouteAllMessagesViaOnPremises (centralized
 //     transport) takes it, whatever other connector matches [INF: Microsoft says "all
@@ -257,7 +259,8 @@ func (o *outbound) route(rcpt string) RecipientRoute {
 	}
 	inOrg := ad != nil
 
-	// 1. Transport rules (spec §3, §7; scenario 36).
+	// 1. Transport rules (docs/exchange-online.md#outbound-connectors,
+	//    docs/exchange-online.md#scenario-36).
 	for i := range o.t.Rules {
 		rule := &o.t.Rules[i]
 		if !rule.IsEnabled() || !scopeHolds(rule.FromScope, o.senderInOrg) || !scopeHolds(rule.SentToScope, inOrg) {
@@ -277,7 +280,7 @@ func (o *outbound) route(rcpt string) RecipientRoute {
 		return via(r, c, dom)
 	}
 
-	// 2. Centralized transport for Internet-bound mail (spec §3, Loops).
+	// 2. Centralized transport for Internet-bound mail (docs/exchange-online.md#loops).
 	if !inOrg && o.m.Sender != SenderOnPremises {
 		for i := range o.t.Outbound {
 			c := &o.t.Outbound[i]

@@ -105,7 +105,8 @@ type Plan struct {
 //   - whose enabled inbound connectors name a TlsSenderCertificateName that none of the
 //     certificate names of the tenant's identity matches (tlsid.MatchConnectorName, the default
 //     wildcard rule), or that has such connectors but no identity: Exchange Online could never
-//     recognise the gateway's deliveries by certificate (DESIGN §1 (c), §5).
+//     recognise the gateway's deliveries by certificate (docs/exchange-online.md#pitfalls,
+//     docs/exchange-online.md#enhanced-filtering).
 //
 // A tenant whose connectors identify the gateway by IP only needs no identity.
 func NewPlan(d *tenantgate.Directory) (*Plan, error) {
@@ -186,7 +187,8 @@ func identityMatches(t *tenantgate.Tenant, id *tenantgate.Identity) error {
 //   - every other relayed recipient goes to the MX of its domain with the Internet identity and
 //     opportunistic TLS — also when that MX is another Office 365 tenant's
 //     *.mail.protection.outlook.com host: a tenant's certificate presented there could make
-//     Exchange Online attribute the message to the sending tenant (DESIGN §1 (c), §5);
+//     Exchange Online attribute the message to the sending tenant
+//     (docs/exchange-online.md#pitfalls, docs/exchange-online.md#enhanced-filtering);
 //   - a recipient the verdict does not list, or leaves undecided, and an Inbound tenant the plan
 //     does not serve, are refused with ReplyNoRoute (fail closed).
 //

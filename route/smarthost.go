@@ -6,7 +6,8 @@ import (
 	"github.com/tenantgate/tenantgate"
 )
 
-// Suffixes of the host names Exchange Online receives mail on (spec/exchange-online.md §4).
+// Suffixes of the host names Exchange Online receives mail on
+// (docs/exchange-online.md#accepted-domains).
 const (
 	// EXOHostSuffix is the parent of every tenant's MX host: <domain-with-dashes>.mail.protection.outlook.com.
 	EXOHostSuffix = "mail.protection.outlook.com"
@@ -16,10 +17,10 @@ const (
 )
 
 // SmartHostFor returns the Exchange Online host that receives mail for dom, in the form Microsoft
-// publishes as the domain's MX (spec/exchange-online.md §4, "MX host form"):
+// publishes as the domain's MX (docs/exchange-online.md#accepted-domains, "MX host form"):
 //   - <name>.onmicrosoft.com (the MOERA domain) → <name>.mail.protection.outlook.com;
 //   - <name>.mail.onmicrosoft.com (the hybrid routing domain) → <name>.mail.protection.outlook.com
-//     as well [INF: the same tenant host; not stated by the spec];
+//     as well (inferred: the same tenant host; Microsoft does not say);
 //   - any other domain: its dots become dashes, existing dashes stay, and
 //     ".mail.protection.outlook.com" is appended: contoso.com → contoso-com.mail.protection.outlook.com,
 //     my-company.co.uk → my-company-co-uk.mail.protection.outlook.com.

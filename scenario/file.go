@@ -6,25 +6,25 @@ import (
 	"github.com/tenantgate/tenantgate/classify"
 )
 
-// File is one scenario file (DESIGN §6). Every section is optional, but a file must hold at least
-// one case; the configuration comes from exactly one of ConfigFile and Config.
+// File is one scenario file (testdata/scenarios/README.md). Every section is optional, but a file
+// must hold at least one case; the configuration comes from exactly one of ConfigFile and Config.
 type File struct {
 	// Name is a short title; Source says where the expectations come from.
 	Name   string `json:"name"`
 	Source string `json:"source"`
-	// ConfigFile is a §3 configuration file, relative to the scenario file.
+	// ConfigFile is a configuration file (README.md#configuration), relative to the scenario file.
 	ConfigFile string `json:"configFile,omitempty"`
-	// Config is an inline §3 configuration.
+	// Config is an inline configuration.
 	Config json.RawMessage `json:"config,omitempty"`
 	// Policy holds classify.Policy options for the gateway section.
 	Policy *PolicyOptions `json:"policy,omitempty"`
 	// ExchangeOptions holds classify.AttributeOptions for the exchange section (an addition to
-	// DESIGN §6; the zero value is Attribute's default).
+	// testdata/scenarios/README.md; the zero value is Attribute's default).
 	ExchangeOptions *classify.AttributeOptions `json:"exchangeOptions,omitempty"`
 
 	// ConfigErrors, when present, turns the file into a configuration test: compiling the
 	// configuration must fail, and each entry must be a substring of one of the errors (an
-	// addition to DESIGN §6). Such a file holds no other section.
+	// addition to testdata/scenarios/README.md). Such a file holds no other section.
 	ConfigErrors []string `json:"configErrors,omitempty"`
 
 	Exchange []ExchangeCase `json:"exchange,omitempty"`
@@ -34,9 +34,9 @@ type File struct {
 }
 
 // PolicyOptions are the classify.Policy options a file may set: the "policy" object, in the
-// same JSON form as the relay's and the milter's policy sections (classify.PolicyConfig). DESIGN §6
-// names relayKinds and dkimFallback; the other fields are optional additions, one per
-// classify.Policy option (testdata/scenarios/README.md).
+// same JSON form as the relay's and the milter's policy sections (classify.PolicyConfig).
+// testdata/scenarios/README.md names relayKinds and dkimFallback; the other fields are optional
+// additions, one per classify.Policy option (testdata/scenarios/README.md).
 type PolicyOptions = classify.PolicyConfig
 
 // TLS is a session's certificate evidence in a file. Omitted: plaintext; {}: TLS without a client
@@ -67,7 +67,7 @@ type Connection struct {
 	// Received are Received field values, top-most first.
 	Received []string `json:"received,omitempty"`
 	// CrossPremises: the message carries intact X-MS-Exchange-CrossPremises-* headers (an
-	// addition to DESIGN §6).
+	// addition to testdata/scenarios/README.md).
 	CrossPremises bool `json:"crossPremises,omitempty"`
 }
 
@@ -79,7 +79,8 @@ type ExchangeExpect struct {
 	OriginalClientIP *string `json:"originalClientIP,omitempty"`
 	// Reasons are codes that must all be present.
 	Reasons []string `json:"reasons,omitempty"`
-	// Stamps are matched to the result's stamps by position (an addition to DESIGN §6).
+	// Stamps are matched to the result's stamps by position (an addition to
+	// testdata/scenarios/README.md).
 	Stamps []StampExpect `json:"stamps,omitempty"`
 }
 
@@ -124,7 +125,7 @@ type GatewayCase struct {
 	Header     string `json:"header,omitempty"`
 	HeaderFile string `json:"headerFile,omitempty"`
 	// DKIM holds the DKIM results the MTA verified, handed to classify.Policy.MessageWithDKIM
-	// (an addition to DESIGN §6).
+	// (an addition to testdata/scenarios/README.md).
 	DKIM   []classify.DKIMResult `json:"dkim,omitempty"`
 	Expect GatewayExpect         `json:"expect"`
 }
@@ -145,8 +146,8 @@ type GatewayExpect struct {
 	Recipients []GatewayRecipientExpect `json:"recipients,omitempty"`
 	DKIMDomain *string                  `json:"dkimDomain,omitempty"`
 	Reasons    []string                 `json:"reasons,omitempty"`
-	// Additions to DESIGN §6: the verdict's hop count, the names of the incoming fields to
-	// remove (in block order, as spelled), and reason codes that must be absent.
+	// Additions to testdata/scenarios/README.md: the verdict's hop count, the names of the incoming
+	// fields to remove (in block order, as spelled), and reason codes that must be absent.
 	Hop       *int     `json:"hop,omitempty"`
 	Remove    []string `json:"remove,omitempty"`
 	NoReasons []string `json:"noReasons,omitempty"`
@@ -157,7 +158,8 @@ type GatewayRecipientExpect struct {
 	Rcpt   string  `json:"rcpt"`
 	Action *string `json:"action,omitempty"`
 	Reply  *string `json:"reply,omitempty"`
-	// Tenant is the tenant an inbound recipient goes to, "" for none (an addition to DESIGN §6).
+	// Tenant is the tenant an inbound recipient goes to, "" for none (an addition to
+	// testdata/scenarios/README.md).
 	Tenant *string `json:"tenant,omitempty"`
 }
 
@@ -176,10 +178,11 @@ type Injection struct {
 	RemoteAddr string   `json:"remoteAddr,omitempty"`
 	From       string   `json:"from"`
 	To         []string `json:"to"`
-	// Additions to DESIGN §6 (topology.Injection): the sending tenant's ID (default: the owner of
-	// From's domain), the verified certificate names the sending host presents (default: TLS
-	// without a certificate), where an Internet sender connects ("" = the MX, "exchange" = the
-	// tenant's Exchange Online host around the MX, "gateway"), and MX hosts by domain.
+	// Additions to testdata/scenarios/README.md (topology.Injection): the sending tenant's ID
+	// (default: the owner of From's domain), the verified certificate names the sending host
+	// presents (default: TLS without a certificate), where an Internet sender connects ("" = the
+	// MX, "exchange" = the tenant's Exchange Online host around the MX, "gateway"), and MX hosts by
+	// domain.
 	Tenant   string            `json:"tenant,omitempty"`
 	TLSNames []string          `json:"tlsNames,omitempty"`
 	Entry    string            `json:"entry,omitempty"`
@@ -194,16 +197,17 @@ type FlowExpect struct {
 	DeliveredTo []string `json:"deliveredTo,omitempty"`
 	Reply       *string  `json:"reply,omitempty"`
 	MaxHops     *int     `json:"maxHops,omitempty"`
-	// Additions to DESIGN §6: reason codes that must all appear in the trace (any step, or the
-	// trace's own reasons), and per-recipient expectations.
+	// Additions to testdata/scenarios/README.md: reason codes that must all appear in the trace
+	// (any step, or the trace's own reasons), and per-recipient expectations.
 	Reasons    []string              `json:"reasons,omitempty"`
 	Recipients []FlowRecipientExpect `json:"recipients,omitempty"`
 }
 
-// FlowRecipientExpect is one recipient's path (an addition to DESIGN §6). Rcpt is required;
-// Outcome and Reply (by prefix) are compared when present; Via, when present, must equal the
-// receiving party of each of the recipient's steps in order, written "kind" or "kind:name"
-// (topology.Party: "gateway", "exchange:contoso", "mailbox:contoso", "internet:mx.sender.example").
+// FlowRecipientExpect is one recipient's path (an addition to testdata/scenarios/README.md). Rcpt
+// is required; Outcome and Reply (by prefix) are compared when present; Via, when present, must
+// equal the receiving party of each of the recipient's steps in order, written "kind" or
+// "kind:name" (topology.Party: "gateway", "exchange:contoso", "mailbox:contoso",
+// "internet:mx.sender.example").
 type FlowRecipientExpect struct {
 	Rcpt    string   `json:"rcpt"`
 	Outcome *string  `json:"outcome,omitempty"`

@@ -128,7 +128,7 @@ func EvalGateway(env *Env, c *GatewayCase) []string {
 	return m
 }
 
-// enum checks that an expectation uses one of the spellings of DESIGN §6.
+// enum checks that an expectation uses one of the spellings of testdata/scenarios/README.md.
 func enum(m *mismatches, what string, want *string, allowed []string) {
 	if want != nil && !slices.Contains(allowed, *want) {
 		m.Addf("%s: expectation %q is not one of %q", what, *want, allowed)

@@ -4,14 +4,15 @@ import "github.com/tenantgate/tenantgate"
 
 // WildcardRule says how a wildcard inside a presented certificate ("*.gw.example.net" as a SAN)
 // is compared with an inbound connector's TlsSenderCertificateName. Microsoft does not document
-// it (spec/exchange-online.md §1.1, [INF]); the zero value is the rule that spec suggests.
+// it (docs/exchange-online.md#certificate-names, inferred); the zero value is the rule described
+// there.
 type WildcardRule uint8
 
 const (
-	// WildcardOneLabel (the default, spec/exchange-online.md §1.1): a presented "*.X" matches a
-	// connector value V when V is exactly one label under X ("a.X"), or when V is "*.X" itself.
-	// It never matches X, deeper names ("a.b.X"), or a broader connector value ("*.parent-of-X").
-	// A presented wildcard over a single label ("*.com") matches nothing.
+	// WildcardOneLabel (the default, docs/exchange-online.md#certificate-names): a presented "*.X"
+	// matches a connector value V when V is exactly one label under X ("a.X"), or when V is "*.X"
+	// itself. It never matches X, deeper names ("a.b.X"), or a broader connector value
+	// ("*.parent-of-X"). A presented wildcard over a single label ("*.com") matches nothing.
 	WildcardOneLabel WildcardRule = iota
 	// WildcardNever: a wildcard in the presented certificate matches no connector value. Use it
 	// when the certificates in play carry explicit names only, or to mirror a stricter reading of
@@ -32,7 +33,7 @@ func (r WildcardRule) String() string {
 
 // MatchConnectorName reports whether a name carried by a certificate matches an inbound
 // connector's TlsSenderCertificateName with Exchange Online's semantics
-// (spec/exchange-online.md §1.1):
+// (docs/exchange-online.md#certificate-names):
 //   - an exact pattern ("mail.contoso.com") matches that name only;
 //   - "*.contoso.com" matches contoso.com itself and every subdomain at any depth ("a domain and
 //     all subdomains" — unlike an RFC 6125 wildcard, which covers one label);

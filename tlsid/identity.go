@@ -35,9 +35,10 @@ type Identities struct {
 //   - the certificate of the Internet identity carries no name (CN or DNS SAN) that Exchange
 //     Online would match to any tenant's enabled inbound connector (MatchConnectorName, default
 //     rule): presenting it to another Microsoft 365 customer would attribute the mail to that
-//     tenant (DESIGN.md §1(c), §5 identity rule);
+//     tenant (docs/exchange-online.md#pitfalls, docs/exchange-online.md#enhanced-filtering identity
+//     rule);
 //   - the certificate of a tenant's identity matches no other tenant's enabled inbound connector
-//     (one certificate per tenant, spec/exchange-online.md §2.1 item 4, MC1226222).
+//     (one certificate per tenant, docs/exchange-online.md#attribution item 4, MC1226222).
 //
 // It returns every problem at once, joined (errors.Join), each naming the identity.
 func NewIdentities(d *tenantgate.Directory, certs map[string]*tls.Certificate, now time.Time) (*Identities, error) {
@@ -193,8 +194,9 @@ func (ids *Identities) ClientConfig(base *tls.Config, hop ClientHop, opts Client
 // no certificate (nil or empty); otherwise a certificate with a private key matching its leaf,
 // valid at now, whose subject CN or DNS SANs carry every name in id.CertNames (compared after
 // NormalizeName; a claimed "*.x" must be presented as "*.x"). The CN counts because Exchange
-// Online matches connector names against the CN and the SANs (spec/exchange-online.md §1.1).
-// It fills cert.Leaf when it was nil. A zero now is an error: no clock is read.
+// Online matches connector names against the CN and the SANs
+// (docs/exchange-online.md#certificate-names). It fills cert.Leaf when it was nil. A zero now is an
+// error: no clock is read.
 func CheckIdentity(id tenantgate.Identity, cert *tls.Certificate, now time.Time) error {
 	empty := cert == nil || len(cert.Certificate) == 0
 	if len(id.CertNames) == 0 {

@@ -16,7 +16,7 @@ import (
 // basis of FromMacros' Verified.
 //
 // Postfix refuses serverAuth-only client certificates, the 2026 public-CA profile that Exchange
-// Online's certificate follows (spec/go-ecosystem.md A.5). Checked on 2026-11-26 with Postfix
+// Online's certificate follows (crypto/x509 ExtKeyUsage). Checked on 2026-11-26 with Postfix
 // 3.7.11 and OpenSSL 3.0.19: a chain-valid client certificate with extended key usage serverAuth
 // only gives "Untrusted TLS connection established", the same certificate with serverAuth and
 // clientAuth gives "Trusted …"; `openssl verify -purpose sslclient` names the cause, "unsuitable
@@ -102,7 +102,7 @@ const maxMacro = 2048
 // is read as m.Dialect says: Postfix's value is the CN itself, verbatim; Sendmail's is a DN,
 // parsed strictly (see Sendmail). This is weaker than Verify: the MTA's roots and checks decide,
 // and the SANs are unknown, so a certificate whose CN matches but whose SANs do not cannot be
-// told apart (divergence from spec/threats-and-peers.md case 6, inherent in the macros).
+// told apart (divergence from docs/threat-model.md#threat-6, inherent in the macros).
 //
 // It fails closed: a subject without {tls_version}, an over-long value, an unknown Dialect, or a
 // Sendmail DN that is unparsable, ambiguous, without exactly one CN or at odds with {cn_subject}

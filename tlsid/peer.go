@@ -20,7 +20,7 @@ import (
 //
 // Everything else is an exact comparison: "mail.protection.outlook.comx",
 // "mail.protection.outlook.com.evil.tld" and "evil-mail.protection.outlook.com" do not match
-// "mail.protection.outlook.com" (spec/threats-and-peers.md, case 6).
+// "mail.protection.outlook.com" (docs/threat-model.md#threat-6).
 func MatchPeerName(presented, expected string) bool {
 	e, ew, ok := normName(expected)
 	if !ok || ew {

@@ -36,7 +36,7 @@ func (o ServerOptions) verifyOptions() VerifyOptions {
 //   - ClientAuth becomes tls.RequestClientCert (base's tls.RequireAnyClientCert is kept). The
 //     Verify… modes are replaced because crypto/tls then requires the clientAuth extended key
 //     usage and refuses the serverAuth-only certificates public CAs issue since 2026
-//     ("x509: certificate specifies an incompatible key usage", spec/go-ecosystem.md A.5);
+//     ("x509: certificate specifies an incompatible key usage", crypto/x509 ExtKeyUsage);
 //     Verify accepts either usage.
 //   - VerifyConnection runs base's VerifyConnection first, if any, then, with
 //     opts.RejectUnverified, fails a presented certificate that does not verify. crypto/tls

@@ -26,7 +26,7 @@ type VerifyOptions struct {
 	// KeyUsages are the extended key usages the leaf may carry; nil means serverAuth or
 	// clientAuth. Public CAs issue serverAuth-only certificates since 2026 and Exchange Online's
 	// client certificate follows them, so requiring clientAuth would refuse it
-	// (spec/go-ecosystem.md A.5). x509.ExtKeyUsageAny accepts every usage.
+	// (crypto/x509 ExtKeyUsage). x509.ExtKeyUsageAny accepts every usage.
 	KeyUsages []x509.ExtKeyUsage
 }
 
@@ -41,7 +41,7 @@ var defaultKeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKe
 // NormalizeName, deduplicated, in certificate order (the first MaxNames); unusable ones (partial wildcards, NUL,
 // IP literals, U-labels that fail IDNA) are dropped. The subject CN is never a name: RFC 6125
 // §6.4.4 ignores it when SANs exist, crypto/x509 ignores it always, and a certificate with a
-// matching CN but no SAN must not pass for Exchange Online (spec/threats-and-peers.md case 6).
+// matching CN but no SAN must not pass for Exchange Online (docs/threat-model.md#threat-6).
 // Names, Subject and Issuer are filled even when the chain does not verify, for logs; Verified
 // says whether they may be trusted and Error says why not.
 func Verify(chain []*x509.Certificate, opts VerifyOptions) Evidence {

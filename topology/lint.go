@@ -55,23 +55,26 @@ func (s *Severity) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Finding codes: the stable Finding.Code values of the checks in this file (DESIGN §6 lint codes).
-// Checks added elsewhere (ORCA parity) use their own codes.
+// Finding codes: the stable Finding.Code values of the checks in this file
+// (testdata/scenarios/README.md lint codes). Checks added elsewhere (ORCA parity) use their own
+// codes.
 const (
 	// FindingMisattribution: the gateway presents a tenant's certificate towards another Office
-	// 365 tenant, which may attribute the mail to the wrong tenant (DESIGN §1 (c)).
+	// 365 tenant, which may attribute the mail to the wrong tenant
+	// (docs/exchange-online.md#pitfalls).
 	FindingMisattribution = "misattribution"
 	// FindingConnectorType: an OnPremises inbound connector takes mail that needs a Partner
-	// connector, or the reverse (DESIGN §1 (c)).
+	// connector, or the reverse (docs/exchange-online.md#pitfalls).
 	FindingConnectorType = "connector-type"
 	// FindingLoop: a canonical flow loops between Exchange Online and the gateway (centralized
 	// transport pointed at the gateway; 5.4.14 after 20 hops).
 	FindingLoop = "loop"
 	// FindingMissingEnhancedFiltering: the tenant's MX points at the gateway but the inbound
-	// connector the gateway's mail arrives on has no Enhanced Filtering (spec/exchange-online.md §5).
+	// connector the gateway's mail arrives on has no Enhanced Filtering
+	// (docs/exchange-online.md#enhanced-filtering).
 	FindingMissingEnhancedFiltering = "missing-enhanced-filtering"
 	// FindingRelayHole: another tenant (EchoSpoofing) or the Internet can relay through the
-	// gateway to the Internet (spec/threats-and-peers.md §1).
+	// gateway to the Internet (docs/threat-model.md#echospoofing).
 	FindingRelayHole = "relay-hole"
 	// FindingMXBypass: Internet mail reaches the tenant directly, around the gateway, because no
 	// Partner connector restricts the tenant's domains to the gateway.
@@ -121,10 +124,10 @@ func Lint(d *tenantgate.Directory) []Finding {
 
 // LintWith checks a whole topology: for every tenant the gateway serves, in configuration order,
 // it simulates the canonical flows (see the Flow… constants) with SimulateWith and o, and reads
-// the traces for the pitfalls of DESIGN §1 (c), relay holes and MX bypass; then it checks the
-// gateway as a whole (relay attempts from the Internet and from other tenants). Each finding
-// carries a fix. A nil result means no findings. The result is deterministic: the same Directory
-// and options give the same findings in the same order, at most one per code, tenant and
+// the traces for the pitfalls of docs/exchange-online.md#pitfalls, relay holes and MX bypass; then
+// it checks the gateway as a whole (relay attempts from the Internet and from other tenants). Each
+// finding carries a fix. A nil result means no findings. The result is deterministic: the same
+// Directory and options give the same findings in the same order, at most one per code, tenant and
 // objects.
 func LintWith(d *tenantgate.Directory, o TopologyOptions) []Finding {
 	if d == nil {

@@ -10,7 +10,7 @@ import (
 
 // FindingUndeliverable: a canonical flow that must work is rejected on its way (for example
 // Exchange Online refuses the gateway's deliveries, or the gateway refuses the tenant's own
-// mail). An addition to the codes of DESIGN §6.
+// mail). An addition to the codes of testdata/scenarios/README.md.
 const FindingUndeliverable = "undeliverable"
 
 // tenant simulates t's canonical flows and checks their traces.
@@ -38,8 +38,8 @@ func (l *linter) gateway() {
 	if tr.Outcome == OutcomeDelivered {
 		l.add(Finding{Code: FindingRelayHole, Severity: SeverityError, Objects: []string{"gateway"}, Flow: FlowRelayAttempt,
 			Summary: "an Internet host can relay through the gateway to a foreign recipient",
-			Detail:  "The gateway accepted mail from a host that is not verified Exchange Online for a recipient no served tenant accepts (spec/threats-and-peers.md §5).",
-			Fix:     "Relay only own-tenant mail from verified Exchange Online (DESIGN §4.2).",
+			Detail:  "The gateway accepted mail from a host that is not verified Exchange Online for a recipient no served tenant accepts.",
+			Fix:     "Relay only own-tenant mail from verified Exchange Online.",
 			Reasons: lastReasons(&tr)})
 	}
 	l.otherTenantRelay()
@@ -52,7 +52,7 @@ func (l *linter) loop(t *tenantgate.Tenant, flow string, tr *Trace) {
 	}
 	f := Finding{Code: FindingLoop, Severity: SeverityError, Tenant: t.ID, Flow: flow,
 		Summary: fmt.Sprintf("flow %s of %s loops between Exchange Online and the gateway", flow, t.Name),
-		Detail:  "Exchange Online hands the message back to the gateway, which delivers it to Exchange Online again, until Exchange Online gives up with 5.4.14 after 20 hops (spec/exchange-online.md §3, Loops).",
+		Detail:  "Exchange Online hands the message back to the gateway, which delivers it to Exchange Online again, until Exchange Online gives up with 5.4.14 after 20 hops (https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/fix-error-code-5-4-14-in-exchange-online).",
 		Reasons: lastReasons(tr)}
 	// The culprit is the connector that sent the copy to the gateway.
 	for i := len(tr.Steps) - 1; i >= 0; i-- {
@@ -71,7 +71,7 @@ func (l *linter) loop(t *tenantgate.Tenant, flow string, tr *Trace) {
 			f.Fix = "The connector is right; the loop starts where Exchange Online attributes the gateway's delivery to a tenant that does not own the recipient. Fix the misattribution or connector-type finding of this flow."
 		case s.Route.Centralized:
 			f.Fix = "Turn centralized mail transport off: the gateway is not on-premises Exchange, and Microsoft does not support it in that path (Enhanced Filtering page). " +
-				"If it must stay on, Exchange Online stops sending the copy back only when it takes the gateway's deliveries as the tenant's on-premises mail: an OnPremises inbound connector matching the gateway's tenant certificate, whose name is an accepted domain (DESIGN §1 (c))."
+				"If it must stay on, Exchange Online stops sending the copy back only when it takes the gateway's deliveries as the tenant's on-premises mail: an OnPremises inbound connector matching the gateway's tenant certificate, whose name is an accepted domain (https://learn.microsoft.com/exchange/mail-flow-best-practices/updated-requirements-smtp-relay)."
 			f.PowerShell = fmt.Sprintf("Set-OutboundConnector -Identity %s -RouteAllMessagesViaOnPremises $false", psName(s.Route.Connector))
 		default:
 			f.Fix = "Let the connector take only external recipients: a Partner connector never takes the tenant's own domains."
@@ -86,14 +86,14 @@ func (l *linter) loop(t *tenantgate.Tenant, flow string, tr *Trace) {
 	l.reverseConnectorType(flow, tr)
 }
 
-// reverseConnectorType is the reverse of the connector-type pitfall (DESIGN §1 (c)): Exchange
-// Online routes mail to the gateway over an OnPremises outbound connector — it treats the gateway
-// as the tenant's on-premises organisation — while it takes the gateway's deliveries through a
-// Partner inbound connector as Incoming Internet mail. The two halves disagree, and a looping
-// trace is where that shows: the copy the gateway delivers is routed back to it. Reported as a
-// warning next to the loop, because the usual fix is on the outbound side (a Partner connector,
-// no centralized transport); the other is an OnPremises inbound connector matching the gateway's
-// tenant certificate.
+// reverseConnectorType is the reverse of the connector-type pitfall
+// (docs/exchange-online.md#pitfalls): Exchange Online routes mail to the gateway over an OnPremises
+// outbound connector — it treats the gateway as the tenant's on-premises organisation — while it
+// takes the gateway's deliveries through a Partner inbound connector as Incoming Internet mail. The
+// two halves disagree, and a looping trace is where that shows: the copy the gateway delivers is
+// routed back to it. Reported as a warning next to the loop, because the usual fix is on the
+// outbound side (a Partner connector, no centralized transport); the other is an OnPremises inbound
+// connector matching the gateway's tenant certificate.
 func (l *linter) reverseConnectorType(flow string, tr *Trace) {
 	gw := gatewayDelivery(tr)
 	if gw == nil || gw.Attribution == nil || !gw.Attribution.Accepted || gw.Attribution.Direction != classify.Incoming || gw.Attribution.Connector == "" {
@@ -187,7 +187,7 @@ func (l *linter) internetToTenant(t *tenantgate.Tenant, tr *Trace) {
 		l.add(Finding{Code: FindingConnectorType, Severity: SeverityError, Tenant: t.ID, Flow: FlowInternetToTenant,
 			Objects:    []string{"inbound connector " + ra.Connector},
 			Summary:    fmt.Sprintf("Internet mail the gateway delivers to %s arrives through OnPremises connector %s, as the tenant's own mail", t.Name, ra.Connector),
-			Detail:     "An OnPremises connector fits only mail whose sender is the tenant's own (spec/exchange-online.md §2.3, §7 scenario 1). Internet mail through it is Originating: a spoofed sender of the tenant's domains is treated as internal, and Exchange Online may relay it to the Internet.",
+			Detail:     "An OnPremises connector fits only mail whose sender is the tenant's own (https://learn.microsoft.com/exchange/mail-flow-best-practices/manage-mail-flow-using-third-party-cloud). Internet mail through it is Originating: a spoofed sender of the tenant's domains is treated as internal, and Exchange Online may relay it to the Internet.",
 			Fix:        "Make the connector that identifies the gateway a Partner connector, locked to the gateway's certificate.",
 			PowerShell: fmt.Sprintf("Set-InboundConnector -Identity %s -ConnectorType Partner -SenderDomains * -RequireTls $true -RestrictDomainsToCertificate $true", psName(ra.Connector)),
 			Reasons:    s.Reasons})
@@ -201,7 +201,7 @@ func (l *linter) internetToTenant(t *tenantgate.Tenant, tr *Trace) {
 		l.add(Finding{Code: FindingMissingEnhancedFiltering, Severity: SeverityError, ORCA: "ORCA-233", Tenant: t.ID, Flow: FlowInternetToTenant,
 			Objects: []string{"tenant " + t.Name},
 			Summary: fmt.Sprintf("no inbound connector of %s identifies the gateway, so Enhanced Filtering cannot apply", t.Name),
-			Detail:  "The tenant's MX points at the gateway. Without a connector that identifies the gateway, Exchange Online filters every Internet message as if the gateway had sent it: SPF and DMARC fail and mail is quarantined (spec/exchange-online.md §5).",
+			Detail:  "The tenant's MX points at the gateway. Without a connector that identifies the gateway, Exchange Online filters every Internet message as if the gateway had sent it: SPF and DMARC fail and mail is quarantined (https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/enhanced-filtering-for-connectors).",
 			Fix:     "Create a Partner inbound connector that identifies the gateway by its certificate (or IP addresses), with Enhanced Filtering.",
 			PowerShell: fmt.Sprintf("New-InboundConnector -Name from-gateway -ConnectorType Partner -SenderDomains * -TlsSenderCertificateName %s -RequireTls $true -RestrictDomainsToCertificate $true -EFSkipLastIP $true",
 				psName(orNone(identityCertName(l.d, t.ID)))),
@@ -210,7 +210,7 @@ func (l *linter) internetToTenant(t *tenantgate.Tenant, tr *Trace) {
 		l.add(Finding{Code: FindingMissingEnhancedFiltering, Severity: SeverityError, ORCA: "ORCA-233", Tenant: t.ID, Flow: FlowInternetToTenant,
 			Objects:    []string{"inbound connector " + ra.Connector},
 			Summary:    fmt.Sprintf("inbound connector %s of %s takes the gateway's deliveries without Enhanced Filtering", ra.Connector, t.Name),
-			Detail:     "The tenant's MX points at the gateway, so every Internet message arrives from the gateway's address. Without Enhanced Filtering, Exchange Online judges SPF, DMARC and IP reputation against the gateway, not the original sender (spec/exchange-online.md §5).",
+			Detail:     "The tenant's MX points at the gateway, so every Internet message arrives from the gateway's address. Without Enhanced Filtering, Exchange Online judges SPF, DMARC and IP reputation against the gateway, not the original sender (https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/enhanced-filtering-for-connectors).",
 			Fix:        "Turn on Enhanced Filtering for Connectors on this connector, skipping the gateway's address.",
 			PowerShell: fmt.Sprintf("Set-InboundConnector -Identity %s -EFSkipLastIP $true", psName(ra.Connector)),
 			Reasons:    s.Reasons})
@@ -218,7 +218,7 @@ func (l *linter) internetToTenant(t *tenantgate.Tenant, tr *Trace) {
 		l.add(Finding{Code: FindingMissingEnhancedFiltering, Severity: SeverityError, ORCA: "ORCA-233", Tenant: t.ID, Flow: FlowInternetToTenant,
 			Objects:    []string{"inbound connector " + ra.Connector},
 			Summary:    fmt.Sprintf("Enhanced Filtering on connector %s of %s does not skip the gateway", ra.Connector, t.Name),
-			Detail:     "The connector lists EFSkipIPs without the address the gateway delivers from, so skip listing stops at the gateway and Exchange Online filters against it (spec/exchange-online.md §5, scenario 29).",
+			Detail:     "The connector lists EFSkipIPs without the address the gateway delivers from, so skip listing stops at the gateway and Exchange Online filters against it (https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/enhanced-filtering-for-connectors).",
 			Fix:        "Skip the gateway: EFSkipLastIP, or add its addresses to EFSkipIPs.",
 			PowerShell: fmt.Sprintf("Set-InboundConnector -Identity %s -EFSkipLastIP $true", psName(ra.Connector)),
 			Reasons:    s.Reasons})
@@ -255,7 +255,7 @@ func (l *linter) undeliverable(t *tenantgate.Tenant, flow string, tr *Trace) {
 		}
 		f.Fix = "Point the MX at the gateway, or lift the connector's restriction while the MX points at Exchange Online."
 	case s.Stage == StageGateway:
-		f.Detail = "The gateway refuses the tenant's mail; the reasons say which rule failed (DESIGN §4.2)."
+		f.Detail = "The gateway refuses the tenant's mail; the reasons say which rule failed."
 		f.Objects = []string{"gateway"}
 		f.Fix = "Check that the gateway serves the tenant and recognises Exchange Online (gateway.serves, gateway.exchangeOnline)."
 	default:
@@ -273,7 +273,7 @@ func (l *linter) mxBypass(t *tenantgate.Tenant, tr *Trace) {
 	}
 	f := Finding{Code: FindingMXBypass, Severity: SeverityError, Tenant: t.ID, Flow: FlowInternetDirect,
 		Summary: fmt.Sprintf("Internet mail reaches %s directly, around the gateway", t.Name),
-		Detail:  "The MX points at the gateway, but no Partner connector restricts the tenant's mail to it: a sender that connects straight to the tenant's Exchange Online host skips the gateway's filtering (spec/exchange-online.md §7 scenario 1; threat case 31).",
+		Detail:  "The MX points at the gateway, but no Partner connector restricts the tenant's mail to it: a sender that connects straight to the tenant's Exchange Online host skips the gateway's filtering (https://learn.microsoft.com/exchange/mail-flow-best-practices/manage-mail-flow-using-third-party-cloud).",
 		Reasons: lastReasons(tr)}
 	// The connector the gateway's deliveries match is the one to lock down.
 	c := l.gatewayConnector(t)
@@ -318,7 +318,7 @@ func (l *linter) domainOf(addr string) tenantgate.Domain {
 }
 
 // misattribution reports the gateway's delivery to another Office 365 tenant being attributed
-// to a tenant that does not own the recipient (DESIGN §1 (c), first pitfall).
+// to a tenant that does not own the recipient (docs/exchange-online.md#pitfalls, first pitfall).
 func (l *linter) misattribution(t *tenantgate.Tenant, tr *Trace) {
 	s := gatewayDelivery(tr)
 	if s == nil || s.Attribution == nil {
@@ -341,7 +341,7 @@ func (l *linter) misattribution(t *tenantgate.Tenant, tr *Trace) {
 		Objects: []string{"gateway identity " + orNone(s.Identity)},
 		Summary: fmt.Sprintf("mail from %s to another Office 365 tenant is attributed to %s by Exchange Online", t.Name, l.sim.tenantName(victim)),
 		Detail: "The gateway delivers to the other tenant's Exchange Online host, and the certificate or address it presents there matches an OnPremises connector of " +
-			l.sim.tenantName(victim) + ": Exchange Online takes the message as that tenant's outbound mail — misrouted, looped or rejected (DESIGN §1 (c); MC1226222).",
+			l.sim.tenantName(victim) + ": Exchange Online takes the message as that tenant's outbound mail — misrouted, looped or rejected (Message Center MC1226222).",
 		Fix:     "Present no certificate (or one no tenant's connector expects) towards other tenants, and identify the gateway with Partner connectors.",
 		Reasons: s.Reasons}
 	if ra.Connector != "" {
@@ -391,14 +391,15 @@ func (l *linter) otherTenantRelay() {
 	if ok, reasons := l.relays(id, "ceo@"+otherDomain, "Hosted", "Internal", "OUT"); ok {
 		l.add(Finding{Code: FindingRelayHole, Severity: SeverityError, Objects: []string{"gateway"}, Flow: FlowOtherTenantRelay,
 			Summary: "the gateway relays mail of a tenant it does not serve (EchoSpoofing)",
-			Detail:  "Exchange Online's address and certificate are shared by every tenant; only the tenant evidence tells ours from the attacker's (spec/threats-and-peers.md §1.1).",
+			Detail:  "Exchange Online's address and certificate are shared by every tenant; only the tenant evidence tells ours from the attacker's (https://techcommunity.microsoft.com/t5/exchange-team-blog/office-365-message-attribution/ba-p/749143).",
 			Fix:     "Relay only for tenants listed in gateway.serves, by X-MS-Exchange-CrossTenant-Id from verified Exchange Online.",
 			Reasons: reasons})
 	}
 }
 
 // directSendRelay reports a tenant whose anonymous, passed-on Internet mail the gateway relays
-// (threat case 31): an Internet sender can then relay through the tenant and the gateway.
+// (docs/threat-model.md#threat-31): an Internet sender can then relay through the tenant and the
+// gateway.
 func (l *linter) directSendRelay(t *tenantgate.Tenant) {
 	ok, reasons := l.relays(t.ID, "ceo@"+string(l.domainOf(tenantAddress(t))), "Internet", "Anonymous", "INB")
 	if !ok {
@@ -406,7 +407,7 @@ func (l *linter) directSendRelay(t *tenantgate.Tenant) {
 	}
 	f := Finding{Code: FindingRelayHole, Severity: SeverityWarning, Tenant: t.ID, Objects: []string{"gateway policy relayKinds"}, Flow: FlowDirectSendRelay,
 		Summary: fmt.Sprintf("the gateway relays anonymous Internet mail that %s passed on (forwards, Direct Send)", t.Name),
-		Detail:  "Relayed mail carries the tenant's ID but AuthAs Anonymous: anyone who gets a message into the tenant that is forwarded out relays through the gateway with its reputation and signature (spec/threats-and-peers.md case 31).",
+		Detail:  "Relayed mail carries the tenant's ID but AuthAs Anonymous: anyone who gets a message into the tenant that is forwarded out relays through the gateway with its reputation and signature (https://techcommunity.microsoft.com/blog/exchange/introducing-more-control-over-direct-send-in-exchange-online/4408790).",
 		Fix:     "Do not let the gateway relay the relayed kind (classify.RelayKinds without Relayed), or at least reject Direct Send in the tenant.",
 		Reasons: reasons}
 	if !t.RejectDirectSend {

@@ -11,8 +11,8 @@ import (
 
 // Finding codes of the configuration checks that need the gateway: what ORCA cannot see because
 // it never reads outbound connectors, nor compares connectors with the gateway that sends
-// through them (spec/exchange-exports.md §1.2, "Not covered by ORCA at all"). Additions to the
-// codes of DESIGN §6; Finding.ORCA is empty for them.
+// through them (not covered by ORCA, https://github.com/cammurray/orca). Additions to the
+// codes of testdata/scenarios/README.md; Finding.ORCA is empty for them.
 const (
 	// FindingOutboundTLS (warning): an enabled outbound connector sends to the gateway with
 	// opportunistic TLS or EncryptionOnly, so Exchange Online hands the tenant's mail to whoever
@@ -140,7 +140,7 @@ func (gc *gatewayCheck) identifies(ref *tenantgate.InboundRef) (byCert, byIP boo
 }
 
 // anyMatch reports whether an enabled connector of the tenant identifies the gateway, the
-// exemption from RejectDirectSend (spec/exchange-online.md §2.1 item 6).
+// exemption from RejectDirectSend (docs/exchange-online.md#reject-direct-send).
 func (gc *gatewayCheck) anyMatch() bool {
 	for i := range gc.refs {
 		ref := &gc.refs[i]
@@ -184,9 +184,9 @@ func (gc *gatewayCheck) gatewayHost(h string) bool {
 }
 
 // outboundTLS reports enabled outbound connectors to the gateway without certificate validation
-// (spec/exchange-online.md §3, TlsSettings): with $null (opportunistic) or EncryptionOnly,
-// Exchange Online delivers the tenant's outbound mail to any host that answers for the
-// gateway's name or address, certificate or not.
+// (docs/exchange-online.md#outbound-connectors, TlsSettings): with $null (opportunistic) or
+// EncryptionOnly, Exchange Online delivers the tenant's outbound mail to any host that answers for
+// the gateway's name or address, certificate or not.
 func (gc *gatewayCheck) outboundTLS() {
 	for i := range gc.t.Outbound {
 		c := &gc.t.Outbound[i]
@@ -210,7 +210,7 @@ func (gc *gatewayCheck) outboundTLS() {
 		f := Finding{Code: FindingOutboundTLS, Severity: SeverityWarning, Tenant: gc.t.ID,
 			Objects: []string{"outbound connector " + c.Name},
 			Summary: fmt.Sprintf("outbound connector %s sends to the gateway with TlsSettings %s", c.Name, setting),
-			Detail:  "Without certificate validation Exchange Online hands the tenant's mail to whatever host answers for the smart host — in clear text when TLS is not offered, or to an impostor after a DNS or routing attack (spec/exchange-online.md §3). DomainValidation checks the chain and that the certificate names TlsDomain.",
+			Detail:  "Without certificate validation Exchange Online hands the tenant's mail to whatever host answers for the smart host — in clear text when TLS is not offered, or to an impostor after a DNS or routing attack (https://learn.microsoft.com/powershell/module/exchange/new-outboundconnector). DomainValidation checks the chain and that the certificate names TlsDomain.",
 			Fix:     "Validate the gateway's certificate and its name.",
 		}
 		if gc.view.name != "" {
@@ -221,10 +221,10 @@ func (gc *gatewayCheck) outboundTLS() {
 }
 
 // inboundLockdown checks the enabled Partner connectors that identify the gateway: Microsoft's
-// third-party scenario 1 locks the tenant to the gateway with RequireTls and
-// RestrictDomainsToCertificate or RestrictDomainsToIPAddresses (spec/exchange-online.md §7; ORCA
-// does not read these fields). The restriction matters only when the gateway is in front of the
-// tenant's Internet mail (front); TLS always.
+// third-party scenario 1 (docs/exchange-online.md#third-party-gateways) locks the tenant to the
+// gateway with RequireTls and RestrictDomainsToCertificate or RestrictDomainsToIPAddresses
+// (docs/exchange-online.md#third-party-gateways; ORCA does not read these fields). The restriction
+// matters only when the gateway is in front of the tenant's Internet mail (front); TLS always.
 func (gc *gatewayCheck) inboundLockdown(front bool) {
 	for i := range gc.refs {
 		ref := &gc.refs[i]
@@ -240,7 +240,7 @@ func (gc *gatewayCheck) inboundLockdown(front bool) {
 			gc.emit(Finding{Code: FindingInboundRequireTLS, Severity: SeverityWarning, Tenant: gc.t.ID,
 				Objects:    []string{"inbound connector " + c.Name},
 				Summary:    fmt.Sprintf("inbound connector %s identifies the gateway but does not require TLS", c.Name),
-				Detail:     "Mail in the connector's scope may then arrive in clear text; Microsoft's lock-down connector for a third-party service sets RequireTls (spec/exchange-online.md §1, §7 scenario 1).",
+				Detail:     "Mail in the connector's scope may then arrive in clear text; Microsoft's lock-down connector for a third-party service sets RequireTls (https://learn.microsoft.com/exchange/mail-flow-best-practices/manage-mail-flow-using-third-party-cloud).",
 				Fix:        "Require TLS on the connector.",
 				PowerShell: "Set-InboundConnector -Identity " + psName(c.Name) + " -RequireTls $true"})
 		}
@@ -248,7 +248,7 @@ func (gc *gatewayCheck) inboundLockdown(front bool) {
 			f := Finding{Code: FindingInboundUnrestricted, Severity: SeverityWarning, Tenant: gc.t.ID,
 				Objects: []string{"inbound connector " + c.Name},
 				Summary: fmt.Sprintf("inbound connector %s identifies the gateway but restricts neither to its certificate nor to its addresses", c.Name),
-				Detail:  "Without RestrictDomainsToCertificate or RestrictDomainsToIPAddresses the connector only recognises the gateway; any other host may still deliver the tenant's Internet mail straight to Exchange Online, around the gateway's filtering (spec/exchange-online.md §7 scenario 1; the flow check " + FindingMXBypass + " shows the effect).",
+				Detail:  "Without RestrictDomainsToCertificate or RestrictDomainsToIPAddresses the connector only recognises the gateway; any other host may still deliver the tenant's Internet mail straight to Exchange Online, around the gateway's filtering (https://learn.microsoft.com/exchange/mail-flow-best-practices/manage-mail-flow-using-third-party-cloud; the flow check " + FindingMXBypass + " shows the effect).",
 				Fix:     "Restrict the connector to the gateway."}
 			if byCert {
 				f.PowerShell = "Set-InboundConnector -Identity " + psName(c.Name) + " -RestrictDomainsToCertificate $true"
@@ -277,9 +277,9 @@ func (gc *gatewayCheck) identityMismatch() {
 				Summary: certSummary(c),
 				Fix:     "Make the connector expect the certificate name the gateway presents to this tenant (or give the gateway's identity for the tenant that certificate)."}
 			if len(gc.names) == 0 {
-				f.Detail = "The gateway presents no certificate to this tenant, so Exchange Online rejects its deliveries of mail in the connector's scope (550 5.7.51 TenantInboundAttribution; spec/exchange-online.md §2.2)."
+				f.Detail = "The gateway presents no certificate to this tenant, so Exchange Online rejects its deliveries of mail in the connector's scope (550 5.7.51 TenantInboundAttribution; https://learn.microsoft.com/exchange/mail-flow-best-practices/manage-mail-flow-using-third-party-cloud)."
 			} else {
-				f.Detail = fmt.Sprintf("The gateway presents %s to this tenant; none matches, so Exchange Online rejects its deliveries of mail in the connector's scope (550 5.7.51 TenantInboundAttribution; spec/exchange-online.md §1.1, §2.2).", strings.Join(gc.names, ", "))
+				f.Detail = fmt.Sprintf("The gateway presents %s to this tenant; none matches, so Exchange Online rejects its deliveries of mail in the connector's scope (550 5.7.51 TenantInboundAttribution; https://learn.microsoft.com/powershell/module/exchange/new-inboundconnector).", strings.Join(gc.names, ", "))
 				f.PowerShell = fmt.Sprintf("Set-InboundConnector -Identity %s -TlsSenderCertificateName %s", psName(c.Name), psName(gc.names[0]))
 			}
 			gc.emit(f)
@@ -292,7 +292,7 @@ func (gc *gatewayCheck) identityMismatch() {
 			gc.emit(Finding{Code: FindingInboundIPMismatch, Severity: SeverityError, Tenant: gc.t.ID,
 				Objects:    []string{"inbound connector " + c.Name, "gateway"},
 				Summary:    fmt.Sprintf("inbound connector %s is restricted to sender IP addresses that leave out the gateway's %s", c.Name, psAddrs(out)),
-				Detail:     "Exchange Online rejects the gateway's deliveries from the addresses left out (550 5.7.51 TenantInboundAttribution; spec/exchange-online.md §2.2), so mail fails whenever the gateway sends from them.",
+				Detail:     "Exchange Online rejects the gateway's deliveries from the addresses left out (550 5.7.51 TenantInboundAttribution; https://learn.microsoft.com/exchange/mail-flow-best-practices/manage-mail-flow-using-third-party-cloud), so mail fails whenever the gateway sends from them.",
 				Fix:        "List every egress address of the gateway on the connector.",
 				PowerShell: fmt.Sprintf("Set-InboundConnector -Identity %s -SenderIPAddresses @{Add=%s}", psName(c.Name), quotedAddrs(out))})
 		}
@@ -366,7 +366,8 @@ func quotedStrings(s []string) string {
 // treatAsInternal reports enabled connectors that match the gateway and have
 // TreatMessagesAsInternal: that setting is for the tenant's own non-Exchange on-premises servers;
 // on the path of a third-party gateway, which passes Internet mail on, a spoofed sender of the
-// tenant's domains becomes internal and bypasses antispam (spec/exchange-online.md §1).
+// tenant's domains becomes internal and bypasses antispam
+// (docs/exchange-online.md#inbound-connectors).
 func (gc *gatewayCheck) treatAsInternal() {
 	for i := range gc.refs {
 		ref := &gc.refs[i]
@@ -380,7 +381,7 @@ func (gc *gatewayCheck) treatAsInternal() {
 		gc.emit(Finding{Code: FindingTreatAsInternal, Severity: SeverityError, Tenant: gc.t.ID,
 			Objects:    []string{"inbound connector " + c.Name},
 			Summary:    fmt.Sprintf("inbound connector %s treats the gateway's deliveries as internal mail (TreatMessagesAsInternal)", c.Name),
-			Detail:     "TreatMessagesAsInternal makes a message internal when its sender's domain is the tenant's, and internal mail skips spam filtering. The gateway passes Internet mail on, so anyone who spoofs the tenant's domains through it is treated as a colleague (spec/exchange-online.md §1, §2.3).",
+			Detail:     "TreatMessagesAsInternal makes a message internal when its sender's domain is the tenant's, and internal mail skips spam filtering. The gateway passes Internet mail on, so anyone who spoofs the tenant's domains through it is treated as a colleague (https://learn.microsoft.com/powershell/module/exchange/new-inboundconnector).",
 			Fix:        "Turn TreatMessagesAsInternal off on every connector the gateway matches.",
 			PowerShell: "Set-InboundConnector -Identity " + psName(c.Name) + " -TreatMessagesAsInternal $false"})
 	}
@@ -389,7 +390,8 @@ func (gc *gatewayCheck) treatAsInternal() {
 // directSend reports a tenant none of whose enabled connectors matches the gateway by IP address
 // or certificate: the gateway's mail from the tenant's own domains (replies to forwarded mail,
 // the tenant's own services sending through the gateway) is then Direct Send, which
-// RejectDirectSend rejects with 550 5.7.68 (spec/exchange-online.md §2.1 item 6, §2.4 step B).
+// RejectDirectSend rejects with 550 5.7.68 (docs/exchange-online.md#reject-direct-send,
+// docs/exchange-online.md#attribution-algorithm step B).
 func (gc *gatewayCheck) directSend() {
 	if gc.anyMatch() {
 		return

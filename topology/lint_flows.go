@@ -11,8 +11,8 @@ const (
 	// FlowInternetToTenant: an Internet sender writes to the tenant through its MX.
 	FlowInternetToTenant = "internet-to-tenant"
 	// FlowInternetDirect: the same sender connects straight to the tenant's Exchange Online host,
-	// around an MX that points at the gateway (threat case 31). Only for tenants whose MX points
-	// at the gateway.
+	// around an MX that points at the gateway (docs/threat-model.md#threat-31). Only for tenants
+	// whose MX points at the gateway.
 	FlowInternetDirect = "internet-to-tenant-direct"
 	// FlowTenantToInternet: a mailbox of the tenant writes to an Internet recipient.
 	FlowTenantToInternet = "tenant-to-internet"
@@ -23,13 +23,13 @@ const (
 	// FlowRelayAttempt: an Internet host asks the gateway to relay to a foreign recipient.
 	FlowRelayAttempt = "internet-relay-attempt"
 	// FlowOtherTenantRelay: a tenant the gateway does not serve sends to a foreign recipient
-	// through verified Exchange Online (EchoSpoofing, threat cases 1 and 34). A gateway check
-	// made with classify.Policy alone: Exchange Online would relay whatever the attacker's own
-	// connector says.
+	// through verified Exchange Online (EchoSpoofing, threats 1 and 34 of docs/threat-model.md). A
+	// gateway check made with classify.Policy alone: Exchange Online would relay whatever the
+	// attacker's own connector says.
 	FlowOtherTenantRelay = "other-tenant-relay"
 	// FlowDirectSendRelay: anonymous Internet mail the tenant passed on (Direct Send into the
-	// tenant, then a forward) reaches the gateway for a foreign recipient (threat case 31). A
-	// gateway check made with classify.Policy alone.
+	// tenant, then a forward) reaches the gateway for a foreign recipient
+	// (docs/threat-model.md#threat-31). A gateway check made with classify.Policy alone.
 	FlowDirectSendRelay = "direct-send-relay"
 )
 

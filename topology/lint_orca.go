@@ -11,7 +11,8 @@ import (
 // Finding codes of the ORCA-parity checks. Each is a descriptive code (what is wrong), and the
 // finding's ORCA field names the ORCA check whose logic it follows ("ORCA-233", "ORCA-233_1", …:
 // "ORCA-" and the suffix of the check's file name, Checks/check-ORCA<suffix>.ps1). The codes are
-// stable: scripts and scenario files compare them. They are additions to the codes of DESIGN §6.
+// stable: scripts and scenario files compare them. They are additions to the codes of
+// testdata/scenarios/README.md.
 const (
 	// FindingEnhancedFilteringDomain (ORCA-233, info): an accepted domain's MX does not point to
 	// Exchange Online, and not every enabled catch-all inbound connector has Enhanced Filtering
@@ -197,8 +198,8 @@ func efFixCommand(ic *tenantgate.InboundConnector) string {
 }
 
 // newGatewayConnectorCommand creates the Partner connector Microsoft's third-party scenario 1
-// prescribes (spec/exchange-online.md §7), with Enhanced Filtering: by the gateway's certificate
-// when the gateway presents one to the tenant, else by its addresses.
+// prescribes (docs/exchange-online.md#third-party-gateways), with Enhanced Filtering: by the
+// gateway's certificate when the gateway presents one to the tenant, else by its addresses.
 func (c *orcaCheck) newGatewayConnectorCommand() string {
 	const head = "New-InboundConnector -Name 'from-gateway' -ConnectorType Partner -SenderDomains *"
 	switch {
@@ -218,7 +219,7 @@ func psAddrs(as []netip.Addr) string {
 	return strings.Join(s, ",")
 }
 
-// enhancedFilteringDomains is ORCA 233 (check-ORCA233.ps1; spec/exchange-exports.md §1.2):
+// enhancedFilteringDomains is ORCA 233 (check-ORCA233.ps1, https://github.com/cammurray/orca):
 // Enhanced Filtering counts as on when there is at least one enabled catch-all connector and each
 // of them has it (skip listing configured, not in test mode, no EFUsers). Each accepted domain
 // whose MX does not point to Exchange Online fails while it is off; ORCA records that failure as
@@ -238,7 +239,7 @@ func (c *orcaCheck) enhancedFilteringDomains() {
 		f := Finding{Code: FindingEnhancedFilteringDomain, Severity: SeverityInfo, ORCA: ORCA233, Tenant: c.t.ID,
 			Objects: []string{"accepted domain " + string(ad.Name)},
 			Summary: fmt.Sprintf("the MX of %s does not point to Exchange Online and Enhanced Filtering is not on every catch-all inbound connector", ad.Name),
-			Detail:  "Mail for this domain reaches Exchange Online through another service, which hides the original sender's IP address: without Enhanced Filtering on every connector for all sender domains, Exchange Online judges SPF, DMARC and reputation against that service, with more false positives and false negatives (ORCA 233; spec/exchange-online.md §5).",
+			Detail:  "Mail for this domain reaches Exchange Online through another service, which hides the original sender's IP address: without Enhanced Filtering on every connector for all sender domains, Exchange Online judges SPF, DMARC and reputation against that service, with more false positives and false negatives (ORCA 233; https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/enhanced-filtering-for-connectors).",
 			Fix:     "Point the MX to Exchange Online, or turn Enhanced Filtering on for every inbound connector that takes all sender domains."}
 		if len(conns) == 0 {
 			f.Detail += " The tenant has no enabled inbound connector for all sender domains."
@@ -257,7 +258,7 @@ func (c *orcaCheck) enhancedFilteringDomains() {
 // does not point to Exchange Online, each enabled catch-all connector fails unless Enhanced
 // Filtering is configured, not in test mode and not limited to EFUsers. ORCA also means to fail
 // when there is no such connector at all, but tests the leftover loop variable ($Connector.Count)
-// instead of $Connectors.Count, so that branch does not fire reliably (spec §1.2); here it does,
+// instead of $Connectors.Count, so that branch does not fire reliably; here it does,
 // as FindingEnhancedFilteringNoConnector.
 func (c *orcaCheck) enhancedFilteringConnectors() {
 	domains := c.thirdPartyDomains()
@@ -282,7 +283,7 @@ func (c *orcaCheck) enhancedFilteringConnectors() {
 		c.emit(Finding{Code: FindingEnhancedFilteringConnector, Severity: SeverityWarning, ORCA: ORCA233_1, Tenant: c.t.ID,
 			Objects:    []string{"inbound connector " + ic.Name},
 			Summary:    fmt.Sprintf("inbound connector %s takes all sender domains while an MX points elsewhere than Exchange Online, and %s", ic.Name, strings.Join(p, "; ")),
-			Detail:     fmt.Sprintf("The MX of %s does not point to Exchange Online, so Internet mail arrives through the service in front of it. Enhanced Filtering must be configured on every connector for all sender domains, out of test mode and for all recipients, or Exchange Online filters by the service's IP address (ORCA 233_1; spec/exchange-online.md §5).", domains[0].Name),
+			Detail:     fmt.Sprintf("The MX of %s does not point to Exchange Online, so Internet mail arrives through the service in front of it. Enhanced Filtering must be configured on every connector for all sender domains, out of test mode and for all recipients, or Exchange Online filters by the service's IP address (ORCA 233_1; https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/enhanced-filtering-for-connectors).", domains[0].Name),
 			Fix:        "Turn Enhanced Filtering on for this connector, for all recipients and out of test mode.",
 			PowerShell: efFixCommand(ic)})
 	}
@@ -302,7 +303,7 @@ func (c *orcaCheck) arc() {
 		f := Finding{Code: FindingARCNoTrustedSealer, Severity: SeverityWarning, ORCA: ORCA243, Tenant: c.t.ID,
 			Objects:    []string{"accepted domain " + string(ad.Name), "arc config"},
 			Summary:    fmt.Sprintf("the MX of %s does not point to Exchange Online and no trusted ARC sealer is configured", ad.Name),
-			Detail:     "A service in front of Exchange Online may modify messages and break DKIM, and it sends from addresses that are not in the sender's SPF. If it ARC-seals the messages and its sealing domain is a trusted ARC sealer, Exchange Online can use the service's authentication results (ORCA 243; spec/exchange-online.md §7 scenario 1).",
+			Detail:     "A service in front of Exchange Online may modify messages and break DKIM, and it sends from addresses that are not in the sender's SPF. If it ARC-seals the messages and its sealing domain is a trusted ARC sealer, Exchange Online can use the service's authentication results (ORCA 243; https://learn.microsoft.com/exchange/mail-flow-best-practices/manage-mail-flow-using-third-party-cloud).",
 			Fix:        "Have the service ARC-seal the mail it passes on, and trust its sealing domain (the d= of its ARC-Seal).",
 			PowerShell: "Set-ArcConfig -Identity Default -ArcTrustedSealers <sealing domain of the gateway>"}
 		c.emit(f)
@@ -332,7 +333,7 @@ func (c *orcaCheck) sclRules() {
 		case len(senders) == 0 && len(r.SenderIpRanges) > 0:
 			c.emit(c.sclFinding(r, FindingSCLBypassIP, ORCA118_2, SeverityWarning,
 				fmt.Sprintf("mail flow rule %s bypasses spam filtering for mail from the IP ranges %s", r.Name, strings.Join(r.SenderIpRanges, ", ")),
-				"This is how a third-party gateway is often let through, but the gateway's address is every sender's address: all Internet mail it passes on skips Exchange Online's spam filtering. Microsoft recommends Enhanced Filtering instead, and asks to disable SCL -1 rules for the connector once it is on (spec/exchange-online.md §5)."))
+				"This is how a third-party gateway is often let through, but the gateway's address is every sender's address: all Internet mail it passes on skips Exchange Online's spam filtering. Microsoft recommends Enhanced Filtering instead, and asks to disable SCL -1 rules for the connector once it is on (https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/enhanced-filtering-for-connectors)."))
 		}
 	}
 	for _, f := range own {
@@ -476,7 +477,7 @@ func (c *orcaCheck) rejectDirectSend() {
 	f := Finding{Code: FindingRejectDirectSendOff, Severity: SeverityInfo, ORCA: ORCA249, Tenant: c.t.ID,
 		Objects:    []string{"organization config RejectDirectSend"},
 		Summary:    "RejectDirectSend is off: anonymous mail claiming the tenant's own domains is accepted without a connector",
-		Detail:     "With RejectDirectSend on, Exchange Online rejects (550 5.7.68) anonymous mail whose MAIL FROM is an accepted domain when no inbound connector matches its IP address or certificate (spec/exchange-online.md §2.1 item 6). Turn it on once nothing legitimate (printers, applications, a gateway without a matching connector) relies on Direct Send.",
+		Detail:     "With RejectDirectSend on, Exchange Online rejects (550 5.7.68) anonymous mail whose MAIL FROM is an accepted domain when no inbound connector matches its IP address or certificate (https://learn.microsoft.com/powershell/module/exchange/set-organizationconfig). Turn it on once nothing legitimate (printers, applications, a gateway without a matching connector) relies on Direct Send.",
 		Fix:        "Make every legitimate sender of the tenant's domains match a connector, then turn RejectDirectSend on.",
 		PowerShell: "Set-OrganizationConfig -RejectDirectSend $true"}
 	if c.directSendUnmatched {

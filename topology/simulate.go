@@ -11,7 +11,7 @@ import (
 // Origin is where a simulated message starts.
 type Origin string
 
-// Origins (the scenario format's inject.origin values, DESIGN §6).
+// Origins (the scenario format's inject.origin values, testdata/scenarios/README.md).
 const (
 	// OriginInternet: an Internet host sends the message (by default it follows the recipients'
 	// MX; see Entry).
@@ -31,7 +31,8 @@ const (
 	// EntryMX: to the MX of each recipient's domain (see Injection.MX).
 	EntryMX Entry = ""
 	// EntryExchange: straight to the Exchange Online host of the recipient's tenant, around an
-	// MX that points at the gateway — the MX bypass and Direct Send of threat case 31.
+	// MX that points at the gateway — the MX bypass and Direct Send of
+	// docs/threat-model.md#threat-31.
 	EntryExchange Entry = "exchange"
 	// EntryGateway: straight to the gateway, whatever the MX says — a relay attempt.
 	EntryGateway Entry = "gateway"

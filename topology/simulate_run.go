@@ -60,7 +60,7 @@ var (
 // when none is configured — with the certificate mail.protection.outlook.com), and the header
 // the message accumulates: From and To, a Received field per SMTP hop, Exchange Online's stamps
 // (incoming X-MS-Exchange-CrossTenant-* fields stripped and X-Forefront-Antispam-Report demoted
-// to -Untrusted at each tenant boundary, spec/headers.md §4.4) and the gateway's verdict header
+// to -Untrusted at each tenant boundary, docs/headers.md#passes) and the gateway's verdict header
 // (Verdict.Apply). A mailbox's submission is stamped as Exchange Online stamps a cloud mailbox's
 // mail: AuthAs Internal, FromEntityHeader Hosted, DIR OUT (INT for the tenant's own recipients).
 //
@@ -618,7 +618,7 @@ func orNone(s string) string {
 // stamp writes what Exchange Online stamps on the copy it accepted for st.Tenant: incoming
 // CrossTenant fields are stripped (X-MS-Exchange-Transport-CrossTenantHeadersStripped), an
 // earlier X-Forefront-Antispam-Report becomes -Untrusted, then the new CrossTenant set and
-// anti-spam report are appended (spec/headers.md §2, §4.4).
+// anti-spam report are appended (docs/headers.md#crosstenant-fields, docs/headers.md#passes).
 func (p *path) stamp(st classify.Stamp, host string) {
 	stripped := false
 	var demoted []string

@@ -79,7 +79,8 @@ func (o *textOut) line(s string) {
 }
 
 // wrap prints text as lines of at most width columns: the first starts with first, the following
-// with an indent as wide as first. Words longer than a line are cut.
+// with an indent as wide as first. Words longer than a line are cut, except URLs, which stay whole
+// on a line of their own so that terminals still recognise them.
 func (o *textOut) wrap(first, text string) {
 	for _, l := range wrapLines(first, sanitize(text)) {
 		o.line(l)
@@ -106,7 +107,7 @@ func wrapLines(first, text string) []string {
 	}
 	for _, word := range strings.Fields(text) {
 		wn := utf8.RuneCountInString(word)
-		for wn > avail {
+		for wn > avail && !strings.Contains(word, "://") {
 			if n > 0 {
 				flush()
 			}

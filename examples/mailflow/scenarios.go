@@ -29,8 +29,9 @@ type caseRun struct {
 	Failures []string `json:"failures,omitempty"`
 }
 
-// runTest is "mailflow test [--config CONFIG] SCENARIO.json…": runs scenario files (DESIGN §6),
-// optionally against the operator's own configuration instead of the one each file names.
+// runTest is "mailflow test [--config CONFIG] SCENARIO.json…": runs scenario files
+// (testdata/scenarios/README.md), optionally against the operator's own configuration instead of
+// the one each file names.
 func runTest(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mailflow test", flag.ContinueOnError)
 	fs.SetOutput(stderr)

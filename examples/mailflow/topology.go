@@ -66,8 +66,8 @@ func (e *inputError) Error() string {
 	return b.String()
 }
 
-// parseConfig reads and compiles a tenantgate configuration (DESIGN §3). Errors name the file
-// and the line and column (syntax) or the JSON path of every bad field (Compile).
+// parseConfig reads and compiles a tenantgate configuration (README.md#configuration). Errors name
+// the file and the line and column (syntax) or the JSON path of every bad field (Compile).
 func parseConfig(name string, data []byte) (tenantgate.Config, *tenantgate.Directory, error) {
 	cfg, err := tenantgate.LoadConfig(bytes.NewReader(data))
 	if err != nil {

@@ -15,8 +15,8 @@ import (
 )
 
 // File is the milter's configuration file. The library configuration comes from exactly one of
-// "config" (inline, DESIGN.md §3), "configFile" or "exotaPolicyFile" (an ExOTA-Milter JSON policy
-// file, converted by ConvertExOTA); file names are relative to this file.
+// "config" (inline, README.md#configuration), "configFile" or "exotaPolicyFile" (an ExOTA-Milter
+// JSON policy file, converted by ConvertExOTA); file names are relative to this file.
 type File struct {
 	ConfigFile      string          `json:"configFile,omitempty"`
 	Config          json.RawMessage `json:"config,omitempty"`

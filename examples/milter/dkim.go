@@ -13,7 +13,8 @@ import (
 )
 
 // verifier checks a message's DKIM signatures itself: the milter never trusts
-// Authentication-Results written by anyone else (threat case 18, unlike ExOTA-Milter).
+// Authentication-Results written by anyone else (docs/threat-model.md#threat-18, unlike
+// ExOTA-Milter).
 type verifier struct {
 	resolver *net.Resolver
 	timeout  time.Duration

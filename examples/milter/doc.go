@@ -4,7 +4,8 @@
 // {cert_issuer}) and makes the tenant decision:
 //
 //   - at RCPT, classify.Policy.Recipient refuses a foreign recipient from a client that is not
-//     verified Exchange Online with the policy's reply (550 5.7.1; threat cases 3–7);
+//     verified Exchange Online with the policy's reply (550 5.7.1; threats 3–7 of
+//     docs/threat-model.md);
 //   - at end of message, classify.Policy.Decide decides on the header block (kept in order, as
 //     the MTA received it, bounded); a rejected recipient rejects the message with the policy's
 //     reply (another tenant's mail through the same Exchange Online, malformed or conflicting
@@ -19,21 +20,23 @@
 // needs it. README.md, "What Postfix passes", has what Postfix does, and "Replies" every refusal
 // with its class (a DKIM key lookup that failed temporarily gives 451 4.7.5).
 //
-// Nothing is kept across transactions: a new MAIL FROM starts from nothing (threat case 16);
-// only the connection's address, HELO and the TLS macros of its last HELO stay, because
-// go-milter drops HELO-stage macros when the MTA aborts a transaction or reuses the connection.
+// Nothing is kept across transactions: a new MAIL FROM starts from nothing
+// (docs/threat-model.md#threat-16); only the connection's address, HELO and the TLS macros of its
+// last HELO stay, because go-milter drops HELO-stage macros when the MTA aborts a transaction or
+// reuses the connection.
 //
 // With the policy options dkimRequired or dkimFallback, the milter verifies DKIM signatures
 // itself (go-msgauth, at most five per message, bounded body) and passes the results to the
-// policy; it never reads Authentication-Results written by others (threat case 18).
+// policy; it never reads Authentication-Results written by others (docs/threat-model.md#threat-18).
 //
 // ConvertExOTA reads an ExOTA-Milter JSON policy file into the library's configuration;
 // README.md has the mapping table and the Postfix settings.
 //
 // # Rules followed
 //
-//   - DESIGN.md §4.2 for every decision (classify.Policy), tlsid.FromMacros for the evidence: a
-//     non-empty {cert_subject} means the MTA verified the certificate; the subject CN is the name.
+//   - docs/threat-model.md#trust-rules for every decision (classify.Policy), tlsid.FromMacros for
+//     the evidence: a non-empty {cert_subject} means the MTA verified the certificate; the subject
+//     CN is the name.
 //   - The MTA does the certificate policy: Postfix passes {cert_subject} only for a certificate
 //     that verified against smtpd_tls_CAfile.
 //

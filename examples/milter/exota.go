@@ -133,7 +133,7 @@ func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 		m.Warnings = append(m.Warnings, fmt.Sprintf("dkim_enabled is false for %s but true (or default) elsewhere: the library's DKIM requirement is global, so DKIM is required for every domain (fail closed)", strings.Join(dkimOff, ", ")))
 	}
 	if len(noAlign) > 0 {
-		m.Warnings = append(m.Warnings, fmt.Sprintf("dkim_alignment_required is false for %s: a DKIM pass counts only for one of the tenant's own listed domains, never for any d= (threat case 17)", strings.Join(noAlign, ", ")))
+		m.Warnings = append(m.Warnings, fmt.Sprintf("dkim_alignment_required is false for %s: a DKIM pass counts only for one of the tenant's own listed domains, never for any d=", strings.Join(noAlign, ", ")))
 	}
 	return m, nil
 }
@@ -186,7 +186,7 @@ func tenantName(id tenantgate.TenantID, domains []tenantgate.Domain) (string, bo
 	return "exota-" + id.String()[:8], false
 }
 
-// JSON returns the configuration in the library's JSON form (DESIGN.md §3).
+// JSON returns the configuration in the library's JSON form (README.md#configuration).
 func (m Migration) JSON() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

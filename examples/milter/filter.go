@@ -61,7 +61,8 @@ func (a *App) Server(opts ...milter.Option) *milter.Server {
 }
 
 // filter is one MTA connection. Connection facts (address, HELO) stay; every transaction starts
-// from nothing at MAIL FROM (threat case 16) and the TLS evidence is read again from the macros.
+// from nothing at MAIL FROM (docs/threat-model.md#threat-16) and the TLS evidence is read again
+// from the macros.
 type filter struct {
 	milter.NoOpMilter
 	app  *App
@@ -210,7 +211,8 @@ func (f *filter) Header(name, value string, m milter.Modifier) (*milter.Response
 }
 
 // maxHeaderBytes is the header block's size limit (headers.Read's default unless configured):
-// the buffer stops growing there and the message is refused as malformed (threat case 30).
+// the buffer stops growing there and the message is refused as malformed
+// (docs/threat-model.md#threat-30).
 func (a *App) maxHeaderBytes() int {
 	if a.limits.MaxBytes > 0 {
 		return a.limits.MaxBytes

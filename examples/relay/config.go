@@ -19,8 +19,9 @@ import (
 	"github.com/tenantgate/tenantgate/examples/internal/duration"
 )
 
-// File is the relay's configuration file: the library's configuration (DESIGN.md §3), inline as
-// "config" or in a file named by "configFile" (relative to this file), and the relay section.
+// File is the relay's configuration file: the library's configuration (README.md#configuration),
+// inline as "config" or in a file named by "configFile" (relative to this file), and the relay
+// section.
 type File struct {
 	ConfigFile string          `json:"configFile,omitempty"`
 	Config     json.RawMessage `json:"config,omitempty"`

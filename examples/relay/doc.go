@@ -1,7 +1,7 @@
 // Command relay is a synchronous SMTP gateway relay built on tenantgate and go-smtp. It sits
 // between Exchange Online and the Internet, in front of the tenants it serves ("Option 2" of
-// DESIGN.md §1): the tenants' outbound connectors send their mail to it, and their MX (or
-// the operator's MX) sends Internet mail to it.
+// docs/threat-model.md#deployment): the tenants' outbound connectors send their mail to it, and
+// their MX (or the operator's MX) sends Internet mail to it.
 //
 // Per connection it reads the TLS evidence after STARTTLS (tlsid.ServerConfig requests a client
 // certificate and accepts serverAuth-only ones; tlsid.EvidenceFor) and asks classify.Policy.Peer
@@ -12,18 +12,18 @@
 //     the route, the logs and the next hop all get the encoded form (README.md, "Envelope
 //     addresses and parameters").
 //   - RCPT: classify.Policy.Recipient. A foreign recipient from a client that is not verified
-//     Exchange Online is refused at once (550 5.7.1, threat cases 3–7). A recipient in a served
-//     tenant's accepted domain is asked of that tenant's Exchange Online immediately (route.Plan:
-//     its smart host, its certificate, TLS verified), so the tenant's own answer is the RCPT
-//     answer. A foreign recipient from verified Exchange Online is accepted after its domain's
-//     DNS was checked (SERVFAIL 451 4.4.3, NXDOMAIN or null MX 550 5.1.2); nothing is sent to
-//     the Internet before the header proves the mail is the own tenant's.
+//     Exchange Online is refused at once (550 5.7.1, threats 3–7 of docs/threat-model.md). A
+//     recipient in a served tenant's accepted domain is asked of that tenant's Exchange Online
+//     immediately (route.Plan: its smart host, its certificate, TLS verified), so the tenant's own
+//     answer is the RCPT answer. A foreign recipient from verified Exchange Online is accepted
+//     after its domain's DNS was checked (SERVFAIL 451 4.4.3, NXDOMAIN or null MX 550 5.1.2);
+//     nothing is sent to the Internet before the header proves the mail is the own tenant's.
 //   - DATA: the header block is read with headers.Read (bounded by headers.Limits) and the
 //     transaction decided with classify.Policy.Decide before the body is read; the body is
 //     spooled, in memory up to a threshold and a shared budget, the rest in a temporary file, so
 //     no message is ever held whole (README.md, "Limits"). A bare CR or LF anywhere refuses it
-//     (554 5.6.0; threat cases 14 and 15, SMTP smuggling). A rejected recipient rejects the
-//     message. The verdict header is added and forged copies and, from
+//     (554 5.6.0; threats 14 and 15 of docs/threat-model.md, SMTP smuggling). A rejected recipient
+//     rejects the message. The verdict header is added and forged copies and, from
 //     peers that are not Exchange Online, Microsoft's trust headers removed (Verdict.Apply);
 //     own-tenant mail is DKIM-signed when the verdict allows it and a key is configured.
 //   - The message goes to the transaction's one next hop, and the next hop's answer to the
@@ -57,9 +57,10 @@
 //
 // # Rules followed
 //
-//   - DESIGN.md §4.2 (classify.Policy) for every decision; §5 (route.Plan) for the next hop and
-//     the certificate presented: a served tenant's identity only towards that tenant, the
-//     Internet identity (default: none) everywhere else.
+//   - docs/threat-model.md#trust-rules (classify.Policy) for every decision;
+//     docs/routing.md#the-gateways-next-hop (route.Plan) for the next hop and the certificate
+//     presented: a served tenant's identity only towards that tenant, the Internet identity
+//     (default: none) everywhere else.
 //   - RFC 5321 §5.1 MX order and fallback (route.MailHosts), RFC 7505 null MX, RFC 3207 STARTTLS
 //     with a new EHLO, RFC 7435 opportunistic TLS towards the Internet (a failed handshake falls
 //     back to plaintext there, never towards a tenant), RFC 3463 enhanced codes.

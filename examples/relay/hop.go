@@ -23,15 +23,17 @@ func (h hop) key() string {
 	return dest + "|" + h.Identity + "|" + strings.Join(h.VerifyNames, ",")
 }
 
-// planner chooses the hop of one recipient of a verdict (route.Plan.Next's shape: DESIGN.md §5).
+// planner chooses the hop of one recipient of a verdict (route.Plan.Next's shape:
+// docs/routing.md#the-gateways-next-hop).
 type planner interface {
 	next(v classify.Verdict, rcpt string) (hop, bool)
 }
 
-// plannerFor returns the relay's hop planner: route.Plan, which applies DESIGN.md §5's identity
-// rule — a hop to a served tenant presents that tenant's identity and requires TLS verified for
-// the tenant's Exchange Online host; every other hop presents the Internet identity with
-// opportunistic TLS, even a hop to another tenant's *.mail.protection.outlook.com.
+// plannerFor returns the relay's hop planner: route.Plan, which applies
+// docs/routing.md#the-gateways-next-hop's identity rule — a hop to a served tenant presents that
+// tenant's identity and requires TLS verified for the tenant's Exchange Online host; every other
+// hop presents the Internet identity with opportunistic TLS, even a hop to another tenant's
+// *.mail.protection.outlook.com.
 func plannerFor(d *tenantgate.Directory) (planner, error) {
 	p, err := route.NewPlan(d)
 	if err != nil {

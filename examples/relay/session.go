@@ -20,7 +20,8 @@ import (
 )
 
 // session is one SMTP session of a client. Only cs (address, HELO, TLS evidence) outlives a
-// transaction; everything the policy decided is recomputed for the next one (threat case 16).
+// transaction; everything the policy decided is recomputed for the next one
+// (docs/threat-model.md#threat-16).
 type session struct {
 	r    *Relay
 	conn *smtp.Conn
