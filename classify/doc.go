@@ -86,16 +86,16 @@
 //     nothing), and TLS evidence that verified for one of Gateway.ExchangeOnline.CertNames. HELO
 //     and reverse DNS are never evidence (threat cases 4–7, 27, 28).
 //   - Recipient (RCPT): an accepted domain of a served tenant is inbound whoever sends; a foreign
-//     recipient from verified Exchange Online is deferred to Message; from anyone else it is
+//     recipient from verified Exchange Online is deferred to Decide; from anyone else it is
 //     refused "550 5.7.1 Unable to relay" at once.
-//   - Message (after the header block; Decide and MessageWithDKIM take DKIM results too): every
+//   - Decide (after the header block, with the caller's DKIM results if any): every
 //     X-MS-Exchange-CrossTenant-Id field, whatever its case or position, must be a bare canonical
 //     GUID and all must agree on a served tenant (rule 2); only then, and only from a verified
 //     peer, is the mail own-tenant. The kind comes from FromEntityHeader, AuthAs and the DIR of
 //     X-Forefront-Antispam-Report, every copy of each agreeing (else kind.conflict; §8.3): Hosted with AuthAs Internal or absent is mailbox,
 //     HybridOnPrem is on-premises, Internet — or Hosted with AuthAs Anonymous, or any DIR:INB — is
 //     relayed; anything else is unknown and never relays. Relay needs own-tenant and a kind the
-//     policy lets relay (RelayKinds, default mailbox and on-premises: Direct Send into the tenant
+//     policy lets relay (PolicyConfig.RelayKinds, default mailbox and on-premises: Direct Send into the tenant
 //     shows as our tenant + Anonymous and does not relay, threat case 31). Everything else that
 //     wants a foreign recipient is refused 550 5.7.1 with a reason naming the rule that failed
 //     (rcpt.relay-denied.peer, .tenant, .kind, .sender). The verdict agrees with Recipient: what
@@ -201,7 +201,7 @@
 //
 // The policy reads the header block through headers.ScanEvidence, one pass over the fields that
 // reads the values of only the few it needs (the same rules as headers.Message.CrossTenantID),
-// so the whole Message stays within twice the cost of textproto.ReadHeader.
+// so the whole Decide stays within twice the cost of textproto.ReadHeader.
 //
 // # Reason codes
 //

@@ -16,7 +16,7 @@ import (
 
 // demoPolicy loads testdata/config/demo.json: the gateway serves contoso (contoso.com) and
 // fabrikam (fabrikam.com); woodgrove.example belongs to a tenant it does not serve.
-func demoPolicy(opts ...classify.Option) *classify.Policy {
+func demoPolicy(pc classify.PolicyConfig) *classify.Policy {
 	f, err := os.Open("../testdata/config/demo.json")
 	if err != nil {
 		log.Fatal(err)
@@ -30,7 +30,7 @@ func demoPolicy(opts ...classify.Option) *classify.Policy {
 	if err != nil {
 		log.Fatal(err)
 	}
-	p, err := classify.NewPolicy(d, opts...)
+	p, err := classify.NewPolicy(d, pc)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func demoPolicy(opts ...classify.Option) *classify.Policy {
 // taken whoever sends it; a foreign recipient is refused at once unless the client is verified
 // Exchange Online, when the header must decide.
 func ExamplePolicy_Recipient() {
-	p := demoPolicy()
+	p := demoPolicy(classify.PolicyConfig{})
 	internet := classify.Session{RemoteAddr: netip.MustParseAddr("192.0.2.44"), HELO: "mx.sender.example"}
 	exo := classify.Session{
 		RemoteAddr: netip.MustParseAddr("40.107.22.10"),
@@ -55,7 +55,7 @@ func ExamplePolicy_Recipient() {
 		{internet, "erin@woodgrove.example"},
 		{exo, "erin@woodgrove.example"},
 	} {
-		v := p.Recipient(c.s, "bob@sender.example", c.rcpt)
+		v := p.Recipient(c.s, c.rcpt)
 		fmt.Println(strings.TrimSpace(fmt.Sprint(c.rcpt, " ", v.Action, " ", v.Reply)))
 	}
 	// Output:
@@ -64,12 +64,12 @@ func ExamplePolicy_Recipient() {
 	// erin@woodgrove.example defer
 }
 
-// After the header block, Message gives the final verdict. Here contoso's cloud mailbox sends to
+// After the header block, Decide gives the final verdict. Here contoso's cloud mailbox sends to
 // the Internet and to a colleague: the foreign recipient relays, the local one goes inbound, the
 // gateway may DKIM-sign for contoso.com, and it stamps its verdict header after removing a forged
 // copy.
-func ExamplePolicy_Message() {
-	p := demoPolicy()
+func ExamplePolicy_Decide() {
+	p := demoPolicy(classify.PolicyConfig{})
 	exo := classify.Session{
 		RemoteAddr: netip.MustParseAddr("40.107.22.10"),
 		TLS:        tlsid.Evidence{TLS: true, Verified: true, Names: []string{"mail.protection.outlook.com"}},
@@ -84,7 +84,7 @@ func ExamplePolicy_Message() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	v := p.Message(exo, "carol@contoso.com", []string{"erin@woodgrove.example", "dave@contoso.com"}, h)
+	v := p.Decide(classify.Transaction{Session: exo, MailFrom: "carol@contoso.com", RcptTo: []string{"erin@woodgrove.example", "dave@contoso.com"}, Header: h})
 	fmt.Println(v.Origin, v.Tenant, v.Kind)
 	for _, r := range v.Recipients {
 		fmt.Println(r.Rcpt, r.Action)
@@ -113,8 +113,8 @@ func ExamplePolicy_Message() {
 // EchoSpoofing: another Microsoft 365 tenant sends through the same Exchange Online IPs and
 // certificate with our domain in From. Its CrossTenant-Id is not a served tenant, so nothing
 // relays and nothing is signed.
-func ExamplePolicy_Message_echoSpoofing() {
-	p := demoPolicy()
+func ExamplePolicy_Decide_echoSpoofing() {
+	p := demoPolicy(classify.PolicyConfig{})
 	exo := classify.Session{
 		RemoteAddr: netip.MustParseAddr("40.107.22.10"),
 		TLS:        tlsid.Evidence{TLS: true, Verified: true, Names: []string{"mail.protection.outlook.com"}},
@@ -127,7 +127,7 @@ func ExamplePolicy_Message_echoSpoofing() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	v := p.Message(exo, "ceo@contoso.com", []string{"victim@example.org"}, h)
+	v := p.Decide(classify.Transaction{Session: exo, MailFrom: "ceo@contoso.com", RcptTo: []string{"victim@example.org"}, Header: h})
 	fmt.Println(v.Origin, v.Recipients[0].Action, v.Recipients[0].Reply)
 	fmt.Printf("sign as %q\n", v.DKIMDomain)
 	// Output:
@@ -136,10 +136,10 @@ func ExamplePolicy_Message_echoSpoofing() {
 }
 
 // When Microsoft leaves out X-MS-Exchange-CrossTenant-Id, a DKIM pass the MTA verified for one of
-// the tenant's signing domains can stand in for it (DKIMFallback). A pass for any other domain
+// the tenant's signing domains can stand in for it (PolicyConfig.DKIMFallback). A pass for any other domain
 // proves nothing.
-func ExamplePolicy_MessageWithDKIM() {
-	p := demoPolicy(classify.DKIMFallback(true))
+func ExamplePolicy_Decide_dkimFallback() {
+	p := demoPolicy(classify.PolicyConfig{DKIMFallback: true})
 	exo := classify.Session{
 		RemoteAddr: netip.MustParseAddr("40.107.22.10"),
 		TLS:        tlsid.Evidence{TLS: true, Verified: true, Names: []string{"mail.protection.outlook.com"}},
@@ -152,8 +152,7 @@ func ExamplePolicy_MessageWithDKIM() {
 		log.Fatal(err)
 	}
 	for _, d := range []string{"attacker.onmicrosoft.com", "contoso.onmicrosoft.com"} {
-		v := p.MessageWithDKIM(exo, "carol@contoso.com", []string{"erin@woodgrove.example"}, h,
-			[]classify.DKIMResult{{Domain: d, Result: "pass"}})
+		v := p.Decide(classify.Transaction{Session: exo, MailFrom: "carol@contoso.com", RcptTo: []string{"erin@woodgrove.example"}, Header: h, DKIM: []classify.DKIMResult{{Domain: d, Result: "pass"}}})
 		fmt.Println(d, v.Origin, v.Recipients[0].Action)
 	}
 	// Output:

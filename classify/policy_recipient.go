@@ -21,11 +21,12 @@ type RecipientVerdict struct {
 }
 
 // Recipient decides one RCPT TO. Mail to an accepted domain of a served tenant is Inbound whatever
-// its origin (DESIGN §4.2); a foreign recipient is deferred to Message when the peer is verified
-// Exchange Online and refused now otherwise (550 5.7.1, threat cases 3–7). mailFrom plays no part:
-// an envelope sender never proves origin (threat cases 2, 25). Message makes the same decision
-// for every recipient Recipient did not reject.
-func (p *Policy) Recipient(s Session, mailFrom, rcpt string) RecipientVerdict {
+// its origin (DESIGN §4.2); a foreign recipient is deferred to Decide when the peer is verified
+// Exchange Online and refused now otherwise (550 5.7.1, threat cases 3–7). It takes no envelope
+// sender: a sender never proves origin (threat cases 2, 25), and the sender binding needs the
+// tenant, which only the header names, so Decide applies it. Decide makes the same decision for
+// every recipient Recipient did not reject.
+func (p *Policy) Recipient(s Session, rcpt string) RecipientVerdict {
 	peer := p.Peer(s)
 	v := RecipientVerdict{Rcpt: rcpt, Peer: peer}
 	t, why, ok := p.inboundTenant(rcpt)

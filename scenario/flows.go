@@ -12,7 +12,7 @@ import (
 // TopologyOptionsOf is the topology.TopologyOptions of a file: its policy and exchangeOptions
 // objects.
 func topologyOptionsOf(f *File) topology.TopologyOptions {
-	o := topology.TopologyOptions{Policy: policyOptionsOf(f.Policy)}
+	o := topology.TopologyOptions{Policy: policyConfigOf(f.Policy)}
 	if f.ExchangeOptions != nil {
 		o.Exchange = *f.ExchangeOptions
 	}

@@ -77,7 +77,7 @@ func TestSeverityText(t *testing.T) {
 // RestrictDomainsToCertificate; woodgrove an Office 365 tenant the gateway does not serve). Each
 // fixed configuration is the demo-like base and must lint clean.
 func TestLintPitfalls(t *testing.T) {
-	relayed := TopologyOptions{Policy: []classify.Option{classify.RelayKinds(classify.Mailbox, classify.OnPremises, classify.Relayed)}}
+	relayed := TopologyOptions{Policy: classify.PolicyConfig{RelayKinds: []classify.Kind{classify.Mailbox, classify.OnPremises, classify.Relayed}}}
 	conn := []string{"inbound connector from-gateway"}
 	tests := []struct {
 		file string

@@ -75,9 +75,9 @@ func Simulate(d *tenantgate.Directory, in Injection) Trace {
 // TopologyOptions choose the behaviour of the decision functions SimulateWith and LintWith
 // compose, where those functions have options. The zero value is every function's default.
 type TopologyOptions struct {
-	// Policy are the gateway's classify.Policy options (relay kinds, DKIM fallback, …). An
-	// option NewPolicy refuses makes every recipient fail (Trace.Reasons says why).
-	Policy []classify.Option
+	// Policy is the gateway's classify.Policy configuration (relay kinds, DKIM fallback, …). A
+	// value NewPolicy refuses makes every recipient fail (Trace.Reasons says why).
+	Policy classify.PolicyConfig
 	// Exchange are the classify.Attribute options Exchange Online's ingress runs with.
 	Exchange classify.AttributeOptions
 	// Outbound are the Outbound options Exchange Online's routing runs with.
@@ -117,7 +117,7 @@ type simulator struct {
 func newSimulator(d *tenantgate.Directory, o TopologyOptions) *simulator {
 	d = withStandInTenant(d)
 	s := &simulator{d: d, gw: d.Gateway(), o: o, gwAddr: gatewayAddr(d), exoAddr: defaultEXOAddr, gwHosts: map[string]bool{}}
-	s.policy, s.policyErr = classify.NewPolicy(d, o.Policy...)
+	s.policy, s.policyErr = classify.NewPolicy(d, o.Policy)
 	s.plan, s.planErr = route.NewPlanUnchecked(d)
 	for _, n := range s.gw.ExchangeOnline.Networks {
 		if n.Addr().Is4() && n.Bits() < 32 {

@@ -208,7 +208,7 @@ func TestSimulatePlanRefused(t *testing.T) {
 func TestSimulateInvalidPolicy(t *testing.T) {
 	d := loadConfigFile(t, "../testdata/config/demo.json")
 	tr := SimulateWith(d, Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}},
-		TopologyOptions{Policy: []classify.Option{classify.RelayKinds("bogus")}})
+		TopologyOptions{Policy: classify.PolicyConfig{RelayKinds: []classify.Kind{"bogus"}}})
 	if diff := cmp.Diff(traceKey{Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimPolicy}}, traceKeyOf(tr)); diff != "" {
 		t.Errorf("trace (-want +got):\n%s", diff)
 	}

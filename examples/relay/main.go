@@ -74,7 +74,7 @@ func shutdown(r *Relay, srv *smtp.Server, timeout time.Duration, log *slog.Logge
 func (l *Loaded) Options(log *slog.Logger) Options {
 	return Options{
 		Directory:     l.Directory,
-		PolicyOptions: l.Section.Policy.Options(),
+		Policy:        l.Section.Policy,
 		Hostname:      l.Section.Hostname,
 		ClientRoots:   l.ClientCAs,
 		IdentityCerts: l.IdentCerts,
