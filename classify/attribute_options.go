@@ -1,15 +1,9 @@
 package classify
 
-// AttributeOption changes how Attribute resolves a rule that Microsoft does not document
-// (spec/exchange-online.md marks it [INF] or lists it among the ambiguities). Pass an
-// AttributeOptions value; Attribute(d, c) with no option follows the spec's suggested defaults.
-type AttributeOption interface {
-	applyAttribute(*AttributeOptions)
-}
-
-// AttributeOptions are Attribute's switches. The zero value is the default behaviour described on
-// each field; each field turns on the other behaviour. JSON names are used by scenario files
-// ("exchangeOptions").
+// AttributeOptions are Attribute's switches, each for a rule that Microsoft does not document
+// (spec/exchange-online.md marks it [INF] or lists it among the ambiguities). The zero value is
+// the default behaviour described on each field (the spec's suggested defaults); each field turns
+// on the other behaviour. JSON names are used by scenario files ("exchangeOptions").
 type AttributeOptions struct {
 	// RecipientStepIncoming resolves the conflict inside spec/exchange-online.md about a connection
 	// that matched an OnPremises connector whose only tie to the tenant is the recipient (neither the
@@ -56,5 +50,3 @@ type AttributeOptions struct {
 	// of "connectors configured to match the sender IP or certificate").
 	DirectSendPartnerOnly bool `json:"directSendPartnerOnly,omitempty"`
 }
-
-func (o AttributeOptions) applyAttribute(dst *AttributeOptions) { *dst = o }
