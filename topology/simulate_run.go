@@ -497,7 +497,7 @@ func (p *path) atExchange(from, to Party, c classify.Connection, identity string
 
 // route: Exchange Online routes the tenant's copy; route.Outbound decides.
 func (p *path) route(exo Party, kind route.SenderKind) {
-	dec := route.OutboundWith(p.s.d, exo.Tenant, route.OutboundMessage{MailFrom: p.in.From, Sender: kind, Recipients: []string{p.rcpt}, Header: p.h}, p.s.o.Outbound)
+	dec := route.Outbound(p.s.d, exo.Tenant, route.OutboundMessage{MailFrom: p.in.From, Sender: kind, Recipients: []string{p.rcpt}, Header: p.h}, p.s.o.Outbound)
 	var rr route.RecipientRoute
 	if len(dec.Recipients) > 0 {
 		rr = dec.Recipients[0]

@@ -79,7 +79,7 @@ func (l *Loaded) Options(log *slog.Logger) Options {
 		ClientRoots:   l.ClientCAs,
 		IdentityCerts: l.IdentCerts,
 		NextHopRoots:  l.NextHopCAs,
-		Resolver:      route.NewDNSResolver(l.Section.DNSServer),
+		Resolver:      route.NewDNSResolver(l.Section.DNSServer, route.DNSOptions{}),
 		NextHopPort:   l.Section.NextHopPort,
 		Limits:        l.Section.Limits,
 		DKIM:          l.DKIM,
