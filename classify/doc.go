@@ -95,7 +95,7 @@
 //     X-Forefront-Antispam-Report, every copy of each agreeing (else kind.conflict; §8.3): Hosted with AuthAs Internal or absent is mailbox,
 //     HybridOnPrem is on-premises, Internet — or Hosted with AuthAs Anonymous, or any DIR:INB — is
 //     relayed; anything else is unknown and never relays. Relay needs own-tenant and a kind the
-//     policy lets relay (PolicyConfig.RelayKinds, default mailbox and on-premises: Direct Send into the tenant
+//     policy lets relay (RelayKinds, default mailbox and on-premises: Direct Send into the tenant
 //     shows as our tenant + Anonymous and does not relay, threat case 31). Everything else that
 //     wants a foreign recipient is refused 550 5.7.1 with a reason naming the rule that failed
 //     (rcpt.relay-denied.peer, .tenant, .kind, .sender). The verdict agrees with Recipient: what

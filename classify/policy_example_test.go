@@ -136,8 +136,8 @@ func ExamplePolicy_Decide_echoSpoofing() {
 }
 
 // When Microsoft leaves out X-MS-Exchange-CrossTenant-Id, a DKIM pass the MTA verified for one of
-// the tenant's signing domains can stand in for it (PolicyConfig.DKIMFallback). A pass for any other domain
-// proves nothing.
+// the tenant's signing domains can stand in for it (PolicyConfig.DKIMFallback). A pass for any
+// other domain proves nothing.
 func ExamplePolicy_Decide_dkimFallback() {
 	p := demoPolicy(classify.PolicyConfig{DKIMFallback: true})
 	exo := classify.Session{

@@ -164,7 +164,7 @@ func checkSenderInvariant(p *Policy, v Verdict, mailFrom string, h textproto.Hea
 	return allowed("From", list[0].Address)
 }
 
-// FuzzPolicyMessage feeds random header blocks, envelopes and sessions to Message and checks the
+// FuzzPolicyMessage feeds random header blocks, envelopes and sessions to Decide and checks the
 // invariant and sender binding (checkSenderInvariant). The session is chosen by a byte: verified EXO, EXO IP without TLS, a near-miss name,
 // an Internet peer, an IPv4-mapped EXO address; the flags byte switches options.
 func FuzzPolicyMessage(f *testing.F) {
@@ -239,8 +239,8 @@ func FuzzPolicyMessage(f *testing.F) {
 		if len(v.Recipients) != len(rcpt) {
 			t.Fatalf("%d recipient actions for %d recipients", len(v.Recipients), len(rcpt))
 		}
-		// Recipient and Message agree: what Recipient refuses, Message refuses; what it takes
-		// inbound, Message takes inbound (or refuses as a loop or for a bad header).
+		// Recipient and Decide agree: what Recipient refuses, Decide refuses; what it takes
+		// inbound, Decide takes inbound (or refuses as a loop or for a bad header).
 		for i, r := range rcpt {
 			rv := p.Recipient(s, r)
 			m := v.Recipients[i]
@@ -256,9 +256,9 @@ func FuzzPolicyMessage(f *testing.F) {
 			}
 			switch {
 			case rv.Action == Reject && m.Action != Reject:
-				t.Fatalf("%q: Recipient rejects, Message says %s", r, m.Action)
+				t.Fatalf("%q: Recipient rejects, Decide says %s", r, m.Action)
 			case rv.Action == Inbound && m.Action != Inbound && m.Reply != ReplyLoop:
-				t.Fatalf("%q: Recipient inbound, Message says %s %s", r, m.Action, m.Reply)
+				t.Fatalf("%q: Recipient inbound, Decide says %s %s", r, m.Action, m.Reply)
 			}
 		}
 		// Removing and adding never panics and leaves exactly one verdict header with our id.

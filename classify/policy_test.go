@@ -207,7 +207,7 @@ func TestRecipient(t *testing.T) {
 	}
 }
 
-// messageCase is one Message test: what the verdict must say. Reasons lists codes that must all
+// messageCase is one Decide test: what the verdict must say. Reasons lists codes that must all
 // be present (in any order), noReasons codes that must be absent.
 type messageCase struct {
 	name      string
@@ -472,7 +472,7 @@ func TestMessage(t *testing.T) {
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.crosstenant.conflict"}},
 		{name: "EOP attributed agrees", policy: PolicyConfig{EOPTenantAttributedEvidence: true}, s: exoSession(), rcpt: relay1, hdr: "X-EOPTenantAttributedMessage: " + contosoID + ":0\r\n" + hContoso + hMailbox + hFrom,
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com", reasons: []string{"tenant.crosstenant.duplicate"}},
-		// RelayKinds(): nothing relays at all.
+		// RelayKinds []Kind{} (JSON []): nothing relays at all.
 		{name: "no relay kinds", policy: PolicyConfig{RelayKinds: []Kind{}}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox,
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"kind.relay-denied"}},
 	}
@@ -527,7 +527,7 @@ func TestVerdictHeader(t *testing.T) {
 	if n := len(h.Values("Authentication-Results")); n != 1 {
 		t.Errorf("after pass 2: %d Authentication-Results fields, want 1", n)
 	}
-	// Pass 3 exceeds MaxHops(2): every recipient, inbound included, is refused as a loop.
+	// Pass 3 exceeds MaxHops 2: every recipient, inbound included, is refused as a loop.
 	v3 := p.Decide(Transaction{Session: exoSession(), MailFrom: "carol@contoso.com", RcptTo: append([]string{"alice@contoso.com"}, relay1...), Header: h})
 	if v3.Hop != 3 {
 		t.Errorf("pass 3 hop = %d, want 3", v3.Hop)

@@ -226,8 +226,8 @@ func answerRecords(msg *dns.Msg, name string, qt uint16, budget int) (rrs []dns.
 	}
 }
 
-// exchange sends one query for name and type qt, over UDP first (unless DNSOptions.TCP) and over TCP
-// when the UDP answer is truncated, and checks that the answer is for that question.
+// exchange sends one query for name and type qt, over UDP first (unless DNSOptions.TCP) and over
+// TCP when the UDP answer is truncated, and checks that the answer is for that question.
 func (r *dnsResolver) exchange(ctx context.Context, name string, qt uint16) (*dns.Msg, error) {
 	q := new(dns.Msg)
 	q.SetQuestion(name, qt)

@@ -120,9 +120,9 @@ func EvalGateway(env *Env, c *GatewayCase) []string {
 		g := got.Recipients[i]
 		switch {
 		case rv.Action == classify.Reject && g.Action != classify.Reject:
-			m.Addf("%s: Recipient rejected it (%s) but Message says %s", r, rv.Reply, g.Action)
+			m.Addf("%s: Recipient rejected it (%s) but Decide says %s", r, rv.Reply, g.Action)
 		case rv.Action == classify.Inbound && g.Action != classify.Inbound && g.Reply != classify.ReplyLoop && g.Reply != classify.ReplyHeaderInvalid:
-			m.Addf("%s: Recipient took it inbound but Message says %s %s", r, g.Action, g.Reply)
+			m.Addf("%s: Recipient took it inbound but Decide says %s %s", r, g.Action, g.Reply)
 		}
 	}
 	return m

@@ -30,7 +30,7 @@ type Section struct {
 	Listen string `json:"listen"`
 	// Gateway names the gateway (authserv-id of the verdict header) for an ExOTA policy file.
 	Gateway string `json:"gateway,omitempty"`
-	// Policy holds classify.Policy options.
+	// Policy is the classify.PolicyConfig of the gateway.
 	Policy classify.PolicyConfig `json:"policy"`
 	// DKIM configures DKIM verification, used when the policy needs DKIM results
 	// (dkimRequired, dkimFallback).
