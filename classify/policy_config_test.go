@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -54,5 +55,37 @@ func TestPolicyConfig(t *testing.T) {
 	v := p.Decide(Transaction{Session: exoSession(), MailFrom: "carol@contoso.com", RcptTo: []string{"erin@woodgrove.example"}, Header: h})
 	if v.Origin != OwnTenant || v.Recipients[0].Action == Relay {
 		t.Errorf("verdict %s, action %s; want own-tenant mail that is not relayed", v.Origin, v.Recipients[0].Action)
+	}
+}
+
+// The JSON keys of PolicyConfig and AttributeOptions are a file format (the relay's and the
+// milter's "policy" section, a scenario file's "policy" and "exchangeOptions": the key lists in
+// examples/relay/README.md and testdata/scenarios/README.md): renaming a Go field must not
+// rename a key.
+func TestOptionsJSONKeys(t *testing.T) {
+	for _, tc := range []struct {
+		v    any
+		want string
+	}{
+		{PolicyConfig{RelayKinds: []Kind{Relayed}, DKIMFallback: true, DKIMRequired: true, RejectDuplicateTenantID: true,
+			AcceptObsoleteFieldSyntax: true, EOPTenantAttributedEvidence: true, MaxHops: 2, MaxTenantFields: 3,
+			VerdictHeader: "X-V", AuthServID: "gw"},
+			`{"relayKinds":["relayed"],"dkimFallback":true,"dkimRequired":true,"rejectDuplicateTenantID":true,` +
+				`"acceptObsoleteFieldSyntax":true,"eopTenantAttributedEvidence":true,"maxHops":2,"maxTenantFields":3,` +
+				`"verdictHeader":"X-V","authServID":"gw"}`},
+		{PolicyConfig{}, `{}`},
+		{AttributeOptions{RecipientStepIncoming: true, IgnoreCertificateWildcards: true, NullSenderOutOfScope: true,
+			OnPremisesSenderDomains: true, TieBreakConfigOrder: true, DirectSendPartnerOnly: true},
+			`{"recipientStepIncoming":true,"ignoreCertificateWildcards":true,"nullSenderOutOfScope":true,` +
+				`"onPremisesSenderDomains":true,"tieBreakConfigOrder":true,"directSendPartnerOnly":true}`},
+		{AttributeOptions{}, `{}`},
+	} {
+		got, err := json.Marshal(tc.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != tc.want {
+			t.Errorf("%T:\n got %s\nwant %s", tc.v, got, tc.want)
+		}
 	}
 }

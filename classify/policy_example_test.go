@@ -2,6 +2,7 @@ package classify_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log"
 	"net/netip"
@@ -14,9 +15,18 @@ import (
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
-// demoPolicy loads testdata/config/demo.json: the gateway serves contoso (contoso.com) and
-// fabrikam (fabrikam.com); woodgrove.example belongs to a tenant it does not serve.
+// demoPolicy is a Policy over demoDirectory.
 func demoPolicy(pc classify.PolicyConfig) *classify.Policy {
+	p, err := classify.NewPolicy(demoDirectory(), pc)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return p
+}
+
+// demoDirectory loads testdata/config/demo.json: the gateway serves contoso (contoso.com) and
+// fabrikam (fabrikam.com); woodgrove.example belongs to a tenant it does not serve.
+func demoDirectory() *tenantgate.Directory {
 	f, err := os.Open("../testdata/config/demo.json")
 	if err != nil {
 		log.Fatal(err)
@@ -30,11 +40,7 @@ func demoPolicy(pc classify.PolicyConfig) *classify.Policy {
 	if err != nil {
 		log.Fatal(err)
 	}
-	p, err := classify.NewPolicy(d, pc)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return p
+	return d
 }
 
 // An MTA asks Recipient at each RCPT TO: before it has the header. Mail for a served tenant is
@@ -158,4 +164,25 @@ func ExamplePolicy_Decide_dkimFallback() {
 	// Output:
 	// attacker.onmicrosoft.com other-tenant reject
 	// contoso.onmicrosoft.com own-tenant relay
+}
+
+// NewPolicy takes its options as a PolicyConfig: set in Go, or decoded from the "policy" object of
+// a configuration file (the same JSON as the relay's and the milter's "policy" section). The zero
+// value keeps every default; a value out of range is an error naming it.
+func ExampleNewPolicy() {
+	d := demoDirectory()
+	var pc classify.PolicyConfig
+	if err := json.Unmarshal([]byte(`{"relayKinds": ["mailbox"], "verdictHeader": "X-Tenantgate-Verdict"}`), &pc); err != nil {
+		log.Fatal(err)
+	}
+	p, err := classify.NewPolicy(d, pc)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p.Decide(classify.Transaction{}).Header.Name)
+	_, err = classify.NewPolicy(d, classify.PolicyConfig{MaxHops: 1000})
+	fmt.Println(err)
+	// Output:
+	// X-Tenantgate-Verdict
+	// classify: MaxHops 1000 out of range 1–999
 }
