@@ -38,13 +38,10 @@ const maxCertNames = 256
 //
 // Attribute never fails: unparsable, unverified or inconsistent input only ever removes matches
 // (an unverified certificate identifies nothing, an unparsable MAIL FROM is accepted nowhere).
-func Attribute(d *tenantgate.Directory, c Connection, opts ...AttributeOption) Attribution {
-	var o AttributeOptions
-	for _, op := range opts {
-		if op != nil {
-			op.applyAttribute(&o)
-		}
-	}
+//
+// o chooses among the readings of rules Microsoft does not document; the zero AttributeOptions
+// is the default reading.
+func Attribute(d *tenantgate.Directory, c Connection, o AttributeOptions) Attribution {
 	a := &attributor{d: d, c: c, o: o, ip: c.RemoteAddr.Unmap().WithZone("")}
 	return a.run()
 }

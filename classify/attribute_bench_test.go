@@ -62,7 +62,7 @@ func BenchmarkAttribute(b *testing.B) {
 				TLS: tlsid.Evidence{TLS: true, Verified: true, Names: []string{name + ".gw.example.net"}}},
 		}
 		for _, c := range conns {
-			if a := Attribute(d, c); !a.Accepted() {
+			if a := Attribute(d, c, AttributeOptions{}); !a.Accepted() {
 				b.Fatalf("tenants=%d: %+v not accepted: %v", n, c, a.Reasons)
 			}
 		}
@@ -70,7 +70,7 @@ func BenchmarkAttribute(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				for _, c := range conns {
-					Attribute(d, c)
+					Attribute(d, c, AttributeOptions{})
 				}
 			}
 		})

@@ -30,7 +30,7 @@ func ExampleAttribute() {
 		a := classify.Attribute(d, classify.Connection{
 			RemoteAddr: netip.MustParseAddr("192.0.2.10"), TLS: cert,
 			MailFrom: from, RcptTo: []string{"x@gmail.com"},
-		})
+		}, classify.AttributeOptions{})
 		r := a.Recipients[0]
 		fmt.Printf("%s: %s %s %s\n", from, r.Direction, r.Method, r.Reply)
 	}

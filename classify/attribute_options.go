@@ -1,14 +1,8 @@
 package classify
 
-// AttributeOption changes how Attribute resolves a rule that Microsoft does not document
-// (docs/exchange-online.md#ambiguities). Pass an
-// AttributeOptions value; Attribute(d, c) with no option follows the defaults documented there.
-type AttributeOption interface {
-	applyAttribute(*AttributeOptions)
-}
-
-// AttributeOptions are Attribute's switches. The zero value is the default behaviour described on
-// each field; each field turns on the other behaviour. JSON names are used by scenario files
+// AttributeOptions are Attribute's switches, each for a rule that Microsoft does not document
+// (docs/exchange-online.md#ambiguities). The zero value is the default behaviour described on each
+// field; each field turns on the other behaviour. JSON names are used by scenario files
 // ("exchangeOptions").
 type AttributeOptions struct {
 	// RecipientStepIncoming resolves an open question of Exchange Online's attribution: a
@@ -19,8 +13,8 @@ type AttributeOptions struct {
 	// Default (false): Originating without relay rights. MC1226222 — Microsoft's newest and most
 	// specific statement — lists the RcptTo domain as the third attribution key "for mail received
 	// through an OnPremises inbound connector", so the mail is attributed through that connector
-	// (HybridOnPrem) and only the 2023 relay rule withholds Internet relay; scenario 9 expects
-	// exactly this. It also keeps a pitfall (docs/exchange-online.md#pitfalls) visible: Internet
+	// (HybridOnPrem) and only the 2023 relay rule withholds Internet relay;
+	// docs/exchange-online.md#scenario-9 expects exactly this. It also keeps a pitfall (docs/exchange-online.md#pitfalls) visible: Internet
 	// mail delivered over an OnPremises connector is treated as the tenant's own.
 	//
 	// true: the fall-through of docs/exchange-online.md#attribution-algorithm — the OnPremises
@@ -59,5 +53,3 @@ type AttributeOptions struct {
 	// certificate").
 	DirectSendPartnerOnly bool `json:"directSendPartnerOnly,omitempty"`
 }
-
-func (o AttributeOptions) applyAttribute(dst *AttributeOptions) { *dst = o }

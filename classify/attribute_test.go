@@ -131,7 +131,7 @@ func TestAttribute(t *testing.T) {
 		},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := Attribute(d, tc.c)
+			a := Attribute(d, tc.c, AttributeOptions{})
 			got := result{a.Recipients, a.OriginalClientIP, a.Stamps, reasonCodes(a.Reasons)}
 			if diff := cmp.Diff(tc.want, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
 				t.Errorf("Attribute (-want +got):\n%s", diff)
@@ -158,7 +158,7 @@ func TestAttributeFailsClosed(t *testing.T) {
 		{"too many names", tlsid.Evidence{TLS: true, Verified: true, Names: append(manyNames(maxCertNames), "mail.contoso.com")}, "attr.cert.too-many-names"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := Attribute(d, Connection{RemoteAddr: x, TLS: tc.tls, MailFrom: "a@vendor.example", RcptTo: []string{"x@gmail.com"}})
+			a := Attribute(d, Connection{RemoteAddr: x, TLS: tc.tls, MailFrom: "a@vendor.example", RcptTo: []string{"x@gmail.com"}}, AttributeOptions{})
 			if a.Recipients[0].Accepted || a.Recipients[0].Direction == Originating {
 				t.Errorf("recipient %+v, want rejected", a.Recipients[0])
 			}
@@ -201,7 +201,7 @@ func TestAttributeEnhancedFilteringNotSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	gw := netip.MustParseAddr("198.51.100.10")
-	a := Attribute(d, Connection{RemoteAddr: gw, MailFrom: "s@sender.example", RcptTo: []string{"u@contoso.com"}, Received: []headers.Received{top}})
+	a := Attribute(d, Connection{RemoteAddr: gw, MailFrom: "s@sender.example", RcptTo: []string{"u@contoso.com"}, Received: []headers.Received{top}}, AttributeOptions{})
 	if len(a.Recipients) != 1 || !a.Recipients[0].Accepted {
 		t.Fatalf("recipients %+v, want u@contoso.com accepted", a.Recipients)
 	}
@@ -219,7 +219,7 @@ func TestAttributeEnhancedFilteringNotSkipped(t *testing.T) {
 
 // TestAttributeZero: no recipients, zero connection — no panic, nothing accepted.
 func TestAttributeZero(t *testing.T) {
-	a := Attribute(testDirectory(t), Connection{})
+	a := Attribute(testDirectory(t), Connection{}, AttributeOptions{})
 	if a.Accepted() || len(a.Recipients) != 0 || len(a.Stamps) != 0 {
 		t.Errorf("Attribute(zero) = %+v", a)
 	}
@@ -239,7 +239,7 @@ func FuzzAttribute(f *testing.F) {
 		if r, err := headers.ParseReceived(received); err == nil {
 			c.Received = []headers.Received{r}
 		}
-		a := Attribute(d, c)
+		a := Attribute(d, c, AttributeOptions{})
 		if len(a.Recipients) != 2 {
 			t.Fatalf("%d recipients", len(a.Recipients))
 		}
@@ -293,7 +293,7 @@ func TestAttributeCertificateNamesFollowTlsid(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ev := tlsid.Evidence{TLS: true, Verified: true, Names: []string{tc.cert}}
 			a := Attribute(d, Connection{RemoteAddr: netip.MustParseAddr("203.0.113.7"), TLS: ev,
-				MailFrom: "a@contoso.com", RcptTo: []string{"x@gmail.com"}})
+				MailFrom: "a@contoso.com", RcptTo: []string{"x@gmail.com"}}, AttributeOptions{})
 			r := a.Recipients[0]
 			if tc.connector == "" {
 				if r.Method == MethodCertificate {

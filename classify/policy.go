@@ -57,7 +57,7 @@ const (
 	Relay Action = "relay"
 	// Reject: refuse the recipient with the SMTP reply given.
 	Reject Action = "reject"
-	// Defer: (Recipient only) accept the RCPT for now; Message decides once the header is read.
+	// Defer: (Recipient only) accept the RCPT for now; Decide decides once the header is read.
 	Defer Action = "defer"
 )
 
@@ -87,7 +87,7 @@ type Session struct {
 }
 
 // Policy is the gateway's view of a transaction, stage by stage: Peer at connect or after
-// STARTTLS, Recipient at RCPT, Message after the header block. A Policy is immutable and safe for
+// STARTTLS, Recipient at RCPT, Decide after the header block. A Policy is immutable and safe for
 // concurrent use; it keeps no state between calls.
 type Policy struct {
 	d          *tenantgate.Directory
@@ -102,6 +102,7 @@ type Policy struct {
 	servID string
 }
 
+// options are a PolicyConfig with its defaults filled in and its values checked.
 type options struct {
 	relayKinds      []Kind
 	dkimFallback    bool
@@ -115,167 +116,21 @@ type options struct {
 	maxTenantFields int
 }
 
-// Option changes a Policy default. Options are validated by NewPolicy.
-type Option func(*options) error
-
-// RelayKinds sets which kinds of own-tenant mail may relay to the Internet
-// (docs/threat-model.md#rule-3). Default: Mailbox and OnPremises. Relayed (forwards, Direct Send
-// into the tenant — docs/threat-model.md#threat-31) relays only when listed here. No kinds: nothing
-// relays.
-func RelayKinds(kinds ...Kind) Option {
-	return func(o *options) error {
-		for _, k := range kinds {
-			switch k {
-			case Mailbox, OnPremises, Relayed:
-			default:
-				return fmt.Errorf("classify: unknown relay kind %q (want mailbox, on-premises or relayed)", clip(string(k)))
-			}
-		}
-		o.relayKinds = append([]Kind{}, kinds...)
-		return nil
-	}
-}
-
-// DKIMFallback lets a DKIM pass the caller supplies (MessageWithDKIM) stand in for an absent
-// X-MS-Exchange-CrossTenant-Id (docs/threat-model.md#threat-12: Microsoft has not set it reliably
-// since September 2022). Only a pass for a DKIMSigningDomain of exactly one served tenant counts
-// (docs/threat-model.md#threat-17). A malformed or conflicting header is never replaced by DKIM.
-// Default off.
-func DKIMFallback(on bool) Option {
-	return func(o *options) error { o.dkimFallback = on; return nil }
-}
-
-// DKIMRequired makes a DKIM pass for one of the tenant's DKIMSigningDomains a second factor: the
-// tenant named by the header is ours only if such a pass is also supplied. Default off.
-func DKIMRequired(on bool) Option {
-	return func(o *options) error { o.dkimRequired = on; return nil }
-}
-
-// RejectDuplicateTenantID makes two or more X-MS-Exchange-CrossTenant-Id fields with the same
-// value fail, as conflicting ones always do. Default off: identical copies are accepted
-// (docs/threat-model.md#rule-2: "all are equal") and reported as tenant.crosstenant.duplicate
-// (docs/threat-model.md#threat-9).
-func RejectDuplicateTenantID(on bool) Option {
-	return func(o *options) error { o.rejectDuplicate = on; return nil }
-}
-
-// AcceptObsoleteFieldSyntax lets a tenant field written with white space before the colon
-// ("X-MS-Exchange-CrossTenant-Id : …", RFC 5322 §4.5 obsolete syntax) count as evidence. Default
-// off: Exchange Online never writes it, so such a field is malformed evidence and the message is
-// not ours (docs/threat-model.md#threat-10). Either way it is reported as
-// tenant.crosstenant.obsolete-syntax.
-func AcceptObsoleteFieldSyntax(on bool) Option {
-	return func(o *options) error { o.acceptObsolete = on; return nil }
-}
-
-// EOPTenantAttributedEvidence makes X-EOPTenantAttributedMessage ("<GUID>:<n>", stamped when EOP
-// attributes inbound mail to a tenant) tenant evidence too: each copy must parse and agree with
-// the CrossTenant-Id fields. Default off: the field is about inbound attribution
-// (docs/exchange-online.md#header-firewall) and is ignored.
-func EOPTenantAttributedEvidence(on bool) Option {
-	return func(o *options) error { o.eopEvidence = on; return nil }
-}
-
-// MaxHops sets how many passes through the gateway a message may make (DefaultMaxHops); the pass
-// after the limit is refused as a loop (docs/threat-model.md#threat-32). n must be 1–999.
-func MaxHops(n int) Option {
-	return func(o *options) error {
-		if n < 1 || n > maxHopValue {
-			return fmt.Errorf("classify: MaxHops %d out of range 1–%d", n, maxHopValue)
-		}
-		o.maxHops = n
-		return nil
-	}
-}
-
-// VerdictHeader sets the name of the verdict header (DefaultVerdictHeader). With a name other than
-// Authentication-Results every incoming field of that name is removed; with
-// Authentication-Results only those carrying the policy's authserv-id (RFC 8601 §5).
-func VerdictHeader(name string) Option {
-	return func(o *options) error {
-		if name == "" || len(name) > 76 {
-			return fmt.Errorf("classify: verdict header name %q: want 1–76 characters", clip(name))
-		}
-		for i := 0; i < len(name); i++ {
-			if c := name[i]; c <= ' ' || c >= 0x7f || c == ':' {
-				return fmt.Errorf("classify: verdict header name %q: character %q not allowed in a field name (RFC 5322 §3.6.8)", clip(name), c)
-			}
-		}
-		o.header = name
-		return nil
-	}
-}
-
-// AuthServID sets the authserv-id of the verdict header. Default: the gateway's authServID, else
-// its name. It must be an RFC 2045 token, such as a host name: the policy writes it as a token,
-// and recognises incoming copies in every spelling RFC 8601 §2.2 allows (headers.AuthServID).
-func AuthServID(id string) Option {
-	return func(o *options) error {
-		if err := checkAuthServID(id); err != nil {
-			return err
-		}
-		o.authServID = id
-		return nil
-	}
-}
-
-func checkAuthServID(id string) error {
-	if id == "" || len(id) > 255 {
-		return fmt.Errorf("classify: authserv-id %q: want 1–255 characters", clip(id))
-	}
-	for i := 0; i < len(id); i++ {
-		if c := id[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
-			return fmt.Errorf("classify: authserv-id %q: character %q is not allowed in an RFC 2045 token", clip(id), c)
-		}
-	}
-	return nil
-}
-
-// MaxTenantFields bounds the number of tenant evidence fields (DefaultMaxTenantFields); a message
-// with more is treated as carrying malformed evidence. n must be at least 1.
-func MaxTenantFields(n int) Option {
-	return func(o *options) error {
-		if n < 1 {
-			return fmt.Errorf("classify: MaxTenantFields %d: want at least 1", n)
-		}
-		o.maxTenantFields = n
-		return nil
-	}
-}
-
 const maxHopValue = headers.MaxVerdictHop
 
 // NewPolicy builds the gateway's policy over a compiled Directory. The Directory says which
-// tenants are served (Gateway.Serves: empty means nobody is ours, docs/threat-model.md#threat-33),
-// how Exchange Online is recognised (Gateway.ExchangeOnline) and each tenant's accepted and DKIM
-// signing domains.
-func NewPolicy(d *tenantgate.Directory, opts ...Option) (*Policy, error) {
+// tenants are served (Gateway.Serves: empty means nobody is ours, docs/threat-model.md#threat-33), how
+// Exchange Online is recognised (Gateway.ExchangeOnline) and each tenant's accepted and DKIM signing
+// domains. c changes the defaults (the zero PolicyConfig keeps them all); a value out of range
+// makes NewPolicy fail with an error naming it.
+func NewPolicy(d *tenantgate.Directory, c PolicyConfig) (*Policy, error) {
 	if d == nil {
 		return nil, errors.New("classify: NewPolicy: nil Directory")
 	}
 	g := d.Gateway()
-	o := options{
-		relayKinds:      []Kind{Mailbox, OnPremises},
-		maxHops:         DefaultMaxHops,
-		header:          DefaultVerdictHeader,
-		maxTenantFields: DefaultMaxTenantFields,
-	}
-	if o.authServID = g.AuthServID; o.authServID == "" {
-		o.authServID = g.Name
-	}
-	for _, opt := range opts {
-		if opt == nil {
-			continue
-		}
-		if err := opt(&o); err != nil {
-			return nil, err
-		}
-	}
-	if o.authServID == "" {
-		return nil, errors.New("classify: NewPolicy: no authserv-id (set gateway.authServID or gateway.name, or use AuthServID)")
-	}
-	if err := checkAuthServID(o.authServID); err != nil {
-		return nil, fmt.Errorf("%w (from the gateway configuration; use AuthServID to set another)", err)
+	o, err := c.options(g)
+	if err != nil {
+		return nil, err
 	}
 	servID, err := headers.AuthServID(o.authServID)
 	if err != nil || servID == "" {

@@ -37,11 +37,11 @@ func BenchmarkReadHeaderBaseline(b *testing.B) {
 }
 
 // BenchmarkPolicyMessage is the gateway's whole path from raw bytes: headers.Read (bounded,
-// strict), then Policy.Message for a verified Exchange Online session with one relayed recipient.
+// strict), then Policy.Decide for a verified Exchange Online session with one relayed recipient.
 func BenchmarkPolicyMessage(b *testing.B) {
 	raw := readBench(b)
 	d := corpusDirectory(b)
-	p, err := NewPolicy(d)
+	p, err := NewPolicy(d, PolicyConfig{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func BenchmarkPolicyMessage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if v := p.Message(s, "user@oracle.com", rcpt, h); v.Origin != OwnTenant || v.Recipients[0].Action != Relay || v.DKIMDomain != "oracle.com" {
+	if v := p.Decide(Transaction{Session: s, MailFrom: "user@oracle.com", RcptTo: rcpt, Header: h}); v.Origin != OwnTenant || v.Recipients[0].Action != Relay || v.DKIMDomain != "oracle.com" {
 		b.Fatalf("verdict %s %s %q, want own-tenant relay oracle.com; reasons %v", v.Origin, v.Recipients[0].Action, v.DKIMDomain, v.Reasons)
 	}
 	b.SetBytes(int64(len(raw)))
@@ -62,7 +62,7 @@ func BenchmarkPolicyMessage(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_ = p.Message(s, "user@oracle.com", rcpt, h)
+		_ = p.Decide(Transaction{Session: s, MailFrom: "user@oracle.com", RcptTo: rcpt, Header: h})
 	}
 }
 
@@ -70,7 +70,7 @@ func BenchmarkPolicyMessage(b *testing.B) {
 // adds to the MTA's own header parsing.
 func BenchmarkPolicyMessageParsed(b *testing.B) {
 	raw := readBench(b)
-	p, err := NewPolicy(corpusDirectory(b))
+	p, err := NewPolicy(corpusDirectory(b), PolicyConfig{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -82,6 +82,6 @@ func BenchmarkPolicyMessageParsed(b *testing.B) {
 	s := exoSession()
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = p.Message(s, "user@oracle.com", rcpt, h)
+		_ = p.Decide(Transaction{Session: s, MailFrom: "user@oracle.com", RcptTo: rcpt, Header: h})
 	}
 }

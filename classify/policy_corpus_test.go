@@ -101,7 +101,7 @@ var corpusVerdicts = map[string]corpusVerdict{
 // tenant, no kind, the foreign recipient refused, no signing, and every Microsoft trust field is
 // listed for removal.
 func TestPolicyCorpus(t *testing.T) {
-	p, err := NewPolicy(corpusDirectory(t))
+	p, err := NewPolicy(corpusDirectory(t), PolicyConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,8 +124,8 @@ func TestPolicyCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatalf("headers.Read: %v", err)
 			}
-			trusted := p.Message(exoSession(), "", rcpt, h)
-			untrusted := p.Message(internetSession(), "", rcpt, h)
+			trusted := p.Decide(Transaction{Session: exoSession(), MailFrom: "", RcptTo: rcpt, Header: h})
+			untrusted := p.Decide(Transaction{Session: internetSession(), MailFrom: "", RcptTo: rcpt, Header: h})
 
 			if untrusted.Origin != Internet || !untrusted.Tenant.IsZero() || untrusted.Kind != "" || untrusted.Recipients[0].Action != Reject || untrusted.DKIMDomain != "" {
 				t.Errorf("untrusted: %s %s %q %s %q", untrusted.Origin, untrusted.Tenant, untrusted.Kind, untrusted.Recipients[0].Action, untrusted.DKIMDomain)

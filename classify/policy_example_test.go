@@ -2,6 +2,7 @@ package classify_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log"
 	"net/netip"
@@ -14,9 +15,18 @@ import (
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
-// demoPolicy loads testdata/config/demo.json: the gateway serves contoso (contoso.com) and
+// demoPolicy is a Policy over demoDirectory.
+func demoPolicy(pc classify.PolicyConfig) *classify.Policy {
+	p, err := classify.NewPolicy(demoDirectory(), pc)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return p
+}
+
+// demoDirectory loads testdata/config/demo.json: the gateway serves contoso (contoso.com) and
 // fabrikam (fabrikam.com); woodgrove.example belongs to a tenant it does not serve.
-func demoPolicy(opts ...classify.Option) *classify.Policy {
+func demoDirectory() *tenantgate.Directory {
 	f, err := os.Open("../testdata/config/demo.json")
 	if err != nil {
 		log.Fatal(err)
@@ -30,18 +40,14 @@ func demoPolicy(opts ...classify.Option) *classify.Policy {
 	if err != nil {
 		log.Fatal(err)
 	}
-	p, err := classify.NewPolicy(d, opts...)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return p
+	return d
 }
 
 // An MTA asks Recipient at each RCPT TO: before it has the header. Mail for a served tenant is
 // taken whoever sends it; a foreign recipient is refused at once unless the client is verified
 // Exchange Online, when the header must decide.
 func ExamplePolicy_Recipient() {
-	p := demoPolicy()
+	p := demoPolicy(classify.PolicyConfig{})
 	internet := classify.Session{RemoteAddr: netip.MustParseAddr("192.0.2.44"), HELO: "mx.sender.example"}
 	exo := classify.Session{
 		RemoteAddr: netip.MustParseAddr("40.107.22.10"),
@@ -55,7 +61,7 @@ func ExamplePolicy_Recipient() {
 		{internet, "erin@woodgrove.example"},
 		{exo, "erin@woodgrove.example"},
 	} {
-		v := p.Recipient(c.s, "bob@sender.example", c.rcpt)
+		v := p.Recipient(c.s, c.rcpt)
 		fmt.Println(strings.TrimSpace(fmt.Sprint(c.rcpt, " ", v.Action, " ", v.Reply)))
 	}
 	// Output:
@@ -64,12 +70,12 @@ func ExamplePolicy_Recipient() {
 	// erin@woodgrove.example defer
 }
 
-// After the header block, Message gives the final verdict. Here contoso's cloud mailbox sends to
+// After the header block, Decide gives the final verdict. Here contoso's cloud mailbox sends to
 // the Internet and to a colleague: the foreign recipient relays, the local one goes inbound, the
 // gateway may DKIM-sign for contoso.com, and it stamps its verdict header after removing a forged
 // copy.
-func ExamplePolicy_Message() {
-	p := demoPolicy()
+func ExamplePolicy_Decide() {
+	p := demoPolicy(classify.PolicyConfig{})
 	exo := classify.Session{
 		RemoteAddr: netip.MustParseAddr("40.107.22.10"),
 		TLS:        tlsid.Evidence{TLS: true, Verified: true, Names: []string{"mail.protection.outlook.com"}},
@@ -84,7 +90,7 @@ func ExamplePolicy_Message() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	v := p.Message(exo, "carol@contoso.com", []string{"erin@woodgrove.example", "dave@contoso.com"}, h)
+	v := p.Decide(classify.Transaction{Session: exo, MailFrom: "carol@contoso.com", RcptTo: []string{"erin@woodgrove.example", "dave@contoso.com"}, Header: h})
 	fmt.Println(v.Origin, v.Tenant, v.Kind)
 	for _, r := range v.Recipients {
 		fmt.Println(r.Rcpt, r.Action)
@@ -113,8 +119,8 @@ func ExamplePolicy_Message() {
 // EchoSpoofing: another Microsoft 365 tenant sends through the same Exchange Online IPs and
 // certificate with our domain in From. Its CrossTenant-Id is not a served tenant, so nothing
 // relays and nothing is signed.
-func ExamplePolicy_Message_echoSpoofing() {
-	p := demoPolicy()
+func ExamplePolicy_Decide_echoSpoofing() {
+	p := demoPolicy(classify.PolicyConfig{})
 	exo := classify.Session{
 		RemoteAddr: netip.MustParseAddr("40.107.22.10"),
 		TLS:        tlsid.Evidence{TLS: true, Verified: true, Names: []string{"mail.protection.outlook.com"}},
@@ -127,7 +133,7 @@ func ExamplePolicy_Message_echoSpoofing() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	v := p.Message(exo, "ceo@contoso.com", []string{"victim@example.org"}, h)
+	v := p.Decide(classify.Transaction{Session: exo, MailFrom: "ceo@contoso.com", RcptTo: []string{"victim@example.org"}, Header: h})
 	fmt.Println(v.Origin, v.Recipients[0].Action, v.Recipients[0].Reply)
 	fmt.Printf("sign as %q\n", v.DKIMDomain)
 	// Output:
@@ -136,10 +142,10 @@ func ExamplePolicy_Message_echoSpoofing() {
 }
 
 // When Microsoft leaves out X-MS-Exchange-CrossTenant-Id, a DKIM pass the MTA verified for one of
-// the tenant's signing domains can stand in for it (DKIMFallback). A pass for any other domain
-// proves nothing.
-func ExamplePolicy_MessageWithDKIM() {
-	p := demoPolicy(classify.DKIMFallback(true))
+// the tenant's signing domains can stand in for it (PolicyConfig.DKIMFallback). A pass for any
+// other domain proves nothing.
+func ExamplePolicy_Decide_dkimFallback() {
+	p := demoPolicy(classify.PolicyConfig{DKIMFallback: true})
 	exo := classify.Session{
 		RemoteAddr: netip.MustParseAddr("40.107.22.10"),
 		TLS:        tlsid.Evidence{TLS: true, Verified: true, Names: []string{"mail.protection.outlook.com"}},
@@ -152,11 +158,31 @@ func ExamplePolicy_MessageWithDKIM() {
 		log.Fatal(err)
 	}
 	for _, d := range []string{"attacker.onmicrosoft.com", "contoso.onmicrosoft.com"} {
-		v := p.MessageWithDKIM(exo, "carol@contoso.com", []string{"erin@woodgrove.example"}, h,
-			[]classify.DKIMResult{{Domain: d, Result: "pass"}})
+		v := p.Decide(classify.Transaction{Session: exo, MailFrom: "carol@contoso.com", RcptTo: []string{"erin@woodgrove.example"}, Header: h, DKIM: []classify.DKIMResult{{Domain: d, Result: "pass"}}})
 		fmt.Println(d, v.Origin, v.Recipients[0].Action)
 	}
 	// Output:
 	// attacker.onmicrosoft.com other-tenant reject
 	// contoso.onmicrosoft.com own-tenant relay
+}
+
+// NewPolicy takes its options as a PolicyConfig: set in Go, or decoded from the "policy" object of
+// a configuration file (the same JSON as the relay's and the milter's "policy" section). The zero
+// value keeps every default; a value out of range is an error naming it.
+func ExampleNewPolicy() {
+	d := demoDirectory()
+	var pc classify.PolicyConfig
+	if err := json.Unmarshal([]byte(`{"relayKinds": ["mailbox"], "verdictHeader": "X-Tenantgate-Verdict"}`), &pc); err != nil {
+		log.Fatal(err)
+	}
+	p, err := classify.NewPolicy(d, pc)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p.Decide(classify.Transaction{}).Header.Name)
+	_, err = classify.NewPolicy(d, classify.PolicyConfig{MaxHops: 1000})
+	fmt.Println(err)
+	// Output:
+	// X-Tenantgate-Verdict
+	// classify: MaxHops 1000 out of range 1–999
 }

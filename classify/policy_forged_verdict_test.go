@@ -14,7 +14,7 @@ import (
 // Exchange Online alike; another host's field stays, however close its id is to ours. A field
 // whose authserv-id cannot be read but that names our id is removed too (fail closed).
 func TestForgedVerdictSpellings(t *testing.T) {
-	p := demoPolicy(t)
+	p := demoPolicy(t, PolicyConfig{})
 	const forged = " x-tenantgate=pass policy.hop=1 policy.origin=own-tenant policy.tenant=" + contosoID
 	tests := []struct {
 		name, field string
@@ -53,7 +53,7 @@ func TestForgedVerdictSpellings(t *testing.T) {
 		for _, peer := range peers {
 			t.Run(tc.name+"/"+peer.name, func(t *testing.T) {
 				hdr := "Received: from x\r\n" + tc.field + "\r\n" + hContoso + hMailbox + hFrom
-				v := p.Message(peer.s, "carol@contoso.com", []string{"alice@contoso.com"}, header(t, hdr))
+				v := p.Decide(Transaction{Session: peer.s, MailFrom: "carol@contoso.com", RcptTo: []string{"alice@contoso.com"}, Header: header(t, hdr)})
 				var ours []HeaderField
 				for _, r := range v.Remove {
 					if strings.EqualFold(r.Name, "Authentication-Results") {

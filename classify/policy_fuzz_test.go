@@ -164,7 +164,7 @@ func checkSenderInvariant(p *Policy, v Verdict, mailFrom string, h textproto.Hea
 	return allowed("From", list[0].Address)
 }
 
-// FuzzPolicyMessage feeds random header blocks, envelopes and sessions to Message and checks the
+// FuzzPolicyMessage feeds random header blocks, envelopes and sessions to Decide and checks the
 // invariant and sender binding (checkSenderInvariant). The session is chosen by a byte: verified EXO, EXO IP without TLS, a near-miss name,
 // an Internet peer, an IPv4-mapped EXO address; the flags byte switches options.
 func FuzzPolicyMessage(f *testing.F) {
@@ -205,30 +205,21 @@ func FuzzPolicyMessage(f *testing.F) {
 		if err != nil {
 			return
 		}
-		var opts []Option
-		if flags&1 != 0 {
-			opts = append(opts, DKIMFallback(true))
+		c := PolicyConfig{
+			DKIMFallback:                flags&1 != 0,
+			AcceptObsoleteFieldSyntax:   flags&4 != 0,
+			EOPTenantAttributedEvidence: flags&8 != 0,
+			RejectDuplicateTenantID:     flags&16 != 0,
+			DKIMRequired:                flags&32 != 0,
 		}
 		if flags&2 != 0 {
-			opts = append(opts, RelayKinds(Mailbox, OnPremises, Relayed))
-		}
-		if flags&4 != 0 {
-			opts = append(opts, AcceptObsoleteFieldSyntax(true))
-		}
-		if flags&8 != 0 {
-			opts = append(opts, EOPTenantAttributedEvidence(true))
-		}
-		if flags&16 != 0 {
-			opts = append(opts, RejectDuplicateTenantID(true))
-		}
-		if flags&32 != 0 {
-			opts = append(opts, DKIMRequired(true))
+			c.RelayKinds = []Kind{Mailbox, OnPremises, Relayed}
 		}
 		dir := d
 		if flags&64 != 0 {
 			dir = dSendAs
 		}
-		p, err := NewPolicy(dir, opts...)
+		p, err := NewPolicy(dir, c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,7 +229,7 @@ func FuzzPolicyMessage(f *testing.F) {
 			rcpt = rcpt[:50]
 		}
 		dkim := []DKIMResult{{Domain: "contoso.com", Result: "pass"}, {Domain: mailFrom, Result: "pass"}}
-		v := p.MessageWithDKIM(s, mailFrom, rcpt, h, dkim)
+		v := p.Decide(Transaction{Session: s, MailFrom: mailFrom, RcptTo: rcpt, Header: h, DKIM: dkim})
 		if err := checkInvariant(p, s, v, h); err != nil {
 			t.Fatal(err)
 		}
@@ -248,10 +239,10 @@ func FuzzPolicyMessage(f *testing.F) {
 		if len(v.Recipients) != len(rcpt) {
 			t.Fatalf("%d recipient actions for %d recipients", len(v.Recipients), len(rcpt))
 		}
-		// Recipient and Message agree: what Recipient refuses, Message refuses; what it takes
-		// inbound, Message takes inbound (or refuses as a loop or for a bad header).
+		// Recipient and Decide agree: what Recipient refuses, Decide refuses; what it takes
+		// inbound, Decide takes inbound (or refuses as a loop or for a bad header).
 		for i, r := range rcpt {
-			rv := p.Recipient(s, mailFrom, r)
+			rv := p.Recipient(s, r)
 			m := v.Recipients[i]
 			// A refusal carries a refusal reply (4xx or 5xx, what ParseReply accepts); nothing
 			// else carries a reply: an SMTP server hands the reply on as it is.
@@ -265,9 +256,9 @@ func FuzzPolicyMessage(f *testing.F) {
 			}
 			switch {
 			case rv.Action == Reject && m.Action != Reject:
-				t.Fatalf("%q: Recipient rejects, Message says %s", r, m.Action)
+				t.Fatalf("%q: Recipient rejects, Decide says %s", r, m.Action)
 			case rv.Action == Inbound && m.Action != Inbound && m.Reply != ReplyLoop:
-				t.Fatalf("%q: Recipient inbound, Message says %s %s", r, m.Action, m.Reply)
+				t.Fatalf("%q: Recipient inbound, Decide says %s %s", r, m.Action, m.Reply)
 			}
 		}
 		// Removing and adding never panics and leaves exactly one verdict header with our id.
@@ -305,7 +296,10 @@ func FuzzVerdictHeader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id string, hop int, other string) {
 		_, _ = headers.AuthServID(other)
 		_ = groupSyntax(other)
-		p, err := NewPolicy(d, AuthServID(id))
+		if id == "" {
+			return // the zero AuthServID is the gateway's: not this test's input
+		}
+		p, err := NewPolicy(d, PolicyConfig{AuthServID: id})
 		if err != nil {
 			return // not a valid authserv-id
 		}

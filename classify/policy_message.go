@@ -16,7 +16,7 @@ type DKIMResult struct {
 	Result string `json:"result"`
 }
 
-// Transaction is everything Message looks at. The zero value is a plaintext transaction from an
+// Transaction is everything Decide looks at. The zero value is a plaintext transaction from an
 // unknown client with no recipients and an empty header.
 type Transaction struct {
 	Session Session
@@ -31,9 +31,9 @@ type Transaction struct {
 	// line, a block over the size limit: threats 14, 29, 30 of docs/threat-model.md). Every
 	// recipient is then refused with 554 5.6.0 and nothing is ours.
 	HeaderError error
-	// DKIM holds the DKIM results the caller verified, for DKIMFallback and DKIMRequired. Results
-	// found in the header (Authentication-Results of other hosts) are never read
-	// (docs/threat-model.md#threat-18).
+	// DKIM holds the DKIM results the caller verified, for PolicyConfig.DKIMFallback and
+	// DKIMRequired. Results found in the header (Authentication-Results of other hosts) are never
+	// read (docs/threat-model.md#threat-18).
 	DKIM []DKIMResult
 }
 
@@ -88,19 +88,9 @@ type Verdict struct {
 	Reasons []tenantgate.Reason `json:"reasons"`
 }
 
-// Message decides a transaction after its header block (docs/threat-model.md#trust-rules). It is
-// Decide(Transaction{Session: s, MailFrom: mailFrom, RcptTo: rcpt, Header: h}).
-func (p *Policy) Message(s Session, mailFrom string, rcpt []string, h textproto.Header) Verdict {
-	return p.Decide(Transaction{Session: s, MailFrom: mailFrom, RcptTo: rcpt, Header: h})
-}
-
-// MessageWithDKIM is Message with the DKIM results the caller verified (DKIMFallback,
-// DKIMRequired).
-func (p *Policy) MessageWithDKIM(s Session, mailFrom string, rcpt []string, h textproto.Header, dkim []DKIMResult) Verdict {
-	return p.Decide(Transaction{Session: s, MailFrom: mailFrom, RcptTo: rcpt, Header: h, DKIM: dkim})
-}
-
-// Decide makes the final verdict on one transaction. It reads nothing but t and keeps nothing:
+// Decide makes the final verdict on one transaction, after its header block (docs/threat-model.md#trust-rules): the
+// one entry point for the decision, whatever evidence the caller has (a header that failed to
+// read, DKIM results). It reads nothing but t and keeps nothing:
 // a second transaction on the same connection is decided afresh (docs/threat-model.md#threat-16).
 //
 // Order: the peer (rule 1); the header evidence, read only from a verified peer (rule 2): every

@@ -28,7 +28,7 @@ const (
 	ReasonPeerEXOVerified = "peer.exo.verified"
 )
 
-// The header block (Policy.Message): what could not be read and what is removed.
+// The header block (Policy.Decide): what could not be read and what is removed.
 const (
 	// ReasonHeaderMalformed: reading the header block failed (Transaction.HeaderError); every
 	// recipient is refused with ReasonRcptRejectHeader.
@@ -164,7 +164,7 @@ const (
 	ReasonFromUnparsable = "from.unparsable"
 )
 
-// Each recipient (Policy.Recipient and Policy.Message).
+// Each recipient (Policy.Recipient and Policy.Decide).
 const (
 	// ReasonRcptSyntax: the RCPT TO address does not parse (501 5.1.3).
 	ReasonRcptSyntax = "rcpt.syntax"

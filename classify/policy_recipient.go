@@ -21,12 +21,13 @@ type RecipientVerdict struct {
 }
 
 // Recipient decides one RCPT TO. Mail to an accepted domain of a served tenant is Inbound whatever
-// its origin (docs/threat-model.md#trust-rules); a foreign recipient is deferred to Message when
+// its origin (docs/threat-model.md#trust-rules); a foreign recipient is deferred to Decide when
 // the peer is verified Exchange Online and refused now otherwise (550 5.7.1, threats 3–7 of
-// docs/threat-model.md). mailFrom plays no part: an envelope sender never proves origin (threats 2,
-// 25 of docs/threat-model.md). Message makes the same decision for every recipient Recipient did
-// not reject.
-func (p *Policy) Recipient(s Session, mailFrom, rcpt string) RecipientVerdict {
+// docs/threat-model.md). It takes no envelope sender: a sender never proves origin (threats 2, 25
+// of docs/threat-model.md), and the sender binding needs the tenant, which only the header names,
+// so Decide applies it. Decide makes the same decision for every recipient Recipient did not
+// reject.
+func (p *Policy) Recipient(s Session, rcpt string) RecipientVerdict {
 	peer := p.Peer(s)
 	v := RecipientVerdict{Rcpt: rcpt, Peer: peer}
 	t, why, ok := p.inboundTenant(rcpt)

@@ -20,7 +20,7 @@ func TestMessageSenderBinding(t *testing.T) {
 	)
 	from := func(addr string) string { return "From: " + addr + "\r\n" }
 	relay := []Action{Relay}
-	all := []Option{RelayKinds(Mailbox, OnPremises, Relayed)}
+	all := PolicyConfig{RelayKinds: []Kind{Mailbox, OnPremises, Relayed}}
 	tests := []messageCase{
 		// Threat case 35: contoso's verified mail as the other served tenant, in MAIL FROM and
 		// From, in either alone; fabrikam's own mail with the same addresses relays.
@@ -82,11 +82,11 @@ func TestMessageSenderBinding(t *testing.T) {
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"sender.null", "from.absent"}},
 		// Relayed (forwards): Exchange Online rewrites MAIL FROM with SRS into the tenant's domain and
 		// keeps the author's From, so only MAIL FROM binds — a forward of fabrikam's mail relays.
-		{name: "case 40 SRS forward", opts: all, mailFrom: "bounces+SRS=44ldt=IX=fabrikam.com=ceo@contoso.com", hdr: hContoso + hForward + from("ceo@fabrikam.com"),
+		{name: "case 40 SRS forward", policy: all, mailFrom: "bounces+SRS=44ldt=IX=fabrikam.com=ceo@contoso.com", hdr: hContoso + hForward + from("ceo@fabrikam.com"),
 			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: relay, reasons: []string{"sender.tenant-domain", "from.not-bound", "dkim.no-sign.from-foreign"}},
-		{name: "case 40 forward without SRS", opts: all, mailFrom: "ceo@fabrikam.com", hdr: hContoso + hForward + from("ceo@fabrikam.com"),
+		{name: "case 40 forward without SRS", policy: all, mailFrom: "ceo@fabrikam.com", hdr: hContoso + hForward + from("ceo@fabrikam.com"),
 			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: reject1, reasons: []string{"sender.other-served-tenant", "from.not-bound", "rcpt.relay-denied.sender"}},
-		{name: "case 40 relayed null sender binds From", opts: all, mailFrom: "<>", hdr: hContoso + hForward + from("postmaster@remote.example"),
+		{name: "case 40 relayed null sender binds From", policy: all, mailFrom: "<>", hdr: hContoso + hForward + from("postmaster@remote.example"),
 			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: reject1, reasons: []string{"sender.null", "from.not-tenant-domain"}},
 		{name: "case 40 relayed by default still refused by kind", mailFrom: "bounces+SRS=44ldt=IX=fabrikam.com=ceo@contoso.com", hdr: hContoso + hForward + from("ceo@fabrikam.com"),
 			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: reject1, reasons: []string{"kind.relay-denied", "rcpt.relay-denied.kind"}, noReasons: []string{"rcpt.relay-denied.sender"}},
@@ -121,11 +121,11 @@ func TestMessageSenderBinding(t *testing.T) {
 // TestSenderReasonDetail: the refusal names the domain and the tenant it belongs to, so that an
 // operator reading the log knows what to change.
 func TestSenderReasonDetail(t *testing.T) {
-	p, err := NewPolicy(configDirectory(t, "sendas.json"))
+	p, err := NewPolicy(configDirectory(t, "sendas.json"), PolicyConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := p.Message(exoSession(), "ceo@fabrikam.com", relay1, header(t, hContoso+hMailbox+"From: ceo@fabrikam.com\r\n"))
+	v := p.Decide(Transaction{Session: exoSession(), MailFrom: "ceo@fabrikam.com", RcptTo: relay1, Header: header(t, hContoso+hMailbox+"From: ceo@fabrikam.com\r\n")})
 	r := v.Recipients[0]
 	if r.Reply != ReplyRelayDenied {
 		t.Fatalf("reply %q", r.Reply)

@@ -49,9 +49,9 @@ func configDirectory(t testing.TB, name string) *tenantgate.Directory {
 	return d
 }
 
-func demoPolicy(t testing.TB, opts ...Option) *Policy {
+func demoPolicy(t testing.TB, c PolicyConfig) *Policy {
 	t.Helper()
-	p, err := NewPolicy(demoDirectory(t), opts...)
+	p, err := NewPolicy(demoDirectory(t), c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func codes(rs []tenantgate.Reason) []string {
 }
 
 func TestPeer(t *testing.T) {
-	p := demoPolicy(t)
+	p := demoPolicy(t, PolicyConfig{})
 	exo := func(mod func(*Session)) Session { s := exoSession(); mod(&s); return s }
 	tests := []struct {
 		name    string
@@ -151,7 +151,7 @@ func TestPeerEmptyNetworks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := NewPolicy(d)
+	p, err := NewPolicy(d, PolicyConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestPeerEmptyNetworks(t *testing.T) {
 }
 
 func TestRecipient(t *testing.T) {
-	p := demoPolicy(t)
+	p := demoPolicy(t, PolicyConfig{})
 	tests := []struct {
 		name   string
 		s      Session
@@ -193,7 +193,7 @@ func TestRecipient(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v := p.Recipient(tc.s, "bob@sender.example", tc.rcpt)
+			v := p.Recipient(tc.s, tc.rcpt)
 			var tenant string
 			if !v.Tenant.IsZero() {
 				tenant = v.Tenant.String()
@@ -207,12 +207,12 @@ func TestRecipient(t *testing.T) {
 	}
 }
 
-// messageCase is one Message test: what the verdict must say. Reasons lists codes that must all
+// messageCase is one Decide test: what the verdict must say. Reasons lists codes that must all
 // be present (in any order), noReasons codes that must be absent.
 type messageCase struct {
 	name      string
 	config    string // file in ../testdata/config; "" is demo.json
-	opts      []Option
+	policy    PolicyConfig
 	s         Session
 	mailFrom  string
 	rcpt      []string
@@ -233,7 +233,7 @@ func (tc messageCase) run(t *testing.T) {
 	if cfg == "" {
 		cfg = "demo.json"
 	}
-	p, err := NewPolicy(configDirectory(t, cfg), tc.opts...)
+	p, err := NewPolicy(configDirectory(t, cfg), tc.policy)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func (tc messageCase) run(t *testing.T) {
 	if mf == "" {
 		mf = "carol@contoso.com"
 	}
-	v := p.MessageWithDKIM(tc.s, mf, tc.rcpt, header(t, tc.hdr), tc.dkim)
+	v := p.Decide(Transaction{Session: tc.s, MailFrom: mf, RcptTo: tc.rcpt, Header: header(t, tc.hdr), DKIM: tc.dkim})
 	var tenant string
 	if !v.Tenant.IsZero() {
 		tenant = v.Tenant.String()
@@ -326,7 +326,7 @@ func TestMessage(t *testing.T) {
 		{name: "case 9 duplicate default", s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox + hContoso + hFrom,
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com",
 			reasons: []string{"tenant.crosstenant.duplicate"}},
-		{name: "case 9 duplicate refused", opts: []Option{RejectDuplicateTenantID(true)}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox + hContoso,
+		{name: "case 9 duplicate refused", policy: PolicyConfig{RejectDuplicateTenantID: true}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox + hContoso,
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.crosstenant.duplicate-refused"}},
 		// Case 10: case variants are the same field; similar names are different fields.
 		{name: "case 10 lower case", s: exoSession(), rcpt: relay1, hdr: "x-ms-exchange-crosstenant-id: " + contosoID + "\r\n" + hMailbox + hFrom,
@@ -337,7 +337,7 @@ func TestMessage(t *testing.T) {
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.crosstenant.absent"}},
 		{name: "case 10 obsolete syntax", s: exoSession(), rcpt: relay1, hdr: "X-MS-Exchange-CrossTenant-Id : " + contosoID + "\r\n" + hMailbox,
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.crosstenant.obsolete-syntax"}},
-		{name: "case 10 obsolete syntax accepted", opts: []Option{AcceptObsoleteFieldSyntax(true)}, s: exoSession(), rcpt: relay1, hdr: "X-MS-Exchange-CrossTenant-Id\t: " + contosoID + "\r\n" + hMailbox + hFrom,
+		{name: "case 10 obsolete syntax accepted", policy: PolicyConfig{AcceptObsoleteFieldSyntax: true}, s: exoSession(), rcpt: relay1, hdr: "X-MS-Exchange-CrossTenant-Id\t: " + contosoID + "\r\n" + hMailbox + hFrom,
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com", reasons: []string{"tenant.crosstenant.obsolete-syntax"}},
 		// Case 11: unfolded, then a bare canonical GUID only.
 		{name: "case 11 folded", s: exoSession(), rcpt: relay1, hdr: "X-MS-Exchange-CrossTenant-Id:\r\n\t" + contosoID + "\r\n" + hMailbox + hFrom,
@@ -358,31 +358,31 @@ func TestMessage(t *testing.T) {
 		// Case 12: missing: other-tenant; DKIM fallback when enabled.
 		{name: "case 12 absent", s: exoSession(), rcpt: relay1, hdr: hMailbox + hFrom, dkim: []DKIMResult{{"contoso.com", "pass"}},
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.crosstenant.absent"}},
-		{name: "case 12 DKIM fallback", opts: []Option{DKIMFallback(true)}, s: exoSession(), rcpt: relay1, hdr: hMailbox + hFrom, dkim: []DKIMResult{{"Contoso.COM", "pass"}},
+		{name: "case 12 DKIM fallback", policy: PolicyConfig{DKIMFallback: true}, s: exoSession(), rcpt: relay1, hdr: hMailbox + hFrom, dkim: []DKIMResult{{"Contoso.COM", "pass"}},
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com", reasons: []string{"tenant.dkim.fallback"}},
-		{name: "case 12 DKIM fail is no fallback", opts: []Option{DKIMFallback(true)}, s: exoSession(), rcpt: relay1, hdr: hMailbox, dkim: []DKIMResult{{"contoso.com", "fail"}},
+		{name: "case 12 DKIM fail is no fallback", policy: PolicyConfig{DKIMFallback: true}, s: exoSession(), rcpt: relay1, hdr: hMailbox, dkim: []DKIMResult{{"contoso.com", "fail"}},
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.dkim.none"}},
-		{name: "DKIM fallback two tenants", opts: []Option{DKIMFallback(true)}, s: exoSession(), rcpt: relay1, hdr: hMailbox, dkim: []DKIMResult{{"contoso.com", "pass"}, {"fabrikam.com", "pass"}},
+		{name: "DKIM fallback two tenants", policy: PolicyConfig{DKIMFallback: true}, s: exoSession(), rcpt: relay1, hdr: hMailbox, dkim: []DKIMResult{{"contoso.com", "pass"}, {"fabrikam.com", "pass"}},
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.dkim.ambiguous"}},
 		// A malformed header is never replaced by DKIM.
-		{name: "DKIM does not override malformed", opts: []Option{DKIMFallback(true)}, s: exoSession(), rcpt: relay1, hdr: "X-MS-Exchange-CrossTenant-Id: bogus\r\n" + hMailbox, dkim: []DKIMResult{{"contoso.com", "pass"}},
+		{name: "DKIM does not override malformed", policy: PolicyConfig{DKIMFallback: true}, s: exoSession(), rcpt: relay1, hdr: "X-MS-Exchange-CrossTenant-Id: bogus\r\n" + hMailbox, dkim: []DKIMResult{{"contoso.com", "pass"}},
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.crosstenant.malformed"}},
 		// Case 17: a pass for the attacker's own domains proves nothing.
-		{name: "case 17 foreign DKIM", opts: []Option{DKIMFallback(true)}, s: exoSession(), rcpt: relay1, hdr: hMailbox, dkim: []DKIMResult{{"attacker.onmicrosoft.com", "pass"}, {"woodgrove.example", "pass"}},
+		{name: "case 17 foreign DKIM", policy: PolicyConfig{DKIMFallback: true}, s: exoSession(), rcpt: relay1, hdr: hMailbox, dkim: []DKIMResult{{"attacker.onmicrosoft.com", "pass"}, {"woodgrove.example", "pass"}},
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.dkim.foreign", "tenant.dkim.none"}},
 		// A pass whose d= is not a domain names nobody; a good pass beside it still counts.
-		{name: "DKIM pass for a malformed domain", opts: []Option{DKIMFallback(true)}, s: exoSession(), rcpt: relay1, hdr: hMailbox, dkim: []DKIMResult{{"not a domain", "pass"}},
+		{name: "DKIM pass for a malformed domain", policy: PolicyConfig{DKIMFallback: true}, s: exoSession(), rcpt: relay1, hdr: hMailbox, dkim: []DKIMResult{{"not a domain", "pass"}},
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.dkim.bad-domain", "tenant.dkim.none"}},
-		{name: "DKIM malformed domain beside a good pass", opts: []Option{DKIMFallback(true)}, s: exoSession(), rcpt: relay1, hdr: hMailbox + hFrom, dkim: []DKIMResult{{"contoso..com", "pass"}, {"contoso.com", "pass"}},
+		{name: "DKIM malformed domain beside a good pass", policy: PolicyConfig{DKIMFallback: true}, s: exoSession(), rcpt: relay1, hdr: hMailbox + hFrom, dkim: []DKIMResult{{"contoso..com", "pass"}, {"contoso.com", "pass"}},
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com", reasons: []string{"tenant.dkim.bad-domain", "tenant.dkim.fallback"}},
 		// DKIM as second factor.
-		{name: "DKIM required present", opts: []Option{DKIMRequired(true)}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox + hFrom, dkim: []DKIMResult{{"contoso.onmicrosoft.com", "pass"}},
+		{name: "DKIM required present", policy: PolicyConfig{DKIMRequired: true}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox + hFrom, dkim: []DKIMResult{{"contoso.onmicrosoft.com", "pass"}},
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com", reasons: []string{"tenant.dkim.confirmed"}},
-		{name: "DKIM required other tenant's pass", opts: []Option{DKIMRequired(true)}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox, dkim: []DKIMResult{{"fabrikam.com", "pass"}},
+		{name: "DKIM required other tenant's pass", policy: PolicyConfig{DKIMRequired: true}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox, dkim: []DKIMResult{{"fabrikam.com", "pass"}},
 			origin: OtherTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"tenant.dkim.missing"}},
 		// Case 18: an Authentication-Results in the header claiming dkim=pass is not evidence, and a
 		// copy with our authserv-id is removed.
-		{name: "case 18 forged AR", opts: []Option{DKIMFallback(true)}, s: exoSession(), rcpt: relay1,
+		{name: "case 18 forged AR", policy: PolicyConfig{DKIMFallback: true}, s: exoSession(), rcpt: relay1,
 			hdr:    "Authentication-Results: gw.example.net; dkim=pass header.d=contoso.com\r\nAuthentication-Results: mx.other.example; dkim=pass header.d=contoso.com\r\n" + hMailbox,
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"header.verdict-stripped", "tenant.dkim.none"}},
 		// Case 22: several From fields or mailboxes: the From binds mailbox mail to the tenant, and
@@ -418,15 +418,15 @@ func TestMessage(t *testing.T) {
 		{name: "case 24 forward refused by default", s: exoSession(), rcpt: relay1,
 			hdr:    hContoso + "X-MS-Exchange-CrossTenant-AuthAs: Anonymous\r\nX-MS-Exchange-CrossTenant-FromEntityHeader: Internet\r\nFrom: news@list.example\r\n",
 			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: reject1, reasons: []string{"kind.relayed", "kind.relay-denied", "rcpt.relay-denied.kind"}},
-		{name: "case 24 forward allowed by policy", opts: []Option{RelayKinds(Mailbox, OnPremises, Relayed)}, s: exoSession(), rcpt: relay1,
+		{name: "case 24 forward allowed by policy", policy: PolicyConfig{RelayKinds: []Kind{Mailbox, OnPremises, Relayed}}, s: exoSession(), rcpt: relay1,
 			hdr:    hContoso + "X-MS-Exchange-CrossTenant-AuthAs: Anonymous\r\nX-MS-Exchange-CrossTenant-FromEntityHeader: Internet\r\nFrom: news@list.example\r\n",
 			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: []Action{Relay}, reasons: []string{"sender.tenant-domain", "from.not-bound", "dkim.no-sign.from-foreign"}},
 		// A relayed message binds by MAIL FROM alone, so a missing or unreadable From does not stop
 		// the relay; but the gateway signs only for a From it can read, so it does not sign.
-		{name: "case 24 forward without From", opts: []Option{RelayKinds(Mailbox, OnPremises, Relayed)}, s: exoSession(), rcpt: relay1,
+		{name: "case 24 forward without From", policy: PolicyConfig{RelayKinds: []Kind{Mailbox, OnPremises, Relayed}}, s: exoSession(), rcpt: relay1,
 			hdr:    hContoso + "X-MS-Exchange-CrossTenant-AuthAs: Anonymous\r\nX-MS-Exchange-CrossTenant-FromEntityHeader: Internet\r\n",
 			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: []Action{Relay}, reasons: []string{"from.not-bound", "dkim.no-sign.from-absent"}},
-		{name: "case 24 forward with unparsable From", opts: []Option{RelayKinds(Mailbox, OnPremises, Relayed)}, s: exoSession(), rcpt: relay1,
+		{name: "case 24 forward with unparsable From", policy: PolicyConfig{RelayKinds: []Kind{Mailbox, OnPremises, Relayed}}, s: exoSession(), rcpt: relay1,
 			hdr:    hContoso + "X-MS-Exchange-CrossTenant-AuthAs: Anonymous\r\nX-MS-Exchange-CrossTenant-FromEntityHeader: Internet\r\nFrom: <news@@list.example\r\n",
 			origin: OwnTenant, tenant: contosoID, kind: Relayed, actions: []Action{Relay}, reasons: []string{"from.not-bound", "dkim.no-sign.from-unparsable"}},
 		// Case 25: MAIL FROM ours, From foreign, or the reverse: origin by evidence; mailbox mail
@@ -468,12 +468,12 @@ func TestMessage(t *testing.T) {
 		// X-EOPTenantAttributedMessage: ignored by default, evidence by option.
 		{name: "EOP attributed ignored", s: exoSession(), rcpt: relay1, hdr: "X-EOPTenantAttributedMessage: " + attackerID + ":0\r\n" + hContoso + hMailbox + hFrom,
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com"},
-		{name: "EOP attributed conflicts", opts: []Option{EOPTenantAttributedEvidence(true)}, s: exoSession(), rcpt: relay1, hdr: "X-EOPTenantAttributedMessage: " + attackerID + ":0\r\n" + hContoso + hMailbox,
+		{name: "EOP attributed conflicts", policy: PolicyConfig{EOPTenantAttributedEvidence: true}, s: exoSession(), rcpt: relay1, hdr: "X-EOPTenantAttributedMessage: " + attackerID + ":0\r\n" + hContoso + hMailbox,
 			origin: OtherTenant, kind: Mailbox, actions: reject1, reasons: []string{"tenant.crosstenant.conflict"}},
-		{name: "EOP attributed agrees", opts: []Option{EOPTenantAttributedEvidence(true)}, s: exoSession(), rcpt: relay1, hdr: "X-EOPTenantAttributedMessage: " + contosoID + ":0\r\n" + hContoso + hMailbox + hFrom,
+		{name: "EOP attributed agrees", policy: PolicyConfig{EOPTenantAttributedEvidence: true}, s: exoSession(), rcpt: relay1, hdr: "X-EOPTenantAttributedMessage: " + contosoID + ":0\r\n" + hContoso + hMailbox + hFrom,
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: []Action{Relay}, dkimDom: "contoso.com", reasons: []string{"tenant.crosstenant.duplicate"}},
-		// RelayKinds(): nothing relays at all.
-		{name: "no relay kinds", opts: []Option{RelayKinds()}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox,
+		// RelayKinds []Kind{} (JSON []): nothing relays at all.
+		{name: "no relay kinds", policy: PolicyConfig{RelayKinds: []Kind{}}, s: exoSession(), rcpt: relay1, hdr: hContoso + hMailbox,
 			origin: OwnTenant, tenant: contosoID, kind: Mailbox, actions: reject1, reasons: []string{"kind.relay-denied"}},
 	}
 	for _, tc := range tests {
@@ -491,11 +491,11 @@ func TestMessageServesNobody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := NewPolicy(d, DKIMFallback(true))
+	p, err := NewPolicy(d, PolicyConfig{DKIMFallback: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := p.MessageWithDKIM(exoSession(), "carol@contoso.com", []string{"alice@contoso.com", "erin@woodgrove.example"}, header(t, hContoso+hMailbox), []DKIMResult{{"contoso.com", "pass"}})
+	v := p.Decide(Transaction{Session: exoSession(), MailFrom: "carol@contoso.com", RcptTo: []string{"alice@contoso.com", "erin@woodgrove.example"}, Header: header(t, hContoso+hMailbox), DKIM: []DKIMResult{{"contoso.com", "pass"}}})
 	got := []any{v.Origin, v.Recipients[0].Action, v.Recipients[1].Action}
 	if diff := cmp.Diff([]any{OtherTenant, Reject, Reject}, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -504,19 +504,19 @@ func TestMessageServesNobody(t *testing.T) {
 
 // Threat cases 18, 19, 32: the verdict header, its removal and the hop counter.
 func TestVerdictHeader(t *testing.T) {
-	p := demoPolicy(t, MaxHops(2))
+	p := demoPolicy(t, PolicyConfig{MaxHops: 2})
 	hdr := hContoso + hMailbox + hFrom
 	// Pass 1: no verdict header yet. The expected value is authres.Format of the x-tenantgate
 	// result with its params sorted by name.
 	h := header(t, hdr)
-	v := p.Message(exoSession(), "carol@contoso.com", relay1, h)
+	v := p.Decide(Transaction{Session: exoSession(), MailFrom: "carol@contoso.com", RcptTo: relay1, Header: h})
 	want := Field{Name: "Authentication-Results", Value: "gw.example.net; x-tenantgate=pass policy.hop=1 policy.kind=mailbox policy.origin=own-tenant policy.tenant=" + contosoID}
 	if diff := cmp.Diff(want, v.Header); diff != "" {
 		t.Fatalf("pass 1 header (-want +got):\n%s", diff)
 	}
 	v.Apply(&h)
 	// Pass 2: the message comes back (an EXO loop) carrying pass 1's header; hop 2 is the limit.
-	v2 := p.Message(exoSession(), "carol@contoso.com", relay1, h)
+	v2 := p.Decide(Transaction{Session: exoSession(), MailFrom: "carol@contoso.com", RcptTo: relay1, Header: h})
 	if v2.Hop != 2 || v2.Recipients[0].Action != Relay {
 		t.Fatalf("pass 2: hop %d action %s, want 2 relay", v2.Hop, v2.Recipients[0].Action)
 	}
@@ -527,8 +527,8 @@ func TestVerdictHeader(t *testing.T) {
 	if n := len(h.Values("Authentication-Results")); n != 1 {
 		t.Errorf("after pass 2: %d Authentication-Results fields, want 1", n)
 	}
-	// Pass 3 exceeds MaxHops(2): every recipient, inbound included, is refused as a loop.
-	v3 := p.Message(exoSession(), "carol@contoso.com", append([]string{"alice@contoso.com"}, relay1...), h)
+	// Pass 3 exceeds MaxHops 2: every recipient, inbound included, is refused as a loop.
+	v3 := p.Decide(Transaction{Session: exoSession(), MailFrom: "carol@contoso.com", RcptTo: append([]string{"alice@contoso.com"}, relay1...), Header: h})
 	if v3.Hop != 3 {
 		t.Errorf("pass 3 hop = %d, want 3", v3.Hop)
 	}
@@ -549,7 +549,7 @@ func TestVerdictHeader(t *testing.T) {
 // removal with their milter instance; other hosts' Authentication-Results stay. From an
 // untrusted peer, Microsoft trust fields are listed too, in block order.
 func TestRemove(t *testing.T) {
-	p := demoPolicy(t)
+	p := demoPolicy(t, PolicyConfig{})
 	hdr := "Received: from x\r\n" + // 0
 		"authentication-results: GW.EXAMPLE.NET (forged); x-tenantgate=pass policy.hop=0\r\n" + // 1
 		"Authentication-Results: mx.other.example; spf=pass\r\n" + // 2
@@ -565,12 +565,12 @@ func TestRemove(t *testing.T) {
 		{Index: 6, Name: "Authentication-Results", Instance: 4},
 		{Index: 7, Name: "X-MS-Exchange-Organization-AuthAs", Instance: 1},
 	}
-	v := p.Message(internetSession(), "a@b.example", []string{"alice@contoso.com"}, header(t, hdr))
+	v := p.Decide(Transaction{Session: internetSession(), MailFrom: "a@b.example", RcptTo: []string{"alice@contoso.com"}, Header: header(t, hdr)})
 	if diff := cmp.Diff(want, v.Remove); diff != "" {
 		t.Errorf("untrusted remove (-want +got):\n%s", diff)
 	}
 	// From verified EXO only our own header copies go.
-	v = p.Message(exoSession(), "a@b.example", []string{"alice@contoso.com"}, header(t, hdr))
+	v = p.Decide(Transaction{Session: exoSession(), MailFrom: "a@b.example", RcptTo: []string{"alice@contoso.com"}, Header: header(t, hdr)})
 	if diff := cmp.Diff([]HeaderField{want[0], want[3]}, v.Remove); diff != "" {
 		t.Errorf("trusted remove (-want +got):\n%s", diff)
 	}
@@ -592,8 +592,8 @@ func TestRemove(t *testing.T) {
 
 // A custom verdict header name: every incoming copy is removed, whatever it says.
 func TestCustomVerdictHeader(t *testing.T) {
-	p := demoPolicy(t, VerdictHeader("X-Tenantgate-Verdict"), AuthServID("relay.example.net"))
-	v := p.Message(exoSession(), "", relay1, header(t, "x-tenantgate-verdict: anything at all\r\n"+hContoso+hMailbox))
+	p := demoPolicy(t, PolicyConfig{VerdictHeader: "X-Tenantgate-Verdict", AuthServID: "relay.example.net"})
+	v := p.Decide(Transaction{Session: exoSession(), MailFrom: "", RcptTo: relay1, Header: header(t, "x-tenantgate-verdict: anything at all\r\n"+hContoso+hMailbox)})
 	if diff := cmp.Diff([]HeaderField{{Index: 0, Name: "x-tenantgate-verdict", Instance: 1}}, v.Remove); diff != "" {
 		t.Errorf("remove (-want +got):\n%s", diff)
 	}
@@ -608,7 +608,7 @@ func TestCustomVerdictHeader(t *testing.T) {
 
 // Case 14/29/30: a header the reader refused makes every recipient fail, nothing is ours.
 func TestHeaderError(t *testing.T) {
-	p := demoPolicy(t)
+	p := demoPolicy(t, PolicyConfig{})
 	v := p.Decide(Transaction{Session: exoSession(), RcptTo: []string{"alice@contoso.com", "erin@woodgrove.example"}, HeaderError: errors.New("headers: malformed header block: line 3: bare CR")})
 	got := []any{v.Origin, v.Recipients[0].Action, v.Recipients[0].Reply, v.Recipients[1].Action}
 	if diff := cmp.Diff([]any{OtherTenant, Reject, ReplyHeaderInvalid, Reject}, got); diff != "" {
@@ -627,10 +627,10 @@ func TestHeaderError(t *testing.T) {
 
 // Case 16: nothing carries over between transactions; Decide is a pure function of its input.
 func TestNoStateBetweenTransactions(t *testing.T) {
-	p := demoPolicy(t)
+	p := demoPolicy(t, PolicyConfig{})
 	s := exoSession()
-	first := p.Message(s, "carol@contoso.com", relay1, header(t, hContoso+hMailbox))
-	second := p.Message(s, "mallory@contoso.com", relay1, header(t, hAttacker+hMailbox))
+	first := p.Decide(Transaction{Session: s, MailFrom: "carol@contoso.com", RcptTo: relay1, Header: header(t, hContoso+hMailbox)})
+	second := p.Decide(Transaction{Session: s, MailFrom: "mallory@contoso.com", RcptTo: relay1, Header: header(t, hAttacker+hMailbox)})
 	if first.Origin != OwnTenant || second.Origin != OtherTenant || second.Recipients[0].Action != Reject {
 		t.Errorf("first %s, second %s %s", first.Origin, second.Origin, second.Recipients[0].Action)
 	}
@@ -640,26 +640,49 @@ func TestNewPolicyErrors(t *testing.T) {
 	d := demoDirectory(t)
 	tests := []struct {
 		name string
-		opt  Option
+		c    PolicyConfig
 	}{
-		{"unknown kind", RelayKinds("internal")},
-		{"hops zero", MaxHops(0)},
-		{"hops huge", MaxHops(1000)},
-		{"header colon", VerdictHeader("X-Bad:")},
-		{"header empty", VerdictHeader("")},
-		{"authserv space", AuthServID("a b")},
-		{"authserv tspecial", AuthServID("a=b")},
-		{"tenant fields", MaxTenantFields(0)},
+		{"unknown kind", PolicyConfig{RelayKinds: []Kind{"internal"}}},
+		{"hops negative", PolicyConfig{MaxHops: -1}},
+		{"hops huge", PolicyConfig{MaxHops: 1000}},
+		{"header colon", PolicyConfig{VerdictHeader: "X-Bad:"}},
+		{"header long", PolicyConfig{VerdictHeader: strings.Repeat("x", 77)}},
+		{"authserv space", PolicyConfig{AuthServID: "a b"}},
+		{"authserv tspecial", PolicyConfig{AuthServID: "a=b"}},
+		{"tenant fields", PolicyConfig{MaxTenantFields: -1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := NewPolicy(d, tc.opt); err == nil {
+			if _, err := NewPolicy(d, tc.c); err == nil {
 				t.Error("NewPolicy succeeded, want an error")
 			}
 		})
 	}
-	if _, err := NewPolicy(nil); err == nil {
+	if _, err := NewPolicy(nil, PolicyConfig{}); err == nil {
 		t.Error("NewPolicy(nil) succeeded")
+	}
+}
+
+// The zero PolicyConfig is the documented defaults: zero numbers and empty names are not
+// errors but DefaultMaxHops, DefaultMaxTenantFields, DefaultVerdictHeader and the gateway's
+// authserv-id; nil RelayKinds is mailbox and on-premises.
+func TestPolicyConfigZeroIsDefault(t *testing.T) {
+	p, err := NewPolicy(demoDirectory(t), PolicyConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := options{
+		relayKinds:      []Kind{Mailbox, OnPremises},
+		maxHops:         DefaultMaxHops,
+		header:          DefaultVerdictHeader,
+		maxTenantFields: DefaultMaxTenantFields,
+		authServID:      demoDirectory(t).Gateway().AuthServID,
+	}
+	if want.authServID == "" {
+		want.authServID = demoDirectory(t).Gateway().Name
+	}
+	if diff := cmp.Diff(want, p.o, cmp.AllowUnexported(options{})); diff != "" {
+		t.Errorf("zero PolicyConfig (-want +got):\n%s", diff)
 	}
 }
 
@@ -667,12 +690,12 @@ func TestNewPolicyErrors(t *testing.T) {
 // strings.EqualFold would fold to an ASCII one ('ſ' to 's', the Kelvin sign to 'k') is another
 // field, and a certificate name with one is not Exchange Online's (threat cases 10, 30).
 func TestASCIIFold(t *testing.T) {
-	p := demoPolicy(t)
+	p := demoPolicy(t, PolicyConfig{})
 	var h textproto.Header
 	h.Add("X-MS-Exchange-CroſſTenant-Id", attackerID)
 	h.Add("X-MS-Exchange-CrossTenant-Id", contosoID)
 	h.Add("X-MS-Exchange-CrossTenant-FromEntityHeader", "Hosted")
-	v := p.Message(exoSession(), "", relay1, h)
+	v := p.Decide(Transaction{Session: exoSession(), MailFrom: "", RcptTo: relay1, Header: h})
 	if v.Origin != OwnTenant {
 		t.Errorf("origin %s, want own-tenant (the 'ſ' field is not a CrossTenant-Id); reasons %v", v.Origin, codes(v.Reasons))
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 // BenchmarkScanEvidence is Read plus ScanEvidence of the corpus's largest block with the options
-// a gateway's policy uses for a verified Exchange Online peer: what classify.Policy.Message reads.
+// a gateway's policy uses for a verified Exchange Online peer: what classify.Policy.Decide reads.
 func BenchmarkScanEvidence(b *testing.B) {
 	data := benchBytes(b)
 	opts := EvidenceOptions{AuthServID: "gw.example.net"}

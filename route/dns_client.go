@@ -25,38 +25,22 @@ const (
 	DefaultUDPSize = 1232
 )
 
-// DNSOption configures NewDNSResolver.
-type DNSOption func(*dnsResolver)
-
-// WithTimeout sets the time one query may take (DefaultDNSTimeout when d <= 0). The context passed
-// to a lookup bounds the whole lookup, CNAME chasing and TCP retries included.
-func WithTimeout(d time.Duration) DNSOption {
-	return func(r *dnsResolver) {
-		if d > 0 {
-			r.timeout = d
-		}
-	}
-}
-
-// WithMaxCNAME sets how many CNAME records a lookup follows (DefaultMaxCNAME when n < 0; 0 means
-// that a CNAME is an error).
-func WithMaxCNAME(n int) DNSOption {
-	return func(r *dnsResolver) {
-		if n >= 0 {
-			r.maxCNAME = n
-		}
-	}
-}
-
-// WithUDPSize sets the EDNS0 UDP buffer size advertised in queries (RFC 6891); 0 sends queries
-// without EDNS0, so that answers over 512 octets come truncated and are retried over TCP.
-func WithUDPSize(n uint16) DNSOption {
-	return func(r *dnsResolver) { r.udpSize = n }
-}
-
-// WithTCP sends every query over TCP instead of trying UDP first.
-func WithTCP() DNSOption {
-	return func(r *dnsResolver) { r.tcp = true }
+// DNSOptions are the options of NewDNSResolver. The zero value is the defaults.
+type DNSOptions struct {
+	// Timeout is the time one query may take (DefaultDNSTimeout when <= 0). The context passed to
+	// a lookup bounds the whole lookup, CNAME chasing and TCP retries included.
+	Timeout time.Duration
+	// MaxCNAME is how many CNAME records a lookup follows: 0 means DefaultMaxCNAME, a negative
+	// value that a CNAME is an error.
+	MaxCNAME int
+	// UDPSize is the EDNS0 UDP buffer size advertised in queries (RFC 6891); 0 means
+	// DefaultUDPSize.
+	UDPSize uint16
+	// NoEDNS0 sends queries without EDNS0, so that answers over 512 octets come truncated and are
+	// retried over TCP. UDPSize is then ignored.
+	NoEDNS0 bool
+	// TCP sends every query over TCP instead of trying UDP first.
+	TCP bool
 }
 
 // dnsResolver is the miekg/dns implementation of Resolver.
@@ -77,12 +61,22 @@ type dnsResolver struct {
 //
 // An empty server is not an error here (the signature has no error): every lookup then fails
 // with an error that says so.
-func NewDNSResolver(server string, opts ...DNSOption) Resolver {
-	r := &dnsResolver{server: serverAddr(server), timeout: DefaultDNSTimeout, maxCNAME: DefaultMaxCNAME, udpSize: DefaultUDPSize}
-	for _, o := range opts {
-		if o != nil {
-			o(r)
-		}
+func NewDNSResolver(server string, o DNSOptions) Resolver {
+	r := &dnsResolver{server: serverAddr(server), timeout: DefaultDNSTimeout, maxCNAME: DefaultMaxCNAME, udpSize: DefaultUDPSize, tcp: o.TCP}
+	if o.Timeout > 0 {
+		r.timeout = o.Timeout
+	}
+	switch {
+	case o.MaxCNAME < 0:
+		r.maxCNAME = 0
+	case o.MaxCNAME > 0:
+		r.maxCNAME = o.MaxCNAME
+	}
+	switch {
+	case o.NoEDNS0:
+		r.udpSize = 0
+	case o.UDPSize > 0:
+		r.udpSize = o.UDPSize
 	}
 	return r
 }
@@ -232,8 +226,8 @@ func answerRecords(msg *dns.Msg, name string, qt uint16, budget int) (rrs []dns.
 	}
 }
 
-// exchange sends one query for name and type qt, over UDP first (unless WithTCP) and over TCP
-// when the UDP answer is truncated, and checks that the answer is for that question.
+// exchange sends one query for name and type qt, over UDP first (unless DNSOptions.TCP) and over
+// TCP when the UDP answer is truncated, and checks that the answer is for that question.
 func (r *dnsResolver) exchange(ctx context.Context, name string, qt uint16) (*dns.Msg, error) {
 	q := new(dns.Msg)
 	q.SetQuestion(name, qt)

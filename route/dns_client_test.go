@@ -175,7 +175,7 @@ func startDNSServer(t *testing.T) *dnsServer {
 
 func TestDNSResolverLookupMX(t *testing.T) {
 	srv := startDNSServer(t)
-	r := NewDNSResolver(srv.addr)
+	r := NewDNSResolver(srv.addr, DNSOptions{})
 	ctx := t.Context()
 
 	tests := []struct {
@@ -237,7 +237,7 @@ func TestDNSResolverTruncationRetriesOverTCP(t *testing.T) {
 	srv := startDNSServer(t)
 	// Without EDNS0 the server may send 512 octets over UDP; 40 long MX records do not fit, so it
 	// answers with TC set and no records (RFC 1035 §4.2.1), and the resolver must ask over TCP.
-	r := NewDNSResolver(srv.addr, WithUDPSize(0))
+	r := NewDNSResolver(srv.addr, DNSOptions{NoEDNS0: true})
 	got, err := r.LookupMX(t.Context(), "big.test")
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +256,7 @@ func TestDNSResolverTruncationRetriesOverTCP(t *testing.T) {
 
 func TestDNSResolverTCPOnly(t *testing.T) {
 	srv := startDNSServer(t)
-	r := NewDNSResolver(srv.addr, WithTCP())
+	r := NewDNSResolver(srv.addr, DNSOptions{TCP: true})
 	if _, err := r.LookupMX(t.Context(), "mx.test"); err != nil {
 		t.Fatal(err)
 	}
@@ -268,17 +268,45 @@ func TestDNSResolverTCPOnly(t *testing.T) {
 func TestDNSResolverCNAMEBound(t *testing.T) {
 	srv := startDNSServer(t)
 	// c1.test needs five CNAMEs; a bound of 4 refuses it, a bound of 5 follows it.
-	if _, err := NewDNSResolver(srv.addr, WithMaxCNAME(4)).LookupMX(t.Context(), "c1.test"); !errors.Is(err, ErrCNAMEChain) || !IsTemporary(err) {
+	if _, err := NewDNSResolver(srv.addr, DNSOptions{MaxCNAME: 4}).LookupMX(t.Context(), "c1.test"); !errors.Is(err, ErrCNAMEChain) || !IsTemporary(err) {
 		t.Errorf("bound 4: error %v, want a temporary ErrCNAMEChain", err)
 	}
-	if _, err := NewDNSResolver(srv.addr, WithMaxCNAME(5)).LookupMX(t.Context(), "c1.test"); err != nil {
+	if _, err := NewDNSResolver(srv.addr, DNSOptions{MaxCNAME: 5}).LookupMX(t.Context(), "c1.test"); err != nil {
 		t.Errorf("bound 5: %v", err)
+	}
+}
+
+// The zero DNSOptions is the documented defaults; only explicit fields change them (MaxCNAME < 0
+// follows no CNAME, NoEDNS0 drops EDNS0).
+func TestDNSOptions(t *testing.T) {
+	type fields struct {
+		timeout  time.Duration
+		maxCNAME int
+		udpSize  uint16
+		tcp      bool
+	}
+	for _, tc := range []struct {
+		o    DNSOptions
+		want fields
+	}{
+		{DNSOptions{}, fields{DefaultDNSTimeout, DefaultMaxCNAME, DefaultUDPSize, false}},
+		{DNSOptions{Timeout: -time.Second, UDPSize: 4096}, fields{DefaultDNSTimeout, DefaultMaxCNAME, 4096, false}},
+		{DNSOptions{Timeout: time.Second, MaxCNAME: -1, NoEDNS0: true, UDPSize: 4096, TCP: true}, fields{time.Second, 0, 0, true}},
+	} {
+		r := NewDNSResolver("192.0.2.53", tc.o).(*dnsResolver)
+		if got := (fields{r.timeout, r.maxCNAME, r.udpSize, r.tcp}); got != tc.want {
+			t.Errorf("%+v: got %+v, want %+v", tc.o, got, tc.want)
+		}
+	}
+	srv := startDNSServer(t)
+	if _, err := NewDNSResolver(srv.addr, DNSOptions{MaxCNAME: -1}).LookupMX(t.Context(), "c1.test"); !errors.Is(err, ErrCNAMEChain) {
+		t.Errorf("MaxCNAME -1: error %v, want ErrCNAMEChain", err)
 	}
 }
 
 func TestDNSResolverLookupHost(t *testing.T) {
 	srv := startDNSServer(t)
-	r := NewDNSResolver(srv.addr)
+	r := NewDNSResolver(srv.addr, DNSOptions{})
 	tests := []struct {
 		name, host string
 		want       []netip.Addr
@@ -310,7 +338,7 @@ func TestDNSResolverLookupHost(t *testing.T) {
 
 func TestDNSResolverMailHosts(t *testing.T) {
 	srv := startDNSServer(t)
-	r := NewDNSResolver(srv.addr)
+	r := NewDNSResolver(srv.addr, DNSOptions{})
 	tests := []struct {
 		name, domain string
 		want         []*net.MX
@@ -371,7 +399,7 @@ func silentServer(t *testing.T) string {
 
 func TestDNSResolverTimeout(t *testing.T) {
 	addr := silentServer(t)
-	r := NewDNSResolver(addr) // the per-query timeout (5 s) is longer than the context's deadline
+	r := NewDNSResolver(addr, DNSOptions{}) // the per-query timeout (5 s) is longer than the context's deadline
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -386,7 +414,7 @@ func TestDNSResolverTimeout(t *testing.T) {
 
 	// The option bounds a query when the context has no deadline.
 	start = time.Now()
-	_, err = NewDNSResolver(addr, WithTimeout(150*time.Millisecond)).LookupHost(t.Context(), "a.mx.test")
+	_, err = NewDNSResolver(addr, DNSOptions{Timeout: 150 * time.Millisecond}).LookupHost(t.Context(), "a.mx.test")
 	if elapsed := time.Since(start); elapsed > 3*time.Second {
 		t.Errorf("lookup took %v; the query timeout was 150ms (two queries)", elapsed)
 	}
@@ -400,7 +428,7 @@ func TestDNSResolverCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := NewDNSResolver(addr).LookupMX(ctx, "mx.test")
+	_, err := NewDNSResolver(addr, DNSOptions{}).LookupMX(ctx, "mx.test")
 	if elapsed := time.Since(start); elapsed > 3*time.Second {
 		t.Errorf("lookup took %v after a cancellation at 100ms", elapsed)
 	}
@@ -410,7 +438,7 @@ func TestDNSResolverCancel(t *testing.T) {
 }
 
 func TestDNSResolverNoServer(t *testing.T) {
-	_, err := NewDNSResolver("").LookupMX(t.Context(), "mx.test")
+	_, err := NewDNSResolver("", DNSOptions{}).LookupMX(t.Context(), "mx.test")
 	if err == nil || !strings.Contains(err.Error(), "no server address") {
 		t.Errorf("error %v: want one saying the server is missing", err)
 	}

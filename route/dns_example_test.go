@@ -64,7 +64,7 @@ func ExampleNewDNSResolver() {
 	<-started
 	defer func() { _ = srv.Shutdown() }()
 
-	r := route.NewDNSResolver(pc.LocalAddr().String())
+	r := route.NewDNSResolver(pc.LocalAddr().String(), route.DNSOptions{})
 	mxs, err := r.LookupMX(context.Background(), "woodgrove.example")
 	if err != nil {
 		fmt.Println(err)

@@ -59,7 +59,7 @@ const (
 )
 
 // OutboundOptions tune Outbound where Microsoft's documents leave a choice. The zero value is
-// the default Outbound uses.
+// the default.
 type OutboundOptions struct {
 	// Precedence among matching connectors; "" means MostSpecific.
 	Precedence Precedence
@@ -166,7 +166,8 @@ const (
 
 // Outbound decides, like Exchange Online, how each recipient of a message sent from tenant from
 // leaves the tenant: through which outbound connector, to which next hop, with which TLS
-// requirement and header conversion. It uses the default OutboundOptions.
+// requirement and header conversion. opts settles what Microsoft's documents leave open; the zero
+// OutboundOptions is the default.
 //
 // The steps, for each recipient (docs/exchange-online.md#outbound-connectors,
 // docs/exchange-online.md#accepted-domains, docs/exchange-online.md#third-party-gateways):
@@ -199,12 +200,7 @@ const (
 //
 // Disabled connectors and rules never apply. An unknown tenant or an unparsable recipient gets
 // HopNone: nothing is routed on incomplete information.
-func Outbound(d *tenantgate.Directory, from tenantgate.TenantID, m OutboundMessage) OutboundDecision {
-	return OutboundWith(d, from, m, OutboundOptions{})
-}
-
-// OutboundWith is Outbound with options.
-func OutboundWith(d *tenantgate.Directory, from tenantgate.TenantID, m OutboundMessage, opts OutboundOptions) OutboundDecision {
+func Outbound(d *tenantgate.Directory, from tenantgate.TenantID, m OutboundMessage, opts OutboundOptions) OutboundDecision {
 	dec := OutboundDecision{Tenant: from, Recipients: make([]RecipientRoute, len(m.Recipients))}
 	var t *tenantgate.Tenant
 	if d != nil {

@@ -37,7 +37,7 @@ func ExampleOutbound() {
 	dec := route.Outbound(d, fabrikam, route.OutboundMessage{
 		MailFrom:   "carol@fabrikam.com",
 		Recipients: []string{"erin@woodgrove.example", "bob@fabrikam.com"},
-	})
+	}, route.OutboundOptions{})
 	for _, r := range dec.Recipients {
 		tls := "opportunistic"
 		if r.TLS.Settings != tenantgate.TlsOpportunistic {
@@ -49,7 +49,7 @@ func ExampleOutbound() {
 	// The gateway hands the message back with its marker: Exchange Online delivers it itself.
 	var h textproto.Header
 	h.Add("X-Gateway-Done", "yes")
-	dec = route.Outbound(d, fabrikam, route.OutboundMessage{MailFrom: "carol@fabrikam.com", Recipients: []string{"erin@woodgrove.example"}, Header: h})
+	dec = route.Outbound(d, fabrikam, route.OutboundMessage{MailFrom: "carol@fabrikam.com", Recipients: []string{"erin@woodgrove.example"}, Header: h}, route.OutboundOptions{})
 	r := dec.Recipients[0]
 	fmt.Printf("%s: connector %q, next hop %s\n", r.Rcpt, r.Connector, r.NextHop)
 	for _, why := range r.Reasons {

@@ -38,7 +38,7 @@ func FuzzOutbound(f *testing.F) {
 			h.Add("X-Done", marker)
 		}
 		m := OutboundMessage{MailFrom: mailFrom, Sender: SenderKind(kind), Recipients: []string{rcpt1, rcpt2}, Header: h}
-		dec := Outbound(d, t0.ID, m)
+		dec := Outbound(d, t0.ID, m, OutboundOptions{})
 		if len(dec.Recipients) != 2 {
 			t.Fatalf("%d routes for 2 recipients", len(dec.Recipients))
 		}

@@ -68,7 +68,7 @@ func runOutbound(t *testing.T, d *tenantgate.Directory, tests []outboundCase) {
 			if from == "" {
 				from = contosoID
 			}
-			dec := OutboundWith(d, tenantgate.MustParseTenantID(from), tc.msg, tc.opts)
+			dec := Outbound(d, tenantgate.MustParseTenantID(from), tc.msg, tc.opts)
 			if len(dec.Recipients) != 1 {
 				t.Fatalf("got %d routes, want 1", len(dec.Recipients))
 			}
@@ -291,7 +291,7 @@ func TestOutboundUnknownTenant(t *testing.T) {
 	d := compile(t, `{ "tenants": [ { "id": "`+contosoID+`", "name": "contoso" } ], "gateway": { "name": "gw.example.net" } }`)
 	m := OutboundMessage{Recipients: []string{"a@contoso.com", "b@woodgrove.example"}}
 	for _, dir := range []*tenantgate.Directory{d, nil} {
-		dec := Outbound(dir, tenantgate.MustParseTenantID(fabrikamID), m)
+		dec := Outbound(dir, tenantgate.MustParseTenantID(fabrikamID), m, OutboundOptions{})
 		want := OutboundDecision{
 			Tenant: tenantgate.MustParseTenantID(fabrikamID),
 			Recipients: []RecipientRoute{
@@ -312,7 +312,7 @@ func TestOutboundMultipleRecipients(t *testing.T) {
 	  "tenants": [ { "id": "`+contosoID+`", "name": "contoso", "acceptedDomains": [ { "name": "contoso.com" } ],
 	    "outbound": [ { "name": "to-gateway", "recipientDomains": ["*"], "smartHosts": ["gw.example.net"] } ] } ],
 	  "gateway": { "name": "gw.example.net" } }`)
-	dec := Outbound(d, tenantgate.MustParseTenantID(contosoID), OutboundMessage{Recipients: []string{"erin@woodgrove.example", "alice@contoso.com", "x"}})
+	dec := Outbound(d, tenantgate.MustParseTenantID(contosoID), OutboundMessage{Recipients: []string{"erin@woodgrove.example", "alice@contoso.com", "x"}}, OutboundOptions{})
 	var got []string
 	for _, r := range dec.Recipients {
 		got = append(got, r.Rcpt+" → "+r.Connector+" "+r.NextHop.String())

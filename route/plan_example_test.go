@@ -39,7 +39,7 @@ func ExamplePlan_Next() {
 	if err != nil {
 		panic(err)
 	}
-	policy, err := classify.NewPolicy(d)
+	policy, err := classify.NewPolicy(d, classify.PolicyConfig{})
 	if err != nil {
 		panic(err)
 	}
@@ -53,7 +53,7 @@ func ExamplePlan_Next() {
 		TLS:        tlsid.Evidence{TLS: true, Verified: true, Names: []string{"mail.protection.outlook.com"}},
 	}
 	rcpts := []string{"erin@sender.example", "frank@fabrikam.com"}
-	v := policy.Message(exo, "carol@contoso.com", rcpts, h)
+	v := policy.Decide(classify.Transaction{Session: exo, MailFrom: "carol@contoso.com", RcptTo: rcpts, Header: h})
 	for _, r := range rcpts {
 		hop := plan.Next(v, r)
 		fmt.Printf("%s: %s host=%q identity=%s requireTLS=%v verify=%v\n", r, hop.Kind, hop.Host, hop.Identity, hop.RequireTLS, hop.VerifyNames)

@@ -40,7 +40,7 @@ func TestPlanNext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol, err := classify.NewPolicy(d)
+	pol, err := classify.NewPolicy(d, classify.PolicyConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

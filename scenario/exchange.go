@@ -42,11 +42,11 @@ func EvalExchange(env *Env, c *ExchangeCase) []string {
 		m.Addf("%v", err)
 		return m
 	}
-	var opts []classify.AttributeOption
-	if o := env.File.ExchangeOptions; o != nil {
-		opts = append(opts, *o)
+	var o classify.AttributeOptions
+	if env.File.ExchangeOptions != nil {
+		o = *env.File.ExchangeOptions
 	}
-	got := classify.Attribute(env.Dir, conn, opts...)
+	got := classify.Attribute(env.Dir, conn, o)
 	for i, w := range c.Expect.Recipients {
 		var g *classify.RecipientAttribution
 		for j := range got.Recipients {

@@ -16,8 +16,11 @@ type File struct {
 	ConfigFile string `json:"configFile,omitempty"`
 	// Config is an inline configuration.
 	Config json.RawMessage `json:"config,omitempty"`
-	// Policy holds classify.Policy options for the gateway section.
-	Policy *PolicyOptions `json:"policy,omitempty"`
+	// Policy is the classify.PolicyConfig of the gateway section (and of the gateway in flows and
+	// lint): the "policy" object, in the same JSON form as the relay's and the milter's policy
+	// sections. testdata/scenarios/README.md names relayKinds and dkimFallback; the other fields are
+	// optional additions. nil: the defaults.
+	Policy *classify.PolicyConfig `json:"policy,omitempty"`
 	// ExchangeOptions holds classify.AttributeOptions for the exchange section (an addition to
 	// testdata/scenarios/README.md; the zero value is Attribute's default).
 	ExchangeOptions *classify.AttributeOptions `json:"exchangeOptions,omitempty"`
@@ -32,12 +35,6 @@ type File struct {
 	Flows    []FlowCase     `json:"flows,omitempty"`
 	Lint     *LintCase      `json:"lint,omitempty"`
 }
-
-// PolicyOptions are the classify.Policy options a file may set: the "policy" object, in the
-// same JSON form as the relay's and the milter's policy sections (classify.PolicyConfig).
-// testdata/scenarios/README.md names relayKinds and dkimFallback; the other fields are optional
-// additions, one per classify.Policy option (testdata/scenarios/README.md).
-type PolicyOptions = classify.PolicyConfig
 
 // TLS is a session's certificate evidence in a file. Omitted: plaintext; {}: TLS without a client
 // certificate.
@@ -124,7 +121,7 @@ type GatewayCase struct {
 	// relative to the scenario file. At most one of them.
 	Header     string `json:"header,omitempty"`
 	HeaderFile string `json:"headerFile,omitempty"`
-	// DKIM holds the DKIM results the MTA verified, handed to classify.Policy.MessageWithDKIM
+	// DKIM holds the DKIM results the MTA verified, handed to classify.Policy.Decide
 	// (an addition to testdata/scenarios/README.md).
 	DKIM   []classify.DKIMResult `json:"dkim,omitempty"`
 	Expect GatewayExpect         `json:"expect"`

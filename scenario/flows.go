@@ -9,10 +9,10 @@ import (
 	"github.com/tenantgate/tenantgate/topology"
 )
 
-// TopologyOptionsOf is the topology.TopologyOptions of a file: its policy and exchangeOptions
+// TopologyOptionsOf is the topology.Options of a file: its policy and exchangeOptions
 // objects.
-func topologyOptionsOf(f *File) topology.TopologyOptions {
-	o := topology.TopologyOptions{Policy: policyOptionsOf(f.Policy)}
+func topologyOptionsOf(f *File) topology.Options {
+	o := topology.Options{Policy: policyConfigOf(f.Policy)}
 	if f.ExchangeOptions != nil {
 		o.Exchange = *f.ExchangeOptions
 	}
@@ -83,7 +83,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// EvalFlows evaluates one flows case with topology.SimulateWith and the file's options.
+// EvalFlows evaluates one flows case with topology.Simulate and the file's options.
 func EvalFlows(env *Env, c *FlowCase) []string {
 	var m mismatches
 	in, err := flowInjection(c)
@@ -100,7 +100,7 @@ func EvalFlows(env *Env, c *FlowCase) []string {
 		m.Addf("expect names nothing to compare")
 		return m
 	}
-	tr := topology.SimulateWith(env.Dir, in, topologyOptionsOf(env.File))
+	tr := topology.Simulate(env.Dir, in, topologyOptionsOf(env.File))
 	if e.Outcome != nil {
 		m.String("outcome", e.Outcome, string(tr.Outcome))
 	}

@@ -9,12 +9,12 @@ import (
 	"github.com/tenantgate/tenantgate/headers"
 )
 
-// PolicyOptionsOf converts a file's policy object into classify.Policy options (nil: defaults).
-func policyOptionsOf(o *PolicyOptions) []classify.Option {
+// PolicyConfigOf is a file's policy object (nil: the defaults).
+func policyConfigOf(o *classify.PolicyConfig) classify.PolicyConfig {
 	if o == nil {
-		return nil
+		return classify.PolicyConfig{}
 	}
-	return o.Options()
+	return *o
 }
 
 // GatewayTransaction converts a gateway case into a classify.Transaction. The header block is read
@@ -53,12 +53,12 @@ var (
 )
 
 // EvalGateway evaluates one gateway case with classify.Policy and the file's policy options: the
-// Message verdict is compared with the expectation, and every recipient's Recipient-stage answer
+// Decide verdict is compared with the expectation, and every recipient's Recipient-stage answer
 // must agree with it (what RCPT refused stays refused; what it took inbound stays inbound unless
 // the message loops or its header is unreadable).
 func EvalGateway(env *Env, c *GatewayCase) []string {
 	var m mismatches
-	p, err := classify.NewPolicy(env.Dir, policyOptionsOf(env.File.Policy)...)
+	p, err := classify.NewPolicy(env.Dir, policyConfigOf(env.File.Policy))
 	if err != nil {
 		m.Addf("policy: %v", err)
 		return m
@@ -116,13 +116,13 @@ func EvalGateway(env *Env, c *GatewayCase) []string {
 		m.Tenant(pfx+"tenant", wr.Tenant, g.Tenant)
 	}
 	for i, r := range t.RcptTo {
-		rv := p.Recipient(t.Session, t.MailFrom, r)
+		rv := p.Recipient(t.Session, r)
 		g := got.Recipients[i]
 		switch {
 		case rv.Action == classify.Reject && g.Action != classify.Reject:
-			m.Addf("%s: Recipient rejected it (%s) but Message says %s", r, rv.Reply, g.Action)
+			m.Addf("%s: Recipient rejected it (%s) but Decide says %s", r, rv.Reply, g.Action)
 		case rv.Action == classify.Inbound && g.Action != classify.Inbound && g.Reply != classify.ReplyLoop && g.Reply != classify.ReplyHeaderInvalid:
-			m.Addf("%s: Recipient took it inbound but Message says %s %s", r, g.Action, g.Reply)
+			m.Addf("%s: Recipient took it inbound but Decide says %s %s", r, g.Action, g.Reply)
 		}
 	}
 	return m

@@ -6,7 +6,7 @@ import (
 	"github.com/tenantgate/tenantgate/topology"
 )
 
-// EvalLint evaluates the file's lint case with topology.LintWith and the file's options: every
+// EvalLint evaluates the file's lint case with topology.Lint and the file's options: every
 // code of expect.findings must be among the findings, no code of expect.absent may be.
 func EvalLint(env *Env, c *LintCase) []string {
 	var m mismatches
@@ -15,7 +15,7 @@ func EvalLint(env *Env, c *LintCase) []string {
 		m.Addf("expect names no finding and no absent code")
 		return m
 	}
-	fs := topology.LintWith(env.Dir, topologyOptionsOf(env.File))
+	fs := topology.Lint(env.Dir, topologyOptionsOf(env.File))
 	var got []string
 	for _, f := range fs {
 		got = append(got, f.Code)

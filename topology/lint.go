@@ -116,20 +116,14 @@ type Finding struct {
 	Reasons []tenantgate.Reason `json:"reasons,omitempty"`
 }
 
-// Lint checks a whole topology with every decision function's default options: it is
-// LintWith(d, TopologyOptions{}).
-func Lint(d *tenantgate.Directory) []Finding {
-	return LintWith(d, TopologyOptions{})
-}
-
-// LintWith checks a whole topology: for every tenant the gateway serves, in configuration order,
-// it simulates the canonical flows (see the Flow… constants) with SimulateWith and o, and reads
-// the traces for the pitfalls of docs/exchange-online.md#pitfalls, relay holes and MX bypass; then
-// it checks the gateway as a whole (relay attempts from the Internet and from other tenants). Each
-// finding carries a fix. A nil result means no findings. The result is deterministic: the same
-// Directory and options give the same findings in the same order, at most one per code, tenant and
-// objects.
-func LintWith(d *tenantgate.Directory, o TopologyOptions) []Finding {
+// Lint checks a whole topology: for every tenant the gateway serves, in configuration order,
+// it simulates the canonical flows (see the Flow… constants) with Simulate and o, and reads
+// the traces for the pitfalls of docs/exchange-online.md#pitfalls, relay holes and MX bypass; then it checks the
+// gateway as a whole (relay attempts from the Internet and from other tenants). Each finding
+// carries a fix. A nil result means no findings. The result is deterministic: the same Directory
+// and options give the same findings in the same order, at most one per code, tenant and
+// objects. The zero Options is every decision function's default.
+func Lint(d *tenantgate.Directory, o Options) []Finding {
 	if d == nil {
 		return nil
 	}

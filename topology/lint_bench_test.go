@@ -48,7 +48,7 @@ func TestLintLargeTopology(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large topology")
 	}
-	fs := Lint(bigTopology(t, 1000))
+	fs := Lint(bigTopology(t, 1000), Options{})
 	if ks := keys(fs); len(ks) != 0 { // flow findings; configuration checks are tested apart
 		t.Errorf("findings %+v, want none", ks[:min(len(ks), 5)])
 	}
@@ -62,7 +62,7 @@ func BenchmarkLint(b *testing.B) {
 		b.Run(fmt.Sprintf("tenants=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				Lint(d)
+				Lint(d, Options{})
 			}
 		})
 	}
@@ -75,7 +75,7 @@ func BenchmarkSimulate(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, f := range flows {
-			Simulate(d, f.Injection)
+			Simulate(d, f.Injection, Options{})
 		}
 	}
 	b.ReportMetric(float64(len(flows)), "flows/op")

@@ -408,7 +408,7 @@ func (l *linter) directSendRelay(t *tenantgate.Tenant) {
 	f := Finding{Code: FindingRelayHole, Severity: SeverityWarning, Tenant: t.ID, Objects: []string{"gateway policy relayKinds"}, Flow: FlowDirectSendRelay,
 		Summary: fmt.Sprintf("the gateway relays anonymous Internet mail that %s passed on (forwards, Direct Send)", t.Name),
 		Detail:  "Relayed mail carries the tenant's ID but AuthAs Anonymous: anyone who gets a message into the tenant that is forwarded out relays through the gateway with its reputation and signature (https://techcommunity.microsoft.com/blog/exchange/introducing-more-control-over-direct-send-in-exchange-online/4408790).",
-		Fix:     "Do not let the gateway relay the relayed kind (classify.RelayKinds without Relayed), or at least reject Direct Send in the tenant.",
+		Fix:     "Do not let the gateway relay the relayed kind (classify.PolicyConfig.RelayKinds without Relayed), or at least reject Direct Send in the tenant.",
 		Reasons: reasons}
 	if !t.RejectDirectSend {
 		f.Severity = SeverityError

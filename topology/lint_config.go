@@ -49,7 +49,7 @@ const (
 // the gateway in front of every domain that has no MX report) and the checks against the
 // gateway. The checks that assume the gateway delivers the tenant's Internet mail (lock-down
 // restriction, identity mismatch, Direct Send) run only when the MX points at the gateway (the
-// simulator's reading: unless every MX report row says Exchange Online). LintWith calls it for
+// simulator's reading: unless every MX report row says Exchange Online). Lint calls it for
 // every served tenant, after the flow checks.
 func (l *linter) tenantConfig(t *tenantgate.Tenant) {
 	gc := l.gatewayCheck(t)

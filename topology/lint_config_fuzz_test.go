@@ -12,7 +12,7 @@ import (
 
 // configChecks runs the configuration checks alone on every served tenant of d.
 func configChecks(d *tenantgate.Directory) []Finding {
-	l := &linter{d: d, sim: newSimulator(d, TopologyOptions{}), seen: map[string]bool{}}
+	l := &linter{d: d, sim: newSimulator(d, Options{}), seen: map[string]bool{}}
 	for i := range d.Tenants() {
 		if t := &d.Tenants()[i]; d.Serves(t.ID) {
 			l.tenantConfig(t)

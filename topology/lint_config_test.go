@@ -100,7 +100,7 @@ func TestLintConfig(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			got := Lint(loadConfigFile(t, "../testdata/config/"+tc.file))
+			got := Lint(loadConfigFile(t, "../testdata/config/"+tc.file), Options{})
 			if diff := cmp.Diff(tc.want, configKeys(got)); diff != "" {
 				t.Errorf("configuration findings (-want +got):\n%s", diff)
 			}
@@ -125,7 +125,7 @@ func TestLintConfigMXAtService(t *testing.T) {
 			t.Fatal(err)
 		}
 		js := strings.ReplaceAll(string(b), `"pointsToService": false`, `"pointsToService": true`)
-		for _, k := range configKeys(Lint(compile(t, js))) {
+		for _, k := range configKeys(Lint(compile(t, js), Options{})) {
 			switch k.Code {
 			case FindingInboundCertMismatch, FindingInboundIPMismatch, FindingInboundUnrestricted, FindingDirectSendUnmatched,
 				FindingEnhancedFilteringDomain, FindingEnhancedFilteringConnector, FindingEnhancedFilteringNoConnector:
@@ -138,7 +138,7 @@ func TestLintConfigMXAtService(t *testing.T) {
 // TestLintConfigServedOnly: the configuration checks run for served tenants only; woodgrove,
 // which the gateway does not serve, has RejectDirectSend off and no connector, and gets nothing.
 func TestLintConfigServedOnly(t *testing.T) {
-	for _, f := range Lint(loadConfigFile(t, "../testdata/config/orca-clean.json")) {
+	for _, f := range Lint(loadConfigFile(t, "../testdata/config/orca-clean.json"), Options{}) {
 		if f.Tenant.String() == "33333333-3333-3333-3333-333333333333" {
 			t.Errorf("finding for a tenant the gateway does not serve: %s %v", f.Code, f.Objects)
 		}
@@ -167,7 +167,7 @@ func TestLintImportedTenant(t *testing.T) {
 		{FindingSCLBypassOwnDomain, SeverityError, ORCA118_4, fabrikamID, []string{"transport rule Whitelist own domain"}},
 		{FindingIPAllowList, SeverityWarning, ORCA114, fabrikamID, []string{"connection filter policy Default"}},
 	}
-	got := Lint(d)
+	got := Lint(d, Options{})
 	if diff := cmp.Diff(want, configKeys(got)); diff != "" {
 		t.Errorf("configuration findings (-want +got):\n%s", diff)
 	}
@@ -192,7 +192,7 @@ func TestGatewayHost(t *testing.T) {
 	}
 }
 
-// BenchmarkLintConfigChecks measures the configuration checks alone (what LintWith adds to the
+// BenchmarkLintConfigChecks measures the configuration checks alone (what Lint adds to the
 // flows for each served tenant), on BenchmarkLint's topologies: compare the two in one run.
 func BenchmarkLintConfigChecks(b *testing.B) {
 	for _, n := range []int{10, 1000} {
@@ -200,7 +200,7 @@ func BenchmarkLintConfigChecks(b *testing.B) {
 		b.Run(fmt.Sprintf("tenants=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				l := &linter{d: d, sim: newSimulator(d, TopologyOptions{}), seen: map[string]bool{}}
+				l := &linter{d: d, sim: newSimulator(d, Options{}), seen: map[string]bool{}}
 				for i := range d.Tenants() {
 					if t := &d.Tenants()[i]; d.Serves(t.ID) {
 						l.tenantConfig(t)

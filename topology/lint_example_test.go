@@ -12,7 +12,7 @@ import (
 // the MX still points at the gateway, yields one finding with its fix.
 func ExampleLint() {
 	d := demoDirectory()
-	fmt.Println("demo findings:", len(flowFindings(topology.Lint(d))))
+	fmt.Println("demo findings:", len(flowFindings(topology.Lint(d, topology.Options{}))))
 
 	cfg := *d.Config()
 	tenants := append([]tenantgate.Tenant(nil), cfg.Tenants...)
@@ -25,7 +25,7 @@ func ExampleLint() {
 	if err != nil {
 		panic(err)
 	}
-	for _, f := range flowFindings(topology.Lint(broken)) {
+	for _, f := range flowFindings(topology.Lint(broken, topology.Options{})) {
 		fmt.Println(f.Severity, f.Code, f.ORCA, strings.Join(f.Objects, ", "))
 		fmt.Println(f.PowerShell)
 	}

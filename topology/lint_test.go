@@ -44,7 +44,7 @@ func keys(fs []Finding) []findingKey {
 // Filtering and MX at the gateway) must lint clean of errors (task issue 6).
 func TestLintDemo(t *testing.T) {
 	d := loadConfigFile(t, "../testdata/config/demo.json")
-	for _, f := range Lint(d) {
+	for _, f := range Lint(d, Options{}) {
 		if f.Severity == SeverityError {
 			t.Errorf("demo config: %s %s: %s", f.Code, f.Tenant, f.Summary)
 		}
@@ -77,11 +77,11 @@ func TestSeverityText(t *testing.T) {
 // RestrictDomainsToCertificate; woodgrove an Office 365 tenant the gateway does not serve). Each
 // fixed configuration is the demo-like base and must lint clean.
 func TestLintPitfalls(t *testing.T) {
-	relayed := TopologyOptions{Policy: []classify.Option{classify.RelayKinds(classify.Mailbox, classify.OnPremises, classify.Relayed)}}
+	relayed := Options{Policy: classify.PolicyConfig{RelayKinds: []classify.Kind{classify.Mailbox, classify.OnPremises, classify.Relayed}}}
 	conn := []string{"inbound connector from-gateway"}
 	tests := []struct {
 		file string
-		opts TopologyOptions
+		opts Options
 		want []findingKey
 	}{
 		// OnPremises connector "*.gw.example.net" and an Internet identity gw.example.net: mail
@@ -91,42 +91,42 @@ func TestLintPitfalls(t *testing.T) {
 		// sends it to woodgrove again (loop, caused by the misattribution, not by the Partner
 		// outbound connector). Internet mail to contoso arrives through the OnPremises
 		// connector (connector-type), and nothing restricts contoso to the gateway (mx-bypass).
-		{"pitfall-misattribution.json", TopologyOptions{}, []findingKey{
+		{"pitfall-misattribution.json", Options{}, []findingKey{
 			{Code: FindingConnectorType, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetToTenant},
 			{Code: FindingMXBypass, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetDirect},
 			{Code: FindingLoop, Severity: SeverityError, Tenant: contosoID, Objects: []string{"outbound connector to-gateway"}, Flow: FlowTenantToOffice365},
 			{Code: FindingMisattribution, Severity: SeverityError, Tenant: contosoID, Objects: append(conn, "gateway identity internet"), Flow: FlowTenantToOffice365},
 		}},
-		{"fixed-misattribution.json", TopologyOptions{}, nil},
+		{"fixed-misattribution.json", Options{}, nil},
 		// The gateway's certificate matches an OnPremises connector: Internet mail is Originating
 		// (spec §2.3); the connector has no Partner restriction either.
-		{"pitfall-connector-type.json", TopologyOptions{}, []findingKey{
+		{"pitfall-connector-type.json", Options{}, []findingKey{
 			{Code: FindingConnectorType, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetToTenant},
 			{Code: FindingMXBypass, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetDirect},
 		}},
-		{"fixed-connector-type.json", TopologyOptions{}, nil},
+		{"fixed-connector-type.json", Options{}, nil},
 		// An OnPremises outbound connector "*" with RouteAllMessagesViaOnPremises to the gateway
 		// takes contoso's own domains too (route.Outbound step 3), so Internet mail the gateway
 		// delivers goes back to the gateway (spec §3, Loops). The reverse connector-type pitfall
 		// shows with it: the OnPremises outbound connector treats the gateway as on-premises
 		// while the Partner inbound connector takes its mail as Incoming (a warning).
-		{"pitfall-centralized-loop.json", TopologyOptions{}, []findingKey{
+		{"pitfall-centralized-loop.json", Options{}, []findingKey{
 			{Code: FindingLoop, Severity: SeverityError, Tenant: contosoID, Objects: []string{"outbound connector to-gateway"}, Flow: FlowInternetToTenant},
 			{Code: FindingConnectorType, Severity: SeverityWarning, Tenant: contosoID, Objects: []string{"outbound connector to-gateway", "inbound connector from-gateway"}, Flow: FlowInternetToTenant},
 		}},
-		{"fixed-centralized-loop.json", TopologyOptions{}, nil},
+		{"fixed-centralized-loop.json", Options{}, nil},
 		// efSkipLastIP off while the MX (no MX report: the default) points at the gateway
 		// (spec §5; ORCA-233).
-		{"pitfall-missing-enhanced-filtering.json", TopologyOptions{}, []findingKey{
+		{"pitfall-missing-enhanced-filtering.json", Options{}, []findingKey{
 			{Code: FindingMissingEnhancedFiltering, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetToTenant},
 		}},
-		{"fixed-missing-enhanced-filtering.json", TopologyOptions{}, nil},
+		{"fixed-missing-enhanced-filtering.json", Options{}, nil},
 		// RestrictDomainsToCertificate off: Exchange Online takes Internet mail sent straight to
 		// contoso-com.mail.protection.outlook.com (spec §7 scenario 1, threat case 31).
-		{"pitfall-mx-bypass.json", TopologyOptions{}, []findingKey{
+		{"pitfall-mx-bypass.json", Options{}, []findingKey{
 			{Code: FindingMXBypass, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetDirect},
 		}},
-		{"fixed-mx-bypass.json", TopologyOptions{}, nil},
+		{"fixed-mx-bypass.json", Options{}, nil},
 		// The policy relays the relayed kind and contoso does not reject Direct Send (threat
 		// case 31): an error naming both.
 		{"pitfall-relay-hole.json", relayed, []findingKey{
@@ -137,12 +137,12 @@ func TestLintPitfalls(t *testing.T) {
 			{Code: FindingRelayHole, Severity: SeverityWarning, Tenant: contosoID, Objects: []string{"gateway policy relayKinds"}, Flow: FlowDirectSendRelay},
 		}},
 		// The default policy never relays relayed mail: no hole.
-		{"pitfall-relay-hole.json", TopologyOptions{}, nil},
+		{"pitfall-relay-hole.json", Options{}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
 			d := loadConfigFile(t, "../testdata/config/"+tc.file)
-			got := LintWith(d, tc.opts)
+			got := Lint(d, tc.opts)
 			if diff := cmp.Diff(tc.want, keys(got)); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
@@ -169,11 +169,11 @@ func TestLintNoMXAtGateway(t *testing.T) {
 	js = strings.Replace(js, `"name": "contoso.onmicrosoft.com"`, `"name": "contoso.onmicrosoft.com"`+report, 1)
 	want := []findingKey{{Code: FindingUndeliverable, Severity: SeverityError, Tenant: contosoID,
 		Objects: []string{"inbound connector from-gateway"}, Flow: FlowInternetToTenant}}
-	if diff := cmp.Diff(want, keys(Lint(compile(t, js)))); diff != "" {
+	if diff := cmp.Diff(want, keys(Lint(compile(t, js), Options{}))); diff != "" {
 		t.Errorf("restricted connector: findings (-want +got):\n%s", diff)
 	}
 	open := strings.Replace(js, `"restrictDomainsToCertificate": true`, `"restrictDomainsToCertificate": false`, 1)
-	if got := keys(Lint(compile(t, open))); got != nil {
+	if got := keys(Lint(compile(t, open), Options{})); got != nil {
 		t.Errorf("open connector: findings %+v, want none", got)
 	}
 }
@@ -192,7 +192,7 @@ func TestLintMisattributionByIP(t *testing.T) {
           "contoso.gw.example.net"
         ]`, `"certNames": ["unused.gw.example.net"]`, 1)
 	var got []findingKey
-	for _, k := range keys(Lint(compile(t, js))) {
+	for _, k := range keys(Lint(compile(t, js), Options{})) {
 		if k.Code == FindingMisattribution {
 			got = append(got, k)
 		}
@@ -222,7 +222,7 @@ func TestLintEnhancedFilteringSkipList(t *testing.T) {
 			Objects: []string{"inbound connector from-gateway"}, Flow: FlowInternetToTenant}}},
 	} {
 		js := strings.Replace(string(b), `"restrictDomainsToCertificate": true`, `"restrictDomainsToCertificate": true, "efSkipIPs": [`+tc.skip+`]`, 1)
-		if diff := cmp.Diff(tc.want, keys(Lint(compile(t, js)))); diff != "" {
+		if diff := cmp.Diff(tc.want, keys(Lint(compile(t, js), Options{}))); diff != "" {
 			t.Errorf("efSkipIPs [%s]: findings (-want +got):\n%s", tc.skip, diff)
 		}
 	}

@@ -16,7 +16,7 @@ func ExampleSimulate() {
 		Origin: topology.OriginInternet,
 		From:   "bob@sender.example",
 		To:     []string{"alice@contoso.com"},
-	})
+	}, topology.Options{})
 	for _, s := range tr.Steps {
 		fmt.Printf("%d %s -> %s:%s %s %v\n", s.N, s.From.Kind, s.To.Kind, s.To.Name, s.Decision, s.Certificate)
 	}
@@ -38,7 +38,7 @@ func ExampleSimulate_otherTenant() {
 		Origin: topology.OriginMailbox,
 		From:   "carol@contoso.com",
 		To:     []string{"erin@woodgrove.example"},
-	})
+	}, topology.Options{})
 	for _, s := range tr.Steps {
 		fmt.Printf("%d %s:%s -> %s:%s %s identity=%q\n", s.N, s.From.Kind, s.From.Name, s.To.Kind, s.To.Name, s.Stage, s.Identity)
 	}

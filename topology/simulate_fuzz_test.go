@@ -27,7 +27,7 @@ func FuzzSimulate(f *testing.F) {
 		if cert != "" {
 			in.TLSNames = []string{cert}
 		}
-		tr := Simulate(d, in)
+		tr := Simulate(d, in, Options{})
 		if len(tr.Recipients) != len(in.To) {
 			t.Fatalf("%d results for %d recipients", len(tr.Recipients), len(in.To))
 		}

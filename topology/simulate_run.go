@@ -68,24 +68,10 @@ var (
 // InternalRelay domain's copy is delivered, not sent to its MX); the gateway's routing table is
 // built even when NewPlan refuses it (Trace.Reasons says so), so that the trace shows what
 // Exchange Online then does.
-func Simulate(d *tenantgate.Directory, in Injection) Trace {
-	return SimulateWith(d, in, TopologyOptions{})
-}
-
-// TopologyOptions choose the behaviour of the decision functions SimulateWith and LintWith
-// compose, where those functions have options. The zero value is every function's default.
-type TopologyOptions struct {
-	// Policy are the gateway's classify.Policy options (relay kinds, DKIM fallback, …). An
-	// option NewPolicy refuses makes every recipient fail (Trace.Reasons says why).
-	Policy []classify.Option
-	// Exchange are the classify.Attribute options Exchange Online's ingress runs with.
-	Exchange classify.AttributeOptions
-	// Outbound are the Outbound options Exchange Online's routing runs with.
-	Outbound route.OutboundOptions
-}
-
-// SimulateWith is Simulate with options for the functions it composes.
-func SimulateWith(d *tenantgate.Directory, in Injection, o TopologyOptions) Trace {
+//
+// o passes options to the decision functions Simulate composes; the zero Options is every
+// function's default.
+func Simulate(d *tenantgate.Directory, in Injection, o Options) Trace {
 	if d == nil {
 		tr := Trace{Injection: in, Outcome: OutcomeRejected, Reply: route.ReplyNoRoute,
 			Reasons: []tenantgate.Reason{{Code: ReasonSimNoDirectory, Detail: "no topology: nil Directory"}}}
@@ -100,11 +86,23 @@ func SimulateWith(d *tenantgate.Directory, in Injection, o TopologyOptions) Trac
 	return newSimulator(d, o).run(in)
 }
 
+// Options choose the behaviour of the decision functions Simulate and Lint compose, where those
+// functions have options. The zero value is every function's default.
+type Options struct {
+	// Policy is the gateway's classify.Policy configuration (relay kinds, DKIM fallback, …). A
+	// value NewPolicy refuses makes every recipient fail (Trace.Reasons says why).
+	Policy classify.PolicyConfig
+	// Exchange are the classify.Attribute options Exchange Online's ingress runs with.
+	Exchange classify.AttributeOptions
+	// Outbound are the Outbound options Exchange Online's routing runs with.
+	Outbound route.OutboundOptions
+}
+
 // simulator holds what every simulated message of one topology shares.
 type simulator struct {
 	d         *tenantgate.Directory
 	gw        *tenantgate.Gateway // d.Gateway(), a copy taken once
-	o         TopologyOptions
+	o         Options
 	policy    *classify.Policy
 	policyErr error
 	plan      *route.Plan
@@ -114,10 +112,10 @@ type simulator struct {
 	gwHosts   map[string]bool
 }
 
-func newSimulator(d *tenantgate.Directory, o TopologyOptions) *simulator {
+func newSimulator(d *tenantgate.Directory, o Options) *simulator {
 	d = withStandInTenant(d)
 	s := &simulator{d: d, gw: d.Gateway(), o: o, gwAddr: gatewayAddr(d), exoAddr: defaultEXOAddr, gwHosts: map[string]bool{}}
-	s.policy, s.policyErr = classify.NewPolicy(d, o.Policy...)
+	s.policy, s.policyErr = classify.NewPolicy(d, o.Policy)
 	s.plan, s.planErr = route.NewPlanUnchecked(d)
 	for _, n := range s.gw.ExchangeOnline.Networks {
 		if n.Addr().Is4() && n.Bits() < 32 {
@@ -497,7 +495,7 @@ func (p *path) atExchange(from, to Party, c classify.Connection, identity string
 
 // route: Exchange Online routes the tenant's copy; route.Outbound decides.
 func (p *path) route(exo Party, kind route.SenderKind) {
-	dec := route.OutboundWith(p.s.d, exo.Tenant, route.OutboundMessage{MailFrom: p.in.From, Sender: kind, Recipients: []string{p.rcpt}, Header: p.h}, p.s.o.Outbound)
+	dec := route.Outbound(p.s.d, exo.Tenant, route.OutboundMessage{MailFrom: p.in.From, Sender: kind, Recipients: []string{p.rcpt}, Header: p.h}, p.s.o.Outbound)
 	var rr route.RecipientRoute
 	if len(dec.Recipients) > 0 {
 		rr = dec.Recipients[0]

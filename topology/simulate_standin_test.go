@@ -41,7 +41,7 @@ func onlyServedTenants(t *testing.T) *tenantgate.Directory {
 // ordinary Incoming mail — delivered, and Lint must not call it a misattribution.
 func TestStandInTenant(t *testing.T) {
 	d := onlyServedTenants(t)
-	for _, f := range Lint(d) {
+	for _, f := range Lint(d, Options{}) {
 		if f.Code == FindingMisattribution || f.Code == FindingUndeliverable {
 			t.Errorf("finding %s: %s", f.Code, f.Summary)
 		}
@@ -59,7 +59,7 @@ func TestStandInTenant(t *testing.T) {
 	if got := flow.Injection.To[0]; !strings.HasSuffix(got, "@"+otherDomain) {
 		t.Fatalf("recipient %s; want one at the stand-in %s", got, otherDomain)
 	}
-	tr := Simulate(d, flow.Injection)
+	tr := Simulate(d, flow.Injection, Options{})
 	if tr.Outcome != OutcomeDelivered {
 		t.Errorf("Simulate(%s) = %s %s; want delivered", flow.Name, tr.Outcome, tr.Reply)
 	}

@@ -146,7 +146,7 @@ func TestSimulate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, traceKeyOf(Simulate(d, tc.in))); diff != "" {
+			if diff := cmp.Diff(tc.want, traceKeyOf(Simulate(d, tc.in, Options{}))); diff != "" {
 				t.Errorf("trace (-want +got):\n%s", diff)
 			}
 		})
@@ -158,7 +158,7 @@ func TestSimulate(t *testing.T) {
 // reading the copy Exchange Online sends back, finds contoso's stamps.
 func TestSimulateStamps(t *testing.T) {
 	d := loadConfigFile(t, "../testdata/config/demo.json")
-	tr := Simulate(d, Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}})
+	tr := Simulate(d, Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, Options{})
 	if len(tr.Steps) < 2 || tr.Steps[1].Stamp == nil {
 		t.Fatalf("no stamp on the Exchange Online step: %+v", tr.Steps)
 	}
@@ -171,7 +171,7 @@ func TestSimulateStamps(t *testing.T) {
 	}
 	// A contoso mailbox's mail reaches the gateway as own-tenant mailbox mail: the submission
 	// stamps (AuthAs Internal, FromEntityHeader Hosted, DIR OUT) are what the policy read.
-	tr = Simulate(d, Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}})
+	tr = Simulate(d, Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}}, Options{})
 	v := tr.Steps[2].Verdict
 	if v == nil || v.Origin != classify.OwnTenant || v.Kind != classify.Mailbox {
 		t.Fatalf("gateway verdict %+v, want own-tenant mailbox", v)
@@ -186,7 +186,7 @@ func TestSimulatePlanRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := compile(t, strings.Replace(string(b), `"certNames": ["contoso.gw.example.net"]`, `"certNames": ["other.gw.example.net"]`, 1))
-	got := traceKeyOf(Simulate(d, Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}}))
+	got := traceKeyOf(Simulate(d, Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, Options{}))
 	want := traceKey{Outcome: OutcomeRejected, Reply: classify.ReplyPartnerRestricted, Codes: []string{ReasonSimPlanRefused}, Steps: []stepKey{
 		{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionAccept},
 		{Stage: StageExchangeIngress, From: gw, To: "exchange:exchange", Decision: DecisionReject, Certificate: []string{"other.gw.example.net"}, Identity: "contoso", Reply: classify.ReplyPartnerRestricted},
@@ -196,7 +196,7 @@ func TestSimulatePlanRefused(t *testing.T) {
 	}
 	// The same undeliverable flow is a lint finding.
 	var codes []string
-	for _, f := range Lint(d) {
+	for _, f := range Lint(d, Options{}) {
 		codes = append(codes, f.Code)
 	}
 	if !strings.Contains(strings.Join(codes, " "), FindingUndeliverable) {
@@ -207,8 +207,8 @@ func TestSimulatePlanRefused(t *testing.T) {
 // TestSimulateInvalidPolicy: an option NewPolicy refuses makes every recipient fail closed.
 func TestSimulateInvalidPolicy(t *testing.T) {
 	d := loadConfigFile(t, "../testdata/config/demo.json")
-	tr := SimulateWith(d, Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}},
-		TopologyOptions{Policy: []classify.Option{classify.RelayKinds("bogus")}})
+	tr := Simulate(d, Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}},
+		Options{Policy: classify.PolicyConfig{RelayKinds: []classify.Kind{"bogus"}}})
 	if diff := cmp.Diff(traceKey{Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimPolicy}}, traceKeyOf(tr)); diff != "" {
 		t.Errorf("trace (-want +got):\n%s", diff)
 	}
@@ -224,7 +224,7 @@ func TestSimulateSmartHostRange(t *testing.T) {
 	d := compile(t, strings.Replace(string(b), `"smartHosts": ["gw.example.net"],
           "useMXRecord": false`, `"smartHosts": ["198.51.100.0/24"],
           "useMXRecord": false`, 1))
-	tr := Simulate(d, Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}})
+	tr := Simulate(d, Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}}, Options{})
 	if len(tr.Steps) < 3 || tr.Steps[1].Route == nil || tr.Steps[1].Route.NextHop.Hosts[0] != "198.51.100.0/24" ||
 		tr.Steps[1].To.Kind != PartyGateway || tr.Outcome != OutcomeDelivered {
 		t.Errorf("trace %+v, want contoso's mail through the gateway", traceKeyOf(tr))
@@ -233,15 +233,15 @@ func TestSimulateSmartHostRange(t *testing.T) {
 
 // TestNilDirectory: no topology fails closed without a panic.
 func TestNilDirectory(t *testing.T) {
-	tr := Simulate(nil, Injection{Origin: OriginInternet, From: "a@b.example", To: []string{"c@d.example"}})
+	tr := Simulate(nil, Injection{Origin: OriginInternet, From: "a@b.example", To: []string{"c@d.example"}}, Options{})
 	if diff := cmp.Diff(traceKey{Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimNoDirectory}}, traceKeyOf(tr)); diff != "" {
 		t.Errorf("trace (-want +got):\n%s", diff)
 	}
 	if len(tr.Recipients) != 1 || tr.Recipients[0].Outcome != OutcomeRejected {
 		t.Errorf("recipients %+v", tr.Recipients)
 	}
-	if fs := Lint(nil); fs != nil {
-		t.Errorf("Lint(nil) = %v", fs)
+	if fs := Lint(nil, Options{}); fs != nil {
+		t.Errorf("Lint(nil, Options{}) = %v", fs)
 	}
 	if fs := CanonicalFlows(nil); fs != nil {
 		t.Errorf("CanonicalFlows(nil) = %v", fs)
@@ -347,7 +347,7 @@ func TestSimulateGolden(t *testing.T) {
 			name = f.Name + "-" + f.Tenant.String()[:8]
 		}
 		t.Run(name, func(t *testing.T) {
-			tr := Simulate(d, f.Injection)
+			tr := Simulate(d, f.Injection, Options{})
 			want, ok := canonicalWant[name]
 			if !ok {
 				t.Fatalf("no entry for %s in canonicalWant: state what the flow must do", name)

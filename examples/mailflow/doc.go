@@ -23,7 +23,7 @@
 //     topology.LintORCA on the tenant alone, or, with --config and --tenant-id, topology.Lint of the
 //     configuration with the tenant merged in.
 //   - simulate: topology.Simulate of one injection.
-//   - explain: headers.Read within the header limits, classify.Policy.Message with the session the
+//   - explain: headers.Read within the header limits, classify.Policy.Decide with the session the
 //     flags describe, then the summary of what the Exchange Online headers claim (as `headers`).
 //   - headers: headers.Read and headers.Parse.
 //   - test: package scenario's runner (the same as TestScenarios); --config replaces each file's

@@ -149,12 +149,12 @@ peer address, no verified certificate or no tenant header means the mail is not 
 		}
 		results = append(results, classify.DKIMResult{Domain: dom, Result: res})
 	}
-	p, err := classify.NewPolicy(d, pc.Options()...)
+	p, err := classify.NewPolicy(d, pc)
 	if err != nil {
 		fmt.Fprintf(stderr, "mailflow explain: --policy: %v\n", err)
 		return 2
 	}
-	v := p.MessageWithDKIM(s, from, to, h, results)
+	v := p.Decide(classify.Transaction{Session: s, MailFrom: from, RcptTo: to, Header: h, DKIM: results})
 	if *format == formatJSON {
 		if err := writeJSON(stdout, explanation{Message: name, Session: explainSession{s.RemoteAddr, s.HELO, s.TLS},
 			MailFrom: from, RcptTo: to, Verdict: v}); err != nil {

@@ -30,11 +30,11 @@ type topologyReport struct {
 
 // newTopologyReport lints d and, with flows, simulates its canonical flows.
 func newTopologyReport(source string, d *tenantgate.Directory, flows bool) topologyReport {
-	r := topologyReport{Source: source, Findings: topology.Lint(d), dir: d}
+	r := topologyReport{Source: source, Findings: topology.Lint(d, topology.Options{}), dir: d}
 	if flows {
 		for _, f := range topology.CanonicalFlows(d) {
 			r.Flows = append(r.Flows, namedTrace{Name: f.Name, Tenant: tenantName(d, f.Tenant), ID: f.Tenant,
-				Trace: topology.Simulate(d, f.Injection)})
+				Trace: topology.Simulate(d, f.Injection, topology.Options{})})
 		}
 	}
 	r.finish()

@@ -104,7 +104,7 @@ Follows one message hop by hop through Exchange Online and the gateway (topology
 		}
 		in.RemoteAddr = a
 	}
-	tr := topology.Simulate(d, in)
+	tr := topology.Simulate(d, in, topology.Options{})
 	nt := namedTrace{Name: "simulated message", Trace: tr}
 	switch *format {
 	case formatText:

@@ -30,7 +30,7 @@ type Section struct {
 	Listen string `json:"listen"`
 	// Gateway names the gateway (authserv-id of the verdict header) for an ExOTA policy file.
 	Gateway string `json:"gateway,omitempty"`
-	// Policy holds classify.Policy options.
+	// Policy is the classify.PolicyConfig of the gateway.
 	Policy classify.PolicyConfig `json:"policy"`
 	// DKIM configures DKIM verification, used when the policy needs DKIM results
 	// (dkimRequired, dkimFallback).
@@ -72,7 +72,8 @@ type Duration = duration.Duration
 type Loaded struct {
 	Directory *tenantgate.Directory
 	Section   Section
-	Options   []classify.Option
+	// Policy is the "policy" section, for classify.NewPolicy.
+	Policy classify.PolicyConfig
 	// NeedsDKIM reports that the policy uses DKIM results, so the milter verifies signatures.
 	NeedsDKIM bool
 	// Warnings are the ExOTA conversion's.
@@ -154,7 +155,7 @@ func Load(data []byte, dir string) (*Loaded, error) {
 		s.RequireVerifyMacro = true // Sendmail passes {cert_subject} for unverified certificates too
 	}
 	p := s.Policy
-	l.Options = append(l.Options, p.Options()...)
+	l.Policy = p
 	l.NeedsDKIM = p.DKIMFallback || p.DKIMRequired
 	l.Section = s
 	return l, nil

@@ -86,7 +86,7 @@ func TestDKIMRequired(t *testing.T) {
 		"sel._domainkey.contoso.com":      "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub),
 		"sel._domainkey.attacker.example": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(otherKey.Public().(ed25519.PublicKey)),
 	})
-	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), []classify.Option{classify.DKIMRequired(true)},
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{DKIMRequired: true},
 		headers.Limits{}, newVerifier(DKIMOptions{DNSServer: dnsAddr}), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -144,8 +144,8 @@ func TestDKIMTemporary(t *testing.T) {
 	}
 	rcpt := []string{"erin@woodgrove.example"}
 	record := "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)
-	app := func(t *testing.T, txt string, maxBody int, opts ...classify.Option) *milter.Client {
-		a, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), opts, headers.Limits{},
+	app := func(t *testing.T, txt string, maxBody int, pc classify.PolicyConfig) *milter.Client {
+		a, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), pc, headers.Limits{},
 			newVerifier(DKIMOptions{DNSServer: serveTXT(t, map[string]string{"sel._domainkey.contoso.com": txt}),
 				MaxBodyBytes: maxBody, Timeout: Duration(300 * time.Millisecond)}), slog.New(slog.DiscardHandler))
 		if err != nil {
@@ -153,7 +153,7 @@ func TestDKIMTemporary(t *testing.T) {
 		}
 		return startMilter(t, a)
 	}
-	required := classify.DKIMRequired(true)
+	required := classify.PolicyConfig{DKIMRequired: true}
 	tests := []struct {
 		name   string
 		c      *milter.Client
@@ -167,8 +167,8 @@ func TestDKIMTemporary(t *testing.T) {
 		{"key found", app(t, record, 0, required), good, goodBody, "accept"},
 		{"body over the bound", app(t, record, 64, required), good, goodBody, replyDKIMTooBig.String()},
 		{"body over the bound, other tenant", app(t, record, 64, required), other, otherBody, "550 5.7.1 Unable to relay"},
-		{"body over the bound, header decides", app(t, record, 64, classify.DKIMFallback(true)), good, goodBody, "accept"},
-		{"body over the bound, fallback needs DKIM", app(t, record, 64, classify.DKIMFallback(true)), noTenant, goodBody, replyDKIMTooBig.String()},
+		{"body over the bound, header decides", app(t, record, 64, classify.PolicyConfig{DKIMFallback: true}), good, goodBody, "accept"},
+		{"body over the bound, fallback needs DKIM", app(t, record, 64, classify.PolicyConfig{DKIMFallback: true}), noTenant, goodBody, replyDKIMTooBig.String()},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -186,7 +186,7 @@ func TestDKIMTemporary(t *testing.T) {
 func TestDKIMManySignatures(t *testing.T) {
 	pub, key := mustKey(t)
 	dnsAddr := serveTXT(t, map[string]string{"sel._domainkey.contoso.com": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)})
-	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), []classify.Option{classify.DKIMRequired(true)},
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{DKIMRequired: true},
 		headers.Limits{}, newVerifier(DKIMOptions{DNSServer: dnsAddr, MaxSignatures: 2}), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +222,7 @@ func TestDKIMManySignatures(t *testing.T) {
 func TestDKIMSimpleHeader(t *testing.T) {
 	pub, key := mustKey(t)
 	dnsAddr := serveTXT(t, map[string]string{"sel._domainkey.contoso.com": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)})
-	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), []classify.Option{classify.DKIMRequired(true)},
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{DKIMRequired: true},
 		headers.Limits{}, newVerifier(DKIMOptions{DNSServer: dnsAddr}), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

@@ -27,7 +27,7 @@ type Migration struct {
 	Config tenantgate.Config
 	// DKIMRequired is set when any policy had dkim_enabled (ExOTA-Milter's default): a DKIM pass
 	// for one of the tenant's domains is then required besides the tenant header
-	// (classify.DKIMRequired).
+	// (classify.PolicyConfig.DKIMRequired).
 	DKIMRequired bool
 	// Warnings say where the library's behaviour differs from what the file asked for.
 	Warnings []string

@@ -30,8 +30,8 @@ type App struct {
 }
 
 // NewApp builds the milter over a compiled directory.
-func NewApp(d *tenantgate.Directory, opts []classify.Option, limits headers.Limits, dkim *verifier, log *slog.Logger) (*App, error) {
-	p, err := classify.NewPolicy(d, opts...)
+func NewApp(d *tenantgate.Directory, pc classify.PolicyConfig, limits headers.Limits, dkim *verifier, log *slog.Logger) (*App, error) {
+	p, err := classify.NewPolicy(d, pc)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func (f *filter) RcptTo(rcpt string, _ string, m milter.Modifier) (*milter.Respo
 		f.app.log.Info("rcpt refused", "client", s.RemoteAddr.String(), "rcpt", rcpt, "reply", replyTooManyRcpts)
 		return reject(replyTooManyRcpts)
 	}
-	rv := f.app.policy.Recipient(s, f.from, rcpt)
+	rv := f.app.policy.Recipient(s, rcpt)
 	if rv.Action == classify.Reject {
 		f.app.log.Info("rcpt refused", "client", s.RemoteAddr.String(), "certVerified", s.TLS.Verified, "certNames", s.TLS.Names,
 			"from", f.from, "rcpt", rcpt, "reply", rv.Reply, "reasons", codes(rv.Reasons))

@@ -16,6 +16,7 @@ import (
 
 	"github.com/d--j/go-milter"
 	"github.com/emersion/go-smtp"
+	"github.com/tenantgate/tenantgate/classify"
 )
 
 // recorder is a milter that writes down what the MTA passes: each header field, the end of the
@@ -227,7 +228,7 @@ func TestInteropPostfixHeaderCut(t *testing.T) {
 	srvCert, srvKey := writePEM(t, dir, "server", p.Leaf(t, []string{"gw.example.net"}))
 	exo, exoKey := writePEM(t, dir, "exo", p.Leaf(t, []string{"mail.protection.outlook.com"}, x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth))
 	sink, sinkPort := startSink(t)
-	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), nil, headersLimits(), nil, slog.New(slog.DiscardHandler))
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{}, headersLimits(), nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

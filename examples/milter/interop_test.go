@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/headers"
 )
 
@@ -228,7 +229,7 @@ func TestInteropPostfix(t *testing.T) {
 
 	sink, sinkPort := startSink(t)
 
-	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), nil, headersLimits(), nil, slog.New(slog.DiscardHandler))
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{}, headersLimits(), nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +303,7 @@ func headersLimits() headers.Limits { return headers.Limits{} }
 // milter test driver) against the milter.
 func TestInteropMiltertest(t *testing.T) {
 	mt := interop(t, "miltertest")
-	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), nil, headersLimits(), nil, slog.New(slog.DiscardHandler))
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{}, headersLimits(), nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

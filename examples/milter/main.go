@@ -100,7 +100,7 @@ func (l *Loaded) App(log *slog.Logger) (*App, error) {
 	if l.NeedsDKIM {
 		v = newVerifier(l.Section.DKIM)
 	}
-	a, err := NewApp(l.Directory, l.Options, headers.Limits{MaxBytes: l.Section.MaxHeaderBytes, MaxFields: l.Section.MaxHeaderFields}, v, log)
+	a, err := NewApp(l.Directory, l.Policy, headers.Limits{MaxBytes: l.Section.MaxHeaderBytes, MaxFields: l.Section.MaxHeaderFields}, v, log)
 	if err != nil {
 		return nil, err
 	}

@@ -60,10 +60,10 @@ func loadDirectory(t testing.TB, path string) *tenantgate.Directory {
 	return d
 }
 
-func newTestApp(t testing.TB, opts ...classify.Option) *App {
+func newTestApp(t testing.TB) *App {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), opts, headers.Limits{}, nil, log)
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{}, headers.Limits{}, nil, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,7 +378,7 @@ func TestHeloMacrosKept(t *testing.T) {
 // TestHeaderBufferBounded: the rebuilt header block never grows past maxHeaderBytes, also when
 // the MTA's LF line ends become CRLF (each adds a byte); over it the message is malformed.
 func TestHeaderBufferBounded(t *testing.T) {
-	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), nil, headers.Limits{MaxBytes: 100}, nil, slog.New(slog.DiscardHandler))
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{}, headers.Limits{MaxBytes: 100}, nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func TestRejectPaths(t *testing.T) {
 		"X-MS-Exchange-CrossTenant-FromEntityHeader: Hosted\r\nFrom: carol@contoso.com\r\nSubject: hi\r\n\r\n" + strings.Repeat("Hello.\r\n", 20)
 	signedHdr, signedBody := signed(t, msg, "contoso.com", key)
 	dkimApp := func(txt string, maxBody int) *App {
-		a, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), []classify.Option{classify.DKIMRequired(true)}, headers.Limits{},
+		a, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{DKIMRequired: true}, headers.Limits{},
 			newVerifier(DKIMOptions{DNSServer: serveTXT(t, map[string]string{"sel._domainkey.contoso.com": txt}),
 				MaxBodyBytes: maxBody, Timeout: Duration(300 * time.Millisecond)}), slog.New(slog.DiscardHandler))
 		if err != nil {
@@ -34,7 +34,7 @@ func TestRejectPaths(t *testing.T) {
 		}
 		return a
 	}
-	smallHeader, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), nil, headers.Limits{MaxBytes: 200}, nil, slog.New(slog.DiscardHandler))
+	smallHeader, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{}, headers.Limits{MaxBytes: 200}, nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

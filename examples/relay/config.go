@@ -54,7 +54,7 @@ type Section struct {
 	DNSServer string `json:"dnsServer"`
 	// Limits bound what one client may make the relay do.
 	Limits Limits `json:"limits"`
-	// Policy holds classify.Policy options.
+	// Policy is the classify.PolicyConfig of the gateway.
 	Policy classify.PolicyConfig `json:"policy"`
 	// DKIM lists the keys own-tenant mail is signed with, per signing domain.
 	DKIM []DKIMKey `json:"dkim,omitempty"`

@@ -167,7 +167,7 @@ func newEnvWorld(t testing.TB, ext []string) *envWorld {
 			"contoso":  p.Leaf(t, []string{"contoso.gw.example.net"}),
 			"fabrikam": p.Leaf(t, []string{"fabrikam.gw.example.net"}),
 		},
-		Resolver:    route.NewDNSResolver(serveDNS(t, testZone()), route.WithTimeout(2*time.Second)),
+		Resolver:    route.NewDNSResolver(serveDNS(t, testZone()), route.DNSOptions{Timeout: 2 * time.Second}),
 		NextHopPort: port,
 		Limits:      Limits{NextHopTimeout: Duration(2 * time.Second)},
 		// The text handler, the one that could be forged by a CR or LF in a value if it did

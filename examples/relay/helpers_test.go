@@ -333,7 +333,7 @@ func newWorldLimits(t testing.TB, resolver route.Resolver, lim Limits) *world {
 	w.good = serveSink(t, l1, p.Leaf(t, []string{"*.mail.protection.outlook.com", "mx.woodgrove.example", "mx.sender.example", "mx.faults.example"}))
 	w.bad = serveSink(t, l2, p.Leaf(t, []string{"wrong.example"}))
 	if resolver == nil {
-		resolver = route.NewDNSResolver(serveDNS(t, testZone()), route.WithTimeout(timeout))
+		resolver = route.NewDNSResolver(serveDNS(t, testZone()), route.DNSOptions{Timeout: timeout})
 	}
 	d := loadTestDirectory(t)
 	r, err := New(Options{

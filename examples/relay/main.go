@@ -74,12 +74,12 @@ func shutdown(r *Relay, srv *smtp.Server, timeout time.Duration, log *slog.Logge
 func (l *Loaded) Options(log *slog.Logger) Options {
 	return Options{
 		Directory:     l.Directory,
-		PolicyOptions: l.Section.Policy.Options(),
+		Policy:        l.Section.Policy,
 		Hostname:      l.Section.Hostname,
 		ClientRoots:   l.ClientCAs,
 		IdentityCerts: l.IdentCerts,
 		NextHopRoots:  l.NextHopCAs,
-		Resolver:      route.NewDNSResolver(l.Section.DNSServer),
+		Resolver:      route.NewDNSResolver(l.Section.DNSServer, route.DNSOptions{}),
 		NextHopPort:   l.Section.NextHopPort,
 		Limits:        l.Section.Limits,
 		DKIM:          l.DKIM,

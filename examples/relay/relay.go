@@ -22,8 +22,8 @@ import (
 // Options is everything a Relay needs; main fills it from a configuration file, tests directly.
 type Options struct {
 	Directory *tenantgate.Directory
-	// PolicyOptions are passed to classify.NewPolicy.
-	PolicyOptions []classify.Option
+	// Policy is passed to classify.NewPolicy (the zero value: the library's defaults).
+	Policy classify.PolicyConfig
 	// Hostname is the greeting and EHLO name; default the gateway's name.
 	Hostname string
 	// ClientRoots verify Exchange Online's client certificate; nil means the system roots.
@@ -85,7 +85,7 @@ func New(o Options) (*Relay, error) {
 	if clock == nil {
 		clock = time.Now
 	}
-	pol, err := classify.NewPolicy(o.Directory, o.PolicyOptions...)
+	pol, err := classify.NewPolicy(o.Directory, o.Policy)
 	if err != nil {
 		return nil, fmt.Errorf("relay: policy: %w", err)
 	}

@@ -92,7 +92,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	to = wire
 	s.unpark()
 	defer s.park()
-	rv := s.r.policy.Recipient(s.cs, s.from, to)
+	rv := s.r.policy.Recipient(s.cs, to)
 	log := s.log.With("from", s.from, "rcpt", to, "action", string(rv.Action))
 	if rv.Action == classify.Reject {
 		log.Info("rcpt refused", "reply", rv.Reply, "reasons", codes(rv.Reasons))

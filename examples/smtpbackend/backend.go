@@ -40,7 +40,7 @@ type session struct {
 func (x *session) Mail(from string, _ *smtp.MailOptions) error { x.MailFrom = from; return nil }
 
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if v := x.p.Recipient(x.Session, x.MailFrom, to); v.Action == classify.Reject {
+	if v := x.p.Recipient(x.Session, to); v.Action == classify.Reject {
 		return smtpError(v.Reply) // 550 5.7.1 Unable to relay: not verified Exchange Online
 	}
 	x.RcptTo = append(x.RcptTo, to) // Inbound, or Defer: the header decides

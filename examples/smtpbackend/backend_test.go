@@ -33,7 +33,7 @@ func serve(t *testing.T) (string, *[]classify.Verdict) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := classify.NewPolicy(d)
+	p, err := classify.NewPolicy(d, classify.PolicyConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

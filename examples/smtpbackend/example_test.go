@@ -32,7 +32,7 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	p, err := classify.NewPolicy(d) // options: classify.RelayKinds, DKIMFallback, MaxHops, …
+	p, err := classify.NewPolicy(d, classify.PolicyConfig{}) // zero value: the defaults
 	if err != nil {
 		log.Fatal(err)
 	}
