@@ -71,7 +71,7 @@ func cloneSCLRule(r *SCLRule) SCLRule {
 	out.SenderDomainIs = slices.Clone(r.SenderDomainIs)
 	out.FromAddressContainsWords = slices.Clone(r.FromAddressContainsWords)
 	out.FromAddressMatchesPatterns = slices.Clone(r.FromAddressMatchesPatterns)
-	out.SenderIpRanges = slices.Clone(r.SenderIpRanges)
+	out.SenderIPRanges = slices.Clone(r.SenderIPRanges)
 	out.HeaderContainsWords = slices.Clone(r.HeaderContainsWords)
 	out.HeaderMatchesPatterns = slices.Clone(r.HeaderMatchesPatterns)
 	out.ExceptIfHeaderContainsWords = slices.Clone(r.ExceptIfHeaderContainsWords)

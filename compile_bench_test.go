@@ -52,10 +52,10 @@ func benchConfig(n int) Config {
 				{Name: Domain("mail." + name + ".example")},
 			},
 			Inbound: []InboundConnector{
-				{Name: "onprem", ConnectorType: OnPremises, TlsSenderCertificateName: DomainPattern("mail." + name + ".example"),
+				{Name: "onprem", ConnectorType: ConnectorOnPremises, TLSSenderCertificateName: DomainPattern("mail." + name + ".example"),
 					SenderIPAddresses: []string{ip.String()}},
-				{Name: "partner", TlsSenderCertificateName: DomainPattern(name + ".gw.example.net"),
-					RestrictDomainsToCertificate: true, RequireTls: true, EFSkipLastIP: true},
+				{Name: "partner", TLSSenderCertificateName: DomainPattern(name + ".gw.example.net"),
+					RestrictDomainsToCertificate: true, RequireTLS: true, EFSkipLastIP: true},
 			},
 		}
 	}

@@ -59,7 +59,7 @@ func (v *validator) index() *Directory {
 }
 
 func (d *Directory) indexInbound(ref *InboundRef) {
-	if p := ref.Connector.TlsSenderCertificateName; p != "" && p != PatternAll {
+	if p := ref.Connector.TLSSenderCertificateName; p != "" && p != PatternAll {
 		if p.IsWildcard() {
 			d.certWild[p.Base()] = append(d.certWild[p.Base()], ref)
 		} else {

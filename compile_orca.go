@@ -90,7 +90,7 @@ func compileSCLRule(el *errList, p string, r *SCLRule) {
 	if r.SenderDomainIs != nil {
 		r.SenderDomainIs = doms
 	}
-	for k, s := range r.SenderIpRanges {
+	for k, s := range r.SenderIPRanges {
 		if _, err := ParseIPRange(s); err != nil {
 			el.add(idx(p+".senderIpRanges", k), "%v", err)
 		}

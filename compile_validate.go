@@ -199,7 +199,7 @@ func checkName(el *errList, path, name string, seen map[string]int, j int) {
 
 func checkType(el *errList, path string, t ConnectorType) {
 	switch t {
-	case "", Partner, OnPremises:
+	case "", ConnectorPartner, ConnectorOnPremises:
 	default:
 		el.add(path+".connectorType", "%q is not Partner or OnPremises", t)
 	}
@@ -246,7 +246,7 @@ func validateInbound(el *errList, path string, in InboundConnector, seen map[str
 	checkName(el, path, c.Name, seen, j)
 	checkType(el, path, c.ConnectorType)
 	c.SenderDomains = patterns(el, path+".senderDomains", c.SenderDomains)
-	c.TlsSenderCertificateName = certPattern(el, path+".tlsSenderCertificateName", c.TlsSenderCertificateName)
+	c.TLSSenderCertificateName = certPattern(el, path+".tlsSenderCertificateName", c.TLSSenderCertificateName)
 	ads := make([]Domain, len(c.AssociatedAcceptedDomains))
 	for k, a := range c.AssociatedAcceptedDomains {
 		n, err := ParseDomain(string(a))
@@ -261,16 +261,16 @@ func validateInbound(el *errList, path string, in InboundConnector, seen map[str
 			el.add(idx(path+".efUsers", k), "%v", err)
 		}
 	}
-	if c.TreatMessagesAsInternal && c.Type() != OnPremises {
+	if c.TreatMessagesAsInternal && c.Type() != ConnectorOnPremises {
 		el.add(path+".treatMessagesAsInternal", "allowed only on OnPremises connectors")
 	}
 	if c.TreatMessagesAsInternal && c.CloudServicesMailEnabled {
 		el.add(path+".treatMessagesAsInternal", "cannot be true together with cloudServicesMailEnabled")
 	}
-	if c.Type() == OnPremises && c.TlsSenderCertificateName == "" && len(c.SenderIPAddresses) == 0 {
+	if c.Type() == ConnectorOnPremises && c.TLSSenderCertificateName == "" && len(c.SenderIPAddresses) == 0 {
 		el.add(path, "an OnPremises connector needs tlsSenderCertificateName or senderIPAddresses to identify the sending server")
 	}
-	if c.RestrictDomainsToCertificate && c.TlsSenderCertificateName == "" {
+	if c.RestrictDomainsToCertificate && c.TLSSenderCertificateName == "" {
 		el.add(path+".restrictDomainsToCertificate", "needs tlsSenderCertificateName")
 	}
 	if c.RestrictDomainsToIPAddresses && len(c.SenderIPAddresses) == 0 {
@@ -304,18 +304,18 @@ func validateOutbound(el *errList, path string, in OutboundConnector, seen map[s
 	if c.UseMXRecord != nil && *c.UseMXRecord && len(c.SmartHosts) > 0 {
 		el.add(path+".useMXRecord", "smartHosts are used only with useMXRecord false")
 	}
-	switch c.TlsSettings {
-	case TlsOpportunistic, TlsEncryptionOnly, TlsCertificateValidation, TlsDomainValidation:
+	switch c.TLSSettings {
+	case TLSOpportunistic, TLSEncryptionOnly, TLSCertificateValidation, TLSDomainValidation:
 	default:
-		el.add(path+".tlsSettings", "%q is not EncryptionOnly, CertificateValidation or DomainValidation", c.TlsSettings)
+		el.add(path+".tlsSettings", "%q is not EncryptionOnly, CertificateValidation or DomainValidation", c.TLSSettings)
 	}
-	if c.TlsDomain != "" {
-		c.TlsDomain = certPattern(el, path+".tlsDomain", c.TlsDomain)
+	if c.TLSDomain != "" {
+		c.TLSDomain = certPattern(el, path+".tlsDomain", c.TLSDomain)
 	}
-	if c.TlsSettings == TlsDomainValidation && c.TlsDomain == "" {
+	if c.TLSSettings == TLSDomainValidation && c.TLSDomain == "" {
 		el.add(path+".tlsDomain", "required with tlsSettings DomainValidation")
 	}
-	if c.Type() != OnPremises {
+	if c.Type() != ConnectorOnPremises {
 		if c.AllAcceptedDomains {
 			el.add(path+".allAcceptedDomains", "allowed only on OnPremises connectors")
 		}

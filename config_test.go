@@ -216,7 +216,7 @@ func TestCompileDefaults(t *testing.T) {
 		t.Errorf("Internet identity (-want +got):\n%s", diff)
 	}
 	conn := &ten.Inbound[0]
-	if conn.Type() != Partner || !conn.IsEnabled() || conn.EnhancedFiltering() {
+	if conn.Type() != ConnectorPartner || !conn.IsEnabled() || conn.EnhancedFiltering() {
 		t.Errorf("inbound defaults: type %s enabled %v EF %v; want Partner, enabled, no EF", conn.Type(), conn.IsEnabled(), conn.EnhancedFiltering())
 	}
 }
@@ -270,10 +270,10 @@ func FuzzLoadConfig(f *testing.F) {
 		}
 		for _, ten := range d.Tenants() {
 			for _, c := range ten.Inbound {
-				names = append(names, string(c.TlsSenderCertificateName))
+				names = append(names, string(c.TLSSenderCertificateName))
 			}
 			for _, c := range ten.Outbound {
-				names = append(names, string(c.TlsDomain))
+				names = append(names, string(c.TLSDomain))
 			}
 		}
 		for _, n := range names {

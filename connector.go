@@ -3,12 +3,13 @@ package tenantgate
 // ConnectorType is an Exchange Online connector's type.
 type ConnectorType string
 
-// Connector types. The zero value means Partner: Microsoft's cmdlet help states no default for
-// New-InboundConnector (docs/exchange-online.md#ambiguities (8)); Partner is the type that grants
-// no rights, so an unspecified type fails closed.
+// Connector types: ConnectorPartner and ConnectorOnPremises are the PowerShell values Partner and
+// OnPremises. The zero value means ConnectorPartner: Microsoft's cmdlet help states no default
+// for New-InboundConnector (docs/exchange-online.md#ambiguities (8)); Partner is the type that
+// grants no rights, so an unspecified type fails closed.
 const (
-	Partner    ConnectorType = "Partner"
-	OnPremises ConnectorType = "OnPremises"
+	ConnectorPartner    ConnectorType = "Partner"
+	ConnectorOnPremises ConnectorType = "OnPremises"
 )
 
 // InboundConnector mirrors New-InboundConnector / Get-InboundConnector. JSON field names are the
@@ -26,15 +27,16 @@ type InboundConnector struct {
 	// SenderIPAddresses lists IPv4 addresses and CIDR ranges from /24 to /32. IPv6 is not
 	// supported by Exchange Online and is refused.
 	SenderIPAddresses []string `json:"senderIPAddresses,omitempty"`
-	// TlsSenderCertificateName is the certificate name expected from the sending server,
-	// "*.contoso.com" meaning contoso.com and all subdomains. Empty: no certificate identification.
-	TlsSenderCertificateName DomainPattern `json:"tlsSenderCertificateName,omitempty"`
-	// RequireTls (Partner only) rejects mail that did not arrive over TLS. Default false here:
-	// Microsoft's help calls $true the default, but its own examples pass it explicitly and the
-	// claim is unverified (docs/exchange-online.md#ambiguities (9)).
-	RequireTls bool `json:"requireTls,omitempty"`
+	// TLSSenderCertificateName (PowerShell TlsSenderCertificateName) is the certificate name
+	// expected from the sending server, "*.contoso.com" meaning contoso.com and all subdomains.
+	// Empty: no certificate identification.
+	TLSSenderCertificateName DomainPattern `json:"tlsSenderCertificateName,omitempty"`
+	// RequireTLS (PowerShell RequireTls; Partner only) rejects mail that did not arrive over TLS.
+	// Default false here: Microsoft's help calls $true the default, but its own examples pass it
+	// explicitly and the claim is unverified (docs/exchange-online.md#ambiguities (9)).
+	RequireTLS bool `json:"requireTls,omitempty"`
 	// RestrictDomainsToCertificate (Partner only) rejects in-scope mail whose certificate does not
-	// match TlsSenderCertificateName.
+	// match TLSSenderCertificateName.
 	RestrictDomainsToCertificate bool `json:"restrictDomainsToCertificate,omitempty"`
 	// RestrictDomainsToIPAddresses (Partner only) rejects in-scope mail from outside
 	// SenderIPAddresses.
@@ -68,7 +70,7 @@ type InboundConnector struct {
 // IsEnabled reports whether the connector is enabled (Enabled nil or true).
 func (c *InboundConnector) IsEnabled() bool { return c.Enabled == nil || *c.Enabled }
 
-// Type returns ConnectorType with the zero value resolved to Partner.
+// Type returns ConnectorType with the zero value resolved to ConnectorPartner.
 func (c *InboundConnector) Type() ConnectorType { return connectorType(c.ConnectorType) }
 
 // EnhancedFiltering reports whether Enhanced Filtering for Connectors is on.
@@ -76,20 +78,20 @@ func (c *InboundConnector) EnhancedFiltering() bool { return c.EFSkipLastIP || l
 
 func connectorType(t ConnectorType) ConnectorType {
 	if t == "" {
-		return Partner
+		return ConnectorPartner
 	}
 	return t
 }
 
-// TlsSettings is an outbound connector's TLS requirement.
-type TlsSettings string
+// TLSSettings (PowerShell TlsSettings) is an outbound connector's TLS requirement.
+type TLSSettings string
 
 // Outbound TLS settings. The zero value is $null: opportunistic TLS.
 const (
-	TlsOpportunistic         TlsSettings = ""
-	TlsEncryptionOnly        TlsSettings = "EncryptionOnly"
-	TlsCertificateValidation TlsSettings = "CertificateValidation"
-	TlsDomainValidation      TlsSettings = "DomainValidation"
+	TLSOpportunistic         TLSSettings = ""
+	TLSEncryptionOnly        TLSSettings = "EncryptionOnly"
+	TLSCertificateValidation TLSSettings = "CertificateValidation"
+	TLSDomainValidation      TLSSettings = "DomainValidation"
 )
 
 // OutboundConnector mirrors New-OutboundConnector / Get-OutboundConnector.
@@ -108,10 +110,11 @@ type OutboundConnector struct {
 	// SmartHosts is set, in which case it means $false (PowerShell requires -UseMXRecord $false
 	// with -SmartHosts; we spare the JSON author the redundancy).
 	UseMXRecord *bool `json:"useMXRecord,omitempty"`
-	// TlsSettings: "" (opportunistic), EncryptionOnly, CertificateValidation, DomainValidation.
-	TlsSettings TlsSettings `json:"tlsSettings,omitempty"`
-	// TlsDomain is the name the next hop's certificate must carry under DomainValidation.
-	TlsDomain DomainPattern `json:"tlsDomain,omitempty"`
+	// TLSSettings: "" (opportunistic), EncryptionOnly, CertificateValidation, DomainValidation.
+	TLSSettings TLSSettings `json:"tlsSettings,omitempty"`
+	// TLSDomain (PowerShell TlsDomain) is the name the next hop's certificate must carry under
+	// DomainValidation.
+	TLSDomain DomainPattern `json:"tlsDomain,omitempty"`
 	// IsTransportRuleScoped makes the connector usable only through a mail flow rule.
 	IsTransportRuleScoped bool `json:"isTransportRuleScoped,omitempty"`
 	// RouteAllMessagesViaOnPremises is centralized mail transport (OnPremises only).
@@ -130,7 +133,7 @@ type OutboundConnector struct {
 // IsEnabled reports whether the connector is enabled (Enabled nil or true).
 func (c *OutboundConnector) IsEnabled() bool { return c.Enabled == nil || *c.Enabled }
 
-// Type returns ConnectorType with the zero value resolved to Partner.
+// Type returns ConnectorType with the zero value resolved to ConnectorPartner.
 func (c *OutboundConnector) Type() ConnectorType { return connectorType(c.ConnectorType) }
 
 // UsesMX reports whether the connector routes by MX (see UseMXRecord for the nil rule).

@@ -37,8 +37,9 @@ type SCLRule struct {
 	// and by regular expressions.
 	FromAddressContainsWords   []string `json:"fromAddressContainsWords,omitempty"`
 	FromAddressMatchesPatterns []string `json:"fromAddressMatchesPatterns,omitempty"`
-	// SenderIpRanges matches the connecting IP: addresses, "first-last" ranges or CIDRs.
-	SenderIpRanges []string `json:"senderIpRanges,omitempty"`
+	// SenderIPRanges (the rule's SenderIpRanges) matches the connecting IP: addresses,
+	// "first-last" ranges or CIDRs.
+	SenderIPRanges []string `json:"senderIpRanges,omitempty"`
 	// HeaderContainsMessageHeader with HeaderContainsWords, and HeaderMatchesMessageHeader with
 	// HeaderMatchesPatterns, are header conditions; the ExceptIf… forms are exceptions.
 	HeaderContainsMessageHeader         string   `json:"headerContainsMessageHeader,omitempty"`
@@ -74,8 +75,9 @@ type ConnectionFilterPolicy struct {
 type MXRecord struct {
 	// HighestPriorityMailhost is the MX target with the lowest preference value.
 	HighestPriorityMailhost string `json:"highestPriorityMailhost,omitempty"`
-	// HighestPriorityMailhostIpAddress is its address, when reported.
-	HighestPriorityMailhostIpAddress string `json:"highestPriorityMailhostIpAddress,omitempty"`
+	// HighestPriorityMailhostIPAddress (the report's HighestPriorityMailhostIpAddress) is its
+	// address, when reported.
+	HighestPriorityMailhostIPAddress string `json:"highestPriorityMailhostIpAddress,omitempty"`
 	// PointsToService reports whether the MX targets Exchange Online. Its zero value, false, is
 	// the answer that makes ORCA 233, 233_1 and 243 require Enhanced Filtering and ARC.
 	PointsToService bool `json:"pointsToService"`

@@ -202,7 +202,7 @@ func (a *attributor) ipMatches(ref *tenantgate.InboundRef) bool {
 // onPremisesInScope applies AttributeOptions.OnPremisesSenderDomains.
 func (a *attributor) onPremisesInScope(ref *tenantgate.InboundRef) bool {
 	c := ref.Connector
-	if c.Type() != tenantgate.OnPremises || !c.IsEnabled() {
+	if c.Type() != tenantgate.ConnectorOnPremises || !c.IsEnabled() {
 		return false
 	}
 	return !a.o.OnPremisesSenderDomains || a.senderInScope(c.SenderDomains)
@@ -218,7 +218,7 @@ func (a *attributor) findCandidates() {
 		var names []tenantgate.Domain
 		if m == MethodCertificate {
 			var ok bool
-			if ok, names = a.certMatches(ref.Connector.TlsSenderCertificateName); !ok {
+			if ok, names = a.certMatches(ref.Connector.TLSSenderCertificateName); !ok {
 				return
 			}
 		}
@@ -438,12 +438,12 @@ func (a *attributor) incoming(r *recipientState, t tenantgate.TenantInfo) {
 		if !conn.IsEnabled() {
 			continue
 		}
-		certOK, _ := a.certMatches(conn.TlsSenderCertificateName)
+		certOK, _ := a.certMatches(conn.TLSSenderCertificateName)
 		ipOK := a.ipMatches(ref)
-		if (certOK || ipOK) && (conn.Type() == tenantgate.Partner || !a.o.DirectSendPartnerOnly) {
+		if (certOK || ipOK) && (conn.Type() == tenantgate.ConnectorPartner || !a.o.DirectSendPartnerOnly) {
 			identified = true
 		}
-		if conn.Type() != tenantgate.Partner || !a.senderInScope(conn.SenderDomains) {
+		if conn.Type() != tenantgate.ConnectorPartner || !a.senderInScope(conn.SenderDomains) {
 			continue
 		}
 		switch {
@@ -451,7 +451,7 @@ func (a *attributor) incoming(r *recipientState, t tenantgate.TenantInfo) {
 			byCert = ref
 		case ipOK && byIP == nil:
 			byIP = ref
-		case conn.TlsSenderCertificateName == "" && len(ref.SenderIPs) == 0 && plain == nil:
+		case conn.TLSSenderCertificateName == "" && len(ref.SenderIPs) == 0 && plain == nil:
 			plain = ref
 		}
 		if scoped == nil && a.partnerRejects(ref, certOK, ipOK) != "" {
@@ -473,7 +473,7 @@ func (a *attributor) incoming(r *recipientState, t tenantgate.TenantInfo) {
 	r.Tenant, r.Method = t.ID, method
 	if applied != nil {
 		r.Connector = applied.Connector.Name
-		certOK, _ := a.certMatches(applied.Connector.TlsSenderCertificateName)
+		certOK, _ := a.certMatches(applied.Connector.TLSSenderCertificateName)
 		if code := a.partnerRejects(applied, certOK, a.ipMatches(applied)); code != "" {
 			r.Reply = ReplyPartnerRestricted
 			detail := "the connecting IP is not in SenderIPAddresses (RestrictDomainsToIPAddresses)"
@@ -512,7 +512,7 @@ func (a *attributor) rejectsDirectSend(id tenantgate.TenantID) bool {
 func (a *attributor) partnerRejects(ref *tenantgate.InboundRef, certOK, ipOK bool) string {
 	conn := ref.Connector
 	switch {
-	case conn.RequireTls && !a.c.TLS.TLS:
+	case conn.RequireTLS && !a.c.TLS.TLS:
 		return ReasonAttrPartnerRequireTLS
 	case conn.RestrictDomainsToIPAddresses && !ipOK:
 		return ReasonAttrPartnerRestrictIP

@@ -27,11 +27,11 @@ func benchDirectory(b *testing.B, n int) *tenantgate.Directory {
 				{Name: tenantgate.Domain("mail." + name + ".example")},
 			},
 			Inbound: []tenantgate.InboundConnector{
-				{Name: "onprem", ConnectorType: tenantgate.OnPremises,
-					TlsSenderCertificateName: tenantgate.DomainPattern("mail." + name + ".example"),
+				{Name: "onprem", ConnectorType: tenantgate.ConnectorOnPremises,
+					TLSSenderCertificateName: tenantgate.DomainPattern("mail." + name + ".example"),
 					SenderIPAddresses:        []string{benchIP(i).String()}},
-				{Name: "partner", TlsSenderCertificateName: tenantgate.DomainPattern(name + ".gw.example.net"),
-					RestrictDomainsToCertificate: true, RequireTls: true, EFSkipLastIP: true},
+				{Name: "partner", TLSSenderCertificateName: tenantgate.DomainPattern(name + ".gw.example.net"),
+					RestrictDomainsToCertificate: true, RequireTLS: true, EFSkipLastIP: true},
 			},
 		}
 	}

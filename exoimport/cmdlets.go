@@ -19,8 +19,8 @@ func (imp *importer) readInbound(r *record) {
 		Enabled:                      r.boolp("Enabled"),
 		SenderDomains:                r.senderDomains("SenderDomains"),
 		SenderIPAddresses:            r.ips("SenderIPAddresses", senderIP),
-		TlsSenderCertificateName:     r.pattern("TlsSenderCertificateName"),
-		RequireTls:                   r.bool("RequireTls"),
+		TLSSenderCertificateName:     r.pattern("TlsSenderCertificateName"),
+		RequireTLS:                   r.bool("RequireTls"),
 		RestrictDomainsToCertificate: r.bool("RestrictDomainsToCertificate"),
 		RestrictDomainsToIPAddresses: r.bool("RestrictDomainsToIPAddresses"),
 		CloudServicesMailEnabled:     r.bool("CloudServicesMailEnabled"),
@@ -58,8 +58,8 @@ func (imp *importer) readOutbound(r *record) {
 		Enabled:                       r.boolp("Enabled"),
 		RecipientDomains:              r.patterns("RecipientDomains"),
 		UseMXRecord:                   r.boolp("UseMXRecord"),
-		TlsSettings:                   tenantgate.TlsSettings(r.enum("TlsSettings", "EncryptionOnly", "CertificateValidation", "DomainValidation")),
-		TlsDomain:                     r.pattern("TlsDomain"),
+		TLSSettings:                   tenantgate.TLSSettings(r.enum("TlsSettings", "EncryptionOnly", "CertificateValidation", "DomainValidation")),
+		TLSDomain:                     r.pattern("TlsDomain"),
 		IsTransportRuleScoped:         r.bool("IsTransportRuleScoped"),
 		RouteAllMessagesViaOnPremises: r.bool("RouteAllMessagesViaOnPremises"),
 		CloudServicesMailEnabled:      r.bool("CloudServicesMailEnabled"),
@@ -156,7 +156,7 @@ func (imp *importer) readRule(r *record, dsc bool) {
 		s := &tenantgate.SCLRule{
 			Name: name, Enabled: enabled, Mode: mode, SetSCL: *scl, FromScope: from,
 			SenderDomainIs:                      r.domains("SenderDomainIs"),
-			SenderIpRanges:                      r.ips("SenderIpRanges", ipRange),
+			SenderIPRanges:                      r.ips("SenderIpRanges", ipRange),
 			HeaderContainsMessageHeader:         r.str("HeaderContainsMessageHeader"),
 			HeaderMatchesMessageHeader:          r.str("HeaderMatchesMessageHeader"),
 			ExceptIfHeaderContainsMessageHeader: r.str("ExceptIfHeaderContainsMessageHeader"),
@@ -286,7 +286,7 @@ func (imp *importer) readMX(r *record) {
 		if err := ipAddr(a); err != nil {
 			r.errf(member(r.path, "HighestPriorityMailhostIpAddress"), "%v", err)
 		}
-		m.row.HighestPriorityMailhostIpAddress = a
+		m.row.HighestPriorityMailhostIPAddress = a
 	}
 	imp.mx = append(imp.mx, m)
 }

@@ -29,7 +29,7 @@ func ExampleImport() {
 		return
 	}
 	c := t.Inbound[0]
-	fmt.Println(t.Name, len(t.AcceptedDomains), c.Name, c.SenderDomains, c.TlsSenderCertificateName, c.EnhancedFiltering())
+	fmt.Println(t.Name, len(t.AcceptedDomains), c.Name, c.SenderDomains, c.TLSSenderCertificateName, c.EnhancedFiltering())
 	for _, w := range warns {
 		if w.Code == exoimport.WarnAbsent {
 			fmt.Println(w)

@@ -19,10 +19,10 @@ func TestValueForms(t *testing.T) {
 	}{
 		{"nested enum: the name wins over the number (ScubaGear #135)",
 			`{"Name":"a","SenderDomains":[],"ConnectorType":{"value":1,"Value":"OnPremises"}}`,
-			func(tn tenantgate.Tenant) any { return tn.Inbound[0].ConnectorType }, tenantgate.OnPremises},
+			func(tn tenantgate.Tenant) any { return tn.Inbound[0].ConnectorType }, tenantgate.ConnectorOnPremises},
 		{"keys and enum names in any case (PowerShell is case-insensitive)",
 			`{"name":"a","senderdomains":[],"CONNECTORTYPE":"partner","enabled":false}`,
-			inbound, tenantgate.InboundConnector{Name: "a", ConnectorType: tenantgate.Partner, Enabled: new(false), SenderDomains: []tenantgate.DomainPattern{}}},
+			inbound, tenantgate.InboundConnector{Name: "a", ConnectorType: tenantgate.ConnectorPartner, Enabled: new(false), SenderDomains: []tenantgate.DomainPattern{}}},
 		{"SenderDomains as one bare string in the stored form",
 			`{"Name":"a","SenderDomains":"SMTP:Contoso.COM;10"}`,
 			func(tn tenantgate.Tenant) any { return tn.Inbound[0].SenderDomains }, []tenantgate.DomainPattern{"contoso.com"}},

@@ -128,7 +128,7 @@ func checkCmdlets(t *testing.T, tn tenantgate.Tenant, warns []Warning) {
 	// "Legacy on-premises": Enabled false, ConnectorType OnPremises, SenderDomains
 	// smtp:Contoso.com;1 (lower-cased) and contoso.net, EFTestMode true.
 	lg := tn.Inbound[1]
-	if lg.Name != "Legacy on-premises" || lg.Enabled == nil || *lg.Enabled || lg.ConnectorType != tenantgate.OnPremises ||
+	if lg.Name != "Legacy on-premises" || lg.Enabled == nil || *lg.Enabled || lg.ConnectorType != tenantgate.ConnectorOnPremises ||
 		!cmp.Equal(lg.SenderDomains, []tenantgate.DomainPattern{"contoso.com", "contoso.net"}) || lg.EFTestMode == nil || !*lg.EFTestMode {
 		t.Errorf("inbound[1] = %+v; want Legacy on-premises, disabled, OnPremises, [contoso.com contoso.net], efTestMode true", lg)
 	}
@@ -143,7 +143,7 @@ func checkCmdlets(t *testing.T, tn tenantgate.Tenant, warns []Warning) {
 		t.Fatalf("%d SCL rules, want 2", len(tn.SCLRules))
 	}
 	byIP, partner := tn.SCLRules[0], tn.SCLRules[1]
-	if byIP.Name != "Skip spam filtering for the gateway" || byIP.SetSCL != -1 || !cmp.Equal(byIP.SenderIpRanges, []string{"198.51.100.25"}) ||
+	if byIP.Name != "Skip spam filtering for the gateway" || byIP.SetSCL != -1 || !cmp.Equal(byIP.SenderIPRanges, []string{"198.51.100.25"}) ||
 		byIP.SenderDomainIs != nil {
 		t.Errorf("sclRules[0] = %+v; want the gateway's IP-only bypass", byIP)
 	}
@@ -262,7 +262,7 @@ func checkM365DSC(t *testing.T, tn tenantgate.Tenant, warns []Warning) {
 	}
 	// EXOTransportRule: "Enabled" rather than State; SenderIpRanges as a bare string.
 	if len(tn.SCLRules) != 1 || tn.SCLRules[0].Enabled == nil || !*tn.SCLRules[0].Enabled ||
-		!cmp.Equal(tn.SCLRules[0].SenderIpRanges, []string{"198.51.100.25"}) {
+		!cmp.Equal(tn.SCLRules[0].SenderIPRanges, []string{"198.51.100.25"}) {
 		t.Errorf("sclRules %+v; want the enabled gateway rule for 198.51.100.25", tn.SCLRules)
 	}
 	// EXOOrganizationConfig without RejectDirectSend: absent, taken as false.
@@ -332,9 +332,9 @@ func TestImportScubaGear(t *testing.T) {
 		// "smtp:test.domain.com;1" read as test.domain.com, RequireTls true, EFTestMode false,
 		// empty lists (stored as empty, not nil: the export said []).
 		Inbound: []tenantgate.InboundConnector{{
-			Name: "inbound connector test 1", ConnectorType: tenantgate.Partner, Enabled: bp(true),
+			Name: "inbound connector test 1", ConnectorType: tenantgate.ConnectorPartner, Enabled: bp(true),
 			SenderDomains: []tenantgate.DomainPattern{"test.domain.com"}, SenderIPAddresses: []string{},
-			RequireTls: true, AssociatedAcceptedDomains: []tenantgate.Domain{}, TrustedOrganizations: []string{},
+			RequireTLS: true, AssociatedAcceptedDomains: []tenantgate.Domain{}, TrustedOrganizations: []string{},
 			ConnectorSource: "AdminUI", EFSkipIPs: []string{}, EFUsers: []string{}, EFTestMode: bp(false),
 			EFSkipMailGateway: []string{},
 		}},

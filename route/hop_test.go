@@ -17,14 +17,14 @@ func TestHopClientHop(t *testing.T) {
 		want tlsid.ClientHop
 	}{
 		// Into a served tenant: its smart host, its identity, the host verified.
-		{"tenant", Hop{Kind: DestTenant, Host: host, Identity: "fabrikam", RequireTLS: true, VerifyNames: []string{host}},
+		{"tenant", Hop{Kind: HopTenant, Host: host, Identity: "fabrikam", RequireTLS: true, VerifyNames: []string{host}},
 			tlsid.ClientHop{ServerName: host, Identity: "fabrikam", VerifyNames: []string{host}}},
 		// To an MX: no host yet (the MTA sets each MX host's name), the Internet identity,
 		// nothing verified (opportunistic TLS, RFC 7435).
-		{"internet", Hop{Kind: DestInternet, Domain: "woodgrove.example", Identity: "internet"},
+		{"internet", Hop{Kind: HopInternet, Domain: "woodgrove.example", Identity: "internet"},
 			tlsid.ClientHop{Identity: "internet"}},
 		// A rejection goes nowhere: no identity, nothing to verify.
-		{"none", Hop{Kind: DestNone, Reply: ReplyNoRoute}, tlsid.ClientHop{}},
+		{"none", Hop{Kind: HopNone, Reply: ReplyNoRoute}, tlsid.ClientHop{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

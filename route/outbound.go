@@ -7,26 +7,7 @@ import (
 
 	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate"
-)
-
-// SenderKind says who sent a message, as Exchange Online sees it when it routes the message out.
-// It decides a transport rule's FromScope and whether centralized transport applies.
-type SenderKind string
-
-// Sender kinds. The zero value means SenderMailbox; any other unknown value is treated as
-// SenderRelayed (not in the organisation).
-const (
-	// SenderMailbox: a mailbox (or other recipient object) of the tenant in Exchange Online. In
-	// the organisation (FromScope InOrganization) whatever its MAIL FROM.
-	SenderMailbox SenderKind = "mailbox"
-	// SenderOnPremises: mail the tenant's on-premises servers (or an add-on service treated as
-	// on-premises) relayed through an OnPremises inbound connector. In the organisation when its
-	// MAIL FROM is in one of the tenant's accepted domains. Centralized transport does not send it
-	// back on-premises.
-	SenderOnPremises SenderKind = "on-premises"
-	// SenderRelayed: an Internet sender's message the tenant passes on (a forward, an
-	// InternalRelay domain, mail a gateway hands in anonymously). Not in the organisation.
-	SenderRelayed SenderKind = "relayed"
+	"github.com/tenantgate/tenantgate/classify"
 )
 
 // OutboundMessage is what Outbound needs to know of a message leaving a tenant's Exchange Online.
@@ -34,8 +15,18 @@ const (
 type OutboundMessage struct {
 	// MailFrom is the envelope sender (RFC 5321 MAIL FROM); "" is the null reverse-path.
 	MailFrom string
-	// Sender is where the sender is; "" means SenderMailbox.
-	Sender SenderKind
+	// Sender is who sent the message, as Exchange Online sees it when it routes the message out;
+	// it decides a transport rule's FromScope and whether centralized transport applies:
+	//   - classify.Mailbox, or "": a mailbox (or other recipient object) of the tenant in
+	//     Exchange Online; in the organisation (FromScope InOrganization) whatever its MAIL FROM;
+	//   - classify.OnPremises: mail the tenant's on-premises servers (or an add-on service
+	//     treated as on-premises) relayed through an OnPremises inbound connector; in the
+	//     organisation when its MAIL FROM is in one of the tenant's accepted domains, and
+	//     centralized transport does not send it back on-premises;
+	//   - classify.Relayed, and any other value: an Internet sender's message the tenant passes
+	//     on (a forward, an InternalRelay domain, mail a gateway hands in anonymously); not in
+	//     the organisation.
+	Sender classify.Kind
 	// Recipients are the envelope recipients (RCPT TO), each routed on its own.
 	Recipients []string
 	// Header is the message's header block, which transport rule exceptions test
@@ -65,41 +56,43 @@ type OutboundOptions struct {
 	Precedence Precedence
 }
 
-// HopKind is how Exchange Online hands a recipient's copy on.
-type HopKind string
+// OutboundHopKind is how Exchange Online hands a recipient's copy on.
+type OutboundHopKind string
 
-// Hop kinds. The zero value HopNone means that the recipient could not be routed (see Reasons).
+// Outbound hop kinds. The zero value OutboundNone means that the recipient could not be routed
+// (see Reasons).
 const (
-	HopNone HopKind = ""
-	// HopInternal: delivered inside the tenant (to a mailbox in one of its accepted domains).
-	HopInternal HopKind = "internal"
-	// HopSmartHost: to the connector's smart hosts.
-	HopSmartHost HopKind = "smart-host"
-	// HopMX: to the MX of the recipient's domain (a connector with UseMXRecord, or Exchange
+	OutboundNone OutboundHopKind = ""
+	// OutboundInternal: delivered inside the tenant (to a mailbox in one of its accepted domains).
+	OutboundInternal OutboundHopKind = "internal"
+	// OutboundSmartHost: to the connector's smart hosts.
+	OutboundSmartHost OutboundHopKind = "smart-host"
+	// OutboundMX: to the MX of the recipient's domain (a connector with UseMXRecord, or Exchange
 	// Online's own Internet delivery when no connector applies).
-	HopMX HopKind = "mx"
+	OutboundMX OutboundHopKind = "mx"
 )
 
-// NextHop is where a recipient's copy goes.
-type NextHop struct {
-	Kind HopKind `json:"kind,omitempty"`
-	// Hosts are the smart hosts (HopSmartHost): names, IP addresses or CIDR ranges, in the
+// OutboundHop is where Exchange Online sends a recipient's copy (Outbound); the gateway's own next
+// hop is Hop.
+type OutboundHop struct {
+	Kind OutboundHopKind `json:"kind,omitempty"`
+	// Hosts are the smart hosts (OutboundSmartHost): names, IP addresses or CIDR ranges, in the
 	// connector's order.
 	Hosts []string `json:"hosts,omitempty"`
-	// Domain is the recipient's domain: whose MX is used (HopMX), or the accepted domain the
-	// mailbox is in (HopInternal).
+	// Domain is the recipient's domain: whose MX is used (OutboundMX), or the accepted domain the
+	// mailbox is in (OutboundInternal).
 	Domain tenantgate.Domain `json:"domain,omitempty"`
 }
 
 // String describes the hop for people: "gw.example.net", "MX of woodgrove.example",
 // "internal delivery in contoso.com" or "none".
-func (h NextHop) String() string {
+func (h OutboundHop) String() string {
 	switch h.Kind {
-	case HopSmartHost:
+	case OutboundSmartHost:
 		return strings.Join(h.Hosts, ", ")
-	case HopMX:
+	case OutboundMX:
 		return "MX of " + string(h.Domain)
-	case HopInternal:
+	case OutboundInternal:
 		return "internal delivery in " + string(h.Domain)
 	}
 	return "none"
@@ -107,11 +100,11 @@ func (h NextHop) String() string {
 
 // TLSRequirement is what the sending side demands of the next hop's TLS.
 type TLSRequirement struct {
-	// Settings is the connector's TlsSettings; "" (TlsOpportunistic) also for Exchange Online's
+	// Settings is the connector's TlsSettings; "" (TLSOpportunistic) also for Exchange Online's
 	// own delivery and for internal delivery.
-	Settings tenantgate.TlsSettings `json:"settings,omitempty"`
+	Settings tenantgate.TLSSettings `json:"settings,omitempty"`
 	// Domain is the name the next hop's certificate must carry; set only with
-	// TlsDomainValidation (TlsDomain is used only then).
+	// TLSDomainValidation (TLSDomain is used only then).
 	Domain tenantgate.DomainPattern `json:"domain,omitempty"`
 }
 
@@ -127,7 +120,7 @@ type RecipientRoute struct {
 	// Centralized is set when Connector was chosen because it has RouteAllMessagesViaOnPremises.
 	Centralized bool `json:"centralized,omitempty"`
 	// NextHop is where the copy goes.
-	NextHop NextHop `json:"nextHop"`
+	NextHop OutboundHop `json:"nextHop"`
 	// TLS is the connector's TLS requirement.
 	TLS TLSRequirement `json:"tls"`
 	// ConvertHeaders reports CloudServicesMailEnabled on the connector:
@@ -199,7 +192,7 @@ const (
 // an existing cloud mailbox directly.
 //
 // Disabled connectors and rules never apply. An unknown tenant or an unparsable recipient gets
-// HopNone: nothing is routed on incomplete information.
+// OutboundNone: nothing is routed on incomplete information.
 func Outbound(d *tenantgate.Directory, from tenantgate.TenantID, m OutboundMessage, opts OutboundOptions) OutboundDecision {
 	dec := OutboundDecision{Tenant: from, Recipients: make([]RecipientRoute, len(m.Recipients))}
 	var t *tenantgate.Tenant
@@ -233,13 +226,13 @@ type outbound struct {
 
 func (o *outbound) senderInOrganization() bool {
 	switch o.m.Sender {
-	case "", SenderMailbox:
+	case "", classify.Mailbox:
 		return true
-	case SenderOnPremises:
+	case classify.OnPremises:
 		dom, err := tenantgate.AddressDomain(o.m.MailFrom)
 		return err == nil && o.d.Accepts(o.t.ID, dom)
 	}
-	return false // SenderRelayed, and any unknown kind: not ours
+	return false // classify.Relayed, and any unknown kind: not ours
 }
 
 func (o *outbound) route(rcpt string) RecipientRoute {
@@ -277,10 +270,10 @@ func (o *outbound) route(rcpt string) RecipientRoute {
 	}
 
 	// 2. Centralized transport for Internet-bound mail (docs/exchange-online.md#loops).
-	if !inOrg && o.m.Sender != SenderOnPremises {
+	if !inOrg && o.m.Sender != classify.OnPremises {
 		for i := range o.t.Outbound {
 			c := &o.t.Outbound[i]
-			if c.IsEnabled() && !c.IsTransportRuleScoped && c.Type() == tenantgate.OnPremises && c.RouteAllMessagesViaOnPremises {
+			if c.IsEnabled() && !c.IsTransportRuleScoped && c.Type() == tenantgate.ConnectorOnPremises && c.RouteAllMessagesViaOnPremises {
 				r.Centralized = true
 				r.Reasons = append(r.Reasons, reason(ReasonCentralized, "connector %q routes all Internet-bound mail via on-premises (RouteAllMessagesViaOnPremises)", c.Name))
 				return via(r, c, dom)
@@ -293,7 +286,7 @@ func (o *outbound) route(rcpt string) RecipientRoute {
 	bestRank, bestWhy := -1, ""
 	for i := range o.t.Outbound {
 		c := &o.t.Outbound[i]
-		if !c.IsEnabled() || c.IsTransportRuleScoped || (inOrg && c.Type() == tenantgate.Partner) {
+		if !c.IsEnabled() || c.IsTransportRuleScoped || (inOrg && c.Type() == tenantgate.ConnectorPartner) {
 			continue
 		}
 		if rank, why := o.rank(c, dom, inOrg); rank > bestRank {
@@ -307,7 +300,7 @@ func (o *outbound) route(rcpt string) RecipientRoute {
 
 	// 4. No connector.
 	if inOrg {
-		r.NextHop = NextHop{Kind: HopInternal, Domain: dom}
+		r.NextHop = OutboundHop{Kind: OutboundInternal, Domain: dom}
 		if ad.Type() == tenantgate.InternalRelay {
 			r.Reasons = append(r.Reasons, reason(ReasonInternalRelayNoRoute, "%s is an InternalRelay domain (%s) and no outbound connector serves it: recipients without a mailbox go to the MX of %s", dom, ad.Name, dom))
 		} else {
@@ -315,7 +308,7 @@ func (o *outbound) route(rcpt string) RecipientRoute {
 		}
 		return r
 	}
-	r.NextHop = NextHop{Kind: HopMX, Domain: dom}
+	r.NextHop = OutboundHop{Kind: OutboundMX, Domain: dom}
 	r.Reasons = append(r.Reasons, reason(ReasonMX, "no outbound connector applies to %s: Exchange Online delivers to its MX", dom))
 	return r
 }
@@ -395,13 +388,13 @@ func scopeHolds(s tenantgate.Scope, inOrg bool) bool {
 func via(r RecipientRoute, c *tenantgate.OutboundConnector, dom tenantgate.Domain) RecipientRoute {
 	r.Connector = c.Name
 	if c.UsesMX() {
-		r.NextHop = NextHop{Kind: HopMX, Domain: dom}
+		r.NextHop = OutboundHop{Kind: OutboundMX, Domain: dom}
 	} else {
-		r.NextHop = NextHop{Kind: HopSmartHost, Hosts: slices.Clone(c.SmartHosts)}
+		r.NextHop = OutboundHop{Kind: OutboundSmartHost, Hosts: slices.Clone(c.SmartHosts)}
 	}
-	r.TLS = TLSRequirement{Settings: c.TlsSettings}
-	if c.TlsSettings == tenantgate.TlsDomainValidation {
-		r.TLS.Domain = c.TlsDomain
+	r.TLS = TLSRequirement{Settings: c.TLSSettings}
+	if c.TLSSettings == tenantgate.TLSDomainValidation {
+		r.TLS.Domain = c.TLSDomain
 	}
 	r.ConvertHeaders = c.CloudServicesMailEnabled
 	return r

@@ -40,7 +40,7 @@ func ExampleOutbound() {
 	}, route.OutboundOptions{})
 	for _, r := range dec.Recipients {
 		tls := "opportunistic"
-		if r.TLS.Settings != tenantgate.TlsOpportunistic {
+		if r.TLS.Settings != tenantgate.TLSOpportunistic {
 			tls = strings.TrimSpace(string(r.TLS.Settings) + " " + string(r.TLS.Domain))
 		}
 		fmt.Printf("%s: connector %q, next hop %s, TLS %s\n", r.Rcpt, r.Connector, r.NextHop, tls)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
 )
 
 // FuzzOutbound routes arbitrary envelopes and a marker header through a tenant with every kind
@@ -37,7 +38,7 @@ func FuzzOutbound(f *testing.F) {
 		if marker != "" {
 			h.Add("X-Done", marker)
 		}
-		m := OutboundMessage{MailFrom: mailFrom, Sender: SenderKind(kind), Recipients: []string{rcpt1, rcpt2}, Header: h}
+		m := OutboundMessage{MailFrom: mailFrom, Sender: classify.Kind(kind), Recipients: []string{rcpt1, rcpt2}, Header: h}
 		dec := Outbound(d, t0.ID, m, OutboundOptions{})
 		if len(dec.Recipients) != 2 {
 			t.Fatalf("%d routes for 2 recipients", len(dec.Recipients))
@@ -52,12 +53,12 @@ func FuzzOutbound(f *testing.F) {
 			last := r.Reasons[len(r.Reasons)-1].Code
 			dom, err := tenantgate.AddressDomain(r.Rcpt)
 			if err != nil {
-				if r.NextHop.Kind != HopNone || last != ReasonRcptInvalid {
+				if r.NextHop.Kind != OutboundNone || last != ReasonRcptInvalid {
 					t.Fatalf("invalid recipient %q routed: %+v", r.Rcpt, r)
 				}
 				continue
 			}
-			if r.NextHop.Kind == HopNone {
+			if r.NextHop.Kind == OutboundNone {
 				t.Fatalf("valid recipient %q not routed: %+v", r.Rcpt, r)
 			}
 			if r.Connector == "" {
@@ -71,7 +72,7 @@ func FuzzOutbound(f *testing.F) {
 				t.Fatalf("disabled connector %q chosen for %q", c.Name, r.Rcpt)
 			case c.IsTransportRuleScoped && (r.Rule == "" || last != ReasonRuleMatch):
 				t.Fatalf("rule-scoped connector %q chosen without a rule for %q", c.Name, r.Rcpt)
-			case c.Type() == tenantgate.Partner && r.Rule == "" && d.Accepts(t0.ID, dom):
+			case c.Type() == tenantgate.ConnectorPartner && r.Rule == "" && d.Accepts(t0.ID, dom):
 				t.Fatalf("Partner connector %q chosen for accepted domain %s", c.Name, dom)
 			}
 		}

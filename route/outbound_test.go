@@ -7,6 +7,7 @@ import (
 	"github.com/emersion/go-message/textproto"
 	"github.com/google/go-cmp/cmp"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
 )
 
 const (
@@ -19,7 +20,7 @@ const (
 type routeSummary struct {
 	Connector, Rule string
 	Centralized     bool
-	NextHop         NextHop
+	NextHop         OutboundHop
 	TLS             TLSRequirement
 	ConvertHeaders  bool
 	Codes           []string
@@ -47,9 +48,11 @@ func header(t *testing.T, fields ...string) textproto.Header {
 }
 
 // Helpers for expected routes.
-func smart(hosts ...string) NextHop { return NextHop{Kind: HopSmartHost, Hosts: hosts} }
-func mx(dom string) NextHop         { return NextHop{Kind: HopMX, Domain: tenantgate.Domain(dom)} }
-func internal(dom string) NextHop   { return NextHop{Kind: HopInternal, Domain: tenantgate.Domain(dom)} }
+func smart(hosts ...string) OutboundHop { return OutboundHop{Kind: OutboundSmartHost, Hosts: hosts} }
+func mx(dom string) OutboundHop         { return OutboundHop{Kind: OutboundMX, Domain: tenantgate.Domain(dom)} }
+func internal(dom string) OutboundHop {
+	return OutboundHop{Kind: OutboundInternal, Domain: tenantgate.Domain(dom)}
+}
 
 type outboundCase struct {
 	name   string
@@ -133,7 +136,7 @@ func TestOutboundAddOnLoopGuard(t *testing.T) {
 	                 "exceptIfHeaderContainsMessageHeader": "X-Gw-Done", "exceptIfHeaderContainsWords": ["true"] } ] } ],
 	  "gateway": { "name": "gw.example.net" } }`)
 	addon := routeSummary{Connector: "to-addon", Rule: "via-addon", NextHop: smart("svc.addon.example"),
-		TLS:            TLSRequirement{Settings: tenantgate.TlsDomainValidation, Domain: "svc.addon.example"},
+		TLS:            TLSRequirement{Settings: tenantgate.TLSDomainValidation, Domain: "svc.addon.example"},
 		ConvertHeaders: true, Codes: []string{ReasonRuleMatch}}
 	back := []string{ReasonRuleException, ReasonMX}
 	runOutbound(t, d, []outboundCase{
@@ -153,15 +156,15 @@ func TestOutboundAddOnLoopGuard(t *testing.T) {
 			from: fabrikamID, msg: OutboundMessage{Recipients: []string{"bob@fabrikam.com"}, Header: header(t, "X-Gw-Done: true")},
 			want: routeSummary{NextHop: internal("fabrikam.com"), Codes: []string{ReasonRuleException, ReasonInternal}}},
 		{name: "Internet sender is not in the organisation", source: "FromScope InOrganization fails; the rule-scoped connector is used only through a rule (§3)",
-			from: fabrikamID, msg: OutboundMessage{Sender: SenderRelayed, MailFrom: "bob@sender.example", Recipients: []string{"erin@woodgrove.example"}},
+			from: fabrikamID, msg: OutboundMessage{Sender: classify.Relayed, MailFrom: "bob@sender.example", Recipients: []string{"erin@woodgrove.example"}},
 			want: routeSummary{NextHop: mx("woodgrove.example"), Codes: []string{ReasonMX}}},
 		{name: "on-premises sender in an accepted domain", source: "FromScope InOrganization: accepted domain over an authenticated (OnPremises) connection",
-			from: fabrikamID, msg: OutboundMessage{Sender: SenderOnPremises, MailFrom: "app@fabrikam.com", Recipients: []string{"erin@woodgrove.example"}}, want: addon},
+			from: fabrikamID, msg: OutboundMessage{Sender: classify.OnPremises, MailFrom: "app@fabrikam.com", Recipients: []string{"erin@woodgrove.example"}}, want: addon},
 		{name: "on-premises sender in a foreign domain", source: "FromScope InOrganization needs an accepted sender domain",
-			from: fabrikamID, msg: OutboundMessage{Sender: SenderOnPremises, MailFrom: "app@other.example", Recipients: []string{"erin@woodgrove.example"}},
+			from: fabrikamID, msg: OutboundMessage{Sender: classify.OnPremises, MailFrom: "app@other.example", Recipients: []string{"erin@woodgrove.example"}},
 			want: routeSummary{NextHop: mx("woodgrove.example"), Codes: []string{ReasonMX}}},
 		{name: "on-premises null sender", source: "the null reverse-path has no domain, so it is not in the organisation",
-			from: fabrikamID, msg: OutboundMessage{Sender: SenderOnPremises, MailFrom: "", Recipients: []string{"erin@woodgrove.example"}},
+			from: fabrikamID, msg: OutboundMessage{Sender: classify.OnPremises, MailFrom: "", Recipients: []string{"erin@woodgrove.example"}},
 			want: routeSummary{NextHop: mx("woodgrove.example"), Codes: []string{ReasonMX}}},
 	})
 }
@@ -189,7 +192,7 @@ func TestOutboundGateway(t *testing.T) {
 	                   "exceptIfHeaderContainsMessageHeader": "X-Gateway-Done", "exceptIfHeaderContainsWords": ["yes"] } ] } ],
 	  "gateway": { "name": "gw.example.net" } }`)
 	gw := smart("gw.example.net")
-	dv := TLSRequirement{Settings: tenantgate.TlsDomainValidation, Domain: "gw.example.net"}
+	dv := TLSRequirement{Settings: tenantgate.TLSDomainValidation, Domain: "gw.example.net"}
 	runOutbound(t, d, []outboundCase{
 		{name: "Internet recipient via the * connector", source: "DESIGN §1 (a): RecipientDomains * sends all external mail to the gateway",
 			msg: to("erin@woodgrove.example"), want: routeSummary{Connector: "to-gateway", NextHop: gw, TLS: dv, Codes: []string{ReasonConnectorMatch}}},
@@ -198,8 +201,8 @@ func TestOutboundGateway(t *testing.T) {
 		{name: "own accepted domain stays inside", source: "§3: a Partner connector serves external domains only, so * does not take contoso.com",
 			msg: to("alice@contoso.com"), want: routeSummary{NextHop: internal("contoso.com"), Codes: []string{ReasonInternal}}},
 		{name: "MatchSubDomains recipient to on-premises", source: "scenario 34: eu.sub.contoso.net routed to the *.sub.contoso.net connector",
-			msg:  OutboundMessage{Sender: SenderRelayed, MailFrom: "bob@sender.example", Recipients: []string{"u@eu.sub.contoso.net"}},
-			want: routeSummary{Connector: "to-onprem", NextHop: smart("onprem.contoso.net"), TLS: TLSRequirement{Settings: tenantgate.TlsEncryptionOnly}, Codes: []string{ReasonConnectorMatch}}},
+			msg:  OutboundMessage{Sender: classify.Relayed, MailFrom: "bob@sender.example", Recipients: []string{"u@eu.sub.contoso.net"}},
+			want: routeSummary{Connector: "to-onprem", NextHop: smart("onprem.contoso.net"), TLS: TLSRequirement{Settings: tenantgate.TLSEncryptionOnly}, Codes: []string{ReasonConnectorMatch}}},
 		{name: "InternalRelay domain without a connector", source: "§4: InternalRelay delivers known recipients, relays the rest; no connector serves relay.contoso.org",
 			msg: to("u@x.relay.contoso.org"), want: routeSummary{NextHop: internal("x.relay.contoso.org"), Codes: []string{ReasonInternalRelayNoRoute}}},
 		{name: "rule routes external mail to the gateway", source: "demo fabrikam: FromScope InOrganization, SentToScope NotInOrganization",
@@ -227,17 +230,17 @@ func TestOutboundCentralized(t *testing.T) {
 	}
 	d := compile(t, cfg("true"))
 	onprem := routeSummary{Connector: "cmt", Centralized: true, NextHop: smart("onprem.contoso.com"), ConvertHeaders: true, Codes: []string{ReasonCentralized}}
-	partner := routeSummary{Connector: "partner", NextHop: mx("woodgrove.example"), TLS: TLSRequirement{Settings: tenantgate.TlsCertificateValidation}, Codes: []string{ReasonConnectorMatch}}
+	partner := routeSummary{Connector: "partner", NextHop: mx("woodgrove.example"), TLS: TLSRequirement{Settings: tenantgate.TLSCertificateValidation}, Codes: []string{ReasonConnectorMatch}}
 	runOutbound(t, d, []outboundCase{
 		{name: "mailbox to the Internet goes on-premises", source: "§3: centralized transport sends Internet-bound cloud mail to on-premises, even with a matching Partner connector [INF]",
 			msg: to("erin@woodgrove.example"), want: onprem},
 		{name: "relayed Internet mail goes on-premises too", source: "§3 Loops: a gateway handing Internet mail to EXO gets it back",
-			msg: OutboundMessage{Sender: SenderRelayed, MailFrom: "bob@sender.example", Recipients: []string{"x@other.example"}}, want: routeSummary{
+			msg: OutboundMessage{Sender: classify.Relayed, MailFrom: "bob@sender.example", Recipients: []string{"x@other.example"}}, want: routeSummary{
 				Connector: "cmt", Centralized: true, NextHop: smart("onprem.contoso.com"), ConvertHeaders: true, Codes: []string{ReasonCentralized}}},
 		{name: "mail from on-premises is not sent back", source: "DESIGN §1: no loop when EXO treats the sender as on-premises",
-			msg: OutboundMessage{Sender: SenderOnPremises, MailFrom: "app@contoso.com", Recipients: []string{"erin@woodgrove.example"}}, want: partner},
+			msg: OutboundMessage{Sender: classify.OnPremises, MailFrom: "app@contoso.com", Recipients: []string{"erin@woodgrove.example"}}, want: partner},
 		{name: "mail from on-premises without a connector", source: "§3: no connector matches: EXO's MX delivery",
-			msg:  OutboundMessage{Sender: SenderOnPremises, MailFrom: "app@contoso.com", Recipients: []string{"x@other.example"}},
+			msg:  OutboundMessage{Sender: classify.OnPremises, MailFrom: "app@contoso.com", Recipients: []string{"x@other.example"}},
 			want: routeSummary{NextHop: mx("other.example"), Codes: []string{ReasonMX}}},
 		{name: "accepted domain by RecipientDomains, not centralized", source: "centralized transport concerns Internet-bound mail only",
 			msg: to("alice@contoso.com"), want: routeSummary{Connector: "cmt", NextHop: smart("onprem.contoso.com"), ConvertHeaders: true, Codes: []string{ReasonConnectorMatch}}},
@@ -325,13 +328,13 @@ func TestOutboundMultipleRecipients(t *testing.T) {
 
 func TestNextHopString(t *testing.T) {
 	tests := []struct {
-		h    NextHop
+		h    OutboundHop
 		want string
 	}{
 		{smart("a.example", "192.0.2.1"), "a.example, 192.0.2.1"},
 		{mx("woodgrove.example"), "MX of woodgrove.example"},
 		{internal("contoso.com"), "internal delivery in contoso.com"},
-		{NextHop{}, "none"},
+		{OutboundHop{}, "none"},
 	}
 	for _, tc := range tests {
 		if got := tc.h.String(); got != tc.want {

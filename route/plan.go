@@ -10,19 +10,20 @@ import (
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
-// Destination is where the gateway sends one recipient's copy.
-type Destination string
+// HopKind is where the gateway sends one recipient's copy (the kind of a Hop; Exchange Online's
+// next hop is an OutboundHop).
+type HopKind string
 
-// Destinations. The zero value DestNone means the recipient is not sent anywhere: the Hop is a
+// Hop kinds. The zero value HopNone means the recipient is not sent anywhere: the Hop is a
 // rejection and carries the reply.
 const (
-	DestNone Destination = ""
-	// DestTenant: into a served tenant's Exchange Online, through its smart host, presenting the
+	HopNone HopKind = ""
+	// HopTenant: into a served tenant's Exchange Online, through its smart host, presenting the
 	// tenant's identity.
-	DestTenant Destination = "tenant"
-	// DestInternet: to the MX of the recipient's domain, presenting the Internet identity — also
+	HopTenant HopKind = "tenant"
+	// HopInternet: to the MX of the recipient's domain, presenting the Internet identity — also
 	// when that MX is another Office 365 tenant's *.mail.protection.outlook.com host.
-	DestInternet Destination = "internet"
+	HopInternet HopKind = "internet"
 )
 
 // Hop is the gateway's next hop for one recipient: where to connect, which client identity to
@@ -31,32 +32,32 @@ const (
 type Hop struct {
 	// Rcpt is the recipient as given to Next.
 	Rcpt string `json:"rcpt"`
-	// Kind is DestTenant, DestInternet, or DestNone for a rejected recipient.
-	Kind Destination `json:"kind"`
-	// Tenant is the served tenant a DestTenant hop delivers into; zero otherwise.
+	// Kind is HopTenant, HopInternet, or HopNone for a rejected recipient.
+	Kind HopKind `json:"kind"`
+	// Tenant is the served tenant a HopTenant hop delivers into; zero otherwise.
 	Tenant tenantgate.TenantID `json:"tenant,omitzero"`
 	// Domain is the recipient's domain (A-label); "" when the address does not parse.
 	Domain tenantgate.Domain `json:"domain,omitempty"`
-	// Host is the host to connect to for DestTenant: the tenant's smart host
-	// (Gateway.SmartHosts, else derived, see TenantSmartHost). "" for DestInternet: resolve the
+	// Host is the host to connect to for HopTenant: the tenant's smart host
+	// (Gateway.SmartHosts, else derived, see TenantSmartHost). "" for HopInternet: resolve the
 	// MX of Domain (MailHosts) and connect to its hosts in order.
 	Host string `json:"host,omitempty"`
 	// Identity names the gateway identity (tenantgate.Identity.Name) whose certificate to present:
-	// the tenant's identity for DestTenant ("" when the tenant has none: present no certificate),
-	// the Internet identity for DestInternet. "" for DestNone.
+	// the tenant's identity for HopTenant ("" when the tenant has none: present no certificate),
+	// the Internet identity for HopInternet. "" for HopNone.
 	Identity string `json:"identity,omitempty"`
 	// RequireTLS: the hop must use STARTTLS; a server that does not offer it is a temporary
-	// failure, never a plaintext delivery. True for DestTenant (Exchange Online offers TLS, and
+	// failure, never a plaintext delivery. True for HopTenant (Exchange Online offers TLS, and
 	// the tenant's connector can only recognise the gateway's certificate over TLS); false for
-	// DestInternet (opportunistic TLS, RFC 7435).
+	// HopInternet (opportunistic TLS, RFC 7435).
 	RequireTLS bool `json:"requireTLS,omitempty"`
 	// VerifyNames are the host names the server's certificate must match (tlsid.VerifyPeer, any
-	// one suffices). DestTenant: [Host] — Exchange Online's certificate carries
+	// one suffices). HopTenant: [Host] — Exchange Online's certificate carries
 	// *.mail.protection.outlook.com, which matches every tenant host one label below it (a
-	// *.mx.microsoft host needs its own name, which Host is). DestInternet: none, the server's
+	// *.mx.microsoft host needs its own name, which Host is). HopInternet: none, the server's
 	// certificate is not checked (opportunistic).
 	VerifyNames []string `json:"verifyNames,omitempty"`
-	// Reply is the SMTP reply for a DestNone hop; zero otherwise.
+	// Reply is the SMTP reply for a HopNone hop; zero otherwise.
 	Reply tenantgate.Reply `json:"reply,omitzero"`
 	// Reasons explain the hop (codes "plan.*") after the reasons of the verdict's recipient action.
 	Reasons []tenantgate.Reason `json:"reasons,omitempty"`
@@ -64,7 +65,7 @@ type Hop struct {
 
 // ClientHop returns the hop's TLS client settings for tlsid.Identities.ClientConfig: ServerName
 // is Host ("" for an MX hop: set each MX host's name before the handshake), Identity and
-// VerifyNames are the hop's (a copy). A DestNone hop gives the zero ClientHop.
+// VerifyNames are the hop's (a copy). A HopNone hop gives the zero ClientHop.
 func (h Hop) ClientHop() tlsid.ClientHop {
 	return tlsid.ClientHop{ServerName: h.Host, Identity: h.Identity, VerifyNames: slices.Clone(h.VerifyNames)}
 }
@@ -157,15 +158,15 @@ func identityMatches(t *tenantgate.Tenant, id *tenantgate.Identity) error {
 	var want []string
 	for i := range t.Inbound {
 		c := &t.Inbound[i]
-		if !c.IsEnabled() || c.TlsSenderCertificateName == "" {
+		if !c.IsEnabled() || c.TLSSenderCertificateName == "" {
 			continue
 		}
-		want = append(want, fmt.Sprintf("%s (%s)", c.TlsSenderCertificateName, c.Name))
+		want = append(want, fmt.Sprintf("%s (%s)", c.TLSSenderCertificateName, c.Name))
 		if id == nil {
 			continue
 		}
 		for _, n := range id.CertNames {
-			if tlsid.MatchConnectorName(c.TlsSenderCertificateName, n, tlsid.WildcardOneLabel) {
+			if tlsid.MatchConnectorName(c.TLSSenderCertificateName, n, tlsid.WildcardOneLabel) {
 				return nil
 			}
 		}
@@ -180,7 +181,7 @@ func identityMatches(t *tenantgate.Tenant, id *tenantgate.Identity) error {
 }
 
 // Next returns the hop for recipient rcpt of a message the gateway's Policy decided (v):
-//   - a recipient the verdict rejects gets DestNone with the verdict's reply;
+//   - a recipient the verdict rejects gets HopNone with the verdict's reply;
 //   - a recipient the verdict sends Inbound, or relays while its domain is an accepted domain of
 //     a tenant this gateway serves, goes straight to that tenant: its smart host, its identity,
 //     TLS required and the host's name verified;
@@ -225,7 +226,7 @@ func (p *Plan) Next(v classify.Verdict, rcpt string) Hop {
 				return p.tenant(h, t.ID)
 			}
 		}
-		h.Kind = DestInternet
+		h.Kind = HopInternet
 		h.Identity = p.internet
 		h.Reasons = append(h.Reasons, tenantgate.Reason{Code: ReasonPlanInternet,
 			Detail: fmt.Sprintf("to the MX of %s with identity %q, opportunistic TLS", h.Domain, p.internet)})
@@ -239,7 +240,7 @@ func (p *Plan) tenant(h Hop, id tenantgate.TenantID) Hop {
 	if !ok {
 		return p.refuse(h, ReasonPlanNotServed, fmt.Sprintf("tenant %s is not served by the gateway", id))
 	}
-	h.Kind, h.Tenant, h.Host, h.Identity, h.RequireTLS = DestTenant, id, th.host, th.identity, true
+	h.Kind, h.Tenant, h.Host, h.Identity, h.RequireTLS = HopTenant, id, th.host, th.identity, true
 	h.VerifyNames = []string{th.host}
 	ident := th.identity
 	if ident == "" {
@@ -251,7 +252,7 @@ func (p *Plan) tenant(h Hop, id tenantgate.TenantID) Hop {
 }
 
 func (p *Plan) refuse(h Hop, code, detail string) Hop {
-	h.Kind, h.Reply = DestNone, ReplyNoRoute
+	h.Kind, h.Reply = HopNone, ReplyNoRoute
 	h.Reasons = append(h.Reasons, tenantgate.Reason{Code: code, Detail: detail})
 	return h
 }

@@ -65,21 +65,21 @@ func TestPlanNext(t *testing.T) {
 		// woodgrove is an Office 365 tenant the gateway does not serve: its MX is Exchange Online,
 		// and still the Internet identity is presented (DESIGN §5 identity rule).
 		{"other O365 tenant gets the Internet identity", v, "erin@woodgrove.example", hopKey{
-			Hop:   Hop{Rcpt: "erin@woodgrove.example", Kind: DestInternet, Domain: "woodgrove.example", Identity: "internet"},
+			Hop:   Hop{Rcpt: "erin@woodgrove.example", Kind: HopInternet, Domain: "woodgrove.example", Identity: "internet"},
 			Codes: []string{"rcpt.foreign", "rcpt.relay", ReasonPlanInternet}}},
 		// fabrikam is served too: the policy makes the recipient inbound and the hop goes straight
 		// to fabrikam with fabrikam's identity (issue text: "goes straight to that tenant").
 		{"co-served tenant straight in", v, "frank@fabrikam.com", hopKey{
-			Hop: Hop{Rcpt: "frank@fabrikam.com", Kind: DestTenant, Tenant: tenantgate.MustParseTenantID(fabrikamID), Domain: "fabrikam.com",
+			Hop: Hop{Rcpt: "frank@fabrikam.com", Kind: HopTenant, Tenant: tenantgate.MustParseTenantID(fabrikamID), Domain: "fabrikam.com",
 				Host: fabrikamHost, Identity: "fabrikam", RequireTLS: true, VerifyNames: []string{fabrikamHost}},
 			Codes: []string{"rcpt.inbound", ReasonPlanTenant}}},
 		// Derived smart host: contoso.com → contoso-com.mail.protection.outlook.com (spec §4).
 		{"own tenant inbound", v, "alice@contoso.com", hopKey{
-			Hop: Hop{Rcpt: "alice@contoso.com", Kind: DestTenant, Tenant: tenantgate.MustParseTenantID(contosoID), Domain: "contoso.com",
+			Hop: Hop{Rcpt: "alice@contoso.com", Kind: HopTenant, Tenant: tenantgate.MustParseTenantID(contosoID), Domain: "contoso.com",
 				Host: contosoHost, Identity: "contoso", RequireTLS: true, VerifyNames: []string{contosoHost}},
 			Codes: []string{"rcpt.inbound", ReasonPlanTenant}}},
 		{"Internet domain", v, "x@sender.example", hopKey{
-			Hop:   Hop{Rcpt: "x@sender.example", Kind: DestInternet, Domain: "sender.example", Identity: "internet"},
+			Hop:   Hop{Rcpt: "x@sender.example", Kind: HopInternet, Domain: "sender.example", Identity: "internet"},
 			Codes: []string{"rcpt.foreign", "rcpt.relay", ReasonPlanInternet}}},
 		{"unparsable recipient is rejected", v, "bad@@", hopKey{
 			Hop:   Hop{Rcpt: "bad@@", Reply: classify.ReplyBadRecipient},
@@ -152,7 +152,7 @@ func TestNewPlanRefuses(t *testing.T) {
 			}
 			v := classify.Verdict{Recipients: []classify.RecipientAction{{Rcpt: "alice@contoso.com", Action: classify.Inbound,
 				Tenant: tenantgate.MustParseTenantID(contosoID)}}}
-			if h := pu.Next(v, "alice@contoso.com"); h.Kind != DestTenant || h.Host != "contoso-com.mail.protection.outlook.com" {
+			if h := pu.Next(v, "alice@contoso.com"); h.Kind != HopTenant || h.Host != "contoso-com.mail.protection.outlook.com" {
 				t.Errorf("unchecked plan: Next = %v %q, want a tenant hop to contoso's smart host", h.Kind, h.Host)
 			}
 		})

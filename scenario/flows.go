@@ -20,7 +20,7 @@ func topologyOptionsOf(f *File) topology.Options {
 }
 
 var (
-	flowOrigins  = []string{string(topology.OriginInternet), string(topology.OriginMailbox), string(topology.OriginOnPremises)}
+	flowOrigins  = []string{string(topology.PartyInternet), string(topology.PartyMailbox), string(topology.PartyOnPremises)}
 	flowEntries  = []string{string(topology.EntryMX), string(topology.EntryExchange), string(topology.EntryGateway)}
 	flowOutcomes = []string{string(topology.OutcomeDelivered), string(topology.OutcomeRejected), string(topology.OutcomeLooped)}
 )
@@ -35,13 +35,13 @@ func flowInjection(c *FlowCase) (topology.Injection, error) {
 	if !contains(flowEntries, in.Entry) {
 		return topology.Injection{}, fmt.Errorf("inject.entry %q: want one of %q", in.Entry, flowEntries)
 	}
-	if in.Entry != "" && in.Origin != string(topology.OriginInternet) {
+	if in.Entry != "" && in.Origin != string(topology.PartyInternet) {
 		return topology.Injection{}, fmt.Errorf("inject.entry is for origin internet only")
 	}
 	if len(in.To) == 0 {
 		return topology.Injection{}, fmt.Errorf("inject.to: no recipient")
 	}
-	out := topology.Injection{Origin: topology.Origin(in.Origin), Entry: topology.Entry(in.Entry), From: in.From, To: in.To, TLSNames: in.TLSNames}
+	out := topology.Injection{Origin: topology.PartyKind(in.Origin), Entry: topology.Entry(in.Entry), From: in.From, To: in.To, TLSNames: in.TLSNames}
 	if in.RemoteAddr != "" {
 		a, err := parseAddr("inject.remoteAddr", in.RemoteAddr)
 		if err != nil {

@@ -77,9 +77,9 @@ func connectorConfig(t testing.TB, values []string) *tenantgate.Directory {
 		}
 		ten := tenantgate.Tenant{ID: id, Name: fmt.Sprintf("t%d", i+1)}
 		ten.Inbound = []tenantgate.InboundConnector{
-			{Name: "by-cert", TlsSenderCertificateName: tenantgate.DomainPattern(v)},
+			{Name: "by-cert", TLSSenderCertificateName: tenantgate.DomainPattern(v)},
 			// A disabled connector with the same value never matches.
-			{Name: "disabled", TlsSenderCertificateName: tenantgate.DomainPattern(v), Enabled: &disabled},
+			{Name: "disabled", TLSSenderCertificateName: tenantgate.DomainPattern(v), Enabled: &disabled},
 		}
 		c.Tenants = append(c.Tenants, ten)
 	}
@@ -99,7 +99,7 @@ var connectorValues = []string{
 func refNames(refs []*tenantgate.InboundRef) []string {
 	var out []string
 	for _, r := range refs {
-		out = append(out, r.Tenant.Name+"/"+r.Connector.Name+"="+string(r.Connector.TlsSenderCertificateName))
+		out = append(out, r.Tenant.Name+"/"+r.Connector.Name+"="+string(r.Connector.TLSSenderCertificateName))
 	}
 	return out
 }
@@ -119,7 +119,7 @@ func TestConnectorsAgreeWithDirectory(t *testing.T) {
 			var want []string
 			for _, ten := range d.Tenants() {
 				for _, r := range d.Inbound(ten.ID) {
-					if r.Connector.IsEnabled() && MatchConnectorName(r.Connector.TlsSenderCertificateName, cert, rule) {
+					if r.Connector.IsEnabled() && MatchConnectorName(r.Connector.TLSSenderCertificateName, cert, rule) {
 						want = append(want, refNames([]*tenantgate.InboundRef{&r})...)
 					}
 				}

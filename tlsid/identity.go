@@ -72,10 +72,10 @@ func NewIdentities(d *tenantgate.Directory, certs map[string]*tls.Certificate, n
 			switch {
 			case id.For == tenantgate.ForInternet:
 				errs = append(errs, fmt.Errorf("tlsid: identity %q (for the Internet): its certificate matches tenant %s (%s) inbound connector %q (tlsSenderCertificateName %s); a tenant's certificate name must never be presented to the Internet",
-					id.Name, r.Tenant.ID, r.Tenant.Name, r.Connector.Name, r.Connector.TlsSenderCertificateName))
+					id.Name, r.Tenant.ID, r.Tenant.Name, r.Connector.Name, r.Connector.TLSSenderCertificateName))
 			case !strings.EqualFold(id.For, r.Tenant.ID.String()):
 				errs = append(errs, fmt.Errorf("tlsid: identity %q (for tenant %s): its certificate also matches tenant %s (%s) inbound connector %q (tlsSenderCertificateName %s); use one certificate per tenant (MC1226222)",
-					id.Name, id.For, r.Tenant.ID, r.Tenant.Name, r.Connector.Name, r.Connector.TlsSenderCertificateName))
+					id.Name, id.For, r.Tenant.ID, r.Tenant.Name, r.Connector.Name, r.Connector.TLSSenderCertificateName))
 			}
 		}
 		ids.certs[id.Name] = cert

@@ -53,7 +53,7 @@ func TestNewIdentities(t *testing.T) {
 	// matches fabrikam's connector value fabrikam.gw.example.net as well as its own.
 	shared := demoConfig(t)
 	setIdentity(shared.Gateway.Identities, "contoso", "*.gw.example.net")
-	shared.Tenants[1].Inbound[0].TlsSenderCertificateName = "fabrikam.gw.example.net"
+	shared.Tenants[1].Inbound[0].TLSSenderCertificateName = "fabrikam.gw.example.net"
 
 	mismatched := p.contoso.tlsCert(p.inter)
 	mismatched.PrivateKey = p.fabrikam.key

@@ -26,9 +26,9 @@ func bigTopology(tb testing.TB, n int) *tenantgate.Directory {
 		if i < n {
 			cert := name + ".gw.example.net"
 			t.Inbound = []tenantgate.InboundConnector{{Name: "from-gateway", SenderDomains: []tenantgate.DomainPattern{"*"},
-				TlsSenderCertificateName: tenantgate.DomainPattern(cert), RequireTls: true, RestrictDomainsToCertificate: true, EFSkipLastIP: true}}
+				TLSSenderCertificateName: tenantgate.DomainPattern(cert), RequireTLS: true, RestrictDomainsToCertificate: true, EFSkipLastIP: true}}
 			t.Outbound = []tenantgate.OutboundConnector{{Name: "to-gateway", RecipientDomains: []tenantgate.DomainPattern{"*"},
-				SmartHosts: []string{"gw.example.net"}, UseMXRecord: &f, TlsSettings: tenantgate.TlsDomainValidation, TlsDomain: "gw.example.net"}}
+				SmartHosts: []string{"gw.example.net"}, UseMXRecord: &f, TLSSettings: tenantgate.TLSDomainValidation, TLSDomain: "gw.example.net"}}
 			cfg.Gateway.Serves = append(cfg.Gateway.Serves, id)
 			cfg.Gateway.Identities = append(cfg.Gateway.Identities, tenantgate.Identity{Name: name, CertNames: []string{cert}, For: id.String()})
 		}

@@ -34,7 +34,7 @@ func (l *linter) tenant(t *tenantgate.Tenant) {
 
 // gateway runs the checks of the gateway as a whole.
 func (l *linter) gateway() {
-	tr := l.sim.run(Injection{Origin: OriginInternet, Entry: EntryGateway, From: internetSender, To: []string{relayVictim}})
+	tr := l.sim.run(Injection{Origin: PartyInternet, Entry: EntryGateway, From: internetSender, To: []string{relayVictim}})
 	if tr.Outcome == OutcomeDelivered {
 		l.add(Finding{Code: FindingRelayHole, Severity: SeverityError, Objects: []string{"gateway"}, Flow: FlowRelayAttempt,
 			Summary: "an Internet host can relay through the gateway to a foreign recipient",
@@ -64,7 +64,7 @@ func (l *linter) loop(t *tenantgate.Tenant, flow string, tr *Trace) {
 		f.Objects = []string{"outbound connector " + s.Route.Connector}
 		c := l.sim.outboundConnector(s.From.Tenant, s.Route.Connector)
 		switch {
-		case c != nil && c.Type() == tenantgate.Partner:
+		case c != nil && c.Type() == tenantgate.ConnectorPartner:
 			// A Partner connector takes only external recipients: the copy came back because
 			// Exchange Online took the gateway's delivery for the wrong tenant, or as the
 			// tenant's own outbound mail.
@@ -109,7 +109,7 @@ func (l *linter) reverseConnectorType(flow string, tr *Trace) {
 			in = &ten.Inbound[i]
 		}
 	}
-	if in == nil || in.Type() != tenantgate.Partner {
+	if in == nil || in.Type() != tenantgate.ConnectorPartner {
 		return
 	}
 	for i := range tr.Steps {
@@ -118,7 +118,7 @@ func (l *linter) reverseConnectorType(flow string, tr *Trace) {
 			continue
 		}
 		out := l.sim.outboundConnector(ten.ID, s.Route.Connector)
-		if out == nil || out.Type() != tenantgate.OnPremises {
+		if out == nil || out.Type() != tenantgate.ConnectorOnPremises {
 			continue
 		}
 		l.add(Finding{Code: FindingConnectorType, Severity: SeverityWarning, Tenant: ten.ID, Flow: flow,
@@ -283,7 +283,7 @@ func (l *linter) mxBypass(t *tenantgate.Tenant, tr *Trace) {
 		f.Fix = "Create a Partner inbound connector for all sender domains that accepts mail only from the gateway's certificate."
 		f.PowerShell = fmt.Sprintf("New-InboundConnector -Name from-gateway -ConnectorType Partner -SenderDomains * -TlsSenderCertificateName %s -RequireTls $true -RestrictDomainsToCertificate $true -EFSkipLastIP $true",
 			psName(orNone(identityCertName(l.d, t.ID))))
-	case c.TlsSenderCertificateName != "":
+	case c.TLSSenderCertificateName != "":
 		f.Objects = []string{"inbound connector " + c.Name}
 		f.Fix = "Restrict the connector to the gateway's certificate."
 		f.PowerShell = fmt.Sprintf("Set-InboundConnector -Identity %s -SenderDomains * -RequireTls $true -RestrictDomainsToCertificate $true", psName(c.Name))
@@ -298,7 +298,7 @@ func (l *linter) mxBypass(t *tenantgate.Tenant, tr *Trace) {
 // gatewayConnector is t's inbound connector that Exchange Online matches to the gateway's
 // deliveries of Internet mail, or nil.
 func (l *linter) gatewayConnector(t *tenantgate.Tenant) *tenantgate.InboundConnector {
-	tr := l.sim.run(Injection{Origin: OriginInternet, From: internetSender, To: []string{tenantAddress(t)},
+	tr := l.sim.run(Injection{Origin: PartyInternet, From: internetSender, To: []string{tenantAddress(t)},
 		MX: map[tenantgate.Domain]string{l.domainOf(tenantAddress(t)): l.sim.gw.Name}})
 	s := gatewayDelivery(&tr)
 	if s == nil || s.Attribution == nil || s.Attribution.Connector == "" || s.Attribution.Tenant != t.ID {

@@ -108,11 +108,11 @@ func (l *linter) gatewayCheck(t *tenantgate.Tenant) *gatewayCheck {
 // certMatch reports whether a certificate name the gateway presents to the tenant matches the
 // connector's TlsSenderCertificateName (tlsid.MatchConnectorName, Exchange Online's semantics).
 func (gc *gatewayCheck) certMatch(c *tenantgate.InboundConnector) bool {
-	if c.TlsSenderCertificateName == "" {
+	if c.TLSSenderCertificateName == "" {
 		return false
 	}
 	for _, n := range gc.names {
-		if tlsid.MatchConnectorName(c.TlsSenderCertificateName, n, gc.rule) {
+		if tlsid.MatchConnectorName(c.TLSSenderCertificateName, n, gc.rule) {
 			return true
 		}
 	}
@@ -145,7 +145,7 @@ func (gc *gatewayCheck) anyMatch() bool {
 	for i := range gc.refs {
 		ref := &gc.refs[i]
 		c := ref.Connector
-		if !c.IsEnabled() || (gc.partnerOnly && c.Type() != tenantgate.Partner) {
+		if !c.IsEnabled() || (gc.partnerOnly && c.Type() != tenantgate.ConnectorPartner) {
 			continue
 		}
 		if byCert, byIP := gc.identifies(ref); byCert || byIP {
@@ -200,11 +200,11 @@ func (gc *gatewayCheck) outboundTLS() {
 				break
 			}
 		}
-		if !toGateway || (c.TlsSettings != tenantgate.TlsOpportunistic && c.TlsSettings != tenantgate.TlsEncryptionOnly) {
+		if !toGateway || (c.TLSSettings != tenantgate.TLSOpportunistic && c.TLSSettings != tenantgate.TLSEncryptionOnly) {
 			continue
 		}
 		setting := "not set (opportunistic TLS)"
-		if c.TlsSettings == tenantgate.TlsEncryptionOnly {
+		if c.TLSSettings == tenantgate.TLSEncryptionOnly {
 			setting = "EncryptionOnly"
 		}
 		f := Finding{Code: FindingOutboundTLS, Severity: SeverityWarning, Tenant: gc.t.ID,
@@ -229,14 +229,14 @@ func (gc *gatewayCheck) inboundLockdown(front bool) {
 	for i := range gc.refs {
 		ref := &gc.refs[i]
 		c := ref.Connector
-		if !c.IsEnabled() || c.Type() != tenantgate.Partner {
+		if !c.IsEnabled() || c.Type() != tenantgate.ConnectorPartner {
 			continue
 		}
 		byCert, byIP := gc.identifies(ref)
 		if !byCert && !byIP {
 			continue
 		}
-		if !c.RequireTls {
+		if !c.RequireTLS {
 			gc.emit(Finding{Code: FindingInboundRequireTLS, Severity: SeverityWarning, Tenant: gc.t.ID,
 				Objects:    []string{"inbound connector " + c.Name},
 				Summary:    fmt.Sprintf("inbound connector %s identifies the gateway but does not require TLS", c.Name),
@@ -268,7 +268,7 @@ func (gc *gatewayCheck) identityMismatch() {
 	for i := range gc.refs {
 		ref := &gc.refs[i]
 		c := ref.Connector
-		if !c.IsEnabled() || c.Type() != tenantgate.Partner || !catchAll(c) {
+		if !c.IsEnabled() || c.Type() != tenantgate.ConnectorPartner || !catchAll(c) {
 			continue
 		}
 		if c.RestrictDomainsToCertificate && !gc.certMatch(c) {
@@ -308,10 +308,10 @@ func (gc *gatewayCheck) identityMismatch() {
 }
 
 func certSummary(c *tenantgate.InboundConnector) string {
-	if c.TlsSenderCertificateName == "" {
+	if c.TLSSenderCertificateName == "" {
 		return fmt.Sprintf("inbound connector %s restricts its senders to a certificate but names none (TlsSenderCertificateName is empty)", c.Name)
 	}
-	return fmt.Sprintf("inbound connector %s accepts only certificate %s, which the gateway does not present to the tenant", c.Name, c.TlsSenderCertificateName)
+	return fmt.Sprintf("inbound connector %s accepts only certificate %s, which the gateway does not present to the tenant", c.Name, c.TLSSenderCertificateName)
 }
 
 // senderIPsHold reports whether one of the connector's SenderIPAddresses holds a.

@@ -68,18 +68,18 @@ func CanonicalFlows(d *tenantgate.Directory) []Flow {
 			fs = append(fs, tenantFlows(t, other, otherMX)...)
 		}
 	}
-	return append(fs, Flow{Name: FlowRelayAttempt, Injection: Injection{Origin: OriginInternet, Entry: EntryGateway, From: internetSender, To: []string{relayVictim}}})
+	return append(fs, Flow{Name: FlowRelayAttempt, Injection: Injection{Origin: PartyInternet, Entry: EntryGateway, From: internetSender, To: []string{relayVictim}}})
 }
 
 func tenantFlows(t *tenantgate.Tenant, other string, otherMX map[tenantgate.Domain]string) []Flow {
 	addr := tenantAddress(t)
-	fs := []Flow{{Name: FlowInternetToTenant, Tenant: t.ID, Injection: Injection{Origin: OriginInternet, From: internetSender, To: []string{addr}}}}
+	fs := []Flow{{Name: FlowInternetToTenant, Tenant: t.ID, Injection: Injection{Origin: PartyInternet, From: internetSender, To: []string{addr}}}}
 	if mxAtGateway(t) {
-		fs = append(fs, Flow{Name: FlowInternetDirect, Tenant: t.ID, Injection: Injection{Origin: OriginInternet, Entry: EntryExchange, From: internetSender, To: []string{addr}}})
+		fs = append(fs, Flow{Name: FlowInternetDirect, Tenant: t.ID, Injection: Injection{Origin: PartyInternet, Entry: EntryExchange, From: internetSender, To: []string{addr}}})
 	}
 	return append(fs,
-		Flow{Name: FlowTenantToInternet, Tenant: t.ID, Injection: Injection{Origin: OriginMailbox, Tenant: t.ID, From: addr, To: []string{"bob@sender.example"}}},
-		Flow{Name: FlowTenantToOffice365, Tenant: t.ID, Injection: Injection{Origin: OriginMailbox, Tenant: t.ID, From: addr, To: []string{other}, MX: otherMX}})
+		Flow{Name: FlowTenantToInternet, Tenant: t.ID, Injection: Injection{Origin: PartyMailbox, Tenant: t.ID, From: addr, To: []string{"bob@sender.example"}}},
+		Flow{Name: FlowTenantToOffice365, Tenant: t.ID, Injection: Injection{Origin: PartyMailbox, Tenant: t.ID, From: addr, To: []string{other}, MX: otherMX}})
 }
 
 // otherTenantRecipient is a recipient in an Office 365 tenant the gateway does not serve: at the

@@ -321,7 +321,7 @@ func (c *orcaCheck) sclRules() {
 		}
 		senders := senderConditions(r)
 		switch {
-		case len(senders) > 0 && !orcaAuthResults(r) && len(r.SenderIpRanges) == 0:
+		case len(senders) > 0 && !orcaAuthResults(r) && len(r.SenderIPRanges) == 0:
 			c.emit(c.sclFinding(r, FindingSCLBypassSender, ORCA118_2, SeverityWarning,
 				fmt.Sprintf("mail flow rule %s bypasses spam filtering for mail from %s", r.Name, strings.Join(senders, ", ")),
 				"A sender domain is trivially spoofed: the rule lets anyone who claims it past spam filtering. ORCA 118_2 accepts such a rule only when it also checks Authentication-Results or the sender's IP ranges."))
@@ -330,9 +330,9 @@ func (c *orcaCheck) sclRules() {
 					fmt.Sprintf("mail flow rule %s bypasses spam filtering for mail from the tenant's own domains %s", r.Name, strings.Join(mine, ", ")),
 					"An attacker who spoofs any address of the organisation's own domains skips spam filtering: a direct phishing path (ORCA 118_4)."))
 			}
-		case len(senders) == 0 && len(r.SenderIpRanges) > 0:
+		case len(senders) == 0 && len(r.SenderIPRanges) > 0:
 			c.emit(c.sclFinding(r, FindingSCLBypassIP, ORCA118_2, SeverityWarning,
-				fmt.Sprintf("mail flow rule %s bypasses spam filtering for mail from the IP ranges %s", r.Name, strings.Join(r.SenderIpRanges, ", ")),
+				fmt.Sprintf("mail flow rule %s bypasses spam filtering for mail from the IP ranges %s", r.Name, strings.Join(r.SenderIPRanges, ", ")),
 				"This is how a third-party gateway is often let through, but the gateway's address is every sender's address: all Internet mail it passes on skips Exchange Online's spam filtering. Microsoft recommends Enhanced Filtering instead, and asks to disable SCL -1 rules for the connector once it is on (https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/enhanced-filtering-for-connectors)."))
 		}
 	}

@@ -18,7 +18,7 @@ func ExampleLintORCA() {
 		AcceptedDomains: []tenantgate.AcceptedDomain{{Name: "fabrikam.com",
 			MXReport: []tenantgate.MXRecord{{HighestPriorityMailhost: "mx.gw.example.net", PointsToService: false, RecordExists: true}}}},
 		Inbound: []tenantgate.InboundConnector{{Name: "Gateway", SenderDomains: []tenantgate.DomainPattern{"*"},
-			SenderIPAddresses: []string{"198.51.100.25"}, RequireTls: true, RestrictDomainsToIPAddresses: true}},
+			SenderIPAddresses: []string{"198.51.100.25"}, RequireTLS: true, RestrictDomainsToIPAddresses: true}},
 		RejectDirectSend: true}
 	for _, f := range topology.LintORCA(&t) {
 		fmt.Println(f.Severity, f.Code, f.ORCA, strings.Join(f.Objects, ", "))

@@ -8,21 +8,6 @@ import (
 	"github.com/tenantgate/tenantgate/route"
 )
 
-// Origin is where a simulated message starts.
-type Origin string
-
-// Origins (the scenario format's inject.origin values, testdata/scenarios/README.md).
-const (
-	// OriginInternet: an Internet host sends the message (by default it follows the recipients'
-	// MX; see Entry).
-	OriginInternet Origin = "internet"
-	// OriginMailbox: a cloud mailbox of the sending tenant submits it to Exchange Online.
-	OriginMailbox Origin = "mailbox"
-	// OriginOnPremises: the sending tenant's on-premises server sends it to the tenant's Exchange
-	// Online host (its smart host), where an OnPremises inbound connector may recognise it.
-	OriginOnPremises Origin = "on-premises"
-)
-
 // Entry says where an Internet sender connects.
 type Entry string
 
@@ -41,22 +26,28 @@ const (
 // Injection is the message Simulate sends through the topology. The zero value of every
 // optional field picks a documented default.
 type Injection struct {
-	// Origin is OriginInternet, OriginMailbox or OriginOnPremises. Required.
-	Origin Origin `json:"origin"`
-	// Tenant is the sending tenant for OriginMailbox and OriginOnPremises; zero means the tenant
+	// Origin is the kind of party that sends the message (the scenario format's inject.origin,
+	// testdata/scenarios/README.md). Required; one of:
+	//   - PartyInternet: an Internet host (by default it follows the recipients' MX; see Entry);
+	//   - PartyMailbox: a cloud mailbox of the sending tenant submits it to Exchange Online;
+	//   - PartyOnPremises: the sending tenant's on-premises server sends it to the tenant's
+	//     Exchange Online host (its smart host), where an OnPremises inbound connector may
+	//     recognise it.
+	Origin PartyKind `json:"origin"`
+	// Tenant is the sending tenant for PartyMailbox and PartyOnPremises; zero means the tenant
 	// owning the domain of From.
 	Tenant tenantgate.TenantID `json:"tenant,omitzero"`
-	// RemoteAddr is the sending host's address (OriginInternet, OriginOnPremises). Zero means
+	// RemoteAddr is the sending host's address (PartyInternet, PartyOnPremises). Zero means
 	// 192.0.2.44 for an Internet host and 192.0.2.10 for an on-premises server (RFC 5737).
 	RemoteAddr netip.Addr `json:"remoteAddr,omitzero"`
 	// TLSNames are the names of the verified certificate the sending host presents
-	// (OriginInternet, OriginOnPremises). nil: TLS without a client certificate.
+	// (PartyInternet, PartyOnPremises). nil: TLS without a client certificate.
 	TLSNames []string `json:"tlsNames,omitempty"`
 	// From is the envelope sender (also the header From); "" is the null reverse-path.
 	From string `json:"from"`
 	// To are the envelope recipients. Each is followed on its own path.
 	To []string `json:"to"`
-	// Entry is where an Internet sender connects (OriginInternet only).
+	// Entry is where an Internet sender connects (PartyInternet only).
 	Entry Entry `json:"entry,omitempty"`
 	// MX is the topology's DNS: the MX host of a domain (A-label, lower case). A domain not
 	// listed gets the default:

@@ -13,7 +13,7 @@ import (
 func ExampleSimulate() {
 	d := demoDirectory()
 	tr := topology.Simulate(d, topology.Injection{
-		Origin: topology.OriginInternet,
+		Origin: topology.PartyInternet,
 		From:   "bob@sender.example",
 		To:     []string{"alice@contoso.com"},
 	}, topology.Options{})
@@ -35,7 +35,7 @@ func ExampleSimulate() {
 func ExampleSimulate_otherTenant() {
 	d := demoDirectory()
 	tr := topology.Simulate(d, topology.Injection{
-		Origin: topology.OriginMailbox,
+		Origin: topology.PartyMailbox,
 		From:   "carol@contoso.com",
 		To:     []string{"erin@woodgrove.example"},
 	}, topology.Options{})

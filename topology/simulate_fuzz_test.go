@@ -20,7 +20,7 @@ func FuzzSimulate(f *testing.F) {
 	f.Add(uint8(0), uint8(1), "ceo@contoso.com", "alice@contoso.com", "x@sub.contoso.net", "")
 	f.Add(uint8(0), uint8(2), "", "erin@woodgrove.example", "a@@b", "mail.protection.outlook.com")
 	f.Add(uint8(0), uint8(0), "bob@sender.example", "a@CONTOSO.com.", "\"q@x\"@fabrikam.com", "")
-	origins := []Origin{OriginInternet, OriginMailbox, OriginOnPremises, "bogus"}
+	origins := []PartyKind{PartyInternet, PartyMailbox, PartyOnPremises, "bogus"}
 	entries := []Entry{EntryMX, EntryExchange, EntryGateway, "bogus"}
 	f.Fuzz(func(t *testing.T, origin, entry uint8, from, to1, to2, cert string) {
 		in := Injection{Origin: origins[int(origin)%len(origins)], Entry: entries[int(entry)%len(entries)], From: from, To: []string{to1, to2}}
@@ -37,7 +37,7 @@ func FuzzSimulate(f *testing.F) {
 			}
 		}
 		var sender tenantgate.TenantID
-		if in.Origin == OriginMailbox || in.Origin == OriginOnPremises {
+		if in.Origin == PartyMailbox || in.Origin == PartyOnPremises {
 			if dom, err := tenantgate.AddressDomain(from); err == nil {
 				if t, _, ok := d.Owner(dom); ok {
 					sender = t.ID
@@ -45,10 +45,10 @@ func FuzzSimulate(f *testing.F) {
 			}
 		}
 		for _, s := range tr.Steps {
-			if s.Stage != StageGateway || s.Hop == nil || s.Hop.Kind != route.DestInternet {
+			if s.Stage != StageGateway || s.Hop == nil || s.Hop.Kind != route.HopInternet {
 				continue
 			}
-			if in.Origin == OriginInternet || !d.Serves(sender) {
+			if in.Origin == PartyInternet || !d.Serves(sender) {
 				t.Fatalf("the gateway relays %s mail from %q to the Internet: %+v", in.Origin, from, s)
 			}
 		}

@@ -142,8 +142,8 @@ func (s *simulator) run(in Injection) Trace {
 	}
 	var sender *tenantgate.Tenant
 	switch in.Origin {
-	case OriginInternet:
-	case OriginMailbox, OriginOnPremises:
+	case PartyInternet:
+	case PartyMailbox, PartyOnPremises:
 		sender = s.senderTenant(in)
 		if sender == nil {
 			tr.Reasons = append(tr.Reasons, tenantgate.Reason{Code: ReasonSimSenderTenant,
@@ -165,7 +165,7 @@ func (s *simulator) run(in Injection) Trace {
 		}
 		in.MX = mx
 	}
-	fail := s.policyErr != nil || (in.Origin != OriginInternet && sender == nil)
+	fail := s.policyErr != nil || (in.Origin != PartyInternet && sender == nil)
 	for _, rcpt := range in.To {
 		p := &path{s: s, tr: &tr, in: &in, rcpt: rcpt, first: len(tr.Steps), seen: map[string]bool{}}
 		p.h.Add("To", rcpt)
@@ -175,9 +175,9 @@ func (s *simulator) run(in Injection) Trace {
 		switch {
 		case fail:
 			p.end(OutcomeRejected, Party{Kind: PartyExchange, Name: "exchange"}, route.ReplyNoRoute)
-		case in.Origin == OriginInternet:
+		case in.Origin == PartyInternet:
 			p.fromInternet()
-		case in.Origin == OriginMailbox:
+		case in.Origin == PartyMailbox:
 			p.fromMailbox(sender)
 		default:
 			p.fromOnPremises(sender)
@@ -387,7 +387,7 @@ func (p *path) fromMailbox(t *tenantgate.Tenant) {
 		Reasons: []tenantgate.Reason{{Code: ReasonSimSubmit, Detail: "cloud mailbox submission"}}}) {
 		return
 	}
-	p.route(exo, route.SenderMailbox)
+	p.route(exo, classify.Mailbox)
 }
 
 // fromOnPremises sends an on-premises server's copy to its tenant's Exchange Online host.
@@ -486,15 +486,15 @@ func (p *path) atExchange(from, to Party, c classify.Connection, identity string
 	if stamp != nil {
 		p.stamp(*stamp, to.Host)
 	}
-	kind := route.SenderRelayed
+	kind := classify.Relayed
 	if ra.Direction == classify.Originating {
-		kind = route.SenderOnPremises
+		kind = classify.OnPremises
 	}
 	p.route(st.To, kind)
 }
 
 // route: Exchange Online routes the tenant's copy; route.Outbound decides.
-func (p *path) route(exo Party, kind route.SenderKind) {
+func (p *path) route(exo Party, kind classify.Kind) {
 	dec := route.Outbound(p.s.d, exo.Tenant, route.OutboundMessage{MailFrom: p.in.From, Sender: kind, Recipients: []string{p.rcpt}, Header: p.h}, p.s.o.Outbound)
 	var rr route.RecipientRoute
 	if len(dec.Recipients) > 0 {
@@ -504,19 +504,19 @@ func (p *path) route(exo Party, kind route.SenderKind) {
 	var host string
 	onPrem := false
 	switch rr.NextHop.Kind {
-	case route.HopInternal:
+	case route.OutboundInternal:
 		st.To = Party{Kind: PartyMailbox, Name: exo.Name, Tenant: exo.Tenant}
 		st.Decision, st.Summary = DecisionDeliver, "delivered to a mailbox of "+exo.Name
 		if p.add(st) {
 			p.end(OutcomeDelivered, st.To, tenantgate.Reply{})
 		}
 		return
-	case route.HopSmartHost:
+	case route.OutboundSmartHost:
 		host = strings.ToLower(strings.TrimSuffix(rr.NextHop.Hosts[0], "."))
-		if c := p.s.outboundConnector(exo.Tenant, rr.Connector); c != nil && c.Type() == tenantgate.OnPremises {
+		if c := p.s.outboundConnector(exo.Tenant, rr.Connector); c != nil && c.Type() == tenantgate.ConnectorOnPremises {
 			onPrem = true
 		}
-	case route.HopMX:
+	case route.OutboundMX:
 		host = p.s.mxHost(p.in, rr.NextHop.Domain)
 	default:
 		st.To = exo
@@ -563,7 +563,7 @@ func (p *path) atGateway(from, to Party, sess classify.Session, identity string)
 	hop := p.s.plan.Next(v, p.rcpt)
 	st := Step{Stage: StageGateway, From: from, To: to, RemoteAddr: sess.RemoteAddr, HELO: sess.HELO, TLS: sess.TLS.TLS,
 		Certificate: certOf(sess.TLS), Identity: identity, Verdict: &v, Hop: &hop, Reasons: hop.Reasons}
-	if hop.Kind == route.DestNone {
+	if hop.Kind == route.HopNone {
 		st.Decision, st.Reply = DecisionReject, hop.Reply
 		st.Summary = fmt.Sprintf("%s mail (%s): rejected: %s", v.Origin, orUnknown(string(v.Kind)), hop.Reply)
 		if !p.add(st) {
@@ -583,7 +583,7 @@ func (p *path) atGateway(from, to Party, sess classify.Session, identity string)
 	ident, _ := p.s.d.Identity(hop.Identity)
 	ev := identityEvidence(ident)
 	var next Party
-	if hop.Kind == route.DestTenant {
+	if hop.Kind == route.HopTenant {
 		next = Party{Kind: PartyExchange, Name: "exchange", Host: hop.Host}
 		st.Summary = fmt.Sprintf("%s mail (%s): to tenant %s at %s with identity %s", v.Origin, orUnknown(string(v.Kind)),
 			p.s.tenantName(hop.Tenant), hop.Host, orNone(hop.Identity))

@@ -69,7 +69,7 @@ func TestSimulate(t *testing.T) {
 	}{
 		// DESIGN §1 (a) inbound: MX → gateway (Policy: inbound; Plan: contoso's host and
 		// identity) → Exchange Online (Partner connector by certificate) → mailbox.
-		{"internet to contoso", Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, traceKey{
+		{"internet to contoso", Injection{Origin: PartyInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, traceKey{
 			Outcome: OutcomeDelivered, Steps: []stepKey{
 				{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionAccept},
 				{Stage: StageExchangeIngress, From: gw, To: exoC, Decision: DecisionAccept, Certificate: []string{"contoso.gw.example.net"}, Identity: "contoso"},
@@ -78,7 +78,7 @@ func TestSimulate(t *testing.T) {
 		// DESIGN §1 (a) outbound and §5 identity rule: Exchange Online (certificate
 		// mail.protection.outlook.com) → gateway (own-tenant mailbox: relay) → the Internet MX
 		// with the Internet identity, which carries no certificate.
-		{"contoso to the Internet", Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}}, traceKey{
+		{"contoso to the Internet", Injection{Origin: PartyMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}}, traceKey{
 			Outcome: OutcomeDelivered, Steps: []stepKey{
 				{Stage: StageSubmit, From: mbC, To: exoC, Decision: DecisionAccept},
 				{Stage: StageExchangeRoute, From: exoC, To: gw, Decision: DecisionAccept},
@@ -87,7 +87,7 @@ func TestSimulate(t *testing.T) {
 			}}},
 		// Plan.Next: a co-served tenant's recipient goes straight to fabrikam with fabrikam's
 		// identity; fabrikam's connector matches the gateway's address.
-		{"contoso to co-served fabrikam", Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"frank@fabrikam.com"}}, traceKey{
+		{"contoso to co-served fabrikam", Injection{Origin: PartyMailbox, From: "carol@contoso.com", To: []string{"frank@fabrikam.com"}}, traceKey{
 			Outcome: OutcomeDelivered, Steps: []stepKey{
 				{Stage: StageSubmit, From: mbC, To: exoC, Decision: DecisionAccept},
 				{Stage: StageExchangeRoute, From: exoC, To: gw, Decision: DecisionAccept},
@@ -97,7 +97,7 @@ func TestSimulate(t *testing.T) {
 			}}},
 		// The identity rule again: woodgrove's MX is Exchange Online, the Internet identity goes
 		// there, woodgrove attributes by recipient.
-		{"contoso to woodgrove", Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"erin@woodgrove.example"}}, traceKey{
+		{"contoso to woodgrove", Injection{Origin: PartyMailbox, From: "carol@contoso.com", To: []string{"erin@woodgrove.example"}}, traceKey{
 			Outcome: OutcomeDelivered, Steps: []stepKey{
 				{Stage: StageSubmit, From: mbC, To: exoC, Decision: DecisionAccept},
 				{Stage: StageExchangeRoute, From: exoC, To: gw, Decision: DecisionAccept},
@@ -106,32 +106,32 @@ func TestSimulate(t *testing.T) {
 				{Stage: StageExchangeRoute, From: exoW, To: mbW, Decision: DecisionDeliver},
 			}}},
 		// spec §7 scenario 1: the lockdown connector rejects a sender that bypasses the MX.
-		{"MX bypass", Injection{Origin: OriginInternet, Entry: EntryExchange, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, traceKey{
+		{"MX bypass", Injection{Origin: PartyInternet, Entry: EntryExchange, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, traceKey{
 			Outcome: OutcomeRejected, Reply: classify.ReplyPartnerRestricted, Steps: []stepKey{
 				{Stage: StageExchangeIngress, From: inetHost, To: "exchange:exchange", Decision: DecisionReject, Reply: classify.ReplyPartnerRestricted},
 			}}},
 		// An MX override pointing contoso.com at an Internet host: the mail never touches the
 		// topology.
-		{"MX override to the Internet", Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"},
+		{"MX override to the Internet", Injection{Origin: PartyInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"},
 			MX: map[tenantgate.Domain]string{"contoso.com": "mx.elsewhere.example"}}, traceKey{
 			Outcome: OutcomeDelivered, Steps: []stepKey{
 				{Stage: StageDeliver, From: inetHost, To: "internet:mx.elsewhere.example", Decision: DecisionDeliver},
 			}}},
 		// MX keys are domains: any case, a trailing dot; an unparsable key is reported and ignored.
-		{"MX override keys normalised", Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"},
+		{"MX override keys normalised", Injection{Origin: PartyInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"},
 			MX: map[tenantgate.Domain]string{"Contoso.COM.": "mx.elsewhere.example", "bad..domain": "x.example"}}, traceKey{
 			Outcome: OutcomeDelivered, Codes: []string{ReasonSimMXInvalid}, Steps: []stepKey{
 				{Stage: StageDeliver, From: inetHost, To: "internet:mx.elsewhere.example", Decision: DecisionDeliver},
 			}}},
 		// An MX override pointing woodgrove (not served) at the gateway: the Internet host is
 		// not Exchange Online, so the gateway refuses the foreign recipient (threat case 3).
-		{"foreign MX at the gateway", Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"erin@woodgrove.example"},
+		{"foreign MX at the gateway", Injection{Origin: PartyInternet, From: "bob@sender.example", To: []string{"erin@woodgrove.example"},
 			MX: map[tenantgate.Domain]string{"woodgrove.example": "GW.example.net."}}, traceKey{
 			Outcome: OutcomeRejected, Reply: classify.ReplyRelayDenied, Steps: []stepKey{
 				{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionReject, Reply: classify.ReplyRelayDenied},
 			}}},
 		// Mixed outcome: looped beats rejected beats delivered; Reply is the first failure's.
-		{"two recipients, one refused", Injection{Origin: OriginInternet, Entry: EntryGateway, From: "bob@sender.example", To: []string{"alice@contoso.com", "erin@woodgrove.example"}}, traceKey{
+		{"two recipients, one refused", Injection{Origin: PartyInternet, Entry: EntryGateway, From: "bob@sender.example", To: []string{"alice@contoso.com", "erin@woodgrove.example"}}, traceKey{
 			Outcome: OutcomeRejected, Reply: classify.ReplyRelayDenied, Steps: []stepKey{
 				{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionAccept},
 				{Stage: StageExchangeIngress, From: gw, To: exoC, Decision: DecisionAccept, Certificate: []string{"contoso.gw.example.net"}, Identity: "contoso"},
@@ -140,9 +140,9 @@ func TestSimulate(t *testing.T) {
 			}}},
 		{"invalid origin", Injection{Origin: "moon", From: "a@b.example", To: []string{"alice@contoso.com"}}, traceKey{
 			Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimOrigin}}},
-		{"mailbox of no tenant", Injection{Origin: OriginMailbox, From: "a@nowhere.example", To: []string{"alice@contoso.com"}}, traceKey{
+		{"mailbox of no tenant", Injection{Origin: PartyMailbox, From: "a@nowhere.example", To: []string{"alice@contoso.com"}}, traceKey{
 			Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimSenderTenant}}},
-		{"no recipients", Injection{Origin: OriginInternet, From: "a@b.example"}, traceKey{Outcome: OutcomeDelivered}},
+		{"no recipients", Injection{Origin: PartyInternet, From: "a@b.example"}, traceKey{Outcome: OutcomeDelivered}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -158,7 +158,7 @@ func TestSimulate(t *testing.T) {
 // reading the copy Exchange Online sends back, finds contoso's stamps.
 func TestSimulateStamps(t *testing.T) {
 	d := loadConfigFile(t, "../testdata/config/demo.json")
-	tr := Simulate(d, Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, Options{})
+	tr := Simulate(d, Injection{Origin: PartyInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, Options{})
 	if len(tr.Steps) < 2 || tr.Steps[1].Stamp == nil {
 		t.Fatalf("no stamp on the Exchange Online step: %+v", tr.Steps)
 	}
@@ -171,7 +171,7 @@ func TestSimulateStamps(t *testing.T) {
 	}
 	// A contoso mailbox's mail reaches the gateway as own-tenant mailbox mail: the submission
 	// stamps (AuthAs Internal, FromEntityHeader Hosted, DIR OUT) are what the policy read.
-	tr = Simulate(d, Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}}, Options{})
+	tr = Simulate(d, Injection{Origin: PartyMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}}, Options{})
 	v := tr.Steps[2].Verdict
 	if v == nil || v.Origin != classify.OwnTenant || v.Kind != classify.Mailbox {
 		t.Fatalf("gateway verdict %+v, want own-tenant mailbox", v)
@@ -186,7 +186,7 @@ func TestSimulatePlanRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := compile(t, strings.Replace(string(b), `"certNames": ["contoso.gw.example.net"]`, `"certNames": ["other.gw.example.net"]`, 1))
-	got := traceKeyOf(Simulate(d, Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, Options{}))
+	got := traceKeyOf(Simulate(d, Injection{Origin: PartyInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, Options{}))
 	want := traceKey{Outcome: OutcomeRejected, Reply: classify.ReplyPartnerRestricted, Codes: []string{ReasonSimPlanRefused}, Steps: []stepKey{
 		{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionAccept},
 		{Stage: StageExchangeIngress, From: gw, To: "exchange:exchange", Decision: DecisionReject, Certificate: []string{"other.gw.example.net"}, Identity: "contoso", Reply: classify.ReplyPartnerRestricted},
@@ -207,7 +207,7 @@ func TestSimulatePlanRefused(t *testing.T) {
 // TestSimulateInvalidPolicy: an option NewPolicy refuses makes every recipient fail closed.
 func TestSimulateInvalidPolicy(t *testing.T) {
 	d := loadConfigFile(t, "../testdata/config/demo.json")
-	tr := Simulate(d, Injection{Origin: OriginInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}},
+	tr := Simulate(d, Injection{Origin: PartyInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}},
 		Options{Policy: classify.PolicyConfig{RelayKinds: []classify.Kind{"bogus"}}})
 	if diff := cmp.Diff(traceKey{Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimPolicy}}, traceKeyOf(tr)); diff != "" {
 		t.Errorf("trace (-want +got):\n%s", diff)
@@ -224,7 +224,7 @@ func TestSimulateSmartHostRange(t *testing.T) {
 	d := compile(t, strings.Replace(string(b), `"smartHosts": ["gw.example.net"],
           "useMXRecord": false`, `"smartHosts": ["198.51.100.0/24"],
           "useMXRecord": false`, 1))
-	tr := Simulate(d, Injection{Origin: OriginMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}}, Options{})
+	tr := Simulate(d, Injection{Origin: PartyMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}}, Options{})
 	if len(tr.Steps) < 3 || tr.Steps[1].Route == nil || tr.Steps[1].Route.NextHop.Hosts[0] != "198.51.100.0/24" ||
 		tr.Steps[1].To.Kind != PartyGateway || tr.Outcome != OutcomeDelivered {
 		t.Errorf("trace %+v, want contoso's mail through the gateway", traceKeyOf(tr))
@@ -233,7 +233,7 @@ func TestSimulateSmartHostRange(t *testing.T) {
 
 // TestNilDirectory: no topology fails closed without a panic.
 func TestNilDirectory(t *testing.T) {
-	tr := Simulate(nil, Injection{Origin: OriginInternet, From: "a@b.example", To: []string{"c@d.example"}}, Options{})
+	tr := Simulate(nil, Injection{Origin: PartyInternet, From: "a@b.example", To: []string{"c@d.example"}}, Options{})
 	if diff := cmp.Diff(traceKey{Outcome: OutcomeRejected, Reply: route.ReplyNoRoute, Codes: []string{ReasonSimNoDirectory}}, traceKeyOf(tr)); diff != "" {
 		t.Errorf("trace (-want +got):\n%s", diff)
 	}

@@ -70,7 +70,7 @@ func partyText(p topology.Party) string {
 // originText describes where an injection starts.
 func originText(in topology.Injection) string {
 	switch in.Origin {
-	case topology.OriginInternet:
+	case topology.PartyInternet:
 		s := "from the Internet"
 		if in.RemoteAddr.IsValid() {
 			s += " (" + in.RemoteAddr.String() + ")"
@@ -82,9 +82,9 @@ func originText(in topology.Injection) string {
 			s += ", straight to the gateway"
 		}
 		return s
-	case topology.OriginMailbox:
+	case topology.PartyMailbox:
 		return "from a cloud mailbox"
-	case topology.OriginOnPremises:
+	case topology.PartyOnPremises:
 		s := "from an on-premises server"
 		if in.RemoteAddr.IsValid() {
 			s += " (" + in.RemoteAddr.String() + ")"

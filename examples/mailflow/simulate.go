@@ -82,23 +82,23 @@ Follows one message hop by hop through Exchange Online and the gateway (topology
 		return 2
 	}
 	kind, ip, hasIP := strings.Cut(*origin, ":")
-	switch topology.Origin(kind) {
+	switch topology.PartyKind(kind) {
 	case "":
-		in.Origin = topology.OriginInternet
+		in.Origin = topology.PartyInternet
 		if dom, err := tenantgate.AddressDomain(in.From); err == nil {
 			if _, _, ok := d.Owner(dom); ok {
-				in.Origin = topology.OriginMailbox
+				in.Origin = topology.PartyMailbox
 			}
 		}
-	case topology.OriginMailbox, topology.OriginOnPremises, topology.OriginInternet:
-		in.Origin = topology.Origin(kind)
+	case topology.PartyMailbox, topology.PartyOnPremises, topology.PartyInternet:
+		in.Origin = topology.PartyKind(kind)
 	default:
 		fmt.Fprintf(stderr, "mailflow simulate: --origin %q is not one of mailbox, on-premises, internet[:IP]\n", *origin)
 		return 2
 	}
 	if hasIP {
 		a, err := netip.ParseAddr(ip)
-		if err != nil || in.Origin == topology.OriginMailbox {
+		if err != nil || in.Origin == topology.PartyMailbox {
 			fmt.Fprintf(stderr, "mailflow simulate: --origin %q: give internet:IP or on-premises:IP with an IP address\n", *origin)
 			return 2
 		}

@@ -9,7 +9,7 @@ import (
 )
 
 // hop is where one recipient's copy goes and how the relay identifies itself there: route.Plan's
-// Hop of kind DestTenant or DestInternet (Host "" means the MX hosts of Domain; ClientHop gives
+// Hop of kind HopTenant or HopInternet (Host "" means the MX hosts of Domain; ClientHop gives
 // the TLS client settings).
 type hop struct{ route.Hop }
 
@@ -46,7 +46,7 @@ type routePlan struct{ p *route.Plan }
 
 func (r routePlan) next(v classify.Verdict, rcpt string) (hop, bool) {
 	h := r.p.Next(v, rcpt)
-	if h.Kind != route.DestTenant && h.Kind != route.DestInternet {
+	if h.Kind != route.HopTenant && h.Kind != route.HopInternet {
 		return hop{}, false
 	}
 	return hop{h}, true
