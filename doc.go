@@ -17,26 +17,44 @@
 //
 // # Glossary
 //
+// Each concept has one Go name, in one package; Go names follow Go's initialisms (RequireTLS)
+// while JSON keys keep Exchange Online's PowerShell spelling (requireTls).
+//
 //   - Exchange Online (EXO): Microsoft 365's mail service; every tenant's mail leaves it from the
 //     same addresses with the same certificate, mail.protection.outlook.com.
 //   - Tenant: one Microsoft 365 organisation, identified by its TenantID (a GUID). A served tenant
 //     is one the gateway relays for (Gateway.Serves); an empty list serves nobody.
-//   - Accepted domain: a domain a tenant receives mail for (and may send as); MatchSubDomains
+//   - AcceptedDomain: a domain a tenant receives mail for (and may send as); MatchSubDomains
 //     extends it to subdomains.
-//   - Inbound connector: how Exchange Online recognises mail arriving for a tenant. Partner
-//     connectors lock a tenant to a gateway; OnPremises connectors mark the tenant's own servers,
-//     which may relay to the Internet. Outbound connector: where a tenant's mail leaves to.
-//   - Attribution: Exchange Online choosing the tenant of an incoming connection (certificate,
-//     then MAIL FROM, then RCPT TO); Originating mail is the tenant's own, Incoming is anonymous.
+//   - InboundConnector: how Exchange Online recognises mail arriving for a tenant. Its
+//     ConnectorType is ConnectorPartner (locks a tenant to a gateway) or ConnectorOnPremises
+//     (marks the tenant's own servers, which may relay to the Internet). OutboundConnector:
+//     where a tenant's mail leaves to, with its TLSSettings.
+//   - Attribution (classify.Attribute): Exchange Online choosing the tenant of an incoming
+//     connection (certificate, then MAIL FROM, then RCPT TO); its classify.Direction is
+//     Originating (the tenant's own mail) or Incoming (anonymous).
 //   - Verified Exchange Online: a client whose address is in Exchange Online's networks and whose
-//     verified TLS certificate carries one of its names (Gateway.ExchangeOnline).
-//   - Tenant evidence: X-MS-Exchange-CrossTenant-Id (all copies agreeing), or optionally a DKIM
-//     pass for the tenant's signing domains; it counts only from verified Exchange Online.
-//   - Origin: own-tenant (verified, evidence of a served tenant), other-tenant, or internet.
-//     Kind: mailbox, on-premises (a hybrid server relaying through the tenant) or relayed (mail
-//     the tenant passed on: forwards, Direct Send).
+//     verified TLS certificate carries one of its names (Gateway.ExchangeOnline), as its
+//     tlsid.Evidence (what the TLS session proves) shows.
+//   - Tenant evidence (headers.Evidence, from headers.ScanEvidence): X-MS-Exchange-CrossTenant-Id
+//     (all copies agreeing), or optionally a DKIM pass for the tenant's signing domains; it counts
+//     only from verified Exchange Online.
+//   - classify.Origin: where a message comes from as far as the gateway can prove it — OwnTenant
+//     (verified, evidence of a served tenant), OtherTenant or Internet.
+//   - classify.Kind: what sort of tenant mail it is — Mailbox, OnPremises (a hybrid server
+//     relaying through the tenant) or Relayed (mail the tenant passed on: forwards, Direct
+//     Send). route.OutboundMessage.Sender takes the same Kind.
+//   - route.Hop: the gateway's next hop for one recipient, of route.HopKind HopTenant (into a
+//     served tenant) or HopInternet; route.OutboundHop: where Exchange Online sends a copy
+//     (route.Outbound), of route.OutboundHopKind.
+//   - topology.Party: a participant of a simulated flow, of topology.PartyKind; an Injection's
+//     Origin is the PartyKind of its sender (PartyInternet, PartyMailbox, PartyOnPremises).
 //   - Identity: the certificate the gateway presents on a hop; a tenant's only to that tenant.
-//   - Enhanced Filtering: Exchange Online skipping the gateway's address to judge the original
-//     sender. Direct Send: anonymous mail straight to a tenant's *.mail.protection.outlook.com.
-//   - SendAs: third-party domains a served tenant may relay as (never DKIM-signed).
+//   - Enhanced Filtering (InboundConnector.EnhancedFiltering): Exchange Online skipping the
+//     gateway's address to judge the original sender. Direct Send: anonymous mail straight to a
+//     tenant's *.mail.protection.outlook.com host.
+//   - SendAs (Tenant.SendAs): third-party domains a served tenant may relay as (never
+//     DKIM-signed).
+//   - Reply: an SMTP reply (code, enhanced code, text); Reason: a declared code with prose that
+//     explains a decision.
 package tenantgate

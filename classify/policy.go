@@ -71,10 +71,6 @@ const (
 	// DefaultVerdictHeader is the name of the verdict header: an RFC 8601 Authentication-Results
 	// field with the gateway's authserv-id.
 	DefaultVerdictHeader = "Authentication-Results"
-	// DefaultMaxTenantFields bounds the X-MS-Exchange-CrossTenant-Id (and, if used,
-	// X-EOPTenantAttributedMessage) fields one message may carry; more is treated as malformed
-	// evidence (docs/threat-model.md#threat-29).
-	DefaultMaxTenantFields = 16
 )
 
 // Session is what the gateway knows about the SMTP client for the whole connection: the only state

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/headers"
 )
 
 // PolicyConfig are the options of NewPolicy. The zero value (and, in JSON, every absent field)
@@ -45,7 +46,7 @@ type PolicyConfig struct {
 	// is refused as a loop (docs/threat-model.md#threat-32). 0: DefaultMaxHops; otherwise 1–999.
 	MaxHops int `json:"maxHops,omitempty"`
 	// MaxTenantFields bounds the number of tenant evidence fields; a message with more is treated
-	// as carrying malformed evidence. 0: DefaultMaxTenantFields; otherwise at least 1.
+	// as carrying malformed evidence. 0: headers.DefaultMaxTenantFields; otherwise at least 1.
 	MaxTenantFields int `json:"maxTenantFields,omitempty"`
 	// VerdictHeader is the name of the verdict header ("": DefaultVerdictHeader). With a name
 	// other than Authentication-Results every incoming field of that name is removed; with
@@ -68,7 +69,7 @@ func (c PolicyConfig) options(g *tenantgate.Gateway) (options, error) {
 		eopEvidence:     c.EOPTenantAttributedEvidence,
 		maxHops:         DefaultMaxHops,
 		header:          DefaultVerdictHeader,
-		maxTenantFields: DefaultMaxTenantFields,
+		maxTenantFields: headers.DefaultMaxTenantFields,
 		authServID:      c.AuthServID,
 	}
 	if c.RelayKinds != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/emersion/go-message/textproto"
 	"github.com/google/go-cmp/cmp"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/headers"
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
@@ -664,8 +665,8 @@ func TestNewPolicyErrors(t *testing.T) {
 }
 
 // The zero PolicyConfig is the documented defaults: zero numbers and empty names are not
-// errors but DefaultMaxHops, DefaultMaxTenantFields, DefaultVerdictHeader and the gateway's
-// authserv-id; nil RelayKinds is mailbox and on-premises.
+// errors but DefaultMaxHops, headers.DefaultMaxTenantFields, DefaultVerdictHeader and the
+// gateway's authserv-id; nil RelayKinds is mailbox and on-premises.
 func TestPolicyConfigZeroIsDefault(t *testing.T) {
 	p, err := NewPolicy(demoDirectory(t), PolicyConfig{})
 	if err != nil {
@@ -675,7 +676,7 @@ func TestPolicyConfigZeroIsDefault(t *testing.T) {
 		relayKinds:      []Kind{Mailbox, OnPremises},
 		maxHops:         DefaultMaxHops,
 		header:          DefaultVerdictHeader,
-		maxTenantFields: DefaultMaxTenantFields,
+		maxTenantFields: headers.DefaultMaxTenantFields,
 		authServID:      demoDirectory(t).Gateway().AuthServID,
 	}
 	if want.authServID == "" {

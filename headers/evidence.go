@@ -20,7 +20,10 @@ const (
 	VerdictHopProperty = "policy.hop"
 	// MaxVerdictHop caps the hop counts ScanEvidence reads.
 	MaxVerdictHop = 999
-	// DefaultMaxTenantFields is EvidenceOptions.MaxTenantFields when it is 0.
+	// DefaultMaxTenantFields is EvidenceOptions.MaxTenantFields (and classify's
+	// PolicyConfig.MaxTenantFields) when it is 0: how many X-MS-Exchange-CrossTenant-Id (and, if
+	// used, X-EOPTenantAttributedMessage) fields one message may carry; more is treated as
+	// malformed evidence (docs/threat-model.md#threat-29).
 	DefaultMaxTenantFields = 16
 )
 
