@@ -8,9 +8,9 @@ import (
 	"github.com/tenantgate/tenantgate/classify"
 )
 
-// FindingUndeliverable: a canonical flow that must work is rejected on its way (for example
-// Exchange Online refuses the gateway's deliveries, or the gateway refuses the tenant's own
-// mail). An addition to the codes of testdata/scenarios/README.md.
+// FindingUndeliverable is the code of a canonical flow that must work but is rejected on its way
+// (for example Exchange Online refuses the gateway's deliveries, or the gateway refuses the
+// tenant's own mail). An addition to the codes of testdata/scenarios/README.md.
 const FindingUndeliverable = "undeliverable"
 
 // tenant simulates t's canonical flows and checks their traces.

@@ -21,7 +21,7 @@ const configHelp = "fix the fields named above; the README's \"Configuration\" s
 
 // readInput reads a whole file ("-" is standard input), refusing more than maxInputBytes.
 func readInput(name string, stdin io.Reader) ([]byte, error) {
-	var r io.Reader = stdin
+	r := stdin
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
