@@ -21,8 +21,8 @@ func cloneTenant(t *Tenant) Tenant {
 	out.Rules = cloneEach(t.Rules, cloneRule)
 	out.DKIMSigningDomains = slices.Clone(t.DKIMSigningDomains)
 	out.SCLRules = cloneEach(t.SCLRules, cloneSCLRule)
-	if t.ArcConfig != nil {
-		out.ArcConfig = &ArcConfig{ArcTrustedSealers: slices.Clone(t.ArcConfig.ArcTrustedSealers)}
+	if t.ARCConfig != nil {
+		out.ARCConfig = &ARCConfig{ARCTrustedSealers: slices.Clone(t.ARCConfig.ARCTrustedSealers)}
 	}
 	out.ConnectionFilterPolicies = cloneEach(t.ConnectionFilterPolicies, cloneConnectionFilterPolicy)
 	out.SendAs = slices.Clone(t.SendAs)

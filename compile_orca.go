@@ -26,17 +26,17 @@ func compileORCA(el *errList, path string, t *Tenant) {
 	for j := range t.SCLRules {
 		compileSCLRule(el, idx(path+".sclRules", j), &t.SCLRules[j])
 	}
-	if t.ArcConfig != nil {
-		arc := *t.ArcConfig
-		arc.ArcTrustedSealers = make([]Domain, len(t.ArcConfig.ArcTrustedSealers))
-		for k, s := range t.ArcConfig.ArcTrustedSealers {
+	if t.ARCConfig != nil {
+		arc := *t.ARCConfig
+		arc.ARCTrustedSealers = make([]Domain, len(t.ARCConfig.ARCTrustedSealers))
+		for k, s := range t.ARCConfig.ARCTrustedSealers {
 			n, err := ParseDomain(string(s))
 			if err != nil {
 				el.add(idx(path+".arcConfig.arcTrustedSealers", k), "%v", err)
 			}
-			arc.ArcTrustedSealers[k] = n
+			arc.ARCTrustedSealers[k] = n
 		}
-		t.ArcConfig = &arc
+		t.ARCConfig = &arc
 	}
 	t.ConnectionFilterPolicies = slices.Clone(t.ConnectionFilterPolicies)
 	for j, p := range t.ConnectionFilterPolicies {

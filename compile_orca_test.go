@@ -45,7 +45,7 @@ func TestCompileORCAFields(t *testing.T) {
 		Mailhost:     tn.AcceptedDomains[0].MXReport[0].HighestPriorityMailhost,
 		Gateway:      tn.Inbound[0].EFSkipMailGateway[0],
 		Sender:       tn.SCLRules[0].SenderDomainIs[0],
-		Sealer:       tn.ArcConfig.ArcTrustedSealers[0],
+		Sealer:       tn.ARCConfig.ARCTrustedSealers[0],
 		SetSCL:       tn.SCLRules[0].SetSCL,
 		ExceptHeader: tn.SCLRules[0].ExceptIfHeaderMatchesMessageHeader,
 		TestMode:     *tn.Inbound[0].EFTestMode,

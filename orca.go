@@ -55,11 +55,11 @@ type SCLRule struct {
 // IsEnabled reports whether the rule is enabled (Enabled nil or true).
 func (r *SCLRule) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
 
-// ArcConfig mirrors Get-ArcConfig.
-type ArcConfig struct {
-	// ArcTrustedSealers are the domains whose ARC seals Exchange Online trusts (Set-ArcConfig
+// ARCConfig mirrors Get-ArcConfig.
+type ARCConfig struct {
+	// ARCTrustedSealers are the domains whose ARC seals Exchange Online trusts (Set-ArcConfig
 	// -ArcTrustedSealers). Empty: none.
-	ArcTrustedSealers []Domain `json:"arcTrustedSealers,omitempty"`
+	ARCTrustedSealers []Domain `json:"arcTrustedSealers,omitempty"`
 }
 
 // ConnectionFilterPolicy mirrors one Get-HostedConnectionFilterPolicy entry.

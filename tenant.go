@@ -27,9 +27,9 @@ type Tenant struct {
 	// -SetSCL), in priority order. They live apart from Rules because they do not route: see
 	// SCLRule.
 	SCLRules []SCLRule `json:"sclRules,omitempty"`
-	// ArcConfig mirrors Get-ArcConfig. nil means not known (not exported), which is not the same
+	// ARCConfig mirrors Get-ArcConfig. nil means not known (not exported), which is not the same
 	// as a configuration with no trusted sealers.
-	ArcConfig *ArcConfig `json:"arcConfig,omitempty"`
+	ARCConfig *ARCConfig `json:"arcConfig,omitempty"`
 	// ConnectionFilterPolicies mirror Get-HostedConnectionFilterPolicy (Exchange Online has one,
 	// "Default"). nil means not known (not exported).
 	ConnectionFilterPolicies []ConnectionFilterPolicy `json:"connectionFilterPolicies,omitempty"`

@@ -235,7 +235,7 @@ func (imp *importer) readArc(r *record) {
 		r.errf(r.path, "a second Get-ArcConfig object; the tenant has one")
 		return
 	}
-	arc := &tenantgate.ArcConfig{}
+	arc := &tenantgate.ARCConfig{}
 	vals, paths := r.strs("ArcTrustedSealers")
 	for i, v := range vals {
 		for s := range strings.SplitSeq(v, ",") {
@@ -247,7 +247,7 @@ func (imp *importer) readArc(r *record) {
 				r.errf(paths[i], "%v", err)
 				continue
 			}
-			arc.ArcTrustedSealers = append(arc.ArcTrustedSealers, d)
+			arc.ARCTrustedSealers = append(arc.ARCTrustedSealers, d)
 		}
 	}
 	imp.arc = arc

@@ -54,7 +54,7 @@ func TestValueForms(t *testing.T) {
 			}, []string{"first", "late", "later"}},
 		{"ArcTrustedSealers as an array whose values may hold commas",
 			`{"ArcTrustedSealers":["a.example","B.example, c.example"]}`,
-			func(tn tenantgate.Tenant) any { return tn.ArcConfig.ArcTrustedSealers }, []tenantgate.Domain{"a.example", "b.example", "c.example"}},
+			func(tn tenantgate.Tenant) any { return tn.ARCConfig.ARCTrustedSealers }, []tenantgate.Domain{"a.example", "b.example", "c.example"}},
 		{"annotation keys are not fields, even when they clash in case",
 			`{"value":[{"DomainName":"contoso.com","DomainType@odata.type":"#Exchange.AcceptedDomainType","domaintype@data.type":"x","DomainType":"InternalRelay","MatchSubDomains":true}]}`,
 			func(tn tenantgate.Tenant) any { return tn.AcceptedDomains[0] },

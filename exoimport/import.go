@@ -54,7 +54,7 @@ type importer struct {
 	domains  []acceptedDomain
 	rules    []rule
 	reject   bool
-	arc      *tenantgate.ArcConfig
+	arc      *tenantgate.ARCConfig
 	filters  []tenantgate.ConnectionFilterPolicy
 	filtSeen bool
 	mx       []mxRow
@@ -297,7 +297,7 @@ func (imp *importer) tenant() tenantgate.Tenant {
 		}
 	}
 	t.RejectDirectSend = imp.reject
-	t.ArcConfig = imp.arc
+	t.ARCConfig = imp.arc
 	if imp.filtSeen {
 		t.ConnectionFilterPolicies = append([]tenantgate.ConnectionFilterPolicy{}, imp.filters...)
 	}

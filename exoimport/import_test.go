@@ -160,8 +160,8 @@ func checkCmdlets(t *testing.T, tn tenantgate.Tenant, warns []Warning) {
 		t.Errorf("MX rows (-want +got):\n%s", diff)
 	}
 	// ps51-arc.json: ArcTrustedSealers "gw.example.net, relay.example.org" split at the comma.
-	if tn.ArcConfig == nil || !cmp.Equal(tn.ArcConfig.ArcTrustedSealers, []tenantgate.Domain{"gw.example.net", "relay.example.org"}) {
-		t.Errorf("arcConfig %+v; want the two sealers", tn.ArcConfig)
+	if tn.ARCConfig == nil || !cmp.Equal(tn.ARCConfig.ARCTrustedSealers, []tenantgate.Domain{"gw.example.net", "relay.example.org"}) {
+		t.Errorf("arcConfig %+v; want the two sealers", tn.ARCConfig)
 	}
 	// Warnings: Legacy on-premises' ScanAndDropRecipients (not modelled), Allow partner's
 	// ActivationDate, the "External tag" rule (neither routes nor sets the SCL), the tenant ID
@@ -186,8 +186,8 @@ func checkORCA(t *testing.T, tn tenantgate.Tenant, warns []Warning) {
 		t.Errorf("inbound %+v; want the one Gateway connector for *", tn.Inbound)
 	}
 	// ARCConfig with ArcTrustedSealers null: known, none (arcConfig {}, not absent).
-	if tn.ArcConfig == nil || len(tn.ArcConfig.ArcTrustedSealers) != 0 {
-		t.Errorf("arcConfig %+v; want known and empty", tn.ArcConfig)
+	if tn.ARCConfig == nil || len(tn.ARCConfig.ARCTrustedSealers) != 0 {
+		t.Errorf("arcConfig %+v; want known and empty", tn.ARCConfig)
 	}
 	// OrganizationConfig RejectDirectSend true.
 	if !tn.RejectDirectSend {

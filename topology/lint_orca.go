@@ -296,11 +296,11 @@ func (c *orcaCheck) enhancedFilteringConnectors() {
 // arc is ORCA 243 (check-ORCA243.ps1): each domain whose MX does not point to Exchange Online
 // fails when Get-ArcConfig lists no trusted sealer. Like ORCA, it only checks that some sealer is
 // trusted, not that the service in front seals with that domain. A tenant whose ARC
-// configuration is not known (ArcConfig nil: Get-ArcConfig not exported, or no arcConfig in our
+// configuration is not known (ARCConfig nil: Get-ArcConfig not exported, or no arcConfig in our
 // JSON) is not judged: ORCA always collects it, and the model keeps "not known" apart from "no
 // sealers".
 func (c *orcaCheck) arc() {
-	if c.t.ArcConfig == nil || len(c.t.ArcConfig.ArcTrustedSealers) > 0 {
+	if c.t.ARCConfig == nil || len(c.t.ARCConfig.ARCTrustedSealers) > 0 {
 		return
 	}
 	for _, ad := range c.thirdPartyDomains() {
