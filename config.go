@@ -35,9 +35,3 @@ func LoadConfig(r io.Reader) (Config, error) {
 	}
 	return c, nil
 }
-
-// DecodeStrict decodes one JSON value from data into v, refusing unknown fields and trailing data,
-// and reports errors with their line and column. It is a generic JSON helper, not part of the
-// gateway model: it stays only until the example programs (examples/relay, examples/milter,
-// examples/mailflow) read their files through their own, and will then leave the API.
-func DecodeStrict(data []byte, v any) error { return jsonstrict.Decode(data, v) }

@@ -18,6 +18,7 @@ import (
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/headers"
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
@@ -137,7 +138,7 @@ peer address, no verified certificate or no tenant header means the mail is not 
 	}
 	var pc classify.PolicyConfig
 	if *policyJSON != "" {
-		if err := tenantgate.DecodeStrict([]byte(*policyJSON), &pc); err != nil {
+		if err := jsonstrict.Decode([]byte(*policyJSON), &pc); err != nil {
 			return usageErr("--policy: %v", err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/exoimport"
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
 // maxInputBytes bounds every file mailflow reads: the larger of the configuration and the export
@@ -175,7 +176,7 @@ func importExports(names []string, stdin io.Reader) (tenantgate.Tenant, []exoimp
 // error with line and column when it is not JSON, else what was expected.
 func unknownFormat(name string, data []byte) error {
 	var v any
-	if err := tenantgate.DecodeStrict(data, &v); err != nil {
+	if err := jsonstrict.Decode(data, &v); err != nil {
 		return &inputError{File: name, Lines: []string{"not JSON: " + err.Error()},
 			Hint: "save the export with ConvertTo-Json -Depth 10, or write the configuration as one JSON object"}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/examples/internal/duration"
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
@@ -92,7 +93,7 @@ func LoadFile(path string) (*Loaded, error) {
 // Load reads a configuration file's contents; dir is the directory file names are relative to.
 func Load(data []byte, dir string) (*Loaded, error) {
 	var f File
-	if err := tenantgate.DecodeStrict(data, &f); err != nil {
+	if err := jsonstrict.Decode(data, &f); err != nil {
 		return nil, err
 	}
 	rel := func(p string) string {

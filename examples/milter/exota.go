@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
 // ExOTAPolicy is one entry of ExOTA-Milter's JSON policy file (app/policy.py,
@@ -39,7 +40,7 @@ type Migration struct {
 // domain.
 func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 	var raw map[string]json.RawMessage
-	if err := tenantgate.DecodeStrict(data, &raw); err != nil {
+	if err := jsonstrict.Decode(data, &raw); err != nil {
 		return Migration{}, fmt.Errorf("exota policy: %w", err)
 	}
 	keys := make([]string, 0, len(raw))
@@ -143,7 +144,7 @@ func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 // alone would take "Tenant_ID" too), a string and two booleans.
 func decodePolicy(data json.RawMessage) (ExOTAPolicy, error) {
 	var fields map[string]json.RawMessage
-	if err := tenantgate.DecodeStrict(data, &fields); err != nil {
+	if err := jsonstrict.Decode(data, &fields); err != nil {
 		return ExOTAPolicy{}, err
 	}
 	var p ExOTAPolicy

@@ -17,6 +17,7 @@ import (
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/examples/internal/duration"
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
 // File is the relay's configuration file: the library's configuration (README.md#configuration),
@@ -249,7 +250,7 @@ func LoadFile(path string) (*Loaded, error) {
 // Load reads a configuration file's contents; dir is the directory file names are relative to.
 func Load(data []byte, dir string) (*Loaded, error) {
 	var f File
-	if err := tenantgate.DecodeStrict(data, &f); err != nil {
+	if err := jsonstrict.Decode(data, &f); err != nil {
 		return nil, err
 	}
 	rel := func(p string) string {

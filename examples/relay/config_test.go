@@ -17,6 +17,7 @@ import (
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/examples/internal/testpki"
 	"github.com/tenantgate/tenantgate/headers"
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
 // ExampleLoad shows the relay's configuration format: the library configuration (inline here;
@@ -212,7 +213,7 @@ func TestREADMEConfigSample(t *testing.T) {
 		t.Fatal("README.md has no configuration sample")
 	}
 	var f File
-	if err := tenantgate.DecodeStrict([]byte(sample), &f); err != nil {
+	if err := jsonstrict.Decode([]byte(sample), &f); err != nil {
 		t.Fatalf("README sample: %v", err)
 	}
 	l := f.Relay.Limits

@@ -125,7 +125,8 @@ func TestSMTPError(t *testing.T) {
 	}
 }
 
-// TestREADME keeps the README's copies of backend.go and of ExampleNew's body equal to the code
+// TestREADME keeps the README's copies of backend.go, of outbound.go's Forwarder and of
+// ExampleNew's body equal to the code
 // that compiles here.
 func TestREADME(t *testing.T) {
 	src, err := os.ReadFile("backend.go")
@@ -143,6 +144,14 @@ func TestREADME(t *testing.T) {
 	code = "import (" + code
 	if !strings.Contains(string(readme), code) {
 		t.Error("README.md does not contain backend.go from its import block on: paste it again")
+	}
+	out, err := os.ReadFile("outbound.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, fw, ok := strings.Cut(string(out), "\n// Forwarder sends accepted mail on.")
+	if !ok || !strings.Contains(string(readme), "// Forwarder sends accepted mail on."+fw) {
+		t.Error("README.md does not contain outbound.go from the Forwarder type on: paste it again")
 	}
 	ex, err := os.ReadFile("example_test.go")
 	if err != nil {
