@@ -28,7 +28,7 @@ type Forwarder struct {
 func (f *Forwarder) Forward(ctx context.Context, v classify.Verdict, from string, msg []byte) error {
 	for _, a := range v.Recipients {
 		hop := f.Plan.Next(v, a.Rcpt)
-		if hop.Kind == route.DestNone {
+		if hop.Kind == route.HopNone {
 			return smtpError(hop.Reply) // the verdict's refusal, or no route: fail closed
 		}
 		host := hop.Host // a served tenant's smart host; "" for the Internet: the domain's MX
