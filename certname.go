@@ -11,7 +11,7 @@ const maxCertNameLen = 256
 
 // ParseCertName normalises a DNS name as a TLS certificate carries it (a subject alternative name
 // or the subject common name) and as the configuration names one (an inbound connector's
-// TlsSenderCertificateName, an outbound connector's TlsDomain, the gateway's certNames): a host
+// TLSSenderCertificateName, an outbound connector's TLSDomain, the gateway's certNames): a host
 // name as ParseDomain returns it, or an RFC 6125 wildcard "*.host" whose base is one, reported as
 // the base and wildcard true. It refuses everything else with an error wrapping ErrDomain: a bare
 // "*", partial or embedded wildcards, names longer than 256 octets, and names whose last label is

@@ -18,8 +18,8 @@ type Directory struct {
 	tenantLookup
 
 	inbound     [][]InboundRef            // per tenant, per connector (enabled or not)
-	certExact   map[Domain][]*InboundRef  // enabled connectors with TlsSenderCertificateName == name
-	certWild    map[Domain][]*InboundRef  // enabled connectors with TlsSenderCertificateName == "*."+name
+	certExact   map[Domain][]*InboundRef  // enabled connectors with TLSSenderCertificateName == name
+	certWild    map[Domain][]*InboundRef  // enabled connectors with TLSSenderCertificateName == "*."+name
 	certParent  map[Domain][]*InboundRef  // enabled connectors with an exact name, by its parent
 	ipBuckets   map[[3]byte][]*InboundRef // enabled connectors by the /24 of each SenderIPAddresses entry
 	identities  map[string]*Identity
@@ -169,7 +169,7 @@ func (d *Directory) Inbound(id TenantID) []InboundRef {
 	return d.inbound[i]
 }
 
-// InboundByCertName returns the enabled inbound connectors whose TlsSenderCertificateName matches
+// InboundByCertName returns the enabled inbound connectors whose TLSSenderCertificateName matches
 // the certificate name n under Exchange Online's semantics: the exact value n, or "*.s" for n
 // itself or any parent s of n. n must be normalised and must not be a wildcard.
 func (d *Directory) InboundByCertName(n Domain) []*InboundRef {

@@ -97,7 +97,7 @@ func (d Domain) IsSubdomainOf(parent Domain) bool {
 }
 
 // DomainPattern is a domain value as Exchange Online connectors take it (SenderDomains,
-// RecipientDomains, TlsSenderCertificateName, TlsDomain): "contoso.com" matches exactly that
+// RecipientDomains, TLSSenderCertificateName, TLSDomain): "contoso.com" matches exactly that
 // domain; "*.contoso.com" matches contoso.com itself and every subdomain at any depth (Microsoft:
 // "a domain and all subdomains" — unlike an RFC 6125 certificate wildcard); "*" matches every
 // domain. Embedded or partial wildcards ("a.*.contoso.com", "f*.contoso.com") are refused, as

@@ -19,7 +19,7 @@ const maxCertNames = 256
 // follows docs/exchange-online.md#attribution-algorithm, step by step:
 //
 //  1. Originating candidates (docs/exchange-online.md#attribution, rules 3–4): enabled OnPremises
-//     connectors whose TlsSenderCertificateName matches a verified certificate name; only when none
+//     connectors whose TLSSenderCertificateName matches a verified certificate name; only when none
 //     does, those whose SenderIPAddresses contain the connecting IPv4 address.
 //  2. The tenant among the candidates, by MC1226222's order: the tenant that accepts the
 //     certificate name that matched, else the tenant that accepts the MAIL FROM domain, else — per
@@ -160,7 +160,7 @@ func (a *attributor) readCertificate() {
 	}
 }
 
-// certMatches reports whether a connector's TlsSenderCertificateName matches one of the verified
+// certMatches reports whether a connector's TLSSenderCertificateName matches one of the verified
 // certificate names, and returns the exact names that did.
 func (a *attributor) certMatches(p tenantgate.DomainPattern) (ok bool, exact []tenantgate.Domain) {
 	if p == "" {

@@ -40,7 +40,7 @@ type Method string
 
 // Attribution methods.
 const (
-	// MethodCertificate: a connector's TlsSenderCertificateName matched a verified certificate name.
+	// MethodCertificate: a connector's TLSSenderCertificateName matched a verified certificate name.
 	MethodCertificate Method = "certificate"
 	// MethodSenderIP: the connecting IP lies in a connector's SenderIPAddresses.
 	MethodSenderIP Method = "sender-ip"

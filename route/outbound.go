@@ -100,7 +100,7 @@ func (h OutboundHop) String() string {
 
 // TLSRequirement is what the sending side demands of the next hop's TLS.
 type TLSRequirement struct {
-	// Settings is the connector's TlsSettings; "" (TLSOpportunistic) also for Exchange Online's
+	// Settings is the connector's TLSSettings; "" (TLSOpportunistic) also for Exchange Online's
 	// own delivery and for internal delivery.
 	Settings tenantgate.TLSSettings `json:"settings,omitempty"`
 	// Domain is the name the next hop's certificate must carry; set only with

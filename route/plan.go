@@ -103,7 +103,7 @@ type Plan struct {
 // NewPlan builds the routing table of d's gateway. It refuses, all errors at once, a served
 // tenant
 //   - without a smart host (neither Gateway.SmartHosts nor a derivable domain);
-//   - whose enabled inbound connectors name a TlsSenderCertificateName that none of the
+//   - whose enabled inbound connectors name a TLSSenderCertificateName that none of the
 //     certificate names of the tenant's identity matches (tlsid.MatchConnectorName, the default
 //     wildcard rule), or that has such connectors but no identity: Exchange Online could never
 //     recognise the gateway's deliveries by certificate (docs/exchange-online.md#pitfalls,

@@ -3,7 +3,7 @@ package tlsid
 import "github.com/tenantgate/tenantgate"
 
 // WildcardRule says how a wildcard inside a presented certificate ("*.gw.example.net" as a SAN)
-// is compared with an inbound connector's TlsSenderCertificateName. Microsoft does not document
+// is compared with an inbound connector's TLSSenderCertificateName. Microsoft does not document
 // it (docs/exchange-online.md#certificate-names, inferred); the zero value is the rule described
 // there.
 type WildcardRule uint8
@@ -32,7 +32,7 @@ func (r WildcardRule) String() string {
 }
 
 // MatchConnectorName reports whether a name carried by a certificate matches an inbound
-// connector's TlsSenderCertificateName with Exchange Online's semantics
+// connector's TLSSenderCertificateName with Exchange Online's semantics
 // (docs/exchange-online.md#certificate-names):
 //   - an exact pattern ("mail.contoso.com") matches that name only;
 //   - "*.contoso.com" matches contoso.com itself and every subdomain at any depth ("a domain and
@@ -71,7 +71,7 @@ func MatchConnectorName(pattern tenantgate.DomainPattern, certName string, rule 
 	return v.Parent() == n // "a.X", one label under X
 }
 
-// Connectors returns the enabled inbound connectors, of any tenant, whose TlsSenderCertificateName
+// Connectors returns the enabled inbound connectors, of any tenant, whose TLSSenderCertificateName
 // matches one of ev's names under MatchConnectorName with rule, each once: in the order of
 // ev.Names, and for each name in the Directory's index order (exact values before wildcard
 // values, nearer parents first). It returns nil unless ev is a verified TLS certificate:

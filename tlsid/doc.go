@@ -8,7 +8,7 @@
 // served tenant or the Internet, load the certificates once with NewIdentities and dial with
 // Identities.ClientConfig with each route.Hop's ClientHop: a tenant's hop presents that tenant's
 // certificate, every other hop the Internet identity. MatchConnectorName applies Exchange Online's
-// TlsSenderCertificateName semantics; MatchPeerName and VerifyPeer apply RFC 6125.
+// TLSSenderCertificateName semantics; MatchPeerName and VerifyPeer apply RFC 6125.
 //
 // Everything fails closed: an absent, unverified or conflicting certificate yields Evidence with
 // Verified false. The rules, their sources and the deliberate divergences are in

@@ -106,7 +106,7 @@ func (l *linter) gatewayCheck(t *tenantgate.Tenant) *gatewayCheck {
 }
 
 // certMatch reports whether a certificate name the gateway presents to the tenant matches the
-// connector's TlsSenderCertificateName (tlsid.MatchConnectorName, Exchange Online's semantics).
+// connector's TLSSenderCertificateName (tlsid.MatchConnectorName, Exchange Online's semantics).
 func (gc *gatewayCheck) certMatch(c *tenantgate.InboundConnector) bool {
 	if c.TLSSenderCertificateName == "" {
 		return false
@@ -184,7 +184,7 @@ func (gc *gatewayCheck) gatewayHost(h string) bool {
 }
 
 // outboundTLS reports enabled outbound connectors to the gateway without certificate validation
-// (docs/exchange-online.md#outbound-connectors, TlsSettings): with $null (opportunistic) or
+// (docs/exchange-online.md#outbound-connectors, TLSSettings): with $null (opportunistic) or
 // EncryptionOnly, Exchange Online delivers the tenant's outbound mail to any host that answers for
 // the gateway's name or address, certificate or not.
 func (gc *gatewayCheck) outboundTLS() {
