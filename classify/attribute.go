@@ -32,7 +32,7 @@ const maxCertNames = 256
 //     alternative); any other goes on as Incoming.
 //  4. Incoming (anonymous) mail: the recipient's accepted-domain owner (MatchSubDomains aware), or
 //     550 5.7.1 Unable to relay; that tenant's in-scope Partner connectors (SenderDomains against
-//     the MAIL FROM domain) with RequireTls, RestrictDomainsToIPAddresses and
+//     the MAIL FROM domain) with RequireTLS, RestrictDomainsToIPAddresses and
 //     RestrictDomainsToCertificate (550 5.7.51); then RejectDirectSend (550 5.7.68).
 //  5. Enhanced Filtering on the connector that applied, and the stamps of each delivered copy.
 //

@@ -82,7 +82,7 @@ const (
 	ReasonAttrRcptRelayDenied = "attr.rcpt.relay-denied"
 	// ReasonAttrRcptUnknown: no tenant accepts the recipient's domain (550 5.7.1).
 	ReasonAttrRcptUnknown = "attr.rcpt.unknown"
-	// ReasonAttrPartnerRequireTLS: the Partner connector that applies has RequireTls and the
+	// ReasonAttrPartnerRequireTLS: the Partner connector that applies has RequireTLS and the
 	// session is plaintext.
 	ReasonAttrPartnerRequireTLS = "attr.partner.require-tls"
 	// ReasonAttrPartnerRestrictIP: the Partner connector that applies has

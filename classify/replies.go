@@ -36,7 +36,7 @@ var (
 	// RestrictDomainsToCertificate. Not in Microsoft's NDR table: the text is the one third
 	// parties report.
 	ReplyPartnerRestricted = tenantgate.Reply{Code: 550, Enhanced: tenantgate.EnhancedCode{5, 7, 51}, Text: "TenantInboundAttribution; There is a partner connector configured that matched the message's recipient domain. The connector had either the RestrictDomainsToIPAddresses or RestrictDomainsToCertificate set"}
-	// ReplyPartnerRequireTLS rejects in-scope mail without TLS on a RequireTls Partner
+	// ReplyPartnerRequireTLS rejects in-scope mail without TLS on a RequireTLS Partner
 	// connector. Microsoft documents the rejection but no code; this is the 5.7.51 of the other
 	// Partner restrictions.
 	ReplyPartnerRequireTLS = tenantgate.Reply{Code: 550, Enhanced: tenantgate.EnhancedCode{5, 7, 51}, Text: "TenantInboundAttribution; The partner connector that matched requires TLS"}

@@ -222,7 +222,7 @@ func (gc *gatewayCheck) outboundTLS() {
 
 // inboundLockdown checks the enabled Partner connectors that identify the gateway: Microsoft's
 // third-party scenario 1 (docs/exchange-online.md#third-party-gateways) locks the tenant to the
-// gateway with RequireTls and RestrictDomainsToCertificate or RestrictDomainsToIPAddresses
+// gateway with RequireTLS and RestrictDomainsToCertificate or RestrictDomainsToIPAddresses
 // (docs/exchange-online.md#third-party-gateways; ORCA does not read these fields). The restriction
 // matters only when the gateway is in front of the tenant's Internet mail (front); TLS always.
 func (gc *gatewayCheck) inboundLockdown(front bool) {
