@@ -51,22 +51,37 @@ func BenchmarkMilterTransaction(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		s.Conn("client.example", milter.FamilyInet, 25, "127.0.0.1")
+		// Every stage must continue: a benchmark that measures a refusal measures nothing.
+		step := func(stage string, act *milter.Action, err error) {
+			if err != nil || act.Type != milter.ActionContinue {
+				b.Fatalf("%s: %v %v", stage, act, err)
+			}
+		}
+		act, err := s.Conn("client.example", milter.FamilyInet, 25, "127.0.0.1")
+		step("connect", act, err)
 		macros.Set(milter.MacroTlsVersion, "TLSv1.3")
 		macros.Set(milter.MacroCertSubject, "mail.protection.outlook.com")
-		s.Helo("client.example")
-		s.Mail("<user@contoso.com>", "")
-		s.Rcpt("<user@kernel.org>", "")
-		s.DataStart()
+		act, err = s.Helo("client.example")
+		step("helo", act, err)
+		act, err = s.Mail("<user@contoso.com>", "")
+		step("mail", act, err)
+		act, err = s.Rcpt("<user@kernel.org>", "")
+		step("rcpt", act, err)
+		act, err = s.DataStart()
+		step("data", act, err)
 		for _, f := range fields {
-			s.HeaderField(f[0], f[1], nil)
+			act, err = s.HeaderField(f[0], f[1], nil)
+			step("header "+f[0], act, err)
 		}
-		s.HeaderEnd()
-		_, act, err := s.BodyReadFrom(strings.NewReader("Hello.\r\n"))
+		act, err = s.HeaderEnd()
+		step("end of header", act, err)
+		_, act, err = s.BodyReadFrom(strings.NewReader("Hello.\r\n"))
 		if err != nil || act.Type != milter.ActionAccept {
 			b.Fatalf("end of message: %v %v", act, err)
 		}
-		s.Close()
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
