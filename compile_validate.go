@@ -69,10 +69,26 @@ func (v *validator) checkDomains(i int, path string) {
 	}
 }
 
+// smallList is the length up to which Compile searches a list rather than build a map for it:
+// the search then costs at most smallList comparisons per lookup, which keeps the check linear.
+const smallList = 8
+
 // checkInboundAddresses checks the address lists of tenants[i]'s inbound connectors and their
 // associatedAcceptedDomains (which need the tenant's normalised accepted domains).
 func (v *validator) checkInboundAddresses(i int, path string) {
 	t := &v.tenants[i]
+	accepted := func(a Domain) bool {
+		return slices.ContainsFunc(t.AcceptedDomains, func(ad AcceptedDomain) bool { return ad.Name == a })
+	}
+	if len(t.AcceptedDomains) > smallList && slices.ContainsFunc(t.Inbound, func(c InboundConnector) bool { return len(c.AssociatedAcceptedDomains) > 0 }) {
+		// A tenant with many accepted domains: one lookup per associated domain rather than a
+		// search of the list.
+		own := make(map[Domain]bool, len(t.AcceptedDomains))
+		for _, ad := range t.AcceptedDomains {
+			own[ad.Name] = true
+		}
+		accepted = func(a Domain) bool { return own[a] }
+	}
 	for j := range t.Inbound {
 		c := &t.Inbound[j]
 		cpath := idx(path+".inbound", j)
@@ -91,7 +107,7 @@ func (v *validator) checkInboundAddresses(i int, path string) {
 			}
 		}
 		for k, a := range c.AssociatedAcceptedDomains {
-			if a != "" && !slices.ContainsFunc(t.AcceptedDomains, func(ad AcceptedDomain) bool { return ad.Name == a }) {
+			if a != "" && !accepted(a) {
 				v.el.add(idx(cpath+".associatedAcceptedDomains", k), "%s is not an accepted domain of this tenant", a)
 			}
 		}
