@@ -16,10 +16,11 @@ const Gateway = "gw.example.net"
 // Config returns a gateway serving n tenants, each configured the way a real multi-tenant
 // gateway's customers are (the README's "Configuration" section, the demo's fabrikam): three
 // accepted domains (one of them <name>.onmicrosoft.com), an inbound Partner connector locked to
-// the gateway's certificate for the tenant and an OnPremises connector locked to the tenant's
-// own server by certificate and IP address, an outbound connector to the gateway scoped by a
-// transport rule, and one gateway identity presenting the tenant's certificate name. Every
-// tenant is served. The configuration compiles without errors.
+// the gateway's certificate for the tenant, an OnPremises connector for the tenant's own domains
+// locked to its own server by certificate and IP address, an outbound connector to the gateway
+// scoped by a transport rule, and one gateway identity presenting the tenant's certificate name.
+// Every tenant is served and rejects direct send. The configuration compiles without errors and
+// topology.Lint finds nothing in it (TestConfig).
 func Config(n int) tenantgate.Config {
 	f := false
 	cfg := tenantgate.Config{Gateway: tenantgate.Gateway{Name: Gateway,
@@ -44,8 +45,9 @@ func Config(n int) tenantgate.Config {
 			Inbound: []tenantgate.InboundConnector{
 				{Name: "from-gateway", ConnectorType: tenantgate.ConnectorPartner, SenderDomains: []tenantgate.DomainPattern{"*"},
 					TLSSenderCertificateName: tenantgate.DomainPattern(cert), RequireTLS: true, RestrictDomainsToCertificate: true, EFSkipLastIP: true},
-				{Name: "onprem", ConnectorType: tenantgate.ConnectorOnPremises, TLSSenderCertificateName: tenantgate.DomainPattern("mail." + name + ".example"),
-					SenderIPAddresses: []string{ip.String()}, RequireTLS: true, RestrictDomainsToCertificate: true},
+				{Name: "onprem", ConnectorType: tenantgate.ConnectorOnPremises, SenderDomains: []tenantgate.DomainPattern{tenantgate.DomainPattern("*." + name + ".example")},
+					TLSSenderCertificateName: tenantgate.DomainPattern("mail." + name + ".example"),
+					SenderIPAddresses:        []string{ip.String()}, RequireTLS: true, RestrictDomainsToCertificate: true},
 			},
 			Outbound: []tenantgate.OutboundConnector{
 				{Name: "to-gateway", ConnectorType: tenantgate.ConnectorPartner, IsTransportRuleScoped: true,
@@ -57,6 +59,7 @@ func Config(n int) tenantgate.Config {
 					ExceptIfHeaderContainsMessageHeader: "X-Gateway-Done", ExceptIfHeaderContainsWords: []string{"yes"}},
 			},
 			DKIMSigningDomains: []tenantgate.Domain{tenantgate.Domain(name + ".example")},
+			RejectDirectSend:   true,
 		}
 		cfg.Gateway.Serves = append(cfg.Gateway.Serves, id)
 		cfg.Gateway.Identities = append(cfg.Gateway.Identities, tenantgate.Identity{Name: name, CertNames: []string{cert}, For: id.String()})

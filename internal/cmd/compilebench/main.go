@@ -6,7 +6,7 @@
 //	/usr/bin/time -v /tmp/compilebench -tenants 100000
 //
 // With -lint it also lints the compiled topology (topology.Lint); with -json FILE it writes the
-// configuration as JSON instead, for measuring mailflow lint.
+// configuration as JSON instead, for measuring mailflow lint; -cpuprofile FILE profiles it.
 package main
 
 import (
@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/tenantgate/tenantgate"
@@ -25,9 +26,22 @@ func main() {
 	n := flag.Int("tenants", 100000, "number of tenants")
 	lint := flag.Bool("lint", false, "also run topology.Lint on the compiled directory")
 	out := flag.String("json", "", "write the configuration as JSON to this file instead of compiling it")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of compiling (and linting) to this file")
 	flag.Parse()
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "compilebench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*n, *lint, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "compilebench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
