@@ -23,6 +23,9 @@ const Gateway = "gw.example.net"
 // topology.Lint finds nothing in it (TestConfig).
 func Config(n int) tenantgate.Config {
 	f := false
+	// Values every tenant has in common are shared: Compile copies what it keeps and never
+	// changes its input.
+	all, gw, yes := []tenantgate.DomainPattern{"*"}, []string{Gateway}, []string{"yes"}
 	cfg := tenantgate.Config{Gateway: tenantgate.Gateway{Name: Gateway,
 		Addresses:  []netip.Addr{netip.MustParseAddr("198.51.100.25")},
 		Serves:     make([]tenantgate.TenantID, 0, n),
@@ -34,7 +37,7 @@ func Config(n int) tenantgate.Config {
 		id[0], id[1], id[2], id[3], id[15] = 0x40, byte(i>>16), byte(i>>8), byte(i), 1
 		name := "t" + strconv.Itoa(i)
 		cert := name + "." + Gateway
-		ip := netip.AddrFrom4([4]byte{11, byte(i >> 16), byte(i >> 8), byte(i)})
+		ip := "11." + strconv.Itoa(int(byte(i>>16))) + "." + strconv.Itoa(int(byte(i>>8))) + "." + strconv.Itoa(int(byte(i)))
 		cfg.Tenants[i] = tenantgate.Tenant{
 			ID: id, Name: name,
 			AcceptedDomains: []tenantgate.AcceptedDomain{
@@ -43,20 +46,20 @@ func Config(n int) tenantgate.Config {
 				{Name: tenantgate.Domain("mail." + name + ".example")},
 			},
 			Inbound: []tenantgate.InboundConnector{
-				{Name: "from-gateway", ConnectorType: tenantgate.ConnectorPartner, SenderDomains: []tenantgate.DomainPattern{"*"},
+				{Name: "from-gateway", ConnectorType: tenantgate.ConnectorPartner, SenderDomains: all,
 					TLSSenderCertificateName: tenantgate.DomainPattern(cert), RequireTLS: true, RestrictDomainsToCertificate: true, EFSkipLastIP: true},
 				{Name: "onprem", ConnectorType: tenantgate.ConnectorOnPremises, SenderDomains: []tenantgate.DomainPattern{tenantgate.DomainPattern("*." + name + ".example")},
 					TLSSenderCertificateName: tenantgate.DomainPattern("mail." + name + ".example"),
-					SenderIPAddresses:        []string{ip.String()}, RequireTLS: true, RestrictDomainsToCertificate: true},
+					SenderIPAddresses:        []string{ip}, RequireTLS: true, RestrictDomainsToCertificate: true},
 			},
 			Outbound: []tenantgate.OutboundConnector{
 				{Name: "to-gateway", ConnectorType: tenantgate.ConnectorPartner, IsTransportRuleScoped: true,
-					SmartHosts: []string{Gateway}, UseMXRecord: &f, TLSSettings: tenantgate.TLSDomainValidation, TLSDomain: Gateway},
+					SmartHosts: gw, UseMXRecord: &f, TLSSettings: tenantgate.TLSDomainValidation, TLSDomain: Gateway},
 			},
 			Rules: []tenantgate.TransportRule{
 				{Name: "all-external-via-gateway", FromScope: tenantgate.InOrganization, SentToScope: tenantgate.NotInOrganization,
 					RouteMessageOutboundConnector:       "to-gateway",
-					ExceptIfHeaderContainsMessageHeader: "X-Gateway-Done", ExceptIfHeaderContainsWords: []string{"yes"}},
+					ExceptIfHeaderContainsMessageHeader: "X-Gateway-Done", ExceptIfHeaderContainsWords: yes},
 			},
 			DKIMSigningDomains: []tenantgate.Domain{tenantgate.Domain(name + ".example")},
 			RejectDirectSend:   true,
