@@ -46,7 +46,9 @@ func (v *validator) index() *Directory {
 	for i := range g.Identities {
 		id := &g.Identities[i]
 		d.identities[id.Name] = id
-		if tid, err := ParseTenantID(id.For); err == nil {
+		if id.For == ForInternet {
+			d.internet = id
+		} else if tid, err := ParseTenantID(id.For); err == nil {
 			d.tenantIdent[tid] = id
 		}
 	}
