@@ -174,8 +174,8 @@ func validateTenant(el *errList, path string, in Tenant) Tenant {
 		if strings.TrimSpace(r.Name) == "" {
 			el.add(p+".name", "required")
 		}
-		checkScope(el, p+".fromScope", r.FromScope)
-		checkScope(el, p+".sentToScope", r.SentToScope)
+		checkScope(el, p, ".fromScope", r.FromScope)
+		checkScope(el, p, ".sentToScope", r.SentToScope)
 		if r.RouteMessageOutboundConnector == "" {
 			el.add(p+".routeMessageOutboundConnector", "required: only routing rules belong in the configuration")
 		} else if _, ok := outNames[r.RouteMessageOutboundConnector]; !ok {
@@ -194,11 +194,12 @@ func validateTenant(el *errList, path string, in Tenant) Tenant {
 	return t
 }
 
-func checkScope(el *errList, path string, s Scope) {
+// checkScope checks the scope s of the field path+field (the path built only for an error).
+func checkScope(el *errList, path, field string, s Scope) {
 	switch s {
 	case "", InOrganization, NotInOrganization:
 	default:
-		el.add(path, "%q is not InOrganization or NotInOrganization", s)
+		el.add(path+field, "%q is not InOrganization or NotInOrganization", s)
 	}
 }
 
