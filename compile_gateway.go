@@ -60,13 +60,17 @@ func (v *validator) validateGateway(in Gateway) Gateway {
 	}
 	g.Identities = make([]Identity, 0, len(in.Identities)+1)
 	internet := -1
+	// The names and for values of the identities already appended, so that each duplicate check
+	// is one lookup: a gateway has an identity per served tenant.
+	names := make(map[string]bool, len(in.Identities))
+	fors := make(map[string]bool, len(in.Identities))
 	for i, id := range in.Identities {
 		p := idx("gateway.identities", i)
 		id.CertNames = certNames(el, p+".certNames", id.CertNames)
 		switch {
 		case strings.TrimSpace(id.Name) == "":
 			el.add(p+".name", "required")
-		case slices.ContainsFunc(g.Identities, func(o Identity) bool { return o.Name == id.Name }):
+		case names[id.Name]:
 			el.add(p+".name", "%q is used by another identity", id.Name)
 		}
 		if id.For == ForInternet {
@@ -83,7 +87,7 @@ func (v *validator) validateGateway(in Gateway) Gateway {
 			} else if !v.serves[tid] {
 				el.add(p+".for", "%s is not served by the gateway; an identity for it would never be used", tid)
 			}
-			if slices.ContainsFunc(g.Identities, func(o Identity) bool { return o.For == id.For }) {
+			if fors[id.For] {
 				el.add(p+".for", "%s already has an identity; present one certificate per tenant", tid)
 			}
 			if len(id.CertNames) == 0 {
@@ -91,6 +95,7 @@ func (v *validator) validateGateway(in Gateway) Gateway {
 			}
 		}
 		g.Identities = append(g.Identities, id)
+		names[id.Name], fors[id.For] = true, true
 	}
 	if internet < 0 {
 		g.Identities = append(g.Identities, Identity{Name: ForInternet, For: ForInternet})

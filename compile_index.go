@@ -1,10 +1,5 @@
 package tenantgate
 
-import (
-	"net/netip"
-	"slices"
-)
-
 // index builds the Directory from a validated configuration: v.el is empty, so every value parses
 // and every reference resolves, and indexing cannot fail. The lookups validation built (tenants
 // by ID, accepted domains, served tenants) are kept as they are.
@@ -51,7 +46,9 @@ func (v *validator) index() *Directory {
 	for i := range g.Identities {
 		id := &g.Identities[i]
 		d.identities[id.Name] = id
-		if tid, err := ParseTenantID(id.For); err == nil {
+		if id.For == ForInternet {
+			d.internet = id
+		} else if tid, err := ParseTenantID(id.For); err == nil {
 			d.tenantIdent[tid] = id
 		}
 	}
@@ -69,12 +66,14 @@ func (d *Directory) indexInbound(ref *InboundRef) {
 			}
 		}
 	}
-	for i, p := range ref.SenderIPs {
+	for _, p := range ref.SenderIPs {
 		b := p.Addr().As4()
-		// A prefix of /24 or longer lies in exactly one /24 bucket; index the connector once per bucket.
+		// A prefix of /24 or longer lies in exactly one /24 bucket; index the connector once per
+		// bucket. Connectors are indexed one after the other, so a bucket that already holds ref
+		// holds it last: one comparison instead of a search of the connector's earlier entries.
 		k := [3]byte{b[0], b[1], b[2]}
-		if !slices.ContainsFunc(ref.SenderIPs[:i], func(q netip.Prefix) bool { a := q.Addr().As4(); return [3]byte{a[0], a[1], a[2]} == k }) {
-			d.ipBuckets[k] = append(d.ipBuckets[k], ref)
+		if bucket := d.ipBuckets[k]; len(bucket) == 0 || bucket[len(bucket)-1] != ref {
+			d.ipBuckets[k] = append(bucket, ref)
 		}
 	}
 }

@@ -78,7 +78,7 @@ func compileSCLRule(el *errList, p string, r *SCLRule) {
 	if r.SetSCL < -1 || r.SetSCL > 9 {
 		el.add(p+".setSCL", "%d is not an SCL from -1 to 9", r.SetSCL)
 	}
-	checkScope(el, p+".fromScope", r.FromScope)
+	checkScope(el, p, ".fromScope", r.FromScope)
 	doms := make([]Domain, len(r.SenderDomainIs))
 	for k, s := range r.SenderDomainIs {
 		n, err := ParseDomain(string(s))

@@ -69,10 +69,26 @@ func (v *validator) checkDomains(i int, path string) {
 	}
 }
 
+// smallList is the length up to which Compile searches a list rather than build a map for it:
+// the search then costs at most smallList comparisons per lookup, which keeps the check linear.
+const smallList = 8
+
 // checkInboundAddresses checks the address lists of tenants[i]'s inbound connectors and their
 // associatedAcceptedDomains (which need the tenant's normalised accepted domains).
 func (v *validator) checkInboundAddresses(i int, path string) {
 	t := &v.tenants[i]
+	accepted := func(a Domain) bool {
+		return slices.ContainsFunc(t.AcceptedDomains, func(ad AcceptedDomain) bool { return ad.Name == a })
+	}
+	if len(t.AcceptedDomains) > smallList && slices.ContainsFunc(t.Inbound, func(c InboundConnector) bool { return len(c.AssociatedAcceptedDomains) > 0 }) {
+		// A tenant with many accepted domains: one lookup per associated domain rather than a
+		// search of the list.
+		own := make(map[Domain]bool, len(t.AcceptedDomains))
+		for _, ad := range t.AcceptedDomains {
+			own[ad.Name] = true
+		}
+		accepted = func(a Domain) bool { return own[a] }
+	}
 	for j := range t.Inbound {
 		c := &t.Inbound[j]
 		cpath := idx(path+".inbound", j)
@@ -91,7 +107,7 @@ func (v *validator) checkInboundAddresses(i int, path string) {
 			}
 		}
 		for k, a := range c.AssociatedAcceptedDomains {
-			if a != "" && !slices.ContainsFunc(t.AcceptedDomains, func(ad AcceptedDomain) bool { return ad.Name == a }) {
+			if a != "" && !accepted(a) {
 				v.el.add(idx(cpath+".associatedAcceptedDomains", k), "%s is not an accepted domain of this tenant", a)
 			}
 		}
@@ -108,21 +124,21 @@ func validateTenant(el *errList, path string, in Tenant) Tenant {
 	}
 	t.AcceptedDomains = make([]AcceptedDomain, 0, len(in.AcceptedDomains)+1)
 	for j, ad := range in.AcceptedDomains {
-		p := idx(path+".acceptedDomains", j)
+		p := func() string { return idx(path+".acceptedDomains", j) } // built only for an error
 		n, err := ParseDomain(string(ad.Name))
 		if err != nil {
-			el.add(p+".name", "%v", err)
+			el.add(p()+".name", "%v", err)
 		}
 		ad.Name = n
 		switch ad.DomainType {
 		case "", Authoritative, InternalRelay:
 		case "ExternalRelay":
-			el.add(p+".domainType", "ExternalRelay exists only in on-premises Exchange; Exchange Online has Authoritative and InternalRelay")
+			el.add(p()+".domainType", "ExternalRelay exists only in on-premises Exchange; Exchange Online has Authoritative and InternalRelay")
 		default:
-			el.add(p+".domainType", "%q is not Authoritative or InternalRelay", ad.DomainType)
+			el.add(p()+".domainType", "%q is not Authoritative or InternalRelay", ad.DomainType)
 		}
 		if ad.MatchSubDomains && ad.Type() != InternalRelay {
-			el.add(p+".matchSubDomains", "Exchange Online allows matchSubDomains only on InternalRelay domains")
+			el.add(p()+".matchSubDomains", "Exchange Online allows matchSubDomains only on InternalRelay domains")
 		}
 		t.AcceptedDomains = append(t.AcceptedDomains, ad)
 	}
@@ -158,8 +174,8 @@ func validateTenant(el *errList, path string, in Tenant) Tenant {
 		if strings.TrimSpace(r.Name) == "" {
 			el.add(p+".name", "required")
 		}
-		checkScope(el, p+".fromScope", r.FromScope)
-		checkScope(el, p+".sentToScope", r.SentToScope)
+		checkScope(el, p, ".fromScope", r.FromScope)
+		checkScope(el, p, ".sentToScope", r.SentToScope)
 		if r.RouteMessageOutboundConnector == "" {
 			el.add(p+".routeMessageOutboundConnector", "required: only routing rules belong in the configuration")
 		} else if _, ok := outNames[r.RouteMessageOutboundConnector]; !ok {
@@ -178,11 +194,12 @@ func validateTenant(el *errList, path string, in Tenant) Tenant {
 	return t
 }
 
-func checkScope(el *errList, path string, s Scope) {
+// checkScope checks the scope s of the field path+field (the path built only for an error).
+func checkScope(el *errList, path, field string, s Scope) {
 	switch s {
 	case "", InOrganization, NotInOrganization:
 	default:
-		el.add(path, "%q is not InOrganization or NotInOrganization", s)
+		el.add(path+field, "%q is not InOrganization or NotInOrganization", s)
 	}
 }
 
@@ -205,7 +222,9 @@ func checkType(el *errList, path string, t ConnectorType) {
 	}
 }
 
-func patterns(el *errList, path string, in []DomainPattern) []DomainPattern {
+// patterns, certPattern: the path of the field is path+field, built only for an error.
+
+func patterns(el *errList, path, field string, in []DomainPattern) []DomainPattern {
 	if in == nil {
 		return nil
 	}
@@ -213,30 +232,30 @@ func patterns(el *errList, path string, in []DomainPattern) []DomainPattern {
 	for k, s := range in {
 		p, err := ParseDomainPattern(string(s))
 		if err != nil {
-			el.add(idx(path, k), "%v", err)
+			el.add(idx(path+field, k), "%v", err)
 		}
 		out[k] = p
 	}
 	return out
 }
 
-func certPattern(el *errList, path string, s DomainPattern) DomainPattern {
+func certPattern(el *errList, path, field string, s DomainPattern) DomainPattern {
 	if s == "" {
 		return ""
 	}
 	if s == PatternAll {
-		el.add(path, "\"*\" would match every certificate; name a domain or \"*.domain\"")
+		el.add(path+field, "\"*\" would match every certificate; name a domain or \"*.domain\"")
 		return ""
 	}
 	p, err := ParseDomainPattern(string(s))
 	if err != nil {
-		el.add(path, "%v", err)
+		el.add(path+field, "%v", err)
 		return p
 	}
 	// The value is also a name a certificate must carry: ParseCertName refuses what
 	// ParseDomainPattern leaves (an IP address), so that no configured name can never match.
 	if _, _, err := ParseCertName(string(p)); err != nil {
-		el.add(path, "%v", err)
+		el.add(path+field, "%v", err)
 	}
 	return p
 }
@@ -245,8 +264,8 @@ func validateInbound(el *errList, path string, in InboundConnector, seen map[str
 	c := cloneInbound(&in)
 	checkName(el, path, c.Name, seen, j)
 	checkType(el, path, c.ConnectorType)
-	c.SenderDomains = patterns(el, path+".senderDomains", c.SenderDomains)
-	c.TLSSenderCertificateName = certPattern(el, path+".tlsSenderCertificateName", c.TLSSenderCertificateName)
+	c.SenderDomains = patterns(el, path, ".senderDomains", c.SenderDomains)
+	c.TLSSenderCertificateName = certPattern(el, path, ".tlsSenderCertificateName", c.TLSSenderCertificateName)
 	ads := make([]Domain, len(c.AssociatedAcceptedDomains))
 	for k, a := range c.AssociatedAcceptedDomains {
 		n, err := ParseDomain(string(a))
@@ -283,7 +302,7 @@ func validateOutbound(el *errList, path string, in OutboundConnector, seen map[s
 	c := cloneOutbound(&in)
 	checkName(el, path, c.Name, seen, j)
 	checkType(el, path, c.ConnectorType)
-	c.RecipientDomains = patterns(el, path+".recipientDomains", c.RecipientDomains)
+	c.RecipientDomains = patterns(el, path, ".recipientDomains", c.RecipientDomains)
 	for k, h := range c.SmartHosts {
 		if _, err := netip.ParseAddr(h); err == nil {
 			continue
@@ -310,7 +329,7 @@ func validateOutbound(el *errList, path string, in OutboundConnector, seen map[s
 		el.add(path+".tlsSettings", "%q is not EncryptionOnly, CertificateValidation or DomainValidation", c.TLSSettings)
 	}
 	if c.TLSDomain != "" {
-		c.TLSDomain = certPattern(el, path+".tlsDomain", c.TLSDomain)
+		c.TLSDomain = certPattern(el, path, ".tlsDomain", c.TLSDomain)
 	}
 	if c.TLSSettings == TLSDomainValidation && c.TLSDomain == "" {
 		el.add(path+".tlsDomain", "required with tlsSettings DomainValidation")

@@ -24,6 +24,7 @@ type Directory struct {
 	ipBuckets   map[[3]byte][]*InboundRef // enabled connectors by the /24 of each SenderIPAddresses entry
 	identities  map[string]*Identity
 	tenantIdent map[TenantID]*Identity
+	internet    *Identity                   // the identity For ForInternet (Compile adds one when none is configured)
 	sendAs      map[sendAsKey]DomainPattern // every tenant's SendAs, by the domain each is anchored at
 }
 
@@ -261,11 +262,9 @@ func (d *Directory) TenantIdentity(id TenantID) (*Identity, bool) {
 
 // InternetIdentity returns a copy of the identity the gateway presents to every other next hop.
 func (d *Directory) InternetIdentity() *Identity {
-	for i := range d.cfg.Gateway.Identities {
-		if d.cfg.Gateway.Identities[i].For == ForInternet {
-			c := cloneIdentity(&d.cfg.Gateway.Identities[i])
-			return &c
-		}
+	if d.internet == nil {
+		return nil // unreachable after Compile
 	}
-	return nil // unreachable after Compile
+	c := cloneIdentity(d.internet)
+	return &c
 }

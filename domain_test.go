@@ -114,11 +114,19 @@ func TestAddressDomain(t *testing.T) {
 }
 
 func FuzzParseDomain(f *testing.F) {
-	for _, s := range []string{"contoso.com", "Bücher.example.", "*.contoso.com", "a..b", "xn--bcher-kva.example"} {
+	for _, s := range []string{"contoso.com", "Bücher.example.", "*.contoso.com", "a..b", "xn--bcher-kva.example",
+		"-a.example", "a-.example", "ab--c.example", "1.2.3.4", "a.b.", "a..", "."} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		d, err := ParseDomain(s)
+		// The fast path for plain names answers as the IDNA path does.
+		if s != "" {
+			slow, slowErr := parseDomainIDNA(s, strings.TrimSuffix(s, "."))
+			if slow != d || (slowErr == nil) != (err == nil) {
+				t.Fatalf("ParseDomain(%q) = %q, %v; the IDNA path gives %q, %v", s, d, err, slow, slowErr)
+			}
+		}
 		if err != nil {
 			return
 		}

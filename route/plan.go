@@ -222,7 +222,7 @@ func (p *Plan) Next(v classify.Verdict, rcpt string) Hop {
 		return p.tenant(h, act.Tenant)
 	case classify.Relay:
 		if h.Domain != "" {
-			if t, _, ok := p.d.Owner(h.Domain); ok && p.d.Serves(t.ID) {
+			if t, ok := p.d.OwnerInfo(h.Domain); ok && p.d.Serves(t.ID) {
 				return p.tenant(h, t.ID)
 			}
 		}

@@ -70,9 +70,31 @@ var (
 // Exchange Online then does.
 //
 // o passes options to the decision functions Simulate composes; the zero Options is every
-// function's default.
+// function's default. Simulate prepares the whole topology (the gateway's policy and routing
+// table) for one message: a caller simulating many messages uses a Simulator.
 func Simulate(d *tenantgate.Directory, in Injection, o Options) Trace {
+	return NewSimulator(d, o).Simulate(in)
+}
+
+// Simulator simulates messages through one topology: what every message's simulation needs
+// (the gateway's policy and routing table, which cost time in proportion to the number of
+// tenants) is prepared once, in NewSimulator. Use it from one goroutine at a time.
+type Simulator struct {
+	s *simulator // nil for a nil Directory
+}
+
+// NewSimulator prepares the simulation of messages through d with the options o (see Simulate).
+// A nil d gives a Simulator whose every trace is rejected, as Simulate's.
+func NewSimulator(d *tenantgate.Directory, o Options) *Simulator {
 	if d == nil {
+		return &Simulator{}
+	}
+	return &Simulator{s: newSimulator(d, o)}
+}
+
+// Simulate is Simulate(d, in, o) for the Simulator's Directory and options.
+func (sim *Simulator) Simulate(in Injection) Trace {
+	if sim.s == nil {
 		tr := Trace{Injection: in, Outcome: OutcomeRejected, Reply: route.ReplyNoRoute,
 			Reasons: []tenantgate.Reason{{Code: ReasonSimNoDirectory, Detail: "no topology: nil Directory"}}}
 		if len(in.To) == 0 {
@@ -83,7 +105,7 @@ func Simulate(d *tenantgate.Directory, in Injection, o Options) Trace {
 		}
 		return tr
 	}
-	return newSimulator(d, o).run(in)
+	return sim.s.run(in)
 }
 
 // Options choose the behaviour of the decision functions Simulate and Lint compose, where those

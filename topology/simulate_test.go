@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -358,4 +359,39 @@ func TestSimulateGolden(t *testing.T) {
 			golden.Decision(t, filepath.Join("testdata", "simulate", name+".json"), tr)
 		})
 	}
+}
+
+// TestSimulatorReuse: one Simulator used for every canonical flow of the demo gives the traces
+// Simulate gives for each on its own, in any order: the simulation keeps no state from one
+// message to the next. mailflow lint --flows relies on it to prepare the topology once.
+func TestSimulatorReuse(t *testing.T) {
+	d := loadConfigFile(t, "../testdata/config/demo.json")
+	flows := CanonicalFlows(d)
+	sim := NewSimulator(d, Options{})
+	for _, order := range [][]int{ascending(len(flows)), descending(len(flows))} {
+		for _, i := range order {
+			f := flows[i]
+			want, got := Simulate(d, f.Injection, Options{}), sim.Simulate(f.Injection)
+			if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+				t.Errorf("flow %s of %s: the shared Simulator's trace differs (-Simulate +Simulator):\n%s", f.Name, f.Tenant, diff)
+			}
+		}
+	}
+	if tr := NewSimulator(nil, Options{}).Simulate(flows[0].Injection); tr.Outcome != OutcomeRejected {
+		t.Errorf("nil Directory: outcome %v, want rejected as Simulate's", tr.Outcome)
+	}
+}
+
+func ascending(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
+
+func descending(n int) []int {
+	s := ascending(n)
+	slices.Reverse(s)
+	return s
 }

@@ -24,7 +24,7 @@ func tenantName(d *tenantgate.Directory, id tenantgate.TenantID) string {
 	if id.IsZero() {
 		return ""
 	}
-	if t, ok := d.Tenant(id); ok && t.Name != "" {
+	if t, ok := d.TenantInfo(id); ok && t.Name != "" {
 		return t.Name
 	}
 	return id.String()

@@ -50,7 +50,18 @@ ScubaGear, Microsoft365DSC) are imported and get the ORCA-parity checks; with --
 		return 1
 	}
 	var r topologyReport
-	if f := exoimport.Detect(first); f == exoimport.FormatConfig || f == exoimport.FormatUnknown && len(names) == 1 {
+	// A file that decodes as a configuration is one (decodeConfig); Detect, which parses the whole
+	// file again, is asked only about the others.
+	var cfg tenantgate.Config
+	decoded := false
+	if len(names) == 1 {
+		cfg, decoded = decodeConfig(first)
+	}
+	f := exoimport.FormatConfig
+	if !decoded {
+		f = exoimport.Detect(first)
+	}
+	if f == exoimport.FormatConfig || f == exoimport.FormatUnknown && len(names) == 1 {
 		if len(names) > 1 || *tenantID != "" || *config != "" {
 			fmt.Fprintln(stderr, "mailflow lint: one configuration file at a time; --tenant-id and --config apply to exports")
 			return 2
@@ -59,7 +70,12 @@ ScubaGear, Microsoft365DSC) are imported and get the ORCA-parity checks; with --
 			fmt.Fprintf(stderr, "mailflow lint: %v\n", unknownFormat(names[0], first))
 			return 1
 		}
-		_, d, err := parseConfig(names[0], first)
+		var d *tenantgate.Directory
+		if decoded {
+			_, d, err = compileConfig(names[0], cfg)
+		} else {
+			_, d, err = parseConfig(names[0], first)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "mailflow lint: %v\n", err)
 			return 1

@@ -32,9 +32,11 @@ type topologyReport struct {
 func newTopologyReport(source string, d *tenantgate.Directory, flows bool) topologyReport {
 	r := topologyReport{Source: source, Findings: topology.Lint(d, topology.Options{}), dir: d}
 	if flows {
+		// One Simulator for every flow: preparing one costs time in proportion to the tenants.
+		sim := topology.NewSimulator(d, topology.Options{})
 		for _, f := range topology.CanonicalFlows(d) {
 			r.Flows = append(r.Flows, namedTrace{Name: f.Name, Tenant: tenantName(d, f.Tenant), ID: f.Tenant,
-				Trace: topology.Simulate(d, f.Injection, topology.Options{})})
+				Trace: sim.Simulate(f.Injection)})
 		}
 	}
 	r.finish()

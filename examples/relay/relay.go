@@ -93,8 +93,9 @@ func New(o Options) (*Relay, error) {
 	if err != nil {
 		return nil, fmt.Errorf("relay: identities: %w", err)
 	}
+	signing := servedSigningDomains(o.Directory)
 	for dom := range o.DKIM {
-		if !signsFor(o.Directory, dom) {
+		if !signing[dom] {
 			return nil, fmt.Errorf("relay: dkim: %s is no DKIM signing domain of a served tenant", dom)
 		}
 	}
@@ -146,18 +147,18 @@ func New(o Options) (*Relay, error) {
 	return r, nil
 }
 
-func signsFor(d *tenantgate.Directory, dom tenantgate.Domain) bool {
-	for _, t := range d.Tenants() {
+// servedSigningDomains returns the DKIM signing domains of the tenants the gateway serves.
+func servedSigningDomains(d *tenantgate.Directory) map[tenantgate.Domain]bool {
+	out := map[tenantgate.Domain]bool{}
+	for _, t := range d.Tenants() { // a copy of every tenant: taken once, not once per DKIM key
 		if !d.Serves(t.ID) {
 			continue
 		}
 		for _, s := range t.DKIMSigningDomains {
-			if s == dom {
-				return true
-			}
+			out[s] = true
 		}
 	}
-	return false
+	return out
 }
 
 // Server returns a go-smtp server for the relay with its limits and STARTTLS configured. Serve it
