@@ -16,9 +16,8 @@ import (
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
-// serve runs the backend on loopback with the demo topology and returns its address and the
-// verdicts Deliver got.
-func serve(t *testing.T) (string, *[]classify.Verdict) {
+// demoDirectory compiles the repository's demo topology.
+func demoDirectory(t *testing.T) *tenantgate.Directory {
 	t.Helper()
 	f, err := os.Open("../../testdata/config/demo.json")
 	if err != nil {
@@ -33,7 +32,14 @@ func serve(t *testing.T) (string, *[]classify.Verdict) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := classify.NewPolicy(d, classify.PolicyConfig{})
+	return d
+}
+
+// serve runs the backend on loopback with the demo topology and returns its address and the
+// verdicts Deliver got.
+func serve(t *testing.T) (string, *[]classify.Verdict) {
+	t.Helper()
+	p, err := classify.NewPolicy(demoDirectory(t), classify.PolicyConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

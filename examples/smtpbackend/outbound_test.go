@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -70,19 +69,7 @@ func (s *hopSession) Logout() error { return nil }
 // Online only; the Internet gets the Internet identity, which has no certificate in the demo
 // configuration. A recipient the verdict refused is not sent anywhere.
 func TestForward(t *testing.T) {
-	f, err := os.Open("../../testdata/config/demo.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cfg, err := tenantgate.LoadConfig(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := tenantgate.Compile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := demoDirectory(t)
 	plan, err := route.NewPlan(d)
 	if err != nil {
 		t.Fatal(err)
