@@ -17,7 +17,7 @@ import (
 
 // benchHeader returns the fields of testdata/exo-outbound-30.eml (a real 30-field Exchange Online
 // block) as the MTA passes them: name and raw value.
-func benchHeader(b *testing.B) ([][2]string, []byte) {
+func benchHeader(b testing.TB) ([][2]string, []byte) {
 	raw, err := os.ReadFile("testdata/exo-outbound-30.eml")
 	if err != nil {
 		b.Fatal(err)

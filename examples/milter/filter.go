@@ -45,15 +45,16 @@ func NewApp(d *tenantgate.Directory, pc classify.PolicyConfig, limits headers.Li
 
 // Server returns a go-milter server (protocol v6) negotiating what the filter needs: header
 // changes, the TLS macros at HELO and MAIL, header values with their leading space, the body
-// (its first paragraph is inspected, all of it when DKIM is verified), and the skip reply when
-// the MTA offers it (negotiate).
+// (its first paragraph is inspected, all of it when DKIM is verified), and — when the MTA offers
+// them — the skip reply and no reply at the stages where the filter never refuses (quietStages,
+// negotiate).
 func (a *App) Server(opts ...milter.Option) *milter.Server {
 	tlsMacros := []milter.MacroName{milter.MacroTlsVersion, milter.MacroCertSubject, milter.MacroCertIssuer, macroVerify, macroCNSubject}
 	base := []milter.Option{
 		milter.WithMilter(func() milter.Milter { return &filter{app: a} }),
 		milter.WithActions(milter.OptAddHeader | milter.OptChangeHeader),
 		milter.WithProtocols(milter.OptHeaderLeadingSpace),
-		milter.WithNegotiationCallback(negotiate),
+		milter.WithNegotiationCallback(a.negotiate),
 		milter.WithMacroRequest(milter.StageHelo, tlsMacros),
 		milter.WithMacroRequest(milter.StageMail, tlsMacros),
 	}
@@ -186,28 +187,60 @@ func (f *filter) RcptTo(rcpt string, _ string, m milter.Modifier) (*milter.Respo
 	return milter.RespContinue, nil
 }
 
-// Header keeps the fields in order, as the MTA received them, up to the size limit.
+// Header keeps the fields in order, as the MTA received them, up to the size limit. Its reply is
+// negotiated away (quietStages): it never refuses; a block over the limit is refused at the end of
+// the message.
 func (f *filter) Header(name, value string, m milter.Modifier) (*milter.Response, error) {
 	if f.hdrErr != nil {
 		return milter.RespContinue, nil
 	}
-	// Postfix and Sendmail pass folded values with LF line ends; the block is read with CRLF.
-	value = strings.ReplaceAll(strings.ReplaceAll(value, "\r\n", "\n"), "\n", "\r\n")
 	// With OptHeaderLeadingSpace the value is exactly what followed the colon ("Name:value"
 	// stays so, for DKIM's simple canonicalization); without it the MTA swallowed one space.
 	space := (m == nil || m.Protocol()&milter.OptHeaderLeadingSpace == 0) && value != "" && value[0] != ' ' && value[0] != '\t'
-	if f.hdr.Len()+len(name)+len(value)+4 > f.app.maxHeaderBytes() {
+	n := len(name) + crlfLen(value) + 3 // ':' and the closing CRLF
+	if space {
+		n++
+	}
+	// The limit counts the blank line that ends the block, as headers.Read does.
+	if f.hdr.Len()+n+2 > f.app.maxHeaderBytes() {
 		f.hdrErr = errHeaderTooLong
 		return milter.RespContinue, nil
 	}
+	f.hdr.Grow(n)
 	f.hdr.WriteString(name)
 	f.hdr.WriteByte(':')
 	if space {
 		f.hdr.WriteByte(' ')
 	}
-	f.hdr.WriteString(value)
+	writeCRLF(&f.hdr, value)
 	f.hdr.WriteString("\r\n")
 	return milter.RespContinue, nil
+}
+
+// Postfix and Sendmail pass folded values with LF line ends; the block is read with CRLF. Every
+// LF becomes CRLF, a CRLF stays, a CR alone stays (headers.Read refuses it).
+
+// crlfLen is the length of s with its line ends made CRLF (writeCRLF).
+func crlfLen(s string) int {
+	return len(s) + strings.Count(s, "\n") - strings.Count(s, "\r\n")
+}
+
+// writeCRLF writes s with its line ends made CRLF, in one pass.
+func writeCRLF(b *bytes.Buffer, s string) {
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			b.WriteString(s)
+			return
+		}
+		if i > 0 && s[i-1] == '\r' {
+			b.WriteString(s[:i+1])
+		} else {
+			b.WriteString(s[:i])
+			b.WriteString("\r\n")
+		}
+		s = s[i+1:]
+	}
 }
 
 // maxHeaderBytes is the header block's size limit (headers.Read's default unless configured):

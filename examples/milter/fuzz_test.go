@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/tenantgate/tenantgate"
@@ -114,6 +115,23 @@ func FuzzBodyStart(f *testing.F) {
 		}
 		if whole != "" && !bytes.HasPrefix(body, []byte(whole)) && !bytes.Contains(body, []byte("\n"+whole)) {
 			t.Fatalf("found %q, not at the start of a line of %q", whole, body)
+		}
+	})
+}
+
+// FuzzWriteCRLF: the one-pass line-end conversion writes what the two replacements it replaced
+// wrote (CRLF to LF, then LF to CRLF), and crlfLen is its length.
+func FuzzWriteCRLF(f *testing.F) {
+	f.Add("a\n\tb\r\n c\rd\r\r\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		want := strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")
+		var b bytes.Buffer
+		writeCRLF(&b, s)
+		if b.String() != want {
+			t.Fatalf("writeCRLF(%q) = %q, want %q", s, b.String(), want)
+		}
+		if n := crlfLen(s); n != len(want) {
+			t.Fatalf("crlfLen(%q) = %d, want %d", s, n, len(want))
 		}
 	})
 }

@@ -229,7 +229,8 @@ func TestInteropPostfix(t *testing.T) {
 
 	sink, sinkPort := startSink(t)
 
-	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{}, headersLimits(), nil, slog.New(slog.DiscardHandler))
+	rec := &recordLog{}
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{}, headersLimits(), nil, slog.New(rec))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,6 +295,18 @@ func TestInteropPostfix(t *testing.T) {
 				t.Errorf("verdict %q missing:\n%s", want, h)
 			}
 		})
+	}
+	// Postfix (milter_protocol = 6) granted every quiet stage and the skip reply on every
+	// milter connection: the verdicts above were reached without the replies it no longer waits for.
+	neg := rec.find("milter negotiated")
+	if len(neg) == 0 {
+		t.Fatal("no milter negotiation logged")
+	}
+	t.Logf("%d milter connections, the first negotiated %v", len(neg), neg[0])
+	for _, n := range neg {
+		if n["quiet"] != fmt.Sprintf("%#x", uint32(quietStages)) || n["skip"] != "true" {
+			t.Errorf("negotiated with Postfix: %v, want quiet=%#x skip=true", n, uint32(quietStages))
+		}
 	}
 }
 

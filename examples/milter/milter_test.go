@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"net"
@@ -34,12 +35,28 @@ func serveAppTB(t testing.TB, app *App) string {
 	return ln.Addr().String()
 }
 
-// startMilter serves app on 127.0.0.1:0 and returns a client for it.
+// postfixOffer is every protocol option Postfix offers with milter_protocol = 6 (its milter8.c
+// offers all of them: the no-event, no-reply, skip, rejected-recipient and leading-space options);
+// TestInteropPostfixNegotiation checks with the real Postfix that the filter gets its quiet stages.
+const postfixOffer = milter.OptNoConnect | milter.OptNoHelo | milter.OptNoMailFrom | milter.OptNoRcptTo |
+	milter.OptNoBody | milter.OptNoHeaders | milter.OptNoEOH | milter.OptNoUnknown | milter.OptNoData |
+	milter.OptSkip | milter.OptRcptRej | milter.OptNoHeaderReply | milter.OptNoConnReply | milter.OptNoHeloReply |
+	milter.OptNoMailReply | milter.OptNoRcptReply | milter.OptNoDataReply | milter.OptNoUnknownReply |
+	milter.OptNoEOHReply | milter.OptNoBodyReply | milter.OptHeaderLeadingSpace
+
+// startMilter serves app on 127.0.0.1:0 and returns a client for it offering what Postfix offers.
 func startMilter(t testing.TB, app *App) *milter.Client {
+	t.Helper()
+	return startMilterOffering(t, app, postfixOffer)
+}
+
+// startMilterOffering serves app on 127.0.0.1:0 and returns a client for it offering protocol
+// options offer.
+func startMilterOffering(t testing.TB, app *App, offer milter.OptProtocol) *milter.Client {
 	t.Helper()
 	return milter.NewClient("tcp", serveAppTB(t, app),
 		milter.WithActions(milter.OptAddHeader|milter.OptChangeHeader|milter.OptSetMacros),
-		milter.WithProtocols(milter.OptHeaderLeadingSpace|milter.OptNoBody))
+		milter.WithProtocols(offer))
 }
 
 func loadDirectory(t testing.TB, path string) *tenantgate.Directory {
@@ -390,6 +407,55 @@ func TestHeaderBufferBounded(t *testing.T) {
 	}
 	if f.hdrErr == nil {
 		t.Error("no error for a header over the limit")
+	}
+}
+
+// TestHeaderLimitCountsBlankLine: the filter's bound on the block counts the blank line that ends
+// it, as headers.Limits.MaxBytes is documented to (headers/read.go). The five fields of exoHeader
+// with a space after each colon (no leading-space option: nil modifier) are 205 bytes with their
+// CRLFs, 207 with the blank line.
+func TestHeaderLimitCountsBlankLine(t *testing.T) {
+	for _, tc := range []struct {
+		max int
+		ok  bool
+	}{{206, false}, {207, true}} {
+		app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{}, headers.Limits{MaxBytes: tc.max}, nil, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := &filter{app: app}
+		f.reset()
+		for _, h := range exoHeader(contosoID, "carol@contoso.com") {
+			f.Header(h[0], h[1], nil)
+		}
+		if (f.hdrErr == nil) != tc.ok {
+			t.Errorf("MaxBytes %d: error %v, want ok=%v (block %d bytes)", tc.max, f.hdrErr, tc.ok, f.hdr.Len())
+		}
+	}
+}
+
+// TestWriteCRLF: every LF becomes CRLF, a CRLF stays, a CR alone stays; crlfLen is the length
+// written.
+func TestWriteCRLF(t *testing.T) {
+	for in, want := range map[string]string{
+		"":           "",
+		"plain":      "plain",
+		"a\n\tb":     "a\r\n\tb",
+		"a\r\n\tb":   "a\r\n\tb",
+		"a\rb":       "a\rb",
+		"a\r\r\n b":  "a\r\r\n b",
+		"\n\n":       "\r\n\r\n",
+		"x\r":        "x\r",
+		"\r\n\n\r\n": "\r\n\r\n\r\n",
+	} {
+		var b bytes.Buffer
+		writeCRLF(&b, in)
+		if b.String() != want {
+			t.Errorf("writeCRLF(%q) = %q, want %q", in, b.String(), want)
+		}
+		if n := crlfLen(in); n != len(want) {
+			t.Errorf("crlfLen(%q) = %d, want %d", in, n, len(want))
+		}
 	}
 }
 
