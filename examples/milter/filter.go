@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
+	"sync"
 
 	"github.com/d--j/go-milter"
 	"github.com/emersion/go-message/textproto"
@@ -27,6 +28,9 @@ type App struct {
 	dialect tlsid.Dialect
 	// verdictName is the verdict header's name (the policy's VerdictHeader).
 	verdictName string
+	// headerBufs holds the header buffers of closed connections (at most keepBuffer bytes
+	// each) for the next ones: a connection's buffer does not grow again from nothing.
+	headerBufs sync.Pool
 }
 
 // NewApp builds the milter over a compiled directory.
@@ -51,7 +55,7 @@ func NewApp(d *tenantgate.Directory, pc classify.PolicyConfig, limits headers.Li
 func (a *App) Server(opts ...milter.Option) *milter.Server {
 	tlsMacros := []milter.MacroName{milter.MacroTlsVersion, milter.MacroCertSubject, milter.MacroCertIssuer, macroVerify, macroCNSubject}
 	base := []milter.Option{
-		milter.WithMilter(func() milter.Milter { return &filter{app: a} }),
+		milter.WithMilter(func() milter.Milter { return a.newFilter() }),
 		milter.WithActions(milter.OptAddHeader | milter.OptChangeHeader),
 		milter.WithProtocols(milter.OptHeaderLeadingSpace),
 		milter.WithNegotiationCallback(a.negotiate),
@@ -94,6 +98,26 @@ const maxRecipients = 1000
 
 // keepBuffer is the largest buffer capacity kept from one transaction for the next.
 const keepBuffer = 64 << 10
+
+// newFilter starts a connection with a header buffer of an earlier one when there is one.
+func (a *App) newFilter() *filter {
+	f := &filter{app: a}
+	if b, ok := a.headerBufs.Get().(*[]byte); ok {
+		f.hdr = *bytes.NewBuffer((*b)[:0])
+	}
+	return f
+}
+
+// Cleanup ends the connection: its header buffer goes back for the next one unless it grew
+// past keepBuffer.
+func (f *filter) Cleanup(milter.Modifier) {
+	f.hdr.Reset()
+	if c := f.hdr.Cap(); c > 0 && c <= keepBuffer {
+		b := f.hdr.Bytes()[:0]
+		f.app.headerBufs.Put(&b)
+	}
+	f.hdr = bytes.Buffer{}
+}
 
 func (f *filter) reset() {
 	f.from, f.rcpts, f.hdrErr, f.bodyBig = "", nil, nil, false
