@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// runner builds the binaries once and runs each benchmark in a fresh process.
+type runner struct {
+	root      string        // module root (holds go.mod and go.work)
+	dir       string        // where the binaries go
+	benchtime string        // default -test.benchtime
+	timeout   time.Duration // per process
+	bins      map[string]string
+}
+
+// binary returns the path of pkg's test binary (or, for compilebench, the command), building it
+// on first use.
+func (r *runner) binary(ctx context.Context, pkg string) (string, error) {
+	if b, ok := r.bins[pkg]; ok {
+		return b, nil
+	}
+	name := strings.NewReplacer("/", "_", ".", "_").Replace(strings.TrimPrefix(pkg, "./"))
+	if name == "" || name == "_" {
+		name = "root"
+	}
+	out := filepath.Join(r.dir, name+".test")
+	args := []string{"test", "-c", "-o", out, pkg}
+	if pkg == compilebenchPkg {
+		out = filepath.Join(r.dir, "compilebench")
+		args = []string{"build", "-o", out, pkg}
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = r.root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, b)
+	}
+	r.bins[pkg] = out
+	return out, nil
+}
+
+// bench runs one benchmark alone in a fresh test binary process and returns its metrics.
+func (r *runner) bench(ctx context.Context, rw row, name string) (map[string]float64, error) {
+	bin, err := r.binary(ctx, rw.Pkg)
+	if err != nil {
+		return nil, err
+	}
+	bt := r.benchtime
+	if rw.Benchtime != "" {
+		bt = rw.Benchtime
+	}
+	args := []string{"-test.run", "^$", "-test.bench", benchPattern(name), "-test.benchtime", bt,
+		"-test.count", "1", "-test.benchmem", "-test.timeout", r.timeout.String()}
+	args = append(args, rw.Args...)
+	ctx, cancel := context.WithTimeout(ctx, r.timeout+30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = filepath.Join(r.root, rw.Pkg) // as go test runs it: testdata is relative
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	err = cmd.Run()
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %v\n%s", filepath.Base(bin), name, err, tail(out.String()))
+	}
+	m, ok := find(out.String(), name)
+	if !ok {
+		return nil, fmt.Errorf("%s: no result line for %s in\n%s", filepath.Base(bin), name, tail(out.String()))
+	}
+	return m, nil
+}
+
+// process runs the compilebench command once and returns its wall time in nanoseconds and its
+// peak RSS in bytes.
+func (r *runner) process(ctx context.Context, rw row) (wallNS, rss float64, err error) {
+	bin, err := r.binary(ctx, rw.Pkg)
+	if err != nil {
+		return 0, 0, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, rw.Command...)
+	cmd.Dir = r.root
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	start := time.Now()
+	err = cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return 0, 0, fmt.Errorf("compilebench: %v\n%s", err, tail(out.String()))
+	}
+	peak, ok := maxRSS(cmd.ProcessState)
+	if !ok {
+		return 0, 0, errors.New("compilebench: peak RSS is not available on this system")
+	}
+	return float64(wall.Nanoseconds()), float64(peak), nil
+}
+
+// tail returns the last lines of a process's output, for error messages.
+func tail(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > 15 {
+		lines = lines[len(lines)-15:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// moduleRoot checks that dir is the module root the rows' package paths are relative to.
+func moduleRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(filepath.Join(abs, "go.work")); err != nil {
+		return "", fmt.Errorf("%s is not the tenantgate module root (no go.work): run from the repository root or pass -root", abs)
+	}
+	return abs, nil
+}

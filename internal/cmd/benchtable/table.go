@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// measured holds one row's samples, one per round.
+type measured struct {
+	Row       row
+	Base      []float64 // baseline ns/op
+	Cand      []float64 // candidate ns/op, or the metric, or the process's wall time
+	Ratios    []float64 // candidate ÷ baseline of the same round
+	RSS       []float64 // processBelow: peak RSS in bytes
+	Extra     map[string][]float64
+	Err       error // the first error; the row then fails
+	ErrRounds int
+}
+
+// median of xs (the mean of the middle two for an even count); 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// pass reports whether the row's medians meet its budget. A row with an error or no samples fails.
+func (m measured) pass() bool {
+	if m.Err != nil || len(m.Cand) == 0 {
+		return false
+	}
+	switch m.Row.Check {
+	case ratioAtMost:
+		return median(m.Ratios) <= m.Row.Limit
+	case nsBelow:
+		return median(m.Cand) < m.Row.Limit
+	case metricAtLeast:
+		return median(m.Cand) >= m.Row.Limit
+	case processBelow:
+		return median(m.Cand) < m.Row.Limit && median(m.RSS) < gib
+	}
+	return false
+}
+
+// formatNS prints a duration given in nanoseconds with three significant digits or so.
+func formatNS(ns float64) string {
+	switch {
+	case ns < 1e3:
+		return fmt.Sprintf("%.0f ns", ns)
+	case ns < 1e6:
+		return fmt.Sprintf("%.1f µs", ns/1e3)
+	case ns < 1e9:
+		return fmt.Sprintf("%.1f ms", ns/1e6)
+	}
+	return fmt.Sprintf("%.2f s", ns/1e9)
+}
+
+// formatRatio prints a ratio with the range over rounds, as a percentage if asked.
+func formatRatio(xs []float64, percent bool) string {
+	f := func(x float64) string { return fmt.Sprintf("%.2f", x) }
+	unit := "×"
+	if percent {
+		f = func(x float64) string { return fmt.Sprintf("%.1f", 100*x) }
+		unit = "%"
+	}
+	s := "**" + f(median(xs)) + unit + "**"
+	if len(xs) > 1 {
+		s += " (" + f(slices.Min(xs)) + "–" + f(slices.Max(xs)) + ")"
+	}
+	return s
+}
+
+// cells returns the measured and ratio columns of a row.
+func (m measured) cells() (string, string) {
+	if len(m.Cand) == 0 {
+		return "no result", "—"
+	}
+	switch m.Row.Check {
+	case ratioAtMost:
+		return formatNS(median(m.Cand)) + " vs " + formatNS(median(m.Base)), formatRatio(m.Ratios, m.Row.Percent)
+	case nsBelow:
+		s := formatNS(median(m.Cand)) + "/op"
+		if b := m.Extra["B/op"]; len(b) > 0 {
+			s += fmt.Sprintf(", %.0f MB/op", median(b)/1e6)
+		}
+		return s, fmt.Sprintf("%.2f of budget", median(m.Cand)/m.Row.Limit)
+	case metricAtLeast:
+		var parts []string
+		for _, k := range []string{"relay-ns/msg", "pass-ns/msg"} {
+			if v := m.Extra[k]; len(v) > 0 {
+				parts = append(parts, strings.NewReplacer("relay-ns/msg", "relay", "pass-ns/msg", "pass-through").Replace(k)+" "+formatNS(median(v))+"/msg")
+			}
+		}
+		return strings.Join(parts, ", "), formatRatio(m.Cand, false)
+	case processBelow:
+		return fmt.Sprintf("%s, %.0f MiB peak RSS", formatNS(median(m.Cand)), median(m.RSS)/(1<<20)),
+			fmt.Sprintf("%.2f of budget", median(m.Cand)/m.Row.Limit)
+	}
+	return "", ""
+}
+
+// benchmarkCell names what a row runs.
+func (m measured) benchmarkCell() string {
+	r := m.Row
+	if r.Check == processBelow {
+		return "`" + r.Candidate + "` (" + r.Pkg + ")"
+	}
+	s := "`" + r.Candidate + "`"
+	if r.Baseline != "" {
+		s = "`" + r.Candidate + "` vs `" + r.Baseline + "`"
+	}
+	if len(r.Args) > 0 {
+		s += " `" + strings.Join(r.Args, " ") + "`"
+	}
+	return s + " (" + r.Pkg + ")"
+}
+
+// table renders the rows as one Markdown table.
+func table(ms []measured) string {
+	var b strings.Builder
+	b.WriteString("| budget | benchmark | measured (median) | ratio (range) | result |\n|---|---|---|---|---|\n")
+	for _, m := range ms {
+		meas, ratio := m.cells()
+		res := "PASS"
+		if !m.pass() {
+			res = "**FAIL**"
+		}
+		if m.Err != nil {
+			res += fmt.Sprintf(" (%d of the runs failed)", m.ErrRounds)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", m.Row.Budget, m.benchmarkCell(), meas, ratio, res)
+	}
+	return b.String()
+}

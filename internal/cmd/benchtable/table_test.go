@@ -1,0 +1,67 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestPass(t *testing.T) {
+	ratio := row{Check: ratioAtMost, Limit: 1.5}
+	tests := []struct {
+		name string
+		m    measured
+		want bool
+	}{
+		// The median of the per-round ratios decides, not one lucky round.
+		{"ratio median within", measured{Row: ratio, Cand: []float64{1, 1, 1}, Ratios: []float64{1.2, 1.6, 1.4}}, true},
+		{"ratio median over", measured{Row: ratio, Cand: []float64{1, 1, 1}, Ratios: []float64{1.2, 1.6, 1.7}}, false},
+		{"ratio at the limit", measured{Row: ratio, Cand: []float64{1}, Ratios: []float64{1.5}}, true},
+		{"no samples", measured{Row: ratio}, false},
+		{"an error fails the row", measured{Row: ratio, Cand: []float64{1}, Ratios: []float64{1}, Err: errors.New("x")}, false},
+		{"ns below", measured{Row: row{Check: nsBelow, Limit: 2e9}, Cand: []float64{1.9e9}}, true},
+		{"ns at the limit", measured{Row: row{Check: nsBelow, Limit: 2e9}, Cand: []float64{2e9}}, false},
+		{"metric at least", measured{Row: row{Check: metricAtLeast, Limit: 0.95}, Cand: []float64{0.95}}, true},
+		{"metric under", measured{Row: row{Check: metricAtLeast, Limit: 0.95}, Cand: []float64{0.94}}, false},
+		{"process within", measured{Row: row{Check: processBelow, Limit: 2e9}, Cand: []float64{1.9e9}, RSS: []float64{gib - 1}}, true},
+		{"process over memory", measured{Row: row{Check: processBelow, Limit: 2e9}, Cand: []float64{1.9e9}, RSS: []float64{gib}}, false},
+		{"process over time", measured{Row: row{Check: processBelow, Limit: 2e9}, Cand: []float64{2.1e9}, RSS: []float64{1}}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.m.pass(); got != tt.want {
+			t.Errorf("%s: pass() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestTable(t *testing.T) {
+	ms := []measured{
+		{Row: row{Budget: "b1", Pkg: "./headers", Baseline: "BenchmarkA", Candidate: "BenchmarkB", Check: ratioAtMost, Limit: 1.5},
+			Base: []float64{100e3, 110e3}, Cand: []float64{120e3, 130e3}, Ratios: []float64{1.2, 1.3}},
+		{Row: row{Budget: "b2", Pkg: "./examples/milter", Baseline: "BenchmarkT", Candidate: "BenchmarkC", Check: ratioAtMost, Limit: 0.1, Percent: true},
+			Base: []float64{1e6}, Cand: []float64{2e5}, Ratios: []float64{0.2}},
+		{Row: row{Budget: "b3", Pkg: ".", Candidate: "BenchmarkX", Check: nsBelow, Limit: 2e9}, Err: errors.New("boom"), ErrRounds: 2},
+	}
+	got := table(ms)
+	// 115 µs vs 105 µs is the medians' quotient only by chance; the ratio column is the median
+	// of the per-round ratios (1.25) with their range.
+	for _, want := range []string{
+		"| b1 | `BenchmarkB` vs `BenchmarkA` (./headers) | 125.0 µs vs 105.0 µs | **1.25×** (1.20–1.30) | PASS |",
+		"| b2 | `BenchmarkC` vs `BenchmarkT` (./examples/milter) | 200.0 µs vs 1.0 ms | **20.0%** | **FAIL** |",
+		"| b3 | `BenchmarkX` (.) | no result | — | **FAIL** (2 of the runs failed) |",
+	} {
+		if !strings.Contains(got, want+"\n") {
+			t.Errorf("table lacks\n%s\nin\n%s", want, got)
+		}
+	}
+}
+
+func TestCPUModel(t *testing.T) {
+	in := "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel\t\t: 85\nmodel name\t: Intel(R) Xeon(R)  CPU @ 2.20GHz\n"
+	if got, want := cpuModel(in), "Intel(R) Xeon(R) CPU @ 2.20GHz"; got != want {
+		t.Errorf("cpuModel = %q, want %q", got, want)
+	}
+	if got := cpuModel("processor : 0\n"); got != "" {
+		t.Errorf("cpuModel without a model name = %q", got)
+	}
+}
