@@ -54,31 +54,6 @@ func (p *Policy) tenantProblems(e *headers.Evidence) []tenantgate.Reason {
 	return out
 }
 
-// asciiFold reports whether a and b are equal ignoring ASCII case. Field names are ASCII (RFC 5322
-// §2.2); unlike strings.EqualFold it never lets a non-ASCII letter such as 'ſ' or the Kelvin sign
-// stand for an ASCII one.
-func asciiFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if x == y {
-			continue
-		}
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
-
 // groupSyntax reports whether v has a ':' outside quoted strings, comments and angle brackets: the
 // start of an RFC 5322 group, which a From field may not hold.
 func groupSyntax(v string) bool {

@@ -330,16 +330,16 @@ func (p *Policy) kindVerdict(v *Verdict, e *headers.Evidence) {
 		v.Reasons = append(v.Reasons, reason(ReasonKindConflict, "conflicting "+strings.Join(e.KindConflicts, ", ")))
 		return
 	}
-	anonymous := asciiFold(e.AuthAs, "Anonymous")
+	anonymous := headers.EqualFold(e.AuthAs, "Anonymous")
 	var k Kind
 	switch {
-	case asciiFold(e.FromEntityHeader, "HybridOnPrem"):
+	case headers.EqualFold(e.FromEntityHeader, "HybridOnPrem"):
 		k = OnPremises
-	case asciiFold(e.FromEntityHeader, "Hosted") && anonymous:
+	case headers.EqualFold(e.FromEntityHeader, "Hosted") && anonymous:
 		k = Relayed
-	case asciiFold(e.FromEntityHeader, "Hosted") && (e.AuthAs == "" || asciiFold(e.AuthAs, "Internal")):
+	case headers.EqualFold(e.FromEntityHeader, "Hosted") && (e.AuthAs == "" || headers.EqualFold(e.AuthAs, "Internal")):
 		k = Mailbox
-	case asciiFold(e.FromEntityHeader, "Internet"):
+	case headers.EqualFold(e.FromEntityHeader, "Internet"):
 		k = Relayed
 	default:
 		d := "no FromEntityHeader"

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/headers"
 )
 
 // PeerVerdict says whether the SMTP client is verified Exchange Online
@@ -77,7 +78,7 @@ func (p *Policy) exoCertName(names []string) string {
 	for _, n := range names {
 		n = strings.TrimSuffix(n, ".")
 		for _, want := range p.certNames {
-			if want != "" && asciiFold(n, want) {
+			if want != "" && headers.EqualFold(n, want) {
 				return want
 			}
 		}

@@ -174,12 +174,12 @@ var (
 // X-EOPTenantAttributedMessage or X-OriginatorOrg.
 func IsTrustField(name string) bool {
 	for _, p := range trustPrefixes {
-		if len(name) > len(p) && asciiFold(name[:len(p)], p) {
+		if len(name) > len(p) && EqualFold(name[:len(p)], p) {
 			return true
 		}
 	}
 	for _, n := range trustNames {
-		if asciiFold(name, n) {
+		if EqualFold(name, n) {
 			return true
 		}
 	}
@@ -227,7 +227,7 @@ func ScanEvidence(h textproto.Header, opts EvidenceOptions) Evidence {
 				e.From = fieldOf(f, idx)
 			}
 		}
-		if asciiFold(key, s.header) {
+		if EqualFold(key, s.header) {
 			s.verdict(&e, f, idx)
 		}
 		if opts.TrustFields && IsTrustField(key) {
@@ -327,7 +327,7 @@ func kindValue(dst *string, conflicts *[]string, key, v string) {
 		if v == "" {
 			*dst = "-"
 		}
-	case !asciiFold(*dst, v):
+	case !EqualFold(*dst, v):
 		for _, k := range *conflicts {
 			if k == key {
 				return
@@ -342,7 +342,7 @@ func kindValue(dst *string, conflicts *[]string, key, v string) {
 func antispamDIR(v string) string {
 	dir, found := "", false
 	splitItems(v, func(k, val string, ok bool) {
-		if ok && !found && asciiFold(k, "DIR") {
+		if ok && !found && EqualFold(k, "DIR") {
 			dir, found = val, true
 		}
 	})
@@ -438,10 +438,11 @@ func fillInstances(h textproto.Header, list []FieldRef) {
 	}
 }
 
-// asciiFold reports whether a and b are equal ignoring ASCII case. Field names are ASCII (RFC 5322
-// §2.2); unlike strings.EqualFold it never lets a non-ASCII letter such as 'ſ' or the Kelvin sign
-// stand for an ASCII one.
-func asciiFold(a, b string) bool {
+// EqualFold reports whether a and b are equal ignoring ASCII case: how field names (RFC 5322
+// §2.2, ASCII) and Exchange Online's keyword values (Hosted, Anonymous, …) are compared. Unlike
+// strings.EqualFold it never lets a non-ASCII letter such as 'ſ' or the Kelvin sign stand for an
+// ASCII one.
+func EqualFold(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -325,7 +325,7 @@ func FuzzScanEvidence(f *testing.F) {
 			t.Fatal(err)
 		}
 		keys := fieldKeys(h)
-		if err := checkRefs(keys, e.Verdicts, func(k string) bool { return asciiFold(k, stdcmp.Or(opts.VerdictHeader, "Authentication-Results")) }); err != nil {
+		if err := checkRefs(keys, e.Verdicts, func(k string) bool { return EqualFold(k, stdcmp.Or(opts.VerdictHeader, "Authentication-Results")) }); err != nil {
 			t.Fatalf("Verdicts: %v", err)
 		}
 		if err := checkRefs(keys, e.TrustFields, IsTrustField); err != nil {
@@ -377,7 +377,7 @@ func checkRefs(keys []string, refs []FieldRef, want func(string) bool) error {
 			return fmt.Errorf("index %d after %d in %d fields", r.Index, last, len(keys))
 		}
 		last = r.Index
-		if !want(keys[r.Index]) || !asciiFold(r.Name, keys[r.Index]) {
+		if !want(keys[r.Index]) || !EqualFold(r.Name, keys[r.Index]) {
 			return fmt.Errorf("field %d %q (%s) listed", r.Index, r.Name, keys[r.Index])
 		}
 		n := 0

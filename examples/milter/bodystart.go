@@ -6,6 +6,7 @@ import (
 	"mime"
 
 	"github.com/emersion/go-message/textproto"
+	"github.com/tenantgate/tenantgate/headers"
 )
 
 // errFieldInBody is wrapped by the header error the filter reports when the start of the body
@@ -170,34 +171,14 @@ var (
 // trustName reports whether name (ASCII) is a Microsoft trust field or the verdict header.
 func trustName(name, verdict string) bool {
 	for _, p := range trustPrefixes {
-		if len(name) >= len(p) && asciiEqualFold(name[:len(p)], p) {
+		if len(name) >= len(p) && headers.EqualFold(name[:len(p)], p) {
 			return true
 		}
 	}
 	for _, n := range trustNames {
-		if asciiEqualFold(name, n) {
+		if headers.EqualFold(name, n) {
 			return true
 		}
 	}
-	return verdict != "" && asciiEqualFold(name, verdict)
-}
-
-// asciiEqualFold compares ASCII case-insensitively; a non-ASCII byte only matches itself.
-func asciiEqualFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
+	return verdict != "" && headers.EqualFold(name, verdict)
 }
