@@ -38,13 +38,20 @@ func (v *validator) validateGateway(in Gateway) Gateway {
 			v.serves[id] = true
 		}
 	}
+	cloud, err := ParseCloud(string(in.ExchangeOnline.Cloud))
+	if err != nil {
+		el.add("gateway.exchangeOnline.cloud", "%v", err)
+	}
+	if in.ExchangeOnline.Cloud != "" {
+		g.ExchangeOnline.Cloud = cloud
+	}
 	if g.ExchangeOnline.CertNames == nil {
-		g.ExchangeOnline.CertNames = DefaultEXOCertNames()
+		g.ExchangeOnline.CertNames = DefaultEXOCertNamesFor(cloud)
 	} else {
 		g.ExchangeOnline.CertNames = certNames(el, "gateway.exchangeOnline.certNames", in.ExchangeOnline.CertNames)
 	}
 	if g.ExchangeOnline.Networks == nil {
-		g.ExchangeOnline.Networks = DefaultEXONetworks()
+		g.ExchangeOnline.Networks = DefaultEXONetworksFor(cloud)
 	} else {
 		g.ExchangeOnline.Networks = make([]netip.Prefix, len(in.ExchangeOnline.Networks))
 		for i, p := range in.ExchangeOnline.Networks {

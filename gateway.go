@@ -31,10 +31,13 @@ type Gateway struct {
 }
 
 // ExchangeOnlinePeer is what makes an SMTP client "verified Exchange Online": its address in
-// Networks and a verified TLS certificate carrying one of CertNames. Both nil means Microsoft's
-// published values (DefaultEXOCertNames, DefaultEXONetworks). An explicitly empty list ([] in
-// JSON) means nothing matches: a stale or emptied list fails closed.
+// Networks and a verified TLS certificate carrying one of CertNames. Nil means Microsoft's
+// published values for Cloud (DefaultEXOCertNamesFor, DefaultEXONetworksFor). An explicitly empty
+// list ([] in JSON) means nothing matches: a stale or emptied list fails closed.
 type ExchangeOnlinePeer struct {
+	// Cloud is the Microsoft 365 cloud the served tenants live in (ParseCloud); empty: worldwide.
+	// Compile stores the canonical name of a value given.
+	Cloud     Cloud          `json:"cloud,omitempty"`
 	CertNames []string       `json:"certNames,omitempty"`
 	Networks  []netip.Prefix `json:"networks,omitempty"`
 }
@@ -43,8 +46,9 @@ type ExchangeOnlinePeer struct {
 // other servers (docs/exchange-online.md#outbound-connectors).
 func DefaultEXOCertNames() []string { return []string{"mail.protection.outlook.com"} }
 
-// DefaultEXONetworks returns the Exchange Online SMTP ranges of Microsoft's endpoint list, ID 10
-// (docs/threat-model.md#prior-art). Sovereign clouds use other ranges: configure them.
+// DefaultEXONetworks returns the Exchange Online SMTP ranges of Microsoft's worldwide endpoint
+// list, ID 10 (docs/threat-model.md#prior-art). Sovereign clouds use other ranges:
+// DefaultEXONetworksFor.
 func DefaultEXONetworks() []netip.Prefix {
 	return []netip.Prefix{
 		netip.MustParsePrefix("40.92.0.0/15"),
