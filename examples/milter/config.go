@@ -11,6 +11,7 @@ import (
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/examples/internal/duration"
+	"github.com/tenantgate/tenantgate/examples/internal/msranges"
 	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 	"github.com/tenantgate/tenantgate/tlsid"
 )
@@ -22,8 +23,13 @@ type File struct {
 	ConfigFile      string          `json:"configFile,omitempty"`
 	Config          json.RawMessage `json:"config,omitempty"`
 	ExOTAPolicyFile string          `json:"exotaPolicyFile,omitempty"`
-	Milter          Section         `json:"milter"`
+	Ranges
+	Milter Section `json:"milter"`
 }
+
+// Ranges optionally takes the configuration's exchangeOnline.networks from Microsoft's endpoint
+// list (README.md, "Microsoft's ranges"), read at every load.
+type Ranges = msranges.FileOptions
 
 // Section is the milter's own part of the configuration.
 type Section struct {
@@ -77,7 +83,7 @@ type Loaded struct {
 	Policy classify.PolicyConfig
 	// NeedsDKIM reports that the policy uses DKIM results, so the milter verifies signatures.
 	NeedsDKIM bool
-	// Warnings are the ExOTA conversion's.
+	// Warnings are the ExOTA conversion's and a stale exchangeOnlineNetworksFile's.
 	Warnings []string
 }
 
@@ -144,6 +150,11 @@ func Load(data []byte, dir string) (*Loaded, error) {
 			return nil, fmt.Errorf("config: %w", err)
 		}
 	}
+	warnings, err := f.Ranges.Apply(&cfg, rel)
+	if err != nil {
+		return nil, err
+	}
+	l.Warnings = append(l.Warnings, warnings...)
 	d, err := tenantgate.Compile(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)

@@ -63,7 +63,7 @@ func run(path string, log *slog.Logger) error {
 		return err
 	}
 	for _, w := range l.Warnings {
-		log.Warn("exota policy", "warning", w)
+		log.Warn("configuration", "warning", w)
 	}
 	app, err := l.App(log)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/examples/internal/duration"
+	"github.com/tenantgate/tenantgate/examples/internal/msranges"
 	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
@@ -26,8 +27,13 @@ import (
 type File struct {
 	ConfigFile string          `json:"configFile,omitempty"`
 	Config     json.RawMessage `json:"config,omitempty"`
-	Relay      Section         `json:"relay"`
+	Ranges
+	Relay Section `json:"relay"`
 }
+
+// Ranges optionally takes the configuration's exchangeOnline.networks from Microsoft's endpoint
+// list (README.md, "Microsoft's ranges"), read at every load.
+type Ranges = msranges.FileOptions
 
 // Section is the relay's own part of the configuration. File names are relative to the
 // configuration file. Every field but Listen, CertFile and KeyFile may be omitted.
@@ -229,6 +235,8 @@ type Loaded struct {
 	NextHopCAs *x509.CertPool   // nil: system roots
 	IdentCerts map[string]*tls.Certificate
 	DKIM       map[tenantgate.Domain]DKIMSigner
+	// Warnings are to be logged: a stale exchangeOnlineNetworksFile.
+	Warnings []string
 }
 
 // DKIMSigner is a loaded DKIM key.
@@ -278,12 +286,16 @@ func Load(data []byte, dir string) (*Loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
+	warnings, err := f.Ranges.Apply(&cfg, rel)
+	if err != nil {
+		return nil, err
+	}
 	d, err := tenantgate.Compile(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	s := f.Relay
-	l := &Loaded{Directory: d, Section: s, IdentCerts: map[string]*tls.Certificate{}, DKIM: map[tenantgate.Domain]DKIMSigner{}}
+	l := &Loaded{Directory: d, Section: s, IdentCerts: map[string]*tls.Certificate{}, DKIM: map[tenantgate.Domain]DKIMSigner{}, Warnings: warnings}
 	var errs []error
 	bad := func(field string, err error) { errs = append(errs, fmt.Errorf("relay.%s: %w", field, err)) }
 	if s.Listen == "" {

@@ -32,6 +32,9 @@ func run(path string, check bool, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range l.Warnings {
+		log.Warn("configuration", "warning", w)
+	}
 	r, err := New(l.Options(log))
 	if err != nil {
 		return err
