@@ -23,6 +23,7 @@ func commands() []command {
 		{"headers", "explain a message's Exchange Online headers: headers MESSAGE.eml", runHeaders},
 		{"test", "run scenario files: test [--config CONFIG] SCENARIO.json…", runTest},
 		{"import", "convert Exchange Online exports: import --tenant-id ID EXPORT… > config.json", runImport},
+		{"ranges", "refresh Exchange Online's networks: ranges --endpoints ENDPOINTS.json CONFIG > config.json", runRanges},
 	}
 }
 
