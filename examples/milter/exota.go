@@ -30,6 +30,12 @@ type Migration struct {
 	// for one of the tenant's domains is then required besides the tenant header
 	// (classify.PolicyConfig.DKIMRequired).
 	DKIMRequired bool
+	// DKIMFallback is set by ConvertExOTAEnv when ExOTA-Milter ran without
+	// MILTER_TENANT_ID_REQUIRED and with MILTER_DKIM_ENABLED: a DKIM pass stands in for a missing
+	// tenant header (classify.PolicyConfig.DKIMFallback).
+	DKIMFallback bool
+	// Refused are the policy keys (domains) not loaded: entries with an empty tenant_id.
+	Refused []string
 	// Warnings say where the library's behaviour differs from what the file asked for.
 	Warnings []string
 }
@@ -78,7 +84,13 @@ func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 		}
 		seen[dom] = key
 		if p.TenantID == "" {
-			errs = append(errs, fmt.Errorf("exota policy %q: tenant_id: missing", key))
+			// ExOTA-Milter accepts "" (and an absent tenant_id) since it made the tenant ID
+			// optional: the domain is authorised by DKIM alone. The library cannot say that —
+			// mail is ours only as a served tenant, named by its ID; DKIM confirms or stands in
+			// for the tenant header of a known tenant (classify.PolicyConfig) — so the entry is
+			// refused and the rest loads.
+			m.Refused = append(m.Refused, key)
+			m.Warnings = append(m.Warnings, fmt.Sprintf("exota policy %q: not loaded: tenant_id is empty, which ExOTA-Milter reads as \"authorise this domain by DKIM alone\"; tenantgate authorises a served tenant named by its ID (DKIM can confirm it, never replace it), so mail from %s is refused until you add the tenant's ID (the X-MS-Exchange-CrossTenant-Id of its mail, or the Entra admin center's Overview)", key, key))
 			continue
 		}
 		id, err := tenantgate.ParseTenantID(p.TenantID)
@@ -109,6 +121,9 @@ func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 		return Migration{}, errors.Join(errs...)
 	}
 	if len(order) == 0 {
+		if len(m.Refused) > 0 {
+			return Migration{}, fmt.Errorf("exota policy: no entry with a tenant_id (refused: %s): nobody's mail would be ours", strings.Join(m.Refused, ", "))
+		}
 		return Migration{}, errors.New("exota policy: no entries: nobody's mail would be ours")
 	}
 	names := map[string]bool{}

@@ -75,13 +75,16 @@ func TestConvertExOTAErrors(t *testing.T) {
 		in   string
 		want []string // substrings of the error
 	}{
-		// ExOTA-Milter's own tests/policy.json: "dkim" is no policy key (policy.py check_policy
-		// refuses it too) and "asdftasdfa" no GUID.
+		// ExOTA-Milter's tests/policy.json of 2020: "dkim" is no policy key (policy.py
+		// check_policy refuses it too) and "asdftasdfa" no GUID. The current file:
+		// TestConvertExOTACurrent.
 		{"exota test file", `{"lalalulu.onmicrosoft.com": {"tenant_id": "1234abcd-18c5-45e8-88de-123456789abc", "dkim": true},
 		  "asdf2.onmicrosoft.com": {"tenant_id": "asdftasdfa", "dkim": true}}`,
 			[]string{`"lalalulu.onmicrosoft.com"`, `"asdf2.onmicrosoft.com"`, "dkim"}},
 		{"bad tenant id", `{"contoso.com": {"tenant_id": "asdftasdfa"}}`, []string{`"contoso.com": tenant_id`}},
-		{"missing tenant id", `{"contoso.com": {"dkim_enabled": true}}`, []string{`"contoso.com": tenant_id: missing`}},
+		// An absent tenant_id is "" to ExOTA-Milter (policy.py, ExOTAPolicy): the entry is
+		// refused (TestConvertExOTACurrent), and with nothing else there is nothing to load.
+		{"missing tenant id", `{"contoso.com": {"dkim_enabled": true}}`, []string{"no entry with a tenant_id (refused: contoso.com)"}},
 		{"flag not boolean", `{"contoso.com": {"tenant_id": "11111111-1111-1111-1111-111111111111", "dkim_enabled": "yes"}}`, []string{`"contoso.com"`}},
 		{"not a domain", `{"contoso..com": {"tenant_id": "11111111-1111-1111-1111-111111111111"}}`, []string{`"contoso..com": not a domain`}},
 		{"same domain twice", `{"Contoso.com": {"tenant_id": "11111111-1111-1111-1111-111111111111"}, "contoso.com": {"tenant_id": "22222222-2222-2222-2222-222222222222"}}`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -13,19 +14,28 @@ import (
 	"time"
 
 	"github.com/d--j/go-milter"
+	"github.com/tenantgate/tenantgate/examples/internal/version"
 	"github.com/tenantgate/tenantgate/headers"
 )
 
 func main() {
 	config := flag.String("config", "milter.json", "configuration `file` (see README.md)")
-	convert := flag.String("convert-exota", "", "print the library configuration for an ExOTA-Milter policy `file` and exit")
-	gateway := flag.String("gateway", "gw.example.net", "gateway name for -convert-exota")
+	convert := flag.String("convert-exota", "", "print a milter configuration for an ExOTA-Milter policy `file` and exit")
+	convertEnv := flag.Bool("convert-exota-env", false, "print a milter configuration for the ExOTA-Milter installation described by the MILTER_* environment variables (policy file: MILTER_POLICY_FILE, or -convert-exota) and exit")
+	gateway := flag.String("gateway", "gw.example.net", "gateway name for -convert-exota and -convert-exota-env")
+	listen := flag.String("listen", "127.0.0.1:8894", "milter.listen for -convert-exota")
+	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	var err error
-	if *convert != "" {
-		err = convertExOTA(*convert, *gateway)
-	} else {
+	switch {
+	case *showVersion:
+		fmt.Println(version.String("milter"))
+	case *convertEnv:
+		err = convertExOTAEnv(*convert, *gateway, os.LookupEnv, os.Stdout, os.Stderr)
+	case *convert != "":
+		err = convertExOTA(*convert, *gateway, *listen, os.Stdout, os.Stderr)
+	default:
 		err = run(*config, log)
 	}
 	if err != nil {
@@ -34,7 +44,9 @@ func main() {
 	}
 }
 
-func convertExOTA(path, gateway string) error {
+// convertExOTA prints the milter configuration for an ExOTA-Milter policy file; warnings go to
+// stderr.
+func convertExOTA(path, gateway, listen string, stdout, stderr io.Writer) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -43,17 +55,39 @@ func convertExOTA(path, gateway string) error {
 	if err != nil {
 		return err
 	}
-	for _, w := range m.Warnings {
-		fmt.Fprintln(os.Stderr, "warning:", w)
-	}
-	if m.DKIMRequired {
-		fmt.Fprintln(os.Stderr, `note: set "policy": {"dkimRequired": true} in the milter section (dkim_enabled)`)
-	}
-	out, err := m.JSON()
+	return writeMigration(m, listen, stdout, stderr)
+}
+
+// convertExOTAEnv prints the milter configuration for an ExOTA-Milter installation: its
+// environment (lookup) and its policy file (path, or MILTER_POLICY_FILE when empty).
+func convertExOTAEnv(path, gateway string, lookup func(string) (string, bool), stdout, stderr io.Writer) error {
+	env, err := ReadExOTAEnv(lookup)
 	if err != nil {
 		return err
 	}
-	_, err = os.Stdout.Write(out)
+	if path == "" {
+		path = env.PolicyFile
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	m, err := ConvertExOTAEnv(env, b, gateway)
+	if err != nil {
+		return err
+	}
+	return writeMigration(m, env.Listen, stdout, stderr)
+}
+
+func writeMigration(m Migration, listen string, stdout, stderr io.Writer) error {
+	for _, w := range m.Warnings {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	out, err := m.MilterFile(listen)
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(out)
 	return err
 }
 

@@ -13,13 +13,19 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/tenantgate/tenantgate/examples/internal/version"
 	"github.com/tenantgate/tenantgate/route"
 )
 
 func main() {
 	config := flag.String("config", "relay.json", "configuration `file` (see README.md)")
 	check := flag.Bool("check", false, "check the configuration and exit")
+	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
+	if *showVersion {
+		fmt.Println(version.String("relay"))
+		return
+	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	if err := run(*config, *check, log); err != nil {
 		fmt.Fprintln(os.Stderr, "relay:", err)

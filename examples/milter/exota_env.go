@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/tenantgate/tenantgate"
+)
+
+// ExOTA-Milter's defaults (app/exota-milter.py, the globals set before the environment is read).
+const (
+	exotaDefaultSocket     = "/socket/exota-milter"
+	exotaDefaultPolicyFile = "/data/policy.json"
+	exotaDefaultTrustedCN  = "mail.protection.outlook.com"
+)
+
+// ExOTAEnv is what ReadExOTAEnv makes of ExOTA-Milter's MILTER_* environment variables
+// (README.md, "ExOTA-Milter configuration conversion", has the table).
+type ExOTAEnv struct {
+	// Listen is milter.listen, from MILTER_SOCKET.
+	Listen string
+	// PolicyFile is MILTER_POLICY_FILE: the JSON policy to convert.
+	PolicyFile string
+	// DKIMEnabled is MILTER_DKIM_ENABLED: ExOTA-Milter checks DKIM (and honours the entries'
+	// dkim_enabled) only when it is set.
+	DKIMEnabled bool
+	// TenantIDRequired is MILTER_TENANT_ID_REQUIRED.
+	TenantIDRequired bool
+	// CertNames is gateway.exchangeOnline.certNames when MILTER_X509_TRUSTED_CN names another
+	// certificate than Exchange Online's default; nil otherwise.
+	CertNames []string
+	// AuthServID is gateway.authServID, from MILTER_AUTHSERVID; "" leaves the default.
+	AuthServID string
+	// Warnings say what has no equivalent or behaves differently.
+	Warnings []string
+}
+
+// ReadExOTAEnv reads ExOTA-Milter's environment with lookup (os.LookupEnv). As in ExOTA-Milter,
+// the flags MILTER_TENANT_ID_REQUIRED, MILTER_DKIM_ENABLED, MILTER_X509_ENABLED and
+// MILTER_ADD_HEADER count when set, whatever their value. The LDAP policy source has no
+// equivalent and is an error, as is an unreadable MILTER_SOCKET.
+func ReadExOTAEnv(lookup func(string) (string, bool)) (ExOTAEnv, error) {
+	get := func(k, def string) string {
+		if v, ok := lookup(k); ok {
+			return v
+		}
+		return def
+	}
+	has := func(k string) bool { _, ok := lookup(k); return ok }
+	var e ExOTAEnv
+	warn := func(format string, a ...any) { e.Warnings = append(e.Warnings, fmt.Sprintf(format, a...)) }
+	var err error
+	if e.Listen, err = convertSocket(get("MILTER_SOCKET", exotaDefaultSocket)); err != nil {
+		return ExOTAEnv{}, fmt.Errorf("MILTER_SOCKET: %w", err)
+	}
+	if src := get("MILTER_POLICY_SOURCE", "file"); src != "file" {
+		return ExOTAEnv{}, fmt.Errorf("MILTER_POLICY_SOURCE=%q: only the JSON file source converts (export the LDAP policies to ExOTA-Milter's JSON policy format first)", src)
+	}
+	e.PolicyFile = get("MILTER_POLICY_FILE", exotaDefaultPolicyFile)
+	e.TenantIDRequired = has("MILTER_TENANT_ID_REQUIRED")
+	e.DKIMEnabled = has("MILTER_DKIM_ENABLED")
+	if e.DKIMEnabled {
+		if v := get("MILTER_DKIM_ALIGNMENT_REQUIRED", "False"); v == "False" {
+			warn("MILTER_DKIM_ALIGNMENT_REQUIRED is False (ExOTA-Milter's default): tenantgate counts a DKIM pass only for one of the tenant's own domains, as if it were True")
+		}
+		if has("MILTER_TRUSTED_AUTHSERVID") {
+			warn("MILTER_TRUSTED_AUTHSERVID: ExOTA-Milter read DKIM results from another filter's Authentication-Results; tenantgate verifies signatures itself (milter.dkim) and ignores other hosts' results")
+		}
+	}
+	if !e.TenantIDRequired && !e.DKIMEnabled {
+		warn("neither MILTER_TENANT_ID_REQUIRED nor MILTER_DKIM_ENABLED is set: ExOTA-Milter authorised mail by its From domain and the certificate alone; tenantgate also requires the tenant header (X-MS-Exchange-CrossTenant-Id) of a served tenant")
+	}
+	if !has("MILTER_X509_ENABLED") {
+		warn("MILTER_X509_ENABLED is not set: tenantgate always requires Exchange Online's verified certificate ({cert_subject}) and an address in its networks")
+	}
+	if cn := get("MILTER_X509_TRUSTED_CN", exotaDefaultTrustedCN); !strings.EqualFold(cn, exotaDefaultTrustedCN) {
+		if _, _, err := tenantgate.ParseCertName(cn); err != nil {
+			return ExOTAEnv{}, fmt.Errorf("MILTER_X509_TRUSTED_CN: %w", err)
+		}
+		e.CertNames = []string{cn}
+	}
+	if has("MILTER_X509_IP_WHITELIST") {
+		warn("MILTER_X509_IP_WHITELIST: ExOTA-Milter skipped the certificate check for these clients; tenantgate has no exemption — let reinjected mail bypass the milter (a Postfix smtpd without smtpd_milters)")
+	}
+	if v, ok := lookup("MILTER_AUTHSERVID"); ok {
+		if strings.ContainsAny(v, " \t\r\n;") || v == "" {
+			return ExOTAEnv{}, fmt.Errorf("MILTER_AUTHSERVID %q: not an authserv-id (one token, RFC 8601)", v)
+		}
+		e.AuthServID = v
+	}
+	if has("MILTER_REJECT_MESSAGE") {
+		warn("MILTER_REJECT_MESSAGE: set the rejection reply text in the milter's configuration (README.md, \"Replies\"); the enhanced status code stays")
+	}
+	if has("MILTER_TMPFAIL_MESSAGE") {
+		warn("MILTER_TMPFAIL_MESSAGE: no equivalent; temporary failures keep their standard texts")
+	}
+	var ldap []string
+	for _, k := range []string{"MILTER_LDAP_SERVER_URI", "MILTER_LDAP_RECEIVE_TIMEOUT", "MILTER_LDAP_BINDDN", "MILTER_LDAP_BINDPW", "MILTER_LDAP_SEARCH_BASE", "MILTER_LDAP_QUERY", "MILTER_LDAP_TENANT_ID_ATTR", "MILTER_LDAP_DKIM_ENABLED_ATTR", "MILTER_LDAP_DKIM_ALIGNMENT_REQUIRED_ATTR"} {
+		if has(k) {
+			ldap = append(ldap, k)
+		}
+	}
+	if len(ldap) > 0 {
+		sort.Strings(ldap)
+		warn("%s: ignored with the file policy source", strings.Join(ldap, ", "))
+	}
+	return e, nil
+}
+
+// convertSocket converts a libmilter socket specification (smfi_setconn: "inet:PORT@HOST",
+// "inet6:PORT@HOST", "unix:PATH", "local:PATH" or a bare path) to milter.listen.
+func convertSocket(s string) (string, error) {
+	kind, rest, ok := strings.Cut(s, ":")
+	if !ok || strings.HasPrefix(s, "/") {
+		if !strings.HasPrefix(s, "/") {
+			return "", fmt.Errorf("%q: want inet:PORT@HOST, inet6:PORT@HOST, unix:PATH or a path", s)
+		}
+		return "unix:" + s, nil
+	}
+	switch strings.ToLower(kind) {
+	case "unix", "local":
+		if rest == "" {
+			return "", fmt.Errorf("%q: no path", s)
+		}
+		return "unix:" + rest, nil
+	case "inet", "inet6":
+		port, host, _ := strings.Cut(rest, "@")
+		host = strings.Trim(host, "[]")
+		if host == "" {
+			host = map[string]string{"inet": "0.0.0.0", "inet6": "::"}[strings.ToLower(kind)]
+		}
+		if _, err := net.LookupPort("tcp", port); err != nil || port == "" {
+			return "", fmt.Errorf("%q: port %q", s, port)
+		}
+		return net.JoinHostPort(host, port), nil
+	}
+	return "", fmt.Errorf("%q: unknown socket type %q", s, kind)
+}
+
+// ConvertExOTAEnv converts an ExOTA-Milter installation: its environment (ReadExOTAEnv) and the
+// contents of its policy file. The environment decides what ExOTA-Milter enforced: the
+// entries' dkim_enabled count only with MILTER_DKIM_ENABLED, and without
+// MILTER_TENANT_ID_REQUIRED a DKIM pass stood in for the tenant header (DKIMFallback).
+func ConvertExOTAEnv(env ExOTAEnv, policy []byte, gateway string) (Migration, error) {
+	m, err := ConvertExOTA(policy, gateway)
+	if err != nil {
+		return Migration{}, err
+	}
+	if !env.DKIMEnabled {
+		if m.DKIMRequired {
+			m.Warnings = append(m.Warnings, "MILTER_DKIM_ENABLED is not set, so ExOTA-Milter ignored the entries' dkim_enabled: dkimRequired is off, as it was")
+		}
+		m.DKIMRequired = false
+	} else if !env.TenantIDRequired {
+		m.DKIMFallback = true
+	}
+	m.Config.Gateway.ExchangeOnline.CertNames = env.CertNames
+	if env.AuthServID != "" {
+		m.Config.Gateway.AuthServID = env.AuthServID
+	}
+	m.Warnings = slices.Concat(env.Warnings, m.Warnings)
+	return m, nil
+}
+
+// MilterFile returns a complete milter configuration file for the migration: the library
+// configuration inline and the milter section with listen and the policy options the migration
+// needs (dkimRequired, dkimFallback).
+func (m Migration) MilterFile(listen string) ([]byte, error) {
+	cfg, err := json.Marshal(m.Config)
+	if err != nil {
+		return nil, err
+	}
+	if listen == "" {
+		return nil, errors.New("milter.listen: missing")
+	}
+	f := File{Config: cfg, Milter: Section{Listen: listen}}
+	f.Milter.Policy.DKIMRequired = m.DKIMRequired
+	f.Milter.Policy.DKIMFallback = m.DKIMFallback
+	raw, err := json.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, raw, "", "  "); err != nil {
+		return nil, err
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
+}
