@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -151,4 +152,27 @@ func TestConvertExOTAEnv(t *testing.T) {
 	if err != nil || !slices.Equal(env.CertNames, []string{"mail.protection.office365.us"}) {
 		t.Errorf("MILTER_X509_TRUSTED_CN: certNames %q, %v", env.CertNames, err)
 	}
+}
+
+// FuzzConvertSocket: a MILTER_SOCKET value converts to a Unix socket path or a host:port the
+// milter can listen on, or is refused; never a panic.
+func FuzzConvertSocket(f *testing.F) {
+	for _, s := range []string{"/socket/exota-milter", "inet:4711@127.0.0.1", "inet6:4711@[::1]", "local:/x", "unix:", "inet:@h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out, err := convertSocket(s)
+		if err != nil {
+			return
+		}
+		if p, ok := strings.CutPrefix(out, "unix:"); ok {
+			if p == "" {
+				t.Fatalf("%q -> empty path", s)
+			}
+			return
+		}
+		if _, _, err := net.SplitHostPort(out); err != nil {
+			t.Fatalf("%q -> %q: %v", s, out, err)
+		}
+	})
 }
