@@ -124,3 +124,12 @@ func TestRangesErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestVersion: "mailflow version" prints the build (runtime/debug.ReadBuildInfo): the name and
+// the Go version at least.
+func TestVersion(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"version"}, &stdout, &stderr); code != 0 || !strings.HasPrefix(stdout.String(), "mailflow ") || !strings.Contains(stdout.String(), "go1.") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+}
