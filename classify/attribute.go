@@ -198,6 +198,19 @@ func (a *attributor) certMatches(p tenantgate.DomainPattern) (ok bool, domains [
 	return ok, domains
 }
 
+// certMatch is certMatches without the certificate domains (Partner connectors need none).
+func (a *attributor) certMatch(p tenantgate.DomainPattern) bool {
+	if p == "" {
+		return false
+	}
+	for _, n := range a.certs {
+		if tlsid.MatchConnectorName(p, n.name, a.wildcardRule()) {
+			return true
+		}
+	}
+	return false
+}
+
 // certDomains appends to out the certificate domains of connector value p matched by certificate
 // name n, the domains the tenant's accepted domains are tested against
 // (docs/exchange-online.md#certificate-domain):
@@ -583,7 +596,7 @@ func (a *attributor) incoming(r *recipientState, t tenantgate.TenantInfo) {
 		if !conn.IsEnabled() {
 			continue
 		}
-		certOK, _ := a.certMatches(conn.TLSSenderCertificateName)
+		certOK := a.certMatch(conn.TLSSenderCertificateName)
 		ipOK := a.ipMatches(ref)
 		if (certOK || ipOK) && (conn.Type() == tenantgate.ConnectorPartner || !a.o.DirectSendPartnerOnly) {
 			identified = true
@@ -618,7 +631,7 @@ func (a *attributor) incoming(r *recipientState, t tenantgate.TenantInfo) {
 	r.Tenant, r.Method = t.ID, method
 	if applied != nil {
 		r.Connector = applied.Connector.Name
-		certOK, _ := a.certMatches(applied.Connector.TLSSenderCertificateName)
+		certOK := a.certMatch(applied.Connector.TLSSenderCertificateName)
 		if code := a.partnerRejects(applied, certOK, a.ipMatches(applied)); code != "" {
 			r.Reply = ReplyPartnerRestricted
 			detail := "the connecting IP is not in SenderIPAddresses (RestrictDomainsToIPAddresses)"
