@@ -3,6 +3,7 @@ package classify
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
@@ -22,19 +23,28 @@ const maxCertNames = 256
 //     connectors whose TLSSenderCertificateName matches a verified certificate name; only when none
 //     does, those whose SenderIPAddresses contain the connecting IPv4 address.
 //  2. The tenant among the candidates, by MC1226222's order: the tenant that accepts the
-//     certificate name that matched, else the tenant that accepts the MAIL FROM domain, else — per
-//     recipient — the tenant that accepts the RCPT TO domain.
+//     certificate domain (docs/exchange-online.md#certificate-domain: a wildcard connector
+//     value's base, the matched name, the matched name's parent), else the tenant that accepts
+//     the MAIL FROM domain, else — per recipient — the tenant that accepts the RCPT TO domain. A
+//     certificate that matched only connectors with a non-wildcard value whose certificate
+//     domain is not accepted fails with 550 5.7.51 for every recipient
+//     (AttributeOptions.CertificateNameMailFromFallback for the older reading).
 //  3. The November 2023 relay rule: only when the certificate domain or the MAIL FROM domain is
 //     accepted is the mail Originating with relay rights, for every recipient. Otherwise a
 //     recipient no tenant accepts gets 550 5.7.64 (so does one from a tenant's own MAIL FROM
-//     domain when no OnPremises connector matched at all — a changed certificate or IP); one accepted by a candidate tenant is
-//     Originating without relay rights (AttributeOptions.RecipientStepIncoming for the
-//     alternative); any other goes on as Incoming.
+//     domain when no OnPremises connector matched at all — a changed certificate or IP); any
+//     other goes on as Incoming (AttributeOptions.RecipientStepOriginating: Originating without
+//     relay rights when a candidate's tenant accepts it).
 //  4. Incoming (anonymous) mail: the recipient's accepted-domain owner (MatchSubDomains aware), or
 //     550 5.7.1 Unable to relay; that tenant's in-scope Partner connectors (SenderDomains against
 //     the MAIL FROM domain) with RequireTLS, RestrictDomainsToIPAddresses and
 //     RestrictDomainsToCertificate (550 5.7.51); then RejectDirectSend (550 5.7.68).
-//  5. Enhanced Filtering on the connector that applied, and the stamps of each delivered copy.
+//  5. One tenant per transaction without relay rights: the first accepted recipient binds the
+//     transaction; a later one of another tenant (AttributeOptions.RecipientBindingPerDomain:
+//     another domain) gets 451 4.4.5 ATTR46 and is retried by the sender on its own.
+//  6. The phase of each reply (Phase): relay refusals (5.7.64, 5.7.1) after DATA, everything else
+//     at RCPT.
+//  7. Enhanced Filtering on the connector that applied, and the stamps of each delivered copy.
 //
 // Attribute never fails: unparsable, unverified or inconsistent input only ever removes matches
 // (an unverified certificate identifies nothing, an unparsable MAIL FROM is accepted nowhere).
@@ -54,12 +64,12 @@ type certName struct {
 	wild bool
 }
 
-// candidate is an OnPremises connector that identified the connection, with the exact certificate
-// names that matched it (none for an IP match).
+// candidate is an OnPremises connector that identified the connection, with its certificate
+// domains (none for an IP match).
 type candidate struct {
 	ref    *tenantgate.InboundRef
 	method Method
-	names  []tenantgate.Domain
+	names  []tenantgate.Domain // certificate domains, certDomains
 }
 
 type attributor struct {
@@ -72,8 +82,15 @@ type attributor struct {
 	certs     []certName
 	cands     []candidate
 	granted   *candidate // Originating with relay rights, for every recipient
+	certFail  *candidate // the certificate name rule refused the connection (5.7.51)
 	reasons   []tenantgate.Reason
 	recipient []recipientState
+
+	// The ATTR46 binding of a transaction without relay rights: the first accepted recipient's
+	// tenant and domain.
+	bound       bool
+	boundTenant tenantgate.TenantID
+	boundDom    tenantgate.Domain
 }
 
 // recipientState is a recipient's result plus what Stamp and Enhanced Filtering need.
@@ -94,7 +111,10 @@ func (a *attributor) run() Attribution {
 	a.chooseTenant()
 	a.recipient = make([]recipientState, len(a.c.RcptTo))
 	for i, rcpt := range a.c.RcptTo {
-		a.recipient[i] = a.attributeRecipient(rcpt)
+		r := a.attributeRecipient(rcpt)
+		a.bindTransaction(&r)
+		r.Phase = phaseOf(r.Reply)
+		a.recipient[i] = r
 	}
 	out := Attribution{Recipients: make([]RecipientAttribution, len(a.recipient))}
 	for i := range a.recipient {
@@ -161,8 +181,8 @@ func (a *attributor) readCertificate() {
 }
 
 // certMatches reports whether a connector's TLSSenderCertificateName matches one of the verified
-// certificate names, and returns the exact names that did.
-func (a *attributor) certMatches(p tenantgate.DomainPattern) (ok bool, exact []tenantgate.Domain) {
+// certificate names, and returns the connector's certificate domains (certDomains).
+func (a *attributor) certMatches(p tenantgate.DomainPattern) (ok bool, domains []tenantgate.Domain) {
 	if p == "" {
 		return false, nil
 	}
@@ -172,12 +192,59 @@ func (a *attributor) certMatches(p tenantgate.DomainPattern) (ok bool, exact []t
 		// in the certificate.
 		if tlsid.MatchConnectorName(p, n.name, a.wildcardRule()) {
 			ok = true
-			if !n.wild {
-				exact = append(exact, n.dom)
-			}
+			domains = certDomains(domains, p, n)
 		}
 	}
-	return ok, exact
+	return ok, domains
+}
+
+// certMatch is certMatches without the certificate domains (Partner connectors need none).
+func (a *attributor) certMatch(p tenantgate.DomainPattern) bool {
+	if p == "" {
+		return false
+	}
+	for _, n := range a.certs {
+		if tlsid.MatchConnectorName(p, n.name, a.wildcardRule()) {
+			return true
+		}
+	}
+	return false
+}
+
+// certDomains appends to out the certificate domains of connector value p matched by certificate
+// name n, the domains the tenant's accepted domains are tested against
+// (docs/exchange-online.md#certificate-domain):
+//   - a wildcard value's base: "*.contoso.com" with CN mail.contoso.com relays because
+//     contoso.com is accepted ("use *.contoso.com … because mail.contoso.com … may not be
+//     registered domains",
+//     https://learn.microsoft.com/troubleshoot/exchange/email-delivery/office-365-notice);
+//   - the matched name itself, and its parent: for hostname.subdomain.contoso.com "you have to
+//     add only subdomain.contoso.com"
+//     (https://learn.microsoft.com/troubleshoot/exchange/hybrid-configuration-wizard-errors/relay-access-denied-attr36-ndr,
+//     KB 4019940).
+//
+// A wildcard certificate name "*.X" stands for a name one label under X (inferred): the name it
+// matched is the connector value when that is exact, and its parent is X.
+func certDomains(out []tenantgate.Domain, p tenantgate.DomainPattern, n certName) []tenantgate.Domain {
+	add := func(d tenantgate.Domain) {
+		// A single label (a parent such as "com") is never an accepted domain.
+		if strings.Contains(string(d), ".") && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	if p.IsWildcard() {
+		add(p.Base())
+	}
+	if n.wild {
+		if !p.IsWildcard() {
+			add(tenantgate.Domain(p))
+		}
+		add(n.dom)
+		return out
+	}
+	add(n.dom)
+	add(n.dom.Parent())
+	return out
 }
 
 func (a *attributor) wildcardRule() tlsid.WildcardRule {
@@ -262,14 +329,18 @@ func (a *attributor) chooseTenant() {
 	if len(a.cands) == 0 {
 		return
 	}
-	// Step 1: the tenant that accepts a certificate name that matched its connector.
+	// Step 1: the tenant that accepts a certificate domain of its matched connector.
 	var byCert []*candidate
+	var certDom tenantgate.Domain
 	for i := range a.cands {
 		cd := &a.cands[i]
 		for _, n := range cd.names {
 			if a.d.Accepts(cd.ref.Tenant.ID, n) {
 				if !containsTenant(byCert, cd.ref.Tenant.ID) {
 					byCert = append(byCert, cd)
+				}
+				if certDom == "" {
+					certDom = n
 				}
 				break
 			}
@@ -281,11 +352,13 @@ func (a *attributor) chooseTenant() {
 		if len(byCert) > 1 {
 			a.reason(ReasonAttrOnPremTieConfigOrder, "%d tenants accept a matched certificate name; %s is first in configuration order", len(byCert), a.granted.ref.Tenant.Name)
 		}
-		a.reason(ReasonAttrOnPremTenantByCertificate, "tenant %s (%s) accepts the certificate domain", a.granted.ref.Tenant.Name, a.granted.ref.Tenant.ID)
+		a.reason(ReasonAttrOnPremTenantByCertificate, "tenant %s (%s) accepts the certificate domain %s", a.granted.ref.Tenant.Name, a.granted.ref.Tenant.ID, a.grantedCertDomain(certDom))
 		a.reason(ReasonAttrOnPremRelayAllowed, "certificate domain is an accepted domain (2023 relay rule)")
 		return
 	case len(byCert) > 1:
 		a.reason(ReasonAttrOnPremAmbiguous, "%d tenants accept a matched certificate name; the certificate step decides nothing", len(byCert))
+	case !a.o.CertificateNameMailFromFallback && a.certificateNameRule():
+		return
 	}
 	// Step 2: the tenant that accepts the MAIL FROM domain.
 	if a.fromDom != "" {
@@ -301,6 +374,48 @@ func (a *attributor) chooseTenant() {
 		}
 	}
 	a.reason(ReasonAttrOnPremRelayDenied, "neither the certificate domain nor the MAIL FROM domain is an accepted domain of a matching connector's tenant (2023 relay rule)")
+}
+
+// grantedCertDomain returns the accepted certificate domain of the granted candidate (d when that
+// is the granted tenant's).
+func (a *attributor) grantedCertDomain(d tenantgate.Domain) tenantgate.Domain {
+	for _, n := range a.granted.names {
+		if a.d.Accepts(a.granted.ref.Tenant.ID, n) {
+			return n
+		}
+	}
+	return d
+}
+
+// certificateNameRule applies the June 2025 reading (AttributeOptions.CertificateNameMailFromFallback
+// off): no tenant accepts a certificate domain, so certificate candidates whose connector value is
+// not a wildcard fail — the name "must be an accepted domain", else 5.7.51
+// (https://techcommunity.microsoft.com/blog/exchange/tls-certificates-in-exchange-hybrid---common-issues--how-to-fix-them/4420592).
+// They are dropped; when no candidate is left the connection is refused and it reports true.
+func (a *attributor) certificateNameRule() bool {
+	kept := a.cands[:0:0]
+	var failed *candidate
+	for i := range a.cands {
+		cd := a.cands[i]
+		if cd.method == MethodCertificate && !cd.ref.Connector.TLSSenderCertificateName.IsWildcard() {
+			if failed == nil {
+				failed = &a.cands[i]
+			}
+			a.reason(ReasonAttrOnPremCertNameNotAccepted, "connector %s: TlsSenderCertificateName %s is not a wildcard and no accepted domain of tenant %s covers it or its parent", connectorLabel(cd.ref), cd.ref.Connector.TLSSenderCertificateName, cd.ref.Tenant.Name)
+			continue
+		}
+		kept = append(kept, cd)
+	}
+	if failed == nil {
+		return false
+	}
+	if len(kept) == 0 {
+		a.certFail = failed
+		a.cands = nil
+		return true
+	}
+	a.cands = kept
+	return false
 }
 
 func containsTenant(cs []*candidate, id tenantgate.TenantID) bool {
@@ -344,6 +459,11 @@ func (a *attributor) attributeRecipient(rcpt string) recipientState {
 		a.reason(ReasonAttrRcptInvalid, "RCPT TO %q: %v", clipAddr(rcpt), err)
 		return r
 	}
+	if cd := a.certFail; cd != nil {
+		r.Tenant, r.Connector, r.Method = cd.ref.Tenant.ID, cd.ref.Connector.Name, MethodCertificate
+		r.Reply = ReplyCertificateNotAccepted
+		return r
+	}
 	owner, owned := a.d.OwnerInfo(dom)
 	if a.granted != nil {
 		t := a.granted.ref.Tenant
@@ -357,12 +477,12 @@ func (a *attributor) attributeRecipient(rcpt string) recipientState {
 			return r
 		}
 		if cd := a.candidateOf(owner.ID); cd != nil {
-			if !a.o.RecipientStepIncoming {
-				a.reason(ReasonAttrOnPremTenantByRecipient, "%s: tenant %s accepts %s; Originating without relay rights", clipAddr(rcpt), owner.Name, dom)
+			if a.o.RecipientStepOriginating {
+				a.reason(ReasonAttrOnPremTenantByRecipient, "%s: tenant %s accepts %s; Originating without relay rights by option", clipAddr(rcpt), owner.Name, dom)
 				a.originating(&r, cd, true)
 				return r
 			}
-			a.reason(ReasonAttrOnPremRecipientIncoming, "%s: only the recipient ties the OnPremises connector to tenant %s; attributed as Incoming by option", clipAddr(rcpt), owner.Name)
+			a.reason(ReasonAttrOnPremRecipientIncoming, "%s: only the recipient ties the OnPremises connector to tenant %s; attributed as Incoming", clipAddr(rcpt), owner.Name)
 		}
 	}
 	if !owned {
@@ -383,6 +503,44 @@ func (a *attributor) attributeRecipient(rcpt string) recipientState {
 	}
 	a.incoming(&r, owner)
 	return r
+}
+
+// bindTransaction applies the ATTR46 binding to r: without relay rights, the first accepted
+// recipient binds the transaction to its tenant (AttributeOptions.RecipientBindingPerDomain: its
+// domain), and a later accepted recipient elsewhere is deferred with ReplyAddressDomainDifferent
+// (451 4.4.5 ATTR46, as Exchange Online's NDRs and gateway vendors report it). Rejected
+// recipients bind nothing.
+func (a *attributor) bindTransaction(r *recipientState) {
+	if a.granted != nil || !r.Accepted {
+		return
+	}
+	dom, err := tenantgate.AddressDomain(r.Rcpt)
+	if err != nil {
+		return
+	}
+	if !a.bound {
+		a.bound, a.boundTenant, a.boundDom = true, r.Tenant, dom
+		return
+	}
+	if r.Tenant == a.boundTenant && (!a.o.RecipientBindingPerDomain || dom == a.boundDom) {
+		return
+	}
+	what := "tenant"
+	if a.o.RecipientBindingPerDomain {
+		what = "domain " + string(a.boundDom)
+	}
+	a.reason(ReasonAttrRcptDomainDifferent, "%s: the transaction has no relay rights and is bound to the first accepted recipient's %s; deferred (ATTR46)", clipAddr(r.Rcpt), what)
+	*r = recipientState{RecipientAttribution: RecipientAttribution{Rcpt: r.Rcpt, Tenant: r.Tenant, Reply: ReplyAddressDomainDifferent}}
+}
+
+// phaseOf returns when Exchange Online gives reply: unauthorised relay (5.7.64, 5.7.1) is refused
+// after DATA, with 250 at RCPT; everything else is the answer to RCPT
+// (docs/exchange-online.md#when-a-refusal-is-sent).
+func phaseOf(reply tenantgate.Reply) Phase {
+	if reply == ReplyTenantAttribution || reply == ReplyRelayDenied {
+		return PhaseDATA
+	}
+	return PhaseRCPT
 }
 
 // originating fills r for Originating mail through candidate cd; own says the recipient belongs to
@@ -438,7 +596,7 @@ func (a *attributor) incoming(r *recipientState, t tenantgate.TenantInfo) {
 		if !conn.IsEnabled() {
 			continue
 		}
-		certOK, _ := a.certMatches(conn.TLSSenderCertificateName)
+		certOK := a.certMatch(conn.TLSSenderCertificateName)
 		ipOK := a.ipMatches(ref)
 		if (certOK || ipOK) && (conn.Type() == tenantgate.ConnectorPartner || !a.o.DirectSendPartnerOnly) {
 			identified = true
@@ -473,7 +631,7 @@ func (a *attributor) incoming(r *recipientState, t tenantgate.TenantInfo) {
 	r.Tenant, r.Method = t.ID, method
 	if applied != nil {
 		r.Connector = applied.Connector.Name
-		certOK, _ := a.certMatches(applied.Connector.TLSSenderCertificateName)
+		certOK := a.certMatch(applied.Connector.TLSSenderCertificateName)
 		if code := a.partnerRejects(applied, certOK, a.ipMatches(applied)); code != "" {
 			r.Reply = ReplyPartnerRestricted
 			detail := "the connecting IP is not in SenderIPAddresses (RestrictDomainsToIPAddresses)"

@@ -10,31 +10,43 @@ import (
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
-// ExampleAttribute: an on-premises server relays through contoso's OnPremises connector,
-// identified by its certificate mail.contoso.com. The certificate domain is not an accepted
-// domain, so the 2023 rule lets the message out only because MAIL FROM is contoso.com; the
-// application sending as vendor.example is refused.
+// ExampleAttribute: an application on an on-premises server relays through contoso's OnPremises
+// connector, identified by the certificate mail.eu.contoso.com, sending as vendor.example (so
+// MAIL FROM cannot carry the relay). The certificate domain is the name or its parent
+// (KB 4019940: for hostname.subdomain.contoso.com "add only subdomain.contoso.com"):
+//   - with only contoso.com accepted, the June 2025 reading refuses the connection with 5.7.51;
+//     the older reading (CertificateNameMailFromFallback) refuses the relay with 5.7.64 ATTR36,
+//     after DATA;
+//   - once eu.contoso.com is accepted, the message is Originating and relayed.
 func ExampleAttribute() {
-	cfg, _ := tenantgate.LoadConfig(strings.NewReader(`{
+	for _, tc := range []struct {
+		accepted string
+		o        classify.AttributeOptions
+	}{
+		{`{ "name": "contoso.com" }`, classify.AttributeOptions{}},
+		{`{ "name": "contoso.com" }`, classify.AttributeOptions{CertificateNameMailFromFallback: true}},
+		{`{ "name": "contoso.com" }, { "name": "eu.contoso.com" }`, classify.AttributeOptions{}},
+	} {
+		cfg, _ := tenantgate.LoadConfig(strings.NewReader(`{
   "tenants": [ { "id": "11111111-1111-1111-1111-111111111111", "name": "contoso",
-      "acceptedDomains": [ { "name": "contoso.com" } ],
-      "inbound": [ { "name": "onprem", "connectorType": "OnPremises", "tlsSenderCertificateName": "mail.contoso.com" } ] } ],
+      "acceptedDomains": [ ` + tc.accepted + ` ],
+      "inbound": [ { "name": "onprem", "connectorType": "OnPremises", "tlsSenderCertificateName": "mail.eu.contoso.com" } ] } ],
   "gateway": { "name": "gw.example.net" } }`))
-	d, err := tenantgate.Compile(cfg)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	cert := tlsid.Evidence{TLS: true, Verified: true, Names: []string{"mail.contoso.com"}}
-	for _, from := range []string{"a@contoso.com", "app@vendor.example"} {
+		d, err := tenantgate.Compile(cfg)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
 		a := classify.Attribute(d, classify.Connection{
-			RemoteAddr: netip.MustParseAddr("192.0.2.10"), TLS: cert,
-			MailFrom: from, RcptTo: []string{"x@gmail.com"},
-		}, classify.AttributeOptions{})
+			RemoteAddr: netip.MustParseAddr("192.0.2.10"),
+			TLS:        tlsid.Evidence{TLS: true, Verified: true, Names: []string{"mail.eu.contoso.com"}},
+			MailFrom:   "app@vendor.example", RcptTo: []string{"x@gmail.com"},
+		}, tc.o)
 		r := a.Recipients[0]
-		fmt.Printf("%s: %s %s %s\n", from, r.Direction, r.Method, r.Reply)
+		fmt.Printf("%s|%s|%s|%s\n", r.Direction, r.Method, r.Phase, r.Reply.Enhanced)
 	}
 	// Output:
-	// a@contoso.com: Originating certificate 250 2.1.5 Recipient OK
-	// app@vendor.example:   550 5.7.64 TenantAttribution; Relay Access Denied
+	// |certificate|rcpt|5.7.51
+	// ||data|5.7.64
+	// Originating|certificate|rcpt|2.1.5
 }

@@ -65,11 +65,17 @@ const (
 	// tenant; recipients are attributed one by one.
 	ReasonAttrOnPremRelayDenied = "attr.onprem.relay-denied"
 	// ReasonAttrOnPremTenantByRecipient: only the recipient's domain ties a matched connector to
-	// its tenant; that recipient is Originating without relay rights.
+	// its tenant, and AttributeOptions.RecipientStepOriginating makes that recipient Originating
+	// without relay rights.
 	ReasonAttrOnPremTenantByRecipient = "attr.onprem.tenant-by-recipient"
-	// ReasonAttrOnPremRecipientIncoming: as ReasonAttrOnPremTenantByRecipient, but
-	// AttributeOptions.RecipientStepIncoming attributes the recipient as Incoming instead.
+	// ReasonAttrOnPremRecipientIncoming: only the recipient's domain ties a matched connector to
+	// its tenant; the match is dropped and the recipient is attributed as Incoming (the default).
 	ReasonAttrOnPremRecipientIncoming = "attr.onprem.recipient-incoming"
+	// ReasonAttrOnPremCertNameNotAccepted: a certificate-matched connector's non-wildcard
+	// TlsSenderCertificateName is not covered by an accepted domain of its tenant; under the
+	// default AttributeOptions (CertificateNameMailFromFallback off) the connector is dropped, and
+	// when it was the only match every recipient gets 550 5.7.51.
+	ReasonAttrOnPremCertNameNotAccepted = "attr.onprem.cert-name-not-accepted"
 )
 
 // Each recipient.
@@ -82,6 +88,10 @@ const (
 	ReasonAttrRcptRelayDenied = "attr.rcpt.relay-denied"
 	// ReasonAttrRcptUnknown: no tenant accepts the recipient's domain (550 5.7.1).
 	ReasonAttrRcptUnknown = "attr.rcpt.unknown"
+	// ReasonAttrRcptDomainDifferent: the transaction has no relay rights and its first accepted
+	// recipient belongs to another tenant (or, with AttributeOptions.RecipientBindingPerDomain,
+	// another domain): 451 4.4.5 ATTR46.
+	ReasonAttrRcptDomainDifferent = "attr.rcpt.domain-different"
 	// ReasonAttrPartnerRequireTLS: the Partner connector that applies has RequireTLS and the
 	// session is plaintext.
 	ReasonAttrPartnerRequireTLS = "attr.partner.require-tls"

@@ -73,6 +73,23 @@ const (
 	AuthAsAnonymous AuthAs = "Anonymous"
 )
 
+// Phase is the point of the SMTP transaction at which Exchange Online gives a recipient's reply.
+type Phase string
+
+// Phases.
+const (
+	// PhaseRCPT: the reply is the answer to RCPT TO. Accepted recipients, 5.7.51 (Partner
+	// restrictions, the certificate name rule), 5.7.68 (Reject Direct Send), 4.4.5 ATTR46 and
+	// syntax errors: a gateway's call-ahead (recipient verification by RCPT) sees them.
+	PhaseRCPT Phase = "rcpt"
+	// PhaseDATA: RCPT TO is answered 250 and the refusal comes after the end of DATA. Unauthorised
+	// relay — 5.7.64 TenantAttribution and 5.7.1 Unable to relay — is refused there, per
+	// Microsoft's support note "Exchange Online incorrectly flagged as possible open relay"
+	// (Office AlchemyInsights; docs/exchange-online.md#when-a-refusal-is-sent): a call-ahead
+	// that stops before DATA sees 250 and learns nothing.
+	PhaseDATA Phase = "data"
+)
+
 // RecipientAttribution is Exchange Online's decision for one RCPT TO.
 type RecipientAttribution struct {
 	// Rcpt is the address as given.
@@ -89,8 +106,12 @@ type RecipientAttribution struct {
 	Direction Direction `json:"direction,omitempty"`
 	// AuthAs is Internal or Anonymous; "" when rejected before attribution.
 	AuthAs AuthAs `json:"authAs,omitempty"`
-	// Reply is the SMTP reply to the RCPT command: ReplyRecipientOK or one of the rejections.
+	// Reply is Exchange Online's reply for the recipient: ReplyRecipientOK or one of the
+	// rejections, given in Phase.
 	Reply tenantgate.Reply `json:"reply"`
+	// Phase is when Reply is given: PhaseRCPT, or PhaseDATA for a refusal that RCPT TO answered
+	// with 250.
+	Phase Phase `json:"phase,omitempty"`
 }
 
 // EnhancedFiltering is what Enhanced Filtering for Connectors (skip listing) found for one

@@ -74,9 +74,11 @@ func TestOptionsJSONKeys(t *testing.T) {
 				`"acceptObsoleteFieldSyntax":true,"eopTenantAttributedEvidence":true,"maxHops":2,"maxTenantFields":3,` +
 				`"verdictHeader":"X-V","authServID":"gw"}`},
 		{PolicyConfig{}, `{}`},
-		{AttributeOptions{RecipientStepIncoming: true, IgnoreCertificateWildcards: true, NullSenderOutOfScope: true,
+		{AttributeOptions{RecipientStepOriginating: true, CertificateNameMailFromFallback: true, RecipientBindingPerDomain: true,
+			IgnoreCertificateWildcards: true, NullSenderOutOfScope: true,
 			OnPremisesSenderDomains: true, TieBreakConfigOrder: true, DirectSendPartnerOnly: true},
-			`{"recipientStepIncoming":true,"ignoreCertificateWildcards":true,"nullSenderOutOfScope":true,` +
+			`{"recipientStepOriginating":true,"certificateNameMailFromFallback":true,"recipientBindingPerDomain":true,` +
+				`"ignoreCertificateWildcards":true,"nullSenderOutOfScope":true,` +
 				`"onPremisesSenderDomains":true,"tieBreakConfigOrder":true,"directSendPartnerOnly":true}`},
 		{AttributeOptions{}, `{}`},
 	} {

@@ -40,4 +40,16 @@ var (
 	// connector. Microsoft documents the rejection but no code; this is the 5.7.51 of the other
 	// Partner restrictions.
 	ReplyPartnerRequireTLS = tenantgate.Reply{Code: 550, Enhanced: tenantgate.EnhancedCode{5, 7, 51}, Text: "TenantInboundAttribution; The partner connector that matched requires TLS"}
+	// ReplyCertificateNotAccepted rejects a connection whose certificate matched only OnPremises
+	// connectors with a non-wildcard TlsSenderCertificateName that is not an accepted domain of
+	// their tenant (AttributeOptions.CertificateNameMailFromFallback). The code is the one the
+	// Exchange Team's June 2025 post gives
+	// (https://techcommunity.microsoft.com/blog/exchange/tls-certificates-in-exchange-hybrid---common-issues--how-to-fix-them/4420592);
+	// the text is ours.
+	ReplyCertificateNotAccepted = tenantgate.Reply{Code: 550, Enhanced: tenantgate.EnhancedCode{5, 7, 51}, Text: "TenantInboundAttribution; The certificate name of the matching OnPremises connector is not an accepted domain"}
+	// ReplyAddressDomainDifferent defers a recipient of an anonymous transaction (nothing granted
+	// through an OnPremises connector) that belongs elsewhere than the first accepted recipient:
+	// Exchange Online's ATTR46, as its NDRs and gateway vendors report it. The sender retries the
+	// recipient in a transaction of its own.
+	ReplyAddressDomainDifferent = tenantgate.Reply{Code: 451, Enhanced: tenantgate.EnhancedCode{4, 4, 5}, Text: "Address domain different from previous accepted address. All recipients must be on the same domain ATTR46"}
 )

@@ -67,6 +67,7 @@ func EvalExchange(env *Env, c *ExchangeCase) []string {
 		m.String(p+"direction", w.Direction, string(g.Direction))
 		m.String(p+"authAs", w.AuthAs, string(g.AuthAs))
 		m.Prefix(p+"reply", w.Reply, g.Reply.String())
+		m.String(p+"phase", w.Phase, string(g.Phase))
 	}
 	m.Addr("originalClientIP", c.Expect.OriginalClientIP, got.OriginalClientIP)
 	m.Reasons(c.Expect.Reasons, got.Reasons)

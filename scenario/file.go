@@ -82,7 +82,9 @@ type ExchangeExpect struct {
 }
 
 // RecipientExpect is one recipient's expectation. Rcpt is required; every other field is compared
-// only when present. Reply compares by prefix; Tenant "" means no tenant.
+// only when present. Reply compares by prefix; Tenant "" means no tenant. Phase ("rcpt" or
+// "data", when Exchange Online gives the reply: classify.Phase) is an addition to the first
+// version of the format.
 type RecipientExpect struct {
 	Rcpt      string  `json:"rcpt"`
 	Accepted  *bool   `json:"accepted,omitempty"`
@@ -92,6 +94,7 @@ type RecipientExpect struct {
 	Direction *string `json:"direction,omitempty"`
 	AuthAs    *string `json:"authAs,omitempty"`
 	Reply     *string `json:"reply,omitempty"`
+	Phase     *string `json:"phase,omitempty"`
 }
 
 // StampExpect is one classify.Stamp's expectation; fields are compared only when present. The two

@@ -238,6 +238,10 @@ func (l *linter) undeliverable(t *tenantgate.Tenant, flow string, tr *Trace) {
 		Summary: fmt.Sprintf("flow %s of %s is rejected by %s: %s", flow, t.Name, s.To.Name, s.Reply),
 		Reasons: s.Reasons}
 	switch {
+	case s.Stage == StageExchangeIngress && s.From.Kind == PartyGateway && s.Attribution != nil && s.Attribution.Reply == classify.ReplyCertificateNotAccepted:
+		f.Detail = "The gateway's certificate matches an OnPremises connector whose certificate name is not an accepted domain of the tenant, nor is its parent; since June 2025 Exchange Online refuses such connections with 5.7.51 (https://techcommunity.microsoft.com/blog/exchange/tls-certificates-in-exchange-hybrid---common-issues--how-to-fix-them/4420592)."
+		f.Objects = []string{"inbound connector " + s.Attribution.Connector, "gateway identity " + orNone(s.Identity)}
+		f.Fix = "Add the certificate name (or its parent) as an accepted domain, or set the connector to a wildcard of an accepted domain (the cert-name-not-accepted finding); for Internet mail the gateway passes on, a Partner connector fits better."
 	case s.Stage == StageExchangeIngress && s.From.Kind == PartyGateway:
 		f.Detail = "Exchange Online refuses the gateway's delivery: the certificate or address the gateway presents does not satisfy the tenant's inbound connector."
 		f.Objects = []string{"gateway identity " + orNone(s.Identity)}

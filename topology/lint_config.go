@@ -67,6 +67,7 @@ func (l *linter) tenantConfig(t *tenantgate.Tenant) {
 	if front {
 		gc.directSend()
 	}
+	l.certNameNotAccepted(t)
 }
 
 // gatewayCheck compares one served tenant's connectors with the gateway.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
 )
 
 // configKey is what TestLintConfig compares of a configuration finding.
@@ -84,8 +85,11 @@ func TestLintConfig(t *testing.T) {
 		}},
 		// An OnPremises connector matched by the gateway's certificate with
 		// TreatMessagesAsInternal.
+		// Its name contoso.gw.example.net is neither accepted nor a wildcard, and nor is its
+		// parent: the June 2025 reading refuses the gateway's deliveries (issue 15 item 2).
 		{"orca-treat-as-internal.json", []configKey{
 			{FindingTreatAsInternal, SeverityError, "", contosoID, inGW},
+			{FindingCertNameNotAccepted, SeverityError, "", contosoID, inGW},
 		}},
 		// contoso is locked to 198.51.100.25 and 203.0.113.0/24 while the gateway also sends
 		// from 198.51.100.26 (error) and 203.0.113.0/24 is not the gateway's (warning). fabrikam
@@ -209,5 +213,52 @@ func BenchmarkLintConfigChecks(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestLintCertNameNotAccepted: an OnPremises connector whose non-wildcard certificate name is
+// not covered by an accepted domain — neither the name nor its parent — is reported under both
+// readings of issue 15 item 2: an error under the June 2025 default (5.7.51), a warning under
+// KB 4019940's (CertificateNameMailFromFallback: 5.7.64 ATTR36 for NDRs and forwards). A name
+// whose parent is accepted, a wildcard value and a Partner connector are not reported. When an
+// accepted domain lies above the name, the PowerShell fix is its wildcard. Before, Lint said
+// nothing about such connectors.
+func TestLintCertNameNotAccepted(t *testing.T) {
+	d := compile(t, `{
+  "tenants": [ { "id": "11111111-1111-1111-1111-111111111111", "name": "contoso",
+      "acceptedDomains": [ { "name": "contoso.com" } ],
+      "inbound": [
+        { "name": "hcw", "connectorType": "OnPremises", "tlsSenderCertificateName": "mail.contoso.com" },
+        { "name": "attr36", "connectorType": "OnPremises", "tlsSenderCertificateName": "hostname.subdomain.contoso.com" },
+        { "name": "foreign", "connectorType": "OnPremises", "tlsSenderCertificateName": "relay.contoso-mail.net" },
+        { "name": "wild", "connectorType": "OnPremises", "tlsSenderCertificateName": "*.contoso-mail.net" },
+        { "name": "partner", "tlsSenderCertificateName": "relay.partner.example" } ] } ],
+  "gateway": { "name": "gw.example.net", "serves": ["11111111-1111-1111-1111-111111111111"], "identities": [
+      { "name": "contoso", "certNames": ["contoso.gw.example.net"], "for": "11111111-1111-1111-1111-111111111111" } ] } }`)
+	for _, tc := range []struct {
+		o    Options
+		want Severity
+	}{
+		{Options{}, SeverityError},
+		{Options{Exchange: classify.AttributeOptions{CertificateNameMailFromFallback: true}}, SeverityWarning},
+	} {
+		got := map[string]Finding{}
+		for _, f := range Lint(d, tc.o) {
+			if f.Code == FindingCertNameNotAccepted {
+				got[f.Objects[0]] = f
+			}
+		}
+		if len(got) != 2 {
+			t.Fatalf("findings %v, want the connectors attr36 and foreign", got)
+		}
+		for obj, ps := range map[string]string{
+			"inbound connector attr36":  "Set-InboundConnector -Identity 'attr36' -TlsSenderCertificateName '*.contoso.com'",
+			"inbound connector foreign": "New-MgDomain -Id 'contoso-mail.net'",
+		} {
+			f, ok := got[obj]
+			if !ok || f.Severity != tc.want || f.PowerShell != ps || f.Summary == "" || f.Fix == "" {
+				t.Errorf("%s: %+v, want severity %v and PowerShell %q", obj, f, tc.want, ps)
+			}
+		}
 	}
 }

@@ -78,6 +78,11 @@ func TestSeverityText(t *testing.T) {
 // fixed configuration is the demo-like base and must lint clean.
 func TestLintPitfalls(t *testing.T) {
 	relayed := Options{Policy: classify.PolicyConfig{RelayKinds: []classify.Kind{classify.Mailbox, classify.OnPremises, classify.Relayed}}}
+	// The readings under which these pitfalls were written: MC1226222's recipient step
+	// (Originating without relay rights) and KB 4019940's certificate rule (an unaccepted
+	// certificate name stays a candidate). issue 15 items 2 and 3 made the other readings the
+	// default; the rows with Options{} show what the defaults predict.
+	mc1226222 := Options{Exchange: classify.AttributeOptions{RecipientStepOriginating: true, CertificateNameMailFromFallback: true}}
 	conn := []string{"inbound connector from-gateway"}
 	tests := []struct {
 		file string
@@ -91,17 +96,33 @@ func TestLintPitfalls(t *testing.T) {
 		// sends it to woodgrove again (loop, caused by the misattribution, not by the Partner
 		// outbound connector). Internet mail to contoso arrives through the OnPremises
 		// connector (connector-type), and nothing restricts contoso to the gateway (mx-bypass).
-		{"pitfall-misattribution.json", Options{}, []findingKey{
+		{"pitfall-misattribution.json", mc1226222, []findingKey{
 			{Code: FindingConnectorType, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetToTenant},
 			{Code: FindingMXBypass, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetDirect},
+			{Code: FindingLoop, Severity: SeverityError, Tenant: contosoID, Objects: []string{"outbound connector to-gateway"}, Flow: FlowTenantToOffice365},
+			{Code: FindingMisattribution, Severity: SeverityError, Tenant: contosoID, Objects: append(conn, "gateway identity internet"), Flow: FlowTenantToOffice365},
+		}},
+		// The default reading (issue 15 item 3): only the recipient ties the OnPremises match to
+		// contoso, so Internet mail the gateway delivers is Incoming without a connector — no
+		// Enhanced Filtering, and nothing restricts contoso to the gateway. The misattribution
+		// and its loop stay.
+		{"pitfall-misattribution.json", Options{}, []findingKey{
+			{Code: FindingMissingEnhancedFiltering, Severity: SeverityError, Tenant: contosoID, Objects: []string{"tenant contoso"}, Flow: FlowInternetToTenant},
+			{Code: FindingMXBypass, Severity: SeverityError, Tenant: contosoID, Objects: []string{"tenant contoso"}, Flow: FlowInternetDirect},
 			{Code: FindingLoop, Severity: SeverityError, Tenant: contosoID, Objects: []string{"outbound connector to-gateway"}, Flow: FlowTenantToOffice365},
 			{Code: FindingMisattribution, Severity: SeverityError, Tenant: contosoID, Objects: append(conn, "gateway identity internet"), Flow: FlowTenantToOffice365},
 		}},
 		{"fixed-misattribution.json", Options{}, nil},
 		// The gateway's certificate matches an OnPremises connector: Internet mail is Originating
 		// (spec §2.3); the connector has no Partner restriction either.
-		{"pitfall-connector-type.json", Options{}, []findingKey{
+		{"pitfall-connector-type.json", mc1226222, []findingKey{
 			{Code: FindingConnectorType, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetToTenant},
+			{Code: FindingMXBypass, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetDirect},
+		}},
+		// The default reading (issue 15 item 2): the connector's name contoso.gw.example.net is
+		// neither accepted nor a wildcard, so the gateway's deliveries fail with 5.7.51.
+		{"pitfall-connector-type.json", Options{}, []findingKey{
+			{Code: FindingUndeliverable, Severity: SeverityError, Tenant: contosoID, Objects: append(conn, "gateway identity contoso"), Flow: FlowInternetToTenant},
 			{Code: FindingMXBypass, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetDirect},
 		}},
 		{"fixed-connector-type.json", Options{}, nil},

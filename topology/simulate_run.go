@@ -479,6 +479,10 @@ func (p *path) atExchange(from, to Party, c classify.Connection, identity string
 	if !ra.Accepted {
 		st.Decision, st.Reply = DecisionReject, ra.Reply
 		st.Summary = "rejected: " + ra.Reply.String()
+		if ra.Phase == classify.PhaseDATA {
+			// docs/exchange-online.md#when-a-refusal-is-sent: RCPT got 250, a call-ahead sees nothing.
+			st.Summary = "rejected after DATA (RCPT got 250): " + ra.Reply.String()
+		}
 		p.add(st)
 		p.end(OutcomeRejected, to, ra.Reply)
 		return

@@ -13,14 +13,21 @@ import (
 // the TLS client settings).
 type hop struct{ route.Hop }
 
-// key says which transactions may share one next-hop session: the same destination, identity
-// and TLS demands.
+// key says which transactions may share one next-hop session: the same destination, tenant,
+// identity and TLS demands. The tenant is part of it because Exchange Online binds a
+// transaction without relay rights to one tenant and defers another tenant's recipient with
+// 451 4.4.5 ATTR46 (docs/exchange-online.md#one-tenant-per-transaction), even when two served
+// tenants share a smart host and an identity.
 func (h hop) key() string {
 	dest := h.Host
 	if dest == "" {
 		dest = "mx:" + string(h.Domain)
 	}
-	return dest + "|" + h.Identity + "|" + strings.Join(h.VerifyNames, ",")
+	tenant := ""
+	if h.Kind == route.HopTenant {
+		tenant = h.Tenant.String()
+	}
+	return dest + "|" + tenant + "|" + h.Identity + "|" + strings.Join(h.VerifyNames, ",")
 }
 
 // planner chooses the hop of one recipient of a verdict (route.Plan.Next's shape:
