@@ -26,6 +26,7 @@ func cloneTenant(t *Tenant) Tenant {
 	}
 	out.ConnectionFilterPolicies = cloneEach(t.ConnectionFilterPolicies, cloneConnectionFilterPolicy)
 	out.SendAs = slices.Clone(t.SendAs)
+	out.OnPremises = cloneOnPremises(t.OnPremises)
 	return out
 }
 

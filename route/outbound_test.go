@@ -89,11 +89,14 @@ func to(rcpt string) OutboundMessage { return OutboundMessage{Recipients: []stri
 
 // TestOutboundPrecedence is scenario 35 and spec/exchange-online.md §3, "Precedence when several
 // outbound connectors match", with the accepted domains of the worked example (contoso.com,
-// sales.contoso.com, fabrikam.com, contoso.onmicrosoft.com), under both readings.
+// sales.contoso.com, fabrikam.com, contoso.onmicrosoft.com), under both readings. The worked
+// example routes to "mailboxes on your email server", so its recipients are on-premises
+// (onPremises.recipients); cloud mailboxes are TestOutboundCloudMailbox.
 func TestOutboundPrecedence(t *testing.T) {
 	d := compile(t, `{
 	  "tenants": [ { "id": "`+contosoID+`", "name": "contoso",
 	    "acceptedDomains": [ { "name": "contoso.com" }, { "name": "sales.contoso.com" }, { "name": "fabrikam.com" } ],
+	    "onPremises": { "recipients": ["*.contoso.com", "fabrikam.com", "contoso.onmicrosoft.com"] },
 	    "outbound": [
 	      { "name": "c1", "connectorType": "OnPremises", "allAcceptedDomains": true, "smartHosts": ["onprem1.contoso.com"] },
 	      { "name": "c2", "connectorType": "OnPremises", "recipientDomains": ["contoso.com"], "smartHosts": ["onprem2.contoso.com"] },
@@ -242,14 +245,80 @@ func TestOutboundCentralized(t *testing.T) {
 		{name: "mail from on-premises without a connector", source: "§3: no connector matches: EXO's MX delivery",
 			msg:  OutboundMessage{Sender: classify.OnPremises, MailFrom: "app@contoso.com", Recipients: []string{"x@other.example"}},
 			want: routeSummary{NextHop: mx("other.example"), Codes: []string{ReasonMX}}},
-		{name: "accepted domain by RecipientDomains, not centralized", source: "centralized transport concerns Internet-bound mail only",
-			msg: to("alice@contoso.com"), want: routeSummary{Connector: "cmt", NextHop: smart("onprem.contoso.com"), ConvertHeaders: true, Codes: []string{ReasonConnectorMatch}}},
+		{name: "cloud mailbox to cloud mailbox stays internal", source: "transport-routing: \"Except for messages sent to other recipients in the same Exchange Online organization\"; no connector takes a cloud mailbox",
+			msg: to("alice@contoso.com"), want: routeSummary{NextHop: internal("contoso.com"), Codes: []string{ReasonCloudMailbox, ReasonInternal}}},
 		{name: "MOERA recipient delivered internally", source: "§4: contoso.onmicrosoft.com is accepted; no connector matches it",
 			msg: to("alice@contoso.onmicrosoft.com"), want: routeSummary{NextHop: internal("contoso.onmicrosoft.com"), Codes: []string{ReasonInternal}}},
 	})
 	// A disabled centralized connector never applies: the Partner connector takes the mail.
 	runOutbound(t, compile(t, cfg("false")), []outboundCase{
 		{name: "disabled centralized connector", source: "connectors with Enabled $false never apply", msg: to("erin@woodgrove.example"), want: partner},
+	})
+}
+
+// TestOutboundCentralizedInbound is issue 15 item 5: with centralized mail transport, Internet
+// mail for a cloud mailbox goes on-premises first ("Since centralized mail transport is enabled,
+// EOP routes the messages for both recipients to an on-premises Exchange server",
+// https://learn.microsoft.com/exchange/transport-routing); the copy that comes back from
+// on-premises is delivered; mail between cloud mailboxes stays internal. Before the fix the
+// Internet copy was delivered internally (centralized transport concerned only recipients
+// outside the organisation).
+func TestOutboundCentralizedInbound(t *testing.T) {
+	d := compile(t, `{
+	  "tenants": [ { "id": "`+contosoID+`", "name": "contoso",
+	    "acceptedDomains": [ { "name": "contoso.com" } ],
+	    "onPremises": { "recipients": ["julie@contoso.com"] },
+	    "outbound": [
+	      { "name": "Outbound to on-premises", "connectorType": "OnPremises", "routeAllMessagesViaOnPremises": true,
+	        "recipientDomains": ["contoso.com"], "smartHosts": ["mail.contoso.com"], "cloudServicesMailEnabled": true } ] } ],
+	  "gateway": { "name": "gw.example.net" } }`)
+	cmt := routeSummary{Connector: "Outbound to on-premises", Centralized: true, NextHop: smart("mail.contoso.com"), ConvertHeaders: true, Codes: []string{ReasonCentralized}}
+	inbound := func(rcpt string) OutboundMessage {
+		return OutboundMessage{Sender: classify.Relayed, MailFrom: "bob@sender.example", Recipients: []string{rcpt}}
+	}
+	runOutbound(t, d, []outboundCase{
+		{name: "Internet mail for David's cloud mailbox goes on-premises", source: "transport-routing, centralized mail transport enabled, step 3",
+			msg: inbound("david@contoso.com"), want: cmt},
+		{name: "Internet mail for Julie's on-premises mailbox goes on-premises", source: "transport-routing, step 3: both recipients",
+			msg: inbound("julie@contoso.com"), want: cmt},
+		{name: "the copy on-premises sends back is delivered", source: "transport-routing, steps 6-8: EOP sends the copy on-premises returns to Exchange Online, which delivers it",
+			msg:  OutboundMessage{Sender: classify.OnPremises, MailFrom: "bob@sender.example", Recipients: []string{"david@contoso.com"}},
+			want: routeSummary{NextHop: internal("contoso.com"), Codes: []string{ReasonCloudMailbox, ReasonInternal}}},
+		{name: "cloud mailbox to cloud mailbox", source: "transport-routing: except messages to recipients in the same Exchange Online organization",
+			msg: to("david@contoso.com"), want: routeSummary{NextHop: internal("contoso.com"), Codes: []string{ReasonCloudMailbox, ReasonInternal}}},
+		{name: "cloud mailbox to an on-premises mailbox", source: "transport-routing: all messages sent from recipients in Exchange Online go through on-premises",
+			msg: to("Julie@Contoso.com"), want: cmt},
+	})
+}
+
+// TestOutboundCloudMailbox is issue 15 item 6: an outbound connector never takes a cloud mailbox
+// (set-up-connectors-to-route-mail: connectors route "to mailboxes on your email server"). An
+// OnPremises connector with RecipientDomains "*" and centralized transport off takes only
+// recipients outside the organisation, listed on-premises recipients and InternalRelay
+// recipients. Before the fix "*" took the cloud mailbox too (the loop of the seed article's own
+// fix).
+func TestOutboundCloudMailbox(t *testing.T) {
+	d := compile(t, `{
+	  "tenants": [ { "id": "`+contosoID+`", "name": "contoso",
+	    "acceptedDomains": [ { "name": "contoso.com" }, { "name": "onprem.contoso.com" }, { "name": "shared.contoso.net", "domainType": "InternalRelay" } ],
+	    "onPremises": { "recipients": ["julie@contoso.com", "*.onprem.contoso.com"] },
+	    "outbound": [ { "name": "to-gateway", "connectorType": "OnPremises", "recipientDomains": ["*"], "smartHosts": ["gw.example.net"] } ] } ],
+	  "gateway": { "name": "gw.example.net" } }`)
+	gw := routeSummary{Connector: "to-gateway", NextHop: smart("gw.example.net"), Codes: []string{ReasonConnectorMatch}}
+	inbound := func(rcpt string) OutboundMessage {
+		return OutboundMessage{Sender: classify.OnPremises, MailFrom: "bob@sender.example", Recipients: []string{rcpt}}
+	}
+	runOutbound(t, d, []outboundCase{
+		{name: "cloud mailbox", source: "no outbound connector takes a cloud mailbox",
+			msg: inbound("alice@contoso.com"), want: routeSummary{NextHop: internal("contoso.com"), Codes: []string{ReasonCloudMailbox, ReasonInternal}}},
+		{name: "listed mail user", source: "onPremises.recipients lists julie: her mailbox is on the email server",
+			msg: inbound("julie@contoso.com"), want: gw},
+		{name: "a listed domain pattern", source: "onPremises.recipients *.onprem.contoso.com covers the accepted domain onprem.contoso.com",
+			msg: inbound("x@onprem.contoso.com"), want: gw},
+		{name: "InternalRelay recipient", source: "InternalRelay: recipients without a cloud mailbox are routed by connector",
+			msg: inbound("x@shared.contoso.net"), want: gw},
+		{name: "external recipient", source: "RecipientDomains *",
+			msg: inbound("erin@woodgrove.example"), want: gw},
 	})
 }
 
