@@ -100,6 +100,7 @@ func cloneGateway(g *Gateway) Gateway {
 func cloneIdentity(id *Identity) Identity {
 	out := *id
 	out.CertNames = slices.Clone(id.CertNames)
+	out.ClientAuth = clonePtr(id.ClientAuth)
 	return out
 }
 
