@@ -129,7 +129,30 @@ type Options struct {
 	Exchange classify.AttributeOptions
 	// Outbound are the Outbound options Exchange Online's routing runs with.
 	Outbound route.OutboundOptions
+	// NoClientAuth is how Exchange Online treats a gateway identity certificate without the
+	// clientAuth extended key usage (tenantgate.Identity.ClientAuth false); "" is
+	// NoClientAuthIgnored.
+	NoClientAuth NoClientAuth
 }
+
+// NoClientAuth chooses how Exchange Online treats a client certificate without the clientAuth
+// extended key usage, which public CAs stopped issuing in 2026
+// (docs/exchange-online.md#client-certificates-without-clientauth).
+type NoClientAuth string
+
+// NoClientAuth readings. The zero value is NoClientAuthIgnored.
+const (
+	// NoClientAuthIgnored: Exchange Online does not take the certificate as the client's
+	// identity — no inbound connector matches it by name, and attribution falls to the connecting
+	// IP or the recipient. NoSpamProxy's notice: such systems "can no longer authenticate to
+	// Exchange Online with a TLS client certificate"
+	// (https://www.nospamproxy.de/de/ende-der-tls-client-authentifizierungszertifikate/). The
+	// simulated gateway then presents TLS evidence without a verified certificate.
+	NoClientAuthIgnored NoClientAuth = ""
+	// NoClientAuthAccepted: Exchange Online matches the certificate's names anyway, as before the
+	// change.
+	NoClientAuthAccepted NoClientAuth = "accepted"
+)
 
 // simulator holds what every simulated message of one topology shares.
 type simulator struct {
@@ -670,7 +693,7 @@ func (p *path) atGateway(from, to Party, sess classify.Session, identity string)
 	v.Apply(&p.h)
 	gw := Party{Kind: PartyGateway, Name: p.s.gw.Name}
 	ident, _ := p.s.d.Identity(hop.Identity)
-	ev := identityEvidence(ident)
+	ev := identityEvidence(ident, p.s.o.NoClientAuth)
 	var next Party
 	if hop.Kind == route.HopTenant {
 		next = Party{Kind: PartyExchange, Name: "exchange", Host: hop.Host}
