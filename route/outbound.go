@@ -143,7 +143,7 @@ type OutboundDecision struct {
 
 // Reason codes of Outbound. Each recipient route ends with exactly one of the codes that name a
 // hop (rule.match, connector.centralized, connector.match, internal, internal-relay.no-connector,
-// mx) or with rcpt.invalid / tenant.unknown. ReasonCloudMailbox may precede ReasonInternal.
+// internal-relay.mx, mx) or with rcpt.invalid / tenant.unknown. ReasonCloudMailbox may precede ReasonInternal.
 const (
 	ReasonTenantUnknown        = "outbound.tenant.unknown"
 	ReasonRcptInvalid          = "outbound.rcpt.invalid"
@@ -154,6 +154,9 @@ const (
 	ReasonConnectorMatch       = "outbound.connector.match"
 	ReasonInternal             = "outbound.internal"
 	ReasonInternalRelayNoRoute = "outbound.internal-relay.no-connector"
+	// ReasonInternalRelayMX: an InternalRelay domain's recipient without a mailbox in the tenant
+	// (listed in onPremises.recipients), and no connector serves it: it goes to the domain's MX.
+	ReasonInternalRelayMX = "outbound.internal-relay.mx"
 	ReasonMX                   = "outbound.mx"
 	// ReasonCloudMailbox: a connector matches the recipient's domain, but the recipient is a
 	// cloud mailbox of the tenant, which no outbound connector takes.
@@ -196,9 +199,10 @@ const (
 //     "to mailboxes on your email server"). Partner connectors serve only domains outside the
 //     organisation (New-OutboundConnector: "Partner: external domains"), so they are not
 //     candidates for an accepted domain.
-//  4. No connector: an accepted domain is delivered internally (an InternalRelay domain's
-//     recipients without a mailbox would go to the domain's MX; the reason says so); any other
-//     domain goes to its MX, with opportunistic TLS.
+//  4. No connector: an InternalRelay domain's recipient listed in OnPremises.Recipients (no
+//     mailbox in the tenant) goes to the domain's MX; any other accepted domain's recipient is
+//     delivered internally (for an InternalRelay domain the reason says that a recipient without
+//     a mailbox would go to the MX); any other domain goes to its MX, with opportunistic TLS.
 //
 // The sender is in the organisation (FromScope InOrganization) when it is a mailbox, or an
 // on-premises sender whose MAIL FROM is an accepted domain of the tenant; the recipient is when
@@ -329,6 +333,14 @@ func (o *outbound) route(rcpt string) RecipientRoute {
 	}
 
 	// 4. No connector.
+	if inOrg && ad.Type() == tenantgate.InternalRelay && o.t.OnPremisesRecipient(rcpt) {
+		// An InternalRelay recipient without a mailbox in the tenant leaves it like an external
+		// one: to the MX of its domain, which loops when that MX leads back to the tenant (a
+		// domain missing from the hybrid connector, docs/routing.md#recipients).
+		r.NextHop = OutboundHop{Kind: OutboundMX, Domain: dom}
+		r.Reasons = append(r.Reasons, reason(ReasonInternalRelayMX, "%s is an InternalRelay domain (%s), %s has no mailbox in the tenant (onPremises.recipients) and no outbound connector serves it: Exchange Online sends it to the MX of %s", dom, ad.Name, rcpt, dom))
+		return r
+	}
 	if inOrg {
 		r.NextHop = OutboundHop{Kind: OutboundInternal, Domain: dom}
 		if ad.Type() == tenantgate.InternalRelay {

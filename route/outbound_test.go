@@ -322,6 +322,33 @@ func TestOutboundCloudMailbox(t *testing.T) {
 	})
 }
 
+// TestOutboundInternalRelayMX: an InternalRelay recipient without a mailbox in the tenant and
+// without a connector goes to its domain's MX (https://www.a6n.co.uk/2025/07/exchange-hybrid-mail-loops-when-your.html:
+// a domain missing from the hybrid connector was sent to its third-party MX, "554 5.4.14 Hop count
+// exceeded"); with the domain on the connector it takes the connector. Before the fix the copy
+// was delivered internally.
+func TestOutboundInternalRelayMX(t *testing.T) {
+	cfg := func(domains string) string {
+		return `{
+	  "tenants": [ { "id": "` + contosoID + `", "name": "contoso",
+	    "acceptedDomains": [ { "name": "contoso.com", "domainType": "InternalRelay" }, { "name": "fairies.example", "domainType": "InternalRelay" } ],
+	    "onPremises": { "recipients": ["contoso.com", "fairies.example"] },
+	    "outbound": [ { "name": "hybrid", "connectorType": "OnPremises", "recipientDomains": [` + domains + `], "smartHosts": ["mail.contoso.com"] } ] } ],
+	  "gateway": { "name": "gw.example.net" } }`
+	}
+	hybrid := routeSummary{Connector: "hybrid", NextHop: smart("mail.contoso.com"), Codes: []string{ReasonConnectorMatch}}
+	runOutbound(t, compile(t, cfg(`"contoso.com"`)), []outboundCase{
+		{name: "domain on the hybrid connector", source: "a6n: the other domains \"are included in my hybrid connector\" and work",
+			msg: to("julie@contoso.com"), want: hybrid},
+		{name: "domain missing from the connector goes to its MX", source: "a6n: \"only to lookup the MX record\"",
+			msg: to("fay@fairies.example"), want: routeSummary{NextHop: mx("fairies.example"), Codes: []string{ReasonInternalRelayMX}}},
+	})
+	runOutbound(t, compile(t, cfg(`"contoso.com", "fairies.example"`)), []outboundCase{
+		{name: "fixed: the domain added to the connector", source: "a6n: the fix adds the domain to the hybrid connector",
+			msg: to("fay@fairies.example"), want: hybrid},
+	})
+}
+
 // TestOutboundSelection covers disabled connectors and rules, rule-scoped connectors without a
 // rule, wildcard length, ties and bad input.
 func TestOutboundSelection(t *testing.T) {
