@@ -75,8 +75,8 @@ var (
 // certificate), so that a loop through on-premises (centralized mail transport whose returning
 // copy Exchange Online does not recognise) is predicted.
 //
-// Simplifications, deliberate: a recipient in an accepted domain always has a mailbox (an
-// InternalRelay domain's copy is delivered, not sent to its MX); the gateway's routing table is
+// Simplifications, deliberate: which recipients have a cloud mailbox is route.Outbound's reading
+// of Tenant.OnPremises (docs/routing.md#recipients); the gateway's routing table is
 // built even when NewPlan refuses it (Trace.Reasons says so), so that the trace shows what
 // Exchange Online then does.
 //
