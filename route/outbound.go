@@ -189,7 +189,12 @@ const (
 //     Online organisation stays there). Internet mail for a cloud mailbox is routed on-premises
 //     first: "Since centralized mail transport is enabled, EOP routes the messages for both
 //     recipients to an on-premises Exchange server"
-//     (https://learn.microsoft.com/exchange/transport-routing).
+//     (https://learn.microsoft.com/exchange/transport-routing). Mail from on-premises is mail
+//     Exchange Online attributed as Originating through an OnPremises connector: "it will not send
+//     the message back to Exchange on-premises if the message already came from Exchange
+//     on-premises" (https://techcommunity.microsoft.com/t5/exchange-team-blog/demystifying-centralized-mail-transport-and-criteria-based/ba-p/2927777);
+//     a returning copy Exchange Online does not recognise is Internet mail and goes on-premises
+//     again.
 //  3. Enabled connectors that are not rule-scoped and match the recipient's domain by
 //     RecipientDomains (exact, "*.x" for x and its subdomains, "*"), or by AllAcceptedDomains for
 //     an accepted domain: the highest by opts.Precedence wins, the first in configuration order
@@ -198,7 +203,10 @@ const (
 //     (https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/set-up-connectors-to-route-mail:
 //     "to mailboxes on your email server"). Partner connectors serve only domains outside the
 //     organisation (New-OutboundConnector: "Partner: external domains"), so they are not
-//     candidates for an accepted domain.
+//     candidates for an accepted domain. The centralized transport connector is not a candidate
+//     for mail from on-premises either, whatever its RecipientDomains ("*" in KB 3194415, whose
+//     mail from on-premises is not routed back through it,
+//     https://learn.microsoft.com/troubleshoot/exchange/email-delivery/hybrid-messages-not-routed-through-on-premises).
 //  4. No connector: an InternalRelay domain's recipient listed in OnPremises.Recipients (no
 //     mailbox in the tenant) goes to the domain's MX; any other accepted domain's recipient is
 //     delivered internally (for an InternalRelay domain the reason says that a recipient without
@@ -318,6 +326,9 @@ func (o *outbound) route(rcpt string) RecipientRoute {
 		c := &o.t.Outbound[i]
 		if !c.IsEnabled() || c.IsTransportRuleScoped || (inOrg && c.Type() == tenantgate.ConnectorPartner) {
 			continue
+		}
+		if o.m.Sender == classify.OnPremises && c.Type() == tenantgate.ConnectorOnPremises && c.RouteAllMessagesViaOnPremises {
+			continue // centralized transport never sends on-premises mail back (step 2)
 		}
 		if rank, why := o.rank(c, dom, inOrg); rank > bestRank {
 			best, bestRank, bestWhy = c, rank, why

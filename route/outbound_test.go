@@ -283,11 +283,29 @@ func TestOutboundCentralizedInbound(t *testing.T) {
 			msg: inbound("julie@contoso.com"), want: cmt},
 		{name: "the copy on-premises sends back is delivered", source: "transport-routing, steps 6-8: EOP sends the copy on-premises returns to Exchange Online, which delivers it",
 			msg:  OutboundMessage{Sender: classify.OnPremises, MailFrom: "bob@sender.example", Recipients: []string{"david@contoso.com"}},
-			want: routeSummary{NextHop: internal("contoso.com"), Codes: []string{ReasonCloudMailbox, ReasonInternal}}},
+			want: routeSummary{NextHop: internal("contoso.com"), Codes: []string{ReasonInternal}}},
 		{name: "cloud mailbox to cloud mailbox", source: "transport-routing: except messages to recipients in the same Exchange Online organization",
 			msg: to("david@contoso.com"), want: routeSummary{NextHop: internal("contoso.com"), Codes: []string{ReasonCloudMailbox, ReasonInternal}}},
 		{name: "cloud mailbox to an on-premises mailbox", source: "transport-routing: all messages sent from recipients in Exchange Online go through on-premises",
 			msg: to("Julie@Contoso.com"), want: cmt},
+	})
+	// KB 3194415: the centralized connector has RecipientDomains "*", and mail that came from
+	// on-premises is still not routed back through it (Demystifying Centralized Mail Transport:
+	// "it will not send the message back to Exchange on-premises if the message already came from
+	// Exchange on-premises"). Before the fix "*" took it in step 3.
+	star := compile(t, `{
+	  "tenants": [ { "id": "`+contosoID+`", "name": "contoso",
+	    "acceptedDomains": [ { "name": "contoso.com" } ],
+	    "outbound": [
+	      { "name": "Outbound to on-premises", "connectorType": "OnPremises", "routeAllMessagesViaOnPremises": true,
+	        "recipientDomains": ["*"], "smartHosts": ["mail.contoso.com"] } ] } ],
+	  "gateway": { "name": "gw.example.net" } }`)
+	runOutbound(t, star, []outboundCase{
+		{name: "KB 3194415: on-premises mail to the Internet is not sent back", source: "KB 3194415 (remote domain *, centralized transport)",
+			msg:  OutboundMessage{Sender: classify.OnPremises, MailFrom: "app@contoso.com", Recipients: []string{"bill@tailspintoys.example"}},
+			want: routeSummary{NextHop: mx("tailspintoys.example"), Codes: []string{ReasonMX}}},
+		{name: "a cloud mailbox's Internet mail still goes on-premises", source: "transport-routing",
+			msg: to("erin@woodgrove.example"), want: routeSummary{Connector: "Outbound to on-premises", Centralized: true, NextHop: smart("mail.contoso.com"), Codes: []string{ReasonCentralized}}},
 	})
 }
 
