@@ -26,6 +26,7 @@ func cloneTenant(t *Tenant) Tenant {
 	}
 	out.ConnectionFilterPolicies = cloneEach(t.ConnectionFilterPolicies, cloneConnectionFilterPolicy)
 	out.SendAs = slices.Clone(t.SendAs)
+	out.OnPremises = cloneOnPremises(t.OnPremises)
 	return out
 }
 
@@ -99,6 +100,7 @@ func cloneGateway(g *Gateway) Gateway {
 func cloneIdentity(id *Identity) Identity {
 	out := *id
 	out.CertNames = slices.Clone(id.CertNames)
+	out.ClientAuth = clonePtr(id.ClientAuth)
 	return out
 }
 

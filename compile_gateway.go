@@ -74,6 +74,10 @@ func (v *validator) validateGateway(in Gateway) Gateway {
 	for i, id := range in.Identities {
 		p := idx("gateway.identities", i)
 		id.CertNames = certNames(el, p+".certNames", id.CertNames)
+		id.ClientAuth = clonePtr(id.ClientAuth)
+		if id.ClientAuth != nil && len(id.CertNames) == 0 {
+			el.add(p+".clientAuth", "describes a certificate, and this identity presents none (no certNames)")
+		}
 		switch {
 		case strings.TrimSpace(id.Name) == "":
 			el.add(p+".name", "required")

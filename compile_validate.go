@@ -190,6 +190,7 @@ func validateTenant(el *errList, path string, in Tenant) Tenant {
 	t.SCLRules = cloneEach(in.SCLRules, cloneSCLRule)
 	t.ConnectionFilterPolicies = cloneEach(in.ConnectionFilterPolicies, cloneConnectionFilterPolicy)
 	t.SendAs = slices.Clone(in.SendAs)
+	t.OnPremises = validateOnPremises(el, path+".onPremises", &t, in.OnPremises)
 	compileORCA(el, path, &t)
 	return t
 }

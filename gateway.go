@@ -69,4 +69,10 @@ type Identity struct {
 	// For is a served tenant's ID (the identity is presented only to that tenant's Exchange
 	// Online) or "internet" (presented to every other next hop).
 	For string `json:"for"`
+	// ClientAuth says whether the certificate carries the clientAuth extended key usage (or no
+	// extended key usage at all). Public CAs stopped issuing it in 2026, and Exchange Online does
+	// not take a certificate without it as the client's identity, so no inbound connector matches
+	// it by name (docs/exchange-online.md#client-certificates-without-clientauth). nil: not known,
+	// taken as present; tlsid.CheckIdentity reports the loaded certificate's.
+	ClientAuth *bool `json:"clientAuth,omitempty"`
 }

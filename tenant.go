@@ -41,6 +41,11 @@ type Tenant struct {
 	// public suffix, another tenant's <name>.onmicrosoft.com, and any domain at or below an
 	// accepted domain of another served tenant; a wildcard that covers one still never matches it.
 	SendAs []DomainPattern `json:"sendAs,omitempty"`
+	// OnPremises describes the tenant's on-premises (hybrid) organisation: which recipients have
+	// their mailbox there, and how its servers connect to Exchange Online. nil: no on-premises
+	// organisation is known, and every recipient of an Authoritative accepted domain is a cloud
+	// mailbox.
+	OnPremises *OnPremisesOrganization `json:"onPremises,omitempty"`
 }
 
 // DomainType is an accepted domain's type. Exchange Online knows only Authoritative and

@@ -143,7 +143,7 @@ type OutboundDecision struct {
 
 // Reason codes of Outbound. Each recipient route ends with exactly one of the codes that name a
 // hop (rule.match, connector.centralized, connector.match, internal, internal-relay.no-connector,
-// mx) or with rcpt.invalid / tenant.unknown.
+// internal-relay.mx, mx) or with rcpt.invalid / tenant.unknown. ReasonCloudMailbox may precede ReasonInternal.
 const (
 	ReasonTenantUnknown        = "outbound.tenant.unknown"
 	ReasonRcptInvalid          = "outbound.rcpt.invalid"
@@ -154,13 +154,24 @@ const (
 	ReasonConnectorMatch       = "outbound.connector.match"
 	ReasonInternal             = "outbound.internal"
 	ReasonInternalRelayNoRoute = "outbound.internal-relay.no-connector"
+	// ReasonInternalRelayMX: an InternalRelay domain's recipient without a mailbox in the tenant
+	// (listed in onPremises.recipients), and no connector serves it: it goes to the domain's MX.
+	ReasonInternalRelayMX = "outbound.internal-relay.mx"
 	ReasonMX                   = "outbound.mx"
+	// ReasonCloudMailbox: a connector matches the recipient's domain, but the recipient is a
+	// cloud mailbox of the tenant, which no outbound connector takes.
+	ReasonCloudMailbox = "outbound.cloud-mailbox"
 )
 
 // Outbound decides, like Exchange Online, how each recipient of a message sent from tenant from
 // leaves the tenant: through which outbound connector, to which next hop, with which TLS
 // requirement and header conversion. opts settles what Microsoft's documents leave open; the zero
 // OutboundOptions is the default.
+//
+// A recipient of an Authoritative accepted domain is a cloud mailbox of the tenant unless the
+// tenant's OnPremises.Recipients list it (a mail user whose mailbox is on-premises); a recipient
+// of an InternalRelay domain may have no mailbox in the tenant, and is routed by connector
+// (docs/routing.md#recipients).
 //
 // The steps, for each recipient (docs/exchange-online.md#outbound-connectors,
 // docs/exchange-online.md#accepted-domains, docs/exchange-online.md#third-party-gateways):
@@ -170,26 +181,41 @@ const (
 //     this way. A rule whose exception header contains one of its words does not apply; that is
 //     how the add-on-service pattern stops the returning message from looping
 //     (docs/exchange-online.md#scenario-36).
-//  2. A recipient outside the tenant's accepted domains, from a sender that is not on-premises:
-//     the first enabled OnPremises connector with RouteAllMessagesViaOnPremises (centralized
-//     transport) takes it, whatever other connector matches [INF: Microsoft says "all
-//     messages"].
+//  2. Centralized mail transport: the first enabled OnPremises connector with
+//     RouteAllMessagesViaOnPremises takes every recipient, whatever other connector matches,
+//     except (a) when the message came from on-premises (Sender classify.OnPremises: "Messages
+//     sent from on-premises recipients are always sent directly to Internet recipients"), and
+//     (b) a cloud mailbox's copy of a message from a cloud mailbox (mail inside the Exchange
+//     Online organisation stays there). Internet mail for a cloud mailbox is routed on-premises
+//     first: "Since centralized mail transport is enabled, EOP routes the messages for both
+//     recipients to an on-premises Exchange server"
+//     (https://learn.microsoft.com/exchange/transport-routing). Mail from on-premises is mail
+//     Exchange Online attributed as Originating through an OnPremises connector: "it will not send
+//     the message back to Exchange on-premises if the message already came from Exchange
+//     on-premises" (https://techcommunity.microsoft.com/t5/exchange-team-blog/demystifying-centralized-mail-transport-and-criteria-based/ba-p/2927777);
+//     a returning copy Exchange Online does not recognise is Internet mail and goes on-premises
+//     again.
 //  3. Enabled connectors that are not rule-scoped and match the recipient's domain by
 //     RecipientDomains (exact, "*.x" for x and its subdomains, "*"), or by AllAcceptedDomains for
 //     an accepted domain: the highest by opts.Precedence wins, the first in configuration order
-//     on a tie. Partner connectors serve only domains outside the organisation (New-
-//     OutboundConnector: "Partner: external domains"), so they are not candidates for an
-//     accepted domain.
-//  4. No connector: an accepted domain is delivered internally (an InternalRelay domain's
-//     recipients without a mailbox would go to the domain's MX; the reason says so); any other
-//     domain goes to its MX, with opportunistic TLS.
+//     on a tie. No connector takes a cloud mailbox: outbound connectors serve recipients outside
+//     the organisation and mailboxes on another email server
+//     (https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/set-up-connectors-to-route-mail:
+//     "to mailboxes on your email server"). Partner connectors serve only domains outside the
+//     organisation (New-OutboundConnector: "Partner: external domains"), so they are not
+//     candidates for an accepted domain. The centralized transport connector is not a candidate
+//     for mail from on-premises either, whatever its RecipientDomains ("*" in KB 3194415, whose
+//     mail from on-premises is not routed back through it,
+//     https://learn.microsoft.com/troubleshoot/exchange/email-delivery/hybrid-messages-not-routed-through-on-premises).
+//  4. No connector: an InternalRelay domain's recipient listed in OnPremises.Recipients (no
+//     mailbox in the tenant) goes to the domain's MX; any other accepted domain's recipient is
+//     delivered internally (for an InternalRelay domain the reason says that a recipient without
+//     a mailbox would go to the MX); any other domain goes to its MX, with opportunistic TLS.
 //
 // The sender is in the organisation (FromScope InOrganization) when it is a mailbox, or an
 // on-premises sender whose MAIL FROM is an accepted domain of the tenant; the recipient is when
 // its domain is an accepted domain of the tenant (Authoritative or InternalRelay,
-// MatchSubDomains aware). Recipient objects (whether a mailbox exists) are not modelled: a
-// connector that matches an accepted domain is reported even though Exchange Online delivers to
-// an existing cloud mailbox directly.
+// MatchSubDomains aware).
 //
 // Disabled connectors and rules never apply. An unknown tenant or an unparsable recipient gets
 // OutboundNone: nothing is routed on incomplete information.
@@ -247,6 +273,8 @@ func (o *outbound) route(rcpt string) RecipientRoute {
 		ad = a
 	}
 	inOrg := ad != nil
+	// cloud: a mailbox of the tenant in Exchange Online (docs/routing.md#recipients).
+	cloud := inOrg && ad.Type() == tenantgate.Authoritative && !o.t.OnPremisesRecipient(rcpt)
 
 	// 1. Transport rules (docs/exchange-online.md#outbound-connectors,
 	//    docs/exchange-online.md#scenario-36).
@@ -269,13 +297,23 @@ func (o *outbound) route(rcpt string) RecipientRoute {
 		return via(r, c, dom)
 	}
 
-	// 2. Centralized transport for Internet-bound mail (docs/exchange-online.md#loops).
-	if !inOrg && o.m.Sender != classify.OnPremises {
+	// 2. Centralized mail transport (https://learn.microsoft.com/exchange/transport-routing,
+	//    docs/exchange-online.md#loops): everything but mail from on-premises and mail between
+	//    cloud mailboxes.
+	fromMailbox := o.m.Sender == "" || o.m.Sender == classify.Mailbox
+	if o.m.Sender != classify.OnPremises && !(cloud && fromMailbox) {
 		for i := range o.t.Outbound {
 			c := &o.t.Outbound[i]
 			if c.IsEnabled() && !c.IsTransportRuleScoped && c.Type() == tenantgate.ConnectorOnPremises && c.RouteAllMessagesViaOnPremises {
 				r.Centralized = true
-				r.Reasons = append(r.Reasons, reason(ReasonCentralized, "connector %q routes all Internet-bound mail via on-premises (RouteAllMessagesViaOnPremises)", c.Name))
+				what := "Internet-bound mail"
+				switch {
+				case cloud:
+					what = "Internet mail for cloud mailboxes"
+				case inOrg:
+					what = "mail for on-premises recipients"
+				}
+				r.Reasons = append(r.Reasons, reason(ReasonCentralized, "connector %q routes %s via on-premises (RouteAllMessagesViaOnPremises)", c.Name, what))
 				return via(r, c, dom)
 			}
 		}
@@ -289,9 +327,16 @@ func (o *outbound) route(rcpt string) RecipientRoute {
 		if !c.IsEnabled() || c.IsTransportRuleScoped || (inOrg && c.Type() == tenantgate.ConnectorPartner) {
 			continue
 		}
+		if o.m.Sender == classify.OnPremises && c.Type() == tenantgate.ConnectorOnPremises && c.RouteAllMessagesViaOnPremises {
+			continue // centralized transport never sends on-premises mail back (step 2)
+		}
 		if rank, why := o.rank(c, dom, inOrg); rank > bestRank {
 			best, bestRank, bestWhy = c, rank, why
 		}
+	}
+	if best != nil && cloud {
+		r.Reasons = append(r.Reasons, reason(ReasonCloudMailbox, "connector %q matches %s by %s, but %s is a cloud mailbox of the tenant, which no outbound connector takes", best.Name, dom, bestWhy, rcpt))
+		best = nil
 	}
 	if best != nil {
 		r.Reasons = append(r.Reasons, reason(ReasonConnectorMatch, "connector %q matches %s by %s", best.Name, dom, bestWhy))
@@ -299,12 +344,20 @@ func (o *outbound) route(rcpt string) RecipientRoute {
 	}
 
 	// 4. No connector.
+	if inOrg && ad.Type() == tenantgate.InternalRelay && o.t.OnPremisesRecipient(rcpt) {
+		// An InternalRelay recipient without a mailbox in the tenant leaves it like an external
+		// one: to the MX of its domain, which loops when that MX leads back to the tenant (a
+		// domain missing from the hybrid connector, docs/routing.md#recipients).
+		r.NextHop = OutboundHop{Kind: OutboundMX, Domain: dom}
+		r.Reasons = append(r.Reasons, reason(ReasonInternalRelayMX, "%s is an InternalRelay domain (%s), %s has no mailbox in the tenant (onPremises.recipients) and no outbound connector serves it: Exchange Online sends it to the MX of %s", dom, ad.Name, rcpt, dom))
+		return r
+	}
 	if inOrg {
 		r.NextHop = OutboundHop{Kind: OutboundInternal, Domain: dom}
 		if ad.Type() == tenantgate.InternalRelay {
 			r.Reasons = append(r.Reasons, reason(ReasonInternalRelayNoRoute, "%s is an InternalRelay domain (%s) and no outbound connector serves it: recipients without a mailbox go to the MX of %s", dom, ad.Name, dom))
 		} else {
-			r.Reasons = append(r.Reasons, reason(ReasonInternal, "%s is an accepted domain (%s) of the tenant and no connector applies", dom, ad.Name))
+			r.Reasons = append(r.Reasons, reason(ReasonInternal, "%s is an accepted domain (%s) of the tenant and no connector takes the recipient", dom, ad.Name))
 		}
 		return r
 	}

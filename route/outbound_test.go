@@ -89,11 +89,14 @@ func to(rcpt string) OutboundMessage { return OutboundMessage{Recipients: []stri
 
 // TestOutboundPrecedence is scenario 35 and spec/exchange-online.md §3, "Precedence when several
 // outbound connectors match", with the accepted domains of the worked example (contoso.com,
-// sales.contoso.com, fabrikam.com, contoso.onmicrosoft.com), under both readings.
+// sales.contoso.com, fabrikam.com, contoso.onmicrosoft.com), under both readings. The worked
+// example routes to "mailboxes on your email server", so its recipients are on-premises
+// (onPremises.recipients); cloud mailboxes are TestOutboundCloudMailbox.
 func TestOutboundPrecedence(t *testing.T) {
 	d := compile(t, `{
 	  "tenants": [ { "id": "`+contosoID+`", "name": "contoso",
 	    "acceptedDomains": [ { "name": "contoso.com" }, { "name": "sales.contoso.com" }, { "name": "fabrikam.com" } ],
+	    "onPremises": { "recipients": ["*.contoso.com", "fabrikam.com", "contoso.onmicrosoft.com"] },
 	    "outbound": [
 	      { "name": "c1", "connectorType": "OnPremises", "allAcceptedDomains": true, "smartHosts": ["onprem1.contoso.com"] },
 	      { "name": "c2", "connectorType": "OnPremises", "recipientDomains": ["contoso.com"], "smartHosts": ["onprem2.contoso.com"] },
@@ -242,14 +245,125 @@ func TestOutboundCentralized(t *testing.T) {
 		{name: "mail from on-premises without a connector", source: "§3: no connector matches: EXO's MX delivery",
 			msg:  OutboundMessage{Sender: classify.OnPremises, MailFrom: "app@contoso.com", Recipients: []string{"x@other.example"}},
 			want: routeSummary{NextHop: mx("other.example"), Codes: []string{ReasonMX}}},
-		{name: "accepted domain by RecipientDomains, not centralized", source: "centralized transport concerns Internet-bound mail only",
-			msg: to("alice@contoso.com"), want: routeSummary{Connector: "cmt", NextHop: smart("onprem.contoso.com"), ConvertHeaders: true, Codes: []string{ReasonConnectorMatch}}},
+		{name: "cloud mailbox to cloud mailbox stays internal", source: "transport-routing: \"Except for messages sent to other recipients in the same Exchange Online organization\"; no connector takes a cloud mailbox",
+			msg: to("alice@contoso.com"), want: routeSummary{NextHop: internal("contoso.com"), Codes: []string{ReasonCloudMailbox, ReasonInternal}}},
 		{name: "MOERA recipient delivered internally", source: "§4: contoso.onmicrosoft.com is accepted; no connector matches it",
 			msg: to("alice@contoso.onmicrosoft.com"), want: routeSummary{NextHop: internal("contoso.onmicrosoft.com"), Codes: []string{ReasonInternal}}},
 	})
 	// A disabled centralized connector never applies: the Partner connector takes the mail.
 	runOutbound(t, compile(t, cfg("false")), []outboundCase{
 		{name: "disabled centralized connector", source: "connectors with Enabled $false never apply", msg: to("erin@woodgrove.example"), want: partner},
+	})
+}
+
+// TestOutboundCentralizedInbound is issue 15 item 5: with centralized mail transport, Internet
+// mail for a cloud mailbox goes on-premises first ("Since centralized mail transport is enabled,
+// EOP routes the messages for both recipients to an on-premises Exchange server",
+// https://learn.microsoft.com/exchange/transport-routing); the copy that comes back from
+// on-premises is delivered; mail between cloud mailboxes stays internal. Before the fix the
+// Internet copy was delivered internally (centralized transport concerned only recipients
+// outside the organisation).
+func TestOutboundCentralizedInbound(t *testing.T) {
+	d := compile(t, `{
+	  "tenants": [ { "id": "`+contosoID+`", "name": "contoso",
+	    "acceptedDomains": [ { "name": "contoso.com" } ],
+	    "onPremises": { "recipients": ["julie@contoso.com"] },
+	    "outbound": [
+	      { "name": "Outbound to on-premises", "connectorType": "OnPremises", "routeAllMessagesViaOnPremises": true,
+	        "recipientDomains": ["contoso.com"], "smartHosts": ["mail.contoso.com"], "cloudServicesMailEnabled": true } ] } ],
+	  "gateway": { "name": "gw.example.net" } }`)
+	cmt := routeSummary{Connector: "Outbound to on-premises", Centralized: true, NextHop: smart("mail.contoso.com"), ConvertHeaders: true, Codes: []string{ReasonCentralized}}
+	inbound := func(rcpt string) OutboundMessage {
+		return OutboundMessage{Sender: classify.Relayed, MailFrom: "bob@sender.example", Recipients: []string{rcpt}}
+	}
+	runOutbound(t, d, []outboundCase{
+		{name: "Internet mail for David's cloud mailbox goes on-premises", source: "transport-routing, centralized mail transport enabled, step 3",
+			msg: inbound("david@contoso.com"), want: cmt},
+		{name: "Internet mail for Julie's on-premises mailbox goes on-premises", source: "transport-routing, step 3: both recipients",
+			msg: inbound("julie@contoso.com"), want: cmt},
+		{name: "the copy on-premises sends back is delivered", source: "transport-routing, steps 6-8: EOP sends the copy on-premises returns to Exchange Online, which delivers it",
+			msg:  OutboundMessage{Sender: classify.OnPremises, MailFrom: "bob@sender.example", Recipients: []string{"david@contoso.com"}},
+			want: routeSummary{NextHop: internal("contoso.com"), Codes: []string{ReasonInternal}}},
+		{name: "cloud mailbox to cloud mailbox", source: "transport-routing: except messages to recipients in the same Exchange Online organization",
+			msg: to("david@contoso.com"), want: routeSummary{NextHop: internal("contoso.com"), Codes: []string{ReasonCloudMailbox, ReasonInternal}}},
+		{name: "cloud mailbox to an on-premises mailbox", source: "transport-routing: all messages sent from recipients in Exchange Online go through on-premises",
+			msg: to("Julie@Contoso.com"), want: cmt},
+	})
+	// KB 3194415: the centralized connector has RecipientDomains "*", and mail that came from
+	// on-premises is still not routed back through it (Demystifying Centralized Mail Transport:
+	// "it will not send the message back to Exchange on-premises if the message already came from
+	// Exchange on-premises"). Before the fix "*" took it in step 3.
+	star := compile(t, `{
+	  "tenants": [ { "id": "`+contosoID+`", "name": "contoso",
+	    "acceptedDomains": [ { "name": "contoso.com" } ],
+	    "outbound": [
+	      { "name": "Outbound to on-premises", "connectorType": "OnPremises", "routeAllMessagesViaOnPremises": true,
+	        "recipientDomains": ["*"], "smartHosts": ["mail.contoso.com"] } ] } ],
+	  "gateway": { "name": "gw.example.net" } }`)
+	runOutbound(t, star, []outboundCase{
+		{name: "KB 3194415: on-premises mail to the Internet is not sent back", source: "KB 3194415 (remote domain *, centralized transport)",
+			msg:  OutboundMessage{Sender: classify.OnPremises, MailFrom: "app@contoso.com", Recipients: []string{"bill@tailspintoys.example"}},
+			want: routeSummary{NextHop: mx("tailspintoys.example"), Codes: []string{ReasonMX}}},
+		{name: "a cloud mailbox's Internet mail still goes on-premises", source: "transport-routing",
+			msg: to("erin@woodgrove.example"), want: routeSummary{Connector: "Outbound to on-premises", Centralized: true, NextHop: smart("mail.contoso.com"), Codes: []string{ReasonCentralized}}},
+	})
+}
+
+// TestOutboundCloudMailbox is issue 15 item 6: an outbound connector never takes a cloud mailbox
+// (set-up-connectors-to-route-mail: connectors route "to mailboxes on your email server"). An
+// OnPremises connector with RecipientDomains "*" and centralized transport off takes only
+// recipients outside the organisation, listed on-premises recipients and InternalRelay
+// recipients. Before the fix "*" took the cloud mailbox too (the loop of the seed article's own
+// fix).
+func TestOutboundCloudMailbox(t *testing.T) {
+	d := compile(t, `{
+	  "tenants": [ { "id": "`+contosoID+`", "name": "contoso",
+	    "acceptedDomains": [ { "name": "contoso.com" }, { "name": "onprem.contoso.com" }, { "name": "shared.contoso.net", "domainType": "InternalRelay" } ],
+	    "onPremises": { "recipients": ["julie@contoso.com", "*.onprem.contoso.com"] },
+	    "outbound": [ { "name": "to-gateway", "connectorType": "OnPremises", "recipientDomains": ["*"], "smartHosts": ["gw.example.net"] } ] } ],
+	  "gateway": { "name": "gw.example.net" } }`)
+	gw := routeSummary{Connector: "to-gateway", NextHop: smart("gw.example.net"), Codes: []string{ReasonConnectorMatch}}
+	inbound := func(rcpt string) OutboundMessage {
+		return OutboundMessage{Sender: classify.OnPremises, MailFrom: "bob@sender.example", Recipients: []string{rcpt}}
+	}
+	runOutbound(t, d, []outboundCase{
+		{name: "cloud mailbox", source: "no outbound connector takes a cloud mailbox",
+			msg: inbound("alice@contoso.com"), want: routeSummary{NextHop: internal("contoso.com"), Codes: []string{ReasonCloudMailbox, ReasonInternal}}},
+		{name: "listed mail user", source: "onPremises.recipients lists julie: her mailbox is on the email server",
+			msg: inbound("julie@contoso.com"), want: gw},
+		{name: "a listed domain pattern", source: "onPremises.recipients *.onprem.contoso.com covers the accepted domain onprem.contoso.com",
+			msg: inbound("x@onprem.contoso.com"), want: gw},
+		{name: "InternalRelay recipient", source: "InternalRelay: recipients without a cloud mailbox are routed by connector",
+			msg: inbound("x@shared.contoso.net"), want: gw},
+		{name: "external recipient", source: "RecipientDomains *",
+			msg: inbound("erin@woodgrove.example"), want: gw},
+	})
+}
+
+// TestOutboundInternalRelayMX: an InternalRelay recipient without a mailbox in the tenant and
+// without a connector goes to its domain's MX (https://www.a6n.co.uk/2025/07/exchange-hybrid-mail-loops-when-your.html:
+// a domain missing from the hybrid connector was sent to its third-party MX, "554 5.4.14 Hop count
+// exceeded"); with the domain on the connector it takes the connector. Before the fix the copy
+// was delivered internally.
+func TestOutboundInternalRelayMX(t *testing.T) {
+	cfg := func(domains string) string {
+		return `{
+	  "tenants": [ { "id": "` + contosoID + `", "name": "contoso",
+	    "acceptedDomains": [ { "name": "contoso.com", "domainType": "InternalRelay" }, { "name": "fairies.example", "domainType": "InternalRelay" } ],
+	    "onPremises": { "recipients": ["contoso.com", "fairies.example"] },
+	    "outbound": [ { "name": "hybrid", "connectorType": "OnPremises", "recipientDomains": [` + domains + `], "smartHosts": ["mail.contoso.com"] } ] } ],
+	  "gateway": { "name": "gw.example.net" } }`
+	}
+	hybrid := routeSummary{Connector: "hybrid", NextHop: smart("mail.contoso.com"), Codes: []string{ReasonConnectorMatch}}
+	runOutbound(t, compile(t, cfg(`"contoso.com"`)), []outboundCase{
+		{name: "domain on the hybrid connector", source: "a6n: the other domains \"are included in my hybrid connector\" and work",
+			msg: to("julie@contoso.com"), want: hybrid},
+		{name: "domain missing from the connector goes to its MX", source: "a6n: \"only to lookup the MX record\"",
+			msg: to("fay@fairies.example"), want: routeSummary{NextHop: mx("fairies.example"), Codes: []string{ReasonInternalRelayMX}}},
+	})
+	runOutbound(t, compile(t, cfg(`"contoso.com", "fairies.example"`)), []outboundCase{
+		{name: "fixed: the domain added to the connector", source: "a6n: the fix adds the domain to the hybrid connector",
+			msg: to("fay@fairies.example"), want: hybrid},
 	})
 }
 

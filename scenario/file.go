@@ -24,6 +24,9 @@ type File struct {
 	// ExchangeOptions holds classify.AttributeOptions for the exchange section (an addition to
 	// testdata/scenarios/README.md; the zero value is Attribute's default).
 	ExchangeOptions *classify.AttributeOptions `json:"exchangeOptions,omitempty"`
+	// SimulateOptions are the remaining topology.Options of the flows and lint sections (an
+	// addition to testdata/scenarios/README.md). nil: the defaults.
+	SimulateOptions *SimulateOptions `json:"simulateOptions,omitempty"`
 
 	// ConfigErrors, when present, turns the file into a configuration test: compiling the
 	// configuration must fail, and each entry must be a substring of one of the errors (an
@@ -34,6 +37,16 @@ type File struct {
 	Gateway  []GatewayCase  `json:"gateway,omitempty"`
 	Flows    []FlowCase     `json:"flows,omitempty"`
 	Lint     *LintCase      `json:"lint,omitempty"`
+}
+
+// SimulateOptions are topology.Options beyond the policy and exchangeOptions objects. Every field
+// is optional; "" is the default.
+type SimulateOptions struct {
+	// NoClientAuth is topology.Options.NoClientAuth: "" (ignored) or "accepted".
+	NoClientAuth string `json:"noClientAuth,omitempty"`
+	// Precedence is route.OutboundOptions.Precedence: "" (most-specific), "most-specific" or
+	// "stated-order".
+	Precedence string `json:"precedence,omitempty"`
 }
 
 // TLS is a session's certificate evidence in a file. Omitted: plaintext; {}: TLS without a client

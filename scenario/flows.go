@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/route"
 	"github.com/tenantgate/tenantgate/topology"
 )
 
@@ -16,7 +17,25 @@ func topologyOptionsOf(f *File) topology.Options {
 	if f.ExchangeOptions != nil {
 		o.Exchange = *f.ExchangeOptions
 	}
+	if so := f.SimulateOptions; so != nil {
+		o.NoClientAuth = topology.NoClientAuth(so.NoClientAuth)
+		o.Outbound.Precedence = route.Precedence(so.Precedence)
+	}
 	return o
+}
+
+// checkSimulateOptions names a simulateOptions value the simulator does not know.
+func checkSimulateOptions(so *SimulateOptions) error {
+	if so == nil {
+		return nil
+	}
+	if !contains([]string{string(topology.NoClientAuthIgnored), string(topology.NoClientAuthAccepted)}, so.NoClientAuth) {
+		return fmt.Errorf("simulateOptions.noClientAuth %q: want \"\" or %q", so.NoClientAuth, topology.NoClientAuthAccepted)
+	}
+	if !contains([]string{"", string(route.MostSpecific), string(route.StatedOrder)}, so.Precedence) {
+		return fmt.Errorf("simulateOptions.precedence %q: want %q or %q", so.Precedence, route.MostSpecific, route.StatedOrder)
+	}
+	return nil
 }
 
 var (

@@ -106,6 +106,9 @@ func Load(path string) (*Env, error) {
 	if err := jsonstrict.Decode(data, &f); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if err := checkSimulateOptions(f.SimulateOptions); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	env := &Env{File: &f, BaseDir: filepath.Dir(path)}
 	var cfgData []byte
 	cfgName := path + ": config"

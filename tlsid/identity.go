@@ -16,6 +16,15 @@ import (
 // ErrUnknownIdentity is wrapped by the errors for an identity name the Identities do not hold.
 var ErrUnknownIdentity = errors.New("tlsid: unknown identity")
 
+// ErrNoClientAuth is wrapped by CheckIdentity's error when an identity's certificate is otherwise
+// sound but lacks the clientAuth extended key usage, which public CAs stopped issuing in 2026.
+// Exchange Online then does not take the certificate as the gateway's identity: no inbound
+// connector matches it by name, and attribution falls to the connecting IP or the recipient
+// (docs/exchange-online.md#client-certificates-without-clientauth). The fixes: an IP-restricted
+// connector, or a certificate from a CA that still issues clientAuth. It is a warning, not a
+// refusal: NewIdentities accepts such a certificate and reports it in Identities.Warnings.
+var ErrNoClientAuth = errors.New("tlsid: certificate lacks the clientAuth extended key usage")
+
 // noCertificate is what GetClientCertificate returns to send no certificate.
 func noCertificate() *tls.Certificate { return &tls.Certificate{} }
 
@@ -24,7 +33,17 @@ func noCertificate() *tls.Certificate { return &tls.Certificate{} }
 // concurrent use. The zero value (or nil) holds no identity: the empty name sends no certificate
 // and every other name is an error.
 type Identities struct {
-	certs map[string]*tls.Certificate // nil value: the identity presents no certificate
+	certs    map[string]*tls.Certificate // nil value: the identity presents no certificate
+	warnings []error
+}
+
+// Warnings returns what NewIdentities accepted but a relay should log: identity certificates
+// without the clientAuth extended key usage (errors wrapping ErrNoClientAuth), in identity order.
+func (ids *Identities) Warnings() []error {
+	if ids == nil {
+		return nil
+	}
+	return slices.Clone(ids.warnings)
 }
 
 // NewIdentities pairs the Directory's identities with the certificates the caller loaded, keyed
@@ -40,7 +59,9 @@ type Identities struct {
 //   - the certificate of a tenant's identity matches no other tenant's enabled inbound connector
 //     (one certificate per tenant, docs/exchange-online.md#attribution item 4, MC1226222).
 //
-// It returns every problem at once, joined (errors.Join), each naming the identity.
+// It returns every problem at once, joined (errors.Join), each naming the identity. A certificate
+// without the clientAuth extended key usage (ErrNoClientAuth) is not a problem here but a warning
+// (Identities.Warnings): an IP-restricted connector still recognises the gateway.
 func NewIdentities(d *tenantgate.Directory, certs map[string]*tls.Certificate, now time.Time) (*Identities, error) {
 	if d == nil {
 		return nil, errors.New("tlsid: nil Directory")
@@ -59,7 +80,9 @@ func NewIdentities(d *tenantgate.Directory, certs map[string]*tls.Certificate, n
 	}
 	for _, id := range d.Gateway().Identities {
 		cert := certs[id.Name]
-		if err := CheckIdentity(id, cert, now); err != nil {
+		if err := CheckIdentity(id, cert, now); errors.Is(err, ErrNoClientAuth) {
+			ids.warnings = append(ids.warnings, err)
+		} else if err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -197,6 +220,12 @@ func (ids *Identities) ClientConfig(base *tls.Config, hop ClientHop, opts Client
 // Online matches connector names against the CN and the SANs
 // (docs/exchange-online.md#certificate-names). It fills cert.Leaf when it was nil. A zero now is an
 // error: no clock is read.
+//
+// A certificate that passes every check but carries extended key usages without clientAuth (the
+// 2026 public-CA profile) gives an error wrapping ErrNoClientAuth, which names what Exchange Online
+// then does and the operator's options; callers that can live with it (an IP-restricted connector)
+// test for it with errors.Is. A certificate without the extended key usage extension may be used
+// for any purpose (RFC 5280 §4.2.1.12) and passes.
 func CheckIdentity(id tenantgate.Identity, cert *tls.Certificate, now time.Time) error {
 	empty := cert == nil || len(cert.Certificate) == 0
 	if len(id.CertNames) == 0 {
@@ -241,7 +270,22 @@ func CheckIdentity(id tenantgate.Identity, cert *tls.Certificate, now time.Time)
 	if len(missing) > 0 {
 		return fmt.Errorf("tlsid: identity %q: certificate names (%s) lack %s", id.Name, strings.Join(have, ", "), strings.Join(missing, ", "))
 	}
+	if !clientAuthUsable(leaf) {
+		return fmt.Errorf("%w: identity %q: Exchange Online does not take it as the gateway's identity, so no inbound connector matches %s by certificate and attribution falls to the connecting IP or the recipient; restrict the tenant's connector by IP (senderIPAddresses) or use a certificate from a CA that still issues clientAuth (docs/exchange-online.md#client-certificates-without-clientauth)",
+			ErrNoClientAuth, id.Name, strings.Join(id.CertNames, ", "))
+	}
 	return nil
+}
+
+// clientAuthUsable reports whether c may authenticate a TLS client: no extended key usage
+// extension at all (any purpose, RFC 5280 §4.2.1.12), or one that lists clientAuth or any.
+func clientAuthUsable(c *x509.Certificate) bool {
+	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(c.ExtKeyUsage, func(u x509.ExtKeyUsage) bool {
+		return u == x509.ExtKeyUsageClientAuth || u == x509.ExtKeyUsageAny
+	})
 }
 
 // presentedNames are the names Exchange Online may match in a certificate the gateway presents:

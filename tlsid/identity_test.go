@@ -122,6 +122,9 @@ func setIdentity(ids []tenantgate.Identity, name string, certNames ...string) {
 	}
 }
 
+// noClientAuth is the part of CheckIdentity's ErrNoClientAuth error that names the operator's fixes.
+const noClientAuth = "restrict the tenant's connector by IP (senderIPAddresses) or use a certificate from a CA that still issues clientAuth"
+
 func TestCheckIdentity(t *testing.T) {
 	p := newTestPKI(t)
 	noLeaf := p.contoso.tlsCert(p.inter)
@@ -136,12 +139,18 @@ func TestCheckIdentity(t *testing.T) {
 		now     time.Time
 		wantErr string
 	}{
-		{"matching", contoso, p.contoso.tlsCert(p.inter), testNow, ""},
-		{"leaf parsed from DER", contoso, noLeaf, testNow, ""},
-		{"claimed name in other case", tenantgate.Identity{Name: "c", CertNames: []string{"Contoso.GW.example.net"}}, p.contoso.tlsCert(), testNow, ""},
+		{"matching, with clientAuth", contoso, p.contosoBoth.tlsCert(p.inter), testNow, ""},
+		// RFC 5280 §4.2.1.12: without the extension the key may be used for any purpose.
+		{"matching, no extended key usage", contoso, p.contosoNoEKU.tlsCert(p.inter), testNow, ""},
+		// Issue 15 item 9: the 2026 public-CA profile (serverAuth only) passes every other check
+		// and is reported with ErrNoClientAuth (NoSpamProxy's notice: such a certificate no
+		// longer authenticates to Exchange Online).
+		{"matching, serverAuth only", contoso, p.contoso.tlsCert(p.inter), testNow, noClientAuth},
+		{"leaf parsed from DER", contoso, noLeaf, testNow, noClientAuth},
+		{"claimed name in other case", tenantgate.Identity{Name: "c", CertNames: []string{"Contoso.GW.example.net"}}, p.contoso.tlsCert(), testNow, noClientAuth},
 		// spec/exchange-online.md §1.1: EXO matches the CN as well as the SANs.
-		{"name in CN only", tenantgate.Identity{Name: "cn", CertNames: []string{"mail.protection.outlook.com"}}, p.cnOnly.tlsCert(), testNow, ""},
-		{"wildcard claimed literally", tenantgate.Identity{Name: "w", CertNames: []string{"*.gw.example.net"}}, p.wildcard.tlsCert(), testNow, ""},
+		{"name in CN only", tenantgate.Identity{Name: "cn", CertNames: []string{"mail.protection.outlook.com"}}, p.cnOnly.tlsCert(), testNow, noClientAuth},
+		{"wildcard claimed literally", tenantgate.Identity{Name: "w", CertNames: []string{"*.gw.example.net"}}, p.wildcard.tlsCert(), testNow, noClientAuth},
 		// A wildcard certificate does not carry a specific name the config claims.
 		{"wildcard does not carry a host", contoso, p.wildcard.tlsCert(), testNow, "lack contoso.gw.example.net"},
 		{"several names, one missing", tenantgate.Identity{Name: "s", CertNames: []string{"outlook.com", "x.outlook.com"}}, p.several.tlsCert(), testNow, "lack x.outlook.com"},
@@ -160,6 +169,9 @@ func TestCheckIdentity(t *testing.T) {
 			err := CheckIdentity(tc.id, tc.cert, tc.now)
 			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Errorf("CheckIdentity = %v, want %q", err, tc.wantErr)
+			}
+			if got, want := errors.Is(err, ErrNoClientAuth), tc.wantErr == noClientAuth; got != want {
+				t.Errorf("errors.Is(%v, ErrNoClientAuth) = %v, want %v", err, got, want)
 			}
 		})
 	}
@@ -314,5 +326,28 @@ func TestClientConfigHandshake(t *testing.T) {
 	}
 	if _, err := ids.ClientConfig(nil, ClientHop{Identity: "woodgrove"}, clientOpts); !errors.Is(err, ErrUnknownIdentity) {
 		t.Errorf("unknown identity: %v", err)
+	}
+}
+
+// TestNewIdentitiesNoClientAuthWarns: NewIdentities accepts serverAuth-only identity certificates
+// (an IP-restricted connector still recognises the gateway) and reports each in Warnings, while a
+// certificate with clientAuth gives no warning.
+func TestNewIdentitiesNoClientAuthWarns(t *testing.T) {
+	p := newTestPKI(t)
+	d := compile(t, demoConfig(t))
+	ids, err := NewIdentities(d, map[string]*tls.Certificate{"contoso": p.contosoBoth.tlsCert(p.inter), "fabrikam": p.fabrikam.tlsCert(p.inter)}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := ids.Warnings()
+	if len(w) != 1 || !errors.Is(w[0], ErrNoClientAuth) || !strings.Contains(w[0].Error(), `identity "fabrikam"`) {
+		t.Fatalf("Warnings = %v, want one ErrNoClientAuth for fabrikam", w)
+	}
+	if c, err := ids.Certificate("fabrikam"); err != nil || c == nil || len(c.Certificate) == 0 {
+		t.Errorf("Certificate(fabrikam) = %v, %v; want the loaded certificate", c, err)
+	}
+	var none *Identities
+	if none.Warnings() != nil {
+		t.Error("nil Identities has warnings")
 	}
 }

@@ -118,7 +118,8 @@ type testPKI struct {
 	several                               testCert // several SANs
 	wrongRoot                             testCert // issued by otherRoot
 	emailOnly                             testCert // EKU emailProtection only
-	contoso, fabrikam, internet           testCert // gateway identities (demo.json)
+	contoso, fabrikam, internet           testCert // gateway identities (demo.json), serverAuth only
+	contosoBoth, contosoNoEKU             testCert // contoso's with clientAuth too, and without an EKU extension
 	nul                                   testCert // SAN with an embedded NUL
 }
 
@@ -150,6 +151,8 @@ func newTestPKI(t testing.TB) *testPKI {
 	p.emailOnly = newLeaf(t, leafSpec{cn: exo[0], dns: exo, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}}, &p.inter)
 	p.contoso = newLeaf(t, leafSpec{cn: "contoso.gw.example.net", dns: []string{"contoso.gw.example.net"}, eku: serverAuth}, &p.inter)
 	p.fabrikam = newLeaf(t, leafSpec{cn: "fabrikam.gw.example.net", dns: []string{"fabrikam.gw.example.net"}, eku: serverAuth}, &p.inter)
+	p.contosoBoth = newLeaf(t, leafSpec{cn: "contoso.gw.example.net", dns: []string{"contoso.gw.example.net"}, eku: bothAuth}, &p.inter)
+	p.contosoNoEKU = newLeaf(t, leafSpec{cn: "contoso.gw.example.net", dns: []string{"contoso.gw.example.net"}}, &p.inter)
 	p.internet = newLeaf(t, leafSpec{cn: "gw.example.net", dns: []string{"gw.example.net"}, eku: serverAuth}, &p.inter)
 	p.nul = newLeaf(t, leafSpec{cn: exo[0], dns: []string{"mail.protection.outlook.com\x00.evil.tld"}, eku: serverAuth}, &p.inter)
 	return p

@@ -74,7 +74,10 @@ func (l *linter) loop(t *tenantgate.Tenant, flow string, tr *Trace) {
 				"If it must stay on, Exchange Online stops sending the copy back only when it takes the gateway's deliveries as the tenant's on-premises mail: an OnPremises inbound connector matching the gateway's tenant certificate, whose name is an accepted domain (https://learn.microsoft.com/exchange/mail-flow-best-practices/updated-requirements-smtp-relay)."
 			f.PowerShell = fmt.Sprintf("Set-OutboundConnector -Identity %s -RouteAllMessagesViaOnPremises $false", psName(s.Route.Connector))
 		default:
-			f.Fix = "Let the connector take only external recipients: a Partner connector never takes the tenant's own domains."
+			// No connector takes a cloud mailbox (route.Outbound, docs/routing.md#recipients): the
+			// copy was for a recipient outside the organisation, an on-premises recipient
+			// (onPremises.recipients) or an InternalRelay domain.
+			f.Fix = "Let the connector take only external recipients: a Partner connector never takes the tenant's own domains, and recipients listed in onPremises.recipients belong on a connector to the on-premises servers, not to the gateway."
 			f.PowerShell = fmt.Sprintf("Set-OutboundConnector -Identity %s -RouteAllMessagesViaOnPremises $false -ConnectorType Partner", psName(s.Route.Connector))
 		}
 		break
@@ -124,7 +127,7 @@ func (l *linter) reverseConnectorType(flow string, tr *Trace) {
 		l.add(Finding{Code: FindingConnectorType, Severity: SeverityWarning, Tenant: ten.ID, Flow: flow,
 			Objects:    []string{"outbound connector " + out.Name, "inbound connector " + in.Name},
 			Summary:    fmt.Sprintf("%s sends mail to the gateway as to its on-premises organisation (OnPremises connector %s) but takes the gateway's mail as a partner's (Partner connector %s)", ten.Name, out.Name, in.Name),
-			Detail:     "An OnPremises outbound connector (centralized transport, or recipient domains that include the tenant's own) hands the gateway mail Exchange Online expects back as on-premises mail; the gateway's deliveries arrive as Incoming Internet mail instead and are routed out again.",
+			Detail:     "An OnPremises outbound connector (centralized transport, or recipient domains that include the tenant's on-premises recipients or InternalRelay domains) hands the gateway mail Exchange Online expects back as on-premises mail; the gateway's deliveries arrive as Incoming Internet mail instead and are routed out again.",
 			Fix:        "Make the outbound connector a Partner connector for external recipients only; or, if the gateway really stands in for on-premises, identify it with an OnPremises inbound connector matching its tenant certificate, whose name is an accepted domain.",
 			PowerShell: fmt.Sprintf("Set-OutboundConnector -Identity %s -ConnectorType Partner -RouteAllMessagesViaOnPremises $false", psName(out.Name)),
 			Reasons:    gw.Reasons})

@@ -43,6 +43,12 @@ const (
 	// gateway's mail from the tenant's own domains is Direct Send and turning RejectDirectSend on
 	// would reject it; with RejectDirectSend on (error) it is rejected now (550 5.7.68).
 	FindingDirectSendUnmatched = "direct-send-unmatched"
+	// FindingIdentityNoClientAuth: the certificate the gateway presents to the tenant lacks the
+	// clientAuth extended key usage (gateway.identities[].clientAuth false), which public CAs
+	// stopped issuing in 2026, so Exchange Online matches no connector by it
+	// (docs/exchange-online.md#client-certificates-without-clientauth). Error when a connector
+	// identifies the gateway by that certificate only, warning otherwise.
+	FindingIdentityNoClientAuth = "identity-no-client-auth"
 )
 
 // tenantConfig runs the configuration checks of a served tenant t: the ORCA-parity checks (with
@@ -59,6 +65,7 @@ func (l *linter) tenantConfig(t *tenantgate.Tenant) {
 	oc := orcaCheck{t: t, thirdParty: servedThirdParty, gw: &gc.view, directSendUnmatched: front && !gc.anyMatch(), emit: l.add}
 	oc.run()
 	gc.outboundTLS()
+	gc.noClientAuth(l.d)
 	gc.inboundLockdown(front)
 	if front {
 		gc.identityMismatch()
@@ -259,6 +266,41 @@ func (gc *gatewayCheck) inboundLockdown(front bool) {
 			gc.emit(f)
 		}
 	}
+}
+
+// noClientAuth reports a tenant identity whose certificate lacks clientAuth: every enabled
+// inbound connector that expects its name loses the gateway, unless the gateway's addresses
+// match that connector too.
+func (gc *gatewayCheck) noClientAuth(d *tenantgate.Directory) {
+	id, ok := d.TenantIdentity(gc.t.ID)
+	if !ok || id.ClientAuth == nil || *id.ClientAuth {
+		return
+	}
+	sev, byCertOnly := SeverityWarning, []string{}
+	objects := []string{"gateway identity " + id.Name}
+	for i := range gc.refs {
+		ref := &gc.refs[i]
+		if !ref.Connector.IsEnabled() {
+			continue
+		}
+		if byCert, byIP := gc.identifies(ref); byCert && !byIP {
+			sev = SeverityError
+			byCertOnly = append(byCertOnly, ref.Connector.Name)
+			objects = append(objects, "inbound connector "+ref.Connector.Name)
+		}
+	}
+	f := Finding{Code: FindingIdentityNoClientAuth, Severity: sev, Tenant: gc.t.ID, Objects: objects,
+		Summary: fmt.Sprintf("the certificate the gateway presents to %s (%s) lacks the clientAuth extended key usage", gc.t.Name, strings.Join(id.CertNames, ", ")),
+		Detail: "Public CAs stopped issuing TLS certificates with the Client Authentication EKU in 2026 (https://knowledge.digicert.com/alerts/sunsetting-client-authentication-eku-from-digicert-public-tls-certificates), and such a certificate no longer authenticates to Exchange Online (https://www.nospamproxy.de/de/ende-der-tls-client-authentifizierungszertifikate/): " +
+			"no inbound connector matches it by name, so Exchange Online attributes the gateway's deliveries by connecting IP or by recipient.",
+		Fix: "Restrict the tenant's gateway connector by the gateway's IP addresses (senderIPAddresses with restrictDomainsToIPAddresses), or present a certificate from a CA that still issues the clientAuth EKU."}
+	if len(byCertOnly) > 0 {
+		f.Detail += fmt.Sprintf(" Connector %s identifies the gateway by that certificate only: its deliveries are rejected (550 5.7.51) or attributed by recipient.", strings.Join(byCertOnly, ", "))
+		if len(gc.view.addrs) > 0 {
+			f.PowerShell = fmt.Sprintf("Set-InboundConnector -Identity %s -SenderIPAddresses %s -RestrictDomainsToIPAddresses $true -RestrictDomainsToCertificate $false", psName(byCertOnly[0]), quotedAddrs(gc.view.addrs))
+		}
+	}
+	gc.emit(f)
 }
 
 // identityMismatch compares the lock-down connectors — enabled Partner connectors for all sender

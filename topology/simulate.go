@@ -107,6 +107,12 @@ const (
 	StageGateway Stage = "gateway"
 	// StageDeliver: the copy reaches a mailbox or a host outside the topology.
 	StageDeliver Stage = "deliver"
+	// StageOnPremises: a tenant's on-premises server receives the copy (an OnPremises outbound
+	// connector's smart host) and sends a cloud mailbox's copy back to the tenant's Exchange
+	// Online, as a hybrid server does through its Send connector to the tenant
+	// (https://learn.microsoft.com/exchange/transport-routing). Copies for its own mailboxes
+	// (Tenant.OnPremises.Recipients) and for the Internet end there, delivered.
+	StageOnPremises Stage = "on-premises"
 )
 
 // Decision is what the receiving side of a Step did.

@@ -26,6 +26,9 @@ const (
 	ReasonSimNoHost        = "simulate.host.none"
 	ReasonSimSubmit        = "simulate.submit"
 	ReasonSimDeliver       = "simulate.deliver"
+	// ReasonSimOnPremisesBack: the on-premises server sends a cloud mailbox's copy back to
+	// Exchange Online.
+	ReasonSimOnPremisesBack = "simulate.on-premises.to-cloud"
 )
 
 // Addresses and names the simulated parties use (documentation ranges, RFC 5737 and RFC 2606,
@@ -64,8 +67,16 @@ var (
 // (Verdict.Apply). A mailbox's submission is stamped as Exchange Online stamps a cloud mailbox's
 // mail: AuthAs Internal, FromEntityHeader Hosted, DIR OUT (INT for the tenant's own recipients).
 //
-// Simplifications, deliberate: a recipient in an accepted domain always has a mailbox (an
-// InternalRelay domain's copy is delivered, not sent to its MX); the gateway's routing table is
+// A tenant's on-premises server (the smart host of an OnPremises outbound connector that is not
+// the gateway) delivers its own mailboxes' copies (Tenant.OnPremises.Recipients) and Internet
+// copies, and sends a cloud mailbox's copy back to the tenant's Exchange Online host from
+// Tenant.OnPremises.Address with the certificate Tenant.OnPremises.CertNames (defaults: the
+// injection's address and certificate for an on-premises origin, else 192.0.2.10 without a
+// certificate), so that a loop through on-premises (centralized mail transport whose returning
+// copy Exchange Online does not recognise) is predicted.
+//
+// Simplifications, deliberate: which recipients have a cloud mailbox is route.Outbound's reading
+// of Tenant.OnPremises (docs/routing.md#recipients); the gateway's routing table is
 // built even when NewPlan refuses it (Trace.Reasons says so), so that the trace shows what
 // Exchange Online then does.
 //
@@ -118,7 +129,30 @@ type Options struct {
 	Exchange classify.AttributeOptions
 	// Outbound are the Outbound options Exchange Online's routing runs with.
 	Outbound route.OutboundOptions
+	// NoClientAuth is how Exchange Online treats a gateway identity certificate without the
+	// clientAuth extended key usage (tenantgate.Identity.ClientAuth false); "" is
+	// NoClientAuthIgnored.
+	NoClientAuth NoClientAuth
 }
+
+// NoClientAuth chooses how Exchange Online treats a client certificate without the clientAuth
+// extended key usage, which public CAs stopped issuing in 2026
+// (docs/exchange-online.md#client-certificates-without-clientauth).
+type NoClientAuth string
+
+// NoClientAuth readings. The zero value is NoClientAuthIgnored.
+const (
+	// NoClientAuthIgnored: Exchange Online does not take the certificate as the client's
+	// identity — no inbound connector matches it by name, and attribution falls to the connecting
+	// IP or the recipient. NoSpamProxy's notice: such systems "can no longer authenticate to
+	// Exchange Online with a TLS client certificate"
+	// (https://www.nospamproxy.de/de/ende-der-tls-client-authentifizierungszertifikate/). The
+	// simulated gateway then presents TLS evidence without a verified certificate.
+	NoClientAuthIgnored NoClientAuth = ""
+	// NoClientAuthAccepted: Exchange Online matches the certificate's names anyway, as before the
+	// change.
+	NoClientAuthAccepted NoClientAuth = "accepted"
+)
 
 // simulator holds what every simulated message of one topology shares.
 type simulator struct {
@@ -437,23 +471,33 @@ func (p *path) smtp(from, to Party, addr netip.Addr, helo string, ev tlsid.Evide
 	switch to.Kind {
 	case PartyGateway:
 		p.atGateway(from, to, classify.Session{RemoteAddr: addr, HELO: helo, TLS: ev}, identity)
+	case PartyOnPremises:
+		if p.atOnPremises(from, to, addr, helo, ev) {
+			return
+		}
+		p.deliver(from, to, addr, helo, ev, identity)
 	case PartyExchange:
 		p.atExchange(from, to, classify.Connection{RemoteAddr: addr, HELO: helo, TLS: ev, MailFrom: p.in.From,
 			RcptTo: []string{p.rcpt}, Received: p.rcv}, identity)
 	default:
-		if to.Name == "" {
-			p.add(Step{Stage: StageDeliver, From: from, To: to, Decision: DecisionReject, Reply: route.ReplyNoRoute,
-				Summary: "no host to deliver to", Reasons: []tenantgate.Reason{{Code: ReasonSimNoHost, Detail: "the recipient's domain has no mail host"}}})
-			p.end(OutcomeRejected, from, route.ReplyNoRoute)
-			return
-		}
-		if !p.add(Step{Stage: StageDeliver, From: from, To: to, RemoteAddr: addr, HELO: helo, TLS: ev.TLS, Certificate: certOf(ev),
-			Identity: identity, Decision: DecisionDeliver, Summary: "delivered to " + to.Name,
-			Reasons: []tenantgate.Reason{{Code: ReasonSimDeliver, Detail: "the host is outside the simulated topology"}}}) {
-			return
-		}
-		p.end(OutcomeDelivered, to, tenantgate.Reply{})
+		p.deliver(from, to, addr, helo, ev, identity)
 	}
+}
+
+// deliver ends the path at a host outside the simulated topology.
+func (p *path) deliver(from, to Party, addr netip.Addr, helo string, ev tlsid.Evidence, identity string) {
+	if to.Name == "" {
+		p.add(Step{Stage: StageDeliver, From: from, To: to, Decision: DecisionReject, Reply: route.ReplyNoRoute,
+			Summary: "no host to deliver to", Reasons: []tenantgate.Reason{{Code: ReasonSimNoHost, Detail: "the recipient's domain has no mail host"}}})
+		p.end(OutcomeRejected, from, route.ReplyNoRoute)
+		return
+	}
+	if !p.add(Step{Stage: StageDeliver, From: from, To: to, RemoteAddr: addr, HELO: helo, TLS: ev.TLS, Certificate: certOf(ev),
+		Identity: identity, Decision: DecisionDeliver, Summary: "delivered to " + to.Name,
+		Reasons: []tenantgate.Reason{{Code: ReasonSimDeliver, Detail: "the host is outside the simulated topology"}}}) {
+		return
+	}
+	p.end(OutcomeDelivered, to, tenantgate.Reply{})
 }
 
 func certOf(ev tlsid.Evidence) []string {
@@ -552,6 +596,9 @@ func (p *path) route(exo Party, kind classify.Kind) {
 		return
 	}
 	st.To = p.s.party(host, onPrem)
+	if st.To.Kind == PartyOnPremises {
+		st.To.Tenant = exo.Tenant
+	}
 	st.Decision = DecisionAccept
 	via := "Exchange Online's own MX delivery"
 	switch {
@@ -565,6 +612,49 @@ func (p *path) route(exo Party, kind classify.Kind) {
 		return
 	}
 	p.smtp(exo, st.To, p.s.exoAddr, exoHELO, tlsid.Evidence{TLS: true, Verified: true, Names: []string{exoCertName}}, "")
+}
+
+// atOnPremises: tenant to.Tenant's on-premises server receives the copy. It reports false when
+// the copy ends there (an on-premises mailbox, an Internet recipient: the caller delivers it);
+// a cloud mailbox's copy it sends back to the tenant's Exchange Online host.
+func (p *path) atOnPremises(from, to Party, addr netip.Addr, helo string, ev tlsid.Evidence) bool {
+	t, ok := p.s.d.Tenant(to.Tenant)
+	if !ok {
+		return false
+	}
+	dom := p.domain()
+	_, ad, owned := p.s.d.Owner(dom)
+	if !owned || !p.s.d.Accepts(t.ID, dom) || ad.Type() != tenantgate.Authoritative || t.OnPremisesRecipient(p.rcpt) {
+		return false
+	}
+	if !p.visit(from, to) {
+		return true
+	}
+	host, _ := route.TenantSmartHost(p.s.d, t.ID)
+	if !p.add(Step{Stage: StageOnPremises, From: from, To: to, RemoteAddr: addr, HELO: helo, TLS: ev.TLS, Certificate: certOf(ev),
+		Decision: DecisionAccept, Summary: "on-premises: " + p.rcpt + " is a cloud mailbox of " + t.Name + "; sent back to Exchange Online at " + host,
+		Reasons: []tenantgate.Reason{{Code: ReasonSimOnPremisesBack, Detail: fmt.Sprintf("%s has no on-premises mailbox (tenant %s, onPremises.recipients): the on-premises server routes it to the tenant's Exchange Online through its Send connector", clipText(p.rcpt), t.Name)}}}) {
+		return true
+	}
+	p.received(helo, addr, to.Name, ev.TLS)
+	back, backEv := defaultOnPremisesAddr, tlsid.Evidence{TLS: true}
+	if p.in.Origin == PartyOnPremises {
+		if p.in.RemoteAddr.IsValid() {
+			back = p.in.RemoteAddr
+		}
+		backEv = evidenceOf(p.in.TLSNames)
+	}
+	if o := t.OnPremises; o != nil {
+		if o.Address.IsValid() {
+			back = o.Address
+		}
+		if o.CertNames != nil {
+			backEv = evidenceOf(o.CertNames)
+		}
+	}
+	me := Party{Kind: PartyOnPremises, Name: to.Name, Tenant: t.ID}
+	p.smtp(me, Party{Kind: PartyExchange, Name: "exchange", Host: host}, back, to.Name, backEv, "")
+	return true
 }
 
 func (s *simulator) outboundConnector(id tenantgate.TenantID, name string) *tenantgate.OutboundConnector {
@@ -607,7 +697,7 @@ func (p *path) atGateway(from, to Party, sess classify.Session, identity string)
 	v.Apply(&p.h)
 	gw := Party{Kind: PartyGateway, Name: p.s.gw.Name}
 	ident, _ := p.s.d.Identity(hop.Identity)
-	ev := identityEvidence(ident)
+	ev := identityEvidence(ident, p.s.o.NoClientAuth)
 	var next Party
 	if hop.Kind == route.HopTenant {
 		next = Party{Kind: PartyExchange, Name: "exchange", Host: hop.Host}

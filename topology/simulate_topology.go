@@ -47,13 +47,20 @@ func tenantAddress(t *tenantgate.Tenant) string {
 }
 
 // identityEvidence is the TLS evidence Exchange Online sees when the gateway presents identity
-// id: a verified certificate with its names, or TLS without a client certificate.
-func identityEvidence(id *tenantgate.Identity) tlsid.Evidence {
+// id: a verified certificate with its names, or TLS without a client certificate. A certificate
+// without the clientAuth extended key usage (id.ClientAuth false) is, under NoClientAuthIgnored,
+// a certificate Exchange Online does not use: unverified, with the reason in Error.
+func identityEvidence(id *tenantgate.Identity, nca NoClientAuth) tlsid.Evidence {
 	ev := tlsid.Evidence{TLS: true}
-	if id != nil && len(id.CertNames) > 0 {
-		ev.Verified = true
-		ev.Names = append([]string(nil), id.CertNames...)
+	if id == nil || len(id.CertNames) == 0 {
+		return ev
 	}
+	if id.ClientAuth != nil && !*id.ClientAuth && nca != NoClientAuthAccepted {
+		ev.Error = "the client certificate lacks the clientAuth extended key usage: Exchange Online does not take it as the client's identity"
+		return ev
+	}
+	ev.Verified = true
+	ev.Names = append([]string(nil), id.CertNames...)
 	return ev
 }
 

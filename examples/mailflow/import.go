@@ -69,8 +69,8 @@ Find the tenant ID in the Entra admin center (Overview) or with (Get-MgOrganizat
 }
 
 // mergeTenant gives t the ID id and puts it into cfg: in place of the tenant with that ID, or
-// appended. The replaced tenant's sendAs is kept: it is a gateway setting that no Exchange Online
-// export carries, so a re-import must not drop it. It compiles the result, so that what is
+// appended. The replaced tenant's sendAs and onPremises are kept: they are gateway settings that no
+// Exchange Online export this command reads carries, so a re-import must not drop them. It compiles the result, so that what is
 // printed or linted is a valid configuration; a Compile error names the paths in the merged
 // configuration. Notes go to stderr.
 func mergeTenant(cfg tenantgate.Config, source string, t tenantgate.Tenant, id string, stderr io.Writer, cmd string) (tenantgate.Config, *tenantgate.Directory, error) {
@@ -87,6 +87,10 @@ func mergeTenant(cfg tenantgate.Config, source string, t tenantgate.Tenant, id s
 			if t.SendAs == nil && len(old.SendAs) > 0 {
 				t.SendAs = old.SendAs
 				fmt.Fprintf(stderr, "%s: note: sendAs of tenant %s kept from %s (exports do not carry it)\n", cmd, tid, source)
+			}
+			if t.OnPremises == nil && old.OnPremises != nil {
+				t.OnPremises = old.OnPremises
+				fmt.Fprintf(stderr, "%s: note: onPremises of tenant %s kept from %s (exports do not carry it)\n", cmd, tid, source)
 			}
 			tenants[i], replaced = t, true
 			fmt.Fprintf(stderr, "%s: note: tenant %s (%s) of %s replaced by the import\n", cmd, tid, sanitize(old.Name), source)

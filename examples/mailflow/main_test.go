@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -300,6 +301,7 @@ func TestImportKeepsSendAs(t *testing.T) {
 	for i := range cfg.Tenants {
 		if cfg.Tenants[i].ID == fab {
 			cfg.Tenants[i].SendAs = []tenantgate.DomainPattern{"partner.example"}
+			cfg.Tenants[i].OnPremises = &tenantgate.OnPremisesOrganization{Address: netip.MustParseAddr("192.0.2.10")}
 			found = true
 		}
 	}
@@ -326,6 +328,12 @@ func TestImportKeepsSendAs(t *testing.T) {
 		if tn.ID == fab && (len(tn.SendAs) != 1 || tn.SendAs[0] != "partner.example") {
 			t.Errorf("merged fabrikam sendAs = %v, want [partner.example]", tn.SendAs)
 		}
+		if tn.ID == fab && (tn.OnPremises == nil || tn.OnPremises.Address != netip.MustParseAddr("192.0.2.10")) {
+			t.Errorf("merged fabrikam onPremises = %+v, want the configured one kept", tn.OnPremises)
+		}
+	}
+	if !strings.Contains(stderr.String(), "onPremises of tenant "+fab.String()+" kept") {
+		t.Errorf("no note about the kept onPremises:\n%s", stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "sendAs of tenant "+fab.String()+" kept") {
 		t.Errorf("no note about the kept sendAs:\n%s", stderr.String())

@@ -124,6 +124,11 @@ func New(o Options) (*Relay, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	for _, w := range ids.Warnings() {
+		// A serverAuth-only identity certificate (tlsid.ErrNoClientAuth): Exchange Online matches
+		// no connector by it; IP-restricted connectors still work.
+		log.Warn("identity certificate", "warning", w.Error())
+	}
 	lim := o.Limits.withDefaults()
 	if errs := lim.check(); len(errs) > 0 {
 		return nil, fmt.Errorf("relay: %w", errors.Join(errs...))
