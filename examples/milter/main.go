@@ -1,18 +1,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
-	"os/signal"
-	"strings"
-	"syscall"
-	"time"
 
-	"github.com/d--j/go-milter"
+	"github.com/tenantgate/tenantgate/examples/internal/ops"
 	"github.com/tenantgate/tenantgate/headers"
 )
 
@@ -21,12 +15,13 @@ func main() {
 	convert := flag.String("convert-exota", "", "print the library configuration for an ExOTA-Milter policy `file` and exit")
 	gateway := flag.String("gateway", "gw.example.net", "gateway name for -convert-exota")
 	flag.Parse()
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	level := new(slog.LevelVar)
+	log := ops.NewLogger(os.Stderr, level)
 	var err error
 	if *convert != "" {
 		err = convertExOTA(*convert, *gateway)
 	} else {
-		err = run(*config, log)
+		err = run(*config, log, level)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "milter:", err)
@@ -57,43 +52,6 @@ func convertExOTA(path, gateway string) error {
 	return err
 }
 
-func run(path string, log *slog.Logger) error {
-	l, err := LoadFile(path)
-	if err != nil {
-		return err
-	}
-	for _, w := range l.Warnings {
-		log.Warn("exota policy", "warning", w)
-	}
-	app, err := l.App(log)
-	if err != nil {
-		return err
-	}
-	network, addr := "tcp", l.Section.Listen
-	if p, ok := strings.CutPrefix(addr, "unix:"); ok {
-		network, addr = "unix", p
-	}
-	ln, err := net.Listen(network, addr)
-	if err != nil {
-		return err
-	}
-	timeout := l.Section.Timeout.Or(5 * time.Minute)
-	srv := app.Server(milter.WithReadTimeout(timeout), milter.WithWriteTimeout(timeout))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "dkim", l.NeedsDKIM)
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
-}
-
 // App builds the milter application for a loaded configuration.
 func (l *Loaded) App(log *slog.Logger) (*App, error) {
 	var v *verifier
@@ -106,5 +64,6 @@ func (l *Loaded) App(log *slog.Logger) (*App, error) {
 	}
 	a.requireVerify = l.Section.RequireVerifyMacro
 	a.dialect = l.Section.MTA
+	a.op.mode, a.op.texts = l.Section.Mode, l.Section.ReplyTexts
 	return a, nil
 }

@@ -73,11 +73,11 @@ func (r *Reloader) Reload(why string) bool {
 	return true
 }
 
-// remember keeps the files' names and content hashes for changed; with no files named it keeps
-// the ones it had.
+// remember keeps the files' names and content hashes for changed; with no files named it hashes
+// the ones it had again.
 func (r *Reloader) remember(files []string) {
 	if len(files) == 0 {
-		return
+		files = r.files
 	}
 	r.files = files
 	r.sums = sums(files)
