@@ -6,13 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/tenantgate/tenantgate/examples/internal/ops"
 	"github.com/tenantgate/tenantgate/route"
 )
 
@@ -20,42 +18,12 @@ func main() {
 	config := flag.String("config", "relay.json", "configuration `file` (see README.md)")
 	check := flag.Bool("check", false, "check the configuration and exit")
 	flag.Parse()
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if err := run(*config, *check, log); err != nil {
+	level := new(slog.LevelVar)
+	log := ops.NewLogger(os.Stderr, level)
+	if err := run(*config, *check, log, level); err != nil {
 		fmt.Fprintln(os.Stderr, "relay:", err)
 		os.Exit(1)
 	}
-}
-
-func run(path string, check bool, log *slog.Logger) error {
-	l, err := LoadFile(path)
-	if err != nil {
-		return err
-	}
-	r, err := New(l.Options(log))
-	if err != nil {
-		return err
-	}
-	if check {
-		fmt.Println("configuration OK")
-		return nil
-	}
-	srv := r.Server(l.ServerCert)
-	ln, err := net.Listen("tcp", l.Section.Listen)
-	if err != nil {
-		return err
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(r.Listener(ln)) }()
-	log.Info("listening", "addr", ln.Addr().String(), "starttls", l.ServerCert != nil)
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	return shutdown(r, srv, l.Section.Limits.ShutdownTimeout.Or(DefaultShutdownTimeout), log)
 }
 
 // shutdown stops accepting connections and waits for running sessions up to timeout; sessions
@@ -84,5 +52,7 @@ func (l *Loaded) Options(log *slog.Logger) Options {
 		Limits:        l.Section.Limits,
 		DKIM:          l.DKIM,
 		Logger:        log,
+		Mode:          l.Section.Mode,
+		ReplyTexts:    l.Section.ReplyTexts,
 	}
 }
