@@ -46,6 +46,11 @@ func TestRun(t *testing.T) {
 	await := func(what string, ok func() bool) {
 		t.Helper()
 		for end := time.Now().Add(10 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
+			select {
+			case err := <-done:
+				t.Fatalf("run ended: %v; log:\n%s", err, logs)
+			default:
+			}
 			if time.Now().After(end) {
 				t.Fatalf("timed out waiting for %s; log:\n%s", what, logs)
 			}
