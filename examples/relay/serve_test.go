@@ -56,7 +56,9 @@ func TestRun(t *testing.T) {
 	logs := new(lockedLog)
 	level := new(slog.LevelVar)
 	done := make(chan error, 1)
-	go func() { done <- run(path, false, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level})), level) }()
+	go func() {
+		done <- run(path, false, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level})), level)
+	}()
 	get := func(p string) (int, string) {
 		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", mport, p))
 		if err != nil {
