@@ -117,12 +117,19 @@ func TestReloadInFlight(t *testing.T) {
 	if _, err := s.Helo("client.example"); err != nil {
 		t.Fatal(err)
 	}
+	// RCPT is the first stage the milter answers (quietStages): once it has, it has seen the
+	// connection start.
+	begin(t, s, other)
 	writeConfig(t, dir, `, "mode": "monitor"`)
 	if _, err := live.Load(); err != nil {
 		t.Fatal(err)
 	}
-	if got := transact(t, s, other); got != "550 5.7.1 Unable to relay" {
+	if got := finish(t, s, other); got != "550 5.7.1 Unable to relay" {
 		t.Errorf("session open before the reload: %q; want the old configuration's refusal", got)
+	}
+	begin(t, s, other) // the session's next transaction too
+	if got := finish(t, s, other); got != "550 5.7.1 Unable to relay" {
+		t.Errorf("next transaction of the session open before the reload: %q; want the old configuration's refusal", got)
 	}
 	if got := runSession(t, c, exoPeer, other)[0].EOM; got != "accept" {
 		t.Errorf("session after the reload: %q; want monitor mode's accept", got)
@@ -156,8 +163,9 @@ func clientFor(addr string) *milter.Client {
 		milter.WithProtocols(postfixOffer))
 }
 
-// transact sends one transaction on an open session and returns the end-of-message answer.
-func transact(t testing.TB, s *milter.ClientSession, tx txn) string {
+// begin sends a transaction's MAIL and RCPTs on an open session; finish sends the rest and
+// returns the end-of-message answer.
+func begin(t testing.TB, s *milter.ClientSession, tx txn) {
 	t.Helper()
 	if _, err := s.Mail("<"+tx.from+">", ""); err != nil {
 		t.Fatal(err)
@@ -167,6 +175,10 @@ func transact(t testing.TB, s *milter.ClientSession, tx txn) string {
 			t.Fatalf("rcpt %s: %v %v", r, a, err)
 		}
 	}
+}
+
+func finish(t testing.TB, s *milter.ClientSession, tx txn) string {
+	t.Helper()
 	if _, err := s.DataStart(); err != nil {
 		t.Fatal(err)
 	}
