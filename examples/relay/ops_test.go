@@ -139,8 +139,7 @@ func TestRelayRefusalLog(t *testing.T) {
 // and bytes in flight return to zero.
 func TestRelayMetrics(t *testing.T) {
 	w := newWorld(t, nil)
-	var m *metrics.Metrics
-	m = metrics.New(func() float64 { return w.r.bytesInFlight() })
+	m := metrics.New(func() float64 { return w.r.bytesInFlight() })
 	withOps(w, relayOps{metrics: m})
 	c := w.dial(t, w.clientTLS(w.exo))
 	if res, err := send(c, "carol@contoso.com", []string{"erin@woodgrove.example"}, exoMessage(contosoID, "carol@contoso.com", "erin@woodgrove.example", "tok-m1")); err != nil || res.Data != nil {
