@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/examples/internal/ops"
 )
 
@@ -156,5 +158,29 @@ func TestRelayReloadInFlight(t *testing.T) {
 	defer c.Close()
 	if res, err := send(c, "mallory@woodgrove.example", []string{"victim@sender.example"}, msg); err != nil || res.Data != nil {
 		t.Errorf("session after the reload: %v %v; want relayed (monitor mode)", res, err)
+	}
+}
+
+// TestRelayPerTenantPolicy: relayKinds [] for contoso alone (policy.tenants) refuses contoso's
+// own mailbox mail to the Internet and leaves fabrikam's default (mailbox relays).
+func TestRelayPerTenantPolicy(t *testing.T) {
+	lw := newLiveWorld(t)
+	ld := lw.loaded(t, ops.Section{})
+	ld.Section.Policy.Tenants = []classify.TenantPolicy{{Tenant: tenantgate.MustParseTenantID(contosoID), RelayKinds: []classify.Kind{}}}
+	if err := lw.live.use(ld); err != nil {
+		t.Fatal(err)
+	}
+	c, err := lw.exoClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	res, err := send(c, "carol@contoso.com", []string{"erin@woodgrove.example"}, exoMessage(contosoID, "carol@contoso.com", "erin@woodgrove.example", "tok-pt1"))
+	if err != nil || code(res.Data) != "550 5.7.1" {
+		t.Errorf("contoso with relayKinds []: %v %v; want 550 5.7.1", res, err)
+	}
+	res, err = send(c, "frank@fabrikam.com", []string{"erin@woodgrove.example"}, exoMessage(fabrikamID, "frank@fabrikam.com", "erin@woodgrove.example", "tok-pt2"))
+	if err != nil || res.Data != nil {
+		t.Errorf("fabrikam: %v %v; want relayed", res, err)
 	}
 }
