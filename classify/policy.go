@@ -94,6 +94,8 @@ type Policy struct {
 	networks  []netip.Prefix
 	// dkimTenants maps a served tenant's DKIM signing domain to the served tenants that list it.
 	dkimTenants map[tenantgate.Domain][]tenantgate.TenantID
+	// tenants are the options of the tenants PolicyConfig.Tenants lists.
+	tenants map[tenantgate.TenantID]tenantOptions
 	// servID is o.authServID in the form headers.AuthServID compares authserv-ids in.
 	servID string
 }
@@ -142,6 +144,9 @@ func NewPolicy(d *tenantgate.Directory, c PolicyConfig) (*Policy, error) {
 	}
 	for _, k := range o.relayKinds {
 		p.relayKinds[k] = true
+	}
+	if p.tenants, err = c.tenantOptions(d, o); err != nil {
+		return nil, err
 	}
 	for _, n := range g.ExchangeOnline.CertNames {
 		p.certNames = append(p.certNames, strings.ToLower(strings.TrimSuffix(n, ".")))

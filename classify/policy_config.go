@@ -56,6 +56,9 @@ type PolicyConfig struct {
 	// name). It must be an RFC 2045 token, such as a host name: the policy writes it as a token,
 	// and recognises incoming copies in every spelling RFC 8601 §2.2 allows (headers.AuthServID).
 	AuthServID string `json:"authServID,omitempty"`
+	// Tenants changes DKIMRequired and RelayKinds for single served tenants (TenantPolicy).
+	// Absent: every tenant has the options above.
+	Tenants []TenantPolicy `json:"tenants,omitempty"`
 }
 
 // options fills in c's defaults (the authserv-id from g) and checks its values.
@@ -73,12 +76,8 @@ func (c PolicyConfig) options(g *tenantgate.Gateway) (options, error) {
 		authServID:      c.AuthServID,
 	}
 	if c.RelayKinds != nil {
-		for _, k := range c.RelayKinds {
-			switch k {
-			case Mailbox, OnPremises, Relayed:
-			default:
-				return o, fmt.Errorf("classify: unknown relay kind %q (want mailbox, on-premises or relayed)", clip(string(k)))
-			}
+		if err := checkRelayKinds(c.RelayKinds); err != nil {
+			return o, fmt.Errorf("classify: %w", err)
 		}
 		o.relayKinds = append([]Kind{}, c.RelayKinds...)
 	}

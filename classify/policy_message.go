@@ -148,7 +148,7 @@ func (p *Policy) Decide(t Transaction) Verdict {
 		v.Reasons = append(v.Reasons, reason(ReasonLoopHopsExceeded, fmt.Sprintf("hop %d exceeds the limit of %d", v.Hop, p.o.maxHops)))
 	}
 
-	if v.Origin == OwnTenant && !p.relayKinds[v.Kind] {
+	if v.Origin == OwnTenant && !p.relays(v.Tenant, v.Kind) {
 		k := string(v.Kind)
 		if k == "" {
 			k = "unknown"
@@ -165,7 +165,7 @@ func (p *Policy) Decide(t Transaction) Verdict {
 		from = fromDomain(&e)
 		senderDenied, senderOK = p.senderVerdict(&v, t.MailFrom, from)
 	}
-	canRelay := v.Origin == OwnTenant && p.relayKinds[v.Kind] && senderOK && !loop
+	canRelay := v.Origin == OwnTenant && p.relays(v.Tenant, v.Kind) && senderOK && !loop
 
 	relayed := false
 	for _, r := range t.RcptTo {
@@ -184,7 +184,7 @@ func (p *Policy) Decide(t Transaction) Verdict {
 			a.Action = Relay
 			relayed = true
 			a.Reasons = append(a.Reasons, reason(ReasonRcptRelay, "own-tenant "+string(v.Kind)+" mail to a foreign recipient"))
-		case v.Origin == OwnTenant && p.relayKinds[v.Kind]:
+		case v.Origin == OwnTenant && p.relays(v.Tenant, v.Kind):
 			a.Action, a.Reply = Reject, ReplyRelayDenied
 			a.Reasons = append(a.Reasons, senderDenied)
 		default:
@@ -280,7 +280,7 @@ func (p *Policy) tenantVerdict(v *Verdict, e *headers.Evidence, dkim []DKIMResul
 		v.Reasons = append(v.Reasons, reason(ReasonTenantNotServed, e.Tenant.String()+" is not a tenant the gateway serves"))
 		return
 	}
-	if p.o.dkimRequired {
+	if p.dkimRequired(e.Tenant) {
 		found := false
 		for _, d := range passes {
 			if containsID(p.dkimTenants[d], e.Tenant) {
@@ -301,7 +301,7 @@ func (p *Policy) tenantVerdict(v *Verdict, e *headers.Evidence, dkim []DKIMResul
 // dkimPasses returns the normalised domains of the passing results; passes for domains no served
 // tenant signs with are reported (docs/threat-model.md#threat-17) and dropped.
 func (p *Policy) dkimPasses(v *Verdict, dkim []DKIMResult) []tenantgate.Domain {
-	if !p.o.dkimFallback && !p.o.dkimRequired {
+	if !p.o.dkimFallback && !p.anyDKIMRequired() {
 		return nil
 	}
 	var out []tenantgate.Domain

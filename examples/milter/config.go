@@ -12,6 +12,7 @@ import (
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/examples/internal/duration"
 	"github.com/tenantgate/tenantgate/examples/internal/msranges"
+	"github.com/tenantgate/tenantgate/examples/internal/ops"
 	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 	"github.com/tenantgate/tenantgate/tlsid"
 )
@@ -55,6 +56,9 @@ type Section struct {
 	// {cert_subject} is read (tlsid.Dialect). Postfix passes the certificate's CN, taken verbatim;
 	// Sendmail the whole subject DN, parsed strictly. "sendmail" implies RequireVerifyMacro.
 	MTA tlsid.Dialect `json:"mta,omitempty"`
+	// Section holds mode, replyTexts, logLevel, metricsListen and watchInterval (README.md,
+	// "Operation").
+	ops.Section
 }
 
 // DKIMOptions configure DKIM verification.
@@ -85,6 +89,8 @@ type Loaded struct {
 	NeedsDKIM bool
 	// Warnings are the ExOTA conversion's and a stale exchangeOnlineNetworksFile's.
 	Warnings []string
+	// Files are the files the configuration was read from, for the file watch (reload).
+	Files []string
 }
 
 // LoadFile reads the configuration file at path.
@@ -93,7 +99,12 @@ func LoadFile(path string) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Load(data, filepath.Dir(path))
+	l, err := Load(data, filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	l.Files = append([]string{path}, l.Files...)
+	return l, nil
 }
 
 // Load reads a configuration file's contents; dir is the directory file names are relative to.
@@ -122,6 +133,7 @@ func Load(data []byte, dir string) (*Loaded, error) {
 	var cfg tenantgate.Config
 	switch {
 	case f.ExOTAPolicyFile != "":
+		l.Files = append(l.Files, rel(f.ExOTAPolicyFile))
 		b, err := os.ReadFile(rel(f.ExOTAPolicyFile))
 		if err != nil {
 			return nil, fmt.Errorf("exotaPolicyFile: %w", err)
@@ -140,6 +152,7 @@ func Load(data []byte, dir string) (*Loaded, error) {
 	default:
 		b := []byte(f.Config)
 		if f.ConfigFile != "" {
+			l.Files = append(l.Files, rel(f.ConfigFile))
 			var err error
 			if b, err = os.ReadFile(rel(f.ConfigFile)); err != nil {
 				return nil, fmt.Errorf("configFile: %w", err)
@@ -155,6 +168,9 @@ func Load(data []byte, dir string) (*Loaded, error) {
 		return nil, err
 	}
 	l.Warnings = append(l.Warnings, warnings...)
+	if f.ExchangeOnlineNetworksFile != "" {
+		l.Files = append(l.Files, rel(f.ExchangeOnlineNetworksFile))
+	}
 	d, err := tenantgate.Compile(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -163,12 +179,15 @@ func Load(data []byte, dir string) (*Loaded, error) {
 	if s.Listen == "" {
 		return nil, errors.New("milter.listen: missing")
 	}
+	if errs := s.Section.Check("milter."); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
 	if s.MTA == tlsid.Sendmail {
 		s.RequireVerifyMacro = true // Sendmail passes {cert_subject} for unverified certificates too
 	}
 	p := s.Policy
 	l.Policy = p
-	l.NeedsDKIM = p.DKIMFallback || p.DKIMRequired
+	l.NeedsDKIM = p.UsesDKIM()
 	l.Section = s
 	return l, nil
 }

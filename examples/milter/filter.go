@@ -7,11 +7,13 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/d--j/go-milter"
 	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/examples/internal/metrics"
 	"github.com/tenantgate/tenantgate/headers"
 	"github.com/tenantgate/tenantgate/tlsid"
 )
@@ -28,6 +30,8 @@ type App struct {
 	dialect tlsid.Dialect
 	// verdictName is the verdict header's name (the policy's VerdictHeader).
 	verdictName string
+	// op is the operational configuration: mode, reply texts, metrics, reload (mode.go).
+	op appOps
 	// headerBufs holds the header buffers of closed connections (at most keepBuffer bytes
 	// each) for the next ones: a connection's buffer does not grow again from nothing.
 	headerBufs sync.Pool
@@ -61,6 +65,9 @@ func (a *App) Server(opts ...milter.Option) *milter.Server {
 		milter.WithNegotiationCallback(a.negotiate),
 		milter.WithMacroRequest(milter.StageHelo, tlsMacros),
 		milter.WithMacroRequest(milter.StageMail, tlsMacros),
+		// The MTA's queue ID, for the logs (Postfix has one from the first accepted RCPT).
+		milter.WithMacroRequest(milter.StageRcpt, []milter.MacroName{milter.MacroQueueId}),
+		milter.WithMacroRequest(milter.StageEOM, []milter.MacroName{milter.MacroQueueId}),
 	}
 	return milter.NewServer(append(base, opts...)...)
 }
@@ -88,6 +95,10 @@ type filter struct {
 	// body is kept for DKIM up to the verifier's bound; bodyBig: the body went over it.
 	body    bytes.Buffer
 	bodyBig bool
+	// held is the body bytes counted in tenantgate_bytes_in_flight (hold, release); waived are
+	// the recipients monitor mode let through at RCPT (mode.go).
+	held   int
+	waived []string
 }
 
 var errHeaderTooLong = errors.New("milter: header block over the size limit")
@@ -102,6 +113,7 @@ const keepBuffer = 64 << 10
 // newFilter starts a connection with a header buffer of an earlier one when there is one.
 func (a *App) newFilter() *filter {
 	f := &filter{app: a}
+	a.op.metrics.SessionOpened()
 	if b, ok := a.headerBufs.Get().(*[]byte); ok {
 		f.hdr = *bytes.NewBuffer((*b)[:0])
 	}
@@ -111,6 +123,8 @@ func (a *App) newFilter() *filter {
 // Cleanup ends the connection: its header buffer goes back for the next one unless it grew
 // past keepBuffer.
 func (f *filter) Cleanup(milter.Modifier) {
+	f.app.op.metrics.SessionClosed()
+	f.release()
 	f.hdr.Reset()
 	if c := f.hdr.Cap(); c > 0 && c <= keepBuffer {
 		b := f.hdr.Bytes()[:0]
@@ -120,6 +134,7 @@ func (f *filter) Cleanup(milter.Modifier) {
 }
 
 func (f *filter) reset() {
+	f.release()
 	f.from, f.rcpts, f.hdrErr, f.bodyBig = "", nil, nil, false
 	f.hdr.Reset()
 	f.body.Reset()
@@ -133,6 +148,7 @@ func (f *filter) reset() {
 }
 
 func (f *filter) Connect(_ string, family string, _ uint16, addr string, _ milter.Modifier) (*milter.Response, error) {
+	f.app = f.app.current() // a new SMTP session takes the configuration in force (reload.go)
 	f.addr, f.helo, f.heloTLS = netip.Addr{}, "", tlsid.Macros{}
 	if family == "tcp4" || family == "tcp6" {
 		if a, err := netip.ParseAddr(strings.Trim(addr, "[]")); err == nil {
@@ -203,9 +219,9 @@ func (f *filter) RcptTo(rcpt string, _ string, m milter.Modifier) (*milter.Respo
 	}
 	rv := f.app.policy.Recipient(s, rcpt)
 	if rv.Action == classify.Reject {
-		f.app.log.Info("rcpt refused", "client", s.RemoteAddr.String(), "certVerified", s.TLS.Verified, "certNames", s.TLS.Names,
-			"from", f.from, "rcpt", rcpt, "reply", rv.Reply, "reasons", codes(rv.Reasons))
-		return reject(rv.Reply)
+		if resp, refused := f.refuseRcpt(s, m, rcpt, rv); refused {
+			return resp, nil
+		}
 	}
 	f.rcpts = append(f.rcpts, rcpt)
 	return milter.RespContinue, nil
@@ -288,6 +304,7 @@ func (f *filter) BodyChunk(chunk []byte, m milter.Modifier) (*milter.Response, e
 			f.body = bytes.Buffer{}
 		} else {
 			f.body.Write(chunk)
+			f.hold(len(chunk))
 		}
 	}
 	needBody := f.app.dkim != nil && !f.bodyBig
@@ -302,22 +319,27 @@ func (f *filter) BodyChunk(chunk []byte, m milter.Modifier) (*milter.Response, e
 // inserted at the top.
 func (f *filter) EndOfMessage(m milter.Modifier) (*milter.Response, error) {
 	defer f.reset()
+	start := time.Now()
 	s := f.session(m)
 	t := f.transaction(s)
 	v := f.app.policy.Decide(t)
-	log := f.app.log.With("client", s.RemoteAddr.String(), "certVerified", s.TLS.Verified, "certNames", s.TLS.Names,
-		"from", f.from, "rcpts", f.rcpts, "origin", string(v.Origin), "tenant", tenantString(v.Tenant), "kind", string(v.Kind),
+	log := f.app.log.With("queueID", m.Get(milter.MacroQueueId), "client", s.RemoteAddr.String(), "certVerified", s.TLS.Verified, "certNames", s.TLS.Names,
+		"peer", codes(v.Peer.Reasons), "from", f.from, "rcpts", f.rcpts, "origin", string(v.Origin), "tenant", tenantString(v.Tenant), "kind", string(v.Kind),
 		"hop", v.Hop, "reasons", codes(v.Reasons))
 	if a, ok := firstReject(v); ok {
 		// One reply covers the message: a refused recipient refuses it for all (the relay
 		// does the same; README.md "Replies"). A refusal that unknown DKIM results decided
-		// is temporary or names the size bound (dkimUnknown).
+		// is temporary or names the size bound (dkimUnknown). Monitor mode may let it
+		// through (refuseMessage).
 		reply := a.Reply
 		if r := f.dkimUnknown(t); !r.IsZero() {
 			reply = r
 		}
-		log.Info("message refused", "rcpt", a.Rcpt, "reply", reply)
-		return reject(reply)
+		if refused := f.refuseMessage(log, v, a, reply, time.Since(start)); refused {
+			return reject(f.app.op.texts.Apply(reply))
+		}
+	} else {
+		f.app.op.metrics.Decided(v, metrics.Accepted, time.Since(start))
 	}
 	lead := m.Protocol()&milter.OptHeaderLeadingSpace != 0
 	for i := len(v.Remove) - 1; i >= 0; i-- {
@@ -349,6 +371,7 @@ func (f *filter) transaction(s classify.Session) classify.Transaction {
 	}
 	if f.app.dkim != nil && !f.bodyBig && t.HeaderError == nil {
 		t.DKIM = f.app.dkim.verify(append(f.hdr.Bytes(), "\r\n"...), f.body.Bytes())
+		f.app.op.countDKIM(t.DKIM)
 	}
 	return t
 }

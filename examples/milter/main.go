@@ -1,19 +1,13 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
-	"os/signal"
-	"strings"
-	"syscall"
-	"time"
 
-	"github.com/d--j/go-milter"
+	"github.com/tenantgate/tenantgate/examples/internal/ops"
 	"github.com/tenantgate/tenantgate/examples/internal/version"
 	"github.com/tenantgate/tenantgate/headers"
 )
@@ -26,7 +20,8 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:8894", "milter.listen for -convert-exota")
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	level := new(slog.LevelVar)
+	log := ops.NewLogger(os.Stderr, level)
 	var err error
 	switch {
 	case *showVersion:
@@ -36,7 +31,7 @@ func main() {
 	case *convert != "":
 		err = convertExOTA(*convert, *gateway, *listen, os.Stdout, os.Stderr)
 	default:
-		err = run(*config, log)
+		err = run(*config, log, level)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "milter:", err)
@@ -91,43 +86,6 @@ func writeMigration(m Migration, listen string, stdout, stderr io.Writer) error 
 	return err
 }
 
-func run(path string, log *slog.Logger) error {
-	l, err := LoadFile(path)
-	if err != nil {
-		return err
-	}
-	for _, w := range l.Warnings {
-		log.Warn("configuration", "warning", w)
-	}
-	app, err := l.App(log)
-	if err != nil {
-		return err
-	}
-	network, addr := "tcp", l.Section.Listen
-	if p, ok := strings.CutPrefix(addr, "unix:"); ok {
-		network, addr = "unix", p
-	}
-	ln, err := net.Listen(network, addr)
-	if err != nil {
-		return err
-	}
-	timeout := l.Section.Timeout.Or(5 * time.Minute)
-	srv := app.Server(milter.WithReadTimeout(timeout), milter.WithWriteTimeout(timeout))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "dkim", l.NeedsDKIM)
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
-}
-
 // App builds the milter application for a loaded configuration.
 func (l *Loaded) App(log *slog.Logger) (*App, error) {
 	var v *verifier
@@ -140,5 +98,6 @@ func (l *Loaded) App(log *slog.Logger) (*App, error) {
 	}
 	a.requireVerify = l.Section.RequireVerifyMacro
 	a.dialect = l.Section.MTA
+	a.op.mode, a.op.texts = l.Section.Mode, l.Section.ReplyTexts
 	return a, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/examples/internal/duration"
 	"github.com/tenantgate/tenantgate/examples/internal/msranges"
+	"github.com/tenantgate/tenantgate/examples/internal/ops"
 	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
@@ -65,6 +66,9 @@ type Section struct {
 	Policy classify.PolicyConfig `json:"policy"`
 	// DKIM lists the keys own-tenant mail is signed with, per signing domain.
 	DKIM []DKIMKey `json:"dkim,omitempty"`
+	// Section holds mode, replyTexts, logLevel, metricsListen and watchInterval (README.md,
+	// "Operation").
+	ops.Section
 }
 
 // KeyPair names a PEM certificate chain and its private key.
@@ -237,6 +241,9 @@ type Loaded struct {
 	DKIM       map[tenantgate.Domain]DKIMSigner
 	// Warnings are to be logged: a stale exchangeOnlineNetworksFile.
 	Warnings []string
+	// Files are the files the configuration was read from, for the file watch (reload); the
+	// certificates and keys are not among them.
+	Files []string
 }
 
 // DKIMSigner is a loaded DKIM key.
@@ -252,7 +259,12 @@ func LoadFile(path string) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Load(data, filepath.Dir(path))
+	l, err := Load(data, filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	l.Files = append([]string{path}, l.Files...)
+	return l, nil
 }
 
 // Load reads a configuration file's contents; dir is the directory file names are relative to.
@@ -307,6 +319,13 @@ func Load(data []byte, dir string) (*Loaded, error) {
 	if s.NextHopPort < 0 || s.NextHopPort > 65535 {
 		bad("nextHopPort", fmt.Errorf("%d is not a TCP port", s.NextHopPort))
 	}
+	if f.ConfigFile != "" {
+		l.Files = append(l.Files, rel(f.ConfigFile))
+	}
+	if f.ExchangeOnlineNetworksFile != "" {
+		l.Files = append(l.Files, rel(f.ExchangeOnlineNetworksFile))
+	}
+	errs = append(errs, s.Section.Check("relay.")...)
 	for _, err := range s.Limits.check() {
 		errs = append(errs, fmt.Errorf("relay.%w", err))
 	}

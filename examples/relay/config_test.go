@@ -118,7 +118,7 @@ func TestLoadFileAndCheck(t *testing.T) {
 		rel(srvCert), rel(srvKey), rel(cCert), rel(cKey), rel(fCert), rel(fKey))
 	path := filepath.Join(dir, "relay.json")
 	os.WriteFile(path, []byte(conf), 0o600)
-	if err := run(path, true, slog.New(slog.DiscardHandler)); err != nil {
+	if err := run(path, true, slog.New(slog.DiscardHandler), nil); err != nil {
 		t.Fatal(err)
 	}
 	// An identity certificate that does not carry the configured name is refused at start

@@ -6,13 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/tenantgate/tenantgate/examples/internal/ops"
 	"github.com/tenantgate/tenantgate/examples/internal/version"
 	"github.com/tenantgate/tenantgate/route"
 )
@@ -26,45 +24,12 @@ func main() {
 		fmt.Println(version.String("relay"))
 		return
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if err := run(*config, *check, log); err != nil {
+	level := new(slog.LevelVar)
+	log := ops.NewLogger(os.Stderr, level)
+	if err := run(*config, *check, log, level); err != nil {
 		fmt.Fprintln(os.Stderr, "relay:", err)
 		os.Exit(1)
 	}
-}
-
-func run(path string, check bool, log *slog.Logger) error {
-	l, err := LoadFile(path)
-	if err != nil {
-		return err
-	}
-	for _, w := range l.Warnings {
-		log.Warn("configuration", "warning", w)
-	}
-	r, err := New(l.Options(log))
-	if err != nil {
-		return err
-	}
-	if check {
-		fmt.Println("configuration OK")
-		return nil
-	}
-	srv := r.Server(l.ServerCert)
-	ln, err := net.Listen("tcp", l.Section.Listen)
-	if err != nil {
-		return err
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(r.Listener(ln)) }()
-	log.Info("listening", "addr", ln.Addr().String(), "starttls", l.ServerCert != nil)
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	return shutdown(r, srv, l.Section.Limits.ShutdownTimeout.Or(DefaultShutdownTimeout), log)
 }
 
 // shutdown stops accepting connections and waits for running sessions up to timeout; sessions
@@ -93,5 +58,7 @@ func (l *Loaded) Options(log *slog.Logger) Options {
 		Limits:        l.Section.Limits,
 		DKIM:          l.DKIM,
 		Logger:        log,
+		Mode:          l.Section.Mode,
+		ReplyTexts:    l.Section.ReplyTexts,
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/examples/internal/metrics"
+	"github.com/tenantgate/tenantgate/examples/internal/ops"
 	"github.com/tenantgate/tenantgate/headers"
 	"github.com/tenantgate/tenantgate/route"
 	"github.com/tenantgate/tenantgate/tlsid"
@@ -42,6 +44,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Clock is the time for certificate checks; nil means time.Now.
 	Clock func() time.Time
+	// Mode, ReplyTexts and Metrics are the operational options (mode.go); the zero values
+	// enforce, keep the policy's texts and record no metrics.
+	Mode       ops.Mode
+	ReplyTexts ops.ReplyTexts
+	Metrics    *metrics.Metrics
 }
 
 // Relay is a synchronous gateway relay: it answers the client's DATA only with the next hop's
@@ -68,6 +75,11 @@ type Relay struct {
 	memBudget  *budget // message bytes in memory
 	diskBudget *budget // message bytes in spool files
 	chunks     sync.Pool
+
+	// op is the operational configuration (mode.go); root is the relay of the first
+	// configuration, which keeps the connections of all (reload.go); nil: this one.
+	op   relayOps
+	root *Relay
 
 	mu    sync.Mutex
 	conns map[*smtp.Conn]struct{} // connections with a session, for Shutdown
@@ -146,6 +158,7 @@ func New(o Options) (*Relay, error) {
 		diskBudget: newBudget(lim.SpoolBytes, 0),
 	}
 	r.chunks.New = func() any { return new([chunkSize]byte) }
+	r.op = relayOps{mode: o.Mode, texts: o.ReplyTexts, metrics: o.Metrics}
 	if r.planner, err = plannerFor(o.Directory); err != nil {
 		return nil, fmt.Errorf("relay: routes: %w", err)
 	}
@@ -172,7 +185,13 @@ func servedSigningDomains(d *tenantgate.Directory) map[tenantgate.Domain]bool {
 // at MAIL and a longer message while reading it (552 5.3.4, RFC 1870), and the recipient over
 // MaxRecipients (452 4.5.3).
 func (r *Relay) Server(serverCert *tls.Certificate) *smtp.Server {
-	s := smtp.NewServer(r)
+	return r.serverFor(r, serverCert)
+}
+
+// serverFor is Server with the backend b: r itself, or a Live that hands each session the relay
+// in force (reload.go).
+func (r *Relay) serverFor(b smtp.Backend, serverCert *tls.Certificate) *smtp.Server {
+	s := smtp.NewServer(b)
 	s.Domain = r.hostname
 	s.MaxMessageBytes = r.limits.MaxMessageBytes
 	s.MaxRecipients = r.limits.MaxRecipients
@@ -202,14 +221,20 @@ func (r *Relay) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	}
 	cs := classify.Session{RemoteAddr: addr, HELO: c.Hostname(), TLS: ev}
 	peer := r.policy.Peer(cs)
-	log := r.log.With("client", addr.String(), "helo", cs.HELO, "tls", ev.TLS, "certVerified", ev.Verified, "certNames", ev.Names, "exo", peer.EXO)
-	log.Info("session", "reasons", codes(peer.Reasons))
-	r.mu.Lock()
-	if r.conns == nil {
-		r.conns = map[*smtp.Conn]struct{}{}
+	// Every record of the session says why the peer is (not) Exchange Online.
+	log := r.log.With("client", addr.String(), "helo", cs.HELO, "tls", ev.TLS, "certVerified", ev.Verified, "certNames", ev.Names, "exo", peer.EXO,
+		"peer", codes(peer.Reasons))
+	log.Info("session")
+	g := r.registry()
+	g.mu.Lock()
+	if g.conns == nil {
+		g.conns = map[*smtp.Conn]struct{}{}
 	}
-	r.conns[c] = struct{}{}
-	r.mu.Unlock()
+	if _, known := g.conns[c]; !known { // go-smtp calls NewSession again after STARTTLS
+		r.op.metrics.SessionOpened()
+	}
+	g.conns[c] = struct{}{}
+	g.mu.Unlock()
 	ss := &session{r: r, conn: c, cs: cs, log: log, ip: clientIP(c.Conn().RemoteAddr()), cc: connOf(c)}
 	if ss.cc != nil {
 		ss.cc.smtp.Store(c)
@@ -219,9 +244,13 @@ func (r *Relay) NewSession(c *smtp.Conn) (smtp.Session, error) {
 }
 
 func (r *Relay) forget(c *smtp.Conn) {
-	r.mu.Lock()
-	delete(r.conns, c)
-	r.mu.Unlock()
+	g := r.registry()
+	g.mu.Lock()
+	if _, known := g.conns[c]; known {
+		r.op.metrics.SessionClosed()
+	}
+	delete(g.conns, c)
+	g.mu.Unlock()
 }
 
 // Shutdown stops srv (a server from r.Server) gracefully: no new connections, running sessions
@@ -232,12 +261,13 @@ func (r *Relay) Shutdown(ctx context.Context, srv *smtp.Server) error {
 	if err == nil || errors.Is(err, smtp.ErrServerClosed) {
 		return nil
 	}
-	r.mu.Lock()
-	open := make([]*smtp.Conn, 0, len(r.conns))
-	for c := range r.conns {
+	g := r.registry()
+	g.mu.Lock()
+	open := make([]*smtp.Conn, 0, len(g.conns))
+	for c := range g.conns {
 		open = append(open, c)
 	}
-	r.mu.Unlock()
+	g.mu.Unlock()
 	for _, c := range open { // Close calls the session's Logout, which takes r.mu
 		c.Close()
 	}

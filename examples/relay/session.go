@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/examples/internal/metrics"
 	"github.com/tenantgate/tenantgate/headers"
 	"github.com/tenantgate/tenantgate/route"
 )
@@ -95,8 +96,9 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	rv := s.r.policy.Recipient(s.cs, to)
 	log := s.log.With("from", s.from, "rcpt", to, "action", string(rv.Action))
 	if rv.Action == classify.Reject {
-		log.Info("rcpt refused", "reply", rv.Reply, "reasons", codes(rv.Reasons))
-		return smtpError(rv.Reply)
+		// Never waived in monitor mode (relayOps.waive); the session's records carry "peer".
+		log.Info("rcpt refused", "reply", s.r.op.texts.Apply(rv.Reply), "reasons", codes(rv.Reasons))
+		return s.r.op.refuse(rv.Reply)
 	}
 	h, ok := s.r.planner.next(provisional(rv), to)
 	if !ok {
@@ -113,6 +115,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	defer cancel()
 	if rv.Action == classify.Defer {
 		if _, err := route.MailHosts(ctx, s.r.resolver, string(h.Domain)); err != nil {
+			s.r.op.metrics.DNSError("mx")
 			reply := dnsReply(string(h.Domain), err)
 			log.Info("rcpt refused", "reply", reply.Message, "err", err.Error())
 			return reply
@@ -126,11 +129,13 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		// The first recipient, or the session was closed while the client idled: open it (again),
 		// with the recipients already accepted.
 		if reply, err := s.connect(ctx, h, true); err != nil {
+			s.r.op.nextHopAnswer(reply)
 			log.Info("rcpt refused", "hop", h.key(), "code", reply.Code, "reply", reply.Message, "err", err.Error())
 			return reply
 		}
 	}
 	if reply, err := s.up.rcpt(to); err != nil {
+		s.r.op.nextHopAnswer(reply)
 		log.Info("rcpt refused by next hop", "hop", h.key(), "code", reply.Code, "reply", reply.Message)
 		if len(s.rcpts) == 0 && errors.Is(reply, errLost) {
 			s.up.close()
@@ -160,12 +165,20 @@ func (s *session) Data(r io.Reader) error {
 		// connection; localReply keeps a reply an error is.
 		return s.refuseData(log, herr, mr)
 	}
+	start := time.Now()
 	v := s.r.policy.Decide(classify.Transaction{Session: s.cs, MailFrom: s.from, RcptTo: s.rcpts, Header: h, HeaderError: herr})
+	took := time.Since(start)
 	log = log.With("origin", string(v.Origin), "tenant", tenantString(v.Tenant), "kind", string(v.Kind), "hop", v.Hop)
+	outcome := metrics.Accepted
 	for _, a := range v.Recipients {
 		if a.Action == classify.Reject {
-			log.Info("message refused", "rcpt", a.Rcpt, "reply", a.Reply, "reasons", codes(v.Reasons))
-			return smtpError(a.Reply)
+			if s.r.op.waive(log, a) {
+				outcome = metrics.Monitored
+				continue // to the hop chosen at RCPT
+			}
+			log.Info("message refused", "rcpt", a.Rcpt, "reply", s.r.op.texts.Apply(a.Reply), "reasons", codes(v.Reasons))
+			s.r.op.metrics.Decided(v, metrics.Refused, took)
+			return s.r.op.refuse(a.Reply)
 		}
 		h2, ok := s.r.planner.next(v, a.Rcpt)
 		if !ok || s.hop == nil || h2.key() != s.hop.key() {
@@ -173,6 +186,7 @@ func (s *session) Data(r io.Reader) error {
 			return errHopChanged
 		}
 	}
+	s.r.op.metrics.Decided(v, outcome, took)
 	body := newSpool(s.r)
 	defer body.close()
 	if _, err := body.ReadFrom(br); err != nil {
@@ -183,6 +197,7 @@ func (s *session) Data(r io.Reader) error {
 		reply, err := s.connect(ctx, *s.hop, false)
 		cancel()
 		if err != nil {
+			s.r.op.nextHopAnswer(reply)
 			log.Info("message refused", "code", reply.Code, "reply", reply.Message, "err", err.Error())
 			return reply
 		}
@@ -197,6 +212,7 @@ func (s *session) Data(r io.Reader) error {
 				if reply == errLocal {
 					reply = errSigning
 				}
+				s.r.op.metrics.DKIM("sign-error")
 				log.Error("dkim signing failed", "domain", string(v.DKIMDomain), "code", reply.Code, "err", err.Error())
 				return reply
 			}
@@ -206,10 +222,12 @@ func (s *session) Data(r io.Reader) error {
 				}
 				return writeMessage(w, h, body)
 			}
+			s.r.op.metrics.DKIM("signed")
 			log = log.With("dkim", string(v.DKIMDomain))
 		}
 	}
 	status, reply, err := s.up.send(write)
+	s.r.op.nextHopAnswer(reply)
 	if err != nil {
 		log.Info("message refused by next hop", "nextHop", s.up.host, "code", reply.Code, "reply", reply.Message, "err", err.Error(), "reasons", codes(v.Reasons))
 		return reply
