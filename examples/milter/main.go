@@ -82,7 +82,8 @@ func run(path string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	// Buffered reads and coalesced writes below go-milter (bufconn.go).
+	go func() { done <- srv.Serve(newBufferedListener(ln, timeout)) }()
 	log.Info("listening", "addr", ln.Addr().String(), "dkim", l.NeedsDKIM)
 	select {
 	case err := <-done:

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/d--j/go-milter"
+	"github.com/google/go-cmp/cmp"
+)
+
+// exo75Path is a real 75-field Exchange Online header block (an outbound message of a hosted
+// mailbox; ../../testdata/headers/SOURCES.md says where it comes from).
+const exo75Path = "../../testdata/headers/lore-linux-hyperv-2026-07-intel.com-outbound-hosted.eml"
+
+// exo75Fields returns the fields of exo75Path as ../shared/tools/milterload sends them: every
+// field but From, X-MS-Exchange-CrossTenant-Id and Authentication-Results as written (the space
+// after the colon dropped, folded lines joined with CRLF), then those three for the test
+// directory's contoso tenant, so the transaction is own-tenant mail that the milter accepts.
+func exo75Fields(t testing.TB) [][2]string {
+	t.Helper()
+	b, err := os.ReadFile(exo75Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _, _ := strings.Cut(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n\n")
+	var fs [][2]string
+	for l := range strings.SplitSeq(head, "\n") {
+		if (strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t")) && len(fs) > 0 {
+			fs[len(fs)-1][1] += "\r\n" + l
+			continue
+		}
+		if i := strings.IndexByte(l, ':'); i > 0 {
+			fs = append(fs, [2]string{l[:i], strings.TrimLeft(l[i+1:], " ")})
+		}
+	}
+	var out [][2]string
+	for _, f := range fs {
+		switch strings.ToLower(f[0]) {
+		case "from", "x-ms-exchange-crosstenant-id", "authentication-results":
+			continue
+		}
+		out = append(out, f)
+	}
+	out = append(out, [2]string{"From", "User <user@contoso.com>"}, [2]string{"X-MS-Exchange-CrossTenant-Id", contosoID},
+		[2]string{"Authentication-Results", "my-auth-serv-id;\r\n  dkim=pass header.d=contoso.com header.s=selector1 header.b=abc"})
+	if len(out) != 75 {
+		t.Fatalf("%d fields, want 75", len(out))
+	}
+	return out
+}
+
+// serveBuffered serves app through a bufferedListener over inner, as main does, and returns the
+// listener (its counters) and a client offering what Postfix offers.
+func serveBuffered(t testing.TB, app *App, inner net.Listener) (*bufferedListener, *milter.Client) {
+	t.Helper()
+	bl := newBufferedListener(inner, time.Minute)
+	srv := app.Server()
+	go srv.Serve(bl)
+	t.Cleanup(func() { srv.Close() })
+	return bl, milter.NewClient(inner.Addr().Network(), inner.Addr().String(),
+		milter.WithActions(milter.OptAddHeader|milter.OptChangeHeader|milter.OptSetMacros), milter.WithProtocols(postfixOffer))
+}
+
+// exo75Txn is one transaction with the 75-field block: own-tenant mail of contoso, relayed.
+func exo75Txn(t testing.TB) txn {
+	return txn{"user@contoso.com", []string{"user@kernel.org"}, exo75Fields(t)}
+}
+
+// TestRoundTrips75: with a real 75-field Exchange Online block, one transaction on its own
+// connection costs the MTA 4 waits for the milter, each answered by one write: the negotiation,
+// RCPT, the body chunk (skip) and the end of message (the verdict header inserted and accept, one
+// write through bufferedConn). The budget is 20 round trips per transaction (README.md). The
+// MTA sends everything else without waiting (quietStages).
+func TestRoundTrips75(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bl, c := serveBuffered(t, newTestApp(t), ln)
+	o := runSession(t, c, exoPeer, exo75Txn(t))
+	if o[0].EOM != "accept" || len(o[0].Changes) != 1 {
+		t.Fatalf("outcome %+v, want accept with the verdict header", o[0])
+	}
+	const budget = 20
+	writes := bl.stats.writes.Load()
+	if writes != 4 || writes > budget {
+		t.Errorf("%d writes (round trips) for one transaction, want 4 (budget %d)", writes, budget)
+	}
+	// go-milter alone reads every packet with two reads, 2 × 83 for this transaction, and one
+	// more to see the end. Through the buffer a read takes whatever has arrived: how much
+	// depends on timing (go-milter's client, like this one, writes a packet in two writes), so
+	// only the bound is certain.
+	if reads := bl.stats.reads.Load(); reads > 2*83+1 {
+		t.Errorf("%d reads for 83 packets", reads)
+	}
+	t.Logf("one transaction, 75 fields: %d writes, %d reads", writes, bl.stats.reads.Load())
+}
+
+// trickleListener hands out connections whose reads return at most one byte: the milter must
+// assemble every packet from partial reads.
+type trickleListener struct{ net.Listener }
+
+func (l trickleListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return trickleConn{c}, nil
+}
+
+type trickleConn struct{ net.Conn }
+
+func (c trickleConn) Read(p []byte) (int, error) { return c.Conn.Read(p[:min(1, len(p))]) }
+
+// TestMilterPartialReads: the milter decides the same over connections that deliver a byte per
+// read, over TCP and a unix socket, as over plain ones: the 75-field transaction is accepted with
+// the verdict header, and the forged-verdict transaction of TestMilter loses its copy.
+func TestMilterPartialReads(t *testing.T) {
+	forged := [2]string{"Authentication-Results", "gw.example.net; x-tenantgate=pass policy.hop=1"}
+	txns := []txn{exo75Txn(t), {"carol@contoso.com", []string{"erin@woodgrove.example"}, append([][2]string{forged}, exoHeader(contosoID, "carol@contoso.com")...)}}
+	plainLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, plain := serveBuffered(t, newTestApp(t), plainLn)
+	want := runSession(t, plain, exoPeer, txns...)
+	if want[0].EOM != "accept" || len(want[0].Changes) != 1 || len(want[1].Changes) != 2 {
+		t.Fatalf("plain outcome %+v", want)
+	}
+	for _, network := range []string{"tcp", "unix"} {
+		addr := "127.0.0.1:0"
+		if network == "unix" {
+			addr = filepath.Join(t.TempDir(), "milter.sock")
+		}
+		ln, err := net.Listen(network, addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bl, c := serveBuffered(t, newTestApp(t), trickleListener{ln})
+		got := runSession(t, c, exoPeer, txns...)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: (-plain +trickle):\n%s", network, diff)
+		}
+		if bl.stats.reads.Load() < 16000 {
+			t.Errorf("%s: %d reads: the connection did not trickle", network, bl.stats.reads.Load())
+		}
+	}
+}
