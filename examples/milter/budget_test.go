@@ -316,13 +316,13 @@ func filterAllocs(t *testing.T) uint64 {
 	return (m1.TotalAlloc - m0.TotalAlloc) / runs
 }
 
-// TestAllocBudget measures the bytes allocated per transaction with the 75-field block (DESIGN
-// budget: 40 KB, README.md "Performance"). The filter's own share is held under 40 KB; most of it
-// (about 30 KB) is the textproto.Header that classify.Transaction takes. go-milter v0.10.1 adds
-// about 50 KB that no code of ours can avoid: it allocates every packet afresh, copies every
-// header field again into strings, copies its Modifier for every callback and runs a
-// golang.org/x/text transform chain for every header change (docs/go-milter-patches.md). The
-// whole process is held under 100 KB, so that a regression shows.
+// TestAllocBudget measures the bytes allocated per transaction with the 75-field block (budget:
+// 40 KB, README.md "Performance"). The filter's own share is held under 40 KB; most of it (about
+// 30 KB) is the textproto.Header that classify.Transaction takes. go-milter v0.10.1 adds about
+// 50 KB that no code of ours can avoid: it allocates every packet afresh, copies every header
+// field again into strings, copies its Modifier for every callback and runs a golang.org/x/text
+// transform chain for every header change (docs/go-milter-patches.md). The whole process is held
+// under 100 KB, so that a regression shows.
 func TestAllocBudget(t *testing.T) {
 	if testing.Short() {
 		t.Skip("replays 320 connections")

@@ -24,9 +24,11 @@ import (
 
 // Sizes of the buffers of a bufferedConn.
 const (
-	// connReadBuffer holds a 75-field Exchange Online header block (about 16 KB) in one or
-	// two reads when the MTA sends the fields without waiting (SMFIP_NR_HDR, quietStages).
-	connReadBuffer = 16 << 10
+	// connReadBuffer holds many header packets (most fields are under 1 KB) when the MTA
+	// sends the fields without waiting (SMFIP_NR_HDR, quietStages); a packet longer than the
+	// buffer is read straight into go-milter's. 16 KiB, which takes a whole 75-field block,
+	// added about 4 MiB of RSS at 128 connections for no measurable gain.
+	connReadBuffer = 4 << 10
 	// connHoldLimit bounds the bytes held back; beyond it they are written out at once.
 	connHoldLimit = 64 << 10
 	// connWriteKeep is the largest write buffer kept for the next packet or connection.

@@ -13,8 +13,8 @@ import (
 	"time"
 )
 
-// pkt is one milter packet: 4-byte length (code and data), code, data (libmilter's wire format,
-// https://github.com/emersion/go-milter/blob/master/milter-protocol.txt).
+// pkt is one milter packet: 4-byte length (code and data), code, data (libmilter's wire format as
+// go-milter's internal/wire/milter-protocol.txt describes it).
 func pkt(code byte, data string) []byte {
 	b := binary.BigEndian.AppendUint32(nil, uint32(len(data)+1))
 	return append(append(b, code), data...)
@@ -193,7 +193,7 @@ func TestBufferedConnFlushBeforeRead(t *testing.T) {
 }
 
 // TestBufferedConnPartialReads: a packet that arrives a byte at a time is read whole; packets
-// that arrive together are served from one read.
+// that arrive together are served by one read per buffer's worth.
 func TestBufferedConnPartialReads(t *testing.T) {
 	p := pkt('L', "X-MS-Exchange-CrossTenant-Id\x00"+contosoID+"\x00")
 	var bytewise [][]byte
@@ -226,8 +226,9 @@ func TestBufferedConnPartialReads(t *testing.T) {
 			t.Fatal(i, err)
 		}
 	}
-	if n := l.stats.reads.Load(); n != 1 {
-		t.Errorf("75 packets that arrived together took %d reads, want 1", n)
+	// One read per buffer's worth, where go-milter alone makes 150.
+	if n, want := l.stats.reads.Load(), int64((len(many)+connReadBuffer-1)/connReadBuffer); n != want {
+		t.Errorf("75 packets (%d bytes) that arrived together took %d reads, want %d", len(many), n, want)
 	}
 }
 

@@ -43,8 +43,8 @@ func main() {
 	conc := flag.String("conc", "1,16,64,128", "concurrencies (milterload -c), comma-separated")
 	networks := flag.String("networks", "tcp,unix", "networks: tcp (loopback), unix")
 	flag.StringVar(&o.root, "root", ".", "repository root (holds go.work)")
-	flag.StringVar(&o.milterload, "milterload", "../shared/tools/milterload", "milterload source `dir`, relative to -root")
-	flag.StringVar(&o.eml, "eml", "testdata/headers/lore-linux-hyperv-2026-07-intel.com-outbound-hosted.eml", "header block milterload sends (75 fields), relative to -root")
+	flag.StringVar(&o.milterload, "milterload", "../shared/tools/milterload", "milterload source `dir` (relative to -root)")
+	flag.StringVar(&o.eml, "eml", "testdata/headers/lore-linux-hyperv-2026-07-intel.com-outbound-hosted.eml", "header block milterload sends, 75 fields (relative to -root)")
 	flag.StringVar(&o.peer, "peer", "", "`command` starting a comparison milter (see the package documentation)")
 	flag.StringVar(&o.peerLabel, "peer-label", "ExOTA-Milter", "column name of -peer")
 	flag.StringVar(&o.peerHeader, "peer-header", "", "field -peer adds to every accepted message (\"\": not checked)")
@@ -89,6 +89,14 @@ func ints(s string) ([]int, error) {
 	return out, nil
 }
 
+// under resolves a path relative to the repository root; an absolute path stays.
+func under(root, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(root, path)
+}
+
 func run(ctx context.Context, o options) error {
 	root, err := filepath.Abs(o.root)
 	if err != nil {
@@ -102,8 +110,8 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	w := &workspace{root: root, dir: dir, eml: filepath.Join(root, o.eml)}
-	if err := w.build(ctx, filepath.Join(root, o.milterload)); err != nil {
+	w := &workspace{root: root, dir: dir, eml: under(root, o.eml)}
+	if err := w.build(ctx, under(root, o.milterload)); err != nil {
 		return err
 	}
 	if err := w.writeConfig(); err != nil {
