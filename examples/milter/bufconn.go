@@ -106,8 +106,6 @@ type bufferedConn struct {
 
 	wmu  sync.Mutex
 	wbuf []byte // bytes not yet written: held modification packets, then an unfinished packet
-	// hold is how many bytes at the start of wbuf are complete packets to hold.
-	hold int
 	// The framing of what is being written: head collects the current packet's length (4
 	// bytes) and code (1 byte); left is what is still to come of its data.
 	head   [5]byte
@@ -183,10 +181,8 @@ func (c *bufferedConn) Write(p []byte) (int, error) {
 		}
 		// A packet ends at i.
 		c.headN = 0
-		if modification(c.head[4]) {
-			c.hold = i
-		} else {
-			out, c.hold = i, 0
+		if !modification(c.head[4]) {
+			out = i
 		}
 	}
 	if out < 0 && len(c.wbuf) > connHoldLimit {
@@ -210,7 +206,6 @@ func (c *bufferedConn) writeOut(n int) error {
 	}
 	rest := copy(c.wbuf, c.wbuf[n:])
 	c.wbuf = c.wbuf[:rest]
-	c.hold = max(0, c.hold-n)
 	if rest == 0 && cap(c.wbuf) > connWriteKeep {
 		c.wbuf = nil
 	}
@@ -230,7 +225,6 @@ func (c *bufferedConn) flushHeld() error {
 		_ = c.Conn.SetWriteDeadline(time.Now().Add(c.l.flushTimeout))
 		defer c.Conn.SetWriteDeadline(time.Time{})
 	}
-	c.hold = 0
 	return c.writeOut(len(c.wbuf))
 }
 
