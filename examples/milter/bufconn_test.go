@@ -354,3 +354,74 @@ func TestBufferedConnClose(t *testing.T) {
 		t.Fatal("Close did not end the waiting read")
 	}
 }
+
+// TestBufferedConnWriteDeadline: a reply is written inside go-milter's Write calls, so under the
+// write deadline go-milter sets around them (WithWriteTimeout), not after it was cleared.
+func TestBufferedConnWriteDeadline(t *testing.T) {
+	s := &scriptConn{}
+	c, _ := wrapScript(s, time.Second)
+	c.SetWriteDeadline(time.Now().Add(time.Minute))
+	writeAsGoMilter(t, c, pkt('r', ""))
+	c.SetWriteDeadline(time.Time{})
+	if got, want := s.log(), "write deadline set, write, write deadline cleared"; got != want {
+		t.Errorf("events %q, want %q", got, want)
+	}
+}
+
+// FuzzBufferedConnWrite writes any bytes, cut anywhere, as go-milter's packets would be.
+// Invariants: what reaches the connection is exactly what was written, in order, once Close has
+// run; after each Write, what is held is at most connHoldLimit plus that Write; and when the
+// bytes are well-framed packets, nothing after the last complete reply that is not a
+// modification is held.
+func FuzzBufferedConnWrite(f *testing.F) {
+	f.Add(append(pkt('i', "\x00\x00\x00\x00A\x00b\x00"), pkt('a', "")...), uint8(3))
+	f.Add(append(pkt('h', "X\x00y\x00"), pkt('c', "")...), uint8(1))
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 'c', 1, 2, 3}, uint8(2))
+	f.Fuzz(func(t *testing.T, stream []byte, cut uint8) {
+		s := &scriptConn{}
+		c, _ := wrapScript(s, 0)
+		step := int(cut%17) + 1
+		for i := 0; i < len(stream); i += step {
+			p := stream[i:min(i+step, len(stream))]
+			if _, err := c.Write(p); err != nil {
+				t.Fatal(err)
+			}
+			if len(c.wbuf) > connHoldLimit+len(p) {
+				t.Fatalf("%d bytes held", len(c.wbuf))
+			}
+		}
+		// Where the stream is well-framed up to a reply, that reply has gone out.
+		written := 0
+		for _, w := range s.written() {
+			written += len(w)
+		}
+		if end := lastReplyEnd(stream); written < end {
+			t.Fatalf("%d bytes written, the last complete reply ends at %d", written, end)
+		}
+		c.Close()
+		if got := bytes.Join(s.written(), nil); !bytes.Equal(got, stream) {
+			t.Fatalf("written %q, want %q", got, stream)
+		}
+	})
+}
+
+// lastReplyEnd is where the last complete packet of stream that is not a modification ends (0:
+// none), reading stream as milter packets.
+func lastReplyEnd(stream []byte) int {
+	end := 0
+	for i := 0; i+5 <= len(stream); {
+		n := int(binary.BigEndian.Uint32(stream[i:]))
+		if n < 1 {
+			n = 1 // the code, which a zero length does not count
+		}
+		next := i + 4 + n
+		if next > len(stream) || next < i {
+			break
+		}
+		if !modification(stream[i+4]) {
+			end = next
+		}
+		i = next
+	}
+	return end
+}
