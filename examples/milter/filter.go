@@ -396,9 +396,11 @@ func firstReject(v classify.Verdict) (classify.RecipientAction, bool) {
 	return classify.RecipientAction{}, false
 }
 
-// readHeader reads the block the filter rebuilt (headers.Read: strict, bounded).
+// readHeader reads the block the filter rebuilt (headers.ReadBytes: strict, bounded, as
+// headers.Read). The block has CRLF line ends (writeCRLF), so the header's fields are slices of
+// it, not a second copy: the header must not outlive the transaction (reset reuses the buffer).
 func readHeader(b []byte, a *App) (textproto.Header, error) {
-	return headers.Read(bytes.NewReader(b), a.limits)
+	return headers.ReadBytes(b, a.limits)
 }
 
 func (f *filter) Abort(_ milter.Modifier) error {

@@ -44,7 +44,7 @@ func serveApp(t *testing.T, app *App) int {
 		t.Fatal(err)
 	}
 	srv := app.Server()
-	go srv.Serve(ln)
+	go srv.Serve(newBufferedListener(ln, time.Minute)) // as main does
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().(*net.TCPAddr).Port
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/d--j/go-milter"
 	"github.com/google/go-cmp/cmp"
@@ -30,7 +31,7 @@ func serveAppTB(t testing.TB, app *App) string {
 		t.Fatal(err)
 	}
 	srv := app.Server()
-	go srv.Serve(ln)
+	go srv.Serve(newBufferedListener(ln, time.Minute)) // as main does
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
 }

@@ -73,7 +73,8 @@ func run(path string, log *slog.Logger, level *slog.LevelVar) error {
 	}
 	go rl.Run(ctx, hup, l.WatchInterval.Or(0))
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	// Buffered reads and coalesced writes below go-milter (bufconn.go).
+	go func() { done <- srv.Serve(newBufferedListener(ln, timeout)) }()
 	log.Info("listening", "addr", ln.Addr().String(), "dkim", live.started.NeedsDKIM, "mode", string(l.Mode), "metrics", l.MetricsListen)
 	select {
 	case err := <-done:
