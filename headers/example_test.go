@@ -78,7 +78,7 @@ func ExampleExplain() {
 	// Output:
 	// CIP:255.255.255.255 — connecting IP address
 	// SCL:-1 — not spam: filtering skipped (safe sender, internal, or a rule)
-	// SFV:SKI — skipped filtering: intra-organization mail
+	// SFV:SKI — intra-organization message, marked by its content
 	// CAT:NONE — no category
 	// DIR:OUT — outbound: sent by the organization
 }
