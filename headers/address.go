@@ -106,5 +106,11 @@ func (m *Message) undecodable(fd Field, words []string) {
 	if len(words) == 0 {
 		return
 	}
-	m.problem(fd, ProblemEncodedWordUndecodable, "encoded-word(s) shown as written: "+quoteClip(strings.Join(words, " ")))
+	m.problem(fd, ProblemEncodedWordUndecodable, "encoded-word(s) shown as written: "+quoteWhole(strings.Join(words, " ")))
+}
+
+// quoteWhole quotes a field value for a problem's detail without cutting it: the text output
+// promises every value whole, and Read already bounds a field's size.
+func quoteWhole(s string) string {
+	return "\"" + s + "\""
 }

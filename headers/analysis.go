@@ -101,14 +101,14 @@ func Analyze(h textproto.Header) *Analysis {
 			if d, ok := parseDate(fd.Value); ok {
 				e.Date = d
 			} else {
-				m.problem(fd, ProblemDateInvalid, "not an RFC 5322 date-time: "+quoteClip(fd.Value))
+				m.problem(fd, ProblemDateInvalid, "not an RFC 5322 date-time: "+quoteWhole(fd.Value))
 			}
 		case "Message-Id":
 			e.MessageID = fd.Value
 			if validMsgID(fd.Value) {
 				e.MessageIDValid = true
 			} else {
-				m.problem(fd, ProblemMessageIDInvalid, "not one <left@right> msg-id (RFC 5322 §3.6.4): "+quoteClip(fd.Value))
+				m.problem(fd, ProblemMessageIDInvalid, "not one <left@right> msg-id (RFC 5322 §3.6.4): "+quoteWhole(fd.Value))
 			}
 		case "Reply-To":
 			e.ReplyToFields++
@@ -154,7 +154,7 @@ func (m *Message) addressField(fd Field, code string) []Mailbox {
 	}
 	list, bad, err := parseAddressList(fd.Value)
 	if err != nil {
-		m.problem(fd, code, "address list: "+err.Error()+" in "+quoteClip(fd.Value))
+		m.problem(fd, code, "address list: "+err.Error()+" in "+quoteWhole(fd.Value))
 	}
 	m.undecodable(fd, bad)
 	return list
