@@ -19,8 +19,11 @@ type Analysis struct {
 	// MicrosoftAntispamUntrusted holds every X-Microsoft-Antispam-Untrusted field (an earlier
 	// pass's X-Microsoft-Antispam that a later pass demoted, docs/headers.md#passes).
 	MicrosoftAntispamUntrusted []MicrosoftAntispam `json:"microsoftAntispamUntrusted,omitempty"`
-	Envelope                   Envelope            `json:"envelope"`
-	Verdict                    Verdict             `json:"verdict"`
+	// Others holds every field neither Parse nor Analyze reads (DKIM-Signature, List-Id,
+	// X-MS-Exchange-Transport-EndToEndLatency…), in block order, as MHA's "Other headers".
+	Others   []Field  `json:"others,omitempty"`
+	Envelope Envelope `json:"envelope"`
+	Verdict  Verdict  `json:"verdict"`
 }
 
 // Envelope holds the author and recipient fields of RFC 5322 §3.6 as the summary shows them.
@@ -51,6 +54,8 @@ type Envelope struct {
 	ReplyToFields int       `json:"replyToFields,omitempty"`
 	ToFields      int       `json:"toFields,omitempty"`
 	CcFields      int       `json:"ccFields,omitempty"`
+	// ArchivedAt is the Archived-At field (RFC 5064), a URL of the archived message.
+	ArchivedAt string `json:"archivedAt,omitempty"`
 	// ReplyToDiffers is set when a Reply-To mailbox is not the From mailbox (case-insensitive),
 	// the classic sign of a reply-redirecting phish.
 	ReplyToDiffers bool `json:"replyToDiffers,omitempty"`
@@ -69,8 +74,11 @@ func Analyze(h textproto.Header) *Analysis {
 		key := f.Key()
 		switch key {
 		case "X-Microsoft-Antispam-Mailbox-Delivery", "X-Microsoft-Antispam-Untrusted", "Subject", "Date",
-			"Message-Id", "Reply-To", "To", "Cc":
+			"Message-Id", "Reply-To", "To", "Cc", "Archived-At":
 		default:
+			if !parsedKey(key) {
+				a.Others = append(a.Others, fieldOf(f, idx))
+			}
 			continue
 		}
 		fd := fieldOf(f, idx)
@@ -110,6 +118,8 @@ func Analyze(h textproto.Header) *Analysis {
 			} else {
 				m.problem(fd, ProblemMessageIDInvalid, "not one <left@right> msg-id (RFC 5322 §3.6.4): "+quoteWhole(fd.Value))
 			}
+		case "Archived-At":
+			e.ArchivedAt = fd.Value
 		case "Reply-To":
 			e.ReplyToFields++
 			e.ReplyTo = append(e.ReplyTo, m.addressField(fd, ProblemReplyToInvalid)...)
@@ -184,4 +194,19 @@ func validMsgID(v string) bool {
 	}
 	left, right, ok := strings.Cut(in, "@")
 	return ok && left != "" && right != "" && !strings.Contains(right, "@")
+}
+
+// parsedKey reports whether Parse files a field with this canonical key in Message.
+func parsedKey(key string) bool {
+	switch {
+	case strings.HasPrefix(key, keyCrossTenantPrefix), strings.HasPrefix(key, keyOrganizationPrefix),
+		strings.HasPrefix(key, keyCrossPremisesPrefix):
+		return true
+	}
+	switch key {
+	case keyStamped, keyStripped, keyOriginatorOrg, keyEOPTenant, keyFFAS, keyFFASUntrusted, keyMSAntispam,
+		keyAuthResults, keyMSAuthResults, keyARCAuthResults, keyOrigAuthResults, keyReceived, keyFrom:
+		return true
+	}
+	return false
 }

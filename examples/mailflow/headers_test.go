@@ -179,3 +179,21 @@ func TestHeadersJSON(t *testing.T) {
 		t.Errorf("explain JSON has no header analysis: %v\n%s", err, stdout.String())
 	}
 }
+
+// TestHeadersMHAParity: rows MHA shows that the summary must show too — Archived-At, each hop's
+// share of the transit (MHA's Percent), and every other field (MHA's "Other headers": names, and
+// values with -v).
+func TestHeadersMHAParity(t *testing.T) {
+	block := "Received: from b.example by c.example; Tue, 20 Feb 2024 14:35:18 +0000\n" +
+		"Received: from a.example by b.example; Tue, 20 Feb 2024 14:35:11 +0000\n" +
+		"Received: from z.example by a.example; Tue, 20 Feb 2024 14:35:10 +0000\n" +
+		"Archived-At: <https://lists.example/msg/1>\n" +
+		"List-Id: <dev.lists.example>\n"
+	out := headersRun(t, block)
+	// Delays 1s and 7s: 12.5% and 87.5% of the 8s sum, rounded.
+	wantLines(t, out, "Archived-At              <https://lists.example/msg/1>",
+		"after 1s (12% of the transit)", "after 7s (88% of the transit)",
+		"Other fields (1)\n  List-Id (-v prints their values)")
+	v := headersRun(t, block, "-v")
+	wantLines(t, v, "  5 List-Id: <dev.lists.example>")
+}

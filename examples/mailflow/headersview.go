@@ -184,6 +184,10 @@ func explainHeaders(p *printer, a *headers.Analysis) {
 		}
 	}
 
+	if len(m.Antispam)+len(m.MicrosoftAntispam)+len(a.MailboxDelivery) > 0 {
+		p.title("Antispam fields (meanings: " + headers.AntispamHeadersDoc + ")")
+		p.started = false
+	}
 	for _, r := range m.Antispam {
 		t := fmt.Sprintf("%s (field %d)", r.Name, r.Index+1)
 		if r.Untrusted {
@@ -246,6 +250,7 @@ func explainHeaders(p *printer, a *headers.Analysis) {
 	}
 
 	hops(p, m)
+	otherFields(p, a)
 
 	if len(m.Problems) > 0 {
 		p.title("Problems")
@@ -296,6 +301,9 @@ func hops(p *printer, m *headers.Message) {
 			delay = fmt.Sprintf(", %s earlier than the hop before: clock skew", -h.Delay)
 		case h.HasDelay:
 			delay = ", after " + h.Delay.String()
+			if h.Percent > 0 {
+				delay += fmt.Sprintf(" (%.0f%% of the transit)", h.Percent)
+			}
 		}
 		p.text("  ", fmt.Sprintf("%d. %s%s (field %d)", h.Number, when, delay, h.Index+1))
 		from := orDash(r.From)
@@ -432,6 +440,18 @@ func summary(p *printer, a *headers.Analysis) {
 		p.kv("Reply-To", s)
 	}
 	p.kv("To / Cc", recipients(e))
+	for _, r := range []struct {
+		k    string
+		list []headers.Mailbox
+	}{{"To", e.To}, {"Cc", e.Cc}} {
+		if len(r.list) > 0 {
+			var ms []string
+			for _, mb := range r.list {
+				ms = append(ms, mailbox(mb))
+			}
+			p.kv(r.k, strings.Join(ms, ", "))
+		}
+	}
 	if e.Subject != "" {
 		p.kv("Subject", e.Subject)
 	}
@@ -454,6 +474,9 @@ func summary(p *printer, a *headers.Analysis) {
 			s += " (malformed, see Problems)"
 		}
 		p.kv("Message-ID", s)
+	}
+	if e.ArchivedAt != "" {
+		p.kv("Archived-At", e.ArchivedAt)
 	}
 	p.kv("Transit", fmt.Sprintf("%s, %s from first to last", plural(len(m.Hops.List), "hop", "hops"), transit(m.Hops.Total)))
 	p.kv("Problems", fmt.Sprint(len(m.Problems)))
@@ -542,4 +565,26 @@ func codeMeaning(key, value string) string {
 		return s + " — " + m
 	}
 	return s
+}
+
+// otherFields lists every field no other section shows: names by default, names and values (whole)
+// with -v.
+func otherFields(p *printer, a *headers.Analysis) {
+	var names []string
+	var fields []headers.Field
+	for _, f := range a.Others {
+		names = append(names, f.Name)
+		fields = append(fields, f)
+	}
+	if len(fields) == 0 {
+		return
+	}
+	p.title(fmt.Sprintf("Other fields (%d)", len(fields)))
+	if !p.verbose {
+		p.text("  ", strings.Join(names, ", ")+" (-v prints their values)")
+		return
+	}
+	for _, f := range fields {
+		p.text(fmt.Sprintf("  %d %s: ", f.Index+1, sanitize(f.Name)), f.Value)
+	}
 }
