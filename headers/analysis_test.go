@@ -133,6 +133,12 @@ func TestVerdictSources(t *testing.T) {
 	if v.AuthAs != "Anonymous" {
 		t.Errorf("AuthAs %q", v.AuthAs)
 	}
+	// AuthAs alone: Anonymous is an unauthenticated session (inbound), Internal the organization.
+	for authAs, want := range map[string]string{"Anonymous": "inbound", "Partner": "inbound", "Internal": "originating", "Other": ""} {
+		if got := analyze(t, "X-MS-Exchange-Organization-AuthAs: "+authAs+"\n").Verdict.Direction; got != want {
+			t.Errorf("AuthAs %s: direction %q, want %q", authAs, got, want)
+		}
+	}
 	// The report wins over the organization fields; a different SCL is a finding.
 	a = analyze(t, "X-Forefront-Antispam-Report: SCL:1;SFV:NSPM;DIR:INB;\nX-MS-Exchange-Organization-SCL: 5\n")
 	if v := a.Verdict; *v.SCL != 1 || v.Direction != "inbound" || !slices.Contains(findingCodes(v), FindingSourcesDisagree) {

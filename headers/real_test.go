@@ -66,14 +66,19 @@ var realWant = map[string]realFacts{
 	"rspamd-2020-09-outlookcom-via-freebsd-lists-non-microsoft": {Tenant: "84df9e7f-e9f6-40af-b435-aaaaaaaaaaaa", Received: 8, TLS: 2,
 		From: "vstakhov@outlook.com"},
 	// Exchange 2007/2010 on premises receiving from the Internet: X-MS-Exchange-Organization-AuthAs
-	// Anonymous only; the display name is ISO-8859-1 ("Jørn Støylen").
-	"rubymail-2009-10-onprem-exchange-inbound": {Received: 3, From: "jorn@prikkprikkprikk.no"},
+	// Anonymous (an unauthenticated session) is the only direction source, and MHA's missing-header
+	// rules flag the absent report and mailbox delivery field; the display name is ISO-8859-1 ("Jørn Støylen").
+	"rubymail-2009-10-onprem-exchange-inbound": {Direction: "inbound", DirectionFrom: "X-MS-Exchange-Organization-AuthAs",
+		Received: 3, From: "jorn@prikkprikkprikk.no",
+		Findings: []string{FindingNoReport, FindingNoMailboxDelivery}},
 	// A tenant's inbound phish later forwarded to a hosting provider: only Received fields remain
 	// of the Microsoft pass; the From name is RFC 2047 UTF-8 Cyrillic.
 	"spamscope-2019-tenant-inbound-then-forwarded": {Received: 6, TLS: 1, From: "suvorov.s@nalg.ru"},
 	// On-premises Exchange (correo.local) receiving a phish from an OVH server: AuthAs Anonymous,
 	// an Authentication-Results of a third-party authserv-id, no EOP verdict.
-	"spamscope-2022-10-onprem-exchange-inbound-phish": {Received: 4, From: "notificaccion-clientes@bbva.mx"},
+	"spamscope-2022-10-onprem-exchange-inbound-phish": {Direction: "inbound", DirectionFrom: "X-MS-Exchange-Organization-AuthAs",
+		Received: 4, From: "notificaccion-clientes@bbva.mx",
+		Findings: []string{FindingNoReport, FindingNoMailboxDelivery}},
 }
 
 // realNames are From display names read by hand: =?iso-8859-1?Q?J=F8rn_St=F8ylen?= (0xF8 is ø in

@@ -15,7 +15,8 @@ import (
 // It says what the header claims, not whether it can be trusted.
 type Verdict struct {
 	// Direction is "inbound", "outbound", "internal" or "originating" (sent from inside the
-	// organization: outbound or internal), "" when no source says.
+	// organization: outbound or internal), "" when no source says. The sources, in order: DIR,
+	// X-MS-Exchange-Organization-MessageDirectionality, X-MS-Exchange-Organization-AuthAs.
 	Direction       string `json:"direction,omitempty"`
 	DirectionSource string `json:"directionSource,omitempty"`
 	// SCL is the spam confidence level (-1 to 9) and its source; SFV, CAT, IPV the latest trusted
@@ -116,6 +117,18 @@ func (a *Analysis) judge() Verdict {
 			v.Direction, v.DirectionSource = d, fieldRef(f)+" "+f.Value
 		case (d == "inbound") != (v.Direction == "inbound"):
 			v.find(FindingSourcesDisagree, true, "%s says %s but %s says %s", v.DirectionSource, v.Direction, fieldRef(f), f.Value)
+		}
+	}
+
+	// Last resort: AuthAs says how the sending session authenticated — Anonymous is an
+	// unauthenticated SMTP client (the Internet), Internal the organization, Partner a partner's
+	// TLS-authenticated connector.
+	if f, ok := org("X-MS-Exchange-Organization-AuthAs"); ok && v.Direction == "" {
+		switch strings.ToLower(strings.TrimSpace(f.Value)) {
+		case "anonymous", "partner":
+			v.Direction, v.DirectionSource = "inbound", fieldRef(f)+" "+f.Value+" (the sending session did not authenticate as the organization)"
+		case "internal":
+			v.Direction, v.DirectionSource = "originating", fieldRef(f)+" "+f.Value
 		}
 	}
 

@@ -197,3 +197,25 @@ func TestHeadersMHAParity(t *testing.T) {
 	v := headersRun(t, block, "-v")
 	wantLines(t, v, "  5 List-Id: <dev.lists.example>")
 }
+
+// TestHeadersRealGolden runs `mailflow headers` on every real message of the headers package's
+// testdata/real (sources and licences in its SOURCES.md; the facts are asserted by
+// TestRealMessages there) and compares the text with testdata/golden/real-<name>.txt.
+func TestHeadersRealGolden(t *testing.T) {
+	t.Setenv("COLUMNS", "")
+	files, err := filepath.Glob(filepath.Join("..", "..", "headers", "testdata", "real", "*.eml"))
+	if err != nil || len(files) < 12 {
+		t.Fatalf("want at least 12 real messages, have %d: %v", len(files), err)
+	}
+	for _, file := range files {
+		name := "real-" + strings.TrimSuffix(filepath.Base(file), ".eml") + ".txt"
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run([]string{"headers", file}, &stdout, &stderr); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			checkWidth(t, stdout.String())
+			compareGolden(t, name, stdout.Bytes())
+		})
+	}
+}

@@ -397,8 +397,12 @@ func summary(p *printer, a *headers.Analysis) {
 		if authAs == "" {
 			authAs = v.AuthAs
 		}
-		p.kv("Sender", fmt.Sprintf("%s: %s; AuthAs %s", orDash(latest.FromEntityHeader),
-			entityMeaning(latest.FromEntityHeader), orDash(authAs)))
+		if latest.FromEntityHeader == "" {
+			p.kv("Sender", "AuthAs "+authAs)
+		} else {
+			p.kv("Sender", fmt.Sprintf("%s: %s; AuthAs %s", latest.FromEntityHeader,
+				entityMeaning(latest.FromEntityHeader), orDash(authAs)))
+		}
 	}
 	if ar, ok := a.ExoAuthResults(); ok {
 		var parts []string
