@@ -167,7 +167,7 @@ func Explain(key, value string) (meaning string, ok bool) {
 		}
 		switch {
 		case n == -1:
-			return "not spam: filtering skipped (safe sender, internal, or a rule)", true
+			return "not spam: filtering skipped (safe sender or recipient, IP Allow List, internal, or a rule)", true
 		case n == 0 || n == 1:
 			return "not spam", true
 		case n == 5 || n == 6:
