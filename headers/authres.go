@@ -249,7 +249,7 @@ func parseAuthResults(v string, buf []artoken) (AuthResults, []artoken, error) {
 		a.Results = nil
 	}
 	if a.ServID == "" && len(a.Results) == 0 {
-		return a, toks, errors.New("headers: authentication results: no authserv-id and no method=result in " + quoteClip(v))
+		return a, toks, errors.New("headers: authentication results: no authserv-id and no method=result in " + quoteWhole(v))
 	}
 	return a, toks, nil
 }

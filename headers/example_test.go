@@ -77,8 +77,8 @@ func ExampleExplain() {
 	}
 	// Output:
 	// CIP:255.255.255.255 — connecting IP address
-	// SCL:-1 — not spam: filtering skipped (safe sender, internal, or a rule)
-	// SFV:SKI — skipped filtering: intra-organization mail
+	// SCL:-1 — not spam: filtering skipped (safe sender or recipient, IP Allow List, internal, or a rule)
+	// SFV:SKI — intra-organization message, marked by its content
 	// CAT:NONE — no category
 	// DIR:OUT — outbound: sent by the organization
 }

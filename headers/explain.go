@@ -68,7 +68,9 @@ func Explain(key, value string) (meaning string, ok bool) {
 	case "SFV":
 		switch v {
 		case "BLK":
-			return "skipped filtering: sender on the user's blocked senders list", true
+			return "blocked: sender on the user's Blocked Senders list (filtering skipped)", true
+		case "DMS":
+			return "spam verdict ignored because of tenant settings (MHA's reading; not in Microsoft's table)", true
 		case "NSPM":
 			return "not spam", true
 		case "SFE":
@@ -78,7 +80,7 @@ func Explain(key, value string) (meaning string, ok bool) {
 		case "SKB":
 			return "marked spam: sender on a blocked senders or domains list", true
 		case "SKI":
-			return "skipped filtering: intra-organization mail", true
+			return "intra-organization message, marked by its content", true
 		case "SKN":
 			return "marked non-spam before filtering (e.g. a mail flow rule set SCL -1)", true
 		case "SKQ":
@@ -99,15 +101,15 @@ func Explain(key, value string) (meaning string, ok bool) {
 		case "DIMP":
 			return "domain impersonation", true
 		case "FTBP":
-			return "anti-malware common attachments filter", true
+			return "anti-malware filetype policy", true
 		case "GIMP":
-			return "mailbox intelligence impersonation", true
+			return "mailbox intelligence based impersonation", true
 		case "HPHSH", "HPHISH":
 			return "high confidence phishing", true
 		case "HSPM":
 			return "high confidence spam", true
 		case "INTOS":
-			return "intra-organization phishing", true
+			return "intra-org phish action", true
 		case "MALW":
 			return "malware", true
 		case "OSPM":
@@ -128,7 +130,9 @@ func Explain(key, value string) (meaning string, ok bool) {
 	case "IPV", "EFV":
 		switch v {
 		case "CAL":
-			return "connecting IP is on the IP Allow List", true
+			return "connecting IP is on the IP Allow List: spam filtering skipped", true
+		case "BLK":
+			return "connecting IP is on the IP Block List (not in Microsoft's table)", true
 		case "NLI":
 			return "connecting IP is on no list", true
 		case "":
@@ -163,7 +167,7 @@ func Explain(key, value string) (meaning string, ok bool) {
 		}
 		switch {
 		case n == -1:
-			return "not spam: filtering skipped (safe sender, internal, or a rule)", true
+			return "not spam: filtering skipped (safe sender or recipient, IP Allow List, internal, or a rule)", true
 		case n == 0 || n == 1:
 			return "not spam", true
 		case n == 5 || n == 6:

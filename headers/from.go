@@ -1,10 +1,6 @@
 package headers
 
-import (
-	"strings"
-
-	"github.com/emersion/go-message/mail"
-)
+import "strings"
 
 // FromField is one From field with its mailboxes (RFC 5322 §3.6.2). A DKIM signer must refuse a
 // message with several From fields or several mailboxes (RFC 6376 §5.4, DMARC RFC 7489 §6.6.1);
@@ -14,7 +10,8 @@ type FromField struct {
 	Mailboxes []Mailbox `json:"mailboxes,omitempty"`
 }
 
-// Mailbox is one address of a From field; Name is the RFC 2047-decoded display name.
+// Mailbox is one address of an address field; Name is the RFC 2047-decoded display name (a word
+// that could not be decoded is kept as written, with a ProblemEncodedWordUndecodable).
 type Mailbox struct {
 	Name    string `json:"name,omitempty"`
 	Address string `json:"address"`
@@ -28,16 +25,15 @@ func (m *Message) parseFrom(fd Field) {
 		m.From = append(m.From, f)
 		return
 	}
-	list, err := mail.ParseAddressList(fd.Value)
+	list, bad, err := parseAddressList(fd.Value)
 	switch {
 	case err != nil:
 		m.problem(fd, ProblemFromInvalid, "address list: "+err.Error())
 	case len(list) == 0:
 		m.problem(fd, ProblemFromEmpty, "no mailbox")
 	}
-	for _, a := range list {
-		f.Mailboxes = append(f.Mailboxes, Mailbox{Name: a.Name, Address: a.Address})
-	}
+	m.undecodable(fd, bad)
+	f.Mailboxes = list
 	m.From = append(m.From, f)
 }
 

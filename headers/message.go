@@ -166,7 +166,7 @@ func Parse(h textproto.Header) *Message {
 			if err != nil {
 				m.problem(fd, ProblemReceivedInvalid, err.Error())
 			} else if r.Date.IsZero() {
-				m.problem(fd, ProblemReceivedNoDate, "no parsable date in "+quoteClip(r.DateText))
+				m.problem(fd, ProblemReceivedNoDate, "no parsable date in "+quoteWhole(r.DateText))
 			}
 			m.Received = append(m.Received, r)
 		case key == keyFrom:

@@ -41,4 +41,27 @@ const (
 	ProblemFromInvalid = "headers.from.invalid"
 	// ProblemFromEmpty: a From field holds no mailbox.
 	ProblemFromEmpty = "headers.from.empty"
+	// ProblemMailboxDeliveryInvalid: X-Microsoft-Antispam-Mailbox-Delivery does not parse
+	// (ParseMailboxDelivery).
+	ProblemMailboxDeliveryInvalid = "headers.mailbox-delivery.invalid"
+	// ProblemCrossTenantIDConflict: the X-MS-Exchange-CrossTenant-Id fields name different tenants
+	// (Message.CrossTenantID fails with ErrConflictTenantID). Analyze reports it.
+	ProblemCrossTenantIDConflict = "headers.crosstenant-id.conflict"
+	// ProblemEncodedWordUndecodable: an RFC 2047 encoded-word in Subject or a display name names
+	// a charset no decoder knows or is not valid base64/quoted-printable; it is kept as written.
+	ProblemEncodedWordUndecodable = "headers.encoded-word.undecodable"
+	// ProblemToInvalid: a To field exists but its address list does not parse (RFC 5322 §3.4).
+	// Analyze reports it.
+	ProblemToInvalid = "headers.to.invalid"
+	// ProblemCcInvalid: a Cc field exists but its address list does not parse. Analyze reports it.
+	ProblemCcInvalid = "headers.cc.invalid"
+	// ProblemReplyToInvalid: a Reply-To field exists but its address list does not parse.
+	// Analyze reports it.
+	ProblemReplyToInvalid = "headers.reply-to.invalid"
+	// ProblemMessageIDInvalid: Message-ID is not one msg-id "<left@right>" (RFC 5322 §3.6.4).
+	// Analyze reports it.
+	ProblemMessageIDInvalid = "headers.message-id.invalid"
+	// ProblemDateInvalid: the Date field does not parse as an RFC 5322 §3.3 date-time. Analyze
+	// reports it.
+	ProblemDateInvalid = "headers.date.invalid"
 )

@@ -171,6 +171,17 @@ func TestProblemCodes(t *testing.T) {
 		{ProblemReceivedNoDate, "Received", "Received: from a.example by b.example\n"},
 		{ProblemFromInvalid, "From", "From: carol@@contoso.com\n"},
 		{ProblemFromEmpty, "From", "From: \n"},
+		// Items are KEY:value (the grammar of X-Forefront-Antispam-Report).
+		{ProblemMailboxDeliveryInvalid, "X-Microsoft-Antispam-Mailbox-Delivery", "X-Microsoft-Antispam-Mailbox-Delivery: dest;\n"},
+		{ProblemCrossTenantIDConflict, "X-MS-Exchange-CrossTenant-Id", "X-MS-Exchange-CrossTenant-Id: " + guid1 + "\nX-MS-Exchange-CrossTenant-Id: " + guid2 + "\n"},
+		// x-unknown is no charset any decoder knows.
+		{ProblemEncodedWordUndecodable, "Subject", "Subject: =?x-unknown?Q?abc?=\n"},
+		{ProblemToInvalid, "To", "To: carol@@contoso.com\n"},
+		{ProblemCcInvalid, "Cc", "Cc: <carol\n"},
+		{ProblemReplyToInvalid, "Reply-To", "Reply-To: @\n"},
+		// No angle brackets (RFC 5322 §3.6.4).
+		{ProblemMessageIDInvalid, "Message-ID", "Message-ID: abc@example.com\n"},
+		{ProblemDateInvalid, "Date", "Date: yesterday\n"},
 	}
 	ds, err := parseDeclaredProblems()
 	if err != nil {
@@ -183,7 +194,7 @@ func TestProblemCodes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.code, func(t *testing.T) {
-			m := parse(t, tc.block)
+			m := analyze(t, tc.block).Message
 			var got []string
 			for _, p := range m.Problems {
 				got = append(got, p.Field+" "+p.Reason.Code)

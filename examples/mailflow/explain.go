@@ -30,6 +30,8 @@ type explanation struct {
 	MailFrom string           `json:"mailFrom"`
 	RcptTo   []string         `json:"rcptTo"`
 	Verdict  classify.Verdict `json:"verdict"`
+	// Headers is the header analysis `mailflow headers --format json` prints.
+	Headers *headers.Analysis `json:"headers"`
 }
 
 type explainSession struct {
@@ -158,7 +160,7 @@ peer address, no verified certificate or no tenant header means the mail is not 
 	v := p.Decide(classify.Transaction{Session: s, MailFrom: from, RcptTo: to, Header: h, DKIM: results})
 	if *format == formatJSON {
 		if err := writeJSON(stdout, explanation{Message: name, Session: explainSession{s.RemoteAddr, s.HELO, s.TLS},
-			MailFrom: from, RcptTo: to, Verdict: v}); err != nil {
+			MailFrom: from, RcptTo: to, Verdict: v, Headers: headers.Analyze(h)}); err != nil {
 			fmt.Fprintf(stderr, "mailflow explain: %v\n", err)
 			return 1
 		}
@@ -167,9 +169,9 @@ peer address, no verified certificate or no tenant header means the mail is not 
 	o := &textOut{w: stdout, color: useColor(stdout)}
 	writeVerdictText(o, d, s, from, v)
 	o.line("")
-	pr := &printer{w: stdout}
+	pr := &printer{w: stdout, width: width}
 	pr.title("What Exchange Online's headers say (claims: trusted only from verified EXO)")
-	summary(pr, h, headers.Parse(h))
+	summary(pr, headers.Analyze(h))
 	o.line("  (mailflow headers " + sanitize(name) + " shows every field)")
 	return 0
 }
