@@ -301,9 +301,32 @@ func TestCompileDefaults(t *testing.T) {
 	}
 }
 
+// TestCompileGatewayName checks that a gateway without a name is refused (issue 16 §2: a
+// gateway's name is its HELO name and authserv-id), while a configuration without any gateway
+// still compiles as a directory of tenants.
+func TestCompileGatewayName(t *testing.T) {
+	const want = "tenantgate: 1 configuration error\n  gateway.name: required: the gateway's host name (its HELO name and default authserv-id)"
+	for _, in := range []string{
+		`{"gateway": {"name": "", "serves": []}}`,
+		`{"gateway": {"name": "  "}}`,
+		`{"gateway": {"addresses": ["192.0.2.1"]}}`,
+	} {
+		c, err := LoadConfig(strings.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Compile(c); err == nil || err.Error() != want {
+			t.Errorf("%s: Compile = %v; want %s", in, err, want)
+		}
+	}
+	if _, err := Compile(Config{}); err != nil {
+		t.Errorf("no gateway: Compile = %v", err)
+	}
+}
+
 func TestCompileExplicitEmptyEXO(t *testing.T) {
 	// threats case 28/33: an emptied list means nothing matches, not the defaults.
-	c, err := LoadConfig(strings.NewReader(`{"tenants": [], "gateway": {"exchangeOnline": {"certNames": [], "networks": []}}}`))
+	c, err := LoadConfig(strings.NewReader(`{"tenants": [], "gateway": {"name": "gw.example.net", "exchangeOnline": {"certNames": [], "networks": []}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
