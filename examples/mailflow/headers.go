@@ -22,9 +22,7 @@ func runHeaders(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mailflow headers", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var l headers.Limits
-	fs.IntVar(&l.MaxBytes, "max-bytes", headers.DefaultMaxBytes, "refuse a header block over this many bytes")
-	fs.IntVar(&l.MaxFields, "max-fields", headers.DefaultMaxFields, "refuse a header block with more fields")
-	fs.IntVar(&l.MaxLineLength, "max-line", headers.DefaultMaxLineLength, "refuse a header line longer than this")
+	limitFlags(fs, &l)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: mailflow headers [flags] FILE.eml   (FILE \"-\" reads standard input)")
 		fs.PrintDefaults()
@@ -33,6 +31,10 @@ func runHeaders(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return 2
+	}
+	if err := checkLimits("mailflow headers", l); err != nil {
+		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	if fs.NArg() != 1 {
@@ -56,7 +58,7 @@ func runHeaders(args []string, stdout, stderr io.Writer) int {
 }
 
 func explainReader(r io.Reader, name string, l headers.Limits, stdout, stderr io.Writer) int {
-	h, err := headers.Read(r, l)
+	h, err := readMessage(r, l)
 	if err != nil {
 		fmt.Fprintf(stderr, "mailflow headers: %s: %v\n", name, err)
 		return 1

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/exoimport"
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 	"github.com/tenantgate/tenantgate/topology"
 )
 
@@ -46,6 +48,10 @@ ScubaGear, Microsoft365DSC) are imported and get the ORCA-parity checks; with --
 	names := fs.Args()
 	first, err := readInput(names[0], os.Stdin)
 	if err != nil {
+		fmt.Fprintf(stderr, "mailflow lint: %v\n", err)
+		return 1
+	}
+	if err := refuseNothing(names, first, os.Stdin); err != nil {
 		fmt.Fprintf(stderr, "mailflow lint: %v\n", err)
 		return 1
 	}
@@ -133,8 +139,8 @@ ScubaGear, Microsoft365DSC) are imported and get the ORCA-parity checks; with --
 // error or an unknown field, with line and column) then explains the problem better than
 // "unknown format".
 func looksLikeConfig(data []byte) bool {
-	s := strings.TrimSpace(string(data))
-	return strings.HasPrefix(s, "{")
+	t, err := jsonstrict.Text(data)
+	return err == nil && bytes.HasPrefix(bytes.TrimSpace(t), []byte("{"))
 }
 
 // printWarnings prints import warnings to stderr, one a line.
