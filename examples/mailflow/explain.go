@@ -22,14 +22,19 @@ import (
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
-// explanation is the JSON form of `mailflow explain`: the session and envelope the verdict was
-// made for, and the verdict.
+// explanation is the JSON form of `mailflow explain` (schema/explain.schema.json): the session
+// and envelope the verdict was made for, and the verdict. OK is true when the header block
+// was readable and no recipient is refused or deferred.
 type explanation struct {
-	Message  string           `json:"message"`
-	Session  explainSession   `json:"session"`
-	MailFrom string           `json:"mailFrom"`
-	RcptTo   []string         `json:"rcptTo"`
-	Verdict  classify.Verdict `json:"verdict"`
+	envelope
+	Message  string         `json:"message"`
+	Session  explainSession `json:"session"`
+	MailFrom string         `json:"mailFrom"`
+	RcptTo   []string       `json:"rcptTo"`
+	// HeaderError is why the header block could not be read; the verdict then refuses every
+	// recipient with 554 5.6.0.
+	HeaderError string           `json:"headerError,omitempty"`
+	Verdict     classify.Verdict `json:"verdict"`
 }
 
 type explainSession struct {
@@ -174,8 +179,15 @@ peer address, no verified certificate or no tenant header means the mail is not 
 	}
 	v := p.Decide(classify.Transaction{Session: s, MailFrom: from, RcptTo: to, Header: h, HeaderError: headerErr, DKIM: results})
 	if *format == formatJSON {
-		if err := writeJSON(stdout, explanation{Message: name, Session: explainSession{s.RemoteAddr, s.HELO, s.TLS},
-			MailFrom: from, RcptTo: to, Verdict: v}); err != nil {
+		ex := explanation{envelope: newEnvelope(headerErr == nil && !refused(v)), Message: name,
+			Session: explainSession{s.RemoteAddr, s.HELO, s.TLS}, MailFrom: from, RcptTo: to, Verdict: v}
+		if ex.RcptTo == nil {
+			ex.RcptTo = []string{}
+		}
+		if headerErr != nil {
+			ex.HeaderError = strings.TrimPrefix(headerErr.Error(), "headers: ")
+		}
+		if err := writeOutput(stdout, ex, d); err != nil {
 			fmt.Fprintf(stderr, "mailflow explain: %v\n", err)
 			return 1
 		}
@@ -194,6 +206,16 @@ peer address, no verified certificate or no tenant header means the mail is not 
 	summary(pr, h, headers.Parse(h))
 	o.line("  (mailflow headers " + sanitize(name) + " shows every field)")
 	return 0
+}
+
+// refused reports whether the verdict refuses or defers a recipient.
+func refused(v classify.Verdict) bool {
+	for _, r := range v.Recipients {
+		if r.Action == classify.Reject || r.Action == classify.Defer {
+			return true
+		}
+	}
+	return false
 }
 
 // readHeader reads a message's header block within l; "-" is standard input.

@@ -130,6 +130,7 @@ ScubaGear, Microsoft365DSC) are imported and get the ORCA-parity checks; with --
 			}
 			r = topologyReport{Source: source, Tenant: t.Name, Findings: topology.LintORCA(&t)}
 			r.finish()
+			r.TenantRef = &tenantRef{ID: t.ID, Name: t.Name}
 		}
 	}
 	return printReport(&r, *format, *verbose, stdout, stderr, "mailflow lint")

@@ -126,19 +126,27 @@ Follows one message hop by hop through Exchange Online and the gateway (topology
 	}
 	tr := topology.Simulate(d, in, topology.Options{})
 	nt := namedTrace{Name: "simulated message", Trace: tr}
+	ok := tr.Outcome == topology.OutcomeDelivered && len(tr.Reasons) == 0
 	switch *format {
 	case formatText:
 		writeTraceText(&textOut{w: stdout, color: useColor(stdout)}, nt, *verbose)
 	case formatJSON:
-		if err := writeJSON(stdout, tr); err != nil {
+		if err := writeOutput(stdout, simulation{newEnvelope(ok), tr}, d); err != nil {
 			fmt.Fprintf(stderr, "mailflow simulate: %v\n", err)
 			return 1
 		}
 	case formatMermaid:
 		writeMermaid(stdout, nt)
 	}
-	if tr.Outcome != topology.OutcomeDelivered || len(tr.Reasons) > 0 {
+	if !ok {
 		return 1
 	}
 	return 0
+}
+
+// simulation is the JSON form of `mailflow simulate` (schema/simulate.schema.json): the
+// envelope and the trace's fields.
+type simulation struct {
+	envelope
+	topology.Trace
 }
