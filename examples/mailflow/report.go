@@ -158,7 +158,7 @@ func (r *topologyReport) writeMarkdown(w io.Writer) {
 		return
 	}
 	for _, f := range r.Findings {
-		head := f.Severity.String() + " `" + f.Code + "`"
+		head := f.Severity.String() + " " + mdCode(f.Code)
 		if f.ORCA != "" {
 			head += " " + f.ORCA
 		}
@@ -167,9 +167,31 @@ func (r *topologyReport) writeMarkdown(w io.Writer) {
 		}
 		fmt.Fprintf(w, "- **%s**: %s\n  Fix: %s\n", head, mdText(f.Summary), mdText(f.Fix))
 		if f.PowerShell != "" {
-			fmt.Fprintf(w, "  `%s`\n", strings.ReplaceAll(sanitize(f.PowerShell), "`", "'"))
+			fmt.Fprintf(w, "  %s\n", mdCode(f.PowerShell))
 		}
 	}
+}
+
+// mdCode writes s as a Markdown code span that shows it unchanged, backticks included (PowerShell's
+// escape character; a connector name may hold one): the fence is one backtick longer than the
+// longest run of backticks in s, and a space pads s when it starts or ends with a backtick or
+// a space, which CommonMark strips again (https://spec.commonmark.org/0.31.2/#code-spans).
+func mdCode(s string) string {
+	s = sanitize(s)
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") && strings.Trim(s, " ") != "" {
+		s = " " + s + " "
+	}
+	return fence + s + fence
 }
 
 // mdText keeps configuration text from turning into Markdown or HTML.
