@@ -124,7 +124,7 @@ func checkAddress(flagName, v string) error {
 	if err != nil {
 		return fmt.Errorf("%s %q: not an email address (want local-part@domain, such as erin@contoso.com)", flagName, v)
 	}
-	if a.Name != "" || strings.ContainsAny(v, "<>") || a.Address != strings.TrimSpace(v) {
+	if a.Name != "" || strings.ContainsAny(v, "<>") {
 		return fmt.Errorf("%s %q: give the bare address %s, without the display name", flagName, v, a.Address)
 	}
 	if !strings.Contains(a.Address, "@") {

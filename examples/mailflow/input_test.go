@@ -89,6 +89,8 @@ func TestBadInputs(t *testing.T) {
 			`mailflow simulate: --to "Erin <erin@contoso.com>": give the bare address erin@contoso.com, without the display name` + "\n", ""},
 		{"simulate-no-to", []string{"simulate", "testdata/demo.json"}, 2, "mailflow simulate: missing --to ADDR: the recipient to follow\n", ""},
 		{"simulate-no-config", []string{"simulate", "--to", "erin@contoso.com"}, 2, "mailflow simulate: missing CONFIG.json; mailflow simulate -h describes the flags\n", ""},
+		// A quoted local part is an address, not a display name (RFC 5321 §4.1.2).
+		{"simulate-quoted-local-part", []string{"simulate", "testdata/demo.json", "--from", "carol@contoso.com", "--to", `"erin smith"@woodgrove.example`}, 0, "", "DELIVERED"},
 		// The SMTP form <addr> is an address.
 		{"simulate-angle-form", []string{"simulate", "testdata/demo.json", "--from", "<carol@contoso.com>", "--to", "<erin@woodgrove.example>"}, 0, "", "DELIVERED"},
 
