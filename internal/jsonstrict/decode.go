@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // decoder walks the JSON text and the Go value together. It keeps decoding after a value
@@ -59,6 +60,11 @@ func (d *decoder) pathString() string {
 	for _, s := range d.path {
 		if s.isIndex {
 			fmt.Fprintf(&b, "[%d]", s.index)
+			continue
+		}
+		if s.key == "" || strings.ContainsAny(s.key, ".[]\" \t") || !utf8.ValidString(s.key) {
+			// A map key that would not read back as one path element: ["192.0.2.1"].
+			b.WriteString("[" + strconv.Quote(s.key) + "]")
 			continue
 		}
 		if b.Len() > 0 {

@@ -21,14 +21,15 @@ type testTenant struct {
 }
 
 type testDoc struct {
-	Tenants []testTenant      `json:"tenants"`
-	Count   int               `json:"count"`
-	Small   uint8             `json:"small"`
-	Ratio   float64           `json:"ratio"`
-	Tags    map[string]string `json:"tags"`
-	Opt     *testInbound      `json:"opt"`
-	Any     any               `json:"any"`
-	Hidden  string            `json:"-"`
+	Tenants []testTenant       `json:"tenants"`
+	Count   int                `json:"count"`
+	Small   uint8              `json:"small"`
+	Ratio   float64            `json:"ratio"`
+	Tags    map[string]string  `json:"tags"`
+	Opt     *testInbound       `json:"opt"`
+	Any     any                `json:"any"`
+	Hidden  string             `json:"-"`
+	ByAddr  map[netip.Addr]int `json:"byAddr"`
 }
 
 // TestDecode checks the strict reading: one JSON value, keys exactly as tagged and once each,
@@ -52,6 +53,7 @@ func TestDecode(t *testing.T) {
 			`line 3, column 2: tenants[0].inbound[0]: unknown field "RequireTls" (did you mean "requireTls"? keys are case-sensitive)`},
 		{"repeated key", "{\"count\": 1,\n \"count\": 2}",
 			"line 2, column 2: count: repeated key (first at line 1, column 2); a key may appear once in an object"},
+		{"map key with a dot", `{"tags": {"a.b": 1}}`, `line 1, column 18: tags["a.b"]: want a string, not a number`},
 		{"repeated map key", "{\"tags\": {\"a\": \"x\",\n \"a\": \"y\"}}",
 			"line 2, column 2: tags.a: repeated key (first at line 1, column 11); a key may appear once in an object"},
 		// A value of the wrong kind points at the value's first byte: the opening quote of "2"
@@ -65,6 +67,10 @@ func TestDecode(t *testing.T) {
 		// A TextUnmarshaler's own error, at the value's opening quote (column 36).
 		{"bad address", `{"tenants": [{"inbound": [{"addr": "300.1.1.1"}]}]}`,
 			`line 1, column 36: tenants[0].inbound[0].addr: "300.1.1.1" is not an IP address: IPv4 field has value >255`},
+		// Keys read by UnmarshalText: each bad key named by its path, at its opening quote.
+		{"bad text key", `{"byAddr": {"192.0.2.1": 1, "x": 2, "192.0.2.1": 3}}`,
+			`line 1, column 29: byAddr.x: key: "x" is not an IP address: unable to parse IP` + "\n" +
+				`line 1, column 37: byAddr["192.0.2.1"]: repeated key (first at line 1, column 13); a key may appear once in an object`},
 		// Every problem at once, in document order.
 		{"every problem", "{\"count\": \"x\",\n\"small\": -1,\n\"bogus\": 1}",
 			"line 1, column 11: count: want a whole number, not a string\n" +
@@ -100,7 +106,7 @@ func TestDecode(t *testing.T) {
 // and interfaces.
 func TestDecodeValues(t *testing.T) {
 	in := `{"tenants": [{"name": "caf\u00e9 \"x\"", "inbound": []}, {"name": "b", "inbound": [{"addr": "2001:db8::1", "requireTls": true}]}],
-		"count": -7, "ratio": 0.5e1, "tags": {"k": "v"}, "opt": {"name": "o"}, "any": [1, {"a": null}]}`
+		"count": -7, "ratio": 0.5e1, "tags": {"k": "v"}, "byAddr": {"2001:db8::1": 1}, "opt": {"name": "o"}, "any": [1, {"a": null}]}`
 	var got, want testDoc
 	if err := Decode([]byte(in), &got); err != nil {
 		t.Fatal(err)

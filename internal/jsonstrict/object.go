@@ -166,10 +166,12 @@ func (d *decoder) object(c byte, v reflect.Value, wantText string) {
 	})
 }
 
-// mapValue decodes an object into the map v; keys must be strings.
+// mapValue decodes an object into the map v, whose keys are strings or read by UnmarshalText
+// (a tenant ID); other key types get encoding/json's rules.
 func (d *decoder) mapValue(c byte, v reflect.Value) {
 	t := v.Type()
-	if t.Key().Kind() != reflect.String || reflect.PointerTo(t.Key()).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+	textKey := reflect.PointerTo(t.Key()).Implements(reflect.TypeFor[encoding.TextUnmarshaler]())
+	if t.Key().Kind() != reflect.String && !textKey {
 		start, end, ok := d.skip()
 		if ok {
 			if err := json.Unmarshal(d.data[start:end], v.Addr().Interface()); err != nil {
@@ -192,12 +194,23 @@ func (d *decoder) mapValue(c byte, v reflect.Value) {
 	if v.IsNil() {
 		v.Set(reflect.MakeMap(t))
 	}
-	d.members(func(key string, _ int) {
-		elem := reflect.New(t.Elem()).Elem()
+	d.members(func(key string, off int) {
+		k := reflect.New(t.Key())
 		d.path = append(d.path, segment{key: key})
+		defer func() { d.path = d.path[:len(d.path)-1] }()
+		if textKey {
+			if err := k.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(key)); err != nil {
+				d.valueError(off, "key: "+plain(err))
+				d.ws()
+				d.skip()
+				return
+			}
+		} else {
+			k.Elem().SetString(key)
+		}
+		elem := reflect.New(t.Elem()).Elem()
 		d.value(elem)
-		d.path = d.path[:len(d.path)-1]
-		v.SetMapIndex(reflect.ValueOf(key).Convert(t.Key()), elem)
+		v.SetMapIndex(k.Elem(), elem)
 	})
 }
 
