@@ -64,6 +64,9 @@ func TestLoadConfigErrors(t *testing.T) {
 				"\n" + `line 2, column 41: gateway.addresses[1]: "300.0.0.1" is not an IP address: IPv4 field has value >255` +
 				"\n" + `line 2, column 66: gateway.serves[0]: invalid tenant ID "x": want 36 characters in the form 8-4-4-4-12, have 1`},
 		{"empty", "", p + "line 1, column 1: no JSON value: the file is empty"},
+		// The issue's report named the Go type []tenantgate.TenantID here.
+		{"serves as a string", `{"gateway": {"serves": "11111111-1111-1111-1111-111111111111"}}`,
+			p + "line 1, column 24: gateway.serves: want a list […], not a string"},
 		// A map keyed by tenant ID: the bad key by its path, at its opening quote (column 29).
 		{"smart host key", `{"gateway": {"smartHosts": {"nope": "x"}}}`,
 			p + `line 1, column 29: gateway.smartHosts.nope: key: invalid tenant ID "nope": want 36 characters in the form 8-4-4-4-12, have 4`},
