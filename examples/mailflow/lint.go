@@ -110,6 +110,9 @@ ScubaGear, Microsoft365DSC) are imported and get the ORCA-parity checks; with --
 				return 1
 			}
 			_, d, err := mergeTenant(cfg, *config, t, *tenantID, stderr, "mailflow lint")
+			if err == nil && d.Gateway().Name == "" {
+				err = noGateway(*config)
+			}
 			if err != nil {
 				fmt.Fprintf(stderr, "mailflow lint: %v\n", err)
 				return 1
