@@ -144,11 +144,11 @@ func (d *decoder) value(v reflect.Value) {
 			d.literal()
 		case '"':
 			start := d.pos
-			s, ok := d.str()
+			b, ok := d.strBytes()
 			if !ok {
 				return
 			}
-			if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+			if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText(b); err != nil {
 				d.valueError(start, plain(err))
 			}
 		default:
@@ -219,6 +219,23 @@ func want(t reflect.Type) string {
 		return "a number"
 	}
 	return "a value"
+}
+
+// strBytes decodes the string at d.pos; without escapes it is a slice of the input.
+func (d *decoder) strBytes() ([]byte, bool) {
+	start, end, complex, ok := d.scanString()
+	if !ok {
+		return nil, false
+	}
+	if !complex {
+		return d.data[start+1 : end-1], true
+	}
+	var s string
+	if err := json.Unmarshal(d.data[start:end], &s); err != nil {
+		d.syntax(start, "invalid string: %s", plain(err))
+		return nil, false
+	}
+	return []byte(s), true
 }
 
 // str decodes the string at d.pos.

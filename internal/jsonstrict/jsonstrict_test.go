@@ -2,6 +2,7 @@ package jsonstrict
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -166,4 +167,35 @@ func TestDecodeDeep(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "nested more than 10000 levels deep") {
 		t.Errorf("Decode = %v", err)
 	}
+}
+
+// TestDecodeAllocs bounds Decode's allocations by encoding/json's for a configuration-like
+// document: strictness costs a key check per member, not a copy per key or slice element.
+func TestDecodeAllocs(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"tenants": [`)
+	for i := range 500 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"name": "tenant%d", "inbound": [{"name": "a", "requireTls": true, "addr": "192.0.2.%d"}, {"name": "b"}]}`, i, i%250)
+	}
+	b.WriteString(`], "count": 1, "tags": {"a": "b"}}`)
+	data := []byte(b.String())
+	strict := testing.AllocsPerRun(5, func() {
+		var v testDoc
+		if err := Decode(data, &v); err != nil {
+			t.Fatal(err)
+		}
+	})
+	std := testing.AllocsPerRun(5, func() {
+		var v testDoc
+		if err := json.Unmarshal(data, &v); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if strict > 1.25*std {
+		t.Errorf("Decode: %.0f allocations; encoding/json: %.0f", strict, std)
+	}
+	t.Logf("Decode %.0f allocations, encoding/json %.0f", strict, std)
 }

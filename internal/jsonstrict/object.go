@@ -1,6 +1,7 @@
 package jsonstrict
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/json"
 	"fmt"
@@ -10,8 +11,14 @@ import (
 
 // structInfo is what decoding needs of a struct type: its JSON keys, exactly as tagged.
 type structInfo struct {
-	index  map[string][]int  // key → field index path (embedded structs flattened)
-	folded map[string]string // lower-case key → key, to suggest the right spelling
+	index  map[string]fieldInfo // key → field (embedded structs flattened)
+	folded map[string]string    // lower-case key → key, to suggest the right spelling
+}
+
+// fieldInfo is one field of a struct: its key and its index path.
+type fieldInfo struct {
+	name  string
+	index []int
 }
 
 // info returns the keys of struct type t, computed once per Decode.
@@ -19,7 +26,7 @@ func (d *decoder) info(t reflect.Type) *structInfo {
 	if si, ok := d.types[t]; ok {
 		return si
 	}
-	si := &structInfo{index: map[string][]int{}, folded: map[string]string{}}
+	si := &structInfo{index: map[string]fieldInfo{}, folded: map[string]string{}}
 	addFields(si, t, nil)
 	d.types[t] = si
 	return si
@@ -53,7 +60,7 @@ func addFields(si *structInfo, t reflect.Type, prefix []int) {
 		if _, dup := si.index[name]; dup {
 			continue
 		}
-		si.index[name] = append(append([]int(nil), prefix...), i)
+		si.index[name] = fieldInfo{name: name, index: append(append([]int(nil), prefix...), i)}
 		si.folded[strings.ToLower(name)] = name
 	}
 	for _, f := range embedded {
@@ -85,20 +92,40 @@ func field(v reflect.Value, index []int) reflect.Value {
 // members walks the members of the object at d.pos ('{' already checked), calling member for
 // each key after its colon with the offset of the key's opening quote. A repeated key is an
 // error and its value is skipped.
-func (d *decoder) members(member func(key string, keyOff int)) {
+func (d *decoder) members(member func(key []byte, keyOff int)) {
 	d.pos++
 	if d.ws() == '}' {
 		d.pos++
 		return
 	}
-	seen := map[string]int{}
+	// Keys seen so far with their offsets: a linear search for the few keys of a usual object,
+	// a map beyond.
+	type keyAt struct {
+		key []byte
+		off int
+	}
+	var small [16]keyAt
+	seenList := small[:0]
+	var seenMap map[string]int
+	lookup := func(key []byte) (int, bool) {
+		if seenMap != nil {
+			off, ok := seenMap[string(key)]
+			return off, ok
+		}
+		for _, k := range seenList {
+			if bytes.Equal(k.key, key) {
+				return k.off, true
+			}
+		}
+		return 0, false
+	}
 	for {
 		if d.ws() != '"' {
 			d.unexpected("a key in double quotes")
 			return
 		}
 		off := d.pos
-		key, ok := d.str()
+		key, ok := d.strBytes()
 		if !ok {
 			return
 		}
@@ -107,9 +134,9 @@ func (d *decoder) members(member func(key string, keyOff int)) {
 			return
 		}
 		d.pos++
-		if first, dup := seen[key]; dup {
+		if first, dup := lookup(key); dup {
 			line, col := lineCol(d.data, first)
-			d.path = append(d.path, segment{key: key})
+			d.path = append(d.path, segment{key: string(key)})
 			d.valueError(off, fmt.Sprintf("repeated key (first at line %d, column %d); a key may appear once in an object", line, col))
 			d.path = d.path[:len(d.path)-1]
 			d.ws()
@@ -117,7 +144,18 @@ func (d *decoder) members(member func(key string, keyOff int)) {
 				return
 			}
 		} else {
-			seen[key] = off
+			switch {
+			case seenMap != nil:
+				seenMap[string(key)] = off
+			case len(seenList) < len(small):
+				seenList = append(seenList, keyAt{key, off})
+			default:
+				seenMap = make(map[string]int, 2*len(small))
+				for _, k := range seenList {
+					seenMap[string(k.key)] = k.off
+				}
+				seenMap[string(key)] = off
+			}
 			member(key, off)
 		}
 		if d.stop {
@@ -148,11 +186,11 @@ func (d *decoder) object(c byte, v reflect.Value, wantText string) {
 		return
 	}
 	si := d.info(v.Type())
-	d.members(func(key string, off int) {
-		index, ok := si.index[key]
+	d.members(func(key []byte, off int) {
+		f, ok := si.index[string(key)]
 		if !ok {
 			msg := fmt.Sprintf("unknown field %q", key)
-			if k, ok := si.folded[strings.ToLower(key)]; ok {
+			if k, ok := si.folded[strings.ToLower(string(key))]; ok {
 				msg += fmt.Sprintf(" (did you mean %q? keys are case-sensitive)", k)
 			}
 			d.addAt(off, d.pathString(), msg)
@@ -160,8 +198,8 @@ func (d *decoder) object(c byte, v reflect.Value, wantText string) {
 			d.skip()
 			return
 		}
-		d.path = append(d.path, segment{key: key})
-		d.value(field(v, index))
+		d.path = append(d.path, segment{key: f.name})
+		d.value(field(v, f.index))
 		d.path = d.path[:len(d.path)-1]
 	})
 }
@@ -194,12 +232,13 @@ func (d *decoder) mapValue(c byte, v reflect.Value) {
 	if v.IsNil() {
 		v.Set(reflect.MakeMap(t))
 	}
-	d.members(func(key string, off int) {
+	d.members(func(kb []byte, off int) {
+		key := string(kb)
 		k := reflect.New(t.Key())
 		d.path = append(d.path, segment{key: key})
 		defer func() { d.path = d.path[:len(d.path)-1] }()
 		if textKey {
-			if err := k.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(key)); err != nil {
+			if err := k.Interface().(encoding.TextUnmarshaler).UnmarshalText(kb); err != nil {
 				d.valueError(off, "key: "+plain(err))
 				d.ws()
 				d.skip()
@@ -243,9 +282,11 @@ func (d *decoder) list(c byte, v reflect.Value) {
 		d.pos++
 		return
 	}
-	zero := reflect.Zero(t.Elem())
 	for i := 0; ; i++ {
-		v.Set(reflect.Append(v, zero))
+		if i == v.Cap() {
+			v.Grow(max(4, i)) // in place: no slice header per element
+		}
+		v.SetLen(i + 1)
 		d.path = append(d.path, segment{index: i, isIndex: true})
 		d.value(v.Index(i))
 		d.path = d.path[:len(d.path)-1]
