@@ -68,11 +68,13 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `usage: mailflow explain --config CONFIG.json [--peer-ip IP]
        [--peer-cert PEM | --peer-cert-name NAME --verified]
-       [--policy JSON] [--dkim DOMAIN=RESULT]... MESSAGE.eml   ("-" reads stdin)
+       [--policy JSON] [--dkim DOMAIN=RESULT]... [--rcpt ADDR]... MESSAGE.eml   ("-" reads stdin)
 
 The gateway's verdict (classify.Policy) on a message as if the given peer had sent it, with
 every reason, then what Exchange Online's headers in it say. The trust rules fail closed: no
-peer address, no verified certificate or no tenant header means the mail is not "ours".`)
+peer address, no verified certificate or no tenant header means the mail is not "ours". A
+header block the gateway cannot read gets its verdict: every recipient refused, 554 5.6.0.
+Exit status 1 when the message has no recipient to take (give --rcpt).`)
 		fs.PrintDefaults()
 	}
 	if code, ok := parseFlags(fs, args); !ok {
