@@ -87,8 +87,9 @@ func readMessage(r io.Reader, l headers.Limits) (textproto.Header, error) {
 	br := bufio.NewReader(r)
 	head, _ := br.Peek(8)
 	switch {
-	// Every .msg file is an OLE compound file, which starts with these eight bytes ([MS-CFB]
-	// 2.2, https://learn.microsoft.com/openspecs/windows_protocols/ms-cfb/05060311-bfce-4b12-874d-71fd4ce63aea).
+	// A .msg file is a compound file ([MS-OXMSG],
+	// https://learn.microsoft.com/openspecs/exchange_server_protocols/ms-oxmsg/), whose header
+	// starts with these eight bytes ([MS-CFB] 2.2, https://learn.microsoft.com/openspecs/windows_protocols/ms-cfb/).
 	case bytes.Equal(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
 		return textproto.Header{}, errors.New(`this is an Outlook .msg file (Outlook's own binary format), not a message in Internet format: ` +
 			`in Outlook open the message, choose File > Properties and save the "Internet headers" box as a text file ` +
