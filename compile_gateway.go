@@ -13,7 +13,10 @@ func (v *validator) validateGateway(in Gateway) Gateway {
 	el := &v.el
 	g := in
 	g.Name = strings.TrimSpace(g.Name)
-	if g.Name != "" {
+	switch {
+	case g.Name == "" && in.configured():
+		el.add("gateway.name", "required: the gateway's host name (its HELO name and default authserv-id)")
+	case g.Name != "":
 		if n, err := ParseDomain(g.Name); err != nil {
 			el.add("gateway.name", "%v", err)
 		} else {
@@ -144,4 +147,11 @@ func certNames(el *errList, path string, in []string) []string {
 		}
 	}
 	return out
+}
+
+// configured reports whether any gateway field is set. A configuration without a gateway
+// compiles into a Directory of tenants only; one that sets anything of the gateway must name it.
+func (g *Gateway) configured() bool {
+	return g.Name != "" || g.Serves != nil || g.Addresses != nil || g.ExchangeOnline.CertNames != nil ||
+		g.ExchangeOnline.Networks != nil || g.Identities != nil || g.SmartHosts != nil || g.AuthServID != ""
 }

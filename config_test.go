@@ -1,11 +1,15 @@
 package tenantgate
 
 import (
+	"bytes"
 	"errors"
 	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -28,24 +32,106 @@ func loadDemo(t testing.TB) *Directory {
 	return d
 }
 
+// TestLoadConfigErrors checks LoadConfig's errors word for word (issue 16 §2): line and column
+// of the offending key or value (1-based, bytes), its JSON path with array indices, plain words
+// without Go type names, and every problem at once.
 func TestLoadConfigErrors(t *testing.T) {
+	const p = "tenantgate: config: "
 	tests := []struct {
 		name, in, want string
 	}{
-		{"unknown field", "{\n  \"tenants\": [],\n  \"gateway\": {\"nmae\": \"x\"}\n}", `line 3, column 15: json: unknown field "nmae"`},
-		{"wrong type", "{\"tenants\": [{\"name\": 5}]}", "line 1, column 23: tenants.name: cannot use JSON number as string"},
-		{"bad tenant id", "{\"tenants\": [{\"id\": \"nope\"}]}", `invalid tenant ID "nope"`},
-		{"syntax", "{\"tenants\": [}", "line 1, column 14: invalid character '}'"},
-		{"trailing data", "{} {}", "unexpected data after the JSON value"},
-		{"bad network", `{"gateway": {"exchangeOnline": {"networks": ["40.92.0.0/33"]}}}`, "40.92.0.0/33"},
+		// The key's opening quote: line 3, column 15.
+		{"unknown field", "{\n  \"tenants\": [],\n  \"gateway\": {\"nmae\": \"x\"}\n}", p + `line 3, column 15: gateway: unknown field "nmae"`},
+		// The value 5 is column 23.
+		{"wrong type", "{\"tenants\": [{\"name\": 5}]}", p + "line 1, column 23: tenants[0].name: want a string, not a number"},
+		{"bad tenant id", "{\"tenants\": [{\"id\": \"nope\"}]}",
+			p + `line 1, column 21: tenants[0].id: invalid tenant ID "nope": want 36 characters in the form 8-4-4-4-12, have 4`},
+		{"syntax", "{\"tenants\": [}", p + "line 1, column 14: '}' where a value (a string, number, object, list, true, false or null) was expected"},
+		{"trailing data", "{} {}", p + "line 1, column 4: unexpected data after the JSON value"},
+		{"bad network", `{"gateway": {"exchangeOnline": {"networks": ["40.92.0.0/33"]}}}`,
+			p + `line 1, column 46: gateway.exchangeOnline.networks[0]: "40.92.0.0/33" is not a network in CIDR form such as 192.0.2.0/24: prefix length out of range`},
+		// The issue's examples: a key in the wrong case, and one key twice in two spellings.
+		{"wrong case", "{\"tenants\": [{\"inbound\": [{\"name\": \"a\"},\n  {\"name\": \"b\", \"requireTLS\": true}]}]}",
+			p + `line 2, column 17: tenants[0].inbound[1]: unknown field "requireTLS" (did you mean "requireTls"? keys are case-sensitive)`},
+		{"case twin", "{\"tenants\": [{\"inbound\": [{\"requireTls\": true,\n \"RequireTls\": false}]}]}",
+			p + `line 2, column 2: tenants[0].inbound[0]: unknown field "RequireTls" (did you mean "requireTls"? keys are case-sensitive)`},
+		{"duplicate", "{\"tenants\": [{\"inbound\": [{\"requireTls\": true,\n \"requireTls\": false}]}]}",
+			p + "line 2, column 2: tenants[0].inbound[0].requireTls: repeated key (first at line 1, column 28); a key may appear once in an object"},
+		// Every value error at once, each with its path: a bad GUID, a bad gateway address and a
+		// bad served tenant (the issue's report stopped at the first and named no path).
+		{"every problem", "{\"tenants\": [{\"id\": \"nope\"}],\n \"gateway\": {\"addresses\": [\"192.0.2.1\", \"300.0.0.1\"], \"serves\": [\"x\"]}}",
+			p + `line 1, column 21: tenants[0].id: invalid tenant ID "nope": want 36 characters in the form 8-4-4-4-12, have 4` +
+				"\n" + `line 2, column 41: gateway.addresses[1]: "300.0.0.1" is not an IP address: IPv4 field has value >255` +
+				"\n" + `line 2, column 66: gateway.serves[0]: invalid tenant ID "x": want 36 characters in the form 8-4-4-4-12, have 1`},
+		{"empty", "", p + "line 1, column 1: no JSON value: the file is empty"},
+		// The issue's report named the Go type []tenantgate.TenantID here.
+		{"serves as a string", `{"gateway": {"serves": "11111111-1111-1111-1111-111111111111"}}`,
+			p + "line 1, column 24: gateway.serves: want a list […], not a string"},
+		// A map keyed by tenant ID: the bad key by its path, at its opening quote (column 29).
+		{"smart host key", `{"gateway": {"smartHosts": {"nope": "x"}}}`,
+			p + `line 1, column 29: gateway.smartHosts.nope: key: invalid tenant ID "nope": want 36 characters in the form 8-4-4-4-12, have 4`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := LoadConfig(strings.NewReader(tt.in))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("LoadConfig error = %v; want it to contain %q", err, tt.want)
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("LoadConfig error =\n%v\nwant\n%s", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestLoadConfigEncodings checks that a configuration saved by Windows PowerShell loads: UTF-8
+// with a byte order mark (Out-File -Encoding utf8 in 5.1) and UTF-16LE with one (5.1's "> file").
+func TestLoadConfigEncodings(t *testing.T) {
+	data, err := os.ReadFile("testdata/config/demo.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := LoadConfig(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u16 := []byte{0xFF, 0xFE}
+	for _, c := range utf16.Encode([]rune(string(data))) {
+		u16 = append(u16, byte(c), byte(c>>8))
+	}
+	for name, in := range map[string][]byte{"UTF-8 BOM": append([]byte{0xEF, 0xBB, 0xBF}, data...), "UTF-16LE": u16} {
+		got, err := LoadConfig(bytes.NewReader(in))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !reflect.DeepEqual(want, got) {
+			t.Errorf("%s: loads differently from UTF-8: %+v", name, got)
+		}
+	}
+}
+
+// TestLoadConfigTestdata checks that the stricter decoding refuses no configuration this
+// repository ships: every testdata configuration of the library and the examples loads.
+func TestLoadConfigTestdata(t *testing.T) {
+	var files []string
+	for _, g := range []string{"testdata/config/*.json", "examples/*/testdata/*.json", "examples/*/testdata/config/*.json", "docs/*.json"} {
+		m, _ := filepath.Glob(g)
+		files = append(files, m...)
+	}
+	n := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(data, []byte(`"tenants"`)) && !bytes.Contains(data, []byte(`"gateway"`)) || bytes.Contains(data, []byte(`"relay"`)) || bytes.Contains(data, []byte(`"milter"`)) {
+			continue // not a configuration (exports, scenario files, the examples' own files)
+		}
+		n++
+		if _, err := LoadConfig(bytes.NewReader(data)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if n < 20 {
+		t.Errorf("only %d configurations found", n)
 	}
 }
 
@@ -221,9 +307,32 @@ func TestCompileDefaults(t *testing.T) {
 	}
 }
 
+// TestCompileGatewayName checks that a gateway without a name is refused (issue 16 §2: a
+// gateway's name is its HELO name and authserv-id), while a configuration without any gateway
+// still compiles as a directory of tenants.
+func TestCompileGatewayName(t *testing.T) {
+	const want = "tenantgate: 1 configuration error\n  gateway.name: required: the gateway's host name (its HELO name and default authserv-id)"
+	for _, in := range []string{
+		`{"gateway": {"name": "", "serves": []}}`,
+		`{"gateway": {"name": "  "}}`,
+		`{"gateway": {"addresses": ["192.0.2.1"]}}`,
+	} {
+		c, err := LoadConfig(strings.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Compile(c); err == nil || err.Error() != want {
+			t.Errorf("%s: Compile = %v; want %s", in, err, want)
+		}
+	}
+	if _, err := Compile(Config{}); err != nil {
+		t.Errorf("no gateway: Compile = %v", err)
+	}
+}
+
 func TestCompileExplicitEmptyEXO(t *testing.T) {
 	// threats case 28/33: an emptied list means nothing matches, not the defaults.
-	c, err := LoadConfig(strings.NewReader(`{"tenants": [], "gateway": {"exchangeOnline": {"certNames": [], "networks": []}}}`))
+	c, err := LoadConfig(strings.NewReader(`{"tenants": [], "gateway": {"name": "gw.example.net", "exchangeOnline": {"certNames": [], "networks": []}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func ExampleCompile_errors() {
 	  "tenants": [ { "id": "11111111-1111-1111-1111-111111111111", "name": "contoso",
 	                 "inbound": [ { "name": "onprem", "connectorType": "OnPremises",
 	                                "senderIPAddresses": ["192.0.2.0/23"] } ] } ],
-	  "gateway": { "serves": ["22222222-2222-2222-2222-222222222222"] } }`))
+	  "gateway": { "name": "gw.example.net", "serves": ["22222222-2222-2222-2222-222222222222"] } }`))
 	_, err := tenantgate.Compile(c)
 	fmt.Println(err)
 	// Output:

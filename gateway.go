@@ -9,7 +9,8 @@ const ForInternet = "internet"
 // Gateway describes the third-party gateway this library runs in: whose mail it relays, how it
 // recognises Exchange Online, and which client identities it presents on each hop.
 type Gateway struct {
-	// Name is the gateway's host name (HELO, authserv-id default).
+	// Name is the gateway's host name (HELO, authserv-id default). Required as soon as any
+	// gateway field is set; a configuration without a gateway describes tenants only.
 	Name string `json:"name"`
 	// Serves lists the tenants whose mail the gateway relays to the Internet. Empty means nobody's:
 	// an empty list never means "everybody" (the EchoSpoofing root cause).

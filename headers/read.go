@@ -151,6 +151,7 @@ type scanner struct {
 	inName  bool // between the start of a field line and its colon
 	nameLen int
 	nameWSP bool // white space seen after name bytes (allowed only before the colon)
+	wspCol  int  // where that white space started (1-based)
 	cr      bool // the previous byte was a CR
 	done    bool // the blank line has been read
 }
@@ -282,9 +283,14 @@ func (s *scanner) name(seg []byte) (int, error) {
 			}
 			s.inName = false
 		case c == ' ' || c == '\t':
-			s.nameWSP = true
-		case c < 33 || c > 126 || s.nameWSP:
+			if !s.nameWSP {
+				s.nameWSP, s.wspCol = true, s.col
+			}
+		case c < 33 || c > 126:
 			return j, fmt.Errorf("%w: line %d: field name holds byte 0x%02x at byte %d: not printable ASCII", ErrSyntax, s.line, c, s.col)
+		case s.nameWSP:
+			// The offending byte is the white space, not the name byte after it.
+			return j, fmt.Errorf("%w: line %d: field name holds white space at byte %d (a field name is one word; white space may only come right before the ':')", ErrSyntax, s.line, s.wspCol)
 		default:
 			s.nameLen++
 		}

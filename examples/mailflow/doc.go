@@ -37,11 +37,12 @@
 // Text states the verdict on its first line, fits a 100-column terminal (long values wrap; a
 // PowerShell fix wraps with PowerShell's backtick continuation so that it can still be pasted),
 // and is coloured only when standard output is a terminal and NO_COLOR is unset. Control
-// characters from messages and configurations are printed as U+FFFD. --format json is meant for
-// scripts: the demo and lint print {source, tenant, counts, flows, findings} with topology.Finding
-// and topology.Trace as the library marshals them, simulate prints the topology.Trace, explain
-// {message, session, mailFrom, rcptTo, verdict} with the classify.Verdict, test one object per
-// file; fields are only ever added. --format mermaid prints Mermaid sequence diagrams: simulate
+// characters from messages and configurations are printed as U+FFFD. --format json is a contract
+// for scripts, described by the JSON Schemas in schema/ and the README's "JSON output" section:
+// every document starts with schemaVersion and ok; the demo and lint print {source, tenant,
+// counts, flows, findings}, simulate the fields of the topology.Trace, explain {message, session,
+// mailFrom, rcptTo, headerError, verdict}, test {cases, failed, notLoaded, files}; every tenant,
+// also inside the library's types, is {id, name}; fields are only ever added. --format mermaid prints Mermaid sequence diagrams: simulate
 // one bare diagram (for a Markdown fence, mermaid-cli or mermaid.live), the demo and lint a
 // Markdown page with one fenced diagram per flow and the findings as a list.
 //

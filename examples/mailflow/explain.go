@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,16 +22,21 @@ import (
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
-// explanation is the JSON form of `mailflow explain`: the session and envelope the verdict was
-// made for, and the verdict.
+// explanation is the JSON form of `mailflow explain` (schema/explain.schema.json): the session
+// and envelope the verdict was made for, and the verdict. OK is true when the header block
+// was readable and no recipient is refused or deferred.
 type explanation struct {
-	Message  string           `json:"message"`
-	Session  explainSession   `json:"session"`
-	MailFrom string           `json:"mailFrom"`
-	RcptTo   []string         `json:"rcptTo"`
-	Verdict  classify.Verdict `json:"verdict"`
+	envelope
+	Message  string         `json:"message"`
+	Session  explainSession `json:"session"`
+	MailFrom string         `json:"mailFrom"`
+	RcptTo   []string       `json:"rcptTo"`
+	// HeaderError is why the header block could not be read; the verdict then refuses every
+	// recipient with 554 5.6.0.
+	HeaderError string           `json:"headerError,omitempty"`
+	Verdict     classify.Verdict `json:"verdict"`
 	// Headers is the header analysis `mailflow headers --format json` prints.
-	Headers *headers.Analysis `json:"headers"`
+	Headers *headers.Analysis `json:"headers,omitempty"`
 }
 
 type explainSession struct {
@@ -61,17 +66,17 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	var dkim stringsFlag
 	fs.Var(&dkim, "dkim", "a DKIM result your MTA verified, DOMAIN=RESULT (e.g. contoso.com=pass), repeatable; used by dkimFallback/dkimRequired")
 	var l headers.Limits
-	fs.IntVar(&l.MaxBytes, "max-bytes", headers.DefaultMaxBytes, "refuse a header block over this many bytes")
-	fs.IntVar(&l.MaxFields, "max-fields", headers.DefaultMaxFields, "refuse a header block with more fields")
-	fs.IntVar(&l.MaxLineLength, "max-line", headers.DefaultMaxLineLength, "refuse a header line longer than this")
+	limitFlags(fs, &l)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `usage: mailflow explain --config CONFIG.json [--peer-ip IP]
        [--peer-cert PEM | --peer-cert-name NAME --verified]
-       [--policy JSON] [--dkim DOMAIN=RESULT]... MESSAGE.eml   ("-" reads stdin)
+       [--policy JSON] [--dkim DOMAIN=RESULT]... [--rcpt ADDR]... MESSAGE.eml   ("-" reads stdin)
 
 The gateway's verdict (classify.Policy) on a message as if the given peer had sent it, with
 every reason, then what Exchange Online's headers in it say. The trust rules fail closed: no
-peer address, no verified certificate or no tenant header means the mail is not "ours".`)
+peer address, no verified certificate or no tenant header means the mail is not "ours". A
+header block the gateway cannot read gets its verdict: every recipient refused, 554 5.6.0.
+Exit status 1 when the message has no recipient to take (give --rcpt).`)
 		fs.PrintDefaults()
 	}
 	if code, ok := parseFlags(fs, args); !ok {
@@ -81,12 +86,20 @@ peer address, no verified certificate or no tenant header means the mail is not 
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	if fs.NArg() != 1 || *config == "" {
-		fs.Usage()
-		return 2
-	}
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "mailflow explain: "+format+"\n", a...)
+		return 2
+	}
+	switch {
+	case fs.NArg() == 0:
+		return usageErr("missing MESSAGE.eml (\"-\" reads standard input); mailflow explain -h describes the flags")
+	case fs.NArg() > 1:
+		return usageErr("one message at a time, got %d: %s", fs.NArg(), strings.Join(fs.Args(), " "))
+	case *config == "":
+		return usageErr("missing --config CONFIG.json: the verdict depends on the gateway's configuration")
+	}
+	if err := checkLimits("mailflow explain", l); err != nil {
+		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	var s classify.Session
@@ -122,21 +135,32 @@ peer address, no verified certificate or no tenant header means the mail is not 
 	}
 	name := fs.Arg(0)
 	h, err := readHeader(name, l)
+	var headerErr error
 	if err != nil {
-		fmt.Fprintf(stderr, "mailflow explain: %v\n", err)
-		return 1
+		if !errors.Is(err, headers.ErrSyntax) && !errors.Is(err, headers.ErrLimit) {
+			fmt.Fprintf(stderr, "mailflow explain: %v\n", err)
+			return 1
+		}
+		// The gateway refuses such a message (554 5.6.0): explain shows that verdict.
+		headerErr = errors.Unwrap(err) // without the file name readHeader adds
 	}
 	from := *mailFrom
 	if from == "" {
 		from = defaultMailFrom(h)
 	}
-	to := []string(rcpt)
-	if len(to) == 0 {
-		to = defaultRcpt(h)
+	for _, r := range rcpt {
+		if err := checkAddress("--rcpt", r); err != nil {
+			return usageErr("%v", err)
+		}
 	}
-	if len(to) == 0 {
-		fmt.Fprintf(stderr, "mailflow explain: %s: no To or Cc address to take as recipient; give --rcpt\n", name)
-		return 2
+	to := []string(rcpt)
+	if len(to) == 0 && headerErr == nil {
+		var why string
+		to, why = defaultRcpt(h)
+		if len(to) == 0 {
+			fmt.Fprintf(stderr, "mailflow explain: %s: %s; give the envelope recipients with --rcpt ADDR\n", sanitize(name), why)
+			return 1
+		}
 	}
 	var pc classify.PolicyConfig
 	if *policyJSON != "" {
@@ -157,10 +181,20 @@ peer address, no verified certificate or no tenant header means the mail is not 
 		fmt.Fprintf(stderr, "mailflow explain: --policy: %v\n", err)
 		return 2
 	}
-	v := p.Decide(classify.Transaction{Session: s, MailFrom: from, RcptTo: to, Header: h, DKIM: results})
+	v := p.Decide(classify.Transaction{Session: s, MailFrom: from, RcptTo: to, Header: h, HeaderError: headerErr, DKIM: results})
 	if *format == formatJSON {
-		if err := writeJSON(stdout, explanation{Message: name, Session: explainSession{s.RemoteAddr, s.HELO, s.TLS},
-			MailFrom: from, RcptTo: to, Verdict: v, Headers: headers.Analyze(h)}); err != nil {
+		ex := explanation{envelope: newEnvelope(headerErr == nil && !refused(v)), Message: name,
+			Session: explainSession{s.RemoteAddr, s.HELO, s.TLS}, MailFrom: from, RcptTo: to, Verdict: v}
+		if headerErr == nil {
+			ex.Headers = headers.Analyze(h)
+		}
+		if ex.RcptTo == nil {
+			ex.RcptTo = []string{}
+		}
+		if headerErr != nil {
+			ex.HeaderError = strings.TrimPrefix(headerErr.Error(), "headers: ")
+		}
+		if err := writeOutput(stdout, ex, d); err != nil {
 			fmt.Fprintf(stderr, "mailflow explain: %v\n", err)
 			return 1
 		}
@@ -168,12 +202,27 @@ peer address, no verified certificate or no tenant header means the mail is not 
 	}
 	o := &textOut{w: stdout, color: useColor(stdout)}
 	writeVerdictText(o, d, s, from, v)
+	if headerErr != nil {
+		o.wrap("  header      ", "not readable, so the gateway refuses every recipient with "+
+			classify.ReplyHeaderInvalid.String()+": "+strings.TrimPrefix(headerErr.Error(), "headers: "))
+		return 0
+	}
 	o.line("")
 	pr := &printer{w: stdout, width: width}
 	pr.title("What Exchange Online's headers say (claims: trusted only from verified EXO)")
 	summary(pr, headers.Analyze(h))
 	o.line("  (mailflow headers " + sanitize(name) + " shows every field)")
 	return 0
+}
+
+// refused reports whether the verdict refuses or defers a recipient.
+func refused(v classify.Verdict) bool {
+	for _, r := range v.Recipients {
+		if r.Action == classify.Reject || r.Action == classify.Defer {
+			return true
+		}
+	}
+	return false
 }
 
 // readHeader reads a message's header block within l; "-" is standard input.
@@ -187,7 +236,7 @@ func readHeader(name string, l headers.Limits) (textproto.Header, error) {
 		defer f.Close()
 		r = f
 	}
-	h, err := headers.Read(bufio.NewReader(r), l)
+	h, err := readMessage(r, l)
 	if err != nil {
 		return h, fmt.Errorf("%s: %w", name, err)
 	}
@@ -280,20 +329,27 @@ func defaultMailFrom(h textproto.Header) string {
 	return ""
 }
 
-// defaultRcpt lists the To and Cc addresses.
-func defaultRcpt(h textproto.Header) []string {
+// defaultRcpt lists the To and Cc addresses; with none, it says why.
+func defaultRcpt(h textproto.Header) (rcpt []string, why string) {
 	mh := mail.Header{Header: message.Header{Header: h}}
-	var out []string
+	var bad []string
 	for _, k := range []string{"To", "Cc"} {
 		as, err := mh.AddressList(k)
 		if err != nil {
+			bad = append(bad, k)
 			continue
 		}
 		for _, a := range as {
-			out = append(out, a.Address)
+			rcpt = append(rcpt, a.Address)
 		}
 	}
-	return out
+	switch {
+	case len(rcpt) > 0:
+		return rcpt, ""
+	case len(bad) > 0:
+		return nil, "the " + strings.Join(bad, " and ") + " field does not parse as addresses"
+	}
+	return nil, "no To or Cc address (undisclosed recipients?) to take as the envelope recipient"
 }
 
 // writeVerdictText prints the verdict first, then the peer, each recipient's action, signing,

@@ -13,9 +13,14 @@ import (
 // namedTrace is one simulated flow with the name and tenant it is shown under.
 type namedTrace struct {
 	Name   string              `json:"name"`
-	Tenant string              `json:"tenant,omitempty"` // the tenant's name in the configuration
-	Trace  topology.Trace      `json:"trace"`
-	ID     tenantgate.TenantID `json:"-"`
+	Tenant string              `json:"-"`               // the tenant's name in the configuration
+	ID     tenantgate.TenantID `json:"tenant,omitzero"` // written as {id, name} (writeOutput)
+	// Expected is the outcome a sound topology gives the flow: rejected for the flows that
+	// try to abuse the gateway (wantRejected), delivered for the others; Met says whether the
+	// simulated outcome is the expected one.
+	Expected topology.Outcome `json:"expected,omitempty"`
+	Met      bool             `json:"met"`
+	Trace    topology.Trace   `json:"trace"`
 }
 
 // tenantName returns the configured name of tenant id, or its GUID when the configuration does

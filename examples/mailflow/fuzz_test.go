@@ -123,3 +123,36 @@ func FuzzPowerShellLines(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLintInput checks that lint answers any file with exit status 0 or 1 and, for status 1, a
+// message on stderr: it never panics, never calls a bad file a usage error, and never passes a
+// file that configures nothing (nothingConfigured).
+func FuzzLintInput(f *testing.F) {
+	for _, name := range []string{"testdata/demo.json", "testdata/exports/orca-config.json"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, s := range []string{"", " ", "null", "[]", "{}", `{"tenants": []}`, "\xef\xbb\xbf{}", "\xff\xfe{\x00}\x00",
+		`{"gateway": {"name": "gw.example.net", "Serves": [], "name": "x"}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file := filepath.Join(t.TempDir(), "in.json")
+		if err := os.WriteFile(file, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"lint", file}, &stdout, &stderr)
+		switch {
+		case code != 0 && code != 1:
+			t.Fatalf("exit status %d; stderr:\n%s", code, stderr.String())
+		case code == 1 && stdout.Len() == 0 && stderr.Len() == 0:
+			t.Fatal("exit status 1 without a word")
+		case code == 0 && nothingConfigured(data) != "":
+			t.Fatalf("a file that configures nothing passed:\n%s", stdout.String())
+		}
+	})
+}

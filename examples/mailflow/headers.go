@@ -19,9 +19,7 @@ func runHeaders(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mailflow headers", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var l headers.Limits
-	fs.IntVar(&l.MaxBytes, "max-bytes", headers.DefaultMaxBytes, "refuse a header block over this many bytes")
-	fs.IntVar(&l.MaxFields, "max-fields", headers.DefaultMaxFields, "refuse a header block with more fields")
-	fs.IntVar(&l.MaxLineLength, "max-line", headers.DefaultMaxLineLength, "refuse a header line longer than this")
+	limitFlags(fs, &l)
 	format := formatFlag(fs, formatText, formatJSON)
 	verbose := fs.Bool("v", false, "print every value whole on one line, and the reason codes")
 	fs.Usage = func() {
@@ -32,6 +30,14 @@ func runHeaders(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return 2
+	}
+	if err := checkLimits("mailflow headers", l); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if err := checkLimits("mailflow headers", l); err != nil {
+		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	if fs.NArg() != 1 {
@@ -55,14 +61,18 @@ func runHeaders(args []string, stdout, stderr io.Writer) int {
 		defer f.Close()
 		r = f
 	}
-	h, err := headers.Read(r, l)
+	h, err := readMessage(r, l)
 	if err != nil {
 		fmt.Fprintf(stderr, "mailflow headers: %s: %v\n", name, err)
 		return 1
 	}
 	a := headers.Analyze(h)
 	if *format == formatJSON {
-		if err := writeJSON(stdout, a); err != nil {
+		out := struct {
+			envelope
+			*headers.Analysis
+		}{newEnvelope(true), a}
+		if err := writeOutput(stdout, out, nil); err != nil {
 			fmt.Fprintf(stderr, "mailflow headers: %v\n", err)
 			return 1
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/exoimport"
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 	"github.com/tenantgate/tenantgate/topology"
 )
 
@@ -46,6 +48,10 @@ ScubaGear, Microsoft365DSC) are imported and get the ORCA-parity checks; with --
 	names := fs.Args()
 	first, err := readInput(names[0], os.Stdin)
 	if err != nil {
+		fmt.Fprintf(stderr, "mailflow lint: %v\n", err)
+		return 1
+	}
+	if err := refuseNothing(names, first, os.Stdin); err != nil {
 		fmt.Fprintf(stderr, "mailflow lint: %v\n", err)
 		return 1
 	}
@@ -104,6 +110,9 @@ ScubaGear, Microsoft365DSC) are imported and get the ORCA-parity checks; with --
 				return 1
 			}
 			_, d, err := mergeTenant(cfg, *config, t, *tenantID, stderr, "mailflow lint")
+			if err == nil && d.Gateway().Name == "" {
+				err = noGateway(*config)
+			}
 			if err != nil {
 				fmt.Fprintf(stderr, "mailflow lint: %v\n", err)
 				return 1
@@ -124,6 +133,7 @@ ScubaGear, Microsoft365DSC) are imported and get the ORCA-parity checks; with --
 			}
 			r = topologyReport{Source: source, Tenant: t.Name, Findings: topology.LintORCA(&t)}
 			r.finish()
+			r.TenantRef = &tenantRef{ID: t.ID, Name: t.Name}
 		}
 	}
 	return printReport(&r, *format, *verbose, stdout, stderr, "mailflow lint")
@@ -133,8 +143,8 @@ ScubaGear, Microsoft365DSC) are imported and get the ORCA-parity checks; with --
 // error or an unknown field, with line and column) then explains the problem better than
 // "unknown format".
 func looksLikeConfig(data []byte) bool {
-	s := strings.TrimSpace(string(data))
-	return strings.HasPrefix(s, "{")
+	t, err := jsonstrict.Text(data)
+	return err == nil && bytes.HasPrefix(bytes.TrimSpace(t), []byte("{"))
 }
 
 // printWarnings prints import warnings to stderr, one a line.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -101,5 +103,45 @@ func TestWantRejected(t *testing.T) {
 		if wantRejected(f) {
 			t.Errorf("%s: must be delivered", f)
 		}
+	}
+}
+
+// TestMarkdownCode checks code spans by CommonMark's rules
+// (https://spec.commonmark.org/0.31.2/#code-spans): the text shows unchanged, backticks
+// included, inside a fence one backtick longer than its longest backtick run.
+func TestMarkdownCode(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Set-OrganizationConfig -RejectDirectSend $true", "`Set-OrganizationConfig -RejectDirectSend $true`"},
+		// PowerShell's escape character in a connector name (issue 16 §4: it became ').
+		{"Set-InboundConnector -Identity 'from`gateway'", "``Set-InboundConnector -Identity 'from`gateway'``"},
+		{"a``b", "```a``b```"},
+		// A backtick at either end would join the fence: one space pads it, and CommonMark strips it.
+		{"`start", "`` `start ``"},
+		{"end`", "`` end` ``"},
+		// Spaces at both ends would be stripped once: pad them.
+		{" x ", "`  x  `"},
+		{"   ", "`   `"},
+	} {
+		if got := mdCode(tc.in); got != tc.want {
+			t.Errorf("mdCode(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestMarkdownBacktickConnector lints a configuration whose connector name holds a backtick
+// and checks that the Markdown fix keeps it.
+func TestMarkdownBacktickConnector(t *testing.T) {
+	data, err := os.ReadFile("testdata/config/pitfall-misattribution.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "backtick.json")
+	if err := os.WriteFile(p, bytes.ReplaceAll(data, []byte(`"from-gateway"`), []byte("\"from`gateway\"")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	run([]string{"lint", "--format", "mermaid", p}, &stdout, &stderr)
+	if want := "  ``Set-InboundConnector -Identity 'from`gateway' -ConnectorType Partner``\n"; !strings.Contains(stdout.String(), want) {
+		t.Errorf("Markdown lacks %q:\n%s%s", want, stdout.String(), stderr.String())
 	}
 }

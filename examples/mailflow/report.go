@@ -11,13 +11,16 @@ import (
 )
 
 // topologyReport is what the demo and `mailflow lint` print: the canonical flows (optional) and
-// the findings of one configuration. Its JSON form is stable for scripts: fields are only ever
-// added.
+// the findings of one configuration. Its JSON form is a contract (README.md#json-output,
+// schema/lint.schema.json): fields are only ever added.
 type topologyReport struct {
+	envelope
 	// Source names the configuration: a file name, or "embedded demo".
 	Source string `json:"source"`
 	// Tenant is the tenant's name when the report is about one imported tenant alone.
-	Tenant string `json:"tenant,omitempty"`
+	Tenant string `json:"-"`
+	// TenantRef is Tenant in JSON (the exports carry no tenant ID unless --tenant-id gave it).
+	TenantRef *tenantRef `json:"tenant,omitempty"`
 	// Counts sums the findings up by severity.
 	Counts findingCounts `json:"counts"`
 	// Flows are the canonical flows (topology.CanonicalFlows) as simulated, when asked for.
@@ -35,8 +38,13 @@ func newTopologyReport(source string, d *tenantgate.Directory, flows bool) topol
 		// One Simulator for every flow: preparing one costs time in proportion to the tenants.
 		sim := topology.NewSimulator(d, topology.Options{})
 		for _, f := range topology.CanonicalFlows(d) {
-			r.Flows = append(r.Flows, namedTrace{Name: f.Name, Tenant: tenantName(d, f.Tenant), ID: f.Tenant,
-				Trace: sim.Simulate(f.Injection)})
+			nt := namedTrace{Name: f.Name, Tenant: tenantName(d, f.Tenant), ID: f.Tenant, Trace: sim.Simulate(f.Injection),
+				Expected: topology.OutcomeDelivered}
+			if wantRejected(f.Name) {
+				nt.Expected = topology.OutcomeRejected
+			}
+			nt.Met = nt.Trace.Outcome == nt.Expected
+			r.Flows = append(r.Flows, nt)
 		}
 	}
 	r.finish()
@@ -48,6 +56,10 @@ func (r *topologyReport) finish() {
 		r.Findings = []topology.Finding{}
 	}
 	r.Counts = countFindings(r.Findings)
+	r.envelope = newEnvelope(!r.failed())
+	if r.Tenant != "" {
+		r.TenantRef = &tenantRef{Name: r.Tenant}
+	}
 }
 
 // failed reports whether the topology has an error finding (exit status 1).
@@ -123,7 +135,7 @@ func (r *topologyReport) writeText(o *textOut, verbose bool) {
 }
 
 func (r *topologyReport) writeJSON(w io.Writer) error {
-	return writeJSON(w, r)
+	return writeOutput(w, r, r.dir)
 }
 
 // writeMarkdown prints the report as Markdown a wiki or GitHub page renders: the verdict, one
@@ -146,7 +158,7 @@ func (r *topologyReport) writeMarkdown(w io.Writer) {
 		return
 	}
 	for _, f := range r.Findings {
-		head := f.Severity.String() + " `" + f.Code + "`"
+		head := f.Severity.String() + " " + mdCode(f.Code)
 		if f.ORCA != "" {
 			head += " " + f.ORCA
 		}
@@ -155,9 +167,31 @@ func (r *topologyReport) writeMarkdown(w io.Writer) {
 		}
 		fmt.Fprintf(w, "- **%s**: %s\n  Fix: %s\n", head, mdText(f.Summary), mdText(f.Fix))
 		if f.PowerShell != "" {
-			fmt.Fprintf(w, "  `%s`\n", strings.ReplaceAll(sanitize(f.PowerShell), "`", "'"))
+			fmt.Fprintf(w, "  %s\n", mdCode(f.PowerShell))
 		}
 	}
+}
+
+// mdCode writes s as a Markdown code span that shows it unchanged, backticks included (PowerShell's
+// escape character; a connector name may hold one): the fence is one backtick longer than the
+// longest run of backticks in s, and a space pads s when it starts or ends with a backtick or
+// a space, which CommonMark strips again (https://spec.commonmark.org/0.31.2/#code-spans).
+func mdCode(s string) string {
+	s = sanitize(s)
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") && strings.Trim(s, " ") != "" {
+		s = " " + s + " "
+	}
+	return fence + s + fence
 }
 
 // mdText keeps configuration text from turning into Markdown or HTML.

@@ -11,6 +11,17 @@ import (
 	"github.com/tenantgate/tenantgate/scenario"
 )
 
+// testResult is the JSON form of `mailflow test` (schema/test.schema.json): an object, so that
+// it can grow, with the counts and one entry per scenario file.
+type testResult struct {
+	envelope
+	Cases  int           `json:"cases"`
+	Failed int           `json:"failed"`
+	Broken int           `json:"notLoaded"`
+	Config string        `json:"config,omitempty"` // --config, when it replaced every file's own
+	Files  []scenarioRun `json:"files"`
+}
+
 // scenarioRun is the JSON form of one scenario file's result in `mailflow test --format json`.
 type scenarioRun struct {
 	File   string    `json:"file"`
@@ -65,7 +76,7 @@ cannot be loaded.`)
 		}
 		override = &scenarioOverride{name: *config, dir: d}
 	}
-	var runs []scenarioRun
+	runs := []scenarioRun{}
 	cases, failed, broken := 0, 0, 0
 	for _, path := range fs.Args() {
 		run := scenarioRun{File: path}
@@ -93,7 +104,15 @@ cannot be loaded.`)
 	}
 	ok := failed == 0 && broken == 0
 	if *format == formatJSON {
-		if err := writeJSON(stdout, runs); err != nil {
+		res := testResult{envelope: newEnvelope(ok), Cases: cases, Failed: failed, Broken: broken, Files: runs}
+		if override != nil {
+			res.Config = override.name
+		}
+		var d *tenantgate.Directory
+		if override != nil {
+			d = override.dir
+		}
+		if err := writeOutput(stdout, res, d); err != nil {
 			fmt.Fprintf(stderr, "mailflow test: %v\n", err)
 			return 1
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -63,16 +64,35 @@ Follows one message hop by hop through Exchange Online and the gateway (topology
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	if len(positional) != 1 || len(to) == 0 {
-		fs.Usage()
+	usageErr := func(err error) int {
+		fmt.Fprintf(stderr, "mailflow simulate: %v\n", err)
 		return 2
+	}
+	switch {
+	case len(positional) == 0:
+		return usageErr(errors.New("missing CONFIG.json; mailflow simulate -h describes the flags"))
+	case len(positional) > 1:
+		return usageErr(fmt.Errorf("one configuration at a time, got %d: %s", len(positional), strings.Join(positional, " ")))
+	case len(to) == 0:
+		return usageErr(errors.New("missing --to ADDR: the recipient to follow"))
+	}
+	if err := checkAddress("--from", *from); err != nil {
+		return usageErr(err)
+	}
+	for _, r := range to {
+		if err := checkAddress("--to", r); err != nil {
+			return usageErr(err)
+		}
 	}
 	_, d, err := loadConfigFile(positional[0], os.Stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "mailflow simulate: %v\n", err)
 		return 1
 	}
-	in := topology.Injection{From: strings.Trim(*from, "<>"), To: to, TLSNames: certNames}
+	in := topology.Injection{From: bareAddress(*from), To: to, TLSNames: certNames}
+	for i, r := range in.To {
+		in.To[i] = bareAddress(r)
+	}
 	switch e := topology.Entry(*entry); e {
 	case "mx":
 	case topology.EntryMX, topology.EntryExchange, topology.EntryGateway:
@@ -106,19 +126,27 @@ Follows one message hop by hop through Exchange Online and the gateway (topology
 	}
 	tr := topology.Simulate(d, in, topology.Options{})
 	nt := namedTrace{Name: "simulated message", Trace: tr}
+	ok := tr.Outcome == topology.OutcomeDelivered && len(tr.Reasons) == 0
 	switch *format {
 	case formatText:
 		writeTraceText(&textOut{w: stdout, color: useColor(stdout)}, nt, *verbose)
 	case formatJSON:
-		if err := writeJSON(stdout, tr); err != nil {
+		if err := writeOutput(stdout, simulation{newEnvelope(ok), tr}, d); err != nil {
 			fmt.Fprintf(stderr, "mailflow simulate: %v\n", err)
 			return 1
 		}
 	case formatMermaid:
 		writeMermaid(stdout, nt)
 	}
-	if tr.Outcome != topology.OutcomeDelivered || len(tr.Reasons) > 0 {
+	if !ok {
 		return 1
 	}
 	return 0
+}
+
+// simulation is the JSON form of `mailflow simulate` (schema/simulate.schema.json): the
+// envelope and the trace's fields.
+type simulation struct {
+	envelope
+	topology.Trace
 }

@@ -72,8 +72,8 @@ func (e *inputError) Error() string {
 func parseConfig(name string, data []byte) (tenantgate.Config, *tenantgate.Directory, error) {
 	cfg, err := tenantgate.LoadConfig(bytes.NewReader(data))
 	if err != nil {
-		return cfg, nil, &inputError{File: name, Lines: []string{strings.TrimPrefix(err.Error(), "tenantgate: ")},
-			Hint: "the file must be one JSON object in the format of the README's \"Configuration\" section"}
+		return cfg, nil, &inputError{File: name, Lines: loadErrorLines(err),
+			Hint: configHelp}
 	}
 	return compileConfig(name, cfg)
 }
@@ -97,7 +97,24 @@ func compileConfig(name string, cfg tenantgate.Config) (tenantgate.Config, *tena
 	if err != nil {
 		return cfg, nil, &inputError{File: name, Lines: compileErrorLines(err), Hint: configHelp}
 	}
+	if d.Gateway().Name == "" {
+		// Compile refuses a gateway without a name, so this configuration has none at all.
+		return cfg, nil, noGateway(name)
+	}
 	return cfg, d, nil
+}
+
+// loadErrorLines lists LoadConfig's errors one per line (jsonstrict.Errors: line, column, path).
+func loadErrorLines(err error) []string {
+	var es jsonstrict.Errors
+	if errors.As(err, &es) {
+		lines := make([]string, len(es))
+		for i, e := range es {
+			lines[i] = e.Error()
+		}
+		return lines
+	}
+	return []string{strings.TrimPrefix(err.Error(), "tenantgate: ")}
 }
 
 // compileErrorLines lists Compile's errors one per line, each with its JSON path.
@@ -144,8 +161,8 @@ func loadConfigSyntax(name string, stdin io.Reader) (tenantgate.Config, error) {
 	}
 	cfg, err := tenantgate.LoadConfig(bytes.NewReader(data))
 	if err != nil {
-		return cfg, &inputError{File: name, Lines: []string{strings.TrimPrefix(err.Error(), "tenantgate: ")},
-			Hint: "the file must be one JSON object in the format of the README's \"Configuration\" section"}
+		return cfg, &inputError{File: name, Lines: loadErrorLines(err),
+			Hint: configHelp}
 	}
 	return cfg, nil
 }

@@ -1,60 +1,121 @@
 // Package jsonstrict reads the project's JSON files strictly: the configuration, scenario files
-// and the examples' own files are all read the same way, unknown fields and trailing data being
-// errors that name their line and column.
+// and the examples' own files are all read the same way. Keys must match a field exactly (case
+// included) and appear once; unknown fields, values of the wrong kind and trailing data are
+// errors. Every error names its line, column and JSON path in plain words, and every problem
+// of a file is reported at once.
 package jsonstrict
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
+	"unicode/utf16"
 )
 
-// Decode decodes one JSON value from data into v, refusing unknown fields and trailing data,
-// and reports errors with their line and column (and JSON field path where encoding/json knows it).
+// MaxErrors bounds how many problems Decode reports; a file with more gets a last line saying so.
+const MaxErrors = 50
+
+// Error is one problem of a JSON document: where it is and what is wrong, in plain words.
+type Error struct {
+	Line, Column int    // 1-based; columns count bytes of the UTF-8 text
+	Path         string // JSON path such as tenants[0].inbound[1].requireTls; "" for the document
+	Msg          string
+}
+
+func (e *Error) Error() string {
+	if e.Path == "" {
+		return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
+	}
+	return fmt.Sprintf("line %d, column %d: %s: %s", e.Line, e.Column, e.Path, e.Msg)
+}
+
+// Errors is every problem Decode found, in document order, one a line.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "\n")
+}
+
+// Decode decodes one JSON value from data into v (a non-nil pointer). The text may start with a
+// UTF-8 byte order mark or be UTF-16 with a byte order mark (what Windows PowerShell 5.1 writes);
+// see Text. Any error is an Errors.
 func Decode(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return positioned(data, dec.InputOffset(), err)
+	t, err := Text(data)
+	if err != nil {
+		return Errors{{Line: 1, Column: 1, Msg: err.Error()}}
 	}
-	if dec.More() {
-		return positioned(data, dec.InputOffset(), errors.New("unexpected data after the JSON value"))
-	}
-	var extra json.RawMessage
-	if err := dec.Decode(&extra); err != io.EOF {
-		return positioned(data, dec.InputOffset(), errors.New("unexpected data after the JSON value"))
+	d := newDecoder(t)
+	d.decode(v)
+	if len(d.errs) > 0 {
+		return d.errs
 	}
 	return nil
 }
 
-func positioned(data []byte, off int64, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
+// Text returns data as UTF-8 without a byte order mark: a UTF-8 BOM is dropped and UTF-16 with
+// a BOM (Windows PowerShell 5.1's "> file" and Out-File default) is decoded. Other text must be
+// UTF-8; invalid sequences inside strings are left to the decoder.
+func Text(data []byte) ([]byte, error) {
 	switch {
-	case errors.As(err, &se):
-		off = se.Offset - 1 // Offset counts the offending byte
-	case errors.As(err, &te):
-		off = te.Offset - 1
-		if te.Field != "" {
-			err = fmt.Errorf("%s: cannot use JSON %s as %s", te.Field, te.Value, te.Type)
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		return data[3:], nil
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		le := data[0] == 0xFF
+		data = data[2:]
+		if len(data)%2 != 0 {
+			return nil, errors.New("UTF-16 text with an odd number of bytes (save the file as UTF-8)")
 		}
-	default:
-		// encoding/json reports unknown fields at the end of the value; point at the key instead.
-		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			if i := bytes.Index(data, []byte(name)); i >= 0 {
-				off = int64(i)
+		u := make([]uint16, len(data)/2)
+		for i := range u {
+			if le {
+				u[i] = uint16(data[2*i]) | uint16(data[2*i+1])<<8
+			} else {
+				u[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
 			}
 		}
+		return []byte(string(utf16.Decode(u))), nil
 	}
-	line, col := lineCol(data, off)
-	return fmt.Errorf("line %d, column %d: %w", line, col, err)
+	if len(data) >= 2 && (data[0] == 0 || data[1] == 0) {
+		return nil, errors.New("UTF-16 or binary data without a byte order mark, not UTF-8 JSON (save the file as UTF-8)")
+	}
+	return data, nil
 }
 
-func lineCol(data []byte, off int64) (line, col int) {
-	off = min(max(off, 0), int64(len(data)))
+// lineCol turns a byte offset into a 1-based line and column.
+func lineCol(data []byte, off int) (line, col int) {
+	off = min(max(off, 0), len(data))
 	before := data[:off]
 	return 1 + bytes.Count(before, []byte{'\n'}), len(before) - bytes.LastIndexByte(before, '\n')
+}
+
+// describe names the JSON value starting with c for a message: "a string", "a number"….
+func describe(c byte) string {
+	switch {
+	case c == '"':
+		return "a string"
+	case c == '{':
+		return "an object"
+	case c == '[':
+		return "a list"
+	case c == 't' || c == 'f':
+		return "true or false"
+	case c == 'n':
+		return "null"
+	case c == '-' || '0' <= c && c <= '9':
+		return "a number"
+	}
+	return "something else"
+}
+
+// quoteByte shows one byte of the input in a message: printable ASCII as itself, others as hex.
+func quoteByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return fmt.Sprintf("%q", rune(c))
+	}
+	return fmt.Sprintf("byte 0x%02X", c)
 }

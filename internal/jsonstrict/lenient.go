@@ -1,23 +1,18 @@
 package jsonstrict
 
-import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
-)
-
-// DecodeOpen decodes one JSON value from data into v as Decode does, but ignores fields v does
-// not have: for formats a third party extends (Microsoft's endpoint lists), where a new field must
-// not stop a reader. Trailing data is still an error.
+// DecodeOpen decodes one JSON value from data into v as Decode does, but ignores object members v
+// has no field for: for formats a third party extends (Microsoft's endpoint lists), where a new
+// field must not stop a reader. Repeated keys and trailing data are still errors.
 func DecodeOpen(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		return positioned(data, dec.InputOffset(), err)
+	t, err := Text(data)
+	if err != nil {
+		return Errors{{Line: 1, Column: 1, Msg: err.Error()}}
 	}
-	var extra json.RawMessage
-	if err := dec.Decode(&extra); err != io.EOF {
-		return positioned(data, dec.InputOffset(), errors.New("unexpected data after the JSON value"))
+	d := newDecoder(t)
+	d.open = true
+	d.decode(v)
+	if len(d.errs) > 0 {
+		return d.errs
 	}
 	return nil
 }
