@@ -3,6 +3,7 @@
 //
 //	go run ./internal/cmd/benchtable -rounds 5          # print the table
 //	go run ./internal/cmd/benchtable -rounds 5 -readme  # and write it into README.md
+//	go run ./internal/cmd/benchtable -only Parse        # only the rows whose candidate matches
 //
 // It builds each package's test binary once (go test -c), then runs every benchmark alone in a
 // fresh process, -rounds times; a budget that is a ratio runs its baseline and its candidate
@@ -15,11 +16,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"time"
 )
 
@@ -29,20 +32,29 @@ func main() {
 	timeout := flag.Duration("timeout", 10*time.Minute, "limit for each process")
 	root := flag.String("root", ".", "repository root (holds go.work)")
 	readme := flag.Bool("readme", false, "also replace the table between the benchtable markers of README.md")
+	only := flag.String("only", "", "measure only the rows whose candidate benchmark matches this regular expression (not with -readme)")
 	flag.Parse()
 	if *rounds < 1 {
 		fmt.Fprintln(os.Stderr, "benchtable: -rounds must be at least 1")
 		os.Exit(2)
 	}
+	rs, err := selectRows(rows(), *only)
+	if err == nil && *readme && *only != "" {
+		err = errors.New("-readme writes the whole table: it cannot be combined with -only")
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchtable:", err)
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *root, *rounds, *benchtime, *timeout, *readme); err != nil {
+	if err := run(ctx, rs, *root, *rounds, *benchtime, *timeout, *readme); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, rootDir string, rounds int, benchtime string, timeout time.Duration, readme bool) error {
+func run(ctx context.Context, rs []row, rootDir string, rounds int, benchtime string, timeout time.Duration, readme bool) error {
 	root, err := moduleRoot(rootDir)
 	if err != nil {
 		return err
@@ -56,7 +68,6 @@ func run(ctx context.Context, rootDir string, rounds int, benchtime string, time
 
 	start := time.Now().UTC()
 	load0 := loadAverage()
-	rs := rows()
 	ms := make([]measured, len(rs))
 	for i := range rs {
 		ms[i] = measured{Row: rs[i], Extra: map[string][]float64{}}
@@ -94,6 +105,28 @@ func run(ctx context.Context, rootDir string, rounds int, benchtime string, time
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return os.WriteFile(path, []byte(updated), 0o644)
+}
+
+// selectRows returns the rows whose Candidate matches the regular expression only (every row for
+// ""); no row matching is an error.
+func selectRows(all []row, only string) ([]row, error) {
+	if only == "" {
+		return all, nil
+	}
+	re, err := regexp.Compile(only)
+	if err != nil {
+		return nil, fmt.Errorf("-only: %w", err)
+	}
+	var rs []row
+	for _, r := range all {
+		if re.MatchString(r.Candidate) {
+			rs = append(rs, r)
+		}
+	}
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("-only %q matches no row", only)
+	}
+	return rs, nil
 }
 
 // measure runs one round of one row.
