@@ -130,7 +130,7 @@ func parseReceived(value string, buf []rtoken) (Received, []rtoken, error) {
 	for _, t := range body {
 		if t.comment && r.TLS == "" && isTLSComment(t.text) {
 			r.TLS = t.text
-			if strings.Contains(r.TLS, "  ") || strings.ContainsAny(r.TLS, "\t\r\n") {
+			if strings.Contains(r.TLS, "  ") || strings.IndexByte(r.TLS, '\t') >= 0 || hasLineBreak(r.TLS) {
 				r.TLS = collapseSpace(r.TLS)
 			}
 		}
@@ -455,15 +455,37 @@ func isTLSComment(c string) bool {
 // looksLikeDateStart reports whether a word starts a date: a weekday name ("Wed," or "Wed")
 // or a yyyy-mm-dd date.
 func looksLikeDateStart(w string) bool {
-	d := strings.TrimSuffix(w, ",")
-	switch strings.ToLower(d) {
-	case "mon", "tue", "wed", "thu", "fri", "sat", "sun":
+	if isWeekday(strings.TrimSuffix(w, ",")) {
 		return true
 	}
 	if len(w) >= 8 && isDigits(w[:4]) && w[4] == '-' {
 		rest := w[5:]
 		k := strings.IndexByte(rest, '-')
 		return k >= 1 && k <= 2 && isDigits(rest[:k]) && len(rest) > k+1 && isDigits(rest[k+1:k+2])
+	}
+	return false
+}
+
+// isWeekday reports whether strings.ToLower(d) is a weekday abbreviation ("mon" … "sun"),
+// without the lower-case copy for ASCII words. (ToLower maps a few non-ASCII letters to ASCII
+// ones, such as U+0130 to 'i'; those words take the ToLower path.)
+func isWeekday(d string) bool {
+	for i := 0; i < len(d); i++ {
+		if d[i] >= 0x80 {
+			switch strings.ToLower(d) {
+			case "mon", "tue", "wed", "thu", "fri", "sat", "sun":
+				return true
+			}
+			return false
+		}
+	}
+	if len(d) != 3 {
+		return false
+	}
+	for _, day := range [...]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		if EqualFold(d, day) {
+			return true
+		}
 	}
 	return false
 }
