@@ -157,9 +157,31 @@ func keyword(w string) string {
 	if len(w) < 2 || len(w) > 4 {
 		return ""
 	}
-	for _, k := range [...]string{"from", "by", "via", "with", "id", "for"} {
-		if len(k) == len(w) && strings.EqualFold(k, w) {
-			return k
+	// The keywords are ASCII without 'k' or 's', so for words of their length strings.EqualFold
+	// is the ASCII fold.
+	switch w[0] | 0x20 {
+	case 'f':
+		if EqualFold(w, "from") {
+			return "from"
+		}
+		if EqualFold(w, "for") {
+			return "for"
+		}
+	case 'b':
+		if EqualFold(w, "by") {
+			return "by"
+		}
+	case 'v':
+		if EqualFold(w, "via") {
+			return "via"
+		}
+	case 'w':
+		if EqualFold(w, "with") {
+			return "with"
+		}
+	case 'i':
+		if EqualFold(w, "id") {
+			return "id"
 		}
 	}
 	return ""
@@ -365,7 +387,7 @@ func commentAddr(c string) netip.Addr {
 // words and Postfix's "unknown".
 func commentHost(c string) string {
 	for w := range wordsSeq(c, false) {
-		if strings.ContainsAny(w, "=[]()\"") || literalAddr(w).IsValid() || strings.EqualFold(w, "unknown") {
+		if hasHostPunct(w) || literalAddr(w).IsValid() || strings.EqualFold(w, "unknown") {
 			continue
 		}
 		if strings.EqualFold(w, "HELO") || strings.EqualFold(w, "EHLO") {
@@ -377,6 +399,18 @@ func commentHost(c string) string {
 		return ""
 	}
 	return ""
+}
+
+// hasHostPunct reports whether w holds one of =[]()" (strings.ContainsAny without building the
+// set for every word).
+func hasHostPunct(w string) bool {
+	for i := 0; i < len(w); i++ {
+		switch w[i] {
+		case '=', '[', ']', '(', ')', '"':
+			return true
+		}
+	}
+	return false
 }
 
 // wordsSeq yields the non-empty runs of s between white space (and, with punct, ',', '(' and
