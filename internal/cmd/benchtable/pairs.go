@@ -53,7 +53,7 @@ func rows() []row {
 			Candidate: "BenchmarkLint/tenants=1000", Check: nsBelow, Limit: 5 * second, Benchtime: "3x", Args: []string{"-test.cpu", "1"}},
 		{Budget: "milter: classification ≤ 10% of a transaction", Pkg: "./examples/milter",
 			Baseline: "BenchmarkMilterTransaction", Candidate: "BenchmarkMilterClassification", Check: ratioAtMost, Limit: 0.10, Percent: true},
-		{Budget: "relay: throughput ≥ 0.95× a pass-through go-smtp relay", Pkg: "./examples/relay",
-			Candidate: "BenchmarkRelayVsPassThrough", Metric: "throughput-ratio", Check: metricAtLeast, Limit: 0.95},
+		{Budget: "relay: throughput on the same CPU ≥ 0.95× a pass-through go-smtp relay with the same connection handling (pass-through CPU ÷ relay CPU per message, each server in its own process)", Pkg: "./examples/relay",
+			Candidate: "BenchmarkRelayVsPassThrough", Metric: "cpu-ratio", Check: metricAtLeast, Limit: 0.95},
 	}
 }

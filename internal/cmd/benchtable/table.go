@@ -93,9 +93,9 @@ func (m measured) cells() (string, string) {
 		return s, fmt.Sprintf("%.2f of budget", median(m.Cand)/m.Row.Limit)
 	case metricAtLeast:
 		var parts []string
-		for _, k := range []string{"relay-ns/msg", "pass-ns/msg"} {
+		for _, k := range []string{"relay-cpu-ns/msg", "pass-cpu-ns/msg"} {
 			if v := m.Extra[k]; len(v) > 0 {
-				parts = append(parts, strings.NewReplacer("relay-ns/msg", "relay", "pass-ns/msg", "pass-through").Replace(k)+" "+formatNS(median(v))+"/msg")
+				parts = append(parts, strings.NewReplacer("relay-cpu-ns/msg", "relay", "pass-cpu-ns/msg", "pass-through").Replace(k)+" "+formatNS(median(v))+" CPU/msg")
 			}
 		}
 		return strings.Join(parts, ", "), formatRatio(m.Cand, false)
