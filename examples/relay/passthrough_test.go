@@ -12,11 +12,13 @@ import (
 )
 
 // passThrough is the relay benchmark's baseline: a go-smtp relay that forwards every message to
-// one host and decides nothing, with the relay's connection handling (upstream.go, nexthop.go):
-// the next-hop session opens at the first RCPT (greeting and EHLO read with net/textproto, then
-// replayed to go-smtp's client, so that EHLO costs one round trip), every RCPT is forwarded at
-// once and its answer is the client's answer, the message is forwarded at DATA, and the session
-// ends with QUIT when the transaction does (go-smtp resets the session after DATA and at MAIL).
+// one host and decides nothing, with the relay's connection handling for the benchmark's
+// recipient, which the relay relays to the Internet (upstream.go, nexthop.go): RCPT is accepted
+// without contacting the next hop; at the end of DATA the next-hop session opens (greeting and
+// EHLO read with net/textproto, then replayed to go-smtp's client, so that EHLO costs one round
+// trip), MAIL, RCPT and the message are sent, the next hop's answer is the client's answer, and
+// the session ends with QUIT when the transaction does (go-smtp resets the session after DATA and
+// at MAIL).
 // What the relay does beyond it — TLS evidence, classification, DNS, header parsing and editing,
 // spooling, budgets, logging — is what the benchmark weighs.
 type passThrough struct {
@@ -29,10 +31,11 @@ func (p passThrough) NewSession(*smtp.Conn) (smtp.Session, error) {
 }
 
 type passSession struct {
-	p    passThrough
-	from string
-	mail bool
-	up   *smtp.Client
+	p     passThrough
+	from  string
+	mail  bool
+	rcpts []string
+	up    *smtp.Client
 }
 
 func (s *passSession) Reset() {
@@ -40,7 +43,7 @@ func (s *passSession) Reset() {
 		_ = s.up.Quit()
 		_ = s.up.Close()
 	}
-	s.up, s.from, s.mail = nil, "", false
+	s.up, s.from, s.mail, s.rcpts = nil, "", false, nil
 }
 
 func (s *passSession) Logout() error { s.Reset(); return nil }
@@ -55,16 +58,7 @@ func (s *passSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if !s.mail {
 		return errNoMail
 	}
-	if s.up == nil {
-		c, err := s.open()
-		if err != nil {
-			return replyFor(s.p.sink, err)
-		}
-		s.up = c
-	}
-	if err := s.up.Rcpt(to, nil); err != nil {
-		return replyFor(s.p.sink, err)
-	}
+	s.rcpts = append(s.rcpts, to)
 	return nil
 }
 
@@ -73,10 +67,17 @@ func (s *passSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	if s.up == nil {
-		return errNoMail
+	c, err := s.open()
+	if err != nil {
+		return replyFor(s.p.sink, err)
 	}
-	w, err := s.up.Data()
+	s.up = c
+	for _, to := range s.rcpts {
+		if err := c.Rcpt(to, nil); err != nil {
+			return replyFor(s.p.sink, err)
+		}
+	}
+	w, err := c.Data()
 	if err != nil {
 		return replyFor(s.p.sink, err)
 	}
