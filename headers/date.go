@@ -281,6 +281,17 @@ func monthOf(s string) time.Month {
 	return 0
 }
 
+// daysIn is the number of days of month m in year (proleptic Gregorian, as the time package
+// counts them), without normalising a time.Date.
 func daysIn(m time.Month, year int) int {
-	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch m {
+	case time.February:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }
