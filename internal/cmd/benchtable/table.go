@@ -14,6 +14,7 @@ type measured struct {
 	Ratios    []float64 // candidate ÷ baseline of the same round
 	RSS       []float64 // processBelow: peak RSS in bytes
 	Extra     map[string][]float64
+	CPU       bool  // Base and Cand are CPU time per iteration (-cputime)
 	Err       error // the first error; the row then fails
 	ErrRounds int
 }
@@ -84,7 +85,11 @@ func (m measured) cells() (string, string) {
 	}
 	switch m.Row.Check {
 	case ratioAtMost:
-		return formatNS(median(m.Cand)) + " vs " + formatNS(median(m.Base)), formatRatio(m.Ratios, m.Row.Percent)
+		unit := ""
+		if m.CPU {
+			unit = " CPU"
+		}
+		return formatNS(median(m.Cand)) + unit + " vs " + formatNS(median(m.Base)) + unit, formatRatio(m.Ratios, m.Row.Percent)
 	case nsBelow:
 		s := formatNS(median(m.Cand)) + "/op"
 		if b := m.Extra["B/op"]; len(b) > 0 {

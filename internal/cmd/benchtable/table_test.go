@@ -60,6 +60,16 @@ func TestTable(t *testing.T) {
 	}
 }
 
+// TestTableCPU: a ratio measured in CPU time says so in the measured column.
+func TestTableCPU(t *testing.T) {
+	m := measured{Row: row{Budget: "b", Pkg: "./headers", Baseline: "BenchmarkA", Candidate: "BenchmarkB", Check: ratioAtMost, Limit: 1.5, CPUIters: 10},
+		CPU: true, Base: []float64{80e3}, Cand: []float64{100e3}, Ratios: []float64{1.25}}
+	want := "| b | `BenchmarkB` vs `BenchmarkA` (./headers) | 100.0 µs CPU vs 80.0 µs CPU | **1.25×** | PASS |"
+	if got := table([]measured{m}); !strings.Contains(got, want+"\n") {
+		t.Errorf("table lacks\n%s\nin\n%s", want, got)
+	}
+}
+
 func TestCPUModel(t *testing.T) {
 	in := "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel\t\t: 85\nmodel name\t: Intel(R) Xeon(R)  CPU @ 2.20GHz\n"
 	if got, want := cpuModel(in), "Intel(R) Xeon(R) CPU @ 2.20GHz"; got != want {
