@@ -160,15 +160,20 @@ func ParseAuthResults(v string) (AuthResults, error) {
 func parseAuthResults(v string, buf []artoken) (AuthResults, []artoken, error) {
 	var a AuthResults
 	toks := splitAuthSegments(unfold(v), buf[:0])
-	nseg, nwords, ncomments := 1, 0, 0
+	// nprops bounds the properties: every word of a segment but its first.
+	nseg, nprops, ncomments, segWords := 1, 0, 0, 0
 	for _, t := range toks {
 		switch {
 		case t.sep:
 			nseg++
+			segWords = 0
 		case t.comment:
 			ncomments++
 		default:
-			nwords++
+			if segWords > 0 {
+				nprops++
+			}
+			segWords++
 		}
 	}
 	a.Results = make([]AuthResult, 0, nseg)
@@ -223,7 +228,7 @@ func parseAuthResults(v string, buf []artoken) (AuthResults, []artoken, error) {
 		}
 		if words > 1 {
 			if props == nil {
-				props = make([]AuthProp, 0, nwords)
+				props = make([]AuthProp, 0, nprops)
 			}
 			n := len(props)
 			r.Props = props[n:n:min(n+words-1, cap(props))]
