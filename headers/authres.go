@@ -160,13 +160,27 @@ func ParseAuthResults(v string) (AuthResults, error) {
 func parseAuthResults(v string, buf []artoken) (AuthResults, []artoken, error) {
 	var a AuthResults
 	toks := splitAuthSegments(unfold(v), buf[:0])
-	nseg := 1
+	// nprops bounds the properties: every word of a segment but its first.
+	nseg, nprops, ncomments, segWords := 1, 0, 0, 0
 	for _, t := range toks {
-		if t.sep {
+		switch {
+		case t.sep:
 			nseg++
+			segWords = 0
+		case t.comment:
+			ncomments++
+		default:
+			if segWords > 0 {
+				nprops++
+			}
+			segWords++
 		}
 	}
 	a.Results = make([]AuthResult, 0, nseg)
+	// The results' Props and Comments are windows of one array each (capacity-limited, so an
+	// append by a caller copies): two allocations per field instead of two per result.
+	var props []AuthProp
+	var comments []string
 	first := true
 	eachSegment(toks, func(seg []artoken) {
 		words := 0
@@ -182,7 +196,7 @@ func parseAuthResults(v string, buf []artoken) (AuthResults, []artoken, error) {
 		if words == 0 {
 			return // empty segment or comment only
 		}
-		if first && a.Instance == 0 && len(a.Results) == 0 && a.ServID == "" && strings.HasPrefix(strings.ToLower(w0), "i=") && words == 1 {
+		if first && a.Instance == 0 && len(a.Results) == 0 && a.ServID == "" && len(w0) >= 2 && (w0[0] == 'i' || w0[0] == 'I') && w0[1] == '=' && words == 1 {
 			if n, err := strconv.Atoi(w0[2:]); err == nil && n > 0 {
 				a.Instance = n
 				return
@@ -206,10 +220,18 @@ func parseAuthResults(v string, buf []artoken) (AuthResults, []artoken, error) {
 		}
 		r := AuthResult{Method: strings.ToLower(method), Result: strings.ToLower(unquote(result))}
 		if nc := len(seg) - words; nc > 0 {
-			r.Comments = make([]string, 0, nc)
+			if comments == nil {
+				comments = make([]string, 0, ncomments)
+			}
+			n := len(comments)
+			r.Comments = comments[n:n:min(n+nc, cap(comments))]
 		}
 		if words > 1 {
-			r.Props = make([]AuthProp, 0, words-1)
+			if props == nil {
+				props = make([]AuthProp, 0, nprops)
+			}
+			n := len(props)
+			r.Props = props[n:n:min(n+words-1, cap(props))]
 		}
 		seenFirst := false
 		for _, t := range seg {
@@ -243,6 +265,8 @@ func parseAuthResults(v string, buf []artoken) (AuthResults, []artoken, error) {
 		if len(r.Comments) == 0 {
 			r.Comments = nil
 		}
+		props = props[:len(props)+len(r.Props)]
+		comments = comments[:len(comments)+len(r.Comments)]
 		a.Results = append(a.Results, r)
 	})
 	if len(a.Results) == 0 {

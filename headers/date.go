@@ -145,7 +145,8 @@ func isAlpha(s string) bool {
 }
 
 // parseDateFast reads the form nearly every trace field uses, "[Mon, ]2 Jan 2006 15:04:05[.f]
-// -0700[ (comment)]", without time.Parse; anything else is left to parseDate's general path.
+// -0700[ (comment)]" or with an obsolete zone name instead of the offset ("… 15:04:05 GMT"),
+// without time.Parse; anything else is left to parseDate's general path.
 func parseDateFast(s string) (time.Time, bool) {
 	var f [8]string
 	n := 0
@@ -172,8 +173,14 @@ func parseDateFast(s string) (time.Time, bool) {
 	if len(w) == 6 && strings.HasPrefix(w[5], "(") && strings.HasSuffix(w[5], ")") {
 		w = w[:5]
 	}
-	if len(w) != 5 || !isNumericZone(w[4]) {
+	if len(w) != 5 {
 		return time.Time{}, false
+	}
+	zone, named := w[4], false
+	if !isNumericZone(zone) {
+		if zone, named = obsZoneFold(zone); !named {
+			return time.Time{}, false
+		}
 	}
 	day, ok1 := atoiN(w[0], 1, 2)
 	year, ok2 := atoiN(w[2], 4, 4)
@@ -206,20 +213,49 @@ func parseDateFast(s string) (time.Time, bool) {
 	if day < 1 || day > daysIn(mon, year) || ss == 60 {
 		return time.Time{}, false // leave leap seconds and impossible dates to the general path
 	}
-	zh, _ := atoiN(w[4][1:3], 2, 2)
-	zm, _ := atoiN(w[4][3:5], 2, 2)
+	zh, _ := atoiN(zone[1:3], 2, 2)
+	zm, _ := atoiN(zone[3:5], 2, 2)
 	if zh > 23 || zm > 59 {
 		return time.Time{}, false
 	}
 	off := (zh*60 + zm) * 60
-	if w[4][0] == '-' {
+	if zone[0] == '-' {
 		off = -off
 	}
+	if named {
+		return parsedZone(time.Date(year, mon, day, hh, mm, ss, nsec, time.UTC), off), true
+	}
 	loc := time.UTC
-	if off != 0 || w[4][0] == '-' {
+	if off != 0 || zone[0] == '-' {
 		loc = time.FixedZone("", off)
 	}
 	return time.Date(year, mon, day, hh, mm, ss, nsec, loc), true
+}
+
+// obsZoneFold is obsZone for a zone name in any ASCII case, as the general path reads one
+// (isAlpha, then obsZone of the upper-case name), without the upper-case copy.
+func obsZoneFold(z string) (string, bool) {
+	if !isAlpha(z) {
+		return "", false
+	}
+	for _, name := range [...]string{"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"} {
+		if EqualFold(z, name) {
+			return obsZone(name)
+		}
+	}
+	return "", false
+}
+
+// parsedZone returns wall (the date and time as written, in UTC) read in a zone off seconds east
+// of UTC, with the Location time.Parse gives a time whose zone is a numeric offset: time.Local
+// when Local has that offset at that instant, otherwise an unnamed fixed zone. The general path
+// hands an obsolete zone name to time.Parse as its offset; the fast path must answer the same.
+func parsedZone(wall time.Time, off int) time.Time {
+	t := wall.Add(-time.Duration(off) * time.Second)
+	if _, o := t.In(time.Local).Zone(); o == off {
+		return t.In(time.Local)
+	}
+	return t.In(time.FixedZone("", off))
 }
 
 func atoiN(s string, minLen, maxLen int) (int, bool) {
@@ -245,6 +281,17 @@ func monthOf(s string) time.Month {
 	return 0
 }
 
+// daysIn is the number of days of month m in year (proleptic Gregorian, as the time package
+// counts them), without normalising a time.Date.
 func daysIn(m time.Month, year int) int {
-	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch m {
+	case time.February:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }

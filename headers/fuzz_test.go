@@ -170,6 +170,7 @@ func FuzzParseDate(f *testing.F) {
 	f.Add("Wed,  3 Jul 2019 15:59:41 +0200 (CEST)")
 	f.Add("Tue, 14 Jul 2020 18:41:21.6249 +0000")
 	f.Add("29 Feb 2023 10:00:00 -0000")
+	f.Add("Wed, 4 Mar 2026 15:49:31 GMT")
 	f.Fuzz(func(t *testing.T, s string) {
 		fast, ok := parseDateFast(s)
 		if !ok {

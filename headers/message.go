@@ -312,6 +312,19 @@ func spelling(name []byte) string {
 		return "X-MS-Exchange-Organization-SCL"
 	case "X-MS-Exchange-Organization-Network-Message-Id":
 		return "X-MS-Exchange-Organization-Network-Message-Id"
+	// Exchange Online fields Parse files nowhere but checks for the obsolete syntax.
+	case "X-MS-Exchange-SenderADCheck":
+		return "X-MS-Exchange-SenderADCheck"
+	case "X-MS-Exchange-AntiSpam-Relay":
+		return "X-MS-Exchange-AntiSpam-Relay"
+	case "X-MS-Exchange-AntiSpam-MessageData-ChunkCount":
+		return "X-MS-Exchange-AntiSpam-MessageData-ChunkCount"
+	case "X-MS-Exchange-AntiSpam-MessageData-0":
+		return "X-MS-Exchange-AntiSpam-MessageData-0"
+	case "X-MS-Exchange-AntiSpam-ExternalHop-MessageData-ChunkCount":
+		return "X-MS-Exchange-AntiSpam-ExternalHop-MessageData-ChunkCount"
+	case "X-MS-Exchange-AntiSpam-ExternalHop-MessageData-0":
+		return "X-MS-Exchange-AntiSpam-ExternalHop-MessageData-0"
 	}
 	return string(name)
 }

@@ -70,7 +70,10 @@ func Read(r io.Reader, l Limits) (textproto.Header, error) {
 	l = l.withDefaults()
 	capHint := 16 << 10
 	if lr, ok := r.(interface{ Len() int }); ok { // bytes.Reader, strings.Reader, bytes.Buffer
-		capHint = min(lr.Len(), l.MaxBytes) + 64
+		// Room for the CR that each LF-only line end gains (lines of 16 bytes or more on
+		// average), so that the block is allocated once.
+		n := min(lr.Len(), l.MaxBytes)
+		capHint = n + n/16 + 64
 	}
 	br, ok := r.(*bufio.Reader)
 	if !ok {
@@ -78,7 +81,10 @@ func Read(r io.Reader, l Limits) (textproto.Header, error) {
 	}
 	s := scanner{l: l, line: 1}
 	block := make([]byte, 0, capHint)
+	var startsBuf [128]int
+	starts := startsBuf[:0] // offset in block of every field's first line
 	for !s.done {
+		lineStart := len(block)
 		line, err := br.ReadSlice('\n')
 		for err == bufio.ErrBufferFull { // a line longer than the buffer: check it piece by piece
 			if _, serr := s.scan(line); serr != nil {
@@ -97,6 +103,9 @@ func Read(r io.Reader, l Limits) (textproto.Header, error) {
 			break // the blank line; it is not part of any field
 		}
 		block = append(block, line...)
+		if len(block) > lineStart && block[lineStart] != ' ' && block[lineStart] != '\t' {
+			starts = append(starts, lineStart)
+		}
 		// Line breaks become CRLF, as textproto.ReadHeader makes them: the scanner has made
 		// sure a CR only ever stands before LF.
 		if n := len(block); n > 0 && block[n-1] == '\n' && (n < 2 || block[n-2] != '\r') {
@@ -112,30 +121,20 @@ func Read(r io.Reader, l Limits) (textproto.Header, error) {
 			break
 		}
 	}
-	return headerOf(block), nil
+	return headerOf(block, starts), nil
 }
 
-// headerOf builds a textproto.Header from a checked block of CRLF-terminated lines. It adds the
-// fields bottom-up with AddRaw (which puts each new field on top), so the result has the block's
-// order, and every field's raw bytes are a slice of block: no copy per field.
-func headerOf(block []byte) textproto.Header {
-	var starts [128]int
-	fields := starts[:0]
-	for i := 0; i < len(block); {
-		if block[i] != ' ' && block[i] != '\t' {
-			fields = append(fields, i)
-		}
-		nl := bytes.IndexByte(block[i:], '\n')
-		if nl < 0 {
-			break
-		}
-		i += nl + 1
-	}
+// headerOf builds a textproto.Header from a checked block of CRLF-terminated lines, given the
+// offset of every field's first line (Read records them as it reads, so the block is not
+// searched again). It adds the fields bottom-up with AddRaw (which puts each new field on top),
+// so the result has the block's order, and every field's raw bytes are a slice of block: no
+// copy per field.
+func headerOf(block []byte, starts []int) textproto.Header {
 	var h textproto.Header
 	end := len(block)
-	for k := len(fields) - 1; k >= 0; k-- {
-		h.AddRaw(block[fields[k]:end:end])
-		end = fields[k]
+	for k := len(starts) - 1; k >= 0; k-- {
+		h.AddRaw(block[starts[k]:end:end])
+		end = starts[k]
 	}
 	return h
 }
@@ -253,6 +252,11 @@ func (s *scanner) lineEnd() (done bool, err error) {
 // name checks the start of a line and, on a field line, the name up to its colon. It returns
 // how many bytes of seg it consumed; it stops at a CR or NUL for the caller to judge.
 func (s *scanner) name(seg []byte) (int, error) {
+	if s.col == 0 && !s.inName {
+		if j, ok := s.plainName(seg); ok {
+			return j, nil
+		}
+	}
 	j := 0
 	for ; j < len(seg) && (s.col == 0 || s.inName); j++ {
 		c := seg[j]
@@ -296,6 +300,31 @@ func (s *scanner) name(seg []byte) (int, error) {
 		}
 	}
 	return j, nil
+}
+
+// plainName is name's fast path for the common field line: seg starts a line with a name of
+// printable ASCII bytes and its colon, all within MaxLineLength and MaxFields. It takes the
+// name and the colon in one tight loop and reports false, changing nothing, for anything else,
+// which name then reads byte by byte (and refuses with the error it names).
+func (s *scanner) plainName(seg []byte) (int, bool) {
+	if s.fields >= s.l.MaxFields {
+		return 0, false
+	}
+	for j := 0; j < len(seg) && j < s.l.MaxLineLength; j++ {
+		switch c := seg[j]; {
+		case c == ':':
+			if j == 0 {
+				return 0, false
+			}
+			s.fields++
+			s.col = j + 1
+			s.nameLen, s.nameWSP, s.inName = j, false, false
+			return j + 1, true
+		case c < 33 || c > 126:
+			return 0, false
+		}
+	}
+	return 0, false
 }
 
 // end checks the state at the end of input: a header block may end without a blank line, but

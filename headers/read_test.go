@@ -136,3 +136,38 @@ func dump(h textproto.Header) []string {
 	}
 	return out
 }
+
+// TestReadNameAtTheLimits: the field name is read by a fast path for the common line and byte
+// by byte otherwise; both must draw the limits and refusals at the same byte. MaxLineLength
+// counts the colon (a line of exactly the limit is accepted), MaxFields is inclusive.
+func TestReadNameAtTheLimits(t *testing.T) {
+	name := func(n int) string { return strings.Repeat("X", n) }
+	l := Limits{MaxLineLength: 10, MaxFields: 2}
+	tests := []struct {
+		in      string
+		wantErr error
+	}{
+		{name(9) + ":\r\n\r\n", nil},            // 10 bytes with the colon
+		{name(10) + ":\r\n\r\n", ErrLimit},      // 11
+		{name(8) + " :\r\n\r\n", nil},           // obsolete syntax, 10 bytes
+		{"A:1\r\nB:2\r\n\r\n", nil},             // MaxFields fields
+		{"A:1\r\nB:2\r\nC:3\r\n\r\n", ErrLimit}, // one more
+		{":x\r\n\r\n", ErrSyntax},               // empty name
+		{"A B:x\r\n\r\n", ErrSyntax},            // white space inside the name
+		{"A\x7f:x\r\n\r\n", ErrSyntax},          // DEL in the name
+		{"A\x00:x\r\n\r\n", ErrSyntax},          // NUL in the name
+		{"Abc\r\n\r\n", ErrSyntax},              // no colon
+		{"A:1\r\n B\r\n\r\n", nil},              // a continuation is no field
+		{"A:" + name(7) + "\r\n\r\n", nil},      // the value counts towards the line: 9
+		{"A:" + name(9) + "\r\n\r\n", ErrLimit}, // 11
+		{"Ab\xc3\xa9:x\r\n\r\n", ErrSyntax},     // non-ASCII in the name
+		{"Ab:x\r\nCd : y\r\n\r\n", nil},         // the second field by the slow path
+		{"Ab:x\r\n\tcont\r\nCd:y\r\n\r\n", nil}, // after a continuation
+	}
+	for _, tt := range tests {
+		_, err := Read(strings.NewReader(tt.in), l)
+		if tt.wantErr == nil && err != nil || tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+			t.Errorf("Read(%q) = %v, want %v", tt.in, err, tt.wantErr)
+		}
+	}
+}

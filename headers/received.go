@@ -130,7 +130,7 @@ func parseReceived(value string, buf []rtoken) (Received, []rtoken, error) {
 	for _, t := range body {
 		if t.comment && r.TLS == "" && isTLSComment(t.text) {
 			r.TLS = t.text
-			if strings.Contains(r.TLS, "  ") || strings.ContainsAny(r.TLS, "\t\r\n") {
+			if strings.Contains(r.TLS, "  ") || strings.IndexByte(r.TLS, '\t') >= 0 || hasLineBreak(r.TLS) {
 				r.TLS = collapseSpace(r.TLS)
 			}
 		}
@@ -157,9 +157,31 @@ func keyword(w string) string {
 	if len(w) < 2 || len(w) > 4 {
 		return ""
 	}
-	for _, k := range [...]string{"from", "by", "via", "with", "id", "for"} {
-		if len(k) == len(w) && strings.EqualFold(k, w) {
-			return k
+	// The keywords are ASCII without 'k' or 's', so for words of their length strings.EqualFold
+	// is the ASCII fold.
+	switch w[0] | 0x20 {
+	case 'f':
+		if EqualFold(w, "from") {
+			return "from"
+		}
+		if EqualFold(w, "for") {
+			return "for"
+		}
+	case 'b':
+		if EqualFold(w, "by") {
+			return "by"
+		}
+	case 'v':
+		if EqualFold(w, "via") {
+			return "via"
+		}
+	case 'w':
+		if EqualFold(w, "with") {
+			return "with"
+		}
+	case 'i':
+		if EqualFold(w, "id") {
+			return "id"
 		}
 	}
 	return ""
@@ -365,7 +387,7 @@ func commentAddr(c string) netip.Addr {
 // words and Postfix's "unknown".
 func commentHost(c string) string {
 	for w := range wordsSeq(c, false) {
-		if strings.ContainsAny(w, "=[]()\"") || literalAddr(w).IsValid() || strings.EqualFold(w, "unknown") {
+		if hasHostPunct(w) || literalAddr(w).IsValid() || strings.EqualFold(w, "unknown") {
 			continue
 		}
 		if strings.EqualFold(w, "HELO") || strings.EqualFold(w, "EHLO") {
@@ -377,6 +399,18 @@ func commentHost(c string) string {
 		return ""
 	}
 	return ""
+}
+
+// hasHostPunct reports whether w holds one of =[]()" (strings.ContainsAny without building the
+// set for every word).
+func hasHostPunct(w string) bool {
+	for i := 0; i < len(w); i++ {
+		switch w[i] {
+		case '=', '[', ']', '(', ')', '"':
+			return true
+		}
+	}
+	return false
 }
 
 // wordsSeq yields the non-empty runs of s between white space (and, with punct, ',', '(' and
@@ -455,15 +489,37 @@ func isTLSComment(c string) bool {
 // looksLikeDateStart reports whether a word starts a date: a weekday name ("Wed," or "Wed")
 // or a yyyy-mm-dd date.
 func looksLikeDateStart(w string) bool {
-	d := strings.TrimSuffix(w, ",")
-	switch strings.ToLower(d) {
-	case "mon", "tue", "wed", "thu", "fri", "sat", "sun":
+	if isWeekday(strings.TrimSuffix(w, ",")) {
 		return true
 	}
 	if len(w) >= 8 && isDigits(w[:4]) && w[4] == '-' {
 		rest := w[5:]
 		k := strings.IndexByte(rest, '-')
 		return k >= 1 && k <= 2 && isDigits(rest[:k]) && len(rest) > k+1 && isDigits(rest[k+1:k+2])
+	}
+	return false
+}
+
+// isWeekday reports whether strings.ToLower(d) is a weekday abbreviation ("mon" … "sun"),
+// without the lower-case copy for ASCII words. (ToLower maps a few non-ASCII letters to ASCII
+// ones, such as U+0130 to 'i'; those words take the ToLower path.)
+func isWeekday(d string) bool {
+	for i := 0; i < len(d); i++ {
+		if d[i] >= 0x80 {
+			switch strings.ToLower(d) {
+			case "mon", "tue", "wed", "thu", "fri", "sat", "sun":
+				return true
+			}
+			return false
+		}
+	}
+	if len(d) != 3 {
+		return false
+	}
+	for _, day := range [...]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		if EqualFold(d, day) {
+			return true
+		}
 	}
 	return false
 }

@@ -6,7 +6,7 @@ import "strings"
 // line break (CRLF, LF or a bare CR) together with the spaces and tabs around it becomes one
 // space, and the result is trimmed. Other runs of white space are kept.
 func unfold(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
+	if !hasLineBreak(s) {
 		return strings.Trim(s, " \t")
 	}
 	var b strings.Builder
@@ -30,6 +30,12 @@ func unfold(s string) string {
 		b.WriteByte(' ')
 	}
 	return strings.Trim(b.String(), " \t")
+}
+
+// hasLineBreak reports whether s holds a CR or LF. Values read by textproto never do, so this is
+// the common answer; two byte searches are much cheaper than strings.ContainsAny's byte loop.
+func hasLineBreak(s string) bool {
+	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0
 }
 
 // collapseSpace replaces every run of white space with one space and trims the ends.

@@ -17,6 +17,7 @@ type runner struct {
 	root      string        // module root (holds go.mod and go.work)
 	dir       string        // where the binaries go
 	benchtime string        // default -test.benchtime
+	cputime   bool          // compare CPU time per iteration in the rows that have CPUIters
 	timeout   time.Duration // per process
 	bins      map[string]string
 }
@@ -75,6 +76,45 @@ func (r *runner) bench(ctx context.Context, rw row, name string) (map[string]flo
 		return nil, fmt.Errorf("%s: no result line for %s in\n%s", filepath.Base(bin), name, tail(out.String()))
 	}
 	return m, nil
+}
+
+// cpuPerOp runs one benchmark alone for n+1 and for 1 iteration, each in a fresh process with
+// GOMAXPROCS 1 (-test.cpu 1), and returns the difference of the processes' CPU time (user and
+// system) divided by n, in nanoseconds: the CPU one iteration costs, the garbage collector's
+// share included and start-up excluded, whatever else the machine runs. (With a second P the
+// runtime lets idle mark workers take the idle core during every collection, CPU that follows
+// the wall time of the collections rather than the work.)
+func (r *runner) cpuPerOp(ctx context.Context, rw row, name string, n int) (float64, error) {
+	bin, err := r.binary(ctx, rw.Pkg)
+	if err != nil {
+		return 0, err
+	}
+	run := func(iters int) (float64, error) {
+		args := append([]string{"-test.run", "^$", "-test.bench", benchPattern(name), "-test.benchtime", fmt.Sprintf("%dx", iters),
+			"-test.count", "1", "-test.timeout", r.timeout.String(), "-test.cpu", "1"}, rw.Args...)
+		ctx, cancel := context.WithTimeout(ctx, r.timeout+30*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Dir = filepath.Join(r.root, rw.Pkg)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			return 0, fmt.Errorf("%s %s: %v\n%s", filepath.Base(bin), name, err, tail(out.String()))
+		}
+		if _, ok := find(out.String(), name); !ok {
+			return 0, fmt.Errorf("%s: no result line for %s in\n%s", filepath.Base(bin), name, tail(out.String()))
+		}
+		return float64(cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()), nil
+	}
+	full, err := run(n + 1)
+	if err != nil {
+		return 0, err
+	}
+	one, err := run(1)
+	if err != nil {
+		return 0, err
+	}
+	return (full - one) / float64(n), nil
 }
 
 // process runs the compilebench command once and returns its wall time in nanoseconds and its

@@ -14,6 +14,7 @@ type measured struct {
 	Ratios    []float64 // candidate ÷ baseline of the same round
 	RSS       []float64 // processBelow: peak RSS in bytes
 	Extra     map[string][]float64
+	CPU       bool  // Base and Cand are CPU time per iteration (-cputime)
 	Err       error // the first error; the row then fails
 	ErrRounds int
 }
@@ -84,7 +85,11 @@ func (m measured) cells() (string, string) {
 	}
 	switch m.Row.Check {
 	case ratioAtMost:
-		return formatNS(median(m.Cand)) + " vs " + formatNS(median(m.Base)), formatRatio(m.Ratios, m.Row.Percent)
+		unit := ""
+		if m.CPU {
+			unit = " CPU"
+		}
+		return formatNS(median(m.Cand)) + unit + " vs " + formatNS(median(m.Base)) + unit, formatRatio(m.Ratios, m.Row.Percent)
 	case nsBelow:
 		s := formatNS(median(m.Cand)) + "/op"
 		if b := m.Extra["B/op"]; len(b) > 0 {
@@ -93,9 +98,9 @@ func (m measured) cells() (string, string) {
 		return s, fmt.Sprintf("%.2f of budget", median(m.Cand)/m.Row.Limit)
 	case metricAtLeast:
 		var parts []string
-		for _, k := range []string{"relay-ns/msg", "pass-ns/msg"} {
+		for _, k := range []string{"relay-cpu-ns/msg", "pass-cpu-ns/msg"} {
 			if v := m.Extra[k]; len(v) > 0 {
-				parts = append(parts, strings.NewReplacer("relay-ns/msg", "relay", "pass-ns/msg", "pass-through").Replace(k)+" "+formatNS(median(v))+"/msg")
+				parts = append(parts, strings.NewReplacer("relay-cpu-ns/msg", "relay", "pass-cpu-ns/msg", "pass-through").Replace(k)+" "+formatNS(median(v))+" CPU/msg")
 			}
 		}
 		return strings.Join(parts, ", "), formatRatio(m.Cand, false)

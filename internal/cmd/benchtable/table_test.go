@@ -41,6 +41,8 @@ func TestTable(t *testing.T) {
 		{Row: row{Budget: "b2", Pkg: "./examples/milter", Baseline: "BenchmarkT", Candidate: "BenchmarkC", Check: ratioAtMost, Limit: 0.1, Percent: true},
 			Base: []float64{1e6}, Cand: []float64{2e5}, Ratios: []float64{0.2}},
 		{Row: row{Budget: "b3", Pkg: ".", Candidate: "BenchmarkX", Check: nsBelow, Limit: 2e9}, Err: errors.New("boom"), ErrRounds: 2},
+		{Row: row{Budget: "b4", Pkg: "./examples/relay", Candidate: "BenchmarkR", Metric: "cpu-ratio", Check: metricAtLeast, Limit: 0.95},
+			Cand: []float64{0.97, 0.96, 0.99}, Extra: map[string][]float64{"relay-cpu-ns/msg": {700e3, 710e3, 690e3}, "pass-cpu-ns/msg": {680e3, 690e3, 685e3}}},
 	}
 	got := table(ms)
 	// 115 µs vs 105 µs is the medians' quotient only by chance; the ratio column is the median
@@ -49,10 +51,22 @@ func TestTable(t *testing.T) {
 		"| b1 | `BenchmarkB` vs `BenchmarkA` (./headers) | 125.0 µs vs 105.0 µs | **1.25×** (1.20–1.30) | PASS |",
 		"| b2 | `BenchmarkC` vs `BenchmarkT` (./examples/milter) | 200.0 µs vs 1.0 ms | **20.0%** | **FAIL** |",
 		"| b3 | `BenchmarkX` (.) | no result | — | **FAIL** (2 of the runs failed) |",
+		// The relay's CPU per message, read from its own process, next to the pass-through's.
+		"| b4 | `BenchmarkR` (./examples/relay) | relay 700.0 µs CPU/msg, pass-through 685.0 µs CPU/msg | **0.97×** (0.96–0.99) | PASS |",
 	} {
 		if !strings.Contains(got, want+"\n") {
 			t.Errorf("table lacks\n%s\nin\n%s", want, got)
 		}
+	}
+}
+
+// TestTableCPU: a ratio measured in CPU time says so in the measured column.
+func TestTableCPU(t *testing.T) {
+	m := measured{Row: row{Budget: "b", Pkg: "./headers", Baseline: "BenchmarkA", Candidate: "BenchmarkB", Check: ratioAtMost, Limit: 1.5, CPUIters: 10},
+		CPU: true, Base: []float64{80e3}, Cand: []float64{100e3}, Ratios: []float64{1.25}}
+	want := "| b | `BenchmarkB` vs `BenchmarkA` (./headers) | 100.0 µs CPU vs 80.0 µs CPU | **1.25×** | PASS |"
+	if got := table([]measured{m}); !strings.Contains(got, want+"\n") {
+		t.Errorf("table lacks\n%s\nin\n%s", want, got)
 	}
 }
 
