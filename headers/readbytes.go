@@ -18,6 +18,8 @@ func ReadBytes(b []byte, l Limits) (textproto.Header, error) {
 	l = l.withDefaults()
 	s := scanner{l: l, line: 1}
 	end := 0 // the block's bytes so far, without the blank line
+	var startsBuf [128]int
+	starts := startsBuf[:0] // offset in b of every field's first line, as Read records them
 	for end < len(b) {
 		line := b[end:]
 		if i := bytes.IndexByte(line, '\n'); i >= 0 {
@@ -37,12 +39,15 @@ func ReadBytes(b []byte, l Limits) (textproto.Header, error) {
 			piece = piece[n:]
 		}
 		if s.done {
-			return headerOf(b[:end:end]), nil
+			return headerOf(b[:end:end], starts), nil
+		}
+		if line[0] != ' ' && line[0] != '\t' {
+			starts = append(starts, end)
 		}
 		end += len(line)
 	}
 	if err := s.end(); err != nil {
 		return textproto.Header{}, err
 	}
-	return headerOf(b[:end:end]), nil
+	return headerOf(b[:end:end], starts), nil
 }
