@@ -241,7 +241,11 @@ func (v *Verdict) rules(rep *AntispamReport, a *Analysis) {
 		v.find(FindingNoReport, false, "no X-Forefront-Antispam-Report: the verdict comes from the other fields")
 	}
 	if v.Dest == "" && v.Direction == "inbound" {
-		v.find(FindingNoMailboxDelivery, false, "no X-Microsoft-Antispam-Mailbox-Delivery: the header does not say which folder")
+		if n := len(a.MailboxDelivery); n > 0 && strings.TrimSpace(a.MailboxDelivery[n-1].Value) == "" {
+			v.find(FindingNoMailboxDelivery, false, "%s is empty: the header does not say which folder", fieldRef(a.MailboxDelivery[n-1].Field))
+		} else {
+			v.find(FindingNoMailboxDelivery, false, "no X-Microsoft-Antispam-Mailbox-Delivery: the header does not say which folder")
+		}
 	}
 }
 
