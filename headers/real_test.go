@@ -84,6 +84,17 @@ var realWant = map[string]realFacts{
 		DirectionFrom: "X-MS-Exchange-Organization-MessageDirectionality", Folder: "Junk Email",
 		Tenant: "84df9e7f-e9f6-40af-b435-aaaaaaaaaaaa", Received: 4, TLS: 2, From: "MAILER-DAEMON@rokujo.cr.nyaan.jp",
 		Problems: []string{ProblemMailboxDeliveryFoldingLost}},
+	// An Outlook.com NDR written in one Exchange Online forest (PU1APC01HT176, APAC) and
+	// delivered to a consumer mailbox in another (CY1NAM02HT141, NAM) — two passes (realPasses):
+	// two CrossTenantHeadersStamped, and the later pass's front end stripped the earlier
+	// CrossTenant set (CrossTenantHeadersStripped) and promoted its own. Same lost folding as
+	// above: the Mailbox-Delivery value (dest:I, OFR:SpamFilterPass) is read from a field named
+	// "abwl", and the newest Received lost its continuation line (a field named "(2603"), so it
+	// has no date. No SFV or SCL (consumer); no compauth in Authentication-Results.
+	"sisimai-2019-04-outlookcom-consumer-two-pass-ndr-lost-folding": {Direction: "inbound",
+		DirectionFrom: "X-MS-Exchange-Organization-MessageDirectionality", Folder: "Inbox",
+		Tenant: "84df9e7f-e9f6-40af-b435-aaaaaaaaaaaa", Received: 3, TLS: 2, From: "postmaster@outlook.com",
+		Problems: []string{ProblemReceivedNoDate, ProblemMailboxDeliveryFoldingLost}},
 	// Rackspace hosted Exchange 2010 newsletter: Exchange fields without any EOP verdict.
 	"phpmimemailparser-2014-03-hosted-exchange-newsletter": {Received: 5, From: "newsletter@finntack.com"},
 	// Office 365 (2014) outbound: lower-case x-forefront-antispam-report with DIR:OUT, SCL:1,
@@ -120,6 +131,13 @@ var realWant = map[string]realFacts{
 var realNames = map[string]string{
 	"rubymail-2009-10-onprem-exchange-inbound":     "Jørn Støylen",
 	"spamscope-2019-tenant-inbound-then-forwarded": "служба ФНС Даниил Суворов",
+}
+
+// realPasses are the Exchange Online passes (X-MS-Exchange-Transport-CrossTenantHeadersStamped
+// fields) and stripped CrossTenant sets (-CrossTenantHeadersStripped) of the multi-pass messages,
+// counted by hand.
+var realPasses = map[string][2]int{
+	"sisimai-2019-04-outlookcom-consumer-two-pass-ndr-lost-folding": {2, 1},
 }
 
 func realFactsOf(a *Analysis) realFacts {
@@ -197,6 +215,11 @@ func TestRealMessages(t *testing.T) {
 			if wantName, ok := realNames[name]; ok {
 				if mb, _ := a.FromMailbox(); mb.Name != wantName {
 					t.Errorf("From name %q, want %q", mb.Name, wantName)
+				}
+			}
+			if want, ok := realPasses[name]; ok {
+				if got := [2]int{len(a.CrossTenant.Stamped), len(a.CrossTenant.Stripped)}; got != want {
+					t.Errorf("stamped, stripped = %v, want %v", got, want)
 				}
 			}
 			golden.Decision(t, strings.TrimSuffix(file, ".eml")+".golden.json", a)
