@@ -64,7 +64,8 @@ var realWant = map[string]realFacts{
 	// into Exchange Online, which marks it FromEntityHeader HybridOnPrem and MessageDirectionality
 	// Originating (it came over the organization's own connector) while its report says DIR:INB
 	// ("inbound") and the promoted on-premises AuthAs says Anonymous (an Internet sender): the
-	// report's inbound is the direction shown and the disagreement is a finding. SFV:SKN ("marked
+	// report's inbound is the direction shown, and the Originating is explained by HybridOnPrem
+	// (docs/exchange-online.md#originating-incoming-internal), not flagged as an error. SFV:SKN ("marked
 	// as non-spam prior to being processed by spam filtering") with SCL -1, dest:I. The
 	// Authentication-Results has dkim=fail and dmarc=fail (the IronPort relay broke Google's
 	// signature) and no compauth. The To field carries two continuation lines of a Content-Type
@@ -72,7 +73,7 @@ var realWant = map[string]realFacts{
 	"parsedmarc-2019-02-hybrid-onprem-ironport-to-exo": {Direction: "inbound", DirectionFrom: "X-Forefront-Antispam-Report",
 		SCL: "-1", SFV: "SKN", Folder: "Inbox", Tenant: "a86dc674-e6a2-4c25-b4ba-e36c31382530", Received: 9, TLS: 3,
 		From:     "noreply-dmarc-support@google.com",
-		Findings: []string{FindingSourcesDisagree, FindingNotSpamInInbox, FindingAuthFailed, FindingAuthFailed},
+		Findings: []string{FindingInboundViaOnPremises, FindingNotSpamInInbox, FindingAuthFailed, FindingAuthFailed},
 		Problems: []string{ProblemToInvalid}},
 	// An Outlook.com consumer Junk Email delivery as sisimai stores it (a bounce sent to a
 	// consumer mailbox): the block lost its folding white space, so the Mailbox-Delivery value
