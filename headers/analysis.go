@@ -151,6 +151,7 @@ func Analyze(h textproto.Header) *Analysis {
 		ids := m.CrossTenant.ID
 		m.problem(ids[len(ids)-1].Field, ProblemCrossTenantIDConflict, strings.TrimPrefix(err.Error(), "headers: "))
 	}
+	a.recoverFolding()
 	a.Verdict = a.judge()
 	return a
 }

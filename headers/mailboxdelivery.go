@@ -3,6 +3,7 @@ package headers
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -16,6 +17,9 @@ type MailboxDelivery struct {
 	OFR   string  `json:"ofr,omitempty"`
 	RF    string  `json:"rf,omitempty"`
 	Items []Param `json:"items,omitempty"`
+	// RecoveredFrom is set when Field was empty and Dest, OFR, RF and Items were read from the
+	// next field, the value of this one with its folding white space lost (recoverFolding).
+	RecoveredFrom *Field `json:"recoveredFrom,omitempty"`
 }
 
 // ParseMailboxDelivery parses an X-Microsoft-Antispam-Mailbox-Delivery value with the "KEY:value;"
@@ -54,6 +58,41 @@ func ParseMailboxDelivery(v string) (MailboxDelivery, error) {
 		return r, fmt.Errorf("headers: X-Microsoft-Antispam-Mailbox-Delivery: %w", errors.Join(errs...))
 	}
 	return r, nil
+}
+
+// deliveryKeys are the item keys real X-Microsoft-Antispam-Mailbox-Delivery values start with
+// (ExplainDelivery), upper-case.
+var deliveryKeys = []string{"ABWL", "WL", "PCWL", "KL", "IWL", "IJL", "DWL", "DKL", "RWL", "UCF", "JMR", "EX", "PSP", "AUTH", "DEST"}
+
+// recoverFolding reads an empty X-Microsoft-Antispam-Mailbox-Delivery whose value became the
+// next field: a block copied with its folding white space removed turns the continuation line
+// "abwl:0;…;dest:J;…" into a field named "abwl" (RFC 5322 §2.2). When that next field's name is
+// a Mailbox-Delivery key and name:value parses with a dest, the delivery takes that value,
+// RecoveredFrom names the field, and a Problem says what happened.
+func (a *Analysis) recoverFolding() {
+	for i := range a.MailboxDelivery {
+		d := &a.MailboxDelivery[i]
+		if strings.TrimSpace(d.Value) != "" {
+			continue
+		}
+		for _, o := range a.Others {
+			if o.Index != d.Index+1 {
+				continue
+			}
+			if !slices.Contains(deliveryKeys, strings.ToUpper(o.Name)) {
+				break
+			}
+			r, err := ParseMailboxDelivery(o.Name + ":" + o.Value)
+			if err != nil || r.Dest == "" {
+				break
+			}
+			r.Field, r.RecoveredFrom = d.Field, &o
+			*d = r
+			a.problem(d.Field, ProblemMailboxDeliveryFoldingLost,
+				fmt.Sprintf("empty; %s looks like its value with the folding white space lost, and is read as such", fieldRef(o)))
+			break
+		}
+	}
 }
 
 // Folder names the folder a dest value stands for: "Inbox" (I), "Junk Email" (J), "a custom

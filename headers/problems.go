@@ -44,6 +44,10 @@ const (
 	// ProblemMailboxDeliveryInvalid: X-Microsoft-Antispam-Mailbox-Delivery does not parse
 	// (ParseMailboxDelivery).
 	ProblemMailboxDeliveryInvalid = "headers.mailbox-delivery.invalid"
+	// ProblemMailboxDeliveryFoldingLost: X-Microsoft-Antispam-Mailbox-Delivery is empty and the
+	// next field is its value with the folding white space lost (a field named "abwl", "ucf"…);
+	// Analyze reads the folder from it.
+	ProblemMailboxDeliveryFoldingLost = "headers.mailbox-delivery.folding-lost"
 	// ProblemCrossTenantIDConflict: the X-MS-Exchange-CrossTenant-Id fields name different tenants
 	// (Message.CrossTenantID fails with ErrConflictTenantID). Analyze reports it.
 	ProblemCrossTenantIDConflict = "headers.crosstenant-id.conflict"

@@ -173,6 +173,8 @@ func TestProblemCodes(t *testing.T) {
 		{ProblemFromEmpty, "From", "From: \n"},
 		// Items are KEY:value (the grammar of X-Forefront-Antispam-Report).
 		{ProblemMailboxDeliveryInvalid, "X-Microsoft-Antispam-Mailbox-Delivery", "X-Microsoft-Antispam-Mailbox-Delivery: dest;\n"},
+		// The value on the next line without folding white space (RFC 5322 §2.2.3).
+		{ProblemMailboxDeliveryFoldingLost, "X-Microsoft-Antispam-Mailbox-Delivery", "X-Microsoft-Antispam-Mailbox-Delivery:\nucf:0;dest:J;\n"},
 		{ProblemCrossTenantIDConflict, "X-MS-Exchange-CrossTenant-Id", "X-MS-Exchange-CrossTenant-Id: " + guid1 + "\nX-MS-Exchange-CrossTenant-Id: " + guid2 + "\n"},
 		// x-unknown is no charset any decoder knows.
 		{ProblemEncodedWordUndecodable, "Subject", "Subject: =?x-unknown?Q?abc?=\n"},

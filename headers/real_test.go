@@ -50,6 +50,52 @@ var realWant = map[string]realFacts{
 		Findings: []string{FindingNotSpamInInbox, FindingIPAllowed, FindingAuthFailed}},
 	// A non-Microsoft message (LinkedIn's DMARC failure report): nothing to claim.
 	"parsedmarc-2019-04-linkedin-dmarc-report-non-microsoft": {Received: 2, From: "dmarc-noreply@linkedin.com"},
+	// A tenant's Junk Email delivery (parsedmarc's Mimecast sample): a DMARC report relayed by
+	// Mimecast into Exchange Online. The page's SFV:SPM ("marked as spam by spam filtering"), SCL 5
+	// and CAT:SPM say spam; an anti-spam policy's default action for spam moves it to Junk Email,
+	// and dest:J with OFR:SpamFilterAuthJ agrees, so MHA's dest/SFV rules (spam in Inbox, not spam
+	// in Junk) do not fire. compauth=pass reason=100: "1xx: passed". Mimecast's hop into EOP
+	// records no TLS, the two Exchange hops do.
+	"parsedmarc-2023-08-tenant-junk-via-mimecast": {Direction: "inbound", DirectionFrom: "X-Forefront-Antispam-Report",
+		SCL: "5", SFV: "SPM", Folder: "Junk Email", CompAuth: "passed",
+		Tenant: "6a84b1de-1f34-4ef7-833c-a5017802acbb", Received: 4, TLS: 2, From: "no-reply@au-1.mimecastreport.com"},
+	// Hybrid inbound through the tenant's own servers (parsedmarc's Google report to Cardinal
+	// Health): Google, an IronPort, Exchange 2010 on premises (id 14.3), then the hybrid connector
+	// into Exchange Online, which marks it FromEntityHeader HybridOnPrem and MessageDirectionality
+	// Originating (it came over the organization's own connector) while its report says DIR:INB
+	// ("inbound") and the promoted on-premises AuthAs says Anonymous (an Internet sender): the
+	// report's inbound is the direction shown, and the Originating is explained by HybridOnPrem
+	// (docs/exchange-online.md#originating-incoming-internal), not flagged as an error. SFV:SKN ("marked
+	// as non-spam prior to being processed by spam filtering") with SCL -1, dest:I. The
+	// Authentication-Results has dkim=fail and dmarc=fail (the IronPort relay broke Google's
+	// signature) and no compauth. The To field carries two continuation lines of a Content-Type
+	// parameter (name=, filename=) as stored, so it does not parse.
+	"parsedmarc-2019-02-hybrid-onprem-ironport-to-exo": {Direction: "inbound", DirectionFrom: "X-Forefront-Antispam-Report",
+		SCL: "-1", SFV: "SKN", Folder: "Inbox", Tenant: "a86dc674-e6a2-4c25-b4ba-e36c31382530", Received: 9, TLS: 3,
+		From:     "noreply-dmarc-support@google.com",
+		Findings: []string{FindingInboundViaOnPremises, FindingNotSpamInInbox, FindingAuthFailed, FindingAuthFailed},
+		Problems: []string{ProblemToInvalid}},
+	// An Outlook.com consumer Junk Email delivery as sisimai stores it (a bounce sent to a
+	// consumer mailbox): the block lost its folding white space, so the Mailbox-Delivery value
+	// "abwl:0;…;dest:J;OFR:SpamFilterAuthJ;…;RF:JunkEmail;" stands on its own line as a field
+	// named "abwl" (and X-Microsoft-Antispam's as "BCL"). Analyze reads the folder from it and
+	// says so. Consumer mail carries no SFV or SCL (the report is only EFV:NLI), so no spam
+	// verdict is claimed; MessageDirectionality Incoming gives the direction.
+	"sisimai-2019-04-outlookcom-consumer-junk-lost-folding": {Direction: "inbound",
+		DirectionFrom: "X-MS-Exchange-Organization-MessageDirectionality", Folder: "Junk Email",
+		Tenant: "84df9e7f-e9f6-40af-b435-aaaaaaaaaaaa", Received: 4, TLS: 2, From: "MAILER-DAEMON@rokujo.cr.nyaan.jp",
+		Problems: []string{ProblemMailboxDeliveryFoldingLost}},
+	// An Outlook.com NDR written in one Exchange Online forest (PU1APC01HT176, APAC) and
+	// delivered to a consumer mailbox in another (CY1NAM02HT141, NAM) — two passes (realPasses):
+	// two CrossTenantHeadersStamped, and the later pass's front end stripped the earlier
+	// CrossTenant set (CrossTenantHeadersStripped) and promoted its own. Same lost folding as
+	// above: the Mailbox-Delivery value (dest:I, OFR:SpamFilterPass) is read from a field named
+	// "abwl", and the newest Received lost its continuation line (a field named "(2603"), so it
+	// has no date. No SFV or SCL (consumer); no compauth in Authentication-Results.
+	"sisimai-2019-04-outlookcom-consumer-two-pass-ndr-lost-folding": {Direction: "inbound",
+		DirectionFrom: "X-MS-Exchange-Organization-MessageDirectionality", Folder: "Inbox",
+		Tenant: "84df9e7f-e9f6-40af-b435-aaaaaaaaaaaa", Received: 3, TLS: 2, From: "postmaster@outlook.com",
+		Problems: []string{ProblemReceivedNoDate, ProblemMailboxDeliveryFoldingLost}},
 	// Rackspace hosted Exchange 2010 newsletter: Exchange fields without any EOP verdict.
 	"phpmimemailparser-2014-03-hosted-exchange-newsletter": {Received: 5, From: "newsletter@finntack.com"},
 	// Office 365 (2014) outbound: lower-case x-forefront-antispam-report with DIR:OUT, SCL:1,
@@ -86,6 +132,13 @@ var realWant = map[string]realFacts{
 var realNames = map[string]string{
 	"rubymail-2009-10-onprem-exchange-inbound":     "Jørn Støylen",
 	"spamscope-2019-tenant-inbound-then-forwarded": "служба ФНС Даниил Суворов",
+}
+
+// realPasses are the Exchange Online passes (X-MS-Exchange-Transport-CrossTenantHeadersStamped
+// fields) and stripped CrossTenant sets (-CrossTenantHeadersStripped) of the multi-pass messages,
+// counted by hand.
+var realPasses = map[string][2]int{
+	"sisimai-2019-04-outlookcom-consumer-two-pass-ndr-lost-folding": {2, 1},
 }
 
 func realFactsOf(a *Analysis) realFacts {
@@ -163,6 +216,11 @@ func TestRealMessages(t *testing.T) {
 			if wantName, ok := realNames[name]; ok {
 				if mb, _ := a.FromMailbox(); mb.Name != wantName {
 					t.Errorf("From name %q, want %q", mb.Name, wantName)
+				}
+			}
+			if want, ok := realPasses[name]; ok {
+				if got := [2]int{len(a.CrossTenant.Stamped), len(a.CrossTenant.Stripped)}; got != want {
+					t.Errorf("stamped, stripped = %v, want %v", got, want)
 				}
 			}
 			golden.Decision(t, strings.TrimSuffix(file, ".eml")+".golden.json", a)

@@ -66,8 +66,12 @@ const (
 	FindingBulk               = "verdict.bulk-bad-reputation"
 	FindingAuthFailed         = "verdict.auth-failed"
 	FindingSourcesDisagree    = "verdict.sources-disagree"
-	FindingNoReport           = "verdict.no-antispam-report"
-	FindingNoMailboxDelivery  = "verdict.no-mailbox-delivery"
+	// FindingInboundViaOnPremises: DIR:INB with MessageDirectionality Originating and
+	// FromEntityHeader HybridOnPrem — Internet mail that came in through the organization's
+	// on-premises servers, whose hybrid connector Exchange Online counts as the organization's own.
+	FindingInboundViaOnPremises = "verdict.inbound-via-on-premises"
+	FindingNoReport             = "verdict.no-antispam-report"
+	FindingNoMailboxDelivery    = "verdict.no-mailbox-delivery"
 )
 
 func (v *Verdict) find(code string, isErr bool, format string, a ...any) {
@@ -116,7 +120,13 @@ func (a *Analysis) judge() Verdict {
 		case v.Direction == "":
 			v.Direction, v.DirectionSource = d, fieldRef(f)+" "+f.Value
 		case (d == "inbound") != (v.Direction == "inbound"):
-			v.find(FindingSourcesDisagree, true, "%s says %s but %s says %s", v.DirectionSource, v.Direction, fieldRef(f), f.Value)
+			ents := m.CrossTenant.FromEntityHeader
+			if d == "originating" && len(ents) > 0 && strings.EqualFold(strings.TrimSpace(ents[len(ents)-1].Value), "HybridOnPrem") {
+				v.find(FindingInboundViaOnPremises, false, "%s says %s and %s says %s: Internet mail that came in through the organization's on-premises servers (%s HybridOnPrem); Exchange Online counts its hybrid connector as the organization's own",
+					v.DirectionSource, v.Direction, fieldRef(f), f.Value, fieldRef(ents[len(ents)-1]))
+			} else {
+				v.find(FindingSourcesDisagree, true, "%s says %s but %s says %s", v.DirectionSource, v.Direction, fieldRef(f), f.Value)
+			}
 		}
 	}
 
@@ -241,7 +251,11 @@ func (v *Verdict) rules(rep *AntispamReport, a *Analysis) {
 		v.find(FindingNoReport, false, "no X-Forefront-Antispam-Report: the verdict comes from the other fields")
 	}
 	if v.Dest == "" && v.Direction == "inbound" {
-		v.find(FindingNoMailboxDelivery, false, "no X-Microsoft-Antispam-Mailbox-Delivery: the header does not say which folder")
+		if n := len(a.MailboxDelivery); n > 0 && strings.TrimSpace(a.MailboxDelivery[n-1].Value) == "" {
+			v.find(FindingNoMailboxDelivery, false, "%s is empty: the header does not say which folder", fieldRef(a.MailboxDelivery[n-1].Field))
+		} else {
+			v.find(FindingNoMailboxDelivery, false, "no X-Microsoft-Antispam-Mailbox-Delivery: the header does not say which folder")
+		}
 	}
 }
 
