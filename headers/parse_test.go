@@ -328,7 +328,7 @@ func TestParseAuthResults(t *testing.T) {
 		want    AuthResults
 		wantErr bool
 	}{{
-		// Microsoft's form (go-ecosystem.md A.2 gotchas 1 and 2): no authserv-id, stray
+		// Microsoft's form, which go-msgauth's authres.Parse refuses: no authserv-id, stray
 		// "outlook.com" segments, ';' without space.
 		name: "exo",
 		in: "spf=pass (sender IP is 208.75.123.162)\r\n smtp.mailfrom=in.constantcontact.com; outlook.com; dkim=pass (signature was\r\n verified) header.d=pbscharlotte.ccsend.com;outlook.com; dmarc=none\r\n" +
