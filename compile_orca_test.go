@@ -8,8 +8,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestCompileORCAFields checks the fields the ORCA checks read (spec/exchange-exports.md §1.2,
-// §3.1): valid values compile and are normalised; each planted mistake is reported at its path.
+// TestCompileORCAFields checks the fields the ORCA checks read
+// (docs/topology.md#orca-parity-and-configuration-checks; docs/exoimport.md#rules): valid values
+// compile and are normalised; each planted mistake is reported at its path.
 func TestCompileORCAFields(t *testing.T) {
 	const cfg = `{
   "tenants": [

@@ -282,7 +282,8 @@ func TestCompileDefaults(t *testing.T) {
 		t.Error("Compile modified its input")
 	}
 	ten, _ := d.Tenant(MustParseTenantID("11111111-1111-1111-1111-111111111111"))
-	// The MOERA domain is implied (spec/exchange-online.md §4), domains are normalised.
+	// The MOERA domain is implied (docs/exchange-online.md#accepted-domains), domains are
+	// normalised.
 	wantDomains := []AcceptedDomain{{Name: "contoso.com"}, {Name: "contoso.onmicrosoft.com", DomainType: Authoritative}}
 	if diff := cmp.Diff(wantDomains, ten.AcceptedDomains); diff != "" {
 		t.Errorf("accepted domains (-want +got):\n%s", diff)

@@ -92,7 +92,8 @@ func TestInboundLookups(t *testing.T) {
 	check("cert a.b.relay.contoso.com", d.InboundByCertName("a.b.relay.contoso.com"), "contoso/onprem-wild")
 	check("cert contoso.com", d.InboundByCertName("contoso.com"))
 	check("cert mail.contoso.com.evil.example", d.InboundByCertName("mail.contoso.com.evil.example"))
-	// A presented "*.contoso.com" stands for one label under contoso.com (spec §1.1 [INF]).
+	// A presented "*.contoso.com" stands for one label under contoso.com
+	// (docs/exchange-online.md#certificate-names, inferred).
 	check("wildcard contoso.com", d.InboundByCertWildcard("contoso.com"), "contoso/onprem-cert")
 	check("wildcard relay.contoso.com", d.InboundByCertWildcard("relay.contoso.com"), "contoso/onprem-wild")
 	check("wildcard gw.provider.example", d.InboundByCertWildcard("gw.provider.example"), "fabrikam/gw")

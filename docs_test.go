@@ -12,22 +12,39 @@ import (
 )
 
 // The library cites only sources that ship with it (docs/*.md, README files) or Microsoft's and
-// the RFCs' own URLs. These tests walk the repository (the root module and examples/) from the
-// module root, which is the test's working directory.
+// the RFCs' own URLs — in code comments, documentation, test comments and the scenario files'
+// "source" fields, which mailflow test prints when a case fails. These tests walk the repository
+// (the root module and examples/) from the module root, which is the test's working directory.
 
 // internalDoc matches citations of documents that are not in this repository: the research notes
-// and the architecture file the library was written from.
-var internalDoc = regexp.MustCompile(`spec/[A-Za-z-]+\.md|\bspec §|\bDESIGN\b`)
+// (by path, by the file names they alone use, or by their lettered parts) and the architecture
+// file the library was written from.
+var internalDoc = regexp.MustCompile(`spec/[A-Za-z-]+\.md|\bspec §|\bDESIGN\b|` +
+	`threats-and-peers\.md|exchange-exports\.md|go-ecosystem\.md|exchange-online\.md \((?:a|b)\)`)
 
 // docLink matches a citation of a file of this repository with an anchor, as Go comments write
 // it: a path relative to the repository root ("docs/threat-model.md#threat-12").
 var docLink = regexp.MustCompile(`([A-Za-z0-9_./-]*\.md)#([A-Za-z0-9_-]+)`)
 
-// repoFiles returns the repository's non-test Go files, its Markdown files outside testdata and
-// the README files inside it (testdata's SOURCES.md files describe where fixtures came from, and
-// scenario files' "source" fields are a frozen contract).
-func repoFiles(t *testing.T) (goFiles, mdFiles []string) {
+// sameFileAnchor matches an anchor cited without a file after a citation with one, in a list
+// ("docs/threat-model.md#threat-3 to #threat-7, #threat-27"): it names a heading of the file
+// cited last.
+var sameFileAnchor = regexp.MustCompile(`(?:^|[\s,;(])#([a-z][a-z0-9_-]*)`)
+
+// sourceField matches a "source" value in a JSON file, escapes included.
+var sourceField = regexp.MustCompile(`"source"\s*:\s*"((?:[^"\\]|\\.)*)"`)
+
+// repoFiles lists what the rule covers: the repository's Go files (non-test and test apart),
+// its Markdown files outside testdata with the README files inside it, and the JSON files inside
+// testdata, whose "source" fields are checked. testdata's SOURCES.md files describe where
+// fixtures came from, research notes included, and are not checked.
+type repoFileSet struct {
+	goFiles, testFiles, mdFiles, jsonFiles []string
+}
+
+func repoFiles(t *testing.T) repoFileSet {
 	t.Helper()
+	var set repoFileSet
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -41,42 +58,72 @@ func repoFiles(t *testing.T) (goFiles, mdFiles []string) {
 		inTestdata := strings.Contains(filepath.ToSlash(path), "testdata/")
 		switch {
 		case inTestdata:
-			if d.Name() == "README.md" {
-				mdFiles = append(mdFiles, path)
+			switch {
+			case d.Name() == "README.md":
+				set.mdFiles = append(set.mdFiles, path)
+			case strings.HasSuffix(path, ".json"):
+				set.jsonFiles = append(set.jsonFiles, path)
 			}
-		case strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go"):
-			goFiles = append(goFiles, path)
+		case strings.HasSuffix(path, "_test.go"):
+			set.testFiles = append(set.testFiles, path)
+		case strings.HasSuffix(path, ".go"):
+			set.goFiles = append(set.goFiles, path)
 		case strings.HasSuffix(path, ".md"):
-			mdFiles = append(mdFiles, path)
+			set.mdFiles = append(set.mdFiles, path)
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(goFiles) < 50 || len(mdFiles) < 4 {
-		t.Fatalf("found %d Go and %d Markdown files; is the working directory the module root?", len(goFiles), len(mdFiles))
+	if len(set.goFiles) < 50 || len(set.testFiles) < 50 || len(set.mdFiles) < 4 || len(set.jsonFiles) < 90 {
+		t.Fatalf("found %d Go, %d test, %d Markdown and %d testdata JSON files; is the working directory the module root?",
+			len(set.goFiles), len(set.testFiles), len(set.mdFiles), len(set.jsonFiles))
 	}
-	return goFiles, mdFiles
+	return set
 }
 
-// TestNoInternalCitations: no non-test Go file and no README or docs page cites a document that
-// is not in this repository.
+// forEachSource calls f with every "source" value of a JSON file, unescaped as far as the
+// citations need (\" and \\).
+func forEachSource(t *testing.T, path string, f func(n int, source string)) {
+	t.Helper()
+	forEachLine(t, path, func(n int, line string) {
+		for _, m := range sourceField.FindAllStringSubmatch(line, -1) {
+			f(n, strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(m[1]))
+		}
+	})
+}
+
+// TestNoInternalCitations: no Go file (comments, test tables and all), README or docs page, and no
+// scenario file's "source" cites a document that is not in this repository.
 func TestNoInternalCitations(t *testing.T) {
-	goFiles, mdFiles := repoFiles(t)
-	for _, path := range append(goFiles, mdFiles...) {
-		forEachLine(t, path, func(n int, line string) {
-			if m := internalDoc.FindString(line); m != "" {
-				t.Errorf("%s:%d cites %q, a document that does not ship with the code; cite docs/ or the Microsoft/RFC URL", path, n, m)
-			}
+	set := repoFiles(t)
+	report := func(path string, n int, text string) {
+		if m := internalDoc.FindString(text); m != "" {
+			t.Errorf("%s:%d cites %q, a document that does not ship with the code; cite docs/ or the Microsoft/RFC URL", path, n, m)
+		}
+	}
+	for _, path := range append(append(set.goFiles, set.testFiles...), set.mdFiles...) {
+		forEachLine(t, path, func(n int, line string) { report(path, n, line) })
+	}
+	sources := 0
+	for _, path := range set.jsonFiles {
+		forEachSource(t, path, func(n int, source string) {
+			sources++
+			report(path, n, source)
 		})
 	}
+	if sources < 400 {
+		t.Errorf("only %d \"source\" fields in testdata; is the pattern still right?", sources)
+	}
 }
 
-// TestDocAnchors: every "file.md#anchor" a Go comment or a Markdown page cites names an existing
-// file and a heading of it, with the anchor GitHub renders for that heading.
+// TestDocAnchors: every anchored citation of a Markdown file in a Go comment (test files
+// included), a Markdown page or a testdata "source" names an existing file and a heading of it,
+// with the anchor GitHub renders for that heading; so does every bare anchor listed after such a
+// citation in a Go comment or a source.
 func TestDocAnchors(t *testing.T) {
-	goFiles, mdFiles := repoFiles(t)
+	set := repoFiles(t)
 	anchors := map[string]map[string]bool{}
 	anchorsOf := func(file string) map[string]bool {
 		if a, ok := anchors[file]; ok {
@@ -86,12 +133,14 @@ func TestDocAnchors(t *testing.T) {
 		anchors[file] = a
 		return a
 	}
-	check := func(path string, n int, line string, resolve func(string) string) {
+	check := func(path string, n int, line string, resolve func(string) string) (last string, cited int) {
 		for _, m := range docLink.FindAllStringSubmatch(line, -1) {
 			if strings.HasPrefix(m[1], "//") { // part of a URL
 				continue
 			}
+			cited++
 			file := resolve(m[1])
+			last = file
 			a := anchorsOf(file)
 			if a == nil {
 				t.Errorf("%s:%d cites %s, which does not exist", path, n, m[0])
@@ -101,22 +150,74 @@ func TestDocAnchors(t *testing.T) {
 				t.Errorf("%s:%d cites %s: %s has no heading with anchor #%s", path, n, m[0], file, m[2])
 			}
 		}
+		return last, cited
+	}
+	// checkList checks text that cites from the repository root (Go comments, sources), with
+	// bare anchors naming headings of the file cited last; file carries over from earlier text
+	// (the lines before, in one comment) and the file cited last is returned.
+	checkList := func(path string, n int, text, file string) (string, int) {
+		// Split at each citation so that a bare anchor is checked against the file before it.
+		idx := docLink.FindAllStringIndex(text, -1)
+		start, cited := 0, 0
+		for i := 0; i <= len(idx); i++ {
+			end := len(text)
+			if i < len(idx) {
+				end = idx[i][0]
+			}
+			for _, m := range sameFileAnchor.FindAllStringSubmatch(text[start:end], -1) {
+				if file == "" {
+					continue // an anchor of a page the text does not name: not ours to check
+				}
+				cited++
+				if a := anchorsOf(file); a != nil && !a[m[1]] {
+					t.Errorf("%s:%d cites #%s after %s, which has no heading with that anchor", path, n, m[1], file)
+				}
+			}
+			if i == len(idx) {
+				break
+			}
+			last, c := check(path, n, text[idx[i][0]:idx[i][1]], filepath.FromSlash)
+			cited += c
+			if last != "" {
+				file = last
+			}
+			start = idx[i][1]
+		}
+		return file, cited
 	}
 	cited := 0
-	for _, path := range goFiles {
+	for _, path := range append(append([]string{}, set.goFiles...), set.testFiles...) {
+		file := ""
 		forEachLine(t, path, func(n int, line string) {
-			if !strings.HasPrefix(strings.TrimSpace(line), "//") {
+			text := strings.TrimSpace(line)
+			if !strings.HasPrefix(text, "//") {
+				file = ""                                          // a comment ends
+				if i := strings.Index(line, `source: "`); i >= 0 { // a test table's source
+					_, c := checkList(path, n, line[i:], "")
+					cited += c
+				}
 				return
 			}
-			cited += len(docLink.FindAllString(line, -1))
 			// Go comments cite from the repository root; examples/ is inside it.
-			check(path, n, line, filepath.FromSlash)
+			var c int
+			file, c = checkList(path, n, text, file)
+			cited += c
 		})
 	}
-	if cited < 20 {
+	if cited < 150 {
 		t.Errorf("only %d anchored citations in Go comments; is the pattern still right?", cited)
 	}
-	for _, path := range mdFiles {
+	cited = 0
+	for _, path := range set.jsonFiles {
+		forEachSource(t, path, func(n int, source string) {
+			_, c := checkList(path, n, source, "")
+			cited += c
+		})
+	}
+	if cited < 350 {
+		t.Errorf("only %d anchored citations in testdata sources; is the pattern still right?", cited)
+	}
+	for _, path := range set.mdFiles {
 		dir := filepath.Dir(path)
 		forEachLine(t, path, func(n int, line string) {
 			// Markdown links are relative to the page; "(#x)" links within it.
@@ -137,42 +238,31 @@ func TestDocAnchors(t *testing.T) {
 	}
 }
 
-// TestNumberedCasesExist: every threat case and Exchange Online scenario the scenario files cite
-// by number ("threats-and-peers.md (b) case 8", "exchange-online.md (a) 38") has a heading of the
-// same number in docs/.
-func TestNumberedCasesExist(t *testing.T) {
-	threats := headingAnchors(t, filepath.Join("docs", "threat-model.md"))
-	scenarios := headingAnchors(t, filepath.Join("docs", "exchange-online.md"))
-	caseRe := regexp.MustCompile(`threats-and-peers\.md[^"]*?cases? (\d+)((?:(?:, | and |-)\d+)*)`)
-	scenRe := regexp.MustCompile(`exchange-online\.md[^"]*?(?:\(a\)|scenario) (\d+)((?:(?:, | and )\d+)*)`)
-	numbers := regexp.MustCompile(`\d+`)
+// TestScenarioSourcesCiteNumbers: every scenario file's source that names a numbered Exchange
+// Online scenario or threat case in words ("scenario 9", "threat case 18") links it too, so that
+// the number is checked against docs/ by TestDocAnchors.
+func TestScenarioSourcesCiteNumbers(t *testing.T) {
+	inWords := regexp.MustCompile(`(?i)(?:^|[^#-])\b(scenario|threat case|threat|case)s? (\d+)\b`)
 	files, err := filepath.Glob(filepath.Join("testdata", "scenarios", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no scenario files: %v", err)
+	if err != nil || len(files) < 90 {
+		t.Fatalf("found %d scenario files: %v", len(files), err)
 	}
-	seen := 0
 	for _, path := range files {
-		forEachLine(t, path, func(n int, line string) {
-			for _, m := range caseRe.FindAllStringSubmatch(line, -1) {
-				for _, num := range numbers.FindAllString(m[1]+m[2], -1) {
-					seen++
-					if !threats["threat-"+num] {
-						t.Errorf("%s:%d cites threat case %s; docs/threat-model.md has no #threat-%s", path, n, num, num)
-					}
+		forEachSource(t, path, func(n int, source string) {
+			for _, i := range inWords.FindAllStringSubmatchIndex(source, -1) {
+				m := []string{source[i[0]:i[1]], source[i[2]:i[3]], source[i[4]:i[5]]}
+				if strings.HasSuffix(source[:i[2]], "Microsoft's ") {
+					continue // Microsoft's own numbering of its third-party filtering scenarios
 				}
-			}
-			for _, m := range scenRe.FindAllStringSubmatch(line, -1) {
-				for _, num := range numbers.FindAllString(m[1]+m[2], -1) {
-					seen++
-					if !scenarios["scenario-"+num] {
-						t.Errorf("%s:%d cites scenario %s; docs/exchange-online.md has no #scenario-%s", path, n, num, num)
-					}
+				kind := "scenario"
+				if !strings.EqualFold(m[1], "scenario") {
+					kind = "threat"
+				}
+				if !strings.Contains(source, "#"+kind+"-"+m[2]) {
+					t.Errorf("%s:%d names %s %s without citing #%s-%s", path, n, m[1], m[2], kind, m[2])
 				}
 			}
 		})
-	}
-	if seen < 50 {
-		t.Errorf("only %d numbered citations found in the scenario files; is the pattern still right?", seen)
 	}
 }
 

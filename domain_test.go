@@ -49,7 +49,8 @@ func TestDomainPattern(t *testing.T) {
 		domain  string
 		want    bool
 	}{
-		// spec/exchange-online.md §1.1: "*.contoso.com" is the domain and all subdomains, any depth.
+		// docs/exchange-online.md#certificate-names: "*.contoso.com" is the domain and all
+		// subdomains, any depth.
 		{"*.contoso.com", "contoso.com", true},
 		{"*.contoso.com", "mail.contoso.com", true},
 		{"*.contoso.com", "a.b.contoso.com", true},
@@ -71,7 +72,8 @@ func TestDomainPattern(t *testing.T) {
 			t.Errorf("ParseDomainPattern(%q) = %q; want error (no embedded or partial wildcards)", bad, p)
 		}
 	}
-	// "most specific wins" (spec §3 worked example): exact > longer wildcard > shorter wildcard > "*".
+	// "most specific wins" (docs/exchange-online.md#outbound-connectors, the worked example): exact
+	// > longer wildcard > shorter wildcard > "*".
 	order := []string{"*", "*.contoso.com", "*.sales.contoso.com", "sales.contoso.com"}
 	for i := 1; i < len(order); i++ {
 		if MustParseDomainPattern(order[i-1]).Specificity() >= MustParseDomainPattern(order[i]).Specificity() {

@@ -11,7 +11,8 @@ func TestParseTenantID(t *testing.T) {
 		want string // "" = error
 	}{
 		{"11111111-1111-1111-1111-111111111111", "11111111-1111-1111-1111-111111111111"},
-		// Upper case is accepted and printed lower case (spec/headers.md §3: "accept A-F, emit lower").
+		// Upper case is accepted and printed lower case (docs/headers.md#tenant-id: upper case
+		// accepted, written in lower case).
 		{"84DF9E7F-E9F6-40AF-B435-AAAAAAAAAAAA", "84df9e7f-e9f6-40af-b435-aaaaaaaaaaaa"},
 		{"00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000000"},
 		// Threat case 11: braces, spaces, extra characters, missing dashes, encoded words are invalid.

@@ -10,7 +10,8 @@ import (
 )
 
 // benchDirectory builds n tenants, each with 3 accepted domains, an OnPremises connector (its own
-// certificate name and /32) and a Partner connector locked to its own certificate (DESIGN §7).
+// certificate name and /32) and a Partner connector locked to its own certificate
+// (README.md#performance).
 func benchDirectory(b *testing.B, n int) *tenantgate.Directory {
 	b.Helper()
 	cfg := tenantgate.Config{Gateway: tenantgate.Gateway{Name: "gw.example.net"}}
@@ -46,9 +47,9 @@ func benchIP(i int) netip.Addr {
 	return netip.AddrFrom4([4]byte{11, byte(i >> 16), byte(i >> 8), byte(i)})
 }
 
-// BenchmarkAttribute: the budget is /tenants=100000 ≤ 1.5 × /tenants=10 (DESIGN §7). Each
-// iteration attributes an on-premises relay by certificate, a relay by IP and a gateway delivery
-// through a Partner connector, all for the middle tenant.
+// BenchmarkAttribute: the budget is /tenants=100000 ≤ 1.5 × /tenants=10 (README.md#performance).
+// Each iteration attributes an on-premises relay by certificate, a relay by IP and a gateway
+// delivery through a Partner connector, all for the middle tenant.
 func BenchmarkAttribute(b *testing.B) {
 	for _, n := range []int{10, 100000} {
 		d := benchDirectory(b, n)

@@ -18,9 +18,9 @@ var (
 	t2 = tenantgate.MustParseTenantID("22222222-2222-2222-2222-222222222222")
 )
 
-// testDirectory is the fixture of spec/exchange-online.md (a): contoso (T1) with an OnPremises
-// connector for its own certificate and a Partner connector locked to the gateway IP G with
-// Enhanced Filtering; fabrikam (T2) with RejectDirectSend.
+// testDirectory is the fixture of docs/exchange-online.md#scenarios: contoso (T1) with an
+// OnPremises connector for its own certificate and a Partner connector locked to the gateway IP G
+// with Enhanced Filtering; fabrikam (T2) with RejectDirectSend.
 func testDirectory(t testing.TB) *tenantgate.Directory {
 	t.Helper()
 	cfg, err := tenantgate.LoadConfig(strings.NewReader(`{
@@ -264,11 +264,11 @@ func FuzzAttribute(f *testing.F) {
 	})
 }
 
-// TestAttributeCertificateNamesFollowTlsid checks that Attribute reads certificate names exactly
-// as tlsid.MatchConnectorName does (one implementation of spec §1.1): a presented "*.X" stands for
-// one label under X, but a wildcard over a single label ("*.com") stands for nothing, even though
-// crypto/x509 would accept it. MAIL FROM is an accepted domain, so a certificate match relays
-// (the 2023 rule) and shows its connector.
+// TestAttributeCertificateNamesFollowTlsid checks that Attribute reads certificate names exactly as
+// tlsid.MatchConnectorName does (one implementation of docs/exchange-online.md#certificate-names):
+// a presented "*.X" stands for one label under X, but a wildcard over a single label ("*.com")
+// stands for nothing, even though crypto/x509 would accept it. MAIL FROM is an accepted domain, so
+// a certificate match relays (the 2023 rule) and shows its connector.
 func TestAttributeCertificateNamesFollowTlsid(t *testing.T) {
 	cfg, err := tenantgate.LoadConfig(strings.NewReader(`{
   "tenants": [ { "id": "11111111-1111-1111-1111-111111111111", "name": "contoso",

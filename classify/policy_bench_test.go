@@ -11,7 +11,7 @@ import (
 )
 
 // benchBlock is the largest real header block of the corpus (22.5 KB, 80+ fields, an Oracle
-// cloud mailbox's outbound mail: DESIGN §7 asks for 10–25 KB).
+// cloud mailbox's outbound mail: README.md#performance measures a 22 KB block).
 const benchBlock = "../testdata/headers/lore-linux-cifs-2026-03-oracle.com-outbound-hosted.eml"
 
 func readBench(b *testing.B) []byte {
@@ -24,7 +24,7 @@ func readBench(b *testing.B) []byte {
 }
 
 // BenchmarkReadHeaderBaseline is the cost every MTA pays anyway: go-message's textproto.ReadHeader
-// of the block. DESIGN §7: BenchmarkPolicyMessage ≤ 2× this, measured in the same run.
+// of the block. README.md#performance: BenchmarkPolicyMessage ≤ 2× this, measured in the same run.
 func BenchmarkReadHeaderBaseline(b *testing.B) {
 	raw := readBench(b)
 	b.SetBytes(int64(len(raw)))

@@ -15,11 +15,12 @@ import (
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
-// checkInvariant restates DESIGN §8's invariant without the policy's code: own-tenant only when
-// the peer is verified Exchange Online (address in the networks, a verified certificate named
-// exactly mail.protection.outlook.com) and every X-MS-Exchange-CrossTenant-Id parses and names
-// the same served tenant (or, with DKIMFallback, there is none); a relay recipient only for
-// own-tenant mail; a DKIM domain only with a relay recipient. Every reason code is declared.
+// checkInvariant restates the invariant of docs/threat-model.md#trust-rules (rules 1 and 2) without
+// the policy's code: own-tenant only when the peer is verified Exchange Online (address in the
+// networks, a verified certificate named exactly mail.protection.outlook.com) and every
+// X-MS-Exchange-CrossTenant-Id parses and names the same served tenant (or, with DKIMFallback,
+// there is none); a relay recipient only for own-tenant mail; a DKIM domain only with a relay
+// recipient. Every reason code is declared.
 func checkInvariant(p *Policy, s Session, v Verdict, h textproto.Header) error {
 	if err := checkDeclared(v.Reasons); err != nil {
 		return err

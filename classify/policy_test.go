@@ -173,7 +173,8 @@ func TestRecipient(t *testing.T) {
 		reply  tenantgate.Reply
 		codes  []string
 	}{
-		// DESIGN §4.2: a served tenant's accepted domain is inbound whatever the origin.
+		// docs/threat-model.md#trust-rules: a served tenant's accepted domain is inbound whatever
+		// the origin.
 		{"inbound from internet", internetSession(), "alice@contoso.com", Inbound, contosoID, tenantgate.Reply{}, []string{"rcpt.inbound"}},
 		{"inbound subdomain", internetSession(), "<bob@x.sub.contoso.net>", Inbound, contosoID, tenantgate.Reply{}, []string{"rcpt.inbound"}},
 		{"inbound from EXO", exoSession(), "a@fabrikam.com", Inbound, fabrikamID, tenantgate.Reply{}, []string{"rcpt.inbound"}},
@@ -270,7 +271,8 @@ func (tc messageCase) run(t *testing.T) {
 			t.Errorf("reason %s present in %v", c, codes(v.Reasons))
 		}
 	}
-	// The invariant of DESIGN §8 and sender binding hold on every verdict.
+	// The invariant of docs/threat-model.md#rule-1 and #rule-2 and sender binding hold on every
+	// verdict.
 	if err := checkInvariant(p, tc.s, v, header(t, tc.hdr)); err != nil {
 		t.Error(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/tenantgate/tenantgate"
 )
 
-// TestValueForms: each serialisation quirk of spec/exchange-exports.md §2.3 and §3 item 1 reads
+// TestValueForms: each serialisation quirk of docs/exoimport.md#rules reads
 // as the value it stands for.
 func TestValueForms(t *testing.T) {
 	inbound := func(tn tenantgate.Tenant) any { return tn.Inbound[0] }

@@ -310,7 +310,7 @@ func checkNull(t *testing.T, tn tenantgate.Tenant, warns []Warning) {
 func bp(b bool) *bool { return &b }
 
 // TestImportScubaGear imports the real ScubaGear export. The expected Tenant is written out from
-// the spec's mapping table (§3.1) and the excerpt, not from the importer's output.
+// the property mapping of docs/exoimport.md#rules and the excerpt, not from the importer's output.
 func TestImportScubaGear(t *testing.T) {
 	tn, warns, err := Import(readExport(t, "scubagear-1.8.0-provider-export-excerpt.json"))
 	if err != nil {
@@ -365,7 +365,8 @@ func TestImportScubaGear(t *testing.T) {
 	}
 }
 
-// TestImportErrors: each bad value is reported with its file and JSON path (spec §3 item 1).
+// TestImportErrors: each bad value is reported with its file and JSON path
+// (docs/exoimport.md#rules).
 func TestImportErrors(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -466,7 +467,8 @@ func TestImportTooManyErrors(t *testing.T) {
 	}
 }
 
-// TestDetect: each fixture's Format follows from its top-level shape (spec §2.4, §3 item 2).
+// TestDetect: each fixture's Format follows from its top-level shape
+// (docs/exoimport.md#what-it-reads).
 func TestDetect(t *testing.T) {
 	cases := []struct {
 		name string
@@ -505,7 +507,7 @@ func mustRead(t testing.TB, path string) []byte {
 	return b
 }
 
-// TestParseDate: the date forms of spec §2.3 all name the same instant.
+// TestParseDate: the date forms of docs/exoimport.md#rules all name the same instant.
 func TestParseDate(t *testing.T) {
 	const want = "2026-03-02T23:15:23Z" // 1772493323000 ms after the epoch
 	for _, s := range []string{
@@ -533,8 +535,8 @@ func TestParseDate(t *testing.T) {
 }
 
 // TestClassify: every object of the bundles, classified by its keys alone, is what the bundle's
-// wrapper key says it is (spec §2.4); Get-TransportConfig, which the model has no place for, is
-// not mistaken for anything.
+// wrapper key says it is (docs/exoimport.md#what-it-reads); Get-TransportConfig, which the model
+// has no place for, is not mistaken for anything.
 func TestClassify(t *testing.T) {
 	for _, tc := range []struct {
 		file string

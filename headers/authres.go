@@ -7,8 +7,9 @@ import (
 )
 
 // AuthResults is one Authentication-Results-style field (RFC 8601), read tolerantly enough for
-// what Exchange Online writes (go-ecosystem.md A.2): the authserv-id may be missing, comments
-// and quoted strings may hold ';', and segments that are no "method=result" (EXO's stray
+// what Exchange Online writes (docs/headers.md#authentication-results; go-msgauth's authres.Parse
+// refuses it with "unsupported version"): the authserv-id may be missing, comments and quoted
+// strings may hold ';', and segments that are no "method=result" (EXO's stray
 // "outlook.com;") are kept in Stray instead of failing the field.
 type AuthResults struct {
 	Field

@@ -9,7 +9,7 @@ import (
 	"github.com/emersion/go-message/textproto"
 )
 
-// benchFile is the largest corpus block (22 KB, DESIGN.md §7).
+// benchFile is the largest corpus block (22 KB, README.md#performance).
 const benchFile = "testdata/headers/lore-linux-cifs-2026-03-oracle.com-outbound-hosted.eml"
 
 func benchBytes(b *testing.B) []byte {
@@ -21,7 +21,7 @@ func benchBytes(b *testing.B) []byte {
 }
 
 // BenchmarkReadHeaderBaseline is the budget's unit: go-message's textproto.ReadHeader of the
-// block (DESIGN.md §7).
+// block (README.md#performance).
 func BenchmarkReadHeaderBaseline(b *testing.B) {
 	data := benchBytes(b)
 	b.SetBytes(int64(len(data)))

@@ -35,8 +35,9 @@ func codes(ps []Problem) []string {
 	return out
 }
 
-// TestCrossTenantIDVariants covers threat cases 10 and 11 (threats-and-peers.md (b)) and
-// spec/headers.md §4.1: exact name, case-insensitive; unfold, then a bare canonical GUID only.
+// TestCrossTenantIDVariants covers docs/threat-model.md#threat-10 and #threat-11, and
+// docs/headers.md#reading-the-header-block and #tenant-id: exact name, case-insensitive; unfold,
+// then a bare canonical GUID only.
 func TestCrossTenantIDVariants(t *testing.T) {
 	type idView struct {
 		Name  string
@@ -65,7 +66,8 @@ func TestCrossTenantIDVariants(t *testing.T) {
 			[]idView{{"X-MS-Exchange-CrossTenant-Id", true, false}}, nil, nil},
 		{"tab", "X-MS-Exchange-CrossTenant-Id:\t" + guid1 + "\t\n",
 			[]idView{{"X-MS-Exchange-CrossTenant-Id", true, false}}, nil, nil},
-		// Upper case is accepted (spec/headers.md §3 "accept A-F, emit lower").
+		// Upper case is accepted (docs/headers.md#tenant-id: upper case accepted, written in lower
+		// case).
 		{"upper-case", "X-MS-Exchange-CrossTenant-Id: AAAAAAAA-1111-1111-1111-111111111111\n",
 			[]idView{{"X-MS-Exchange-CrossTenant-Id", true, false}}, nil, nil},
 		// Everything else is invalid and counts as missing (threat 11).
@@ -82,7 +84,7 @@ func TestCrossTenantIDVariants(t *testing.T) {
 			[]idView{{"X-MS-Exchange-CrossTenant-Id", false, false}}, ErrInvalidTenantID, []string{"headers.crosstenant-id.invalid"}},
 		{"empty", "X-MS-Exchange-CrossTenant-Id:\n",
 			[]idView{{"X-MS-Exchange-CrossTenant-Id", false, false}}, ErrInvalidTenantID, []string{"headers.crosstenant-id.invalid"}},
-		// One invalid occurrence spoils a valid one: fail closed (DESIGN.md §4.2 rule 2).
+		// One invalid occurrence spoils a valid one: fail closed (docs/threat-model.md#rule-2).
 		{"valid-and-invalid", "X-MS-Exchange-CrossTenant-Id: " + guid1 + "\nX-MS-Exchange-CrossTenant-Id: {" + guid1 + "}\n",
 			[]idView{{"X-MS-Exchange-CrossTenant-Id", true, false}, {"X-MS-Exchange-CrossTenant-Id", false, false}}, ErrInvalidTenantID, []string{"headers.crosstenant-id.invalid"}},
 		{"conflict", "X-MS-Exchange-CrossTenant-Id: " + guid1 + "\nX-MS-Exchange-CrossTenant-Id: " + guid2 + "\n",
@@ -112,11 +114,12 @@ func TestCrossTenantIDVariants(t *testing.T) {
 	}
 }
 
-// TestLatestPass covers spec/headers.md §4.1, §4.4, §4.5 and §4.7.
+// TestLatestPass covers docs/headers.md#passes and #edge-cases.
 func TestLatestPass(t *testing.T) {
-	// §4.4: a first pass (Stamped AAA) higher up, a Stripped marker, the -Untrusted report, then
-	// the last pass appended at the bottom. §4.7: AuthSource folded onto a tab line, upper case.
-	// §4.1: RMS-PersistedConsumerOrg twice in two casings.
+	// docs/headers.md#passes: a first pass (Stamped AAA) higher up, a Stripped marker, the
+	// -Untrusted report, then the last pass appended at the bottom. docs/headers.md#edge-cases:
+	// AuthSource folded onto a tab line, upper case. docs/headers.md#reading-the-header-block:
+	// RMS-PersistedConsumerOrg twice in two casings.
 	m := parse(t, `Received: from a by b; Thu, 26 Nov 2026 10:00:02 +0000
 X-MS-Exchange-Transport-CrossTenantHeadersStamped: AAA1
 X-MS-Exchange-Transport-CrossTenantHeadersStripped: x.eop-EUR03.prod.protection.outlook.com
@@ -167,12 +170,12 @@ X-MS-Exchange-Transport-CrossTenantHeadersStamped: BBB2
 	if len(m.Problems) != 0 {
 		t.Errorf("problems: %v", m.Problems)
 	}
-	// §4.8: the CrossTenant block is not tied to its position; moving it above the Received
-	// field changes only indexes.
+	// docs/headers.md#crosstenant-fields: the CrossTenant block is not tied to its position; moving
+	// it above the Received field changes only indexes.
 }
 
-// TestStampedOnly covers spec/headers.md §4.5: Stamped without CrossTenant-Id (submission
-// only), and CrossTenant-Id without any antispam report (outlook.com).
+// TestStampedOnly covers docs/headers.md#passes and #edge-cases: Stamped without CrossTenant-Id
+// (submission only), and CrossTenant-Id without any antispam report (outlook.com).
 func TestStampedOnly(t *testing.T) {
 	m := parse(t, "x-forefront-antispam-report: CIP:255.255.255.255;CTRY:;SCL:1;DIR:OUT;\nX-MS-Exchange-Transport-CrossTenantHeadersStamped: DM6PR11MB4531\n")
 	if _, err := m.CrossTenantID(); !errors.Is(err, ErrNoTenantID) {
@@ -192,10 +195,12 @@ func TestParseArrivalTime(t *testing.T) {
 		in   string
 		want time.Time // zero: error expected
 	}{
-		// spec/headers.md §2: the observed form, and §4.2 folded before (UTC).
+		// docs/headers.md#originalarrivaltime: the observed form, and folded before (UTC)
+		// (#edge-cases).
 		{"14 Jul 2020 18:41:21.6249 (UTC)", time.Date(2020, 7, 14, 18, 41, 21, 624900000, time.UTC)},
 		{"14 Jul 2020 18:41:21.6249\r\n (UTC)", time.Date(2020, 7, 14, 18, 41, 21, 624900000, time.UTC)},
-		// §4.2: missing (UTC), 1 and 7 fractional digits, a one-digit day, no fraction.
+		// docs/headers.md#originalarrivaltime: missing (UTC), 1 and 7 fractional digits, a
+		// one-digit day, no fraction.
 		{"14 Jul 2020 18:41:21.6249", time.Date(2020, 7, 14, 18, 41, 21, 624900000, time.UTC)},
 		{"4 Jul 2020 18:41:21.5 (UTC)", time.Date(2020, 7, 4, 18, 41, 21, 500000000, time.UTC)},
 		{"04 Jul 2020 18:41:21.1234567 (UTC)", time.Date(2020, 7, 4, 18, 41, 21, 123456700, time.UTC)},
@@ -229,10 +234,12 @@ func TestParseTenantConnectingIP(t *testing.T) {
 		want    TenantConnectingIP
 		wantErr bool
 	}{
-		// spec/headers.md §4.3: the older "; " form folded after Ip, and the compact form.
+		// docs/headers.md#originalattributedtenantconnectingip and #edge-cases: the older "; " form
+		// folded after Ip, and the compact form.
 		{"spaced-folded", "TenantId=" + guid1 + "; Ip=[188.184.36.50];\r\n Helo=[cernmxgwlb4.cern.ch]", want, false},
 		{"compact", "TenantId=" + guid1 + ";Ip=[188.184.36.50];Helo=[cernmxgwlb4.cern.ch]", want, false},
-		// §3: brackets optional, order not relied on, keys case-insensitive, trailing ';'.
+		// docs/headers.md#originalattributedtenantconnectingip: brackets optional, order not relied
+		// on, keys case-insensitive, trailing ';'.
 		{"unbracketed-reordered", "helo=cernmxgwlb4.cern.ch;IP=188.184.36.50;tenantid=" + guid1 + ";", want, false},
 		{"ipv6-unknown-key", "TenantId=" + guid1 + ";Ip=[2001:db8::1];Helo=[];Via=[x]",
 			TenantConnectingIP{TenantID: id, IP: netip.MustParseAddr("2001:db8::1"), Unknown: []Param{{"Via", "x"}}}, false},
@@ -264,11 +271,13 @@ func TestParseAntispamReport(t *testing.T) {
 		want    AntispamReport
 		wantErr bool
 	}{
-		// spec/headers.md §4.6: 255.255.255.255, empty values, no trailing ';'.
+		// docs/headers.md#antispam-reports and #edge-cases: 255.255.255.255, empty values, no
+		// trailing ';'.
 		{"submission", "CIP:255.255.255.255;CTRY:;LANG:en;SCL:1;SRV:;IPV:NLI;SFV:NSPM;H:host.prod.outlook.com;PTR:;CAT:NONE;SFS:(13230040)(366016);DIR:OUT;SFP:1101",
 			AntispamReport{CIP: netip.MustParseAddr("255.255.255.255"), LANG: "en", SCL: intp(1), IPV: "NLI", SFV: "NSPM",
 				H: "host.prod.outlook.com", CAT: "NONE", SFS: "(13230040)(366016)", DIR: "OUT", SFP: "1101"}, false},
-		// IPv6 CIP survives: the key is cut at the first ':' only (MHA's lazy split, §1.1).
+		// IPv6 CIP survives: the key is cut at the first ':' only (MHA's lazy split,
+		// docs/headers.md#antispam-reports).
 		{"ipv6-cip", "CIP:2001:db8::25; SCL:-1; SFV:SKN; DIR:INB;",
 			AntispamReport{CIP: netip.MustParseAddr("2001:db8::25"), SCL: intp(-1), SFV: "SKN", DIR: "INB"}, false},
 		// "(null)" is deleted first (MHA step 1): "UIP:(null);(null);(null)SFV:SKI" → UIP:;SFV:SKI.
@@ -319,7 +328,7 @@ func TestParseAuthResults(t *testing.T) {
 		want    AuthResults
 		wantErr bool
 	}{{
-		// Microsoft's form (go-ecosystem.md A.2 gotchas 1 and 2): no authserv-id, stray
+		// Microsoft's form, which go-msgauth's authres.Parse refuses: no authserv-id, stray
 		// "outlook.com" segments, ';' without space.
 		name: "exo",
 		in: "spf=pass (sender IP is 208.75.123.162)\r\n smtp.mailfrom=in.constantcontact.com; outlook.com; dkim=pass (signature was\r\n verified) header.d=pbscharlotte.ccsend.com;outlook.com; dmarc=none\r\n" +
@@ -413,7 +422,7 @@ func TestFrom(t *testing.T) {
 	}
 }
 
-// TestHops checks MHA's delay rules (spec/headers.md §1.1 "Hop delay"): oldest first, a hop
+// TestHops checks MHA's delay rules (docs/headers.md#hop-delays): oldest first, a hop
 // without a date is listed but skipped, negative delays kept, percent of positive delays.
 func TestHops(t *testing.T) {
 	m := parse(t, `Received: from c by d; Thu, 26 Nov 2026 10:00:05 +0000
@@ -437,8 +446,9 @@ Received: from a by b; Thu, 26 Nov 2026 10:00:00 +0000
 	}
 }
 
-// TestDirection covers spec/headers.md §4.10 on two corpus blocks: inbound (DIR:INB,
-// FromEntityHeader Internet, AuthAs Anonymous) and outbound (DIR:OUT, Hosted, Internal).
+// TestDirection covers docs/headers.md#edge-cases (inbound against outbound) on two corpus blocks:
+// inbound (DIR:INB, FromEntityHeader Internet, AuthAs Anonymous) and outbound (DIR:OUT, Hosted,
+// Internal).
 func TestDirection(t *testing.T) {
 	tests := []struct {
 		file                string

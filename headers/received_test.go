@@ -31,7 +31,7 @@ func TestParseReceived(t *testing.T) {
 		want  Received
 	}{{
 		// Exchange Online hop with IPv6 in the comment and TLS details in the with comment
-		// (corpus MHA file; spec/headers.md §1.1 "EXO hops with IPv6").
+		// (corpus MHA file; docs/headers.md#received).
 		name: "exchange-ipv6-tls",
 		value: "from HE1EUR04FT039.eop-eur04.prod.protection.outlook.com\r\n (2a01:111:e400:7e0d::4f) by\r\n" +
 			" HE1EUR04HT207.eop-eur04.prod.protection.outlook.com (2a01:111:e400:7e0d::405)\r\n" +
@@ -82,7 +82,8 @@ func TestParseReceived(t *testing.T) {
 			DateText: "26 Nov 2026 10:00:00 -0000",
 		},
 	}, {
-		// SendGrid writes no ';' before the date: the date starts at the weekday (spec §1.1 step 4).
+		// SendGrid writes no ';' before the date: the date starts at the weekday
+		// (docs/headers.md#dates).
 		name:  "sendgrid-no-semicolon",
 		value: "by filter0001p1las1.sendgrid.net with SMTP id abc Wed, 14 Jan 2026 10:00:00 +0000 (UTC)",
 		want: Received{
@@ -98,7 +99,8 @@ func TestParseReceived(t *testing.T) {
 			DateText: "2026-01-14 10:00:00.123 UTC",
 		},
 	}, {
-		// Folding between day and year (§4.9), fractional seconds, "+0000 UTC" suffix.
+		// Folding between day and year (docs/headers.md#dates), fractional seconds, "+0000 UTC"
+		// suffix.
 		name:  "folded-date-fraction",
 		value: "from x.example ([10.0.0.1:47944] helo=h.example) by y.example; Wed, 14 Jan\n 2026 10:00:00.5 +0000 UTC",
 		want: Received{

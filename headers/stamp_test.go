@@ -12,8 +12,8 @@ import (
 	"github.com/tenantgate/tenantgate"
 )
 
-// randCrossTenant builds a CrossTenant with each field present or absent at random. Values
-// stay within what the grammar of spec/headers.md §3 can carry: times at EXO's 100 µs
+// randCrossTenant builds a CrossTenant with each field present or absent at random. Values stay
+// within what the grammars of docs/headers.md#crosstenant-fields can carry: times at EXO's 100 µs
 // precision, tokens without ';', ']' or white space.
 func randCrossTenant(r *rand.Rand) CrossTenant {
 	word := func() string {
@@ -74,7 +74,7 @@ func randCrossTenant(r *rand.Rand) CrossTenant {
 }
 
 // TestStampRoundTrip is the property Parse(Stamp(x)).LatestPass() == x, over a header that
-// already holds fields, so the stamp must land at the bottom (spec/headers.md §4.4).
+// already holds fields, so the stamp must land at the bottom (docs/headers.md#passes).
 func TestStampRoundTrip(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range 500 {
@@ -98,7 +98,7 @@ func TestStampRoundTrip(t *testing.T) {
 	}
 }
 
-// TestStampOrder checks EXO's order and spelling (spec/headers.md §2).
+// TestStampOrder checks EXO's order and spelling (docs/headers.md#crosstenant-fields).
 func TestStampOrder(t *testing.T) {
 	zero := tenantgate.TenantID{}
 	c := CrossTenant{

@@ -10,8 +10,8 @@ import (
 )
 
 // A tenant that sends Internet mail through a gateway with a rule-scoped connector, and the
-// gateway's marker header that keeps the returning message from looping (spec/exchange-online.md
-// §7, scenario 36).
+// gateway's marker header that keeps the returning message from looping
+// (docs/exchange-online.md#third-party-gateways, docs/exchange-online.md#scenario-36).
 func ExampleOutbound() {
 	cfg, err := tenantgate.LoadConfig(strings.NewReader(`{
 	  "tenants": [ { "id": "22222222-2222-2222-2222-222222222222", "name": "fabrikam",

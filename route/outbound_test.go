@@ -87,10 +87,10 @@ func runOutbound(t *testing.T, d *tenantgate.Directory, tests []outboundCase) {
 
 func to(rcpt string) OutboundMessage { return OutboundMessage{Recipients: []string{rcpt}} }
 
-// TestOutboundPrecedence is scenario 35 and spec/exchange-online.md §3, "Precedence when several
-// outbound connectors match", with the accepted domains of the worked example (contoso.com,
-// sales.contoso.com, fabrikam.com, contoso.onmicrosoft.com), under both readings. The worked
-// example routes to "mailboxes on your email server", so its recipients are on-premises
+// TestOutboundPrecedence is docs/exchange-online.md#scenario-35 and #outbound-connectors, "Choice
+// when several outbound connectors match", with the accepted domains of the worked example
+// (contoso.com, sales.contoso.com, fabrikam.com, contoso.onmicrosoft.com), under both readings. The
+// worked example routes to "mailboxes on your email server", so its recipients are on-premises
 // (onPremises.recipients); cloud mailboxes are TestOutboundCloudMailbox.
 func TestOutboundPrecedence(t *testing.T) {
 	d := compile(t, `{
@@ -126,8 +126,9 @@ func TestOutboundPrecedence(t *testing.T) {
 }
 
 // TestOutboundAddOnLoopGuard is scenario 36 and the add-on service pattern of
-// spec/exchange-online.md §7: a rule-scoped OnPremises connector to the service, picked by a
-// FromScope InOrganization rule unless the header X-Gw-Done contains "true".
+// docs/exchange-online.md#third-party-gateways (add-on service loop): a rule-scoped OnPremises
+// connector to the service, picked by a FromScope InOrganization rule unless the header X-Gw-Done
+// contains "true".
 func TestOutboundAddOnLoopGuard(t *testing.T) {
 	d := compile(t, `{
 	  "tenants": [ { "id": "`+fabrikamID+`", "name": "fabrikam",
@@ -172,9 +173,10 @@ func TestOutboundAddOnLoopGuard(t *testing.T) {
 	})
 }
 
-// TestOutboundGateway is DESIGN §1 (a): a tenant whose outbound mail goes to the gateway, by a
-// "*" Partner connector (contoso) or by a rule-scoped connector and a NotInOrganization rule
-// (fabrikam), as in testdata/config/demo.json; plus scenario 34 (MatchSubDomains).
+// TestOutboundGateway is docs/threat-model.md#deployment: a tenant whose outbound mail goes to the
+// gateway, by a "*" Partner connector (contoso) or by a rule-scoped connector and a
+// NotInOrganization rule (fabrikam), as in testdata/config/demo.json; plus scenario 34
+// (MatchSubDomains).
 func TestOutboundGateway(t *testing.T) {
 	d := compile(t, `{
 	  "tenants": [
@@ -197,7 +199,7 @@ func TestOutboundGateway(t *testing.T) {
 	gw := smart("gw.example.net")
 	dv := TLSRequirement{Settings: tenantgate.TLSDomainValidation, Domain: "gw.example.net"}
 	runOutbound(t, d, []outboundCase{
-		{name: "Internet recipient via the * connector", source: "DESIGN §1 (a): RecipientDomains * sends all external mail to the gateway",
+		{name: "Internet recipient via the * connector", source: "docs/threat-model.md#deployment: RecipientDomains * sends all external mail to the gateway",
 			msg: to("erin@woodgrove.example"), want: routeSummary{Connector: "to-gateway", NextHop: gw, TLS: dv, Codes: []string{ReasonConnectorMatch}}},
 		{name: "another tenant is external", source: "§4: fabrikam.com is not an accepted domain of contoso",
 			msg: to("carol@fabrikam.com"), want: routeSummary{Connector: "to-gateway", NextHop: gw, TLS: dv, Codes: []string{ReasonConnectorMatch}}},
@@ -219,7 +221,8 @@ func TestOutboundGateway(t *testing.T) {
 	})
 }
 
-// TestOutboundCentralized covers RouteAllMessagesViaOnPremises (spec §3, Loops; DESIGN §1).
+// TestOutboundCentralized covers RouteAllMessagesViaOnPremises
+// (docs/exchange-online.md#outbound-connectors, #loops, #pitfalls).
 func TestOutboundCentralized(t *testing.T) {
 	cfg := func(cmtEnabled string) string {
 		return `{
@@ -240,7 +243,7 @@ func TestOutboundCentralized(t *testing.T) {
 		{name: "relayed Internet mail goes on-premises too", source: "§3 Loops: a gateway handing Internet mail to EXO gets it back",
 			msg: OutboundMessage{Sender: classify.Relayed, MailFrom: "bob@sender.example", Recipients: []string{"x@other.example"}}, want: routeSummary{
 				Connector: "cmt", Centralized: true, NextHop: smart("onprem.contoso.com"), ConvertHeaders: true, Codes: []string{ReasonCentralized}}},
-		{name: "mail from on-premises is not sent back", source: "DESIGN §1: no loop when EXO treats the sender as on-premises",
+		{name: "mail from on-premises is not sent back", source: "docs/exchange-online.md#pitfalls, item 3: no loop when EXO treats the sender as on-premises",
 			msg: OutboundMessage{Sender: classify.OnPremises, MailFrom: "app@contoso.com", Recipients: []string{"erin@woodgrove.example"}}, want: partner},
 		{name: "mail from on-premises without a connector", source: "§3: no connector matches: EXO's MX delivery",
 			msg:  OutboundMessage{Sender: classify.OnPremises, MailFrom: "app@contoso.com", Recipients: []string{"x@other.example"}},

@@ -11,8 +11,8 @@ import (
 	"github.com/tenantgate/tenantgate/tlsid"
 )
 
-// exoSession is a verified Exchange Online client (DESIGN §4.2 rule 1: an address in Microsoft's
-// ranges and the mail.protection.outlook.com certificate).
+// exoSession is a verified Exchange Online client (docs/threat-model.md#rule-1: an address in
+// Microsoft's ranges and the mail.protection.outlook.com certificate).
 var exoSession = classify.Session{
 	RemoteAddr: netip.MustParseAddr("40.107.22.10"),
 	HELO:       "EUR05-AM6-obe.outbound.protection.outlook.com",
@@ -63,7 +63,7 @@ func TestPlanNext(t *testing.T) {
 		want hopKey
 	}{
 		// woodgrove is an Office 365 tenant the gateway does not serve: its MX is Exchange Online,
-		// and still the Internet identity is presented (DESIGN §5 identity rule).
+		// and still the Internet identity is presented (docs/routing.md#the-gateways-next-hop).
 		{"other O365 tenant gets the Internet identity", v, "erin@woodgrove.example", hopKey{
 			Hop:   Hop{Rcpt: "erin@woodgrove.example", Kind: HopInternet, Domain: "woodgrove.example", Identity: "internet"},
 			Codes: []string{"rcpt.foreign", "rcpt.relay", ReasonPlanInternet}}},
@@ -73,7 +73,8 @@ func TestPlanNext(t *testing.T) {
 			Hop: Hop{Rcpt: "frank@fabrikam.com", Kind: HopTenant, Tenant: tenantgate.MustParseTenantID(fabrikamID), Domain: "fabrikam.com",
 				Host: fabrikamHost, Identity: "fabrikam", RequireTLS: true, VerifyNames: []string{fabrikamHost}},
 			Codes: []string{"rcpt.inbound", ReasonPlanTenant}}},
-		// Derived smart host: contoso.com → contoso-com.mail.protection.outlook.com (spec §4).
+		// Derived smart host: contoso.com → contoso-com.mail.protection.outlook.com
+		// (docs/exchange-online.md#accepted-domains, MX host form).
 		{"own tenant inbound", v, "alice@contoso.com", hopKey{
 			Hop: Hop{Rcpt: "alice@contoso.com", Kind: HopTenant, Tenant: tenantgate.MustParseTenantID(contosoID), Domain: "contoso.com",
 				Host: contosoHost, Identity: "contoso", RequireTLS: true, VerifyNames: []string{contosoHost}},
@@ -122,7 +123,8 @@ func TestNewPlanRefuses(t *testing.T) {
 		wantErr string // substring; "" = NewPlan succeeds
 	}{
 		{"exact match", cfg("contoso.gw.example.net", strings.Replace(ident, "%NAME%", "contoso.gw.example.net", 1)), ""},
-		// A connector value "*.gw.example.net" covers contoso.gw.example.net (spec §1.1).
+		// A connector value "*.gw.example.net" covers contoso.gw.example.net
+		// (docs/exchange-online.md#certificate-names).
 		{"connector wildcard", cfg("*.gw.example.net", strings.Replace(ident, "%NAME%", "contoso.gw.example.net", 1)), ""},
 		{"mismatch", cfg("contoso.gw.example.net", strings.Replace(ident, "%NAME%", "fabrikam.gw.example.net", 1)),
 			`identity "contoso" (certificate names [fabrikam.gw.example.net]) matches none of the inbound connector certificate names [contoso.gw.example.net (from-gateway)]`},

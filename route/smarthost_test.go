@@ -13,11 +13,12 @@ func TestSmartHostFor(t *testing.T) {
 		dom  tenantgate.Domain
 		want string
 	}{
-		// spec/exchange-online.md §4, MX host form: dots become dashes.
+		// docs/exchange-online.md#accepted-domains, MX host form: dots become dashes.
 		{"contoso.com", "contoso-com.mail.protection.outlook.com"},
-		// §4: existing hyphens are kept.
+		// docs/exchange-online.md#accepted-domains: existing hyphens are kept.
 		{"my-company.co.uk", "my-company-co-uk.mail.protection.outlook.com"},
-		// §4 (add-on doc): fabrikam.onmicrosoft.com → fabrikam.mail.protection.outlook.com.
+		// docs/exchange-online.md#accepted-domains (add-on doc): fabrikam.onmicrosoft.com →
+		// fabrikam.mail.protection.outlook.com.
 		{"fabrikam.onmicrosoft.com", "fabrikam.mail.protection.outlook.com"},
 		// The hybrid routing domain of the same tenant (our [INF] choice, documented).
 		{"contoso.mail.onmicrosoft.com", "contoso.mail.protection.outlook.com"},
@@ -112,7 +113,7 @@ func loadConfigFile(t testing.TB, path string) *tenantgate.Directory {
 	return compile(t, string(b))
 }
 
-// compile loads and compiles a JSON configuration (DESIGN §3 format).
+// compile loads and compiles a JSON configuration (README.md#configuration).
 func compile(t testing.TB, js string) *tenantgate.Directory {
 	t.Helper()
 	c, err := tenantgate.LoadConfig(strings.NewReader(js))

@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-// TestScenarios runs every scenario file of the repository (DESIGN §6, §8).
+// TestScenarios runs every scenario file of the repository (README.md#scenario-files,
+// testdata/scenarios/README.md).
 func TestScenarios(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", "testdata", "scenarios", "*.json"))
 	if err != nil {

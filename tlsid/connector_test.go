@@ -9,9 +9,10 @@ import (
 	"github.com/tenantgate/tenantgate"
 )
 
-// Expectations from spec/exchange-online.md §1.1: a connector value "*.contoso.com" is "a domain
-// and all subdomains"; exact values match exactly; a wildcard in the presented certificate "*.X"
-// matches a value one label under X or the value "*.X" itself (the suggested [INF] rule).
+// Expectations from docs/exchange-online.md#certificate-names: a connector value "*.contoso.com" is
+// "a domain and all subdomains"; exact values match exactly; a wildcard in the presented
+// certificate "*.X" matches a value one label under X or the value "*.X" itself (the suggested
+// [INF] rule).
 var matchConnectorNameTests = []struct {
 	pattern, cert string
 	rule          WildcardRule
@@ -153,7 +154,8 @@ func TestConnectors(t *testing.T) {
 	}{
 		{"unverified names select nothing", Evidence{TLS: true, Names: []string{"mail.contoso.com"}}, nil},
 		{"no TLS selects nothing", Evidence{Verified: true, Names: []string{"mail.contoso.com"}}, nil},
-		// mail.contoso.com: its exact value, then "*.contoso.com" (§1.1: domain and all subdomains).
+		// mail.contoso.com: its exact value, then "*.contoso.com"
+		// (docs/exchange-online.md#certificate-names: domain and all subdomains).
 		{"exact then wildcard", Evidence{TLS: true, Verified: true, Names: []string{"mail.contoso.com"}},
 			[]string{"t3/by-cert=mail.contoso.com", "t2/by-cert=*.contoso.com"}},
 		// Two names selecting the same connector list it once, in the order of the names.

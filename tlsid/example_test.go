@@ -93,7 +93,8 @@ func ExampleMatchConnectorName() {
 	for _, name := range []string{"contoso.com", "a.b.contoso.com", "contoso.com.evil.tld"} {
 		fmt.Println(name, tlsid.MatchConnectorName(p, name, tlsid.WildcardOneLabel))
 	}
-	// A wildcard in the presented certificate (spec/exchange-online.md §1.1 [INF]).
+	// A wildcard in the presented certificate (docs/exchange-online.md#certificate-names,
+	// inferred).
 	exact := tenantgate.MustParseDomainPattern("contoso.gw.example.net")
 	fmt.Println(tlsid.MatchConnectorName(exact, "*.gw.example.net", tlsid.WildcardOneLabel),
 		tlsid.MatchConnectorName(exact, "*.gw.example.net", tlsid.WildcardNever))

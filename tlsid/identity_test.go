@@ -49,8 +49,9 @@ func TestNewIdentities(t *testing.T) {
 	// The Internet identity claims contoso's connector name: refused.
 	internetTenant := demoConfig(t)
 	setIdentity(internetTenant.Gateway.Identities, "internet", "contoso.gw.example.net")
-	// contoso presents *.gw.example.net, which (one-label rule, spec/exchange-online.md §1.1)
-	// matches fabrikam's connector value fabrikam.gw.example.net as well as its own.
+	// contoso presents *.gw.example.net, which (one-label rule,
+	// docs/exchange-online.md#certificate-names) matches fabrikam's connector value
+	// fabrikam.gw.example.net as well as its own.
 	shared := demoConfig(t)
 	setIdentity(shared.Gateway.Identities, "contoso", "*.gw.example.net")
 	shared.Tenants[1].Inbound[0].TLSSenderCertificateName = "fabrikam.gw.example.net"
@@ -148,7 +149,7 @@ func TestCheckIdentity(t *testing.T) {
 		{"matching, serverAuth only", contoso, p.contoso.tlsCert(p.inter), testNow, noClientAuth},
 		{"leaf parsed from DER", contoso, noLeaf, testNow, noClientAuth},
 		{"claimed name in other case", tenantgate.Identity{Name: "c", CertNames: []string{"Contoso.GW.example.net"}}, p.contoso.tlsCert(), testNow, noClientAuth},
-		// spec/exchange-online.md §1.1: EXO matches the CN as well as the SANs.
+		// docs/exchange-online.md#certificate-names: EXO matches the CN as well as the SANs.
 		{"name in CN only", tenantgate.Identity{Name: "cn", CertNames: []string{"mail.protection.outlook.com"}}, p.cnOnly.tlsCert(), testNow, noClientAuth},
 		{"wildcard claimed literally", tenantgate.Identity{Name: "w", CertNames: []string{"*.gw.example.net"}}, p.wildcard.tlsCert(), testNow, noClientAuth},
 		// A wildcard certificate does not carry a specific name the config claims.
@@ -259,7 +260,8 @@ func TestClientConfigHandshake(t *testing.T) {
 		want    Evidence // what the server learns about the client
 		wantErr error    // client handshake error (errors.Is / errors.As for *NameMismatchError)
 	}{
-		// DESIGN.md §5: a hop to a served tenant presents that tenant's identity …
+		// docs/routing.md#the-gateways-next-hop: a hop to a served tenant presents that tenant's
+		// identity …
 		{name: "tenant hop sends the tenant certificate", server: exo,
 			hop:  ClientHop{ServerName: contosoMX, Identity: "contoso", VerifyNames: []string{contosoMX}},
 			want: Evidence{TLS: true, Version: tls.VersionTLS13, Verified: true, Names: []string{"contoso.gw.example.net"}, Subject: "CN=contoso.gw.example.net", Issuer: issuer}},

@@ -9,7 +9,7 @@ import (
 )
 
 // matchPeerNameTests follow RFC 6125 §6.4 and crypto/x509's matchHostnamesTests; the EXO near
-// misses are spec/threats-and-peers.md case 6.
+// misses are docs/threat-model.md#threat-6.
 var matchPeerNameTests = []struct {
 	presented, expected string
 	want                bool

@@ -134,8 +134,10 @@ func TestServerConfigHandshake(t *testing.T) {
 	}
 }
 
-// TestServerConfigStdlibRefusesServerAuthOnly pins the reason ServerConfig exists: crypto/tls's
-// own verification refuses a serverAuth-only client certificate (spec/go-ecosystem.md A.5).
+// TestServerConfigStdlibRefusesServerAuthOnly pins the reason ServerConfig exists: crypto/tls's own
+// verification refuses a serverAuth-only client certificate
+// (docs/exchange-online.md#client-certificates-without-clientauth;
+// docs/certificates.md#rules-followed).
 func TestServerConfigStdlibRefusesServerAuthOnly(t *testing.T) {
 	p := newTestPKI(t)
 	now := func() time.Time { return testNow }

@@ -26,7 +26,7 @@ func TestVerify(t *testing.T) {
 		wantErr string // substring of Evidence.Error
 	}{
 		{name: "no certificate", chain: nil, opts: p.opts(), want: Evidence{TLS: true}},
-		// spec/go-ecosystem.md A.5: a serverAuth-only client certificate must verify.
+		// docs/certificates.md#rules-followed: a serverAuth-only client certificate must verify.
 		{name: "server-auth only", chain: p.chain(p.exoServerAuth), opts: p.opts(),
 			want: Evidence{TLS: true, Verified: true, Names: exo, Subject: exoSubject, Issuer: issuer}},
 		{name: "client-auth only", chain: p.chain(p.exoClientAuth), opts: p.opts(),
@@ -165,7 +165,8 @@ func TestFromMacros(t *testing.T) {
 		{name: "plaintext", m: Macros{}, want: Evidence{}},
 		{name: "subject without TLS", m: Macros{CertSubject: "mail.protection.outlook.com"}, want: Evidence{}, wantErr: "without {tls_version}"},
 		{name: "TLS without certificate", m: Macros{TLSVersion: "TLSv1.3"}, want: Evidence{TLS: true, Version: tls.VersionTLS13}},
-		// Postfix passes the CN, and only for a verified certificate (spec/interop.md).
+		// Postfix passes the CN, and only for a verified certificate
+		// (examples/milter/README.md#what-postfix-passes).
 		{name: "postfix CN", m: Macros{TLSVersion: "TLSv1.2", CertSubject: "mail.protection.outlook.com", CertIssuer: "DigiCert Cloud Services CA-1"},
 			want: Evidence{TLS: true, Version: tls.VersionTLS12, Verified: true, Names: exo,
 				Subject: "mail.protection.outlook.com", Issuer: "DigiCert Cloud Services CA-1"}},

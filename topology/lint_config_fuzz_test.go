@@ -21,9 +21,9 @@ func configChecks(d *tenantgate.Directory) []Finding {
 	return l.findings
 }
 
-// FuzzLintConfig loads a configuration (DESIGN §3), compiles it and runs the configuration checks.
-// Invariants: no panic; every finding has a summary, a detail and a fix, no flow, and concerns a
-// served tenant; the result is deterministic.
+// FuzzLintConfig loads a configuration (README.md#configuration), compiles it and runs the
+// configuration checks. Invariants: no panic; every finding has a summary, a detail and a fix, no
+// flow, and concerns a served tenant; the result is deterministic.
 func FuzzLintConfig(f *testing.F) {
 	files, _ := filepath.Glob("../testdata/config/*.json")
 	for _, file := range files {

@@ -54,7 +54,8 @@ func TestLintConfig(t *testing.T) {
 		}},
 		// Only a connector scoped to bank.example: no catch-all connector (233, and 233_1's branch
 		// ORCA never reaches), and nothing matches the gateway while RejectDirectSend is on: its
-		// mail from contoso's own domains is rejected 5.7.68 (spec/exchange-online.md §2.1 item 6).
+		// mail from contoso's own domains is rejected 5.7.68
+		// (docs/exchange-online.md#reject-direct-send).
 		{"orca-no-connector.json", []configKey{
 			{FindingEnhancedFilteringDomain, SeverityInfo, ORCA233, contosoID, []string{"accepted domain contoso.com"}},
 			{FindingEnhancedFilteringNoConnector, SeverityWarning, ORCA233_1, contosoID, []string{"accepted domain contoso.com"}},

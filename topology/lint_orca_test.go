@@ -33,7 +33,7 @@ func checkKeys(fs []Finding, orca string, all bool) []orcaKey {
 	return ks
 }
 
-// tenantJSON decodes one tenant of our configuration JSON (DESIGN §3), strictly.
+// tenantJSON decodes one tenant of our configuration JSON (README.md#configuration), strictly.
 func tenantJSON(t testing.TB, js string) tenantgate.Tenant {
 	t.Helper()
 	var tn tenantgate.Tenant
@@ -52,7 +52,8 @@ func orcaTenant(mx, inbound, extra string) string {
 	return `{"name":"fabrikam","acceptedDomains":[{"name":"fabrikam.com"` + mx + `}],"inbound":[` + inbound + `]` + extra + `}`
 }
 
-// MX report rows (spec/exchange-exports.md §1.1: PointsToService false = not at the service).
+// MX report rows (docs/topology.md#orca-parity-and-configuration-checks: PointsToService false =
+// not at the service).
 const (
 	mxGateway = `[{"highestPriorityMailhost":"mx.gw.example.net","pointsToService":false,"recordExists":true}]`
 	mxService = `[{"highestPriorityMailhost":"fabrikam-com.mail.protection.outlook.com","pointsToService":true,"recordExists":true}]`
@@ -72,7 +73,7 @@ func sclRule(fields string) string {
 
 // TestLintORCAChecks: a passing and a failing tenant for every ORCA-parity check, compared on the
 // findings that carry the check's ORCA ID. Expectations follow the check logic of
-// spec/exchange-exports.md §1.2 (and the check sources it cites), case by case.
+// docs/topology.md#orca-parity-and-configuration-checks (and the ORCA check sources), case by case.
 func TestLintORCAChecks(t *testing.T) {
 	gwObj := []string{"inbound connector Gateway"}
 	dom := "accepted domain fabrikam.com"
@@ -215,7 +216,7 @@ func checkGolden(t *testing.T, name string, fs []Finding) {
 
 // TestLintORCAGolden: the whole []Finding of LintORCA for one failing tenant per check
 // (testdata/lint/tenants/orca-*.json, our tenant JSON), checked by hand against the check logic of
-// spec/exchange-exports.md §1.2 and kept as golden files.
+// docs/topology.md#orca-parity-and-configuration-checks and kept as golden files.
 func TestLintORCAGolden(t *testing.T) {
 	files, err := filepath.Glob("testdata/lint/tenants/orca-*.json")
 	if err != nil || len(files) == 0 {
@@ -264,9 +265,9 @@ var exportSets = []struct {
 		"rest-transportrules.json", "ps51-mx-utf16.json", "ps51-arc.json"}},
 }
 
-// TestLintORCAExports lints tenants imported from real and export-shaped files with LintORCA
-// alone (their ID is zero) and compares the findings with golden files; the comments say what
-// each check must find, from the check logic of spec/exchange-exports.md §1.2.
+// TestLintORCAExports lints tenants imported from real and export-shaped files with LintORCA alone
+// (their ID is zero) and compares the findings with golden files; the comments say what each check
+// must find, from the ORCA check logic (docs/topology.md#orca-parity-and-configuration-checks).
 func TestLintORCAExports(t *testing.T) {
 	want := map[string][]orcaKey{
 		// ORCA's own Config dump: fabrikam.com's MX is at the gateway (PointsToService false), the

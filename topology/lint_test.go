@@ -71,11 +71,11 @@ func TestSeverityText(t *testing.T) {
 	}
 }
 
-// TestLintPitfalls runs Lint on each pitfall of DESIGN §1 (c) and its fixed configuration
-// (testdata/config/pitfall-*.json, fixed-*.json: contoso served by gw.example.net, identified by
-// the certificate contoso.gw.example.net on a Partner connector with Enhanced Filtering and
-// RestrictDomainsToCertificate; woodgrove an Office 365 tenant the gateway does not serve). Each
-// fixed configuration is the demo-like base and must lint clean.
+// TestLintPitfalls runs Lint on each pitfall of docs/exchange-online.md#pitfalls and its fixed
+// configuration (testdata/config/pitfall-*.json, fixed-*.json: contoso served by gw.example.net,
+// identified by the certificate contoso.gw.example.net on a Partner connector with Enhanced
+// Filtering and RestrictDomainsToCertificate; woodgrove an Office 365 tenant the gateway does not
+// serve). Each fixed configuration is the demo-like base and must lint clean.
 func TestLintPitfalls(t *testing.T) {
 	relayed := Options{Policy: classify.PolicyConfig{RelayKinds: []classify.Kind{classify.Mailbox, classify.OnPremises, classify.Relayed}}}
 	// The readings under which these pitfalls were written: MC1226222's recipient step
@@ -114,7 +114,8 @@ func TestLintPitfalls(t *testing.T) {
 		}},
 		{"fixed-misattribution.json", Options{}, nil},
 		// The gateway's certificate matches an OnPremises connector: Internet mail is Originating
-		// (spec §2.3); the connector has no Partner restriction either.
+		// (docs/exchange-online.md#originating-incoming-internal); the connector has no Partner
+		// restriction either.
 		{"pitfall-connector-type.json", mc1226222, []findingKey{
 			{Code: FindingConnectorType, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetToTenant},
 			{Code: FindingMXBypass, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetDirect},
@@ -128,22 +129,24 @@ func TestLintPitfalls(t *testing.T) {
 		{"fixed-connector-type.json", Options{}, nil},
 		// An OnPremises outbound connector "*" with RouteAllMessagesViaOnPremises to the gateway
 		// takes contoso's own domains too (route.Outbound step 3), so Internet mail the gateway
-		// delivers goes back to the gateway (spec §3, Loops). The reverse connector-type pitfall
-		// shows with it: the OnPremises outbound connector treats the gateway as on-premises
-		// while the Partner inbound connector takes its mail as Incoming (a warning).
+		// delivers goes back to the gateway (docs/exchange-online.md#loops). The reverse
+		// connector-type pitfall shows with it: the OnPremises outbound connector treats the
+		// gateway as on-premises while the Partner inbound connector takes its mail as Incoming (a
+		// warning).
 		{"pitfall-centralized-loop.json", Options{}, []findingKey{
 			{Code: FindingLoop, Severity: SeverityError, Tenant: contosoID, Objects: []string{"outbound connector to-gateway"}, Flow: FlowInternetToTenant},
 			{Code: FindingConnectorType, Severity: SeverityWarning, Tenant: contosoID, Objects: []string{"outbound connector to-gateway", "inbound connector from-gateway"}, Flow: FlowInternetToTenant},
 		}},
 		{"fixed-centralized-loop.json", Options{}, nil},
 		// efSkipLastIP off while the MX (no MX report: the default) points at the gateway
-		// (spec §5; ORCA-233).
+		// (docs/exchange-online.md#enhanced-filtering; ORCA-233).
 		{"pitfall-missing-enhanced-filtering.json", Options{}, []findingKey{
 			{Code: FindingMissingEnhancedFiltering, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetToTenant},
 		}},
 		{"fixed-missing-enhanced-filtering.json", Options{}, nil},
 		// RestrictDomainsToCertificate off: Exchange Online takes Internet mail sent straight to
-		// contoso-com.mail.protection.outlook.com (spec §7 scenario 1, threat case 31).
+		// contoso-com.mail.protection.outlook.com (docs/exchange-online.md#third-party-gateways,
+		// docs/threat-model.md#threat-31).
 		{"pitfall-mx-bypass.json", Options{}, []findingKey{
 			{Code: FindingMXBypass, Severity: SeverityError, Tenant: contosoID, Objects: conn, Flow: FlowInternetDirect},
 		}},
@@ -176,10 +179,11 @@ func TestLintPitfalls(t *testing.T) {
 	}
 }
 
-// TestLintNoMXAtGateway: when every MX report row points to Exchange Online, the gateway is not
-// in front of Internet mail: no Enhanced Filtering or MX bypass finding (spec §5 applies to
-// mail through the gateway only). A connector still restricted to the gateway then refuses
-// every Internet sender (5.7.51, spec §2.2): undeliverable.
+// TestLintNoMXAtGateway: when every MX report row points to Exchange Online, the gateway is not in
+// front of Internet mail: no Enhanced Filtering or MX bypass finding
+// (docs/exchange-online.md#enhanced-filtering applies to mail through the gateway only). A
+// connector still restricted to the gateway then refuses every Internet sender (5.7.51,
+// docs/exchange-online.md#rejections): undeliverable.
 func TestLintNoMXAtGateway(t *testing.T) {
 	b, err := os.ReadFile("../testdata/config/pitfall-missing-enhanced-filtering.json")
 	if err != nil {
@@ -200,9 +204,9 @@ func TestLintNoMXAtGateway(t *testing.T) {
 }
 
 // TestLintMisattributionByIP: MC1226222's second anti-pattern — an OnPremises connector that
-// identifies the gateway by its address, which the gateway uses towards every Office 365
-// tenant. Mail to woodgrove then matches contoso's connector by IP, and MAIL FROM is contoso's
-// accepted domain: Exchange Online takes it as contoso's (spec §2.1 item 4).
+// identifies the gateway by its address, which the gateway uses towards every Office 365 tenant.
+// Mail to woodgrove then matches contoso's connector by IP, and MAIL FROM is contoso's accepted
+// domain: Exchange Online takes it as contoso's (docs/exchange-online.md#attribution, item 4).
 func TestLintMisattributionByIP(t *testing.T) {
 	b, err := os.ReadFile("../testdata/config/pitfall-connector-type.json")
 	if err != nil {
@@ -225,9 +229,10 @@ func TestLintMisattributionByIP(t *testing.T) {
 	}
 }
 
-// TestLintEnhancedFilteringSkipList: Enhanced Filtering by EFSkipIPs works only when the list
-// holds the gateway's address (spec §5: "every listed IP is skipped"; scenario 28 lists G); a
-// list without it finds no source and filtering uses the gateway.
+// TestLintEnhancedFilteringSkipList: Enhanced Filtering by EFSkipIPs works only when the list holds
+// the gateway's address (docs/exchange-online.md#enhanced-filtering: the listed addresses are
+// skipped; docs/exchange-online.md#scenario-28 lists G); a list without it finds no source and
+// filtering uses the gateway.
 func TestLintEnhancedFilteringSkipList(t *testing.T) {
 	b, err := os.ReadFile("../testdata/config/pitfall-missing-enhanced-filtering.json")
 	if err != nil {

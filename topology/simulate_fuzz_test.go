@@ -10,7 +10,7 @@ import (
 // FuzzSimulate moves arbitrary injections through the demo topology and checks the invariants:
 // no panic; one result per recipient; no path longer than MaxSteps plus the loop step; and fail
 // closed — the gateway never sends Internet mail, or mail of a tenant it does not serve, to the
-// Internet (DESIGN §4.2, threat cases 1, 3, 34).
+// Internet (docs/threat-model.md#trust-rules, #threat-1, #threat-3, #threat-34).
 func FuzzSimulate(f *testing.F) {
 	d := loadConfigFile(f, "../testdata/config/demo.json")
 	f.Add(uint8(0), uint8(0), "bob@sender.example", "alice@contoso.com", "erin@woodgrove.example", "")

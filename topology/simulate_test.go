@@ -68,17 +68,17 @@ func TestSimulate(t *testing.T) {
 		in   Injection
 		want traceKey
 	}{
-		// DESIGN §1 (a) inbound: MX → gateway (Policy: inbound; Plan: contoso's host and
-		// identity) → Exchange Online (Partner connector by certificate) → mailbox.
+		// docs/threat-model.md#deployment, inbound: MX → gateway (Policy: inbound; Plan: contoso's
+		// host and identity) → Exchange Online (Partner connector by certificate) → mailbox.
 		{"internet to contoso", Injection{Origin: PartyInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, traceKey{
 			Outcome: OutcomeDelivered, Steps: []stepKey{
 				{Stage: StageGateway, From: inetHost, To: gw, Decision: DecisionAccept},
 				{Stage: StageExchangeIngress, From: gw, To: exoC, Decision: DecisionAccept, Certificate: []string{"contoso.gw.example.net"}, Identity: "contoso"},
 				{Stage: StageExchangeRoute, From: exoC, To: mbC, Decision: DecisionDeliver},
 			}}},
-		// DESIGN §1 (a) outbound and §5 identity rule: Exchange Online (certificate
-		// mail.protection.outlook.com) → gateway (own-tenant mailbox: relay) → the Internet MX
-		// with the Internet identity, which carries no certificate.
+		// docs/threat-model.md#deployment, outbound, and docs/routing.md#the-gateways-next-hop:
+		// Exchange Online (certificate mail.protection.outlook.com) → gateway (own-tenant mailbox:
+		// relay) → the Internet MX with the Internet identity, which carries no certificate.
 		{"contoso to the Internet", Injection{Origin: PartyMailbox, From: "carol@contoso.com", To: []string{"dave@sender.example"}}, traceKey{
 			Outcome: OutcomeDelivered, Steps: []stepKey{
 				{Stage: StageSubmit, From: mbC, To: exoC, Decision: DecisionAccept},
@@ -106,7 +106,8 @@ func TestSimulate(t *testing.T) {
 				{Stage: StageExchangeIngress, From: gw, To: exoW, Decision: DecisionAccept, Identity: "internet"},
 				{Stage: StageExchangeRoute, From: exoW, To: mbW, Decision: DecisionDeliver},
 			}}},
-		// spec §7 scenario 1: the lockdown connector rejects a sender that bypasses the MX.
+		// docs/exchange-online.md#third-party-gateways: the lockdown connector rejects a sender
+		// that bypasses the MX.
 		{"MX bypass", Injection{Origin: PartyInternet, Entry: EntryExchange, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, traceKey{
 			Outcome: OutcomeRejected, Reply: classify.ReplyPartnerRestricted, Steps: []stepKey{
 				{Stage: StageExchangeIngress, From: inetHost, To: "exchange:exchange", Decision: DecisionReject, Reply: classify.ReplyPartnerRestricted},
@@ -155,8 +156,9 @@ func TestSimulate(t *testing.T) {
 }
 
 // TestSimulateStamps checks what the simulation writes where: Enhanced Filtering on contoso's
-// connector finds the Internet host behind the gateway (spec §5, scenario 26), and the gateway,
-// reading the copy Exchange Online sends back, finds contoso's stamps.
+// connector finds the Internet host behind the gateway (docs/exchange-online.md#enhanced-filtering,
+// #scenario-26), and the gateway, reading the copy Exchange Online sends back, finds contoso's
+// stamps.
 func TestSimulateStamps(t *testing.T) {
 	d := loadConfigFile(t, "../testdata/config/demo.json")
 	tr := Simulate(d, Injection{Origin: PartyInternet, From: "bob@sender.example", To: []string{"alice@contoso.com"}}, Options{})
@@ -180,7 +182,8 @@ func TestSimulateStamps(t *testing.T) {
 }
 
 // TestSimulatePlanRefused: an identity that cannot match contoso's connector makes NewPlan fail;
-// the simulation says so and shows Exchange Online's rejection of the gateway (spec §2.2, 5.7.51).
+// the simulation says so and shows Exchange Online's rejection of the gateway
+// (docs/exchange-online.md#rejections, 5.7.51).
 func TestSimulatePlanRefused(t *testing.T) {
 	b, err := os.ReadFile("../testdata/config/demo.json")
 	if err != nil {

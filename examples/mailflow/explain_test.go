@@ -73,10 +73,10 @@ func newLeaf(t *testing.T, ca *x509.Certificate, caKey *ecdsa.PrivateKey, dns st
 	return der
 }
 
-// TestExplainPeerCert checks --peer-cert: the chain is verified against --roots at --at, and only
-// a verified Exchange Online certificate from an Exchange Online address makes the message
-// own-tenant (DESIGN §4.2 rule 1; a serverAuth-only leaf is accepted, tlsid.VerifyOptions).
-// Every other case fails closed to internet.
+// TestExplainPeerCert checks --peer-cert: the chain is verified against --roots at --at, and only a
+// verified Exchange Online certificate from an Exchange Online address makes the message own-tenant
+// (docs/threat-model.md#rule-1; a serverAuth-only leaf is accepted, tlsid.VerifyOptions). Every
+// other case fails closed to internet.
 func TestExplainPeerCert(t *testing.T) {
 	dir := t.TempDir()
 	ca, caKey, caDER := newCA(t, "Test Root")
@@ -128,10 +128,11 @@ func TestExplainPeerCert(t *testing.T) {
 	}
 }
 
-// TestExplainPolicyAndDKIM: --policy sets classify options and --dkim supplies the DKIM results
-// an MTA verified. Without a CrossTenant-Id the mail is never ours (DESIGN §4.2 rule 2), unless
-// dkimFallback is on and the pass is for one of the tenant's own signing domains (threat cases
-// 12 and 17: contoso.com is in contoso's dkimSigningDomains, attacker.onmicrosoft.com is not).
+// TestExplainPolicyAndDKIM: --policy sets classify options and --dkim supplies the DKIM results an
+// MTA verified. Without a CrossTenant-Id the mail is never ours (docs/threat-model.md#rule-2),
+// unless dkimFallback is on and the pass is for one of the tenant's own signing domains (threat
+// cases 12 and 17: contoso.com is in contoso's dkimSigningDomains, attacker.onmicrosoft.com is
+// not).
 func TestExplainPolicyAndDKIM(t *testing.T) {
 	msg := filepath.Join(t.TempDir(), "no-tenant-header.eml")
 	if err := os.WriteFile(msg, []byte("X-MS-Exchange-CrossTenant-FromEntityHeader: Hosted\r\n"+

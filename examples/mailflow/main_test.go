@@ -21,14 +21,14 @@ type goldenCase struct {
 	wantCode int
 }
 
-// TestGolden runs every subcommand in every format it offers on the embedded demo, on copies of
-// the repository's configurations and exports (testdata/SOURCES.md) and on real header blocks.
-// The outputs were read against the inputs by hand when first written: the demo's flows against
-// DESIGN §1 (a) (Internet → gateway → contoso-com.mail.protection.outlook.com with contoso's
-// certificate; mailbox → connector to-gateway → gateway → the Internet with the Internet identity,
-// which has no certificate), its two notes against ORCA-249 (RejectDirectSend off in both served
-// tenants), the pitfall and ORCA configurations against topology/testdata/lint/golden. Rerun with
-// -update only after reviewing a change.
+// TestGolden runs every subcommand in every format it offers on the embedded demo, on copies of the
+// repository's configurations and exports (testdata/SOURCES.md) and on real header blocks. The
+// outputs were read against the inputs by hand when first written: the demo's flows against
+// docs/threat-model.md#deployment (Internet → gateway → contoso-com.mail.protection.outlook.com
+// with contoso's certificate; mailbox → connector to-gateway → gateway → the Internet with the
+// Internet identity, which has no certificate), its two notes against ORCA-249 (RejectDirectSend
+// off in both served tenants), the pitfall and ORCA configurations against
+// topology/testdata/lint/golden. Rerun with -update only after reviewing a change.
 func TestGolden(t *testing.T) {
 	tests := []goldenCase{
 		// The demo: exit 0, its only findings are notes.
@@ -72,7 +72,7 @@ func TestGolden(t *testing.T) {
 
 		// simulate: a contoso mailbox to woodgrove, another Office 365 tenant: through the
 		// gateway with the Internet identity (no certificate), attributed to woodgrove by
-		// recipient (DESIGN §5 identity rule).
+		// recipient (docs/routing.md#the-gateways-next-hop).
 		{"simulate-other-tenant.txt", []string{"simulate", "testdata/demo.json", "--from", "carol@contoso.com", "--to", "erin@woodgrove.example"}, 0},
 		{"simulate-other-tenant.json", []string{"simulate", "--format", "json", "testdata/demo.json", "--from", "carol@contoso.com", "--to", "erin@woodgrove.example"}, 0},
 		{"simulate-other-tenant.mmd", []string{"simulate", "--format", "mermaid", "testdata/demo.json", "--from", "carol@contoso.com", "--to", "erin@woodgrove.example"}, 0},
@@ -85,7 +85,8 @@ func TestGolden(t *testing.T) {
 		{"simulate-two-recipients.mmd", []string{"simulate", "--format", "mermaid", "testdata/demo.json", "--origin", "mailbox",
 			"--from", "carol@contoso.com", "--to", "frank@fabrikam.com,bob@sender.example"}, 0},
 
-		// explain: own-tenant only with a verified Exchange Online peer (DESIGN §4.2 rules 1-3).
+		// explain: own-tenant only with a verified Exchange Online peer
+		// (docs/threat-model.md#rule-1 to #rule-3).
 		{"explain-own-tenant.txt", []string{"explain", "--config", "testdata/demo.json", "--peer-ip", "40.92.0.1",
 			"--peer-cert-name", "mail.protection.outlook.com", "--verified", "testdata/explain-contoso.eml"}, 0},
 		{"explain-unverified.txt", []string{"explain", "--config", "testdata/demo.json", "--peer-ip", "40.92.0.1",
@@ -151,7 +152,7 @@ func compareGolden(t *testing.T, name string, got []byte) {
 }
 
 // TestDemoConfigCopy keeps the embedded demo equal to the repository's testdata/config/demo.json,
-// the topology the README and DESIGN describe.
+// the topology the README and docs/threat-model.md#deployment describe.
 func TestDemoConfigCopy(t *testing.T) {
 	want, err := os.ReadFile(filepath.Join("..", "..", "testdata", "config", "demo.json"))
 	if err != nil {

@@ -37,9 +37,9 @@ func FuzzConvertExOTA(f *testing.F) {
 	})
 }
 
-// FuzzFilterHeader feeds header fields and a body through the filter's header and body handling
-// as an MTA would and decides the transaction: never a panic, never own-tenant for a client that
-// is not verified Exchange Online (DESIGN.md §4.2 rule 1) whatever the header says, and nothing
+// FuzzFilterHeader feeds header fields and a body through the filter's header and body handling as
+// an MTA would and decides the transaction: never a panic, never own-tenant for a client that is
+// not verified Exchange Online (docs/threat-model.md#rule-1) whatever the header says, and nothing
 // delivered when the body's first paragraph holds a Microsoft trust field (bodyStart).
 func FuzzFilterHeader(f *testing.F) {
 	f.Add("X-MS-Exchange-CrossTenant-Id", " 11111111-1111-1111-1111-111111111111", "From", "carol@contoso.com", []byte("Hello.\r\n"), true)

@@ -23,7 +23,7 @@ import (
 )
 
 // interop returns the path of tool for an interop test: with TENANTGATE_INTEROP=1 a missing tool
-// fails the test (DESIGN.md §8), without the variable the test is skipped.
+// fails the test (examples/milter/README.md#tests), without the variable the test is skipped.
 func interop(t *testing.T, tool string) string {
 	t.Helper()
 	if os.Getenv("TENANTGATE_INTEROP") != "1" {
@@ -128,9 +128,9 @@ func postfixDir(t *testing.T) string {
 	return dir
 }
 
-// startPostfix runs a private Postfix instance (spec/interop.md) on a free port with the milter
-// in smtpd_milters, the settings README.md documents, and sinkPort as relayhost; extra lines are
-// appended to main.cf.
+// startPostfix runs a private Postfix instance (examples/milter/README.md#tests) on a free port
+// with the milter in smtpd_milters, the settings README.md documents, and sinkPort as relayhost;
+// extra lines are appended to main.cf.
 func startPostfix(t *testing.T, dir string, milterPort, sinkPort int, caFile, certFile, keyFile string, extra ...string) (int, *lockedBuffer) {
 	t.Helper()
 	postfix := interop(t, "postfix")

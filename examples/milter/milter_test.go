@@ -246,9 +246,9 @@ func TestMilter(t *testing.T) {
 		txns []txn
 		want []outcome
 	}{{
-		// DESIGN §4.2 rules 1–3: relayed; the forged verdict header (threat case 18) is deleted —
-		// it is the 1st Authentication-Results — and ours inserted at the top with hop 2, one
-		// more than the copy claimed.
+		// docs/threat-model.md#rule-1 to #rule-3: relayed; the forged verdict header (threat case
+		// 18) is deleted — it is the 1st Authentication-Results — and ours inserted at the top with
+		// hop 2, one more than the copy claimed.
 		name: "exo own tenant relays", peer: exoPeer,
 		txns: []txn{{"carol@contoso.com", []string{"erin@woodgrove.example"}, append([][2]string{forged}, exoHeader(contosoID, "carol@contoso.com")...)}},
 		want: []outcome{{Rcpt: []string{"continue"}, EOM: "accept", Changes: []string{`change Authentication-Results[1]=""`, ownVerdict(2)}}},

@@ -8,7 +8,7 @@ import (
 )
 
 // interop returns the path of tool for an interop test: with TENANTGATE_INTEROP=1 a missing tool
-// fails the test (DESIGN.md §8), without the variable the test is skipped.
+// fails the test (examples/relay/README.md#tests), without the variable the test is skipped.
 func interop(t *testing.T, tool string) string {
 	t.Helper()
 	if os.Getenv("TENANTGATE_INTEROP") != "1" {
@@ -22,7 +22,7 @@ func interop(t *testing.T, tool string) string {
 }
 
 // TestInteropSwaks drives the relay with swaks (OpenSSL's TLS stack, a client certificate) as
-// the spec/interop.md example does.
+// the examples/milter/README.md#tests setup does.
 func TestInteropSwaks(t *testing.T) {
 	swaks := interop(t, "swaks")
 	w := newWorld(t, nil)
@@ -34,8 +34,8 @@ func TestInteropSwaks(t *testing.T) {
 		ok       bool
 		wantText string // in swaks' transcript
 	}{{
-		// DESIGN §4.2: verified Exchange Online with contoso's header relays (threat case 1's
-		// legitimate twin).
+		// docs/threat-model.md#trust-rules: verified Exchange Online with contoso's header relays
+		// (threat case 1's legitimate twin).
 		name: "exo own tenant", ok: true, wantText: "250 ",
 		args: []string{"--to", "erin@woodgrove.example", "--tls", "--tls-cert", exoCert, "--tls-key", exoKey,
 			"--add-header", "X-MS-Exchange-CrossTenant-Id: " + contosoID,
@@ -55,7 +55,8 @@ func TestInteropSwaks(t *testing.T) {
 		args: []string{"--to", "erin@woodgrove.example", "--tls",
 			"--add-header", "X-MS-Exchange-CrossTenant-Id: " + contosoID, "--header", "Subject: tok-swaks-nocert"},
 	}, {
-		// Inbound to a served tenant: delivered with contoso's certificate (DESIGN §5).
+		// Inbound to a served tenant: delivered with contoso's certificate
+		// (docs/routing.md#the-gateways-next-hop).
 		name: "inbound", ok: true, wantText: "250 ",
 		args: []string{"--to", "alice@contoso.com", "--header", "Subject: tok-swaks-inbound"},
 	}, {

@@ -29,8 +29,9 @@ func TestEndToEnd(t *testing.T) {
 		wantCert    []string
 		wantVerdict string // unfolded, white space collapsed
 	}{{
-		// DESIGN §4.2 rules 1–3: verified EXO peer, the header names a served tenant, kind
-		// mailbox: relayed to the Internet with the Internet identity (none, §5).
+		// docs/threat-model.md#rule-1 to #rule-3: verified EXO peer, the header names a served
+		// tenant, kind mailbox: relayed to the Internet with the Internet identity (none,
+		// docs/routing.md#the-gateways-next-hop).
 		name: "exo own tenant relays", tls: true, cert: true,
 		from: "carol@contoso.com", rcpt: "erin@woodgrove.example",
 		msg:  "Authentication-Results: gw.example.net; x-tenantgate=pass policy.hop=1\r\n" + exoMessage(contosoID, "carol@contoso.com", "erin@woodgrove.example", "tok-own"),
@@ -66,8 +67,9 @@ func TestEndToEnd(t *testing.T) {
 		msg:  exoMessage(contosoID, "carol@contoso.com", "victim@sender.example", "tok-wrongname"),
 		want: result{Rcpt: []error{errCode("550 5.7.1")}, Data: errNotSent},
 	}, {
-		// DESIGN §4.2: mail to a served tenant's accepted domain is inbound whatever its origin;
-		// delivered to the tenant's Exchange Online host with the tenant's certificate (§5).
+		// docs/threat-model.md#trust-rules: mail to a served tenant's accepted domain is inbound
+		// whatever its origin; delivered to the tenant's Exchange Online host with the tenant's
+		// certificate (docs/routing.md#the-gateways-next-hop).
 		name: "internet to served tenant delivered", tls: false,
 		from: "bob@sender.example", rcpt: "alice@contoso.com",
 		msg:      "X-MS-Exchange-CrossTenant-Id: " + contosoID + "\r\nFrom: bob@sender.example\r\nTo: alice@contoso.com\r\nSubject: tok-inbound\r\n\r\nhi\r\n",
@@ -76,8 +78,8 @@ func TestEndToEnd(t *testing.T) {
 		// Not Exchange Online: result none, origin internet, no tenant or kind (policy_header.go).
 		wantVerdict: "gw.example.net; x-tenantgate=none policy.hop=1 policy.origin=internet",
 	}, {
-		// DESIGN §5 identity rule: another tenant's Exchange Online host gets the Internet identity
-		// (no certificate), never contoso's.
+		// docs/routing.md#the-gateways-next-hop: another tenant's Exchange Online host gets the
+		// Internet identity (no certificate), never contoso's.
 		name: "own tenant to another tenant's EXO without certificate", tls: true, cert: true,
 		from: "carol@contoso.com", rcpt: "pat@partner.example",
 		msg:  exoMessage(contosoID, "carol@contoso.com", "pat@partner.example", "tok-partner"),

@@ -11,7 +11,7 @@ import (
 )
 
 // TestLineEndings sends messages with bare LF and bare CR, and the SMTP smuggling sequences of
-// spec/threats-and-peers.md case 15 followed by a second transaction inside DATA. The relay must
+// docs/threat-model.md#threat-15 followed by a second transaction inside DATA. The relay must
 // answer the one DATA once (554 5.6.0: the message carries a bare CR or LF), never act on the
 // commands hidden in it, and pass nothing on.
 func TestLineEndings(t *testing.T) {

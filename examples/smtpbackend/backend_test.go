@@ -60,9 +60,9 @@ func serve(t *testing.T) (string, *[]classify.Verdict) {
 	return l.Addr().String(), &got
 }
 
-// A client on 127.0.0.1 is not Exchange Online (DESIGN §4.2 rule 1): mail for contoso's accepted
-// domain is taken as inbound, a relay to another domain is refused at RCPT with 550 5.7.1, and a
-// forged CrossTenant-Id changes nothing — the verdict is internet.
+// A client on 127.0.0.1 is not Exchange Online (docs/threat-model.md#rule-1): mail for contoso's
+// accepted domain is taken as inbound, a relay to another domain is refused at RCPT with 550 5.7.1,
+// and a forged CrossTenant-Id changes nothing — the verdict is internet.
 func TestBackend(t *testing.T) {
 	addr, got := serve(t)
 	c, err := smtp.Dial(addr)

@@ -1,5 +1,5 @@
 -- Verified Exchange Online with contoso's header relays: accepted, the verdict header inserted,
--- the forged copy deleted (DESIGN.md §4.2; threat case 18).
+-- the forged copy deleted (docs/threat-model.md#trust-rules; docs/threat-model.md#threat-18).
 dofile(testdata .. "/common.lua")
 conn = session("127.0.0.1", exo)
 check(envelope(conn, "carol@contoso.com", "erin@woodgrove.example") == SMFIR_CONTINUE, "rcpt not continued")
