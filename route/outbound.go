@@ -157,7 +157,7 @@ const (
 	// ReasonInternalRelayMX: an InternalRelay domain's recipient without a mailbox in the tenant
 	// (listed in onPremises.recipients), and no connector serves it: it goes to the domain's MX.
 	ReasonInternalRelayMX = "outbound.internal-relay.mx"
-	ReasonMX                   = "outbound.mx"
+	ReasonMX              = "outbound.mx"
 	// ReasonCloudMailbox: a connector matches the recipient's domain, but the recipient is a
 	// cloud mailbox of the tenant, which no outbound connector takes.
 	ReasonCloudMailbox = "outbound.cloud-mailbox"
