@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/examples/internal/ops"
 )
 
 // ExOTA-Milter's defaults (app/exota-milter.py, the globals set before the environment is read).
@@ -37,6 +38,11 @@ type ExOTAEnv struct {
 	CertNames []string
 	// AuthServID is gateway.authServID, from MILTER_AUTHSERVID; "" leaves the default.
 	AuthServID string
+	// RejectMessage is milter.replyTexts.relayDenied, from MILTER_REJECT_MESSAGE when the milter
+	// can send it as it is (ops.ReplyTexts); "" keeps the library's text.
+	RejectMessage string
+	// LogLevel is milter.logLevel, from LOG_LEVEL read as ExOTA-Milter reads it.
+	LogLevel ops.LogLevel
 	// Warnings say what has no equivalent or behaves differently.
 	Warnings []string
 }
@@ -94,8 +100,25 @@ func ReadExOTAEnv(lookup func(string) (string, bool)) (ExOTAEnv, error) {
 		}
 		e.AuthServID = v
 	}
-	if has("MILTER_REJECT_MESSAGE") {
-		warn("MILTER_REJECT_MESSAGE: set the rejection reply text in the milter's configuration (README.md, \"Replies\"); the enhanced status code stays")
+	if v, ok := lookup("MILTER_REJECT_MESSAGE"); ok {
+		// ExOTA-Milter sends it with 550 5.7.1 where the tenant or DKIM check fails: the policy's
+		// relay refusal (classify.ReplyRelayDenied), whose codes stay.
+		errs := ops.Section{ReplyTexts: ops.ReplyTexts{RelayDenied: v}}.Check("milter.")
+		switch {
+		case v == "":
+			warn("MILTER_REJECT_MESSAGE is empty: the library's text of 550 5.7.1 stays")
+		case len(errs) > 0:
+			warn("MILTER_REJECT_MESSAGE %q not carried over, the library's text of 550 5.7.1 stays: %v; write an allowed text into milter.replyTexts.relayDenied", clipText(v), errors.Join(errs...))
+		default:
+			e.RejectMessage = v
+		}
+	}
+	if v, ok := lookup("LOG_LEVEL"); ok {
+		lv, known := exotaLogLevel(v)
+		if !known {
+			warn("LOG_LEVEL %q: not a level ExOTA-Milter knows, so it logged at info; logLevel is info", clipText(v))
+		}
+		e.LogLevel = lv
 	}
 	if has("MILTER_TMPFAIL_MESSAGE") {
 		warn("MILTER_TMPFAIL_MESSAGE: no equivalent; temporary failures keep their standard texts")
@@ -111,6 +134,34 @@ func ReadExOTAEnv(lookup func(string) (string, bool)) (ExOTAEnv, error) {
 		warn("%s: ignored with the file policy source", strings.Join(ldap, ", "))
 	}
 	return e, nil
+}
+
+// exotaLogLevel reads LOG_LEVEL as ExOTA-Milter does (app/exota-milter.py, Python's re.match
+// with re.IGNORECASE, which anchors at the start only): "info" exactly, anything starting with
+// "warn", "error" exactly, anything starting with "debug"; any other value keeps info (known
+// false). Python's "$" also matches before a final newline.
+func exotaLogLevel(v string) (ops.LogLevel, bool) {
+	exact := strings.TrimSuffix(v, "\n")
+	prefix := func(p string) bool { return len(v) >= len(p) && strings.EqualFold(v[:len(p)], p) }
+	switch {
+	case strings.EqualFold(exact, "info"):
+		return "info", true
+	case prefix("warn"):
+		return "warn", true
+	case strings.EqualFold(exact, "error"):
+		return "error", true
+	case prefix("debug"):
+		return "debug", true
+	}
+	return "info", false
+}
+
+// clipText shortens an environment value for a warning.
+func clipText(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
 }
 
 // convertSocket converts a libmilter socket specification (smfi_setconn: "inet:PORT@HOST",
@@ -153,13 +204,15 @@ func ConvertExOTAEnv(env ExOTAEnv, policy []byte, gateway string) (Migration, er
 		return Migration{}, err
 	}
 	if !env.DKIMEnabled {
-		if m.DKIMRequired {
-			m.Warnings = append(m.Warnings, "MILTER_DKIM_ENABLED is not set, so ExOTA-Milter ignored the entries' dkim_enabled: dkimRequired is off, as it was")
+		if len(m.Policy.Tenants) > 0 {
+			m.Warnings = append(m.Warnings, "MILTER_DKIM_ENABLED is not set, so ExOTA-Milter ignored the entries' dkim_enabled: no tenant requires DKIM (policy.tenants[].dkimRequired), as before")
 		}
-		m.DKIMRequired = false
+		m.Policy.Tenants = nil // they only say dkimRequired
 	} else if !env.TenantIDRequired {
-		m.DKIMFallback = true
+		m.Policy.DKIMFallback = true
 	}
+	m.Ops.ReplyTexts.RelayDenied = env.RejectMessage
+	m.Ops.LogLevel = env.LogLevel
 	m.Config.Gateway.ExchangeOnline.CertNames = env.CertNames
 	if env.AuthServID != "" {
 		m.Config.Gateway.AuthServID = env.AuthServID
@@ -169,8 +222,8 @@ func ConvertExOTAEnv(env ExOTAEnv, policy []byte, gateway string) (Migration, er
 }
 
 // MilterFile returns a complete milter configuration file for the migration: the library
-// configuration inline and the milter section with listen and the policy options the migration
-// needs (dkimRequired, dkimFallback).
+// configuration inline and the milter section with listen, the policy the migration needs
+// (policy.tenants[].dkimRequired, dkimFallback), replyTexts.relayDenied and logLevel.
 func (m Migration) MilterFile(listen string) ([]byte, error) {
 	cfg, err := json.Marshal(m.Config)
 	if err != nil {
@@ -179,9 +232,7 @@ func (m Migration) MilterFile(listen string) ([]byte, error) {
 	if listen == "" {
 		return nil, errors.New("milter.listen: missing")
 	}
-	f := File{Config: cfg, Milter: Section{Listen: listen}}
-	f.Milter.Policy.DKIMRequired = m.DKIMRequired
-	f.Milter.Policy.DKIMFallback = m.DKIMFallback
+	f := File{Config: cfg, Milter: Section{Listen: listen, Policy: m.Policy, Section: m.Ops}}
 	raw, err := json.Marshal(f)
 	if err != nil {
 		return nil, err
