@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -47,4 +50,66 @@ func TestRangesFile(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "exchangeOnlineNetworksMaxAge") {
 		t.Errorf("max age without a file: err = %v", err)
 	}
+}
+
+// TestReloadLogsStaleRanges: the warning for a stale exchangeOnlineNetworksFile is logged at a
+// reload too, not only at the start (Live.use): a fresh file loads without it; after the file's
+// modification time is set 40 days back (older than the default 30 days), the next reload logs
+// it, naming the file and its age.
+func TestReloadLogsStaleRanges(t *testing.T) {
+	dir := t.TempDir()
+	b, err := os.ReadFile("../../msendpoints/testdata/worldwide.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "endpoints.json")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "relay.json")
+	if err := os.WriteFile(path, []byte(`{"config": {"tenants": [{"id": "11111111-1111-1111-1111-111111111111", "name": "contoso"}],
+	  "gateway": {"name": "gw.example.net", "serves": ["11111111-1111-1111-1111-111111111111"]}},
+	  "exchangeOnlineNetworksFile": "endpoints.json",
+	  "relay": {"listen": "127.0.0.1:0", "dnsServer": "127.0.0.1:53"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	live := NewLive(path, slog.New(slog.NewJSONHandler(&logs, nil)), nil, nil)
+	if _, err := live.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), "endpoints.json") {
+		t.Errorf("a fresh file logged a warning:\n%s", &logs)
+	}
+	old := time.Now().Add(-40 * 24 * time.Hour)
+	if err := os.Chtimes(p, old, old); err != nil {
+		t.Fatal(err)
+	}
+	logs.Reset()
+	if _, err := live.Load(); err != nil {
+		t.Fatal(err)
+	}
+	want := p + " is 960h0m0s old, older than 720h0m0s"
+	if !staleLogged(t, logs.Bytes(), want) {
+		t.Errorf("the reload logged no warning %q:\n%s", want, &logs)
+	}
+}
+
+// staleLogged reports whether the JSON log holds a WARN line "configuration" whose warning
+// starts with want.
+func staleLogged(t *testing.T, log []byte, want string) bool {
+	t.Helper()
+	for _, line := range bytes.Split(bytes.TrimSpace(log), []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		var rec struct{ Level, Msg, Warning string }
+		if err := json.Unmarshal(line, &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if rec.Level == "WARN" && rec.Msg == "configuration" && strings.HasPrefix(rec.Warning, want) {
+			return true
+		}
+	}
+	return false
 }
