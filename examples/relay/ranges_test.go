@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/examples/internal/ops"
 )
 
 // TestRangesFile: exchangeOnlineNetworksFile (Microsoft's endpoint list, here the checked-in
@@ -112,4 +113,72 @@ func staleLogged(t *testing.T, log []byte, want string) bool {
 		}
 	}
 	return false
+}
+
+// TestRangesFileLoopback: the relay loaded with exchangeOnlineNetworksFile verifies Exchange
+// Online by the file's mail set. With an endpoint list whose mail set (Exchange, TCP 25, the
+// worldwide host names) holds 127.0.0.0/8, own-tenant mail from the loopback client with
+// Exchange Online's certificate relays; with Microsoft's real worldwide list, which lacks it, the
+// same client is not Exchange Online and the foreign recipient is refused at RCPT (550 5.7.1).
+func TestRangesFileLoopback(t *testing.T) {
+	worldwide, err := os.ReadFile("../../msendpoints/testdata/worldwide.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loopback := []byte(`[{"id":10,"serviceArea":"Exchange","urls":["*.mail.protection.outlook.com"],"ips":["127.0.0.0/8"],"tcpPorts":"25"}]`)
+	lib, err := os.ReadFile("testdata/tenantgate.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg tenantgate.Config
+	if cfg, err = tenantgate.LoadConfig(bytes.NewReader(lib)); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Gateway.ExchangeOnline.Networks = nil // from the file only
+	lib, err = json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name      string
+		endpoints []byte
+		wantRcpt  string // "" relayed
+	}{
+		{"loopback list", loopback, ""},
+		{"worldwide list", worldwide, "550 5.7.1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lw := newLiveWorld(t)
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "endpoints.json"), tc.endpoints, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			l, err := Load([]byte(`{"config": `+string(lib)+`, "exchangeOnlineNetworksFile": "endpoints.json",
+			  "relay": {"listen": "127.0.0.1:0", "dnsServer": "`+lw.dns+`"}}`), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ld := lw.loaded(t, ops.Section{})
+			ld.Directory = l.Directory
+			if err := lw.live.use(ld); err != nil {
+				t.Fatal(err)
+			}
+			c, err := lw.exoClient()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			res, err := send(c, "carol@contoso.com", []string{"erin@woodgrove.example"}, exoMessage(contosoID, "carol@contoso.com", "erin@woodgrove.example", "tok-ranges"))
+			if tc.wantRcpt == "" {
+				if err != nil || res.Data != nil || len(res.Rcpt) != 1 || res.Rcpt[0] != nil {
+					t.Fatalf("%v %v; want relayed", res, err)
+				}
+				lw.w.good.find(t, "tok-ranges")
+				return
+			}
+			if err != nil || len(res.Rcpt) != 1 || code(res.Rcpt[0]) != tc.wantRcpt {
+				t.Errorf("%v %v; want %s at RCPT", res, err, tc.wantRcpt)
+			}
+		})
+	}
 }
