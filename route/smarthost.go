@@ -61,7 +61,8 @@ func SmartHostFor(dom tenantgate.Domain) string {
 //  3. else SmartHostForCloud of the tenant's first Authoritative accepted domain that is not an
 //     initial domain of any cloud (its custom domain, whose MX the administrator points at Exchange Online
 //     or at the gateway);
-//  4. else SmartHostForCloud of the initial domain, <Name>.onmicrosoft.com worldwide.
+//  4. else SmartHostForCloud of the initial domain, <Name>.onmicrosoft.com worldwide
+//     (tenantgate.InitialDomainParentFor).
 //
 // It answers for any tenant of d, served or not (Compile allows Gateway.SmartHosts entries only
 // for served tenants); the host is "" when no name can be derived (see SmartHostForCloud).
@@ -84,7 +85,7 @@ func TenantSmartHost(d *tenantgate.Directory, id tenantgate.TenantID) (string, b
 			return SmartHostForCloud(cloud, ad.Name), true
 		}
 	}
-	parent := InitialDomainParent(cloud)
+	parent := tenantgate.InitialDomainParentFor(cloud)
 	if parent == "" {
 		return "", true
 	}

@@ -16,27 +16,6 @@ const (
 	EXOHostSuffixChina = "mail.protection.partner.outlook.cn"
 )
 
-// InitialDomainParent returns the parent of the tenants' initial domains in cloud c — the
-// domain Microsoft 365 creates at sign-up, <name>.<parent> — and "" for a cloud it does not
-// know:
-//   - worldwide: onmicrosoft.com;
-//   - GCC High and DoD: onmicrosoft.us ("if your tenant name is contoso.onmicrosoft.us",
-//     https://learn.microsoft.com/microsoft-365/enterprise/dns-records-for-office-365-gcc-high,
-//     https://learn.microsoft.com/microsoft-365/enterprise/dns-records-for-office-365-dod);
-//   - 21Vianet: partner.onmschina.cn ("your initial .partner.onmschina.cn domain",
-//     https://learn.microsoft.com/microsoft-365/admin/setup/domains-faq?view=o365-21vianet).
-func InitialDomainParent(c tenantgate.Cloud) tenantgate.Domain {
-	switch c {
-	case "", tenantgate.CloudWorldwide:
-		return "onmicrosoft.com"
-	case tenantgate.CloudUSGovGCCHigh, tenantgate.CloudUSGovDoD:
-		return "onmicrosoft.us"
-	case tenantgate.CloudChina:
-		return "partner.onmschina.cn"
-	}
-	return ""
-}
-
 // SmartHostForCloud returns the Exchange Online host that receives mail for dom in cloud c, in
 // the form Microsoft publishes as the domain's MX there, or "" where that form does not follow
 // from the domain:
@@ -44,7 +23,7 @@ func InitialDomainParent(c tenantgate.Cloud) tenantgate.Domain {
 //   - GCC High and DoD: Microsoft names the MX host after the tenant, not the domain — "the MX
 //     record value for your accepted domains follows a standard format:
 //     tenant.mail.protection.office365.us, replacing tenant with the first part of your default
-//     tenant name" (the DNS records pages cited at InitialDomainParent). So only the initial
+//     tenant name" (the DNS records pages cited at tenantgate.InitialDomainParentFor). So only the initial
 //     domain <name>.onmicrosoft.us gives one, <name>.mail.protection.office365.us; for any other
 //     domain use TenantSmartHost, which knows the tenant's name;
 //   - 21Vianet: Microsoft publishes <domain-key>.mail.protection.partner.outlook.cn, the form of
@@ -64,13 +43,13 @@ func SmartHostForCloud(c tenantgate.Cloud, dom tenantgate.Domain) string {
 		if err != nil {
 			return ""
 		}
-		if name, ok := strings.CutSuffix(string(d), "."+string(InitialDomainParent(c))); ok && !strings.Contains(name, ".") {
+		if name, ok := strings.CutSuffix(string(d), "."+string(tenantgate.InitialDomainParentFor(c))); ok && !strings.Contains(name, ".") {
 			return validHost(name + "." + EXOHostSuffixUSGov)
 		}
 		return ""
 	case tenantgate.CloudChina:
 		d, err := tenantgate.ParseDomain(string(dom))
-		if err != nil || d.IsSubdomainOf(InitialDomainParent(c)) {
+		if err != nil || d.IsSubdomainOf(tenantgate.InitialDomainParentFor(c)) {
 			return ""
 		}
 		return validHost(strings.ReplaceAll(string(d), ".", "-") + "." + EXOHostSuffixChina)
@@ -95,11 +74,10 @@ func validHost(h string) string {
 }
 
 // isInitialDomain reports whether dom is at or below the initial-domain parent of any cloud
-// (InitialDomainParent): no organisation owns those as a custom domain, and Compile implies
-// <name>.onmicrosoft.com for every tenant whatever the cloud.
+// (tenantgate.InitialDomainParentFor): no organisation owns those as a custom domain.
 func isInitialDomain(dom tenantgate.Domain) bool {
 	for _, c := range tenantgate.Clouds() {
-		if dom.IsSubdomainOf(InitialDomainParent(c)) {
+		if dom.IsSubdomainOf(tenantgate.InitialDomainParentFor(c)) {
 			return true
 		}
 	}

@@ -36,12 +36,6 @@ func TestSmartHostForCloud(t *testing.T) {
 			t.Errorf("SmartHostForCloud(%q, %q) = %q, want %q", tc.cloud, tc.dom, got, tc.want)
 		}
 	}
-	for c, want := range map[tenantgate.Cloud]tenantgate.Domain{"": "onmicrosoft.com", tenantgate.CloudWorldwide: "onmicrosoft.com",
-		tenantgate.CloudUSGovGCCHigh: "onmicrosoft.us", tenantgate.CloudUSGovDoD: "onmicrosoft.us", tenantgate.CloudChina: "partner.onmschina.cn", "moon": ""} {
-		if got := InitialDomainParent(c); got != want {
-			t.Errorf("InitialDomainParent(%q) = %q, want %q", c, got, want)
-		}
-	}
 }
 
 // TestTenantSmartHostCloud: the derived smart host follows gateway.exchangeOnline.cloud. In GCC
