@@ -220,11 +220,52 @@ func TestConvertExOTAEnv(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "MILTER_POLICY_SOURCE") {
 		t.Errorf("ldap source: err = %v", err)
 	}
+	// A sovereign cloud's certificate name (tenantgate.DefaultEXOCertNamesFor): 21Vianet's is
+	// that cloud's alone, so it becomes exchangeOnline.cloud; GCC High and DoD share theirs, so it
+	// stays a certificate name and a warning asks for the cloud; another name is a certificate
+	// name.
+	for _, tc := range []struct {
+		cn        string
+		cloud     tenantgate.Cloud
+		certNames []string
+		warn      string
+	}{
+		{"mail.protection.office365.us", "", []string{"mail.protection.office365.us"}, "is Exchange Online's certificate name in [usgovgcchigh usgovdod]: set gateway.exchangeOnline.cloud"},
+		{"Mail.Protection.Partner.Outlook.CN", tenantgate.CloudChina, nil, ""},
+		{"relay.example.net", "", []string{"relay.example.net"}, ""},
+	} {
+		env, err := ReadExOTAEnv(func(k string) (string, bool) {
+			v, ok := map[string]string{"MILTER_X509_TRUSTED_CN": tc.cn, "MILTER_X509_ENABLED": "", "MILTER_TENANT_ID_REQUIRED": ""}[k]
+			return v, ok
+		})
+		if err != nil || env.Cloud != tc.cloud || !slices.Equal(env.CertNames, tc.certNames) {
+			t.Errorf("MILTER_X509_TRUSTED_CN %q: cloud %q certNames %q, %v; want %q %q", tc.cn, env.Cloud, env.CertNames, err, tc.cloud, tc.certNames)
+		}
+		if w := strings.Join(env.Warnings, "\n"); (tc.warn == "") != (w == "") || !strings.Contains(w, tc.warn) {
+			t.Errorf("MILTER_X509_TRUSTED_CN %q: warnings %q; want %q", tc.cn, env.Warnings, tc.warn)
+		}
+	}
+	// The 21Vianet conversion compiles for that cloud: its networks and certificate name.
 	env, err := ReadExOTAEnv(func(k string) (string, bool) {
-		return map[string]string{"MILTER_X509_TRUSTED_CN": "mail.protection.office365.us"}[k], k == "MILTER_X509_TRUSTED_CN"
+		return map[string]string{"MILTER_X509_TRUSTED_CN": "mail.protection.partner.outlook.cn"}[k], k == "MILTER_X509_TRUSTED_CN"
 	})
-	if err != nil || !slices.Equal(env.CertNames, []string{"mail.protection.office365.us"}) {
-		t.Errorf("MILTER_X509_TRUSTED_CN: certNames %q, %v", env.CertNames, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ConvertExOTAEnv(env, b, "gw.example.net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := tenantgate.Compile(m.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := d.Gateway().ExchangeOnline; !slices.Equal(g.CertNames, []string{"mail.protection.partner.outlook.cn"}) || !slices.Equal(g.Networks, tenantgate.DefaultEXONetworksFor(tenantgate.CloudChina)) {
+		t.Errorf("21Vianet conversion: certNames %q networks %v", g.CertNames, g.Networks)
 	}
 }
 

@@ -33,6 +33,9 @@ type ExOTAEnv struct {
 	DKIMEnabled bool
 	// TenantIDRequired is MILTER_TENANT_ID_REQUIRED.
 	TenantIDRequired bool
+	// Cloud is gateway.exchangeOnline.cloud when MILTER_X509_TRUSTED_CN is the certificate name
+	// of exactly one sovereign cloud (21Vianet's); "" otherwise.
+	Cloud tenantgate.Cloud
 	// CertNames is gateway.exchangeOnline.certNames when MILTER_X509_TRUSTED_CN names another
 	// certificate than Exchange Online's default; nil otherwise.
 	CertNames []string
@@ -89,7 +92,23 @@ func ReadExOTAEnv(lookup func(string) (string, bool)) (ExOTAEnv, error) {
 		if _, _, err := tenantgate.ParseCertName(cn); err != nil {
 			return ExOTAEnv{}, fmt.Errorf("MILTER_X509_TRUSTED_CN: %w", err)
 		}
-		e.CertNames = []string{cn}
+		// A sovereign cloud's certificate name: Exchange Online sends from that cloud's networks,
+		// which gateway.exchangeOnline.cloud selects (with the certificate name as default).
+		var clouds []tenantgate.Cloud
+		for _, c := range tenantgate.Clouds() {
+			if c != tenantgate.CloudWorldwide && slices.ContainsFunc(tenantgate.DefaultEXOCertNamesFor(c), func(n string) bool { return strings.EqualFold(n, cn) }) {
+				clouds = append(clouds, c)
+			}
+		}
+		switch len(clouds) {
+		case 0:
+			e.CertNames = []string{cn}
+		case 1:
+			e.Cloud = clouds[0]
+		default:
+			e.CertNames = []string{cn}
+			warn("MILTER_X509_TRUSTED_CN %q is Exchange Online's certificate name in %v: set gateway.exchangeOnline.cloud to the one your tenants are in (the networks Exchange Online sends from differ); until then the worldwide networks apply and its mail is refused", cn, clouds)
+		}
 	}
 	if has("MILTER_X509_IP_WHITELIST") {
 		warn("MILTER_X509_IP_WHITELIST: ExOTA-Milter skipped the certificate check for these clients; tenantgate has no exemption — let reinjected mail bypass the milter (a Postfix smtpd without smtpd_milters)")
@@ -214,6 +233,7 @@ func ConvertExOTAEnv(env ExOTAEnv, policy []byte, gateway string) (Migration, er
 	m.Ops.ReplyTexts.RelayDenied = env.RejectMessage
 	m.Ops.LogLevel = env.LogLevel
 	m.Config.Gateway.ExchangeOnline.CertNames = env.CertNames
+	m.Config.Gateway.ExchangeOnline.Cloud = env.Cloud
 	if env.AuthServID != "" {
 		m.Config.Gateway.AuthServID = env.AuthServID
 	}
