@@ -93,3 +93,24 @@ func DefaultEXONetworksFor(c Cloud) []netip.Prefix {
 	}
 	return out
 }
+
+// InitialDomainParentFor returns the parent of the tenants' initial domains in cloud c — the
+// domain Microsoft 365 creates at sign-up, <name>.<parent>, which Compile implies as an accepted
+// domain of every tenant — and "" for a cloud it does not know:
+//   - worldwide: onmicrosoft.com;
+//   - GCC High and DoD: onmicrosoft.us ("if your tenant name is contoso.onmicrosoft.us",
+//     https://learn.microsoft.com/microsoft-365/enterprise/dns-records-for-office-365-gcc-high,
+//     https://learn.microsoft.com/microsoft-365/enterprise/dns-records-for-office-365-dod);
+//   - 21Vianet: partner.onmschina.cn ("your initial .partner.onmschina.cn domain",
+//     https://learn.microsoft.com/microsoft-365/admin/setup/domains-faq?view=o365-21vianet).
+func InitialDomainParentFor(c Cloud) Domain {
+	switch c {
+	case "", CloudWorldwide:
+		return "onmicrosoft.com"
+	case CloudUSGovGCCHigh, CloudUSGovDoD:
+		return "onmicrosoft.us"
+	case CloudChina:
+		return "partner.onmschina.cn"
+	}
+	return ""
+}

@@ -104,3 +104,54 @@ func TestDefaultEXONetworksForValid(t *testing.T) {
 		t.Error("an unknown cloud has defaults")
 	}
 }
+
+// TestCompileCloudInitialDomain: Compile implies the initial domain of the gateway's cloud
+// (InitialDomainParentFor has Microsoft's sources): contoso.onmicrosoft.com worldwide,
+// contoso.onmicrosoft.us in GCC High and DoD, contoso.partner.onmschina.cn in 21Vianet — and not
+// the worldwide one there, which may be another organisation's. A tenant may name its own initial
+// domain in sendAs, never another tenant's initial domain of any cloud.
+func TestCompileCloudInitialDomain(t *testing.T) {
+	for _, tc := range []struct {
+		cloud       string
+		want, other Domain
+	}{
+		{"", "contoso.onmicrosoft.com", "contoso.onmicrosoft.us"},
+		{"usgovgcchigh", "contoso.onmicrosoft.us", "contoso.onmicrosoft.com"},
+		{"usgovdod", "contoso.onmicrosoft.us", "contoso.onmicrosoft.com"},
+		{"china", "contoso.partner.onmschina.cn", "contoso.onmicrosoft.com"},
+	} {
+		d, err := cloudConfig(t, `{"cloud": "`+tc.cloud+`"}`)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.cloud, err)
+		}
+		if ten, ad, ok := d.Owner(tc.want); !ok || ten.Name != "contoso" || ad.Type() != Authoritative {
+			t.Errorf("%q: %s is not contoso's Authoritative initial domain", tc.cloud, tc.want)
+		}
+		if _, _, ok := d.Owner(tc.other); ok {
+			t.Errorf("%q: %s, another cloud's initial domain, is contoso's", tc.cloud, tc.other)
+		}
+	}
+	for _, tc := range []struct{ cloud, sendAs, err string }{
+		{"usgovgcchigh", "contoso.onmicrosoft.us", ""},
+		{"usgovgcchigh", "fabrikam.onmicrosoft.us", "onmicrosoft.us holds every tenant's initial domain; a tenant sends as its own contoso.onmicrosoft.us"},
+		{"usgovgcchigh", "contoso.onmicrosoft.com", "onmicrosoft.com holds every tenant's initial domain; a tenant sends as its own contoso.onmicrosoft.us"},
+		{"", "contoso.partner.onmschina.cn", "partner.onmschina.cn holds every tenant's initial domain"},
+		{"china", "contoso.partner.onmschina.cn", ""},
+	} {
+		c, err := LoadConfig(strings.NewReader(`{"tenants": [ { "id": "11111111-1111-1111-1111-111111111111", "name": "contoso", "sendAs": ["` + tc.sendAs + `"] } ],
+		  "gateway": { "name": "gw.example.net", "serves": ["11111111-1111-1111-1111-111111111111"], "exchangeOnline": {"cloud": "` + tc.cloud + `"} } }`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Compile(c)
+		if (err == nil) != (tc.err == "") || err != nil && !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("cloud %q, sendAs %s: %v; want %q", tc.cloud, tc.sendAs, err, tc.err)
+		}
+	}
+	for c, want := range map[Cloud]Domain{"": "onmicrosoft.com", CloudWorldwide: "onmicrosoft.com", CloudUSGovGCCHigh: "onmicrosoft.us",
+		CloudUSGovDoD: "onmicrosoft.us", CloudChina: "partner.onmschina.cn", "moon": ""} {
+		if got := InitialDomainParentFor(c); got != want {
+			t.Errorf("InitialDomainParentFor(%q) = %q, want %q", c, got, want)
+		}
+	}
+}

@@ -31,7 +31,8 @@ package tenantgate
 //     and MX report hosts that are not domains; connection-filter policies without a name or with
 //     unparsable allow-list entries;
 //   - sendAs (sender.go): unparsable patterns, "*", a public suffix ("*.com", "co.uk"), a domain
-//     under onmicrosoft.com other than the tenant's own, a domain at or below an accepted domain
+//     under an initial-domain parent of any cloud (onmicrosoft.com, onmicrosoft.us,
+//     partner.onmschina.cn) other than the tenant's own initial domain, a domain at or below an accepted domain
 //     of another served tenant (one customer of the gateway may never send as another), an entry
 //     listed twice. A wildcard that merely covers another served tenant's domain ("*.example"
 //     over fabrikam.example) is allowed: SenderDomain never lets it match that domain;

@@ -6,9 +6,6 @@ import (
 	"golang.org/x/net/publicsuffix"
 )
 
-// moeraParent is the parent of every tenant's initial domain, <name>.onmicrosoft.com.
-const moeraParent Domain = "onmicrosoft.com"
-
 // sendAsKey indexes one SendAs pattern of one tenant by the domain it is anchored at, so that
 // Directory.SenderDomain looks a name up in O(labels) whatever the number of tenants and patterns.
 type sendAsKey struct {
@@ -40,7 +37,7 @@ func (v *validator) validateSendAs(in []Tenant) {
 				v.el.add(p(), "%v", err)
 				continue
 			}
-			if msg := v.checkSendAs(i, pat); msg != "" {
+			if msg := v.checkSendAs(i, pat, v.initial); msg != "" {
 				v.el.add(p(), "%s", msg)
 				continue
 			}
@@ -56,8 +53,10 @@ func (v *validator) validateSendAs(in []Tenant) {
 	}
 }
 
-// checkSendAs returns why tenant i may not list pat in SendAs, or "".
-func (l *tenantLookup) checkSendAs(i int, pat DomainPattern) string {
+// checkSendAs returns why tenant i may not list pat in SendAs, or "". initial is the parent of
+// the initial domains in the gateway's cloud: the tenant's own <name>.<initial> is the only
+// initial domain of any cloud it may name.
+func (l *tenantLookup) checkSendAs(i int, pat DomainPattern, initial Domain) string {
 	if pat == PatternAll {
 		return `"*" would let the tenant send as every domain, other tenants' included; list the domains it sends for`
 	}
@@ -66,10 +65,14 @@ func (l *tenantLookup) checkSendAs(i int, pat DomainPattern) string {
 		return string(pat) + " is a public suffix (publicsuffix.org) under which unrelated parties register domains; list the domains the tenant sends for"
 	}
 	t := &l.tenants[i]
-	if base.IsSubdomainOf(moeraParent) {
-		own, err := ParseDomain(strings.ToLower(strings.TrimSpace(t.Name)) + "." + string(moeraParent))
+	for _, c := range Clouds() {
+		parent := InitialDomainParentFor(c)
+		if !base.IsSubdomainOf(parent) {
+			continue
+		}
+		own, err := ParseDomain(strings.ToLower(strings.TrimSpace(t.Name)) + "." + string(initial))
 		if err != nil || !base.IsSubdomainOf(own) {
-			return string(pat) + ": onmicrosoft.com holds every tenant's initial domain; a tenant sends as its own " + string(own) + " without sendAs and never as another tenant's"
+			return string(pat) + ": " + string(parent) + " holds every tenant's initial domain; a tenant sends as its own " + string(own) + " without sendAs and never as another tenant's"
 		}
 	}
 	if r, ok := l.owner(base); ok && r.tenant == i {

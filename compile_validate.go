@@ -14,6 +14,9 @@ type validator struct {
 	el  errList
 	cfg Config // the normalised copy
 	tenantLookup
+	// initial is the parent of the tenants' initial domains in the gateway's cloud
+	// (InitialDomainParentFor).
+	initial Domain
 }
 
 // validate checks c and returns its normalised copy with every error found. Nothing in it is
@@ -24,11 +27,16 @@ func validate(c Config) *validator {
 		serves:  make(map[TenantID]bool),
 		domains: make(map[Domain]domainRef, len(c.Tenants)*4),
 	}}
+	cloud, err := ParseCloud(string(c.Gateway.ExchangeOnline.Cloud))
+	if err != nil {
+		cloud = CloudWorldwide // the gateway's check reports the unknown cloud
+	}
+	v.initial = InitialDomainParentFor(cloud)
 	v.cfg.Tenants = make([]Tenant, len(c.Tenants))
 	v.tenants = v.cfg.Tenants
 	for i := range c.Tenants {
 		path := idx("tenants", i)
-		t := validateTenant(&v.el, path, c.Tenants[i])
+		t := validateTenant(&v.el, path, c.Tenants[i], v.initial)
 		if t.ID.IsZero() {
 			v.el.add(path+".id", "required (the tenant GUID, 8-4-4-4-12)")
 		} else if j, dup := v.byID[t.ID]; dup {
@@ -115,12 +123,13 @@ func (v *validator) checkInboundAddresses(i int, path string) {
 }
 
 // validateTenant checks one tenant on its own and returns its normalised copy: the accepted
-// domains with <name>.onmicrosoft.com implied, connectors, rules and what the ORCA checks read.
-// Checks across tenants (duplicate IDs and domains) come after, in validate.
-func validateTenant(el *errList, path string, in Tenant) Tenant {
+// domains with the initial domain <name>.<initial> implied (<name>.onmicrosoft.com worldwide,
+// InitialDomainParentFor), connectors, rules and what the ORCA checks read. Checks across
+// tenants (duplicate IDs and domains) come after, in validate.
+func validateTenant(el *errList, path string, in Tenant, initial Domain) Tenant {
 	t := in
 	if strings.TrimSpace(t.Name) == "" {
-		el.add(path+".name", "required (the first label of <name>.onmicrosoft.com)")
+		el.add(path+".name", "required (the first label of <name>.%s)", initial)
 	}
 	t.AcceptedDomains = make([]AcceptedDomain, 0, len(in.AcceptedDomains)+1)
 	for j, ad := range in.AcceptedDomains {
@@ -143,9 +152,9 @@ func validateTenant(el *errList, path string, in Tenant) Tenant {
 		t.AcceptedDomains = append(t.AcceptedDomains, ad)
 	}
 	if name := strings.ToLower(strings.TrimSpace(t.Name)); name != "" {
-		moera, err := ParseDomain(name + ".onmicrosoft.com")
+		moera, err := ParseDomain(name + "." + string(initial))
 		if err != nil {
-			el.add(path+".name", "%q does not make a valid <name>.onmicrosoft.com: %v", t.Name, err)
+			el.add(path+".name", "%q does not make a valid <name>.%s: %v", t.Name, initial, err)
 		} else if !slices.ContainsFunc(t.AcceptedDomains, func(a AcceptedDomain) bool { return a.Name == moera }) {
 			t.AcceptedDomains = append(t.AcceptedDomains, AcceptedDomain{Name: moera, DomainType: Authoritative})
 		}

@@ -24,7 +24,8 @@ type Gateway struct {
 	Identities []Identity `json:"identities,omitempty"`
 	// SmartHosts overrides the host the gateway delivers a served tenant's mail to. Absent, the
 	// host is derived from the tenant's first Authoritative custom domain:
-	// contoso.com → contoso-com.mail.protection.outlook.com.
+	// contoso.com → contoso-com.mail.protection.outlook.com, in the sovereign clouds as
+	// ExchangeOnline.Cloud says (docs/routing.md#smart-hosts).
 	SmartHosts map[TenantID]string `json:"smartHosts,omitempty"`
 	// AuthServID is the authserv-id of the gateway's own Authentication-Results verdict header.
 	// Empty: Name.

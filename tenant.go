@@ -7,8 +7,10 @@ type Tenant struct {
 	ID TenantID `json:"id"`
 	// Name is the initial domain's first label: "contoso" of contoso.onmicrosoft.com. Required.
 	Name string `json:"name"`
-	// AcceptedDomains mirror Get-AcceptedDomain. <Name>.onmicrosoft.com (the MOERA domain every
-	// tenant has) is implied by Compile when absent.
+	// AcceptedDomains mirror Get-AcceptedDomain. The initial (MOERA) domain every tenant has,
+	// <Name>.onmicrosoft.com — in the sovereign clouds <Name>.onmicrosoft.us or
+	// <Name>.partner.onmschina.cn, as Gateway.ExchangeOnline.Cloud says (InitialDomainParentFor) —
+	// is implied by Compile when absent.
 	AcceptedDomains []AcceptedDomain `json:"acceptedDomains,omitempty"`
 	// Inbound mirrors Get-InboundConnector, in the tenant's order.
 	Inbound []InboundConnector `json:"inbound,omitempty"`
@@ -38,8 +40,9 @@ type Tenant struct {
 	// subdomain). It is a gateway setting with no Exchange Online counterpart: Exchange Online lets
 	// a mailbox put any domain in MAIL FROM and From, and the gateway relays an own-tenant message
 	// only when those domains are the tenant's (Directory.SenderDomain). Compile refuses "*", a
-	// public suffix, another tenant's <name>.onmicrosoft.com, and any domain at or below an
-	// accepted domain of another served tenant; a wildcard that covers one still never matches it.
+	// public suffix, another tenant's initial domain of any cloud (<name>.onmicrosoft.com, …), and
+	// any domain at or below an accepted domain of another served tenant; a wildcard that covers
+	// one still never matches it.
 	SendAs []DomainPattern `json:"sendAs,omitempty"`
 	// OnPremises describes the tenant's on-premises (hybrid) organisation: which recipients have
 	// their mailbox there, and how its servers connect to Exchange Online. nil: no on-premises

@@ -6,8 +6,8 @@
 // tlsid.Identities.ClientConfig. MailHosts resolves MX hosts (RFC 5321 §5.1, null MX of RFC 7505)
 // through a Resolver: NewDNSResolver (github.com/miekg/dns) or StaticResolver in tests; IsTemporary
 // and IsPermanent tell a retry from a bounce. Outbound predicts which Exchange Online outbound
-// connector a tenant's message takes; SmartHostFor and TenantSmartHost derive Exchange Online
-// host names.
+// connector a tenant's message takes; SmartHostFor, SmartHostForCloud and TenantSmartHost
+// derive Exchange Online host names for the gateway's cloud.
 //
 // The rules implemented, their Microsoft and RFC sources and the decisions taken where those are
 // silent are in docs/routing.md.

@@ -53,15 +53,19 @@ func SmartHostFor(dom tenantgate.Domain) string {
 }
 
 // TenantSmartHost returns the host a gateway delivers tenant id's mail to, and whether the
-// tenant is in d:
+// tenant is in d. It follows the gateway's cloud (gateway.exchangeOnline.cloud,
+// SmartHostForCloud):
 //  1. the tenant's entry in Gateway.SmartHosts, when configured;
-//  2. else SmartHostFor the tenant's first Authoritative accepted domain that is not an
-//     onmicrosoft.com domain (its custom domain, whose MX the administrator points at Exchange
-//     Online or at the gateway);
-//  3. else SmartHostFor the MOERA domain <Name>.onmicrosoft.com.
+//  2. in GCC High and DoD, <Name>.mail.protection.office365.us: Microsoft names every accepted
+//     domain's MX host after the tenant there;
+//  3. else SmartHostForCloud of the tenant's first Authoritative accepted domain that is not an
+//     initial domain of any cloud (its custom domain, whose MX the administrator points at Exchange Online
+//     or at the gateway);
+//  4. else SmartHostForCloud of the initial domain, <Name>.onmicrosoft.com worldwide
+//     (tenantgate.InitialDomainParentFor).
 //
 // It answers for any tenant of d, served or not (Compile allows Gateway.SmartHosts entries only
-// for served tenants); the host is "" when no name can be derived (see SmartHostFor).
+// for served tenants); the host is "" when no name can be derived (see SmartHostForCloud).
 func TenantSmartHost(d *tenantgate.Directory, id tenantgate.TenantID) (string, bool) {
 	t, ok := d.Tenant(id)
 	if !ok {
@@ -70,32 +74,41 @@ func TenantSmartHost(d *tenantgate.Directory, id tenantgate.TenantID) (string, b
 	if h, ok := d.GatewaySmartHost(id); ok && h != "" {
 		return h, true
 	}
+	cloud := d.Gateway().ExchangeOnline.Cloud
+	switch cloud {
+	case tenantgate.CloudUSGovGCCHigh, tenantgate.CloudUSGovDoD:
+		return tenantSmartHostUSGov(t.Name), true
+	}
 	for i := range t.AcceptedDomains {
 		ad := &t.AcceptedDomains[i]
-		if ad.Type() == tenantgate.Authoritative && !isOnMicrosoft(ad.Name) {
-			return SmartHostFor(ad.Name), true
+		if ad.Type() == tenantgate.Authoritative && !isInitialDomain(ad.Name) {
+			return SmartHostForCloud(cloud, ad.Name), true
 		}
 	}
-	moera, err := tenantgate.ParseDomain(strings.TrimSpace(t.Name) + ".onmicrosoft.com")
+	parent := tenantgate.InitialDomainParentFor(cloud)
+	if parent == "" {
+		return "", true
+	}
+	initial, err := tenantgate.ParseDomain(strings.TrimSpace(t.Name) + "." + string(parent))
 	if err != nil {
 		return "", true
 	}
-	return SmartHostFor(moera), true
+	return SmartHostForCloud(cloud, initial), true
 }
 
-// isOnMicrosoft reports whether dom is onmicrosoft.com or below it.
-func isOnMicrosoft(dom tenantgate.Domain) bool {
-	return dom.IsSubdomainOf("onmicrosoft.com")
-}
-
-// IsEXOHost reports whether host names an Exchange Online inbound host: a name below
-// mail.protection.outlook.com or below mx.microsoft (any case, with or without the trailing
-// dot). The parents themselves and anything unparsable are not.
+// IsEXOHost reports whether host names an Exchange Online inbound host of any cloud: a name
+// below mail.protection.outlook.com, mx.microsoft, mail.protection.office365.us (GCC High, DoD)
+// or mail.protection.partner.outlook.cn (21Vianet), in any case, with or without the trailing
+// dot. The parents themselves and anything unparsable are not.
 func IsEXOHost(host string) bool {
 	d, err := tenantgate.ParseDomain(host)
 	if err != nil {
 		return false
 	}
-	return (d.IsSubdomainOf(EXOHostSuffix) && d != EXOHostSuffix) ||
-		(d.IsSubdomainOf(EXODANEHostSuffix) && d != EXODANEHostSuffix)
+	for _, p := range []tenantgate.Domain{EXOHostSuffix, EXODANEHostSuffix, EXOHostSuffixUSGov, EXOHostSuffixChina} {
+		if d.IsSubdomainOf(p) && d != p {
+			return true
+		}
+	}
+	return false
 }

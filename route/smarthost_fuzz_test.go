@@ -26,5 +26,14 @@ func FuzzSmartHostFor(f *testing.F) {
 		if !IsEXOHost(h) || !strings.HasSuffix(h, "."+EXOHostSuffix) {
 			t.Fatalf("SmartHostFor(%q) = %q, not below %s", s, h, EXOHostSuffix)
 		}
+		for c, suffix := range map[tenantgate.Cloud]string{tenantgate.CloudUSGovGCCHigh: EXOHostSuffixUSGov, tenantgate.CloudChina: EXOHostSuffixChina} {
+			h := SmartHostForCloud(c, tenantgate.Domain(s))
+			if h == "" {
+				continue
+			}
+			if d, err := tenantgate.ParseDomain(h); err != nil || string(d) != h || !IsEXOHost(h) || !strings.HasSuffix(h, "."+suffix) {
+				t.Fatalf("SmartHostForCloud(%s, %q) = %q: not a normalised host below %s (%v)", c, s, h, suffix, err)
+			}
+		}
 	})
 }

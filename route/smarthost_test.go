@@ -48,8 +48,12 @@ func TestIsEXOHost(t *testing.T) {
 	}{
 		{"contoso-com.mail.protection.outlook.com", true},
 		{"CONTOSO-COM.Mail.Protection.Outlook.com.", true},
-		{"contoso-com.a-v1.mx.microsoft", true}, // §4: DNSSEC MX hosts since March 2024
-		{"mail.protection.outlook.com", false},  // the parent, no tenant host
+		{"contoso-com.a-v1.mx.microsoft", true},                 // §4: DNSSEC MX hosts since March 2024
+		{"contoso.mail.protection.office365.us", true},          // GCC High, DoD (SmartHostForCloud)
+		{"contoso-cn.mail.protection.partner.outlook.cn", true}, // 21Vianet
+		{"mail.protection.office365.us", false},
+		{"contoso.protection.office365.us", false},
+		{"mail.protection.outlook.com", false}, // the parent, no tenant host
 		{"mx.microsoft", false},
 		{"contoso-com.mail.protection.outlook.com.evil.example", false},
 		{"evilmail.protection.outlook.com", false}, // not a label boundary

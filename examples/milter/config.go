@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
@@ -146,9 +147,9 @@ func Load(data []byte, dir string) (*Loaded, error) {
 			return nil, fmt.Errorf("exotaPolicyFile: %w", err)
 		}
 		cfg, l.Warnings = m.Config, m.Warnings
-		if m.DKIMRequired {
-			s.Policy.DKIMRequired = true
-		}
+		var ws []string
+		s.Policy.Tenants, ws = mergeTenantPolicies(s.Policy.Tenants, m.Policy.Tenants)
+		l.Warnings = append(l.Warnings, ws...)
 	default:
 		b := []byte(f.Config)
 		if f.ConfigFile != "" {
@@ -190,4 +191,26 @@ func Load(data []byte, dir string) (*Loaded, error) {
 	l.NeedsDKIM = p.UsesDKIM()
 	l.Section = s
 	return l, nil
+}
+
+// mergeTenantPolicies adds the DKIM requirements an ExOTA policy file asks for (conv) to the
+// tenants of the milter's policy section (own). The file's requirement wins over an own
+// "dkimRequired": false for the same tenant (fail closed), with a warning; everything else of
+// own stays.
+func mergeTenantPolicies(own, conv []classify.TenantPolicy) ([]classify.TenantPolicy, []string) {
+	out := slices.Clone(own)
+	var warnings []string
+	for _, c := range conv {
+		i := slices.IndexFunc(out, func(t classify.TenantPolicy) bool { return t.Tenant == c.Tenant })
+		switch {
+		case i < 0:
+			out = append(out, c)
+		case out[i].DKIMRequired == nil:
+			out[i].DKIMRequired = c.DKIMRequired
+		case *out[i].DKIMRequired != *c.DKIMRequired:
+			warnings = append(warnings, fmt.Sprintf("milter.policy.tenants: %s has dkimRequired %v, but exotaPolicyFile enables dkim_enabled for it: DKIM is required (fail closed)", c.Tenant, *out[i].DKIMRequired))
+			out[i].DKIMRequired = c.DKIMRequired
+		}
+	}
+	return out, warnings
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
+	"github.com/tenantgate/tenantgate/examples/internal/ops"
 	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
@@ -26,14 +28,16 @@ type Migration struct {
 	// as accepted and DKIM signing domains; Exchange Online recognised by Microsoft's published
 	// certificate name and networks (the same endpoint list ExOTA-Milter's MTA ACL uses).
 	Config tenantgate.Config
-	// DKIMRequired is set when any policy had dkim_enabled (ExOTA-Milter's default): a DKIM pass
-	// for one of the tenant's domains is then required besides the tenant header
-	// (classify.PolicyConfig.DKIMRequired).
-	DKIMRequired bool
-	// DKIMFallback is set by ConvertExOTAEnv when ExOTA-Milter ran without
-	// MILTER_TENANT_ID_REQUIRED and with MILTER_DKIM_ENABLED: a DKIM pass stands in for a missing
-	// tenant header (classify.PolicyConfig.DKIMFallback).
-	DKIMFallback bool
+	// Policy is the milter's policy section the file asks for. Policy.Tenants has
+	// {"dkimRequired": true} for each tenant with an entry whose dkim_enabled is true (ExOTA-Milter's
+	// default): a DKIM pass for one of that tenant's domains is then required besides the tenant
+	// header (classify.TenantPolicy). ConvertExOTAEnv sets Policy.DKIMFallback when ExOTA-Milter
+	// ran without MILTER_TENANT_ID_REQUIRED and with MILTER_DKIM_ENABLED: a DKIM pass stands in for
+	// a missing tenant header.
+	Policy classify.PolicyConfig
+	// Ops are the operational settings ConvertExOTAEnv carries over: replyTexts.relayDenied
+	// (MILTER_REJECT_MESSAGE) and logLevel (LOG_LEVEL).
+	Ops ops.Section
 	// Refused are the policy keys (domains) not loaded: entries with an empty tenant_id.
 	Refused []string
 	// Warnings say where the library's behaviour differs from what the file asked for.
@@ -57,6 +61,8 @@ func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 	type tenantAcc struct {
 		id      tenantgate.TenantID
 		domains []tenantgate.Domain
+		// dkimOn and dkimOff are the tenant's domains with dkim_enabled true (or absent) and false.
+		dkimOn, dkimOff []string
 	}
 	var (
 		errs    []error
@@ -64,7 +70,6 @@ func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 		tenants = map[tenantgate.TenantID]*tenantAcc{}
 		seen    = map[tenantgate.Domain]string{}
 		m       Migration
-		dkimOff []string
 		noAlign []string
 	)
 	for _, key := range keys {
@@ -101,11 +106,6 @@ func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 			errs = append(errs, fmt.Errorf("exota policy %q: tenant_id: %w", key, err))
 			continue
 		}
-		if p.DKIMEnabled == nil || *p.DKIMEnabled {
-			m.DKIMRequired = true
-		} else {
-			dkimOff = append(dkimOff, key)
-		}
 		if p.DKIMAlignmentRequired != nil && !*p.DKIMAlignmentRequired {
 			noAlign = append(noAlign, key)
 		}
@@ -116,6 +116,11 @@ func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 			order = append(order, id)
 		}
 		t.domains = append(t.domains, dom)
+		if p.DKIMEnabled == nil || *p.DKIMEnabled {
+			t.dkimOn = append(t.dkimOn, key)
+		} else {
+			t.dkimOff = append(t.dkimOff, key)
+		}
 	}
 	if len(errs) > 0 {
 		return Migration{}, errors.Join(errs...)
@@ -143,11 +148,17 @@ func ConvertExOTA(data []byte, gateway string) (Migration, error) {
 		}
 		m.Config.Tenants = append(m.Config.Tenants, ten)
 		m.Config.Gateway.Serves = append(m.Config.Gateway.Serves, id)
+		// ExOTA-Milter requires DKIM per From domain; the policy requires it per tenant
+		// (classify.TenantPolicy). A tenant with one domain that requires it requires it for all
+		// its mail (fail closed); a tenant whose domains all have dkim_enabled false needs none.
+		if len(t.dkimOn) > 0 {
+			m.Policy.Tenants = append(m.Policy.Tenants, classify.TenantPolicy{Tenant: id, DKIMRequired: new(true)})
+			if len(t.dkimOff) > 0 {
+				m.Warnings = append(m.Warnings, fmt.Sprintf("tenant %s (%s): dkim_enabled is false for %s but true (or absent, which means true) for %s; tenantgate requires DKIM per tenant, not per domain, so all of this tenant's mail needs a DKIM pass for one of its domains (fail closed): policy.tenants[].dkimRequired", id, name, strings.Join(t.dkimOff, ", "), strings.Join(t.dkimOn, ", ")))
+			}
+		}
 	}
 	m.Config.Gateway.Name = gateway
-	if m.DKIMRequired && len(dkimOff) > 0 {
-		m.Warnings = append(m.Warnings, fmt.Sprintf("dkim_enabled is false for %s but true (or default) elsewhere: the library's DKIM requirement is global, so DKIM is required for every domain (fail closed)", strings.Join(dkimOff, ", ")))
-	}
 	if len(noAlign) > 0 {
 		m.Warnings = append(m.Warnings, fmt.Sprintf("dkim_alignment_required is false for %s: a DKIM pass counts only for one of the tenant's own listed domains, never for any d=", strings.Join(noAlign, ", ")))
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/examples/internal/ops"
 )
 
 // ExOTA-Milter's defaults (app/exota-milter.py, the globals set before the environment is read).
@@ -32,11 +33,19 @@ type ExOTAEnv struct {
 	DKIMEnabled bool
 	// TenantIDRequired is MILTER_TENANT_ID_REQUIRED.
 	TenantIDRequired bool
+	// Cloud is gateway.exchangeOnline.cloud when MILTER_X509_TRUSTED_CN is the certificate name
+	// of exactly one sovereign cloud (21Vianet's); "" otherwise.
+	Cloud tenantgate.Cloud
 	// CertNames is gateway.exchangeOnline.certNames when MILTER_X509_TRUSTED_CN names another
 	// certificate than Exchange Online's default; nil otherwise.
 	CertNames []string
 	// AuthServID is gateway.authServID, from MILTER_AUTHSERVID; "" leaves the default.
 	AuthServID string
+	// RejectMessage is milter.replyTexts.relayDenied, from MILTER_REJECT_MESSAGE when the milter
+	// can send it as it is (ops.ReplyTexts); "" keeps the library's text.
+	RejectMessage string
+	// LogLevel is milter.logLevel, from LOG_LEVEL read as ExOTA-Milter reads it.
+	LogLevel ops.LogLevel
 	// Warnings say what has no equivalent or behaves differently.
 	Warnings []string
 }
@@ -83,7 +92,23 @@ func ReadExOTAEnv(lookup func(string) (string, bool)) (ExOTAEnv, error) {
 		if _, _, err := tenantgate.ParseCertName(cn); err != nil {
 			return ExOTAEnv{}, fmt.Errorf("MILTER_X509_TRUSTED_CN: %w", err)
 		}
-		e.CertNames = []string{cn}
+		// A sovereign cloud's certificate name: Exchange Online sends from that cloud's networks,
+		// which gateway.exchangeOnline.cloud selects (with the certificate name as default).
+		var clouds []tenantgate.Cloud
+		for _, c := range tenantgate.Clouds() {
+			if c != tenantgate.CloudWorldwide && slices.ContainsFunc(tenantgate.DefaultEXOCertNamesFor(c), func(n string) bool { return strings.EqualFold(n, cn) }) {
+				clouds = append(clouds, c)
+			}
+		}
+		switch len(clouds) {
+		case 0:
+			e.CertNames = []string{cn}
+		case 1:
+			e.Cloud = clouds[0]
+		default:
+			e.CertNames = []string{cn}
+			warn("MILTER_X509_TRUSTED_CN %q is Exchange Online's certificate name in %v: set gateway.exchangeOnline.cloud to the one your tenants are in (the networks Exchange Online sends from differ); until then the worldwide networks apply and its mail is refused", cn, clouds)
+		}
 	}
 	if has("MILTER_X509_IP_WHITELIST") {
 		warn("MILTER_X509_IP_WHITELIST: ExOTA-Milter skipped the certificate check for these clients; tenantgate has no exemption — let reinjected mail bypass the milter (a Postfix smtpd without smtpd_milters)")
@@ -94,8 +119,25 @@ func ReadExOTAEnv(lookup func(string) (string, bool)) (ExOTAEnv, error) {
 		}
 		e.AuthServID = v
 	}
-	if has("MILTER_REJECT_MESSAGE") {
-		warn("MILTER_REJECT_MESSAGE: set the rejection reply text in the milter's configuration (README.md, \"Replies\"); the enhanced status code stays")
+	if v, ok := lookup("MILTER_REJECT_MESSAGE"); ok {
+		// ExOTA-Milter sends it with 550 5.7.1 where the tenant or DKIM check fails: the policy's
+		// relay refusal (classify.ReplyRelayDenied), whose codes stay.
+		errs := ops.Section{ReplyTexts: ops.ReplyTexts{RelayDenied: v}}.Check("milter.")
+		switch {
+		case v == "":
+			warn("MILTER_REJECT_MESSAGE is empty: the library's text of 550 5.7.1 stays")
+		case len(errs) > 0:
+			warn("MILTER_REJECT_MESSAGE %q not carried over, the library's text of 550 5.7.1 stays: %v; write an allowed text into milter.replyTexts.relayDenied", clipText(v), errors.Join(errs...))
+		default:
+			e.RejectMessage = v
+		}
+	}
+	if v, ok := lookup("LOG_LEVEL"); ok {
+		lv, known := exotaLogLevel(v)
+		if !known {
+			warn("LOG_LEVEL %q: not a level ExOTA-Milter knows, so it logged at info; logLevel is info", clipText(v))
+		}
+		e.LogLevel = lv
 	}
 	if has("MILTER_TMPFAIL_MESSAGE") {
 		warn("MILTER_TMPFAIL_MESSAGE: no equivalent; temporary failures keep their standard texts")
@@ -111,6 +153,34 @@ func ReadExOTAEnv(lookup func(string) (string, bool)) (ExOTAEnv, error) {
 		warn("%s: ignored with the file policy source", strings.Join(ldap, ", "))
 	}
 	return e, nil
+}
+
+// exotaLogLevel reads LOG_LEVEL as ExOTA-Milter does (app/exota-milter.py, Python's re.match
+// with re.IGNORECASE, which anchors at the start only): "info" exactly, anything starting with
+// "warn", "error" exactly, anything starting with "debug"; any other value keeps info (known
+// false). Python's "$" also matches before a final newline.
+func exotaLogLevel(v string) (ops.LogLevel, bool) {
+	exact := strings.TrimSuffix(v, "\n")
+	prefix := func(p string) bool { return len(v) >= len(p) && strings.EqualFold(v[:len(p)], p) }
+	switch {
+	case strings.EqualFold(exact, "info"):
+		return "info", true
+	case prefix("warn"):
+		return "warn", true
+	case strings.EqualFold(exact, "error"):
+		return "error", true
+	case prefix("debug"):
+		return "debug", true
+	}
+	return "info", false
+}
+
+// clipText shortens an environment value for a warning.
+func clipText(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
 }
 
 // convertSocket converts a libmilter socket specification (smfi_setconn: "inet:PORT@HOST",
@@ -153,14 +223,17 @@ func ConvertExOTAEnv(env ExOTAEnv, policy []byte, gateway string) (Migration, er
 		return Migration{}, err
 	}
 	if !env.DKIMEnabled {
-		if m.DKIMRequired {
-			m.Warnings = append(m.Warnings, "MILTER_DKIM_ENABLED is not set, so ExOTA-Milter ignored the entries' dkim_enabled: dkimRequired is off, as it was")
+		if len(m.Policy.Tenants) > 0 {
+			m.Warnings = append(m.Warnings, "MILTER_DKIM_ENABLED is not set, so ExOTA-Milter ignored the entries' dkim_enabled: no tenant requires DKIM (policy.tenants[].dkimRequired), as before")
 		}
-		m.DKIMRequired = false
+		m.Policy.Tenants = nil // they only say dkimRequired
 	} else if !env.TenantIDRequired {
-		m.DKIMFallback = true
+		m.Policy.DKIMFallback = true
 	}
+	m.Ops.ReplyTexts.RelayDenied = env.RejectMessage
+	m.Ops.LogLevel = env.LogLevel
 	m.Config.Gateway.ExchangeOnline.CertNames = env.CertNames
+	m.Config.Gateway.ExchangeOnline.Cloud = env.Cloud
 	if env.AuthServID != "" {
 		m.Config.Gateway.AuthServID = env.AuthServID
 	}
@@ -169,8 +242,8 @@ func ConvertExOTAEnv(env ExOTAEnv, policy []byte, gateway string) (Migration, er
 }
 
 // MilterFile returns a complete milter configuration file for the migration: the library
-// configuration inline and the milter section with listen and the policy options the migration
-// needs (dkimRequired, dkimFallback).
+// configuration inline and the milter section with listen, the policy the migration needs
+// (policy.tenants[].dkimRequired, dkimFallback), replyTexts.relayDenied and logLevel.
 func (m Migration) MilterFile(listen string) ([]byte, error) {
 	cfg, err := json.Marshal(m.Config)
 	if err != nil {
@@ -179,9 +252,7 @@ func (m Migration) MilterFile(listen string) ([]byte, error) {
 	if listen == "" {
 		return nil, errors.New("milter.listen: missing")
 	}
-	f := File{Config: cfg, Milter: Section{Listen: listen}}
-	f.Milter.Policy.DKIMRequired = m.DKIMRequired
-	f.Milter.Policy.DKIMFallback = m.DKIMFallback
+	f := File{Config: cfg, Milter: Section{Listen: listen, Policy: m.Policy, Section: m.Ops}}
 	raw, err := json.Marshal(f)
 	if err != nil {
 		return nil, err

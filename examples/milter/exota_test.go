@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/classify"
 )
 
 func TestConvertExOTA(t *testing.T) {
@@ -25,7 +26,7 @@ func TestConvertExOTA(t *testing.T) {
 	// Each tenant_id becomes one served tenant; its policy domains (in sorted order) its accepted
 	// and DKIM signing domains. contoso's name comes from contoso.onmicrosoft.com; fabrikam has
 	// no onmicrosoft.com domain, so its name is the placeholder from its ID.
-	want := tenantgate.Config{
+	wantConfig := tenantgate.Config{
 		Tenants: []tenantgate.Tenant{{
 			ID: contoso, Name: "contoso",
 			AcceptedDomains:    []tenantgate.AcceptedDomain{{Name: "contoso.com"}, {Name: "contoso.onmicrosoft.com"}},
@@ -37,19 +38,18 @@ func TestConvertExOTA(t *testing.T) {
 		}},
 		Gateway: tenantgate.Gateway{Name: "gw.example.net", Serves: []tenantgate.TenantID{contoso, fabrikam}},
 	}
-	if diff := cmp.Diff(want, m.Config); diff != "" {
+	if diff := cmp.Diff(wantConfig, m.Config); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)
 	}
-	// dkim_enabled defaults to true (policy.py), so contoso's entries require DKIM; the
-	// requirement is global, and fabrikam's false is overridden with a warning.
-	if !m.DKIMRequired {
-		t.Error("DKIMRequired = false, want true")
+	// dkim_enabled defaults to true (policy.py): both of contoso's entries require DKIM, so the
+	// contoso tenant does; fabrikam's only entry has false, so fabrikam needs none and is not
+	// listed. Each tenant's entries agree, so the only warning is fabrikam's placeholder name.
+	want := classify.PolicyConfig{Tenants: []classify.TenantPolicy{{Tenant: contoso, DKIMRequired: new(true)}}}
+	if diff := cmp.Diff(want, m.Policy); diff != "" {
+		t.Errorf("policy (-want +got):\n%s", diff)
 	}
-	wantWarn := []string{"exota-22222222", "dkim_enabled is false for fabrikam.com"}
-	for _, w := range wantWarn {
-		if !strings.Contains(strings.Join(m.Warnings, "\n"), w) {
-			t.Errorf("warnings %q lack %q", m.Warnings, w)
-		}
+	if len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0], "exota-22222222") {
+		t.Errorf("warnings %q; want only fabrikam's placeholder name", m.Warnings)
 	}
 	// The JSON form is a valid library configuration.
 	b, err := m.JSON()
@@ -66,6 +66,43 @@ func TestConvertExOTA(t *testing.T) {
 	}
 	if ten, _, ok := d.Owner("contoso.com"); !ok || ten.ID != contoso || !d.Serves(contoso) {
 		t.Errorf("contoso.com not owned by the served tenant %s", contoso)
+	}
+}
+
+// TestConvertExOTAPerTenantDKIM: ExOTA-Milter requires DKIM per From domain, tenantgate per
+// tenant (classify.TenantPolicy). A tenant with one domain whose dkim_enabled is true (or absent)
+// requires DKIM for all its mail — fail closed — and a warning names the domains that had it
+// off; a tenant whose domains all have it off requires none; the other tenant is unaffected.
+func TestConvertExOTAPerTenantDKIM(t *testing.T) {
+	m, err := ConvertExOTA([]byte(`{
+	  "contoso.com": {"tenant_id": "11111111-1111-1111-1111-111111111111", "dkim_enabled": false},
+	  "contoso.net": {"tenant_id": "11111111-1111-1111-1111-111111111111", "dkim_enabled": false},
+	  "contoso.onmicrosoft.com": {"tenant_id": "11111111-1111-1111-1111-111111111111"},
+	  "fabrikam.com": {"tenant_id": "22222222-2222-2222-2222-222222222222", "dkim_enabled": false},
+	  "fabrikam.onmicrosoft.com": {"tenant_id": "22222222-2222-2222-2222-222222222222", "dkim_enabled": false},
+	  "tailspin.onmicrosoft.com": {"tenant_id": "33333333-3333-3333-3333-333333333333", "dkim_enabled": true}
+	}`), "gw.example.net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	contoso := tenantgate.MustParseTenantID("11111111-1111-1111-1111-111111111111")
+	tailspin := tenantgate.MustParseTenantID("33333333-3333-3333-3333-333333333333")
+	want := classify.PolicyConfig{Tenants: []classify.TenantPolicy{
+		{Tenant: contoso, DKIMRequired: new(true)}, {Tenant: tailspin, DKIMRequired: new(true)}}}
+	if diff := cmp.Diff(want, m.Policy); diff != "" {
+		t.Errorf("policy (-want +got):\n%s", diff)
+	}
+	wantWarn := []string{"tenant 11111111-1111-1111-1111-111111111111 (contoso): dkim_enabled is false for contoso.com, contoso.net but true (or absent, which means true) for contoso.onmicrosoft.com; tenantgate requires DKIM per tenant, not per domain, so all of this tenant's mail needs a DKIM pass for one of its domains (fail closed): policy.tenants[].dkimRequired"}
+	if diff := cmp.Diff(wantWarn, m.Warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	// The policy builds for the converted directory, and requires DKIM of contoso only.
+	d, err := tenantgate.Compile(m.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := classify.NewPolicy(d, m.Policy); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -123,11 +160,15 @@ func ExampleConvertExOTA() {
 	for _, t := range m.Config.Tenants {
 		fmt.Println(t.ID, t.Name, t.DKIMSigningDomains)
 	}
-	fmt.Println("dkimRequired:", m.DKIMRequired, "warnings:", len(m.Warnings))
+	for _, p := range m.Policy.Tenants {
+		fmt.Println("dkimRequired:", p.Tenant, *p.DKIMRequired)
+	}
+	fmt.Println("warnings:", len(m.Warnings))
 	// Output:
 	// 11111111-1111-1111-1111-111111111111 contoso [contoso.com contoso.onmicrosoft.com]
 	// 22222222-2222-2222-2222-222222222222 exota-22222222 [fabrikam.com]
-	// dkimRequired: true warnings: 2
+	// dkimRequired: 11111111-1111-1111-1111-111111111111 true
+	// warnings: 1
 }
 
 // ExampleLoad shows the milter's configuration format: the library configuration inline (or

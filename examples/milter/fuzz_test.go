@@ -12,7 +12,7 @@ import (
 )
 
 // FuzzConvertExOTA: any policy file converts or fails with an error, never panics, and every
-// conversion is a configuration the library compiles.
+// conversion is a configuration the library compiles, with a policy (policy.tenants[]) that builds.
 func FuzzConvertExOTA(f *testing.F) {
 	f.Add([]byte(`{"contoso.com": {"tenant_id": "11111111-1111-1111-1111-111111111111"}}`))
 	f.Add([]byte(`{"a.onmicrosoft.com": {"tenant_id": "11111111-1111-1111-1111-111111111111", "dkim_enabled": false, "dkim_alignment_required": false}, "b.example": {"tenant_id": "22222222-2222-2222-2222-222222222222"}}`))
@@ -31,8 +31,13 @@ func FuzzConvertExOTA(f *testing.F) {
 		if err != nil {
 			t.Fatalf("LoadConfig of the conversion of %q: %v", data, err)
 		}
-		if _, err := tenantgate.Compile(cfg); err != nil {
+		d, err := tenantgate.Compile(cfg)
+		if err != nil {
 			t.Fatalf("Compile of the conversion of %q: %v", data, err)
+		}
+		// The per-tenant DKIM requirements name served tenants, once each: the policy builds.
+		if _, err := classify.NewPolicy(d, m.Policy); err != nil {
+			t.Fatalf("NewPolicy of the conversion of %q: %v", data, err)
 		}
 	})
 }

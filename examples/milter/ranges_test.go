@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"log/slog"
 	"os"
@@ -114,5 +115,41 @@ func TestRangesFileStaleAndErrors(t *testing.T) {
 	_, err = Load([]byte(`{"configFile": "testdata/tenantgate.json", "exchangeOnlineNetworksFile": "x.json", "milter": {"listen": "127.0.0.1:0"}}`), ".")
 	if err == nil || !strings.Contains(err.Error(), "not both") {
 		t.Errorf("networks in the configuration and a file: err = %v", err)
+	}
+}
+
+// TestReloadLogsStaleRanges: the warning for a stale exchangeOnlineNetworksFile is logged at a
+// reload too, not only at the start (Live.use): a fresh file loads without it; after the file's
+// modification time is set 50 hours back (older than the configured 48h), the next reload logs
+// it, naming the file and its age.
+func TestReloadLogsStaleRanges(t *testing.T) {
+	path := writeRangesSetup(t, loopbackEndpoints, time.Now(), "48h")
+	var logs bytes.Buffer
+	live := NewLive(path, slog.New(slog.NewJSONHandler(&logs, nil)), nil, nil)
+	if _, err := live.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), "endpoints.json") {
+		t.Errorf("a fresh file logged a warning:\n%s", &logs)
+	}
+	p := filepath.Join(filepath.Dir(path), "endpoints.json")
+	old := time.Now().Add(-50 * time.Hour)
+	if err := os.Chtimes(p, old, old); err != nil {
+		t.Fatal(err)
+	}
+	logs.Reset()
+	if _, err := live.Load(); err != nil {
+		t.Fatal(err)
+	}
+	want := p + " is 50h0m0s old, older than 48h0m0s"
+	found := false
+	for _, line := range bytes.Split(bytes.TrimSpace(logs.Bytes()), []byte("\n")) {
+		var rec struct{ Level, Msg, Warning string }
+		if len(line) > 0 && json.Unmarshal(line, &rec) == nil && rec.Level == "WARN" && rec.Msg == "configuration" && strings.HasPrefix(rec.Warning, want) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the reload logged no warning %q:\n%s", want, &logs)
 	}
 }

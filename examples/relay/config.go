@@ -386,6 +386,20 @@ func Load(data []byte, dir string) (*Loaded, error) {
 			bad(fmt.Sprintf("policy.relayKinds[%d]", i), fmt.Errorf("unknown kind %q", k))
 		}
 	}
+	// The relay signs DKIM but verifies no signatures (classify.Transaction.DKIM stays empty), so a
+	// DKIM requirement would refuse every message it applies to and a fallback would never apply.
+	const noVerify = "the relay verifies no DKIM signatures (it only signs), so "
+	if s.Policy.DKIMRequired {
+		bad("policy.dkimRequired", errors.New(noVerify+"every message would be refused; DKIM verification is the milter's (examples/milter)"))
+	}
+	if s.Policy.DKIMFallback {
+		bad("policy.dkimFallback", errors.New(noVerify+"it would never apply; DKIM verification is the milter's (examples/milter)"))
+	}
+	for i, t := range s.Policy.Tenants {
+		if t.DKIMRequired != nil && *t.DKIMRequired {
+			bad(fmt.Sprintf("policy.tenants[%d].dkimRequired", i), errors.New(noVerify+"every message of "+t.Tenant.String()+" would be refused; DKIM verification is the milter's (examples/milter)"))
+		}
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}

@@ -67,6 +67,12 @@ func TestLoadErrors(t *testing.T) {
 		  "maxNextHopSessionsPerIP": -1, "memoryBytes": -1}}}`,
 			[]string{"relay.limits.maxConnections: negative", "relay.limits.maxNextHopSessionsPerIP: negative",
 				"relay.limits.memoryBytes: negative"}},
+		// The relay verifies no DKIM (it signs): a requirement would refuse all the mail it covers,
+		// a fallback never apply (the milter verifies DKIM).
+		{"dkim verification options", `{` + cfg + `, "relay": {"listen": ":25", "dnsServer": "x", "policy": {"dkimRequired": true, "dkimFallback": true,
+		  "tenants": [{"tenant": "11111111-1111-1111-1111-111111111111", "dkimRequired": true}]}}}`,
+			[]string{"relay.policy.dkimRequired: the relay verifies no DKIM signatures", "relay.policy.dkimFallback: the relay verifies no DKIM signatures",
+				"relay.policy.tenants[0].dkimRequired: the relay verifies no DKIM signatures (it only signs), so every message of 11111111-1111-1111-1111-111111111111 would be refused"}},
 		{"unknown field", `{` + cfg + `, "relay": {"listen": ":25", "dnsServer": "x", "maxSize": 1}}`, []string{"maxSize"}},
 		{"bad duration", `{` + cfg + `, "relay": {"listen": ":25", "dnsServer": "x", "limits": {"readTimeout": 5}}}`, []string{"duration"}},
 		{"no library config", `{"relay": {"listen": ":25", "dnsServer": "x"}}`, []string{"config: missing"}},
