@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -92,7 +91,7 @@ func sendRaw(t *testing.T, swaks, dir string, port int, name, msg string, args .
 	}
 	all := append([]string{"--server", "127.0.0.1:" + strconv.Itoa(port), "--from", "carol@contoso.com", "--to", "erin@woodgrove.example",
 		"--helo", "client.example", "--timeout", "30", "--data", "@" + f}, args...)
-	out, err := exec.Command(swaks, all...).CombinedOutput()
+	out, err := tool(t, swaks, all...).CombinedOutput()
 	return string(out), err
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -45,7 +44,7 @@ func TestInteropPostfixMonitor(t *testing.T) {
 	milterPort, _ := strconv.Atoi(mport)
 	port, pflog := startPostfix(t, filepath.Join(dir, "pf"), milterPort, sinkPort, caFile, srvCert, srvKey)
 
-	out, err := exec.Command(swaks, "--server", "127.0.0.1:"+strconv.Itoa(port), "--from", "mallory@woodgrove.example",
+	out, err := tool(t, swaks, "--server", "127.0.0.1:"+strconv.Itoa(port), "--from", "mallory@woodgrove.example",
 		"--to", "victim@sender.example", "--helo", "client.example", "--timeout", "30", "--header", "Subject: tok-monitor",
 		"--tls", "--tls-cert", exo, "--tls-key", exoKey,
 		"--add-header", "X-MS-Exchange-CrossTenant-Id: "+woodgroveID,

@@ -193,7 +193,7 @@ smtp_tls_security_level = none
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		exec.Command(postfix, "-c", filepath.Join(dir, "conf"), "stop").Run()
+		tool(t, postfix, "-c", filepath.Join(dir, "conf"), "stop").Run()
 		cmd.Wait()
 		if t.Failed() {
 			t.Logf("postfix log:\n%s", log.String())
@@ -263,7 +263,7 @@ func TestInteropPostfix(t *testing.T) {
 			tok := fmt.Sprintf("tok-pf-%d", i)
 			args := append([]string{"--server", "127.0.0.1:" + strconv.Itoa(port), "--from", "carol@contoso.com", "--to", tc.to,
 				"--helo", "client.example", "--timeout", "30", "--header", "Subject: " + tok}, tc.args...)
-			out, err := exec.Command(swaks, args...).CombinedOutput()
+			out, err := tool(t, swaks, args...).CombinedOutput()
 			if (err == nil) != tc.ok {
 				t.Fatalf("swaks ok=%v, want %v:\n%s", err == nil, tc.ok, out)
 			}
@@ -327,7 +327,7 @@ func TestInteropMiltertest(t *testing.T) {
 	}
 	for _, script := range []string{"own_tenant.lua", "other_tenant.lua", "forged.lua", "conn_reuse.lua", "header_cut.lua"} {
 		t.Run(script, func(t *testing.T) {
-			out, err := exec.Command(mt, "-D", fmt.Sprintf("socket=inet:%d@127.0.0.1", port), "-D", "testdata="+abs,
+			out, err := tool(t, mt, "-D", fmt.Sprintf("socket=inet:%d@127.0.0.1", port), "-D", "testdata="+abs,
 				"-s", filepath.Join(abs, script)).CombinedOutput()
 			if err != nil {
 				t.Fatalf("miltertest %s: %v\n%s", script, err, out)

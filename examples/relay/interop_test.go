@@ -68,7 +68,7 @@ func TestInteropSwaks(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"--server", w.relay, "--from", "carol@contoso.com", "--helo", "client.example", "--timeout", "20"}, tc.args...)
-			out, err := exec.Command(swaks, args...).CombinedOutput()
+			out, err := tool(t, swaks, args...).CombinedOutput()
 			if (err == nil) != tc.ok {
 				t.Fatalf("swaks ok=%v, want %v:\n%s", err == nil, tc.ok, out)
 			}
