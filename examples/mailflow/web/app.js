@@ -116,7 +116,7 @@ function renderField(f) {
   if (f.codes && f.codes.length) {
     box.append(el("table", { class: "grid codes" }, el("tbody", {}, ...f.codes.map((c) => el("tr", {},
       el("td", {}, el("code", {}, c.key)), el("td", {}, el("code", {}, c.value)),
-      el("td", {}, c.meaning || "", c.doc ? " " : "", c.doc ? el("a", { href: c.doc, target: "_blank", rel: "noreferrer" }, "doc") : "")))))));
+      el("td", {}, c.meaning || "", c.doc ? " " : "", c.doc ? el("a", { href: c.doc, target: "_blank", rel: "noreferrer" }, "doc") : ""))))));
   }
   box.open = true;
   return box;
@@ -201,7 +201,7 @@ function renderTopology(d) {
 
 function renderFinding(f) {
   const box = el("article", { class: "finding" },
-    el("p", {}, el("code", {}, f.code), f.orca ? " " + f.orca : "", " — " + f.summary),
+    el("p", {}, el("code", {}, f.code), f.orca ? " " + f.orca : "", f.tenant ? ", tenant " + f.tenant : "", " — " + f.summary),
     f.detail ? el("p", { class: "detail" }, f.detail) : "",
     el("p", {}, "Fix: " + f.fix));
   if (f.powerShell) {
