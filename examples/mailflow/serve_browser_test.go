@@ -110,7 +110,7 @@ func TestBrowserPage(t *testing.T) {
 
 	// Topology: the demo configuration's findings and one sequence diagram per flow, each with
 	// the participants of its steps; a step clicked shows its decision.
-	do(t, ctx, "topology", chromedp.Navigate(base+"/#v=topology&cfg=demo"), chromedp.WaitVisible(c(`#flows svg.flow`)))
+	do(t, ctx, "topology", chromedp.Navigate(base+"/#v=topology&cfg=demo"), chromedp.WaitVisible(c(`body[data-ready]`)), chromedp.WaitVisible(c(`#flows svg.flow`)))
 	flows := js[int](t, ctx, `document.querySelectorAll('#flows svg.flow').length`)
 	findings := js[int](t, ctx, `document.querySelectorAll('#findings .finding').length`)
 	participants := js[[][]string](t, ctx, `[...document.querySelectorAll('#flows svg.flow')].map(s => [...s.querySelectorAll('.participant .kind')].map(x => x.textContent))`)
@@ -191,7 +191,7 @@ func TestBrowserXSS(t *testing.T) {
 	header := "Received: from a by <script>document.title='pwned'</script>.example with SMTP; Thu, 26 Nov 2026 10:00:00 +0000\n" +
 		"Subject: <script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">\n" +
 		"X-MS-Exchange-CrossTenant-Id: <b>bold</b>\nFrom: x@example.com\n\n"
-	do(t, ctx, "xss", chromedp.Navigate(base+"/#v=message"), chromedp.WaitVisible(c(`#header-input`)),
+	do(t, ctx, "xss", chromedp.Navigate(base+"/#v=message"), chromedp.WaitVisible(c(`body[data-ready]`)), chromedp.WaitVisible(c(`#header-input`)),
 		setValue(`header-input`, header), chromedp.Click(c(`#analyze`)),
 		chromedp.WaitVisible(c(`#summary dt`)), chromedp.Sleep(300*time.Millisecond))
 	summary := text(t, ctx, `#summary`)
@@ -213,7 +213,7 @@ func TestBrowserKeyboard(t *testing.T) {
 	type c = chromedp.CSS
 	const controls = `[...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex="0"]')].filter(e => e.getClientRects().length > 0)`
 	for _, view := range []string{"message", "topology", "scenario"} {
-		do(t, ctx, view, chromedp.Navigate(base+"/#v="+view+"&cfg=demo"), chromedp.WaitVisible(c(`#view-`+view)),
+		do(t, ctx, view, chromedp.Navigate(base+"/#v="+view+"&cfg=demo"), chromedp.WaitVisible(c(`body[data-ready]`)), chromedp.WaitVisible(c(`#view-`+view)),
 			chromedp.Sleep(700*time.Millisecond))
 		js[any](t, ctx, `window.reached = new Set(); document.addEventListener('focusin', e => window.reached.add(e.target)); document.activeElement.blur(); 0`)
 		n := js[int](t, ctx, controls+`.length`)
@@ -225,7 +225,7 @@ func TestBrowserKeyboard(t *testing.T) {
 			t.Errorf("%s view: %d controls; Tab never reaches %v", view, n, left)
 		}
 	}
-	do(t, ctx, "enter on a step", chromedp.Navigate(base+"/#v=topology&cfg=demo"), chromedp.WaitVisible(c(`#flows svg.flow`)),
+	do(t, ctx, "enter on a step", chromedp.Navigate(base+"/#v=topology&cfg=demo"), chromedp.WaitVisible(c(`body[data-ready]`)), chromedp.WaitVisible(c(`#flows svg.flow`)),
 		chromedp.Focus(c(`#flow-1 [data-step="0"]`)), chromedp.KeyEvent(kb.Enter))
 	if d := text(t, ctx, `#flow-1-detail`); !strings.Contains(d, "decision") {
 		t.Errorf("Enter on a step: detail %q", d)

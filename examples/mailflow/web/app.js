@@ -333,6 +333,7 @@ async function start() {
   dropTarget($("scenario-drop"), async (files) => { state.scenarios = await readFiles(files); runScenarios(); });
   $("run-scenarios").addEventListener("click", runScenarios);
   await route();
+  document.body.dataset.ready = "1"; // the browser tests wait for this
 }
 
 // demoHeader is a message a contoso mailbox sent, as Exchange Online hands it to the gateway.
