@@ -71,14 +71,11 @@ in memory: nothing is written to disk or logged, and the page makes no external 
 	}
 	addr := ln.Addr().(*net.TCPAddr)
 	srv.port = fmt.Sprint(addr.Port)
-	if ap, ok := netip.AddrFromSlice(addr.IP); !ok || !ap.Unmap().IsLoopback() {
-		fmt.Fprintf(stderr, "mailflow serve: warning: listening on %s, which is not a loopback address: anyone who can reach it can use the page\n", addr)
+	open, warning := listenNotice(addr)
+	if warning != "" {
+		fmt.Fprintln(stderr, "mailflow serve: warning: "+warning)
 	}
-	host := addr.IP.String()
-	if addr.IP.IsUnspecified() {
-		host = "127.0.0.1"
-	}
-	fmt.Fprintf(stdout, "mailflow serve: open http://%s/ (Ctrl-C stops)\n", net.JoinHostPort(host, srv.port))
+	fmt.Fprintf(stdout, "mailflow serve: open %s (Ctrl-C stops)\n", open)
 	hs := srv.httpServer()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -93,6 +90,19 @@ in memory: nothing is written to disk or logged, and the page makes no external 
 		return 1
 	}
 	return 0
+}
+
+// listenNotice returns the URL to open for a listening address, and a warning when the address
+// is not loopback: then anyone who can reach it can use the page.
+func listenNotice(addr *net.TCPAddr) (url, warning string) {
+	if ap, ok := netip.AddrFromSlice(addr.IP); !ok || !ap.Unmap().IsLoopback() {
+		warning = fmt.Sprintf("listening on %s, which is not a loopback address: anyone who can reach it can use the page", addr)
+	}
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port)) + "/", warning
 }
 
 // server is the page's state: the configuration given with --config (read once at start) and

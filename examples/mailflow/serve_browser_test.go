@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -229,5 +230,28 @@ func TestBrowserKeyboard(t *testing.T) {
 		chromedp.Focus(c(`#flow-1 [data-step="0"]`)), chromedp.KeyEvent(kb.Enter))
 	if d := text(t, ctx, `#flow-1-detail`); !strings.Contains(d, "decision") {
 		t.Errorf("Enter on a step: detail %q", d)
+	}
+}
+
+// TestBrowserDeepLinks: the URL fragment alone reopens a message with its verdict and a flow's
+// step; the simulate form follows one message.
+func TestBrowserDeepLinks(t *testing.T) {
+	ctx, base := browser(t)
+	type c = chromedp.CSS
+	frag := url.Values{"v": {"message"}, "cfg": {"demo"}, "peer": {"exo"}, "h": {readTestFile(t, "testdata/explain-contoso.eml")}}
+	do(t, ctx, "message link", chromedp.Navigate(base+"/#"+frag.Encode()), chromedp.WaitVisible(c(`body[data-ready]`)),
+		chromedp.WaitVisible(c(`#verdict-head`)))
+	if v := text(t, ctx, `#verdict-head`); !strings.HasPrefix(v, "own-tenant") {
+		t.Errorf("message link: verdict %q", v)
+	}
+	do(t, ctx, "step link", chromedp.Navigate(base+"/#v=topology&cfg=demo&flow=1&step=0"), chromedp.WaitVisible(c(`body[data-ready]`)),
+		chromedp.WaitVisible(c(`#flows svg.flow`)))
+	if d := text(t, ctx, `#flow-1-detail`); !strings.Contains(d, "decision") {
+		t.Errorf("step link: detail %q", d)
+	}
+	do(t, ctx, "simulate", setValue("sim-from", "carol@contoso.com"), setValue("sim-to", "erin@woodgrove.example"),
+		chromedp.Click(c(`#simulate`)), chromedp.WaitVisible(c(`#simulate-result svg.flow`)))
+	if v := text(t, ctx, `#simulate-result .verdict`); v != "delivered" {
+		t.Errorf("simulate: %q", v)
 	}
 }

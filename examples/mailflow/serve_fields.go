@@ -36,42 +36,47 @@ type codeNote struct {
 	Doc     string `json:"doc,omitempty"`
 }
 
-// fieldDoc is what a field is and where Microsoft documents it, by exact name (lower case) or by
-// prefix (ending in '-').
-var fieldDocs = []struct {
+// fieldDocEntry is what a field is and where Microsoft documents it, by exact name (lower case)
+// or by prefix (ending in '-').
+type fieldDocEntry struct {
 	name, meaning, doc string
-}{
-	{"x-forefront-antispam-report", "Exchange Online Protection's filtering result: direction, connecting IP, spam verdict (SFV), spam confidence level (SCL), policy category (CAT).", docAntispamHeaders + "#x-forefront-antispam-report-message-header-fields"},
-	{"x-forefront-antispam-report-untrusted", "An earlier Exchange Online pass's filtering report, demoted when the message entered Exchange Online again.", docAntispamHeaders + "#x-forefront-antispam-report-message-header-fields"},
-	{"x-microsoft-antispam", "Bulk complaint level (BCL) and phishing confidence level (PCL).", docAntispamHeaders + "#x-microsoft-antispam-message-header-fields"},
-	{"x-microsoft-antispam-untrusted", "An earlier pass's X-Microsoft-Antispam, demoted by a later pass.", docAntispamHeaders + "#x-microsoft-antispam-message-header-fields"},
-	{"x-microsoft-antispam-mailbox-delivery", "Where the mailbox delivered the message (dest: I inbox, J junk, C custom folder) and why (OFR, ucf, jmr).", docAntispamHeaders + "#x-microsoft-antispam-mailbox-delivery-message-header-fields"},
-	{"x-microsoft-antispam-message-info", "Encoded diagnostics of the filter; Microsoft documents no readable content.", docAntispamHeaders},
-	{"authentication-results", "SPF, DKIM, DMARC and composite authentication (compauth) results of the receiving server.", docAntispamHeaders + "#authentication-results-message-header"},
-	{"x-ms-exchange-authentication-results", "Exchange Online's SPF, DKIM, DMARC and compauth results.", docAntispamHeaders + "#authentication-results-message-header"},
-	{"x-ms-exchange-organization-scl", "Spam confidence level the organization assigned: -1 skipped filtering, 0–4 not spam, 5–6 spam, 8–9 high confidence spam.", docSCL},
-	{"x-ms-exchange-organization-", "An organization header Exchange keeps inside the organization; the header firewall removes it from mail that arrives from outside.", docHeaderFirewall},
-	{"x-ms-exchange-crosspremises-", "An organization header carried across a hybrid connection to on-premises Exchange, protected by the header firewall.", docHeaderFirewall},
-	{"x-ms-exchange-crosstenant-id", "The tenant the message belongs to, stamped by Exchange Online. Trust it only from a verified Exchange Online connection (this project's docs/exchange-online.md, \"Headers Exchange Online stamps\").", docHeaderFirewall},
-	{"x-ms-exchange-crosstenant-", "Part of the CrossTenant set Exchange Online stamps for the tenant the message belongs to (who sent it, how it authenticated, when it arrived).", docHeaderFirewall},
-	{"x-ms-exchange-transport-crosstenantheadersstamped", "The server of the Exchange Online pass that stamped the CrossTenant set.", docHeaderFirewall},
-	{"x-ms-exchange-transport-crosstenantheadersstripped", "The server of an Exchange Online pass that removed an earlier CrossTenant set.", docHeaderFirewall},
-	{"x-originatororg", "The organization (accepted domain) that sent the message, stamped by Exchange.", docHeaderFirewall},
-	{"x-eoptenantattributedmessage", "The tenant Exchange Online Protection attributed the message to.", docAntispamHeaders},
-	{"x-eopattributedmessage", "Exchange Online Protection's attribution of the message.", docAntispamHeaders},
-	{"x-ms-exchange-", "An Exchange Online transport field; Microsoft does not document its values.", docAntispamHeaders},
-	{"x-ms-", "A Microsoft 365 diagnostic field; Microsoft does not document its values.", docAntispamHeaders},
-	{"x-microsoft-", "A Microsoft 365 diagnostic field; Microsoft does not document its values.", docAntispamHeaders},
-	{"x-forefront-", "An Exchange Online Protection field; Microsoft does not document its values.", docAntispamHeaders},
-	{"x-incomingtopheadermarker", "Exchange Online's checksum of the header block as it arrived.", docAntispamHeaders},
-	{"x-incomingheadercount", "How many header fields the message had when it arrived at Exchange Online.", docAntispamHeaders},
+}
+
+// fieldDocs lists the entries, the more specific before the prefixes that would also match.
+func fieldDocs() []fieldDocEntry {
+	return []fieldDocEntry{
+		{"x-forefront-antispam-report", "Exchange Online Protection's filtering result: direction, connecting IP, spam verdict (SFV), spam confidence level (SCL), policy category (CAT).", docAntispamHeaders + "#x-forefront-antispam-report-message-header-fields"},
+		{"x-forefront-antispam-report-untrusted", "An earlier Exchange Online pass's filtering report, demoted when the message entered Exchange Online again.", docAntispamHeaders + "#x-forefront-antispam-report-message-header-fields"},
+		{"x-microsoft-antispam", "Bulk complaint level (BCL) and phishing confidence level (PCL).", docAntispamHeaders + "#x-microsoft-antispam-message-header-fields"},
+		{"x-microsoft-antispam-untrusted", "An earlier pass's X-Microsoft-Antispam, demoted by a later pass.", docAntispamHeaders + "#x-microsoft-antispam-message-header-fields"},
+		{"x-microsoft-antispam-mailbox-delivery", "Where the mailbox delivered the message (dest: I inbox, J junk, C custom folder) and why (OFR, ucf, jmr).", docAntispamHeaders + "#x-microsoft-antispam-mailbox-delivery-message-header-fields"},
+		{"x-microsoft-antispam-message-info", "Encoded diagnostics of the filter; Microsoft documents no readable content.", docAntispamHeaders},
+		{"authentication-results", "SPF, DKIM, DMARC and composite authentication (compauth) results of the receiving server.", docAntispamHeaders + "#authentication-results-message-header"},
+		{"x-ms-exchange-authentication-results", "Exchange Online's SPF, DKIM, DMARC and compauth results.", docAntispamHeaders + "#authentication-results-message-header"},
+		{"x-ms-exchange-organization-scl", "Spam confidence level the organization assigned: -1 skipped filtering, 0–4 not spam, 5–6 spam, 8–9 high confidence spam.", docSCL},
+		{"x-ms-exchange-organization-", "An organization header Exchange keeps inside the organization; the header firewall removes it from mail that arrives from outside.", docHeaderFirewall},
+		{"x-ms-exchange-crosspremises-", "An organization header carried across a hybrid connection to on-premises Exchange, protected by the header firewall.", docHeaderFirewall},
+		{"x-ms-exchange-crosstenant-id", "The tenant the message belongs to, stamped by Exchange Online. Trust it only from a verified Exchange Online connection (this project's docs/exchange-online.md, \"Headers Exchange Online stamps\").", docHeaderFirewall},
+		{"x-ms-exchange-crosstenant-", "Part of the CrossTenant set Exchange Online stamps for the tenant the message belongs to (who sent it, how it authenticated, when it arrived).", docHeaderFirewall},
+		{"x-ms-exchange-transport-crosstenantheadersstamped", "The server of the Exchange Online pass that stamped the CrossTenant set.", docHeaderFirewall},
+		{"x-ms-exchange-transport-crosstenantheadersstripped", "The server of an Exchange Online pass that removed an earlier CrossTenant set.", docHeaderFirewall},
+		{"x-originatororg", "The organization (accepted domain) that sent the message, stamped by Exchange.", docHeaderFirewall},
+		{"x-eoptenantattributedmessage", "The tenant Exchange Online Protection attributed the message to.", docAntispamHeaders},
+		{"x-eopattributedmessage", "Exchange Online Protection's attribution of the message.", docAntispamHeaders},
+		{"x-ms-exchange-", "An Exchange Online transport field; Microsoft does not document its values.", docAntispamHeaders},
+		{"x-ms-", "A Microsoft 365 diagnostic field; Microsoft does not document its values.", docAntispamHeaders},
+		{"x-microsoft-", "A Microsoft 365 diagnostic field; Microsoft does not document its values.", docAntispamHeaders},
+		{"x-forefront-", "An Exchange Online Protection field; Microsoft does not document its values.", docAntispamHeaders},
+		{"x-incomingtopheadermarker", "Exchange Online's checksum of the header block as it arrived.", docAntispamHeaders},
+		{"x-incomingheadercount", "How many header fields the message had when it arrived at Exchange Online.", docAntispamHeaders},
+	}
 }
 
 // fieldDoc returns the meaning and page of an Exchange Online field; ok is false for a field
 // that is not Exchange Online's.
 func fieldDoc(name string) (meaning, doc string, ok bool) {
 	n := strings.ToLower(name)
-	for _, d := range fieldDocs {
+	for _, d := range fieldDocs() {
 		if n == d.name || strings.HasSuffix(d.name, "-") && strings.HasPrefix(n, d.name) {
 			return d.meaning, d.doc, true
 		}

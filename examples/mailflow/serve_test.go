@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -340,6 +341,18 @@ func TestServeTopologyExports(t *testing.T) {
 	if len(d.Report.Findings) == 0 {
 		t.Error("no findings from the ORCA export")
 	}
+	// With the tenant's ID the exports are merged into the loaded configuration, as lint --config
+	// --tenant-id: the whole topology is linted and its flows drawn.
+	var m topologyResponse
+	// testdata/gateway.json serves 22222222-… and holds no tenant: the import brings it.
+	gw := &pageConfig{Name: "gateway.json", Text: readTestFile(t, "testdata/gateway.json")}
+	req := topologyRequest{Config: gw, Exports: files, TenantID: "22222222-2222-2222-2222-222222222222"}
+	if st := postJSON(t, ts, "/api/topology", req, &m); st != 200 || !strings.Contains(m.Report.Source, "merged into gateway.json") || len(m.Diagrams) == 0 {
+		t.Errorf("merge: status %d, source %q, %d diagrams", st, m.Report.Source, len(m.Diagrams))
+	}
+	if len(m.Notes) == 0 || !strings.Contains(strings.Join(m.Notes, "\n"), "warning: no Get-OutboundConnector output") {
+		t.Errorf("merge notes: %q", m.Notes)
+	}
 }
 
 // TestServeSimulate: the simulate form follows one message, with its diagram; a bad address is
@@ -402,4 +415,45 @@ func demoHops(t *testing.T) headers.Hops {
 	var d messageResponse
 	postJSON(t, ts, "/api/message", messageRequest{Header: readTestFile(t, "testdata/demo.eml")}, &d)
 	return d.Headers.Hops
+}
+
+// TestServeListenNotice: the URL printed for the listening address, and the warning for any
+// address that is not loopback.
+func TestServeListenNotice(t *testing.T) {
+	for _, tc := range []struct {
+		ip   string
+		url  string
+		warn bool
+	}{
+		{"127.0.0.1", "http://127.0.0.1:8025/", false},
+		{"::1", "http://[::1]:8025/", false},
+		{"0.0.0.0", "http://127.0.0.1:8025/", true},
+		{"192.0.2.10", "http://192.0.2.10:8025/", true},
+		{"::", "http://127.0.0.1:8025/", true},
+	} {
+		url, warning := listenNotice(&net.TCPAddr{IP: net.ParseIP(tc.ip), Port: 8025})
+		if url != tc.url || (warning != "") != tc.warn {
+			t.Errorf("%s: %q, warning %q", tc.ip, url, warning)
+		}
+	}
+}
+
+// TestServeDefaultListen: without --listen the page binds loopback (the flag's default).
+func TestServeDefaultListen(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := run([]string{"serve", "-h"}, io.Discard, &stderr); code != 0 || !strings.Contains(stderr.String(), `(default "127.0.0.1:8025")`) {
+		t.Errorf("serve -h: %d\n%s", code, stderr.String())
+	}
+}
+
+// TestFieldDocsReachable: no prefix entry hides a more specific entry listed after it.
+func TestFieldDocsReachable(t *testing.T) {
+	for _, d := range fieldDocs() {
+		if strings.HasSuffix(d.name, "-") {
+			continue
+		}
+		if m, _, ok := fieldDoc(d.name); !ok || m != d.meaning {
+			t.Errorf("%s: explained as %q", d.name, m)
+		}
+	}
 }
