@@ -77,10 +77,9 @@ function applyPeer(name) {
 async function analyze() {
   const header = $("header-input").value;
   if (!header.trim()) { showError("message-error", "Paste a header block first (or try the example)."); return; }
-  const f = fragment();
   const params = { v: "message", peer: $("peer-preset").value };
   if (header.length <= 16000) params.h = header;
-  if (f.get("cfg") === "demo" && state.config === state.demo) params.cfg = "demo";
+  if (state.config && state.config === state.demo) params.cfg = "demo";
   setFragment(params);
   try {
     const data = await post("/api/message", {
@@ -100,7 +99,7 @@ function renderMessage(d) {
   const hops = (d.headers.hops && d.headers.hops.list) || [];
   $("hops").tBodies[0].replaceChildren(...hops.map((h) => el("tr", {},
     el("td", {}, h.number), el("td", {}, h.hasDelay ? duration(h.delay) : ""), el("td", {}, h.from || "-"),
-    el("td", {}, h.by || "-"), el("td", {}, h.with || ""), el("td", {}, h.date ? h.date.replace("T", " ").replace(/\+00:00|Z$/, "") : "-"))));
+    el("td", {}, h.by || "-"), el("td", {}, h.with || ""), el("td", {}, h.date ? utc(h.date) : "-"))));
   $("fields").replaceChildren(...(d.fields.length ? d.fields.map(renderField) : [el("p", {}, "No Exchange Online field in this header block.")]));
   const problems = d.headers.problems || [];
   $("problems").replaceChildren(...(problems.length
@@ -142,6 +141,12 @@ function renderVerdict(d) {
     el("dl", { class: "kv" }, ...rows.flatMap(([k, x]) => [el("dt", {}, k), el("dd", {}, x)])),
     el("h4", {}, "Why"),
     el("ul", { class: "reasons" }, ...(v.reasons || []).map((r) => el("li", {}, r.detail + " ", el("code", {}, r.code)))));
+}
+
+// utc shows an RFC 3339 time as "2006-01-02 15:04:05" in UTC.
+function utc(t) {
+  const d = new Date(t);
+  return isNaN(d) ? t : d.toISOString().slice(0, 19).replace("T", " ");
 }
 
 function duration(ns) {
@@ -242,7 +247,7 @@ function selectStep(flow, step, remember) {
   $("flow-" + flow + "-detail").replaceChildren(stepDetail(f.trace.steps[step]));
   if (remember) {
     const p = { v: "topology", flow, step };
-    if (fragment().get("cfg") === "demo") p.cfg = "demo";
+    if (state.config && state.config === state.demo) p.cfg = "demo";
     setFragment(p);
   } else {
     $("flow-" + flow).scrollIntoView();
@@ -326,8 +331,9 @@ async function start() {
   dropTarget($("header-input"), async (files) => { if (files[0]) { $("header-input").value = await files[0].text(); analyze(); } });
   $("topology-files").addEventListener("change", (e) => loadTopologyFiles(e.target.files));
   dropTarget($("topology-drop"), loadTopologyFiles);
-  $("demo-config").addEventListener("click", () => { state.config = state.demo; state.exports = []; configStatus(); setFragment({ v: "topology", cfg: "demo" }); lint(); });
+  $("demo-config").addEventListener("click", () => { state.config = state.demo; state.topology = null; state.exports = []; configStatus(); setFragment({ v: "topology", cfg: "demo" }); lint(); });
   $("lint").addEventListener("click", lint);
+  $("use-demo").addEventListener("click", () => { state.config = state.demo; state.topology = null; configStatus(); if ($("header-input").value.trim()) analyze(); });
   $("simulate-form").addEventListener("submit", simulate);
   $("scenario-files").addEventListener("change", async (e) => { state.scenarios = await readFiles(e.target.files); runScenarios(); });
   dropTarget($("scenario-drop"), async (files) => { state.scenarios = await readFiles(files); runScenarios(); });
