@@ -179,6 +179,10 @@ func TestBrowserPage(t *testing.T) {
 	if !strings.Contains(explained, "not spam") {
 		t.Errorf("the antispam codes are not explained: %.300q", explained)
 	}
+	// The URL keeps the header block, not the body (testdata/demo.eml's is "This is a placeholder body.").
+	if h := js[string](t, ctx, `new URLSearchParams(location.hash.slice(1)).get('h') || ''`); !strings.HasPrefix(h, "Received: ") || strings.Contains(h, "placeholder body") {
+		t.Errorf("fragment h = %.80q…", h)
+	}
 	screenshot(t, ctx, "message", "message-result")
 
 	// The contoso mailbox's message from verified Exchange Online is own-tenant.

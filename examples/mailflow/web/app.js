@@ -74,8 +74,15 @@ function applyPeer(name) {
   $("peer-ip").value = p.ip; $("peer-helo").value = p.helo; $("peer-cert").value = p.cert; $("peer-verified").checked = p.verified;
 }
 
+// headerBlock is the header block of a pasted or dropped message: up to the first empty line (a
+// message body is neither sent to the server nor kept in the URL).
+function headerBlock(text) {
+  const m = /\r?\n\r?\n/.exec(text);
+  return m ? text.slice(0, m.index) + "\n\n" : text;
+}
+
 async function analyze() {
-  const header = $("header-input").value;
+  const header = headerBlock($("header-input").value);
   if (!header.trim()) { showError("message-error", "Paste a header block first (or try the example)."); return; }
   const params = { v: "message", peer: $("peer-preset").value };
   if (header.length <= 16000) params.h = header;
