@@ -248,9 +248,18 @@ func TestBrowserKeyboard(t *testing.T) {
 		}
 	}
 	do(t, ctx, "enter on a step", chromedp.Navigate(base+"/#v=topology&cfg=demo"), chromedp.WaitVisible(c(`body[data-ready]`)), chromedp.WaitVisible(c(`#flows svg.flow`)),
-		chromedp.Focus(c(`#flow-1 [data-step="0"]`)), chromedp.KeyEvent(kb.Enter))
-	if d := text(t, ctx, `#flow-1-detail`); !strings.Contains(d, "decision") {
+		chromedp.Focus(c(`#flow-0 [data-step="0"]`)), chromedp.KeyEvent(kb.Enter))
+	if d := text(t, ctx, `#flow-0-detail`); !strings.Contains(d, "decision") {
 		t.Errorf("Enter on a step: detail %q", d)
+	}
+	// The arrow keys walk the flow hop by hop: step 2's detail, then step 1's again.
+	do(t, ctx, "arrow right", chromedp.KeyEvent(kb.ArrowRight))
+	if d := text(t, ctx, `#flow-0-detail`); !strings.Contains(d, "step\n2 (") && !strings.Contains(d, "step 2 (") {
+		t.Errorf("ArrowRight: detail %q", d)
+	}
+	do(t, ctx, "arrow left", chromedp.KeyEvent(kb.ArrowLeft))
+	if d := text(t, ctx, `#flow-0-detail`); !strings.Contains(d, "1 (") || strings.Contains(d, "2 (") {
+		t.Errorf("ArrowLeft: detail %q", d)
 	}
 }
 
@@ -267,7 +276,7 @@ func TestBrowserDeepLinks(t *testing.T) {
 	}
 	do(t, ctx, "step link", chromedp.Navigate(base+"/#v=topology&cfg=demo&flow=1&step=0"), chromedp.WaitVisible(c(`body[data-ready]`)),
 		chromedp.WaitVisible(c(`#flows svg.flow`)))
-	if d := text(t, ctx, `#flow-1-detail`); !strings.Contains(d, "decision") {
+	if d := text(t, ctx, `#flow-0-detail`); !strings.Contains(d, "decision") {
 		t.Errorf("step link: detail %q", d)
 	}
 	do(t, ctx, "simulate", setValue("sim-from", "carol@contoso.com"), setValue("sim-to", "erin@woodgrove.example"),

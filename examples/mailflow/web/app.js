@@ -238,11 +238,18 @@ function renderFlow(f, svg, i) {
     el("h4", {}, f.name + (f.tenant ? " (" + f.tenant + ")" : "") + ": ", el("span", { class: good ? "ok" : "bad" }, out + (good && out === "rejected" ? " (as it should be)" : ""))),
     el("p", { class: "help" }, (f.trace.injection.from || "<>") + " → " + (f.trace.injection.to || []).join(", ")),
     el("div", { class: "diagram" }, diagram), detail);
-  for (const g of diagram.querySelectorAll("[data-step]")) {
-    const n = Number(g.getAttribute("data-step"));
+  // Click or Enter opens a step; the arrow keys go to the previous or next step, hop by hop.
+  const steps = [...diagram.querySelectorAll("[data-step]")];
+  steps.forEach((g, n) => {
     g.addEventListener("click", () => selectStep(i, n, true));
-    g.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); selectStep(i, n, true); } });
-  }
+    g.addEventListener("keydown", (ev) => {
+      const to = { ArrowRight: n + 1, ArrowDown: n + 1, ArrowLeft: n - 1, ArrowUp: n - 1, Enter: n, " ": n }[ev.key];
+      if (to === undefined || !steps[to]) return;
+      ev.preventDefault();
+      steps[to].focus();
+      selectStep(i, to, true);
+    });
+  });
   return box;
 }
 
