@@ -85,10 +85,12 @@ func setValue(id, v string) chromedp.Action[chromedp.Void] {
 	}
 }
 
-// text is the text of the first element that matches a CSS selector.
+// text is the rendered text (innerText) of the first element that matches a CSS selector, ""
+// when none does.
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	return get(t, ctx, chromedp.Text(chromedp.CSS(sel)))
+	b, _ := json.Marshal(sel)
+	return js[string](t, ctx, `(document.querySelector(`+string(b)+`) || {innerText: ""}).innerText`)
 }
 
 // screenshot writes the screen scrolled to the element with id at, as testdata/screenshots/name.png.
@@ -275,8 +277,8 @@ func TestBrowserDeepLinks(t *testing.T) {
 		t.Errorf("message link: verdict %q", v)
 	}
 	do(t, ctx, "step link", chromedp.Navigate(base+"/#v=topology&cfg=demo&flow=1&step=0"), chromedp.WaitVisible(c(`body[data-ready]`)),
-		chromedp.WaitVisible(c(`#flows svg.flow`)))
-	if d := text(t, ctx, `#flow-0-detail`); !strings.Contains(d, "decision") {
+		chromedp.WaitVisible(c(`#flow-1 .step.selected`)))
+	if d := text(t, ctx, `#flow-1-detail`); !strings.Contains(d, "decision") {
 		t.Errorf("step link: detail %q", d)
 	}
 	do(t, ctx, "simulate", setValue("sim-from", "carol@contoso.com"), setValue("sim-to", "erin@woodgrove.example"),

@@ -327,6 +327,7 @@ async function route() {
     await analyze();
   }
   if (v === "topology" && (state.config || state.exports.length) && !state.topology) await lint();
+  else if (v === "topology" && state.topology && p.get("flow") !== null) selectStep(Number(p.get("flow")), Number(p.get("step") || 0), false);
 }
 
 async function start() {
