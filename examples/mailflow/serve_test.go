@@ -457,3 +457,15 @@ func TestFieldDocsReachable(t *testing.T) {
 		}
 	}
 }
+
+// TestServeLogsNothing: the HTTP server's own error log (client addresses, protocol errors) is
+// discarded, and the handlers have no logger: what a page sends is never written anywhere.
+func TestServeLogsNothing(t *testing.T) {
+	s, err := newServer("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := s.httpServer().ErrorLog.Writer(); w != io.Discard {
+		t.Errorf("error log writes to %T", w)
+	}
+}
