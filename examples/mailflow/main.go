@@ -24,6 +24,7 @@ func commands() []command {
 		{"test", "run scenario files: test [--config CONFIG] SCENARIO.json…", runTest},
 		{"import", "convert Exchange Online exports: import --tenant-id ID EXPORT… > config.json", runImport},
 		{"ranges", "refresh Exchange Online's networks: ranges --endpoints ENDPOINTS.json CONFIG > config.json", runRanges},
+		{"serve", "the web page: serve [--listen 127.0.0.1:8025] [--config CONFIG.json]", runServe},
 		{"version", "print the module version, VCS revision and Go version", runVersion},
 	}
 }

@@ -187,15 +187,22 @@ func importExports(names []string, stdin io.Reader) (tenantgate.Tenant, []exoimp
 		if err != nil {
 			return tenantgate.Tenant{}, nil, err
 		}
-		switch exoimport.Detect(data) {
+		files = append(files, exoimport.File{Name: n, Data: data})
+	}
+	return importFiles(files)
+}
+
+// importFiles imports export files already read (importExports; mailflow serve's dropped files).
+func importFiles(files []exoimport.File) (tenantgate.Tenant, []exoimport.Warning, error) {
+	for _, f := range files {
+		switch exoimport.Detect(f.Data) {
 		case exoimport.FormatConfig:
-			return tenantgate.Tenant{}, nil, &inputError{File: n,
+			return tenantgate.Tenant{}, nil, &inputError{File: f.Name,
 				Lines: []string{"this is a tenantgate configuration, not an Exchange Online export"},
 				Hint:  "pass it with --config to merge the exports into it"}
 		case exoimport.FormatUnknown:
-			return tenantgate.Tenant{}, nil, unknownFormat(n, data)
+			return tenantgate.Tenant{}, nil, unknownFormat(f.Name, f.Data)
 		}
-		files = append(files, exoimport.File{Name: n, Data: data})
 	}
 	t, warnings, err := exoimport.Import(files...)
 	if err != nil {
