@@ -119,18 +119,19 @@ func FuzzBodyStart(f *testing.F) {
 	})
 }
 
-// FuzzWriteCRLF: the one-pass line-end conversion writes what the two replacements it replaced
+// FuzzWriteCRLF: the one-pass line-end conversion (appendCRLF, of a string and of bytes) writes what the two replacements it replaced
 // wrote (CRLF to LF, then LF to CRLF), and crlfLen is its length.
 func FuzzWriteCRLF(f *testing.F) {
 	f.Add("a\n\tb\r\n c\rd\r\r\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		want := strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")
-		var b bytes.Buffer
-		writeCRLF(&b, s)
-		if b.String() != want {
-			t.Fatalf("writeCRLF(%q) = %q, want %q", s, b.String(), want)
+		if got := string(appendCRLF(nil, s)); got != want {
+			t.Fatalf("appendCRLF(%q) = %q, want %q", s, got, want)
 		}
-		if n := crlfLen(s); n != len(want) {
+		if got := string(appendCRLF(nil, []byte(s))); got != want {
+			t.Fatalf("appendCRLF([]byte(%q)) = %q, want %q", s, got, want)
+		}
+		if n := crlfLen(s); n != len(want) || crlfLen([]byte(s)) != n {
 			t.Fatalf("crlfLen(%q) = %d, want %d", s, n, len(want))
 		}
 	})
