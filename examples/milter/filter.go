@@ -385,14 +385,16 @@ func (f *filter) EndOfMessage(m milter.Modifier) (*milter.Response, error) {
 
 // transaction is what the policy decides on at the end of the message: the header block read
 // strictly (bounded), refused as malformed also when the body's first paragraph holds a Microsoft
-// trust field (bodyStart; not for an encapsulated message), and the DKIM results.
+// trust field (bodyStart; not for an encapsulated message), and the DKIM results. The block goes
+// to the policy as bytes (classify.Transaction.HeaderBlock): it is checked where it lies and no
+// field is copied (readBlock).
 func (f *filter) transaction(s classify.Session) classify.Transaction {
 	f.start.Close()
 	t := classify.Transaction{Session: s, MailFrom: f.from, RcptTo: f.rcpts, HeaderError: f.hdrErr}
 	if t.HeaderError == nil {
-		t.Header, t.HeaderError = readHeader(f.hdr.Bytes(), f.app)
+		t.Header, t.HeaderBlock, t.HeaderError = readBlock(f.hdr.Bytes(), f.app)
 	}
-	if t.HeaderError == nil && !f.start.Encapsulated(t.Header) {
+	if t.HeaderError == nil && !f.start.Encapsulated(func() []string { return fieldValues(t, "Content-Type") }) {
 		t.HeaderError = f.start.Err()
 	}
 	if f.app.dkim != nil && !f.bodyBig && t.HeaderError == nil {
@@ -400,6 +402,35 @@ func (f *filter) transaction(s classify.Session) classify.Transaction {
 		f.app.op.countDKIM(t.DKIM)
 	}
 	return t
+}
+
+// readBlock reads the block the filter rebuilt, strictly and bounded (headers.CheckBytes, as
+// headers.Read): the fields as bytes, a slice of b, which must not outlive the transaction (reset
+// reuses the buffer). A block with a line that does not end in CRLF (appendCRLF makes none) is
+// read into a header instead, as headers.ReadBytes reads it.
+func readBlock(b []byte, a *App) (textproto.Header, []byte, error) {
+	n, ok, err := headers.CheckBytes(b, a.limits)
+	if !ok {
+		h, err := headers.ReadBytes(b, a.limits)
+		return h, nil, err
+	}
+	if err != nil {
+		return textproto.Header{}, nil, err
+	}
+	return textproto.Header{}, b[:n], nil
+}
+
+// fieldValues returns the values of the fields named key of t's header, however t holds it
+// (Header or HeaderBlock), as textproto.Header.FieldsByKey gives them.
+func fieldValues(t classify.Transaction, key string) []string {
+	if t.HeaderBlock != nil {
+		return headers.BlockFields(t.HeaderBlock, key)
+	}
+	var out []string
+	for f := t.Header.FieldsByKey(key); f.Next(); {
+		out = append(out, f.Value())
+	}
+	return out
 }
 
 // headerValue is a value to add as the MTA stores it: with OptHeaderLeadingSpace negotiated the
@@ -420,13 +451,6 @@ func firstReject(v classify.Verdict) (classify.RecipientAction, bool) {
 		}
 	}
 	return classify.RecipientAction{}, false
-}
-
-// readHeader reads the block the filter rebuilt (headers.ReadBytes: strict, bounded, as
-// headers.Read). The block has CRLF line ends (appendCRLF), so the header's fields are slices of
-// it, not a second copy: the header must not outlive the transaction (reset reuses the buffer).
-func readHeader(b []byte, a *App) (textproto.Header, error) {
-	return headers.ReadBytes(b, a.limits)
 }
 
 func (f *filter) Abort(_ milter.Modifier) error {

@@ -64,7 +64,7 @@ func FuzzFilterHeader(f *testing.F) {
 				TLS: tlsid.FromMacros(tlsid.Macros{TLSVersion: "TLSv1.3", CertSubject: "mail.protection.outlook.com"})}
 		}
 		tx := fl.transaction(s)
-		encapsulated := fl.start.Encapsulated(tx.Header)
+		encapsulated := fl.start.Encapsulated(func() []string { return fieldValues(tx, "Content-Type") })
 		v := app.policy.Decide(tx)
 		if !exo && v.Origin == classify.OwnTenant {
 			t.Fatalf("own-tenant from an unverified peer: %q", fl.hdr.Bytes())
