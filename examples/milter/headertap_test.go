@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -243,5 +244,103 @@ func TestHeaderTapBlock(t *testing.T) {
 		if _, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(append(a.hdr.Bytes(), "\r\n"...)))); err != nil {
 			t.Errorf("lead %v: %v", lead, err)
 		}
+	}
+}
+
+// TestHeaderTapTimeout: go-milter's read timeout applies to each packet the tap takes, as it
+// applies to each packet go-milter reads: fields that arrive 200 ms apart under a 400 ms timeout
+// are all taken (a whole run of fields may take longer than one timeout), and a field that comes
+// later than the timeout ends the connection, with the tap as without it.
+func TestHeaderTapTimeout(t *testing.T) {
+	fs := exoHeader(contosoID, "carol@contoso.com")
+	for _, tc := range []struct {
+		gap    time.Duration
+		accept bool
+	}{{200 * time.Millisecond, true}, {700 * time.Millisecond, false}} {
+		for _, noTap := range []bool{false, true} {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			bl := newBufferedListener(ln, time.Minute)
+			bl.noTap = noTap
+			srv := newTestApp(t).Server(milter.WithReadTimeout(400 * time.Millisecond))
+			go srv.Serve(bl)
+			t.Cleanup(func() { srv.Close() })
+			conn, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+			s := &mtaStream{macros: true}
+			s.negotiate(postfixOffer).session().envelope("carol@contoso.com", "erin@woodgrove.example")
+			go func() {
+				conn.Write(s.b.Bytes())
+				for _, f := range fs {
+					time.Sleep(tc.gap)
+					var one mtaStream
+					one.macros = true
+					conn.Write(one.fields([][2]string{f}).b.Bytes())
+				}
+				var end mtaStream
+				conn.Write(end.message("Hello.\r\n").add('Q').b.Bytes())
+			}()
+			out, _ := io.ReadAll(conn)
+			conn.Close()
+			if got := bytes.Contains(out, []byte("x-tenantgate=pass")); got != tc.accept {
+				t.Errorf("gap %v, tap off %v: accepted %v, want %v (replies %q)", tc.gap, noTap, got, tc.accept, out)
+			}
+		}
+	}
+}
+
+// recordMilter keeps the header fields go-milter passes it.
+type recordMilter struct {
+	milter.NoOpMilter
+	mu     *sync.Mutex
+	fields *[]string
+}
+
+func (m recordMilter) Header(name, value string, _ milter.Modifier) (*milter.Response, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	*m.fields = append(*m.fields, name+":"+value)
+	return milter.RespContinue, nil
+}
+
+// TestHeaderTapForeignMilter: behind a milter that is not this package's filter (nothing attaches
+// to the made-up packet) the connection stops tapping after that one packet and passes every
+// field to go-milter: the transaction completes with every field delivered, in order.
+func TestHeaderTapForeignMilter(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var got []string
+	bl := newBufferedListener(ln, time.Minute)
+	srv := milter.NewServer(milter.WithMilter(func() milter.Milter { return recordMilter{mu: &mu, fields: &got} }),
+		milter.WithProtocols(milter.OptNoHeaderReply|milter.OptHeaderLeadingSpace))
+	go srv.Serve(bl)
+	t.Cleanup(func() { srv.Close() })
+	s := &mtaStream{macros: true}
+	fs := exoHeader(contosoID, "carol@contoso.com")
+	s.negotiate(postfixOffer).session().envelope("carol@contoso.com", "erin@woodgrove.example").fields(fs).message("Hello.\r\n").add('Q')
+	out := replies(t, ln.Addr().String(), s.b.Bytes())
+	if !bytes.HasSuffix(out, pkt('a', "")) {
+		t.Fatalf("replies %q: want accept at the end", out)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != len(fs)+1 || !strings.HasPrefix(got[0], ":") {
+		t.Fatalf("fields %q: want the made-up one, then %d", got, len(fs))
+	}
+	for i, f := range fs {
+		if got[i+1] != f[0]+":"+f[1] {
+			t.Errorf("field %d: %q, want %q", i, got[i+1], f[0]+":"+f[1])
+		}
+	}
+	if n := bl.stats.tapped.Load(); n != 0 {
+		t.Errorf("%d fields tapped", n)
 	}
 }
