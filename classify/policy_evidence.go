@@ -3,7 +3,6 @@ package classify
 import (
 	"fmt"
 
-	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/headers"
 )
@@ -19,18 +18,23 @@ const (
 // takes).
 type HeaderField = headers.FieldRef
 
-// scan reads the evidence of the header block in one pass (headers.ScanEvidence) with the
-// policy's options. Microsoft trust fields are listed only when the peer is not verified
-// Exchange Online: they are removed only then.
-func (p *Policy) scan(h textproto.Header, trustedPeer bool) headers.Evidence {
-	return headers.ScanEvidence(h, headers.EvidenceOptions{
+// scan reads the evidence of the header block in one pass (headers.ScanEvidence, or
+// headers.ScanEvidenceBlock for Transaction.HeaderBlock) with the policy's options. Microsoft
+// trust fields are listed only when the peer is not verified Exchange Online: they are removed
+// only then.
+func (p *Policy) scan(t *Transaction, trustedPeer bool) headers.Evidence {
+	o := headers.EvidenceOptions{
 		AuthServID:           p.servID,
 		VerdictHeader:        p.o.header,
 		EOPTenantAttributed:  p.o.eopEvidence,
 		AcceptObsoleteSyntax: p.o.acceptObsolete,
 		MaxTenantFields:      p.o.maxTenantFields,
 		TrustFields:          !trustedPeer,
-	})
+	}
+	if t.HeaderBlock != nil {
+		return headers.ScanEvidenceBlock(t.HeaderBlock, o)
+	}
+	return headers.ScanEvidence(t.Header, o)
 }
 
 // tenantProblems explains, in block order, why tenant fields are not evidence (docs/threat-model.md threats

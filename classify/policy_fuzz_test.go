@@ -169,18 +169,7 @@ func checkSenderInvariant(p *Policy, v Verdict, mailFrom string, h textproto.Hea
 // invariant and sender binding (checkSenderInvariant). The session is chosen by a byte: verified EXO, EXO IP without TLS, a near-miss name,
 // an Internet peer, an IPv4-mapped EXO address; the flags byte switches options.
 func FuzzPolicyMessage(f *testing.F) {
-	seeds := []string{
-		hContoso + hMailbox + hFrom,
-		hAttacker + hMailbox,
-		hContoso + hAttacker,
-		hContoso + hContoso + hMailbox,
-		"x-ms-exchange-crosstenant-id : " + contosoID + "\r\n" + hMailbox,
-		"X-MS-Exchange-CrossTenant-Id:\r\n " + contosoID + "\r\n",
-		"Authentication-Results: gw.example.net; x-tenantgate=pass policy.hop=4\r\n" + hContoso + hMailbox,
-		"X-EOPTenantAttributedMessage: " + contosoID + ":0\r\n" + hMailbox,
-		"From: a@contoso.com, b@contoso.com\r\nFrom: c@contoso.com\r\n",
-		"X-MS-Exchange-CrossTenant-Id: {" + contosoID + "}\r\n",
-	}
+	seeds := policyFuzzSeeds()
 	for i, s := range seeds {
 		f.Add([]byte(s), byte(i), byte(i), "carol@contoso.com", "erin@woodgrove.example,alice@contoso.com")
 	}
@@ -316,13 +305,13 @@ func FuzzVerdictHeader(f *testing.F) {
 		}
 		var h textproto.Header
 		h.Add(fld.Name, fld.Value)
-		e := p.scan(h, true)
+		e := p.scan(&Transaction{Header: h}, true)
 		if len(e.Verdicts) != 1 || e.UnreadableVerdicts != 0 || e.VerdictHop != hop {
 			t.Fatalf("ScanEvidence(%q) = %d copies, %d unreadable, hop %d; want 1, 0, %d", fld.Value, len(e.Verdicts), e.UnreadableVerdicts, e.VerdictHop, hop)
 		}
 		var o textproto.Header
 		o.Add("Authentication-Results", other)
-		e = p.scan(o, true)
+		e = p.scan(&Transaction{Header: o}, true)
 		if e.VerdictHop < 0 || e.VerdictHop > maxHopValue {
 			t.Fatalf("ScanEvidence(%q): hop %d", other, e.VerdictHop)
 		}
@@ -330,4 +319,20 @@ func FuzzVerdictHeader(f *testing.F) {
 			t.Fatalf("ScanEvidence(%q) takes it for ours, but it does not name %q", other, want)
 		}
 	})
+}
+
+// policyFuzzSeeds are the header blocks FuzzPolicyMessage and FuzzDecideHeaderBlock start from.
+func policyFuzzSeeds() []string {
+	return []string{
+		hContoso + hMailbox + hFrom,
+		hAttacker + hMailbox,
+		hContoso + hAttacker,
+		hContoso + hContoso + hMailbox,
+		"x-ms-exchange-crosstenant-id : " + contosoID + "\r\n" + hMailbox,
+		"X-MS-Exchange-CrossTenant-Id:\r\n " + contosoID + "\r\n",
+		"Authentication-Results: gw.example.net; x-tenantgate=pass policy.hop=4\r\n" + hContoso + hMailbox,
+		"X-EOPTenantAttributedMessage: " + contosoID + ":0\r\n" + hMailbox,
+		"From: a@contoso.com, b@contoso.com\r\nFrom: c@contoso.com\r\n",
+		"X-MS-Exchange-CrossTenant-Id: {" + contosoID + "}\r\n",
+	}
 }

@@ -27,6 +27,12 @@ type Transaction struct {
 	// Header is the top-level header block (docs/threat-model.md#threat-13: never MIME part
 	// headers).
 	Header textproto.Header
+	// HeaderBlock is the same block as bytes, for a caller that has it in memory: the fields
+	// of a block headers.CheckBytes accepted, cut to the length it returned (CRLF line ends,
+	// no blank line). When it is not nil Decide reads it instead of Header, and decides
+	// exactly as on the header headers.ReadBytes reads from it, without that header's copy of
+	// every field (docs/classify.md#the-header-as-bytes).
+	HeaderBlock []byte
 	// HeaderError is the error reading Header returned, if any (a bare CR or LF, a malformed
 	// line, a block over the size limit: threats 14, 29, 30 of docs/threat-model.md). Every
 	// recipient is then refused with 554 5.6.0 and nothing is ours.
@@ -116,7 +122,7 @@ func (p *Policy) Decide(t Transaction) Verdict {
 		v.Header = p.verdictField(&v)
 		return v
 	}
-	e := p.scan(t.Header, v.Peer.EXO)
+	e := p.scan(&t, v.Peer.EXO)
 
 	// Fields to remove.
 	v.Remove = e.Verdicts

@@ -18,7 +18,9 @@
 // ScanEvidence is the gateway's fast path and the one reading of the evidence a policy decides
 // on: a single pass over a textproto.Header for the tenant fields, the kind fields and DIR, From,
 // copies of the gateway's own verdict header (with their hop count) and the Microsoft trust
-// fields (IsTrustField); Message.CrossTenantID applies the same tenant rule.
+// fields (IsTrustField); Message.CrossTenantID applies the same tenant rule. ScanEvidenceBlock
+// is the same pass over a block in memory that CheckBytes accepted, without building the
+// textproto.Header.
 //
 // The formats, their sources and the deliberate divergences are in docs/headers.md.
 package headers

@@ -193,6 +193,18 @@ func IsTrustField(name string) bool {
 // the tenant fields are evidence exactly when CrossTenantID succeeds, for the same tenant,
 // unless there are more than DefaultMaxTenantFields of them.
 func ScanEvidence(h textproto.Header, opts EvidenceOptions) Evidence {
+	e := scanEvidence(h.Fields(), opts)
+	if len(e.Verdicts) > 0 {
+		fillInstances(h.Fields(), e.Verdicts)
+	}
+	if len(e.TrustFields) > 0 {
+		fillInstances(h.Fields(), e.TrustFields)
+	}
+	return e
+}
+
+// scanEvidence is ScanEvidence's pass over the fields, but for the instances.
+func scanEvidence(fields textproto.HeaderFields, opts EvidenceOptions) Evidence {
 	s := evidenceScan{max: opts.MaxTenantFields, header: opts.VerdictHeader}
 	s.judge.acceptObsolete = opts.AcceptObsoleteSyntax
 	if s.max <= 0 {
@@ -206,7 +218,7 @@ func ScanEvidence(h textproto.Header, opts EvidenceOptions) Evidence {
 	}
 	var e Evidence
 	idx := 0
-	for f := h.Fields(); f.Next(); idx++ {
+	for f := fields; f.Next(); idx++ {
 		key := f.Key()
 		switch key {
 		case keyCrossTenantID:
@@ -239,8 +251,6 @@ func ScanEvidence(h textproto.Header, opts EvidenceOptions) Evidence {
 	if len(e.Verdicts) > e.VerdictHop {
 		e.VerdictHop = min(len(e.Verdicts), MaxVerdictHop)
 	}
-	fillInstances(h, e.Verdicts)
-	fillInstances(h, e.TrustFields)
 	return e
 }
 
@@ -422,13 +432,13 @@ func containsFoldNoEscapes(s, sub string) bool {
 
 // fillInstances sets the Instance of each listed field (sorted by Index) with a second pass that
 // counts fields by name; it runs only when something is listed.
-func fillInstances(h textproto.Header, list []FieldRef) {
+func fillInstances(fields textproto.HeaderFields, list []FieldRef) {
 	if len(list) == 0 {
 		return
 	}
 	counts := make(map[string]int) // by canonical key: one key for every spelling of a name
 	j, idx := 0, 0
-	for f := h.Fields(); f.Next() && j < len(list); idx++ {
+	for f := fields; f.Next() && j < len(list); idx++ {
 		k := f.Key()
 		counts[k]++
 		if list[j].Index == idx {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"mime"
 
-	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate/headers"
 )
 
@@ -69,15 +68,17 @@ func (b *bodyStart) Err() error {
 // 6532 §3.7): the body's first paragraph is then that message's header, and Microsoft fields in
 // it (an Exchange Online message forwarded as such) are not hidden from this one's header. A
 // header cut short starts the body with a line that is not a field, so this never excuses one.
-func (b *bodyStart) Encapsulated(h textproto.Header) bool {
+// contentTypes gives the values of the header's Content-Type fields; it is called only when the
+// body starts with a field line.
+func (b *bodyStart) Encapsulated(contentTypes func() []string) bool {
 	if !b.firstField {
 		return false
 	}
-	fields := h.FieldsByKey("Content-Type")
-	if fields.Len() != 1 || !fields.Next() {
+	ct := contentTypes()
+	if len(ct) != 1 {
 		return false
 	}
-	t, _, err := mime.ParseMediaType(fields.Value())
+	t, _, err := mime.ParseMediaType(ct[0])
 	return err == nil && (t == "message/rfc822" || t == "message/global")
 }
 

@@ -149,6 +149,7 @@ func TestBodyStartEncapsulated(t *testing.T) {
 	}{
 		{"message/rfc822", hdr(" message/rfc822"), inner, "accept"},
 		{"message/global", hdr(" Message/Global; x=y"), inner, "accept"},
+		{"folded content type", hdr("\n message/rfc822"), inner, "accept"},
 		{"not a message", hdr(" text/plain"), inner, "554 5.6.0 Malformed message header"},
 		{"no content type", hdr(), inner, "554 5.6.0 Malformed message header"},
 		{"two content types", hdr(" message/rfc822", " text/plain"), inner, "554 5.6.0 Malformed message header"},

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/d--j/go-milter"
 )
 
 // go-milter reads every packet with two unbuffered reads (its length, then the rest) and writes
@@ -45,12 +47,16 @@ type bufferedListener struct {
 	readers      sync.Pool // *bufio.Reader
 	writers      sync.Pool // *[]byte
 	stats        connStats
+	// noTap turns the header tap off (headertap.go): every packet goes to go-milter.
+	noTap bool
 }
 
 // connStats counts the system calls (reads and writes of the wrapped connection) of one
 // connection or of all of a listener's.
 type connStats struct {
 	reads, writes atomic.Int64
+	// tapped counts the header packets (and their macros) handed to the filter directly.
+	tapped atomic.Int64
 }
 
 // newBufferedListener wraps ln; flushTimeout is bufferedListener.flushTimeout.
@@ -103,14 +109,39 @@ type bufferedConn struct {
 
 	rmu sync.Mutex
 	br  *bufio.Reader // nil once closed
+	// The read side follows the packet framing too: rleft is what go-milter has still to read
+	// of the packet it is reading (0: it is at the start of the next one); unframed: the framing
+	// was lost to a read error, and nothing is tapped any more.
+	rleft    int
+	unframed bool
+	rerr     error // the read error a peek met: no peek reads again after it
+	// The header tap (headertap.go): hdrQuiet is set once the negotiation's reply said the MTA
+	// sends header fields without waiting for a reply; token and synth are the connection's
+	// token and made-up header packet, synthLeft what go-milter has still to read of it; sink
+	// is the filter attached for the current run of header packets.
+	hdrQuiet  atomic.Bool
+	token     string
+	synth     []byte
+	synthLeft int
+	sink      headerSink
+	// awaiting: the made-up packet went to go-milter, no filter attached yet; tapOff: the tap
+	// is off for this connection.
+	awaiting, tapOff bool
+	// rto is the read timeout go-milter set for the packet it is reading (SetReadDeadline): the
+	// tap gives every packet it takes the same time again.
+	rto time.Duration
 
 	wmu  sync.Mutex
 	wbuf []byte // bytes not yet written: held modification packets, then an unfinished packet
 	// The framing of what is being written: head collects the current packet's length (4
 	// bytes) and code (1 byte); left is what is still to come of its data.
-	head   [5]byte
-	headN  int
-	left   int
+	head  [5]byte
+	headN int
+	left  int
+	// opt collects the first 12 data bytes of a negotiation reply (SMFIC_OPTNEG: version,
+	// actions, protocol).
+	opt    [12]byte
+	optN   int
 	werr   error // the first write error: every later write fails with it
 	closed bool
 }
@@ -126,12 +157,36 @@ func modification(code byte) bool {
 }
 
 // Read reads from the buffer; when the buffer is empty and the read has to wait for the MTA, held
-// bytes are written first.
+// bytes are written first. At the start of a packet it first hands header packets to the
+// filter (tapHeaders).
 func (c *bufferedConn) Read(p []byte) (int, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
 	if c.br == nil {
 		return 0, net.ErrClosed
+	}
+	if c.synthLeft > 0 {
+		n := copy(p, c.synth[len(c.synth)-c.synthLeft:])
+		c.synthLeft -= n
+		return n, nil
+	}
+	if c.rleft == 0 && !c.unframed {
+		if c.tapHeaders() {
+			n := copy(p, c.synth)
+			c.synthLeft = len(c.synth) - n
+			return n, nil
+		}
+		// A packet for go-milter: its length says where the next one starts.
+		c.sink = nil
+		b, err := c.peek(4)
+		if err != nil {
+			c.unframed = true
+			if c.br.Buffered() == 0 {
+				return 0, err
+			}
+		} else {
+			c.rleft = 4 + int(binary.BigEndian.Uint32(b))
+		}
 	}
 	if c.br.Buffered() == 0 {
 		c.wmu.Lock()
@@ -141,7 +196,137 @@ func (c *bufferedConn) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	return c.br.Read(p)
+	if !c.unframed {
+		p = p[:min(len(p), c.rleft)]
+	}
+	n, err := c.br.Read(p)
+	if !c.unframed {
+		c.rleft -= n
+	}
+	return n, err
+}
+
+// peek returns the next n bytes of the MTA's stream without consuming them, reading (after
+// writing out what is held, and with the read timeout of a packet of its own, as go-milter
+// gives every packet) when fewer are buffered. n is at most the buffer's size.
+func (c *bufferedConn) peek(n int) ([]byte, error) {
+	if n > c.br.Size() {
+		return nil, bufio.ErrBufferFull
+	}
+	if c.br.Buffered() < n {
+		if c.rerr != nil {
+			return nil, c.rerr
+		}
+		c.wmu.Lock()
+		err := c.flushHeld()
+		c.wmu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		if c.rto > 0 {
+			_ = c.Conn.SetReadDeadline(time.Now().Add(c.rto))
+		}
+	}
+	b, err := c.br.Peek(n)
+	if err != nil && err != bufio.ErrBufferFull {
+		c.rerr = err // bufio.Reader reports a read error once: keep it for the next peek
+	}
+	return b, err
+}
+
+// tapHeaders is called at the start of a packet: while the next packets are header fields the
+// tap can take (tapNext), it hands them to the attached filter. Before the first of a run, when
+// no filter is attached, it returns true: the caller then passes go-milter the made-up header
+// packet, whose Header callback attaches the filter.
+func (c *bufferedConn) tapHeaders() bool {
+	if c.l.noTap || !c.hdrQuiet.Load() {
+		return false
+	}
+	if c.tapOff {
+		return false
+	}
+	for {
+		n, name, value, ok := c.tapNext()
+		if !ok {
+			return false
+		}
+		if c.sink == nil {
+			if c.awaiting {
+				// The made-up packet went to go-milter and no filter attached: not this
+				// package's filter. Nothing more is tapped on this connection.
+				c.tapOff = true
+				return false
+			}
+			if c.token == "" && tapConns.register(c) != nil {
+				c.tapOff = true
+				return false
+			}
+			c.awaiting = true
+			return true
+		}
+		c.sink.tapField(name, value)
+		_, _ = c.br.Discard(n)
+		c.l.stats.tapped.Add(1)
+	}
+}
+
+// tapNext looks at the next packet: an SMFIC_HEADER go-milter would take (headerPacket), or the
+// header stage's macros (SMFIC_MACRO for SMFIC_HEADER, which go-milter keeps until that header's
+// callback is done and then drops) followed by one. It returns the bytes they take, the field,
+// and ok. It waits for the MTA only for bytes of a packet the MTA has begun, or for the packet
+// that follows macros (the MTA sends the command right after its macros).
+func (c *bufferedConn) tapNext() (n int, name, value []byte, ok bool) {
+	b, err := c.peek(4)
+	if err != nil || binary.BigEndian.Uint32(b) == 0 {
+		return 0, nil, nil, false
+	}
+	if b, err = c.peek(5); err != nil {
+		return 0, nil, nil, false
+	}
+	switch b[4] {
+	case 'L':
+	case 'D':
+		// The macros packet (its first data byte the command it is for), then the header
+		// packet after it.
+		m := 4 + int(binary.BigEndian.Uint32(b))
+		if m < 6 {
+			return 0, nil, nil, false
+		}
+		if b, err = c.peek(6); err != nil || b[5] != 'L' {
+			return 0, nil, nil, false
+		}
+		if b, err = c.peek(m + 5); err != nil || binary.BigEndian.Uint32(b[m:]) == 0 || b[m+4] != 'L' {
+			return 0, nil, nil, false
+		}
+		n = m
+	default:
+		return 0, nil, nil, false
+	}
+	end := n + 4 + int(binary.BigEndian.Uint32(b[n:]))
+	if b, err = c.peek(end); err != nil {
+		return 0, nil, nil, false
+	}
+	name, value, ok = headerPacket(b[n+5 : end])
+	return end, name, value, ok
+}
+
+// attach attaches the filter that go-milter passed the made-up header packet (headertap.go).
+func (c *bufferedConn) attach(s headerSink) {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if c.br != nil {
+		c.sink, c.awaiting = s, false
+	}
+}
+
+// SetReadDeadline sets the wrapped connection's read deadline and keeps the timeout it means
+// for the packets the header tap takes.
+func (c *bufferedConn) SetReadDeadline(t time.Time) error {
+	c.rto = 0
+	if !t.IsZero() {
+		c.rto = time.Until(t)
+	}
+	return c.Conn.SetReadDeadline(t)
 }
 
 // Write takes p into the write buffer and writes out every complete packet that is not a held
@@ -174,6 +359,9 @@ func (c *bufferedConn) Write(p []byte) (int, error) {
 			}
 		}
 		n := min(c.left, len(c.wbuf)-i)
+		if c.head[4] == 'O' && c.optN < len(c.opt) {
+			c.optN += copy(c.opt[c.optN:], c.wbuf[i:i+n])
+		}
 		c.left -= n
 		i += n
 		if c.left > 0 {
@@ -181,6 +369,12 @@ func (c *bufferedConn) Write(p []byte) (int, error) {
 		}
 		// A packet ends at i.
 		c.headN = 0
+		if c.head[4] == 'O' {
+			// The negotiation's reply: the protocol options in force.
+			proto := milter.OptProtocol(binary.BigEndian.Uint32(c.opt[8:]))
+			c.hdrQuiet.Store(c.optN == len(c.opt) && proto&milter.OptNoHeaderReply != 0)
+			c.optN = 0
+		}
 		if !modification(c.head[4]) {
 			out = i
 		}
@@ -254,6 +448,8 @@ func (c *bufferedConn) Close() error {
 		c.l.readers.Put(c.br)
 		c.br = nil
 	}
+	c.sink = nil
+	tapConns.unregister(c)
 	c.rmu.Unlock()
 	return err
 }

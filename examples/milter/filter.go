@@ -90,6 +90,9 @@ type filter struct {
 	rcpts  []string
 	hdr    bytes.Buffer
 	hdrErr error
+	// swallowed: the MTA swallows the space after a field's colon (no OptHeaderLeadingSpace),
+	// so Header puts one back; the negotiated options, as the last Header call saw them.
+	swallowed bool
 	// start inspects the first paragraph of the body (bodyStart).
 	start bodyStart
 	// body is kept for DKIM up to the verifier's bound; bodyBig: the body went over it.
@@ -229,14 +232,35 @@ func (f *filter) RcptTo(rcpt string, _ string, m milter.Modifier) (*milter.Respo
 
 // Header keeps the fields in order, as the MTA received them, up to the size limit. Its reply is
 // negotiated away (quietStages): it never refuses; a block over the limit is refused at the end of
-// the message.
+// the message. The made-up field of a bufferedConn (an empty name and the connection's token,
+// headertap.go) attaches the filter to its connection instead, which then passes the fields
+// that follow to tapField.
 func (f *filter) Header(name, value string, m milter.Modifier) (*milter.Response, error) {
-	if f.hdrErr != nil {
-		return milter.RespContinue, nil
-	}
 	// With OptHeaderLeadingSpace the value is exactly what followed the colon ("Name:value"
 	// stays so, for DKIM's simple canonicalization); without it the MTA swallowed one space.
-	space := (m == nil || m.Protocol()&milter.OptHeaderLeadingSpace == 0) && value != "" && value[0] != ' ' && value[0] != '\t'
+	f.swallowed = m == nil || m.Protocol()&milter.OptHeaderLeadingSpace == 0
+	if name == "" {
+		if c := tapConns.lookup(value); c != nil {
+			c.attach(f)
+			return milter.RespContinue, nil
+		}
+	}
+	addField(f, name, value)
+	return milter.RespContinue, nil
+}
+
+// tapField is Header for a field a bufferedConn took from the MTA (headertap.go).
+func (f *filter) tapField(name, value []byte) {
+	addField(f, name, value)
+}
+
+// addField appends one field to the block, its line ends made CRLF (appendCRLF), or records
+// that the block went over the size limit.
+func addField[T ~string | ~[]byte](f *filter, name, value T) {
+	if f.hdrErr != nil {
+		return
+	}
+	space := f.swallowed && len(value) > 0 && value[0] != ' ' && value[0] != '\t'
 	n := len(name) + crlfLen(value) + 3 // ':' and the closing CRLF
 	if space {
 		n++
@@ -244,43 +268,45 @@ func (f *filter) Header(name, value string, m milter.Modifier) (*milter.Response
 	// The limit counts the blank line that ends the block, as headers.Read does.
 	if f.hdr.Len()+n+2 > f.app.maxHeaderBytes() {
 		f.hdrErr = errHeaderTooLong
-		return milter.RespContinue, nil
+		return
 	}
 	f.hdr.Grow(n)
-	f.hdr.WriteString(name)
-	f.hdr.WriteByte(':')
+	b := f.hdr.AvailableBuffer()
+	b = append(b, name...)
+	b = append(b, ':')
 	if space {
-		f.hdr.WriteByte(' ')
+		b = append(b, ' ')
 	}
-	writeCRLF(&f.hdr, value)
-	f.hdr.WriteString("\r\n")
-	return milter.RespContinue, nil
+	b = appendCRLF(b, value)
+	b = append(b, "\r\n"...)
+	f.hdr.Write(b)
 }
 
 // Postfix and Sendmail pass folded values with LF line ends; the block is read with CRLF. Every
 // LF becomes CRLF, a CRLF stays, a CR alone stays (headers.Read refuses it).
 
-// crlfLen is the length of s with its line ends made CRLF (writeCRLF).
-func crlfLen(s string) int {
-	return len(s) + strings.Count(s, "\n") - strings.Count(s, "\r\n")
+// crlfLen is the length of s with its line ends made CRLF (appendCRLF).
+func crlfLen[T ~string | ~[]byte](s T) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' && (i == 0 || s[i-1] != '\r') {
+			n++
+		}
+	}
+	return n
 }
 
-// writeCRLF writes s with its line ends made CRLF, in one pass.
-func writeCRLF(b *bytes.Buffer, s string) {
-	for {
-		i := strings.IndexByte(s, '\n')
-		if i < 0 {
-			b.WriteString(s)
-			return
+// appendCRLF appends s with its line ends made CRLF, in one pass.
+func appendCRLF[T ~string | ~[]byte](b []byte, s T) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' && (i == 0 || s[i-1] != '\r') {
+			b = append(b, s[start:i]...)
+			b = append(b, '\r')
+			start = i
 		}
-		if i > 0 && s[i-1] == '\r' {
-			b.WriteString(s[:i+1])
-		} else {
-			b.WriteString(s[:i])
-			b.WriteString("\r\n")
-		}
-		s = s[i+1:]
 	}
+	return append(b, s[start:]...)
 }
 
 // maxHeaderBytes is the header block's size limit (headers.Read's default unless configured):
@@ -359,14 +385,16 @@ func (f *filter) EndOfMessage(m milter.Modifier) (*milter.Response, error) {
 
 // transaction is what the policy decides on at the end of the message: the header block read
 // strictly (bounded), refused as malformed also when the body's first paragraph holds a Microsoft
-// trust field (bodyStart; not for an encapsulated message), and the DKIM results.
+// trust field (bodyStart; not for an encapsulated message), and the DKIM results. The block goes
+// to the policy as bytes (classify.Transaction.HeaderBlock): it is checked where it lies and no
+// field is copied (readBlock).
 func (f *filter) transaction(s classify.Session) classify.Transaction {
 	f.start.Close()
 	t := classify.Transaction{Session: s, MailFrom: f.from, RcptTo: f.rcpts, HeaderError: f.hdrErr}
 	if t.HeaderError == nil {
-		t.Header, t.HeaderError = readHeader(f.hdr.Bytes(), f.app)
+		t.Header, t.HeaderBlock, t.HeaderError = readBlock(f.hdr.Bytes(), f.app)
 	}
-	if t.HeaderError == nil && !f.start.Encapsulated(t.Header) {
+	if t.HeaderError == nil && !f.start.Encapsulated(func() []string { return fieldValues(t, "Content-Type") }) {
 		t.HeaderError = f.start.Err()
 	}
 	if f.app.dkim != nil && !f.bodyBig && t.HeaderError == nil {
@@ -374,6 +402,35 @@ func (f *filter) transaction(s classify.Session) classify.Transaction {
 		f.app.op.countDKIM(t.DKIM)
 	}
 	return t
+}
+
+// readBlock reads the block the filter rebuilt, strictly and bounded (headers.CheckBytes, as
+// headers.Read): the fields as bytes, a slice of b, which must not outlive the transaction (reset
+// reuses the buffer). A block with a line that does not end in CRLF (appendCRLF makes none) is
+// read into a header instead, as headers.ReadBytes reads it.
+func readBlock(b []byte, a *App) (textproto.Header, []byte, error) {
+	n, ok, err := headers.CheckBytes(b, a.limits)
+	if !ok {
+		h, err := headers.ReadBytes(b, a.limits)
+		return h, nil, err
+	}
+	if err != nil {
+		return textproto.Header{}, nil, err
+	}
+	return textproto.Header{}, b[:n], nil
+}
+
+// fieldValues returns the values of the fields named key of t's header, however t holds it
+// (Header or HeaderBlock), as textproto.Header.FieldsByKey gives them.
+func fieldValues(t classify.Transaction, key string) []string {
+	if t.HeaderBlock != nil {
+		return headers.BlockFields(t.HeaderBlock, key)
+	}
+	var out []string
+	for f := t.Header.FieldsByKey(key); f.Next(); {
+		out = append(out, f.Value())
+	}
+	return out
 }
 
 // headerValue is a value to add as the MTA stores it: with OptHeaderLeadingSpace negotiated the
@@ -394,13 +451,6 @@ func firstReject(v classify.Verdict) (classify.RecipientAction, bool) {
 		}
 	}
 	return classify.RecipientAction{}, false
-}
-
-// readHeader reads the block the filter rebuilt (headers.ReadBytes: strict, bounded, as
-// headers.Read). The block has CRLF line ends (writeCRLF), so the header's fields are slices of
-// it, not a second copy: the header must not outlive the transaction (reset reuses the buffer).
-func readHeader(b []byte, a *App) (textproto.Header, error) {
-	return headers.ReadBytes(b, a.limits)
 }
 
 func (f *filter) Abort(_ milter.Modifier) error {

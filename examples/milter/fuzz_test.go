@@ -69,7 +69,7 @@ func FuzzFilterHeader(f *testing.F) {
 				TLS: tlsid.FromMacros(tlsid.Macros{TLSVersion: "TLSv1.3", CertSubject: "mail.protection.outlook.com"})}
 		}
 		tx := fl.transaction(s)
-		encapsulated := fl.start.Encapsulated(tx.Header)
+		encapsulated := fl.start.Encapsulated(func() []string { return fieldValues(tx, "Content-Type") })
 		v := app.policy.Decide(tx)
 		if !exo && v.Origin == classify.OwnTenant {
 			t.Fatalf("own-tenant from an unverified peer: %q", fl.hdr.Bytes())
@@ -124,18 +124,19 @@ func FuzzBodyStart(f *testing.F) {
 	})
 }
 
-// FuzzWriteCRLF: the one-pass line-end conversion writes what the two replacements it replaced
+// FuzzWriteCRLF: the one-pass line-end conversion (appendCRLF, of a string and of bytes) writes what the two replacements it replaced
 // wrote (CRLF to LF, then LF to CRLF), and crlfLen is its length.
 func FuzzWriteCRLF(f *testing.F) {
 	f.Add("a\n\tb\r\n c\rd\r\r\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		want := strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")
-		var b bytes.Buffer
-		writeCRLF(&b, s)
-		if b.String() != want {
-			t.Fatalf("writeCRLF(%q) = %q, want %q", s, b.String(), want)
+		if got := string(appendCRLF(nil, s)); got != want {
+			t.Fatalf("appendCRLF(%q) = %q, want %q", s, got, want)
 		}
-		if n := crlfLen(s); n != len(want) {
+		if got := string(appendCRLF(nil, []byte(s))); got != want {
+			t.Fatalf("appendCRLF([]byte(%q)) = %q, want %q", s, got, want)
+		}
+		if n := crlfLen(s); n != len(want) || crlfLen([]byte(s)) != n {
 			t.Fatalf("crlfLen(%q) = %d, want %d", s, n, len(want))
 		}
 	})

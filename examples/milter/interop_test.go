@@ -38,15 +38,22 @@ func interop(t *testing.T, tool string) string {
 
 // serveApp runs the milter on 127.0.0.1:0 and returns its port.
 func serveApp(t *testing.T, app *App) int {
+	port, _ := serveAppListener(t, app)
+	return port
+}
+
+// serveAppListener is serveApp that also returns the listener (its counters).
+func serveAppListener(t *testing.T, app *App) (int, *bufferedListener) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	bl := newBufferedListener(ln, time.Minute)
 	srv := app.Server()
-	go srv.Serve(newBufferedListener(ln, time.Minute)) // as main does
+	go srv.Serve(bl) // as main does
 	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().(*net.TCPAddr).Port
+	return ln.Addr().(*net.TCPAddr).Port, bl
 }
 
 // memSink is a go-smtp server keeping what it receives: Postfix's relayhost.
@@ -234,8 +241,17 @@ func TestInteropPostfix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mport := serveApp(t, app)
+	mport, bl := serveAppListener(t, app)
 	port, _ := startPostfix(t, filepath.Join(dir, "pf"), mport, sinkPort, caFile, srvCert, srvKey)
+	// Postfix grants SMFIP_NR_HDR: its header fields (with its header-stage macros) reach the
+	// filter through the header tap (headertap.go), with the verdicts and changes below.
+	t.Cleanup(func() {
+		n := bl.stats.tapped.Load()
+		if n == 0 && !t.Failed() {
+			t.Error("no header field went through the header tap")
+		}
+		t.Logf("%d header fields through the header tap", n)
+	})
 
 	exoHeaders := func(tenant string) []string {
 		return []string{"--add-header", "X-MS-Exchange-CrossTenant-Id: " + tenant,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"net"
@@ -435,7 +434,7 @@ func TestHeaderLimitCountsBlankLine(t *testing.T) {
 	}
 }
 
-// TestWriteCRLF: every LF becomes CRLF, a CRLF stays, a CR alone stays; crlfLen is the length
+// TestWriteCRLF: appendCRLF makes every LF becomes CRLF, a CRLF stays, a CR alone stays; crlfLen is the length
 // written.
 func TestWriteCRLF(t *testing.T) {
 	for in, want := range map[string]string{
@@ -449,13 +448,14 @@ func TestWriteCRLF(t *testing.T) {
 		"x\r":        "x\r",
 		"\r\n\n\r\n": "\r\n\r\n\r\n",
 	} {
-		var b bytes.Buffer
-		writeCRLF(&b, in)
-		if b.String() != want {
-			t.Errorf("writeCRLF(%q) = %q, want %q", in, b.String(), want)
+		if got := string(appendCRLF([]byte("x"), in)); got != "x"+want {
+			t.Errorf("appendCRLF(%q) = %q, want %q", in, got, "x"+want)
 		}
-		if n := crlfLen(in); n != len(want) {
-			t.Errorf("crlfLen(%q) = %d, want %d", in, n, len(want))
+		if got := string(appendCRLF(nil, []byte(in))); got != want {
+			t.Errorf("appendCRLF([]byte(%q)) = %q, want %q", in, got, want)
+		}
+		if n, nb := crlfLen(in), crlfLen([]byte(in)); n != len(want) || nb != len(want) {
+			t.Errorf("crlfLen(%q) = %d, %d ([]byte), want %d", in, n, nb, len(want))
 		}
 	}
 }

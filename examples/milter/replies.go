@@ -62,9 +62,11 @@ func (f *filter) dkimUnknown(t classify.Transaction) tenantgate.Reply {
 // signingDomains returns the d= tags of the first max DKIM-Signature fields of t's header.
 func signingDomains(t classify.Transaction, max int) []string {
 	var out []string
-	fields := t.Header.FieldsByKey("DKIM-Signature")
-	for fields.Next() && len(out) < max {
-		for _, tag := range strings.Split(fields.Value(), ";") {
+	for _, value := range fieldValues(t, "DKIM-Signature") {
+		if len(out) >= max {
+			break
+		}
+		for _, tag := range strings.Split(value, ";") {
 			k, v, ok := strings.Cut(tag, "=")
 			if ok && strings.EqualFold(strings.Join(strings.Fields(k), ""), "d") {
 				out = append(out, strings.Join(strings.Fields(v), ""))
