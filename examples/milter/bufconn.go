@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -186,6 +188,9 @@ func (c *bufferedConn) Read(p []byte) (int, error) {
 			}
 		} else {
 			c.rleft = 4 + int(binary.BigEndian.Uint32(b))
+			if err := c.checkPacket(c.rleft - 4); err != nil {
+				return 0, err
+			}
 		}
 	}
 	if c.br.Buffered() == 0 {
@@ -452,4 +457,42 @@ func (c *bufferedConn) Close() error {
 	tapConns.unregister(c)
 	c.rmu.Unlock()
 	return err
+}
+
+// errMalformedPacket ends a connection whose MTA sent a packet go-milter v0.10.1 cannot take
+// without panicking (docs/go-milter-patches.md): a panic would end the whole milter process, so
+// the connection is closed instead and the MTA applies its default action for a failed milter.
+var errMalformedPacket = errors.New("milter: malformed packet from the MTA")
+
+// checkPacket refuses, before go-milter reads it, a packet of length n (its code and data) that
+// go-milter v0.10.1 panics on (session.go): one with no code (length 0); an SMFIC_MAIL or
+// SMFIC_RCPT whose data holds no NUL (the address's terminator); an SMFIC_CONNECT whose data
+// holds no NUL or nothing after the host name's (the protocol family). Those three commands are
+// small (a host name, an SMTP command's arguments); one that does not fit the read buffer is
+// refused as well.
+func (c *bufferedConn) checkPacket(n int) error {
+	if n == 0 {
+		return errMalformedPacket
+	}
+	b, err := c.peek(5)
+	if err != nil {
+		return nil // the read that follows reports it
+	}
+	code := b[4]
+	if code != 'C' && code != 'M' && code != 'R' {
+		return nil
+	}
+	if 4+n > c.br.Size() {
+		return errMalformedPacket
+	}
+	p, err := c.peek(4 + n)
+	if err != nil {
+		return nil
+	}
+	data := p[5:]
+	i := bytes.IndexByte(data, 0)
+	if i < 0 || code == 'C' && i+1 >= len(data) {
+		return errMalformedPacket
+	}
+	return nil
 }

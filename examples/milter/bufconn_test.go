@@ -425,3 +425,40 @@ func lastReplyEnd(stream []byte) int {
 	}
 	return end
 }
+
+// TestBufferedConnRefusesPanickingPackets: packets go-milter v0.10.1 panics on (length 0; a
+// connect without the protocol family; MAIL or RCPT without the address's NUL) end the
+// connection at the wrapper, so the milter process survives them; a well-formed connect of the
+// unknown family (host name, NUL, 'U', nothing after) still passes.
+func TestBufferedConnRefusesPanickingPackets(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		packet string
+		ok     bool
+	}{
+		{"length 0", "\x00\x00\x00\x00", false},
+		{"connect without NUL", "\x00\x00\x00\x05Chost", false},
+		{"connect without family", "\x00\x00\x00\x06Chost\x00", false},
+		{"connect of unknown family", "\x00\x00\x00\x07Chost\x00U", true},
+		{"MAIL without NUL", "\x00\x00\x00\x04M<a>", false},
+		{"RCPT without data", "\x00\x00\x00\x01R", false},
+		{"RCPT with NUL", "\x00\x00\x00\x05R<a>\x00", true},
+		{"other code without NUL", "\x00\x00\x00\x02Hx", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mta, srv := net.Pipe()
+			defer mta.Close()
+			c := newBufferedListener(nil, time.Minute).wrap(srv)
+			defer c.Close()
+			go func() { _, _ = mta.Write([]byte(tc.packet)) }()
+			got := make([]byte, len(tc.packet))
+			_, err := io.ReadFull(c, got)
+			if tc.ok && (err != nil || string(got) != tc.packet) {
+				t.Fatalf("read %q, %v; want the packet unchanged", got, err)
+			}
+			if !tc.ok && !errors.Is(err, errMalformedPacket) {
+				t.Fatalf("read %q, %v; want errMalformedPacket", got, err)
+			}
+		})
+	}
+}
