@@ -94,7 +94,10 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.unpark()
 	defer s.park()
 	rv := s.r.policy.Recipient(s.cs, to)
-	log := s.log.With("from", s.from, "rcpt", to, "action", string(rv.Action))
+	log := s.log
+	if s.logging() {
+		log = log.With("from", s.from, "rcpt", to, "action", string(rv.Action))
+	}
 	if rv.Action == classify.Reject {
 		// Never waived in monitor mode (relayOps.waive); the session's records carry "peer".
 		log.Info("rcpt refused", "reply", s.r.op.texts.Apply(rv.Reply), "reasons", codes(rv.Reasons))
@@ -122,7 +125,9 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		}
 		s.hop, s.relayed = &h, true
 		s.rcpts = append(s.rcpts, to)
-		log.Info("rcpt accepted", "hop", h.key())
+		if log.Enabled(context.Background(), slog.LevelInfo) {
+			log.Info("rcpt accepted", "hop", h.key())
+		}
 		return nil
 	}
 	if s.up == nil {
@@ -144,7 +149,9 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		return reply
 	}
 	s.rcpts = append(s.rcpts, to)
-	log.Info("rcpt accepted", "hop", h.key(), "nextHop", s.up.host)
+	if log.Enabled(context.Background(), slog.LevelInfo) {
+		log.Info("rcpt accepted", "hop", h.key(), "nextHop", s.up.host)
+	}
 	return nil
 }
 
@@ -155,7 +162,10 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // and again for the next hop. Nothing holds the whole message in memory.
 func (s *session) Data(r io.Reader) error {
 	s.unpark()
-	log := s.log.With("from", s.from, "rcpts", s.rcpts)
+	log, logging := s.log, s.logging()
+	if logging {
+		log = log.With("from", s.from, "rcpts", s.rcpts)
+	}
 	mr := &messageReader{r: r, cc: s.cc, end: time.Now().Add(time.Duration(s.r.limits.DataTimeout))}
 	br := bufio.NewReaderSize(mr, 4096)
 	h, herr := headers.Read(br, s.r.hdrLimits)
@@ -168,7 +178,9 @@ func (s *session) Data(r io.Reader) error {
 	start := time.Now()
 	v := s.r.policy.Decide(classify.Transaction{Session: s.cs, MailFrom: s.from, RcptTo: s.rcpts, Header: h, HeaderError: herr})
 	took := time.Since(start)
-	log = log.With("origin", string(v.Origin), "tenant", tenantString(v.Tenant), "kind", string(v.Kind), "hop", v.Hop)
+	if logging {
+		log = log.With("origin", string(v.Origin), "tenant", tenantString(v.Tenant), "kind", string(v.Kind), "hop", v.Hop)
+	}
 	outcome := metrics.Accepted
 	for _, a := range v.Recipients {
 		if a.Action == classify.Reject {
@@ -223,7 +235,9 @@ func (s *session) Data(r io.Reader) error {
 				return writeMessage(w, h, body)
 			}
 			s.r.op.metrics.DKIM("signed")
-			log = log.With("dkim", string(v.DKIMDomain))
+			if logging {
+				log = log.With("dkim", string(v.DKIMDomain))
+			}
 		}
 	}
 	status, reply, err := s.up.send(write)
@@ -232,8 +246,18 @@ func (s *session) Data(r io.Reader) error {
 		log.Info("message refused by next hop", "nextHop", s.up.host, "code", reply.Code, "reply", reply.Message, "err", err.Error(), "reasons", codes(v.Reasons))
 		return reply
 	}
-	log.Info("message relayed", "nextHop", s.up.host, "nextHopTLS", s.up.tls, "status", status, "reasons", codes(v.Reasons))
+	if log.Enabled(context.Background(), slog.LevelInfo) {
+		log.Info("message relayed", "nextHop", s.up.host, "nextHopTLS", s.up.tls, "status", status, "reasons", codes(v.Reasons))
+	}
 	return nil
+}
+
+// logging reports whether the session's logger keeps records at any level the relay writes: only
+// then does a transaction build its logger's attributes, so that a relay whose records are
+// discarded spends nothing on them. It is asked per transaction, as the level may change on reload.
+func (s *session) logging() bool {
+	ctx := context.Background()
+	return s.log.Enabled(ctx, slog.LevelInfo) || s.log.Enabled(ctx, slog.LevelWarn) || s.log.Enabled(ctx, slog.LevelError)
 }
 
 // refuseData logs why a message could not be read or spooled and returns the reply: for an error
