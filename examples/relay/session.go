@@ -28,8 +28,9 @@ type session struct {
 	conn *smtp.Conn
 	cs   classify.Session
 	log  *slog.Logger
-	ip   string      // the client's address, the key of its per-address budgets
-	cc   *clientConn // nil when not served on the relay's Listener
+	ip   string        // the client's address, the key of its per-address budgets
+	cc   *clientConn   // nil when not served on the relay's Listener
+	br   *bufio.Reader // reads each message (Data); one per session, 4 KiB
 
 	// The transaction. from and rcpts are the addresses in the RFC 5321 form the next hop
 	// receives (encodeMailbox), and the policy classifies exactly those.
@@ -167,7 +168,12 @@ func (s *session) Data(r io.Reader) error {
 		log = log.With("from", s.from, "rcpts", s.rcpts)
 	}
 	mr := &messageReader{r: r, cc: s.cc, end: time.Now().Add(time.Duration(s.r.limits.DataTimeout))}
-	br := bufio.NewReaderSize(mr, 4096)
+	if s.br == nil {
+		s.br = bufio.NewReaderSize(mr, 4096)
+	} else {
+		s.br.Reset(mr)
+	}
+	br := s.br
 	h, herr := headers.Read(br, s.r.hdrLimits)
 	if herr != nil && (errors.Is(herr, errBareLine) || !errors.Is(herr, headers.ErrLimit) && !errors.Is(herr, headers.ErrSyntax)) {
 		// Not the header's fault but the transfer's: a bare line, the size limit, a lost or
