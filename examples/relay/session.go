@@ -28,8 +28,9 @@ type session struct {
 	conn *smtp.Conn
 	cs   classify.Session
 	log  *slog.Logger
-	ip   string      // the client's address, the key of its per-address budgets
-	cc   *clientConn // nil when not served on the relay's Listener
+	ip   string        // the client's address, the key of its per-address budgets
+	cc   *clientConn   // nil when not served on the relay's Listener
+	br   *bufio.Reader // reads each message (Data); one per session, 4 KiB
 
 	// The transaction. from and rcpts are the addresses in the RFC 5321 form the next hop
 	// receives (encodeMailbox), and the policy classifies exactly those.
@@ -94,7 +95,10 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.unpark()
 	defer s.park()
 	rv := s.r.policy.Recipient(s.cs, to)
-	log := s.log.With("from", s.from, "rcpt", to, "action", string(rv.Action))
+	log := s.log
+	if s.logging() {
+		log = log.With("from", s.from, "rcpt", to, "action", string(rv.Action))
+	}
 	if rv.Action == classify.Reject {
 		// Never waived in monitor mode (relayOps.waive); the session's records carry "peer".
 		log.Info("rcpt refused", "reply", s.r.op.texts.Apply(rv.Reply), "reasons", codes(rv.Reasons))
@@ -122,7 +126,9 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		}
 		s.hop, s.relayed = &h, true
 		s.rcpts = append(s.rcpts, to)
-		log.Info("rcpt accepted", "hop", h.key())
+		if log.Enabled(context.Background(), slog.LevelInfo) {
+			log.Info("rcpt accepted", "hop", h.key())
+		}
 		return nil
 	}
 	if s.up == nil {
@@ -144,7 +150,9 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		return reply
 	}
 	s.rcpts = append(s.rcpts, to)
-	log.Info("rcpt accepted", "hop", h.key(), "nextHop", s.up.host)
+	if log.Enabled(context.Background(), slog.LevelInfo) {
+		log.Info("rcpt accepted", "hop", h.key(), "nextHop", s.up.host)
+	}
 	return nil
 }
 
@@ -155,9 +163,17 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // and again for the next hop. Nothing holds the whole message in memory.
 func (s *session) Data(r io.Reader) error {
 	s.unpark()
-	log := s.log.With("from", s.from, "rcpts", s.rcpts)
+	log, logging := s.log, s.logging()
+	if logging {
+		log = log.With("from", s.from, "rcpts", s.rcpts)
+	}
 	mr := &messageReader{r: r, cc: s.cc, end: time.Now().Add(time.Duration(s.r.limits.DataTimeout))}
-	br := bufio.NewReaderSize(mr, 4096)
+	if s.br == nil {
+		s.br = bufio.NewReaderSize(mr, 4096)
+	} else {
+		s.br.Reset(mr)
+	}
+	br := s.br
 	h, herr := headers.Read(br, s.r.hdrLimits)
 	if herr != nil && (errors.Is(herr, errBareLine) || !errors.Is(herr, headers.ErrLimit) && !errors.Is(herr, headers.ErrSyntax)) {
 		// Not the header's fault but the transfer's: a bare line, the size limit, a lost or
@@ -168,7 +184,9 @@ func (s *session) Data(r io.Reader) error {
 	start := time.Now()
 	v := s.r.policy.Decide(classify.Transaction{Session: s.cs, MailFrom: s.from, RcptTo: s.rcpts, Header: h, HeaderError: herr})
 	took := time.Since(start)
-	log = log.With("origin", string(v.Origin), "tenant", tenantString(v.Tenant), "kind", string(v.Kind), "hop", v.Hop)
+	if logging {
+		log = log.With("origin", string(v.Origin), "tenant", tenantString(v.Tenant), "kind", string(v.Kind), "hop", v.Hop)
+	}
 	outcome := metrics.Accepted
 	for _, a := range v.Recipients {
 		if a.Action == classify.Reject {
@@ -223,7 +241,9 @@ func (s *session) Data(r io.Reader) error {
 				return writeMessage(w, h, body)
 			}
 			s.r.op.metrics.DKIM("signed")
-			log = log.With("dkim", string(v.DKIMDomain))
+			if logging {
+				log = log.With("dkim", string(v.DKIMDomain))
+			}
 		}
 	}
 	status, reply, err := s.up.send(write)
@@ -232,8 +252,18 @@ func (s *session) Data(r io.Reader) error {
 		log.Info("message refused by next hop", "nextHop", s.up.host, "code", reply.Code, "reply", reply.Message, "err", err.Error(), "reasons", codes(v.Reasons))
 		return reply
 	}
-	log.Info("message relayed", "nextHop", s.up.host, "nextHopTLS", s.up.tls, "status", status, "reasons", codes(v.Reasons))
+	if log.Enabled(context.Background(), slog.LevelInfo) {
+		log.Info("message relayed", "nextHop", s.up.host, "nextHopTLS", s.up.tls, "status", status, "reasons", codes(v.Reasons))
+	}
 	return nil
+}
+
+// logging reports whether the session's logger keeps records at any level the relay writes: only
+// then does a transaction build its logger's attributes, so that a relay whose records are
+// discarded spends nothing on them. It is asked per transaction, as the level may change on reload.
+func (s *session) logging() bool {
+	ctx := context.Background()
+	return s.log.Enabled(ctx, slog.LevelInfo) || s.log.Enabled(ctx, slog.LevelWarn) || s.log.Enabled(ctx, slog.LevelError)
 }
 
 // refuseData logs why a message could not be read or spooled and returns the reply: for an error

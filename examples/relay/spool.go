@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"time"
@@ -138,15 +139,13 @@ func (m *messageReader) Read(p []byte) (int, error) {
 	if err != nil && err != io.EOF {
 		m.rerr = err
 	}
-	for i := 0; i < n; i++ {
-		switch c := p[i]; {
-		case m.cr && c != '\n', !m.cr && c == '\n':
-			m.offset += int64(i)
-			m.bare = true
-			return i, errBareLine
-		default:
-			m.cr = c == '\r'
-		}
+	if i := bareAt(p[:n], m.cr); i >= 0 {
+		m.offset += int64(i)
+		m.bare = true
+		return i, errBareLine
+	}
+	if n > 0 {
+		m.cr = p[n-1] == '\r'
 	}
 	m.offset += int64(n)
 	if err == io.EOF && m.cr {
@@ -154,4 +153,44 @@ func (m *messageReader) Read(p []byte) (int, error) {
 		return n, errBareLine
 	}
 	return n, err
+}
+
+// bareAt returns where in b, a piece of the message, a bare line shows: the index of an LF not
+// preceded by CR, or of the byte after a CR that is not LF; cr says that the previous piece ended
+// in CR. -1: none. It finds line breaks with bytes.IndexByte rather than looking at every byte.
+func bareAt(b []byte, cr bool) int {
+	if len(b) == 0 {
+		return -1
+	}
+	if cr && b[0] != '\n' {
+		return 0
+	}
+	bad := -1
+	for i := 0; ; {
+		k := bytes.IndexByte(b[i:], '\n')
+		if k < 0 {
+			break
+		}
+		if j := i + k; j == 0 && !cr || j > 0 && b[j-1] != '\r' {
+			bad = j
+			break
+		}
+		i += k + 1
+	}
+	for i := 0; ; {
+		k := bytes.IndexByte(b[i:], '\r')
+		if k < 0 {
+			break
+		}
+		j := i + k + 1 // the byte after the CR
+		if j == len(b) || (bad >= 0 && j >= bad) {
+			break
+		}
+		if b[j] != '\n' {
+			bad = j
+			break
+		}
+		i = j
+	}
+	return bad
 }
