@@ -8,8 +8,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/tenantgate/tenantgate/internal/jsonstrict"
 )
 
 // MaxFileBytes bounds one export file. ORCA's whole-tenant dump of a large tenant is a few MB.
@@ -48,31 +49,16 @@ type node struct {
 
 // text turns what PowerShell wrote into UTF-8: it drops a UTF-8 byte order mark and decodes
 // UTF-16 with a byte order mark, which Windows PowerShell 5.1 writes for "> file" (Out-File's
-// default encoding is "Unicode").
+// default encoding is "Unicode"); jsonstrict.Text does both, as for configurations.
 func text(data []byte) ([]byte, error) {
-	switch {
-	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
-		return data[3:], nil
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		le := data[0] == 0xFF
-		data = data[2:]
-		if len(data)%2 != 0 {
-			return nil, errors.New("UTF-16 text with an odd number of bytes")
-		}
-		u := make([]uint16, len(data)/2)
-		for i := range u {
-			if le {
-				u[i] = uint16(data[2*i]) | uint16(data[2*i+1])<<8
-			} else {
-				u[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
-			}
-		}
-		return []byte(string(utf16.Decode(u))), nil
+	t, err := jsonstrict.Text(data)
+	if err != nil {
+		return nil, err
 	}
-	if !utf8.Valid(data) {
+	if !utf8.Valid(t) {
 		return nil, errors.New("not UTF-8 or UTF-16 text (re-export with Out-File -Encoding utf8)")
 	}
-	return data, nil
+	return t, nil
 }
 
 // parse reads exactly one JSON value. Empty input (a cmdlet that returned nothing) gives nil.
