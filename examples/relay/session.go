@@ -10,7 +10,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/emersion/go-message/textproto"
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/emersion/go-smtp"
 	"github.com/tenantgate/tenantgate"
@@ -31,6 +30,7 @@ type session struct {
 	ip   string        // the client's address, the key of its per-address budgets
 	cc   *clientConn   // nil when not served on the relay's Listener
 	br   *bufio.Reader // reads each message (Data); one per session, 4 KiB
+	hbuf []byte        // holds each message's header block (readMessageHeader); one per session, bounded
 
 	// The transaction. from and rcpts are the addresses in the RFC 5321 form the next hop
 	// receives (encodeMailbox), and the policy classifies exactly those.
@@ -174,7 +174,15 @@ func (s *session) Data(r io.Reader) error {
 		s.br.Reset(mr)
 	}
 	br := s.br
-	h, herr := headers.Read(br, s.r.hdrLimits)
+	if s.hbuf == nil {
+		s.hbuf = make([]byte, 0, 8<<10)
+	}
+	h, raw, herr := readMessageHeader(br, s.r.hdrLimits, s.hbuf)
+	if cap(raw) <= maxKeptHeaderBuffer {
+		s.hbuf = raw[:0]
+	} else {
+		s.hbuf = nil
+	}
 	if herr != nil && (errors.Is(herr, errBareLine) || !errors.Is(herr, headers.ErrLimit) && !errors.Is(herr, headers.ErrSyntax)) {
 		// Not the header's fault but the transfer's: a bare line, the size limit, a lost or
 		// timed-out connection. go-smtp answers 552 5.3.4 to its own error and drops a lost
@@ -182,7 +190,11 @@ func (s *session) Data(r io.Reader) error {
 		return s.refuseData(log, herr, mr)
 	}
 	start := time.Now()
-	v := s.r.policy.Decide(classify.Transaction{Session: s.cs, MailFrom: s.from, RcptTo: s.rcpts, Header: h, HeaderError: herr})
+	tx := classify.Transaction{Session: s.cs, MailFrom: s.from, RcptTo: s.rcpts, HeaderError: herr}
+	if herr == nil {
+		h.transaction(&tx)
+	}
+	v := s.r.policy.Decide(tx)
 	took := time.Since(start)
 	if logging {
 		log = log.With("origin", string(v.Origin), "tenant", tenantString(v.Tenant), "kind", string(v.Kind), "hop", v.Hop)
@@ -220,11 +232,14 @@ func (s *session) Data(r io.Reader) error {
 			return reply
 		}
 	}
-	v.Apply(&h)
-	write := func(w io.Writer) error { return writeMessage(w, h, body) }
+	if err := h.apply(&v); err != nil {
+		log.Error("header edit failed", "err", err.Error())
+		return errLocal
+	}
+	write := func(w io.Writer) error { return writeMessage(w, &h, body) }
 	if v.DKIMDomain != "" {
 		if k, ok := s.r.dkim[v.DKIMDomain]; ok {
-			sig, err := sign(v.DKIMDomain, k, h, body)
+			sig, err := sign(v.DKIMDomain, k, &h, body)
 			if err != nil {
 				reply := localReply(err)
 				if reply == errLocal {
@@ -238,7 +253,7 @@ func (s *session) Data(r io.Reader) error {
 				if _, err := io.WriteString(w, sig); err != nil {
 					return err
 				}
-				return writeMessage(w, h, body)
+				return writeMessage(w, &h, body)
 			}
 			s.r.op.metrics.DKIM("signed")
 			if logging {
@@ -295,7 +310,7 @@ func (s *session) refuseData(log *slog.Logger, err error, mr *messageReader) err
 
 // sign returns the DKIM-Signature field (with its CRLF) for the message h and body: go-msgauth's
 // Signer hashes the message as it is written, so the body streams from the spool.
-func sign(dom tenantgate.Domain, k DKIMSigner, h textproto.Header, body *spool) (string, error) {
+func sign(dom tenantgate.Domain, k DKIMSigner, h *messageHeader, body *spool) (string, error) {
 	sg, err := dkim.NewSigner(&dkim.SignOptions{Domain: string(dom), Selector: k.Selector, Signer: k.Signer,
 		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
 		HeaderKeys: []string{"From", "To", "Cc", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "Reply-To"}})
@@ -312,8 +327,8 @@ func sign(dom tenantgate.Domain, k DKIMSigner, h textproto.Header, body *spool) 
 	return sg.Signature(), nil
 }
 
-func writeMessage(w io.Writer, h textproto.Header, body *spool) error {
-	if err := textproto.WriteHeader(w, h); err != nil {
+func writeMessage(w io.Writer, h *messageHeader, body *spool) error {
+	if err := h.writeTo(w); err != nil {
 		return err
 	}
 	return body.writeTo(w)
