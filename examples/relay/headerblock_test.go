@@ -309,3 +309,52 @@ func FuzzMessageHeader(f *testing.F) {
 		editBoth(t, h, mh, verdictOf(remove, classify.Field{Name: name, Value: value}))
 	})
 }
+
+// TestMessageHeaderAllocs: reading, editing and writing the benchmark's real 30-field Exchange
+// Online block as bytes allocates about 16 objects (go-message formatting the verdict field; the
+// session's buffer is reused), not the key, value and map entry per field that headers.Read and
+// Verdict.Apply allocate: the point of the bytes path (docs/classify.md#the-header-as-bytes).
+func TestMessageHeaderAllocs(t *testing.T) {
+	b, err := os.ReadFile("testdata/exo-outbound-30.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := append(crlf(b), "\r\n\r\nbody\r\n"...)
+	v := verdictOf([]int{2}, testVerdictFields[1])
+	r := bytes.NewReader(in)
+	br := bufio.NewReaderSize(r, 4096)
+	buf := make([]byte, 0, 8<<10)
+	asBytes := testing.AllocsPerRun(50, func() {
+		r.Reset(in)
+		br.Reset(r)
+		mh, raw, err := readMessageHeader(br, headers.Limits{}, buf)
+		if err != nil || !mh.asBytes {
+			t.Fatalf("read as bytes: %v, %v", mh.asBytes, err)
+		}
+		buf = raw[:0]
+		vv := v
+		if err := mh.apply(&vv); err != nil {
+			t.Fatal(err)
+		}
+		if err := mh.writeTo(io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	})
+	textprotoPath := testing.AllocsPerRun(50, func() {
+		r.Reset(in)
+		br.Reset(r)
+		h, err := headers.Read(br, headers.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vv := v
+		vv.Apply(&h)
+		if err := textproto.WriteHeader(io.Discard, h); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("allocations: %v as bytes, %v with textproto.Header", asBytes, textprotoPath)
+	if asBytes > 20 || asBytes*5 > textprotoPath {
+		t.Fatalf("%v allocations as bytes (textproto.Header: %v)", asBytes, textprotoPath)
+	}
+}
