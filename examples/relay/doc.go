@@ -18,13 +18,15 @@
 //     answer is the RCPT answer. A foreign recipient from verified Exchange Online is accepted
 //     after its domain's DNS was checked (SERVFAIL 451 4.4.3, NXDOMAIN or null MX 550 5.1.2);
 //     nothing is sent to the Internet before the header proves the mail is the own tenant's.
-//   - DATA: the header block is read with headers.Read (bounded by headers.Limits) and the
-//     transaction decided with classify.Policy.Decide before the body is read; the body is
+//   - DATA: the header block is read as bytes, checked as headers.Read checks it
+//     (headers.CheckBytes, bounded by headers.Limits), and the transaction decided on those
+//     bytes with classify.Policy.Decide (Transaction.HeaderBlock) before the body is read; the body is
 //     spooled, in memory up to a threshold and a shared budget, the rest in a temporary file, so
 //     no message is ever held whole (README.md, "Limits"). A bare CR or LF anywhere refuses it
 //     (554 5.6.0; threats 14 and 15 of docs/threat-model.md, SMTP smuggling). A rejected recipient
 //     rejects the message. The verdict header is added and forged copies and, from
-//     peers that are not Exchange Online, Microsoft's trust headers removed (Verdict.Apply);
+//     peers that are not Exchange Online, Microsoft's trust headers removed, in the bytes exactly
+//     as Verdict.Apply removes them from a textproto.Header (headerblock.go);
 //     own-tenant mail is DKIM-signed when the verdict allows it and a key is configured.
 //   - The message goes to the transaction's one next hop, and the next hop's answer to the
 //     message is the answer to DATA.

@@ -158,7 +158,8 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 
 // Data reads the message, decides it (classify.Policy.Decide), edits the header and hands it to
 // the next hop; the next hop's answer is the answer. The header block is read within
-// headers.Limits and decided before the body is read; the body goes to a spool (spool.go) that
+// headers.Limits and decided before the body is read, as bytes (readMessageHeader: no
+// textproto.Header, no copy of each field); the body goes to a spool (spool.go) that
 // holds at most Limits.SpoolThreshold of it in memory, and is read from there for DKIM signing
 // and again for the next hop. Nothing holds the whole message in memory.
 func (s *session) Data(r io.Reader) error {
