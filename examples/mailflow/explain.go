@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -329,24 +330,23 @@ func defaultMailFrom(h textproto.Header) string {
 	return ""
 }
 
-// defaultRcpt lists the To and Cc addresses; with none, it says why.
+// defaultRcpt lists the To and Cc addresses, read as the header analysis reads them (RFC 5322
+// address lists with comments and folding white space: headers.Analyze); with none, it says why.
 func defaultRcpt(h textproto.Header) (rcpt []string, why string) {
-	mh := mail.Header{Header: message.Header{Header: h}}
+	a := headers.Analyze(h)
+	for _, mb := range slices.Concat(a.Envelope.To, a.Envelope.Cc) {
+		rcpt = append(rcpt, mb.Address)
+	}
+	if len(rcpt) > 0 {
+		return rcpt, ""
+	}
 	var bad []string
-	for _, k := range []string{"To", "Cc"} {
-		as, err := mh.AddressList(k)
-		if err != nil {
-			bad = append(bad, k)
-			continue
-		}
-		for _, a := range as {
-			rcpt = append(rcpt, a.Address)
+	for _, k := range []struct{ name, code string }{{"To", headers.ProblemToInvalid}, {"Cc", headers.ProblemCcInvalid}} {
+		if slices.ContainsFunc(a.Problems, func(p headers.Problem) bool { return p.Reason.Code == k.code }) {
+			bad = append(bad, k.name)
 		}
 	}
-	switch {
-	case len(rcpt) > 0:
-		return rcpt, ""
-	case len(bad) > 0:
+	if len(bad) > 0 {
 		return nil, "the " + strings.Join(bad, " and ") + " field does not parse as addresses"
 	}
 	return nil, "no To or Cc address (undisclosed recipients?) to take as the envelope recipient"

@@ -51,6 +51,9 @@ func TestBadInputs(t *testing.T) {
 	dup := write("dup.json", "{\"gateway\": {\"name\": \"gw.example.net\",\n \"name\": \"other.example.net\"}}")
 	undisclosed := write("undisclosed.eml", "Subject: x\r\nTo: undisclosed-recipients:;\r\n\r\n")
 	badTo := write("badto.eml", "Subject: x\r\nTo: Erin <erin@contoso.com\r\n\r\n")
+	// RFC 5322 §3.4 allows folding white space and comments inside the angle brackets: the
+	// envelope recipient is read as the header analysis reads it, not refused as unclosed.
+	cfwsTo := write("cfwsto.eml", "Subject: x\r\nTo: Erin <erin@contoso.com (Erin) >\r\n\r\n")
 	// "Sub ject": the offending byte is the space, byte 4 of line 2.
 	badName := write("badname.eml", "To: erin@contoso.com\r\nSub ject: x\r\n\r\n")
 	longLine := write("long.eml", "Subject: "+strings.Repeat("x", 100)+"\r\n\r\n")
@@ -101,6 +104,7 @@ func TestBadInputs(t *testing.T) {
 		{"explain-undisclosed-rcpt", []string{"explain", "--config", "testdata/demo.json", "--rcpt", "erin@contoso.com", undisclosed}, 0, "", "rcpt        erin@contoso.com"},
 		{"explain-bad-to", []string{"explain", "--config", "testdata/demo.json", badTo}, 1,
 			"mailflow explain: $T/badto.eml: the To field does not parse as addresses; give the envelope recipients with --rcpt ADDR\n", ""},
+		{"explain-cfws-to", []string{"explain", "--config", "testdata/demo.json", cfwsTo}, 0, "", "rcpt        erin@contoso.com"},
 		{"explain-bad-rcpt", []string{"explain", "--config", "testdata/demo.json", "--rcpt", "Erin <erin@contoso.com>", badTo}, 2,
 			`mailflow explain: --rcpt "Erin <erin@contoso.com>": give the bare address erin@contoso.com, without the display name` + "\n", ""},
 		// A malformed header: the verdict the gateway gives, 554 5.6.0 (classify.ReplyHeaderInvalid).
