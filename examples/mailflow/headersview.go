@@ -45,7 +45,7 @@ func (p *printer) text(prefix, s string) {
 		fmt.Fprintln(p.w, strings.TrimRight(prefix, " "))
 		prefix = "    "
 	}
-	for _, l := range wrapTo(prefix, s, w) {
+	for _, l := range wrapWords(prefix, s, w, false) {
 		fmt.Fprintln(p.w, strings.TrimRight(l, " "))
 	}
 }
@@ -71,53 +71,6 @@ func (p *printer) reason(prefix, sentence, code string) {
 		sentence += " [" + code + "]"
 	}
 	p.text(prefix, sentence)
-}
-
-// wrapTo breaks text into lines of at most w runes: the first prefixed with first, the others
-// with spaces as wide. A word longer than a line is cut across lines, never dropped.
-func wrapTo(first, text string, w int) []string {
-	indent := strings.Repeat(" ", utf8.RuneCountInString(first))
-	avail := w - utf8.RuneCountInString(first)
-	if avail < 20 {
-		avail = 20
-	}
-	var lines []string
-	cur, n := "", 0
-	flush := func() {
-		pre := indent
-		if len(lines) == 0 {
-			pre = first
-		}
-		lines = append(lines, pre+cur)
-		cur, n = "", 0
-	}
-	for _, word := range strings.Fields(text) {
-		wn := utf8.RuneCountInString(word)
-		for wn > avail {
-			if n > 0 {
-				flush()
-			}
-			r := []rune(word)
-			cur, n = string(r[:avail]), avail
-			flush()
-			word, wn = string(r[avail:]), wn-avail
-		}
-		switch {
-		case wn == 0:
-		case n == 0:
-			cur, n = word, wn
-		case n+1+wn <= avail:
-			cur += " " + word
-			n += 1 + wn
-		default:
-			flush()
-			cur, n = word, wn
-		}
-	}
-	if n > 0 || len(lines) == 0 {
-		flush()
-	}
-	return lines
 }
 
 // explainHeaders prints what the header block says: the summary first, the findings of MHA's

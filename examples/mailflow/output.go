@@ -88,13 +88,15 @@ func (o *textOut) wrap(first, text string) {
 }
 
 // wrapLines breaks text into lines of at most width runes, the first prefixed with first and the
-// others with spaces of the same width.
-func wrapLines(first, text string) []string {
+// others with spaces of the same width; URLs stay whole (wrapWords).
+func wrapLines(first, text string) []string { return wrapWords(first, text, width, true) }
+
+// wrapWords breaks text into lines of at most w runes: the first prefixed with first, the others
+// with spaces as wide. A word longer than a line is cut across lines, never dropped — except, with
+// keepURLs, a URL, which stays whole on a line of its own so that terminals still recognise it.
+func wrapWords(first, text string, w int, keepURLs bool) []string {
 	indent := strings.Repeat(" ", utf8.RuneCountInString(first))
-	avail := width - utf8.RuneCountInString(first)
-	if avail < 20 {
-		avail = 20
-	}
+	avail := max(w-utf8.RuneCountInString(first), 20)
 	var lines []string
 	cur, n := "", 0
 	flush := func() {
@@ -107,7 +109,7 @@ func wrapLines(first, text string) []string {
 	}
 	for _, word := range strings.Fields(text) {
 		wn := utf8.RuneCountInString(word)
-		for wn > avail && !strings.Contains(word, "://") {
+		for wn > avail && !(keepURLs && strings.Contains(word, "://")) {
 			if n > 0 {
 				flush()
 			}
@@ -117,6 +119,7 @@ func wrapLines(first, text string) []string {
 			word, wn = string(r[avail:]), wn-avail
 		}
 		switch {
+		case wn == 0: // the cut took the whole word
 		case n == 0:
 			cur, n = word, wn
 		case n+1+wn <= avail:
