@@ -154,10 +154,14 @@ Exit status 1 when the message has no recipient to take (give --rcpt).`)
 			return usageErr("%v", err)
 		}
 	}
+	var a *headers.Analysis // the header analysis, when the header block was readable
+	if headerErr == nil {
+		a = headers.Analyze(h)
+	}
 	to := []string(rcpt)
-	if len(to) == 0 && headerErr == nil {
+	if len(to) == 0 && a != nil {
 		var why string
-		to, why = defaultRcpt(h)
+		to, why = defaultRcpt(a)
 		if len(to) == 0 {
 			fmt.Fprintf(stderr, "mailflow explain: %s: %s; give the envelope recipients with --rcpt ADDR\n", sanitize(name), why)
 			return 1
@@ -186,9 +190,7 @@ Exit status 1 when the message has no recipient to take (give --rcpt).`)
 	if *format == formatJSON {
 		ex := explanation{envelope: newEnvelope(headerErr == nil && !refused(v)), Message: name,
 			Session: explainSession{s.RemoteAddr, s.HELO, s.TLS}, MailFrom: from, RcptTo: to, Verdict: v}
-		if headerErr == nil {
-			ex.Headers = headers.Analyze(h)
-		}
+		ex.Headers = a
 		if ex.RcptTo == nil {
 			ex.RcptTo = []string{}
 		}
@@ -211,7 +213,7 @@ Exit status 1 when the message has no recipient to take (give --rcpt).`)
 	o.line("")
 	pr := &printer{w: stdout, width: width}
 	pr.title("What Exchange Online's headers say (claims: trusted only from verified EXO)")
-	summary(pr, headers.Analyze(h))
+	summary(pr, a)
 	o.line("  (mailflow headers " + sanitize(name) + " shows every field)")
 	return 0
 }
@@ -331,9 +333,9 @@ func defaultMailFrom(h textproto.Header) string {
 }
 
 // defaultRcpt lists the To and Cc addresses, read as the header analysis reads them (RFC 5322
-// address lists with comments and folding white space: headers.Analyze); with none, it says why.
-func defaultRcpt(h textproto.Header) (rcpt []string, why string) {
-	a := headers.Analyze(h)
+// address lists with comments and folding white space: headers.Analyze's); with none, it says
+// why.
+func defaultRcpt(a *headers.Analysis) (rcpt []string, why string) {
 	for _, mb := range slices.Concat(a.Envelope.To, a.Envelope.Cc) {
 		rcpt = append(rcpt, mb.Address)
 	}

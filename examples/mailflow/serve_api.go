@@ -150,7 +150,7 @@ func (s *server) handleMessage(r *http.Request) (any, int) {
 		sess.TLS = nameEvidence([]string{n}, req.Peer.Verified)
 	}
 	from := defaultMailFrom(h)
-	to, why := defaultRcpt(h)
+	to, why := defaultRcpt(a)
 	if len(to) == 0 {
 		resp.ExplainError = why + " (mailflow explain takes --rcpt)"
 		return resp, http.StatusOK
