@@ -25,12 +25,13 @@ func (o relayOps) refuse(r tenantgate.Reply) *smtp.SMTPError {
 }
 
 // waive reports whether monitor mode lets the refusal of a (a recipient of a message decided at
-// end of data) through, and if so logs and counts it as a would-be refusal. The relay waives
-// only at end of data, where the peer is verified Exchange Online (a foreign recipient from any
-// other peer was refused at RCPT, which monitor mode never waives: the relay would be an open
-// relay). The recipient then goes to the next hop chosen for it at RCPT.
-func (o relayOps) waive(log *slog.Logger, a classify.RecipientAction) bool {
-	if !o.mode.Waives(a.Reply) {
+// end of data, with the peer verdict peer) through, and if so logs and counts it as a would-be
+// refusal. The relay waives only for a peer that is verified Exchange Online: a foreign recipient
+// from any other peer was refused at RCPT, which monitor mode never waives (the relay would be an
+// open relay), and this check keeps it so should a refusal from such a peer ever reach end of
+// data. The recipient then goes to the next hop chosen for it at RCPT.
+func (o relayOps) waive(log *slog.Logger, peer classify.PeerVerdict, a classify.RecipientAction) bool {
+	if !peer.EXO || !o.mode.Waives(a.Reply) {
 		return false
 	}
 	log.Warn("message would be refused (monitor mode)", "rcpt", a.Rcpt, "reply", o.texts.Apply(a.Reply), "reasons", codes(a.Reasons))

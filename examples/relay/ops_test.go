@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/emersion/go-smtp"
+	"github.com/tenantgate/tenantgate/classify"
 	"github.com/tenantgate/tenantgate/examples/internal/metrics"
 	"github.com/tenantgate/tenantgate/examples/internal/ops"
 )
@@ -158,4 +159,21 @@ func TestRelayMetrics(t *testing.T) {
 		`tenantgate_sessions_in_flight 1`,
 		`tenantgate_bytes_in_flight 0`)
 	c.Quit()
+}
+
+// TestRelayWaiveOnlyExchangeOnline: monitor mode waives the trust refusal only for a peer that is
+// verified Exchange Online; the same refusal for any other peer stands (no open relay).
+func TestRelayWaiveOnlyExchangeOnline(t *testing.T) {
+	o := relayOps{mode: ops.Monitor}
+	a := classify.RecipientAction{Rcpt: "x@gmail.com", Action: classify.Reject, Reply: classify.ReplyRelayDenied}
+	log := slog.New(slog.DiscardHandler)
+	if !o.waive(log, classify.PeerVerdict{EXO: true}, a) {
+		t.Error("verified Exchange Online: the refusal is not waived in monitor mode")
+	}
+	if o.waive(log, classify.PeerVerdict{}, a) {
+		t.Error("a peer that is not Exchange Online: the refusal is waived")
+	}
+	if (relayOps{mode: ops.Enforce}).waive(log, classify.PeerVerdict{EXO: true}, a) {
+		t.Error("enforce mode waives")
+	}
 }

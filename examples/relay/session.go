@@ -203,7 +203,7 @@ func (s *session) Data(r io.Reader) error {
 	outcome := metrics.Accepted
 	for _, a := range v.Recipients {
 		if a.Action == classify.Reject {
-			if s.r.op.waive(log, a) {
+			if s.r.op.waive(log, v.Peer, a) {
 				outcome = metrics.Monitored
 				continue // to the hop chosen at RCPT
 			}
