@@ -12,7 +12,16 @@ import (
 // ScanEvidenceBlock, or ReadBytes's error. ok is false when a line of b does not end in CRLF:
 // ReadBytes reads a rewritten copy of such a block, and so must the caller (err is nil then).
 func CheckBytes(b []byte, l Limits) (n int, ok bool, err error) {
-	l = l.withDefaults()
+	var startsBuf [128]int
+	n, _, ok, err = checkCRLFBlock(b, l.withDefaults(), startsBuf[:0])
+	return n, ok, err
+}
+
+// checkCRLFBlock checks b line by line as Read checks what it reads (a line longer than Read's
+// buffer in pieces, for the same errors in the same order) and appends the offset of every
+// field's first line to starts. ok is false, with nothing checked, when a line of b does not end
+// in CRLF. n is the block's length without the blank line.
+func checkCRLFBlock(b []byte, l Limits, starts []int) (n int, _ []int, ok bool, err error) {
 	s := scanner{l: l, line: 1}
 	end := 0
 	for end < len(b) {
@@ -21,24 +30,27 @@ func CheckBytes(b []byte, l Limits) (n int, ok bool, err error) {
 			line = line[:i+1]
 		}
 		if len(line) < 2 || line[len(line)-1] != '\n' || line[len(line)-2] != '\r' {
-			return 0, false, nil
+			return 0, starts, false, nil
 		}
 		for piece := line; len(piece) > 0; {
 			k := min(len(piece), readBuffer)
 			if _, err := s.scan(piece[:k]); err != nil {
-				return 0, true, err
+				return 0, starts, true, err
 			}
 			piece = piece[k:]
 		}
 		if s.done {
-			return end, true, nil
+			return end, starts, true, nil
+		}
+		if line[0] != ' ' && line[0] != '\t' {
+			starts = append(starts, end)
 		}
 		end += len(line)
 	}
 	if err := s.end(); err != nil {
-		return 0, true, err
+		return 0, starts, true, err
 	}
-	return end, true, nil
+	return end, starts, true, nil
 }
 
 // ScanEvidenceBlock is ScanEvidence for a header block in memory: b is a block CheckBytes
