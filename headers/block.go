@@ -123,11 +123,43 @@ func (f *blockFields) Next() bool {
 
 // Key is the canonical key AddRaw gives the field: its name, trimmed, canonicalized.
 func (f *blockFields) Key() string {
-	colon := bytes.IndexByte(f.field, ':')
-	if colon < 0 {
+	name, ok := f.name()
+	if !ok {
 		return ""
 	}
-	return textproto.CanonicalMIMEHeaderKey(string(bytes.Trim(f.field[:colon], " \t")))
+	if k := scanKey(name); k != "" {
+		return k
+	}
+	return textproto.CanonicalMIMEHeaderKey(string(name))
+}
+
+// scanKey is Key for the fields scanEvidence acts on, without copying the name: their canonical
+// key, or "" for any other field.
+func (f *blockFields) scanKey() string {
+	name, _ := f.name()
+	return scanKey(name)
+}
+
+// name is the field's name as AddRaw takes it: the bytes before the first colon, trimmed; ok is
+// false without a colon.
+func (f *blockFields) name() (name []byte, ok bool) {
+	colon := bytes.IndexByte(f.field, ':')
+	if colon < 0 {
+		return nil, false
+	}
+	return bytes.Trim(f.field[:colon], " \t"), true
+}
+
+// scanKey returns the canonical key of the fields scanEvidence acts on that name names in any
+// case, or "". Such a name is made of letters, digits and hyphens only, so CanonicalMIMEHeaderKey
+// would return exactly that key for it.
+func scanKey(name []byte) string {
+	for _, k := range [...]string{keyFrom, keyAuthResults, keyCrossTenantID, keyFromEntity, keyAuthAs, keyFFAS, keyEOPTenant} {
+		if len(name) == len(k) && EqualFold(string(name), k) {
+			return k
+		}
+	}
+	return ""
 }
 
 // Value is the value AddRaw gives the field: folding undone, white space around line breaks

@@ -216,10 +216,21 @@ func scanEvidence(fields textproto.HeaderFields, opts EvidenceOptions) Evidence 
 	if id, err := AuthServID(opts.AuthServID); err == nil {
 		s.servID = id
 	}
+	// A block's fields need not be named when scanEvidence cannot act on them: unless it lists
+	// the trust fields or a verdict header of another name, only the scanKey fields matter.
+	block, _ := fields.(*blockFields)
+	if opts.TrustFields || scanKey([]byte(s.header)) == "" {
+		block = nil
+	}
 	var e Evidence
 	idx := 0
 	for f := fields; f.Next(); idx++ {
-		key := f.Key()
+		var key string
+		if block != nil {
+			key = block.scanKey()
+		} else {
+			key = f.Key()
+		}
 		switch key {
 		case keyCrossTenantID:
 			s.tenant(&e, f, idx, false)
@@ -348,15 +359,20 @@ func kindValue(dst *string, conflicts *[]string, key, v string) {
 }
 
 // antispamDIR returns the first DIR item of an X-Forefront-Antispam-Report value, read with the
-// item grammar of ParseAntispamReport, in upper case; "" if there is none.
+// item grammar of ParseAntispamReport (splitItems), in upper case; "" if there is none. It reads
+// the items in place: "(null)" holds no ';' or ':', so removing it item by item, and from a value
+// only when the key before it holds no '(', reads what splitItems reads.
 func antispamDIR(v string) string {
-	dir, found := "", false
-	splitItems(v, func(k, val string, ok bool) {
-		if ok && !found && EqualFold(k, "DIR") {
-			dir, found = val, true
+	for item := range strings.SplitSeq(unfold(v), ";") {
+		k, val, ok := strings.Cut(item, ":")
+		if strings.IndexByte(k, '(') >= 0 {
+			k, val, ok = strings.Cut(strings.ReplaceAll(item, "(null)", ""), ":")
 		}
-	})
-	return strings.ToUpper(dir)
+		if ok && EqualFold(strings.TrimSpace(k), "DIR") {
+			return strings.ToUpper(strings.TrimSpace(strings.ReplaceAll(val, "(null)", "")))
+		}
+	}
+	return ""
 }
 
 // verdict records a field with the verdict header's name when it is a copy of the gateway's
