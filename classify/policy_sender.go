@@ -44,17 +44,21 @@ func fromDomain(e *headers.Evidence) fromResult {
 	if strings.ContainsAny(e.From.Value, "\x00\r\n") {
 		return fromResult{problem: ReasonFromUnparsable, detail: "control characters in From"}
 	}
-	list, err := mail.ParseAddressList(e.From.Value)
-	if err != nil {
-		return fromResult{problem: ReasonFromUnparsable, detail: clip(err.Error())}
+	addr, ok := plainMailbox(e.From.Value)
+	if !ok {
+		list, err := mail.ParseAddressList(e.From.Value)
+		if err != nil {
+			return fromResult{problem: ReasonFromUnparsable, detail: clip(err.Error())}
+		}
+		if len(list) != 1 {
+			return fromResult{problem: ReasonFromMultiple, detail: fmt.Sprintf("%d mailboxes in From", len(list))}
+		}
+		if groupSyntax(e.From.Value) {
+			return fromResult{problem: ReasonFromUnparsable, detail: "group syntax in From (RFC 5322 §3.6.2 wants a mailbox-list)"}
+		}
+		addr = list[0].Address
 	}
-	if len(list) != 1 {
-		return fromResult{problem: ReasonFromMultiple, detail: fmt.Sprintf("%d mailboxes in From", len(list))}
-	}
-	if groupSyntax(e.From.Value) {
-		return fromResult{problem: ReasonFromUnparsable, detail: "group syntax in From (RFC 5322 §3.6.2 wants a mailbox-list)"}
-	}
-	dom, err := tenantgate.AddressDomain(list[0].Address)
+	dom, err := tenantgate.AddressDomain(addr)
 	if err != nil {
 		return fromResult{problem: ReasonFromUnparsable, detail: clip(err.Error())}
 	}
@@ -139,4 +143,60 @@ func (p *Policy) senderDomain(id tenantgate.TenantID, b binding, dom tenantgate.
 		d += " is neither an accepted domain of the tenant nor matched by its sendAs"
 	}
 	return reason(b.notTenant, d), false
+}
+
+// plainMailbox reads the From values most mail has without net/mail: one mailbox, either a bare
+// addr-spec or a display name of plain words before an angle-addr, every byte printable ASCII, the
+// local part and the domain dot-atoms (RFC 5322 §3.4), and no comments, quoted strings,
+// encoded-words or domain literals. It returns the address net/mail.ParseAddressList returns for
+// such a value; ok is false for anything else, which net/mail reads.
+func plainMailbox(v string) (addr string, ok bool) {
+	v = strings.Trim(v, " \t")
+	lt := strings.IndexByte(v, '<')
+	if lt < 0 {
+		return v, dotAtomAddress(v)
+	}
+	if !strings.HasSuffix(v, ">") || strings.Contains(v, "=?") {
+		return "", false
+	}
+	for i := 0; i < lt; i++ {
+		if c := v[i]; c != ' ' && c != '\t' && !isAtext(c) {
+			return "", false
+		}
+	}
+	addr = v[lt+1 : len(v)-1]
+	return addr, dotAtomAddress(addr)
+}
+
+// dotAtomAddress reports whether a is local@domain with both sides dot-atoms of ASCII atext.
+func dotAtomAddress(a string) bool {
+	local, domain, ok := strings.Cut(a, "@")
+	return ok && dotAtom(local) && dotAtom(domain)
+}
+
+// dotAtom reports whether s is 1*atext *("." 1*atext), ASCII only.
+func dotAtom(s string) bool {
+	if s == "" {
+		return false
+	}
+	for atom := range strings.SplitSeq(s, ".") {
+		if atom == "" {
+			return false
+		}
+		for i := 0; i < len(atom); i++ {
+			if !isAtext(atom[i]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isAtext reports whether c is an RFC 5322 atext character (ASCII).
+func isAtext(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
 }
