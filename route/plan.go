@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/classify"
@@ -229,7 +230,7 @@ func (p *Plan) Next(v classify.Verdict, rcpt string) Hop {
 		h.Kind = HopInternet
 		h.Identity = p.internet
 		h.Reasons = append(h.Reasons, tenantgate.Reason{Code: ReasonPlanInternet,
-			Detail: fmt.Sprintf("to the MX of %s with identity %q, opportunistic TLS", h.Domain, p.internet)})
+			Detail: "to the MX of " + string(h.Domain) + " with identity " + strconv.Quote(p.internet) + ", opportunistic TLS"})
 		return h
 	}
 	return p.refuse(h, ReasonPlanUndecided, fmt.Sprintf("the verdict's action %q routes nowhere", act.Action))
@@ -247,7 +248,7 @@ func (p *Plan) tenant(h Hop, id tenantgate.TenantID) Hop {
 		ident = "none"
 	}
 	h.Reasons = append(h.Reasons, tenantgate.Reason{Code: ReasonPlanTenant,
-		Detail: fmt.Sprintf("into tenant %s at %s with identity %s, TLS required", th.name, th.host, ident)})
+		Detail: "into tenant " + th.name + " at " + th.host + " with identity " + ident + ", TLS required"})
 	return h
 }
 
