@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"sync"
 
 	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate/classify"
@@ -94,8 +95,9 @@ func (m *messageHeader) transaction(t *classify.Transaction) {
 // apply makes v's edits, as v.Apply makes them to the header read from the block: it drops the
 // fields in v.Remove and adds v.Header at the top. The header as bytes keeps the edits for
 // writeTo; a verdict field textproto cannot write (a field name or value it refuses) turns it into
-// the textproto.Header, so that writing fails exactly as it would have.
-func (m *messageHeader) apply(v *classify.Verdict) error {
+// the textproto.Header, so that writing fails exactly as it would have. fields, if not nil,
+// remembers how verdict fields are written.
+func (m *messageHeader) apply(v *classify.Verdict, fields *verdictFields) error {
 	if !m.asBytes {
 		v.Apply(&m.h)
 		return nil
@@ -104,11 +106,8 @@ func (m *messageHeader) apply(v *classify.Verdict) error {
 	if v.Header.Name == "" {
 		return nil
 	}
-	var one textproto.Header
-	one.Add(v.Header.Name, v.Header.Value)
-	var b bytes.Buffer
-	if err := textproto.WriteHeader(&b, one); err == nil {
-		m.verdict = b.Bytes()[:b.Len()-2] // without the blank line that ends a block
+	if b, ok := fields.format(v.Header); ok {
+		m.verdict = b
 		return nil
 	}
 	h, err := headers.ReadBytes(m.block, m.limits)
@@ -172,4 +171,47 @@ func fieldLen(b []byte) int {
 			return end
 		}
 	}
+}
+
+// maxVerdictFields bounds verdictFields: a gateway writes one verdict field per tenant, kind,
+// origin and hop it sees, and the fields past the bound are formatted each time.
+const maxVerdictFields = 4096
+
+// verdictFields remembers how textproto.WriteHeader writes verdict fields (the field and its
+// folding, without the blank line that ends a block), so that a message does not format the same
+// field again. The bytes it returns are shared and never written to. The zero value is ready; a
+// nil one remembers nothing.
+type verdictFields struct {
+	mu sync.RWMutex
+	m  map[classify.Field][]byte
+}
+
+// format returns f as textproto.WriteHeader writes it; ok is false when WriteHeader refuses it.
+func (c *verdictFields) format(f classify.Field) (b []byte, ok bool) {
+	if c != nil {
+		c.mu.RLock()
+		b, ok = c.m[f]
+		c.mu.RUnlock()
+		if ok {
+			return b, true
+		}
+	}
+	var one textproto.Header
+	one.Add(f.Name, f.Value)
+	var buf bytes.Buffer
+	if err := textproto.WriteHeader(&buf, one); err != nil {
+		return nil, false
+	}
+	b = buf.Bytes()[:buf.Len()-2]
+	if c != nil {
+		c.mu.Lock()
+		if c.m == nil {
+			c.m = map[classify.Field][]byte{}
+		}
+		if len(c.m) < maxVerdictFields {
+			c.m[f] = b
+		}
+		c.mu.Unlock()
+	}
+	return b, true
 }

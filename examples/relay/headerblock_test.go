@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -145,7 +146,7 @@ func editBoth(t *testing.T, h textproto.Header, mh messageHeader, v classify.Ver
 	v.Apply(&h)
 	var w1, w2 bytes.Buffer
 	e1 := textproto.WriteHeader(&w1, h)
-	if err := mh.apply(&v); err != nil {
+	if err := mh.apply(&v, nil); err != nil {
 		t.Fatalf("apply: %v", err)
 	}
 	e2 := mh.writeTo(&w2)
@@ -333,7 +334,7 @@ func TestMessageHeaderAllocs(t *testing.T) {
 		}
 		buf = raw[:0]
 		vv := v
-		if err := mh.apply(&vv); err != nil {
+		if err := mh.apply(&vv, nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := mh.writeTo(io.Discard); err != nil {
@@ -356,5 +357,42 @@ func TestMessageHeaderAllocs(t *testing.T) {
 	t.Logf("allocations: %v as bytes, %v with textproto.Header", asBytes, textprotoPath)
 	if asBytes > 20 || asBytes*5 > textprotoPath {
 		t.Fatalf("%v allocations as bytes (textproto.Header: %v)", asBytes, textprotoPath)
+	}
+}
+
+// TestVerdictFields: the remembered verdict field is the field textproto.WriteHeader writes, the
+// first time and later; at most maxVerdictFields are kept and the rest are still written right; a
+// field WriteHeader refuses is refused and not remembered.
+func TestVerdictFields(t *testing.T) {
+	write := func(f classify.Field) string {
+		var h textproto.Header
+		h.Add(f.Name, f.Value)
+		var b bytes.Buffer
+		if err := textproto.WriteHeader(&b, h); err != nil {
+			return "refused"
+		}
+		return strings.TrimSuffix(b.String(), "\r\n")
+	}
+	var c verdictFields
+	for i := range maxVerdictFields + 10 {
+		f := classify.Field{Name: "Authentication-Results", Value: fmt.Sprintf("gw.example.net; x-tenantgate=pass policy.hop=%d policy.kind=mailbox policy.origin=own-tenant policy.tenant=11111111-1111-1111-1111-111111111111", i)}
+		for range 2 {
+			b, ok := c.format(f)
+			if !ok || string(b) != write(f) {
+				t.Fatalf("field %d: %q, %v; WriteHeader writes %q", i, b, ok, write(f))
+			}
+		}
+	}
+	if len(c.m) != maxVerdictFields {
+		t.Errorf("%d fields remembered, want the bound %d", len(c.m), maxVerdictFields)
+	}
+	c = verdictFields{}
+	for _, f := range []classify.Field{{Name: "Bad Name", Value: "x"}, {Name: "Authentication-Results", Value: "a\r\nb"}} {
+		if b, ok := c.format(f); ok || write(f) != "refused" {
+			t.Errorf("%q: %q, %v; WriteHeader: %s", f, b, ok, write(f))
+		}
+	}
+	if len(c.m) != 0 {
+		t.Errorf("refused fields remembered: %v", c.m)
 	}
 }

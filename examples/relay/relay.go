@@ -75,6 +75,8 @@ type Relay struct {
 	memBudget  *budget // message bytes in memory
 	diskBudget *budget // message bytes in spool files
 	chunks     sync.Pool
+	// verdictFields holds the verdict fields as the next hop receives them (headerblock.go).
+	verdictFields verdictFields
 
 	// op is the operational configuration (mode.go); root is the relay of the first
 	// configuration, which keeps the connections of all (reload.go); nil: this one.

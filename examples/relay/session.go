@@ -233,7 +233,7 @@ func (s *session) Data(r io.Reader) error {
 			return reply
 		}
 	}
-	if err := h.apply(&v); err != nil {
+	if err := h.apply(&v, &s.r.verdictFields); err != nil {
 		log.Error("header edit failed", "err", err.Error())
 		return errLocal
 	}
