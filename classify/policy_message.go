@@ -107,7 +107,9 @@ type Verdict struct {
 // domains are the tenant's, Reject otherwise — and the signing decision.
 func (p *Policy) Decide(t Transaction) Verdict {
 	v := Verdict{Peer: p.Peer(t.Session)}
-	v.Reasons = append(v.Reasons, v.Peer.Reasons...)
+	// Room for the reasons a message usually gets (peer, tenant, kind, sender, From, signing),
+	// so that they are not copied as they grow.
+	v.Reasons = append(make([]tenantgate.Reason, 0, len(v.Peer.Reasons)+8), v.Peer.Reasons...)
 	v.Origin = Internet
 	if v.Peer.EXO {
 		v.Origin = OtherTenant
@@ -177,7 +179,7 @@ func (p *Policy) Decide(t Transaction) Verdict {
 	for _, r := range t.RcptTo {
 		a := RecipientAction{Rcpt: r}
 		tid, why, inbound := p.inboundTenant(r)
-		a.Reasons = append(a.Reasons, why)
+		a.Reasons = append(make([]tenantgate.Reason, 0, 3), why)
 		switch {
 		case why.Code == ReasonRcptSyntax:
 			a.Action, a.Reply = Reject, ReplyBadRecipient

@@ -147,7 +147,14 @@ func (f *blockFields) name() (name []byte, ok bool) {
 	if colon < 0 {
 		return nil, false
 	}
-	return bytes.Trim(f.field[:colon], " \t"), true
+	name = f.field[:colon]
+	for len(name) > 0 && (name[0] == ' ' || name[0] == '\t') {
+		name = name[1:]
+	}
+	for len(name) > 0 && (name[len(name)-1] == ' ' || name[len(name)-1] == '\t') {
+		name = name[:len(name)-1]
+	}
+	return name, true
 }
 
 // scanKey returns the canonical key of the fields scanEvidence acts on that name names in any
