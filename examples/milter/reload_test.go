@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/base64"
+	"fmt"
 	"log/slog"
 	"os"
 	"sync"
@@ -179,6 +181,12 @@ func begin(t testing.TB, s *milter.ClientSession, tx txn) {
 
 func finish(t testing.TB, s *milter.ClientSession, tx txn) string {
 	t.Helper()
+	return finishBody(t, s, tx, "Hello.\r\n")
+}
+
+// finishBody is finish with the message body.
+func finishBody(t testing.TB, s *milter.ClientSession, tx txn, body string) string {
+	t.Helper()
 	if _, err := s.DataStart(); err != nil {
 		t.Fatal(err)
 	}
@@ -190,9 +198,92 @@ func finish(t testing.TB, s *milter.ClientSession, tx txn) string {
 	if _, err := s.HeaderEnd(); err != nil {
 		t.Fatal(err)
 	}
-	_, a, err := s.BodyReadFrom(strings.NewReader("Hello.\r\n"))
+	_, a, err := s.BodyReadFrom(strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return actionString(a)
+}
+
+// TestReloadBeforeConnect: go-milter negotiates the protocol before the filter takes its
+// configuration (at Connect), so a reload can come in between: the session is negotiated under a
+// configuration without DKIM and runs under one that requires it. The negotiation does not depend
+// on the configuration — the body is always asked for (quietStages) — so the session gets the
+// whole body and runs the new configuration: a message signed by the tenant's domain passes, the
+// same message unsigned is refused (the old configuration accepted it). Were the body negotiated
+// away all the same (forced here with SMFIP_NOBODY, which the milter never asks for), nothing
+// passes: the signed message and a header cut short (README.md "What Postfix passes") get 451
+// 4.3.5 (replyNoBody), temporary, so the MTA tries again on a fresh connection, and the reason is
+// logged.
+func TestReloadBeforeConnect(t *testing.T) {
+	pub, key := mustKey(t)
+	dnsAddr := serveTXT(t, map[string]string{"sel._domainkey.contoso.com": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)})
+	hdr := exoHeader(contosoID, "carol@contoso.com")
+	var msg strings.Builder
+	for _, f := range hdr {
+		msg.WriteString(f[0] + ": " + f[1] + "\r\n")
+	}
+	msg.WriteString("\r\nHello.\r\n")
+	good, goodBody := signed(t, msg.String(), "contoso.com", key)
+	cut := "not a header line\r\nX-MS-Exchange-CrossTenant-Id: " + woodgroveID + "\r\n\r\nHello.\r\n"
+	own := func(h [][2]string) txn { return txn{"carol@contoso.com", []string{"erin@woodgrove.example"}, h} }
+	noBody := "451 4.3.5 Message body not passed to the filter, try again later"
+	for _, tc := range []struct {
+		name string
+		opts []milter.Option
+		// The end of message for the signed message, the unsigned one and the cut header.
+		signed, unsigned, cut string
+	}{
+		{"body negotiated", nil, "accept", "550 5.7.1 Unable to relay", "554 5.6.0 Malformed message header"},
+		{"body not negotiated", []milter.Option{milter.WithProtocols(milter.OptHeaderLeadingSpace | milter.OptNoBody)}, noBody, noBody, noBody},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := writeConfig(t, dir, ``)
+			rec := &recordLog{}
+			live := NewLive(path, slog.New(rec), nil, nil)
+			if _, err := live.Load(); err != nil {
+				t.Fatal(err)
+			}
+			srv, err := live.Server(tc.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := clientFor(serveServer(t, srv))
+			macros := milter.NewMacroBag()
+			s, err := c.Session(macros) // negotiated under the configuration without DKIM
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			writeConfig(t, dir, fmt.Sprintf(`, "policy": {"dkimRequired": true}, "dkim": {"dnsServer": %q}`, dnsAddr))
+			if _, err := live.Load(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Conn("client.example", milter.FamilyInet, 25, exoPeer.addr); err != nil {
+				t.Fatal(err)
+			}
+			macros.Set(milter.MacroTlsVersion, exoPeer.tlsVersion)
+			macros.Set(milter.MacroCertSubject, exoPeer.subject)
+			if _, err := s.Helo("client.example"); err != nil {
+				t.Fatal(err)
+			}
+			for _, step := range []struct {
+				name, body, want string
+				header           [][2]string
+			}{
+				{"signed", goodBody, tc.signed, good},
+				{"unsigned", "Hello.\r\n", tc.unsigned, hdr},
+				{"cut header", cut, tc.cut, hdr},
+			} {
+				begin(t, s, own(step.header))
+				if got := finishBody(t, s, own(step.header), step.body); got != step.want {
+					t.Errorf("%s: %q, want %q", step.name, got, step.want)
+				}
+			}
+			if n := len(rec.find("message refused: the body was not negotiated (SMFIP_NOBODY)")); (n > 0) != (tc.opts != nil) {
+				t.Errorf("%d refusals for the body not negotiated logged", n)
+			}
+		})
+	}
 }
