@@ -206,15 +206,20 @@ func finishBody(t testing.TB, s *milter.ClientSession, tx txn, body string) stri
 }
 
 // TestReloadBeforeConnect: go-milter negotiates the protocol before the filter takes its
-// configuration (at Connect), so a reload can come in between: the session is negotiated under a
-// configuration without DKIM and runs under one that requires it. The negotiation does not depend
-// on the configuration — the body is always asked for (quietStages) — so the session gets the
-// whole body and runs the new configuration: a message signed by the tenant's domain passes, the
-// same message unsigned is refused (the old configuration accepted it). Were the body negotiated
-// away all the same (forced here with SMFIP_NOBODY, which the milter never asks for), nothing
-// passes: the signed message and a header cut short (README.md "What Postfix passes") get 451
-// 4.3.5 (replyNoBody), temporary, so the MTA tries again on a fresh connection, and the reason is
-// logged.
+// configuration (at Connect), so a reload can come in between and the session runs under another
+// configuration than the one the negotiation followed (negotiate.go). Either way the session gets
+// the body it needs, because the body is always asked for and the skip reply is the session's
+// own decision. (The negotiation follows the configuration in force when it happens, not the one
+// the server was built with.)
+//   - negotiated without DKIM (body chunks answered, skip negotiated), reloaded to dkimRequired:
+//     a message signed by the tenant's domain over a body of four chunks passes (the milter did
+//     not skip; a skipped body fails the body hash), the same header unsigned is refused;
+//   - negotiated with DKIM (no body-chunk replies), reloaded to no DKIM: the unsigned message
+//     relays, and a header cut short (README.md "What Postfix passes") is still refused.
+//
+// Were the body negotiated away all the same (forced here with SMFIP_NOBODY, which the milter
+// never asks for), nothing passes: every message gets 451 4.3.5 (replyNoBody), temporary, so the
+// MTA tries again on a fresh connection, and the reason is logged.
 func TestReloadBeforeConnect(t *testing.T) {
 	pub, key := mustKey(t)
 	dnsAddr := serveTXT(t, map[string]string{"sel._domainkey.contoso.com": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)})
@@ -223,21 +228,45 @@ func TestReloadBeforeConnect(t *testing.T) {
 	for _, f := range hdr {
 		msg.WriteString(f[0] + ": " + f[1] + "\r\n")
 	}
-	msg.WriteString("\r\nHello.\r\n")
+	msg.WriteString("\r\n" + longBody())
 	good, goodBody := signed(t, msg.String(), "contoso.com", key)
 	cut := "not a header line\r\nX-MS-Exchange-CrossTenant-Id: " + woodgroveID + "\r\n\r\nHello.\r\n"
 	own := func(h [][2]string) txn { return txn{"carol@contoso.com", []string{"erin@woodgrove.example"}, h} }
-	noBody := "451 4.3.5 Message body not passed to the filter, try again later"
+	dkimSection := fmt.Sprintf(`, "policy": {"dkimRequired": true}, "dkim": {"dnsServer": %q}`, dnsAddr)
+	const (
+		relayDenied = "550 5.7.1 Unable to relay"
+		malformed   = "554 5.6.0 Malformed message header"
+		noBody      = "451 4.3.5 Message body not passed to the filter, try again later"
+	)
+	type step struct {
+		name, body, want string
+		header           [][2]string
+	}
 	for _, tc := range []struct {
-		name string
-		opts []milter.Option
-		// The end of message for the signed message, the unsigned one and the cut header.
-		signed, unsigned, cut string
+		name           string
+		before, after  string // the configuration's milter members at the negotiation, at Connect
+		opts           []milter.Option
+		wantBodyNoRepl bool // negotiated SMFIP_NR_BODY
+		steps          []step
 	}{
-		{"body negotiated", nil, "accept", "550 5.7.1 Unable to relay", "554 5.6.0 Malformed message header"},
-		{"body not negotiated", []milter.Option{milter.WithProtocols(milter.OptHeaderLeadingSpace | milter.OptNoBody)}, noBody, noBody, noBody},
+		{"without DKIM, then with", ``, dkimSection, nil, false, []step{
+			{"signed", goodBody, "accept", good},
+			{"unsigned", "Hello.\r\n", relayDenied, hdr},
+			{"cut header", cut, malformed, hdr},
+		}},
+		{"with DKIM, then without", dkimSection, ``, nil, true, []step{
+			{"unsigned", "Hello.\r\n", "accept", hdr},
+			{"cut header", cut, malformed, hdr},
+		}},
+		{"body not negotiated", ``, dkimSection, []milter.Option{milter.WithProtocols(milter.OptHeaderLeadingSpace | milter.OptNoBody)}, false, []step{
+			{"signed", goodBody, noBody, good},
+			{"unsigned", "Hello.\r\n", noBody, hdr},
+			{"cut header", cut, noBody, hdr},
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// The server starts without DKIM; the negotiation follows the configuration in
+			// force when it happens.
 			dir := t.TempDir()
 			path := writeConfig(t, dir, ``)
 			rec := &recordLog{}
@@ -249,14 +278,21 @@ func TestReloadBeforeConnect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			writeConfig(t, dir, tc.before)
+			if _, err := live.Load(); err != nil {
+				t.Fatal(err)
+			}
 			c := clientFor(serveServer(t, srv))
 			macros := milter.NewMacroBag()
-			s, err := c.Session(macros) // negotiated under the configuration without DKIM
+			s, err := c.Session(macros) // negotiated under the first configuration
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			writeConfig(t, dir, fmt.Sprintf(`, "policy": {"dkimRequired": true}, "dkim": {"dnsServer": %q}`, dnsAddr))
+			if got := s.ProtocolOption(milter.OptNoBodyReply); got != tc.wantBodyNoRepl {
+				t.Errorf("SMFIP_NR_BODY negotiated: %v, want %v", got, tc.wantBodyNoRepl)
+			}
+			writeConfig(t, dir, tc.after)
 			if _, err := live.Load(); err != nil {
 				t.Fatal(err)
 			}
@@ -268,17 +304,10 @@ func TestReloadBeforeConnect(t *testing.T) {
 			if _, err := s.Helo("client.example"); err != nil {
 				t.Fatal(err)
 			}
-			for _, step := range []struct {
-				name, body, want string
-				header           [][2]string
-			}{
-				{"signed", goodBody, tc.signed, good},
-				{"unsigned", "Hello.\r\n", tc.unsigned, hdr},
-				{"cut header", cut, tc.cut, hdr},
-			} {
-				begin(t, s, own(step.header))
-				if got := finishBody(t, s, own(step.header), step.body); got != step.want {
-					t.Errorf("%s: %q, want %q", step.name, got, step.want)
+			for _, st := range tc.steps {
+				begin(t, s, own(st.header))
+				if got := finishBody(t, s, own(st.header), st.body); got != st.want {
+					t.Errorf("%s: %q, want %q", st.name, got, st.want)
 				}
 			}
 			if n := len(rec.find("message refused: the body was not negotiated (SMFIP_NOBODY)")); (n > 0) != (tc.opts != nil) {
