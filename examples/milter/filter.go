@@ -54,8 +54,8 @@ func NewApp(d *tenantgate.Directory, pc classify.PolicyConfig, limits headers.Li
 // Server returns a go-milter server (protocol v6) negotiating what the filter needs: header
 // changes, the TLS macros at HELO and MAIL, header values with their leading space, the body
 // (its first paragraph is inspected, all of it when DKIM is verified), and — when the MTA offers
-// them — the skip reply and no reply at the stages where the filter never refuses (quietStages,
-// negotiate).
+// them — no reply at the stages where the filter never refuses (quietStages) and, by the
+// configuration in force, the skip reply or body chunks without a reply (negotiate).
 func (a *App) Server(opts ...milter.Option) *milter.Server {
 	tlsMacros := []milter.MacroName{milter.MacroTlsVersion, milter.MacroCertSubject, milter.MacroCertIssuer, macroVerify, macroCNSubject}
 	base := []milter.Option{
