@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"log/slog"
 	"net"
 	"strings"
@@ -260,4 +261,60 @@ func mustKey(t testing.TB) (ed25519.PublicKey, ed25519.PrivateKey) {
 		t.Fatal(err)
 	}
 	return pub, key
+}
+
+// TestDKIMStreamedBody: DKIM is verified over the whole body however the body chunks travel —
+// streamed without replies (SMFIP_NR_BODY, what Postfix offers), each answered (an MTA offering
+// the skip reply but not SMFIP_NR_BODY, where the milter does not skip while DKIM needs the body;
+// an MTA offering neither) — for a body of four chunks (go-milter's client sends at most 64 KiB per chunk): signed by the
+// tenant's domain it passes, and a change in the last chunk fails the signature (RFC 6376 §3.7:
+// the body hash covers the whole body), so the message is refused.
+func TestDKIMStreamedBody(t *testing.T) {
+	pub, key := mustKey(t)
+	msg := "X-MS-Exchange-CrossTenant-Id: " + contosoID + "\r\nX-MS-Exchange-CrossTenant-AuthAs: Internal\r\n" +
+		"X-MS-Exchange-CrossTenant-FromEntityHeader: Hosted\r\nFrom: carol@contoso.com\r\nSubject: hi\r\n\r\n" + longBody()
+	header, body := signed(t, msg, "contoso.com", key)
+	tampered := strings.Replace(body, "The end.", "The End.", 1)
+	if tampered == body {
+		t.Fatal("the body's last line was not changed")
+	}
+	dnsAddr := serveTXT(t, map[string]string{"sel._domainkey.contoso.com": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)})
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{DKIMRequired: true},
+		headers.Limits{}, newVerifier(DKIMOptions{DNSServer: dnsAddr}), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := serveAppTB(t, app)
+	for _, tc := range []struct {
+		name  string
+		offer milter.OptProtocol
+	}{
+		{"postfix offer, no body reply", postfixOffer},
+		{"skip offered, body replies", postfixOffer &^ milter.OptNoBodyReply},
+		{"neither offered", milter.OptHeaderLeadingSpace},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := milter.NewClient("tcp", addr, milter.WithActions(milter.OptAddHeader|milter.OptChangeHeader|milter.OptSetMacros),
+				milter.WithProtocols(tc.offer))
+			rcpt := []string{"erin@woodgrove.example"}
+			if got := runSessionBody(t, c, exoPeer, body, txn{"carol@contoso.com", rcpt, header}); got[0].EOM != "accept" {
+				t.Errorf("signed: %q, want accept", got[0].EOM)
+			}
+			if got := runSessionBody(t, c, exoPeer, tampered, txn{"carol@contoso.com", rcpt, header}); got[0].EOM != "550 5.7.1 Unable to relay" {
+				t.Errorf("last chunk changed: %q, want 550 5.7.1 Unable to relay", got[0].EOM)
+			}
+		})
+	}
+}
+
+// longBody is a body of four chunks as go-milter's client sends it (at most 64 KiB each): a short
+// first paragraph, then lines up to the last, "The end.".
+func longBody() string {
+	var b strings.Builder
+	b.WriteString("Hello.\r\n\r\n")
+	for i := 0; b.Len() < 3*64<<10+1000; i++ {
+		fmt.Fprintf(&b, "Line %06d of a long body, long enough to need several chunks.\r\n", i)
+	}
+	b.WriteString("The end.\r\n")
+	return b.String()
 }

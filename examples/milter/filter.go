@@ -54,8 +54,8 @@ func NewApp(d *tenantgate.Directory, pc classify.PolicyConfig, limits headers.Li
 // Server returns a go-milter server (protocol v6) negotiating what the filter needs: header
 // changes, the TLS macros at HELO and MAIL, header values with their leading space, the body
 // (its first paragraph is inspected, all of it when DKIM is verified), and — when the MTA offers
-// them — the skip reply and no reply at the stages where the filter never refuses (quietStages,
-// negotiate).
+// them — no reply at the stages where the filter never refuses (quietStages) and, by the
+// configuration in force, the skip reply or body chunks without a reply (negotiate).
 func (a *App) Server(opts ...milter.Option) *milter.Server {
 	tlsMacros := []milter.MacroName{milter.MacroTlsVersion, milter.MacroCertSubject, milter.MacroCertIssuer, macroVerify, macroCNSubject}
 	base := []milter.Option{
@@ -320,8 +320,8 @@ func (a *App) maxHeaderBytes() int {
 }
 
 // BodyChunk inspects the start of the body (bodyStart) and keeps the body for DKIM up to its
-// bound. Once neither needs more, it asks the MTA to skip the rest (SMFIR_SKIP), when the MTA
-// offered that.
+// bound. Once neither needs more, it asks the MTA to skip the rest (SMFIR_SKIP), when skip was
+// negotiated (not with SMFIP_NR_BODY, where the MTA waits for no reply: quietStages).
 func (f *filter) BodyChunk(chunk []byte, m milter.Modifier) (*milter.Response, error) {
 	f.start.Write(chunk)
 	if f.app.dkim != nil && !f.bodyBig {
@@ -334,7 +334,7 @@ func (f *filter) BodyChunk(chunk []byte, m milter.Modifier) (*milter.Response, e
 		}
 	}
 	needBody := f.app.dkim != nil && !f.bodyBig
-	if f.start.Done() && !needBody && m != nil && m.Protocol()&milter.OptSkip != 0 {
+	if f.start.Done() && !needBody && m != nil && m.Protocol()&(milter.OptSkip|milter.OptNoBodyReply) == milter.OptSkip {
 		return milter.RespSkip, nil
 	}
 	return milter.RespContinue, nil
@@ -347,6 +347,14 @@ func (f *filter) EndOfMessage(m milter.Modifier) (*milter.Response, error) {
 	defer f.reset()
 	start := time.Now()
 	s := f.session(m)
+	if m.Protocol()&milter.OptNoBody != 0 {
+		// Fail closed: the body never came, so a header cut short was not seen (bodyStart)
+		// and DKIM cannot pass.
+		f.app.log.Warn("message refused: the body was not negotiated (SMFIP_NOBODY)", "queueID", m.Get(milter.MacroQueueId),
+			"client", s.RemoteAddr.String(), "reply", replyNoBody)
+		f.app.op.metrics.Rejected(replyNoBody)
+		return reject(replyNoBody)
+	}
 	t := f.transaction(s)
 	v := f.app.policy.Decide(t)
 	log := f.app.log.With("queueID", m.Get(milter.MacroQueueId), "client", s.RemoteAddr.String(), "certVerified", s.TLS.Verified, "certNames", s.TLS.Names,

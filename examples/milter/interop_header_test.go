@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net"
@@ -217,17 +218,51 @@ func TestInteropPostfixPasses(t *testing.T) {
 
 // TestInteropPostfixHeaderCut puts the milter behind a real Postfix and sends, as Exchange Online
 // with its certificate, contoso mail whose header another tenant's field follows after a cut
-// (README.md, "What Postfix passes"), and obsolete-syntax forgeries.
+// (README.md, "What Postfix passes"), and obsolete-syntax forgeries. It runs without DKIM, where
+// the milter answers the body chunks and skips the rest of the body once the first paragraph is
+// inspected, and with DKIM (dkimFallback), where Postfix sends the body chunks without waiting
+// for replies (SMFIP_NR_BODY, checked in the negotiation the milter logs): the verdicts are the
+// same, and a message that only its DKIM signature over a body of several milter chunks (Postfix
+// sends at most 64 KiB each) makes contoso's passes with DKIM.
 func TestInteropPostfixHeaderCut(t *testing.T) {
 	swaks := interop(t, "swaks")
 	interop(t, "postfix")
+	pub, key := mustKey(t)
+	dnsAddr := serveTXT(t, map[string]string{"sel._domainkey.contoso.com": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)})
+	// Signed by contoso.com, no X-MS-Exchange-CrossTenant-Id: only DKIM can make it contoso's.
+	fields, body := signed(t, "Subject: tok-h6\r\nX-MS-Exchange-CrossTenant-AuthAs: Internal\r\nX-MS-Exchange-CrossTenant-FromEntityHeader: Hosted\r\n"+
+		"From: carol@contoso.com\r\n\r\n"+longBody(), "contoso.com", key)
+	var signedMsg strings.Builder
+	for _, f := range fields {
+		signedMsg.WriteString(f[0] + ":" + f[1] + "\n")
+	}
+	signedMsg.WriteString("\n" + body)
+	signedLF := strings.ReplaceAll(signedMsg.String(), "\r\n", "\n")
+	for _, cfg := range []struct {
+		name        string
+		pc          classify.PolicyConfig
+		v           *verifier
+		bodyNoReply string // the negotiation's bodyNoReply as logged
+		signed      string // the reply to the DKIM-signed message without the tenant header
+	}{
+		{"without DKIM", classify.PolicyConfig{}, nil, "false", "550 5.7.1"},
+		{"with DKIM", classify.PolicyConfig{DKIMFallback: true}, newVerifier(DKIMOptions{DNSServer: dnsAddr}), "true", "250 "},
+	} {
+		t.Run(cfg.name, func(t *testing.T) {
+			testPostfixHeaderCut(t, swaks, cfg.pc, cfg.v, cfg.bodyNoReply, signedLF, cfg.signed)
+		})
+	}
+}
+
+func testPostfixHeaderCut(t *testing.T, swaks string, pc classify.PolicyConfig, v *verifier, bodyNoReply, signedMsg, signedReply string) {
 	dir := postfixDir(t)
 	p := newPKI(t)
 	caFile := p.WriteCA(t, dir)
 	srvCert, srvKey := writePEM(t, dir, "server", p.Leaf(t, []string{"gw.example.net"}))
 	exo, exoKey := writePEM(t, dir, "exo", p.Leaf(t, []string{"mail.protection.outlook.com"}, x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth))
 	sink, sinkPort := startSink(t)
-	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), classify.PolicyConfig{}, headersLimits(), nil, slog.New(slog.DiscardHandler))
+	rec := &recordLog{}
+	app, err := NewApp(loadDirectory(t, "testdata/tenantgate.json"), pc, headersLimits(), v, slog.New(rec))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,6 +289,8 @@ func TestInteropPostfixHeaderCut(t *testing.T) {
 			"Received: from x.outlook.com\nX-MS-Exchange-CrossTenant-Id: " + woodgroveID + "\nSubject: inner\n\nHi.\n", "250 "},
 		{"normal body", "Subject: tok-h4\n" + kind + "X-MS-Exchange-CrossTenant-Id: " + contosoID + "\n\nHello,\nSubject: not a header\n\nX-MS-Exchange-CrossTenant-Id: " + woodgroveID + "\n",
 			"250 "},
+		{"long body", "Subject: tok-h7\n" + kind + "X-MS-Exchange-CrossTenant-Id: " + contosoID + "\n\n" + strings.ReplaceAll(longBody(), "\r\n", "\n"), "250 "},
+		{"DKIM-signed, no tenant header", signedMsg, signedReply},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -273,5 +310,14 @@ func TestInteropPostfixHeaderCut(t *testing.T) {
 				t.Errorf("verdict header not written as \"Authentication-Results: gw.example.net; …\":\n%q", m)
 			}
 		})
+	}
+	neg := rec.find("milter negotiated")
+	if len(neg) == 0 {
+		t.Fatal("no milter negotiation logged")
+	}
+	for _, n := range neg {
+		if n["bodyNoReply"] != bodyNoReply {
+			t.Errorf("negotiated with Postfix: %v, want bodyNoReply=%s", n, bodyNoReply)
+		}
 	}
 }

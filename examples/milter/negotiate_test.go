@@ -14,28 +14,34 @@ import (
 	"github.com/tenantgate/tenantgate/headers"
 )
 
-// TestNegotiateQuietStages: the quiet stages and the skip reply are taken when a protocol-6 MTA
-// offers them and not required when it does not (go-milter alone would refuse such an MTA);
-// what the filter requires stays required.
+// TestNegotiateQuietStages: the quiet stages are taken when a protocol-6 MTA offers them and not
+// required when it does not (go-milter alone would refuse such an MTA); what the filter requires
+// stays required. The body is never negotiated away (no SMFIP_NOBODY, which Postfix offers too).
+// Without DKIM the body chunk is answered and the skip reply is taken; with DKIM, which needs the
+// whole body, the chunks go without a reply (SMFIP_NR_BODY) when the MTA offers that.
 func TestNegotiateQuietStages(t *testing.T) {
 	const need = milter.OptHeaderLeadingSpace
 	tests := []struct {
-		name    string
-		version uint32
-		offer   milter.OptProtocol
-		want    milter.OptProtocol
-		wantErr bool
+		name      string
+		version   uint32
+		offer     milter.OptProtocol
+		wholeBody bool
+		want      milter.OptProtocol
+		wantErr   bool
 	}{
-		{"postfix v6", 6, postfixOffer, need | quietStages | milter.OptSkip, false},
-		{"v6 without quiet options", 6, need, need, false},
-		{"v6 some quiet options", 6, need | milter.OptNoHeaderReply | milter.OptNoData, need | milter.OptNoHeaderReply | milter.OptNoData, false},
-		// Before protocol 6 the reply options do not exist; the filter asks for nothing extra.
-		{"v2", 2, postfixOffer, need, false},
-		{"required option missing", 6, postfixOffer &^ need, 0, true},
+		{"postfix v6", 6, postfixOffer, false, need | quietStages | milter.OptSkip, false},
+		{"postfix v6, DKIM", 6, postfixOffer, true, need | quietStages | milter.OptNoBodyReply, false},
+		{"v6 DKIM, skip without NR_BODY", 6, postfixOffer &^ milter.OptNoBodyReply, true, need | quietStages | milter.OptSkip, false},
+		{"v6 without quiet options", 6, need, true, need, false},
+		{"v6 some quiet options", 6, need | milter.OptNoHeaderReply | milter.OptNoData, false, need | milter.OptNoHeaderReply | milter.OptNoData, false},
+		// Before protocol 6 the reply options and skip do not exist; the filter asks for
+		// nothing extra and every body chunk is answered.
+		{"v2", 2, postfixOffer, true, need, false},
+		{"required option missing", 6, postfixOffer &^ need, false, 0, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, got, _, err := negotiate(tc.version, 6, milter.OptAddHeader, milter.OptAddHeader, tc.offer, need, milter.DataSize64K)
+			_, _, got, _, err := negotiate(tc.version, 6, milter.OptAddHeader, milter.OptAddHeader, tc.offer, need, milter.DataSize64K, tc.wholeBody)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err %v, want error %v", err, tc.wantErr)
 			}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/base64"
+	"fmt"
 	"log/slog"
 	"os"
 	"sync"
@@ -179,6 +181,12 @@ func begin(t testing.TB, s *milter.ClientSession, tx txn) {
 
 func finish(t testing.TB, s *milter.ClientSession, tx txn) string {
 	t.Helper()
+	return finishBody(t, s, tx, "Hello.\r\n")
+}
+
+// finishBody is finish with the message body.
+func finishBody(t testing.TB, s *milter.ClientSession, tx txn, body string) string {
+	t.Helper()
 	if _, err := s.DataStart(); err != nil {
 		t.Fatal(err)
 	}
@@ -190,9 +198,121 @@ func finish(t testing.TB, s *milter.ClientSession, tx txn) string {
 	if _, err := s.HeaderEnd(); err != nil {
 		t.Fatal(err)
 	}
-	_, a, err := s.BodyReadFrom(strings.NewReader("Hello.\r\n"))
+	_, a, err := s.BodyReadFrom(strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return actionString(a)
+}
+
+// TestReloadBeforeConnect: go-milter negotiates the protocol before the filter takes its
+// configuration (at Connect), so a reload can come in between and the session runs under another
+// configuration than the one the negotiation followed (negotiate.go). Either way the session gets
+// the body it needs, because the body is always asked for and the skip reply is the session's
+// own decision. (The negotiation follows the configuration in force when it happens, not the one
+// the server was built with.)
+//   - negotiated without DKIM (body chunks answered, skip negotiated), reloaded to dkimRequired:
+//     a message signed by the tenant's domain over a body of four chunks passes (the milter did
+//     not skip; a skipped body fails the body hash), the same header unsigned is refused;
+//   - negotiated with DKIM (no body-chunk replies), reloaded to no DKIM: the unsigned message
+//     relays, and a header cut short (README.md "What Postfix passes") is still refused.
+//
+// Were the body negotiated away all the same (forced here with SMFIP_NOBODY, which the milter
+// never asks for), nothing passes: every message gets 451 4.3.5 (replyNoBody), temporary, so the
+// MTA tries again on a fresh connection, and the reason is logged.
+func TestReloadBeforeConnect(t *testing.T) {
+	pub, key := mustKey(t)
+	dnsAddr := serveTXT(t, map[string]string{"sel._domainkey.contoso.com": "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)})
+	hdr := exoHeader(contosoID, "carol@contoso.com")
+	var msg strings.Builder
+	for _, f := range hdr {
+		msg.WriteString(f[0] + ": " + f[1] + "\r\n")
+	}
+	msg.WriteString("\r\n" + longBody())
+	good, goodBody := signed(t, msg.String(), "contoso.com", key)
+	cut := "not a header line\r\nX-MS-Exchange-CrossTenant-Id: " + woodgroveID + "\r\n\r\nHello.\r\n"
+	own := func(h [][2]string) txn { return txn{"carol@contoso.com", []string{"erin@woodgrove.example"}, h} }
+	dkimSection := fmt.Sprintf(`, "policy": {"dkimRequired": true}, "dkim": {"dnsServer": %q}`, dnsAddr)
+	const (
+		relayDenied = "550 5.7.1 Unable to relay"
+		malformed   = "554 5.6.0 Malformed message header"
+		noBody      = "451 4.3.5 Message body not passed to the filter, try again later"
+	)
+	type step struct {
+		name, body, want string
+		header           [][2]string
+	}
+	for _, tc := range []struct {
+		name           string
+		before, after  string // the configuration's milter members at the negotiation, at Connect
+		opts           []milter.Option
+		wantBodyNoRepl bool // negotiated SMFIP_NR_BODY
+		steps          []step
+	}{
+		{"without DKIM, then with", ``, dkimSection, nil, false, []step{
+			{"signed", goodBody, "accept", good},
+			{"unsigned", "Hello.\r\n", relayDenied, hdr},
+			{"cut header", cut, malformed, hdr},
+		}},
+		{"with DKIM, then without", dkimSection, ``, nil, true, []step{
+			{"unsigned", "Hello.\r\n", "accept", hdr},
+			{"cut header", cut, malformed, hdr},
+		}},
+		{"body not negotiated", ``, dkimSection, []milter.Option{milter.WithProtocols(milter.OptHeaderLeadingSpace | milter.OptNoBody)}, false, []step{
+			{"signed", goodBody, noBody, good},
+			{"unsigned", "Hello.\r\n", noBody, hdr},
+			{"cut header", cut, noBody, hdr},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The server starts without DKIM; the negotiation follows the configuration in
+			// force when it happens.
+			dir := t.TempDir()
+			path := writeConfig(t, dir, ``)
+			rec := &recordLog{}
+			live := NewLive(path, slog.New(rec), nil, nil)
+			if _, err := live.Load(); err != nil {
+				t.Fatal(err)
+			}
+			srv, err := live.Server(tc.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeConfig(t, dir, tc.before)
+			if _, err := live.Load(); err != nil {
+				t.Fatal(err)
+			}
+			c := clientFor(serveServer(t, srv))
+			macros := milter.NewMacroBag()
+			s, err := c.Session(macros) // negotiated under the first configuration
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if got := s.ProtocolOption(milter.OptNoBodyReply); got != tc.wantBodyNoRepl {
+				t.Errorf("SMFIP_NR_BODY negotiated: %v, want %v", got, tc.wantBodyNoRepl)
+			}
+			writeConfig(t, dir, tc.after)
+			if _, err := live.Load(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Conn("client.example", milter.FamilyInet, 25, exoPeer.addr); err != nil {
+				t.Fatal(err)
+			}
+			macros.Set(milter.MacroTlsVersion, exoPeer.tlsVersion)
+			macros.Set(milter.MacroCertSubject, exoPeer.subject)
+			if _, err := s.Helo("client.example"); err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range tc.steps {
+				begin(t, s, own(st.header))
+				if got := finishBody(t, s, own(st.header), st.body); got != st.want {
+					t.Errorf("%s: %q, want %q", st.name, got, st.want)
+				}
+			}
+			if n := len(rec.find("message refused: the body was not negotiated (SMFIP_NOBODY)")); (n > 0) != (tc.opts != nil) {
+				t.Errorf("%d refusals for the body not negotiated logged", n)
+			}
+		})
+	}
 }

@@ -17,6 +17,11 @@ var (
 	// replyDKIMTooBig: the refusal rests on DKIM and the body is over dkim.maxBodyBytes, so it
 	// was not verified: permanent (a retry has the same size), and says why.
 	replyDKIMTooBig = tenantgate.Reply{Code: 552, Enhanced: tenantgate.EnhancedCode{5, 3, 4}, Text: "Message too big for DKIM verification at this gateway"}
+	// replyNoBody: the connection was negotiated without the body (SMFIP_NOBODY), which this
+	// milter never asks for (quietStages): neither the body inspection nor DKIM could run, so
+	// nothing is decided on this connection; temporary, so the MTA tries again on a fresh one.
+	// RFC 3463 X.3.5 "System incorrectly configured".
+	replyNoBody = tenantgate.Reply{Code: 451, Enhanced: tenantgate.EnhancedCode{4, 3, 5}, Text: "Message body not passed to the filter, try again later"}
 	// replyTooManyRcpts: more than maxRecipients in one transaction (RFC 5321 §4.5.3.1.10).
 	replyTooManyRcpts = tenantgate.Reply{Code: 452, Enhanced: tenantgate.EnhancedCode{4, 5, 3}, Text: "Too many recipients"}
 )
