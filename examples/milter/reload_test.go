@@ -111,14 +111,7 @@ func TestReloadInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := s.Conn("client.example", milter.FamilyInet, 25, exoPeer.addr); err != nil {
-		t.Fatal(err)
-	}
-	macros.Set(milter.MacroTlsVersion, exoPeer.tlsVersion)
-	macros.Set(milter.MacroCertSubject, exoPeer.subject)
-	if _, err := s.Helo("client.example"); err != nil {
-		t.Fatal(err)
-	}
+	greetEXO(t, s, macros)
 	// RCPT is the first stage the milter answers (quietStages): once it has, it has seen the
 	// connection start.
 	begin(t, s, other)
@@ -296,14 +289,7 @@ func TestReloadBeforeConnect(t *testing.T) {
 			if _, err := live.Load(); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.Conn("client.example", milter.FamilyInet, 25, exoPeer.addr); err != nil {
-				t.Fatal(err)
-			}
-			macros.Set(milter.MacroTlsVersion, exoPeer.tlsVersion)
-			macros.Set(milter.MacroCertSubject, exoPeer.subject)
-			if _, err := s.Helo("client.example"); err != nil {
-				t.Fatal(err)
-			}
+			greetEXO(t, s, macros)
 			for _, st := range tc.steps {
 				begin(t, s, own(st.header))
 				if got := finishBody(t, s, own(st.header), st.body); got != st.want {
@@ -314,5 +300,19 @@ func TestReloadBeforeConnect(t *testing.T) {
 				t.Errorf("%d refusals for the body not negotiated logged", n)
 			}
 		})
+	}
+}
+
+// greetEXO starts the SMTP session of s as Exchange Online's verified connection: connect, the
+// TLS macros Postfix passes for its certificate, HELO.
+func greetEXO(t *testing.T, s *milter.ClientSession, macros *milter.MacroBag) {
+	t.Helper()
+	if _, err := s.Conn("client.example", milter.FamilyInet, 25, exoPeer.addr); err != nil {
+		t.Fatal(err)
+	}
+	macros.Set(milter.MacroTlsVersion, exoPeer.tlsVersion)
+	macros.Set(milter.MacroCertSubject, exoPeer.subject)
+	if _, err := s.Helo("client.example"); err != nil {
+		t.Fatal(err)
 	}
 }
