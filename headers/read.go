@@ -68,6 +68,9 @@ var ErrSyntax = errors.New("headers: malformed header block")
 // values are kept as they are. A header block without the final blank line is accepted.
 func Read(r io.Reader, l Limits) (textproto.Header, error) {
 	l = l.withDefaults()
+	if n, ok := inMemory(r); ok && n <= l.MaxBytes {
+		return readMemory(r, n, l)
+	}
 	capHint := 16 << 10
 	if lr, ok := r.(interface{ Len() int }); ok { // bytes.Reader, strings.Reader, bytes.Buffer
 		// Room for the CR that each LF-only line end gains (lines of 16 bytes or more on
