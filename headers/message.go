@@ -208,6 +208,15 @@ func fieldOf(f textproto.HeaderFields, idx int) Field {
 	if err != nil {
 		return fd
 	}
+	// The common case: the name is as long as the key and the colon follows it at once. The
+	// first colon ends the name and the key is the trimmed name with its case changed, so a
+	// colon right after the key's length is that colon, with no white space around the name.
+	if k := len(fd.Name); k < len(raw) && raw[k] == ':' {
+		if string(raw[:k]) != fd.Name { // no allocation when the spelling is canonical
+			fd.Name = spelling(raw[:k])
+		}
+		return fd
+	}
 	colon := bytes.IndexByte(raw, ':')
 	if colon < 0 {
 		return fd
