@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +63,7 @@ func mutations(v string) []string {
 		strings.ReplaceAll(v, " ", "  "), strings.ReplaceAll(v, " ", "\t"), strings.ReplaceAll(v, ";", " ; "),
 		strings.ReplaceAll(v, "(", ""), strings.ReplaceAll(v, ")", ""), strings.ReplaceAll(v, ";", ""),
 		strings.ReplaceAll(v, "=", " = "), strings.ReplaceAll(v, ":", ": "), v + ";", ";" + v, v + " (comment)"}
-	step := 1 + len(v)/12
+	step := 1 + len(v)/8
 	for i := 0; i <= len(v); i += step {
 		out = append(out, v[:i], v[i:])
 		for _, ins := range []string{"(", ")", ";", "\"", "\\", "=", ":", "[", " ", "\r\n ", "\x80"} {
@@ -79,6 +80,10 @@ func mutations(v string) []string {
 // result, error included, for v.
 func checkParsersMatchReference(t *testing.T, v string) {
 	t.Helper()
+	checkUnitsMatchReference(t, v)
+	if u := unfold(v); u != v {
+		checkUnitsMatchReference(t, u)
+	}
 	{
 		got, gerr := ParseAntispamReport(v)
 		want, werr := ParseAntispamReportRef(v)
@@ -95,6 +100,47 @@ func checkParsersMatchReference(t *testing.T, v string) {
 			t.Fatalf("ParseMicrosoftAntispam(%q) (-reference +rewrite)\n%s", v, diff)
 		}
 	}
+}
+
+// checkUnitsMatchReference fails t unless the rewritten lexers and helpers give their
+// references' results for v and for the parts of v they are given in the parsers: the tokens of
+// a Received value, the words of v and of each comment in it, the month of each word.
+func checkUnitsMatchReference(t *testing.T, v string) {
+	t.Helper()
+	toks, ref := lexReceived(v, nil), lexReceivedRef(v, nil)
+	if !slices.Equal(toks, ref) {
+		t.Fatalf("lexReceived(%q) (-reference +rewrite)\n%s", v, cmp.Diff(ref, toks, cmp.AllowUnexported(rtoken{})))
+	}
+	texts := []string{v}
+	for _, tk := range toks {
+		texts = append(texts, tk.text)
+	}
+	var got, want []string
+	for _, s := range texts {
+		for _, punct := range []bool{false, true} {
+			got, want = appendWords(got[:0], wordsSeq(s, punct)), appendWords(want[:0], wordsSeqRef(s, punct))
+			if !slices.Equal(got, want) {
+				t.Fatalf("wordsSeq(%q, %v) = %q, reference %q", s, punct, got, want)
+			}
+			for _, w := range got {
+				if m, r := monthOf(w), monthOfRef(w); m != r {
+					t.Fatalf("monthOf(%q) = %v, reference %v", w, m, r)
+				}
+			}
+		}
+	}
+}
+
+// appendWords appends what a wordsSeq iterator yields to out, and stops it early once as a
+// caller may.
+func appendWords(out []string, seq func(yield func(string) bool)) []string {
+	for w := range seq {
+		out = append(out, w)
+	}
+	for range seq {
+		break
+	}
+	return out
 }
 
 // checkFieldsMatchReference fails t unless fieldOf gives fieldOfRef's Field for every field of h.

@@ -298,6 +298,16 @@ func joinWords(toks []rtoken) string {
 	return b.String()
 }
 
+// receivedWordEnd is the set of bytes that end a word of a Received value (byteSet): white
+// space, '(' and ';'.
+const receivedWordEnd = 1<<' ' | 1<<'\t' | 1<<'(' | 1<<';'
+
+// isByteIn reports whether c is in set, a bit set of bytes below 64 (bit c for byte c): one
+// comparison for the letters that make up most of a header value instead of one per member.
+func isByteIn(c byte, set uint64) bool {
+	return c < 64 && set>>c&1 != 0
+}
+
 // lexReceived splits an unfolded Received value into words, comments, quoted strings (as
 // words) and ';' separators. It never fails: an unclosed comment, quote or angle address runs to
 // the end of the value.
@@ -319,6 +329,9 @@ func lexReceived(v string, toks []rtoken) []rtoken {
 			j := i
 			for ; j < len(v); j++ {
 				b := v[j]
+				if b > ')' && b != '\\' {
+					continue // most bytes of a comment: none of the three below
+				}
 				if b == '\\' && j+1 < len(v) {
 					j++
 					continue
@@ -362,7 +375,7 @@ func lexReceived(v string, toks []rtoken) []rtoken {
 			i = end
 		default:
 			j := i
-			for j < len(v) && v[j] != ' ' && v[j] != '\t' && v[j] != '(' && v[j] != ';' {
+			for j < len(v) && !isByteIn(v[j], receivedWordEnd) {
 				j++
 			}
 			toks = append(toks, rtoken{text: v[i:j], start: i})
@@ -416,22 +429,26 @@ func hasHostPunct(w string) bool {
 // wordsSeq yields the non-empty runs of s between white space (and, with punct, ',', '(' and
 // ')'), without allocating.
 func wordsSeq(s string, punct bool) func(yield func(string) bool) {
+	set := uint64(1<<' ' | 1<<'\t' | 1<<'\r' | 1<<'\n')
+	if punct {
+		set |= 1<<',' | 1<<'(' | 1<<')'
+	}
 	return func(yield func(string) bool) {
-		start := -1
-		for i := 0; i <= len(s); i++ {
-			sep := i == len(s)
-			if !sep {
-				c := s[i]
-				sep = c == ' ' || c == '\t' || c == '\r' || c == '\n' || punct && (c == ',' || c == '(' || c == ')')
+		for i := 0; ; {
+			for i < len(s) && isByteIn(s[i], set) {
+				i++
 			}
-			if sep {
-				if start >= 0 && !yield(s[start:i]) {
-					return
-				}
-				start = -1
-			} else if start < 0 {
-				start = i
+			if i == len(s) {
+				return
 			}
+			j := i + 1
+			for j < len(s) && !isByteIn(s[j], set) {
+				j++
+			}
+			if !yield(s[i:j]) {
+				return
+			}
+			i = j
 		}
 	}
 }

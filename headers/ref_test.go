@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-message/textproto"
 )
@@ -146,4 +147,113 @@ func ParseMicrosoftAntispamRef(v string) (MicrosoftAntispam, error) {
 		return r, fmt.Errorf("headers: X-Microsoft-Antispam: %w", errors.Join(errs...))
 	}
 	return r, nil
+}
+
+// lexReceived splits an unfolded Received value into words, comments, quoted strings (as
+// words) and ';' separators. It never fails: an unclosed comment, quote or angle address runs to
+// the end of the value.
+func lexReceivedRef(v string, toks []rtoken) []rtoken {
+	if toks == nil {
+		toks = make([]rtoken, 0, 24)
+	}
+	for i := 0; i < len(v); {
+		c := v[i]
+		switch {
+		case c == ' ' || c == '\t':
+			i++
+		case c == ';':
+			toks = append(toks, rtoken{text: ";", semi: true, start: i})
+			i++
+		case c == '(':
+			start := i
+			depth := 0
+			j := i
+			for ; j < len(v); j++ {
+				b := v[j]
+				if b == '\\' && j+1 < len(v) {
+					j++
+					continue
+				}
+				if b == '(' {
+					depth++
+				} else if b == ')' {
+					depth--
+					if depth == 0 {
+						break
+					}
+				}
+			}
+			end := j
+			if end >= len(v) {
+				end = len(v)
+				toks = append(toks, rtoken{text: v[start+1 : end], comment: true, start: start})
+				i = len(v)
+			} else {
+				toks = append(toks, rtoken{text: v[start+1 : end], comment: true, start: start})
+				i = end + 1
+			}
+		case c == '"':
+			j := i + 1
+			for j < len(v) && v[j] != '"' {
+				if v[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			end := min(j+1, len(v))
+			toks = append(toks, rtoken{text: v[i:end], start: i})
+			i = end
+		case c == '<':
+			j := strings.IndexByte(v[i:], '>')
+			end := len(v)
+			if j >= 0 {
+				end = i + j + 1
+			}
+			toks = append(toks, rtoken{text: v[i:end], start: i})
+			i = end
+		default:
+			j := i
+			for j < len(v) && v[j] != ' ' && v[j] != '\t' && v[j] != '(' && v[j] != ';' {
+				j++
+			}
+			toks = append(toks, rtoken{text: v[i:j], start: i})
+			i = j
+		}
+	}
+	return toks
+}
+
+// wordsSeq yields the non-empty runs of s between white space (and, with punct, ',', '(' and
+// ')'), without allocating.
+func wordsSeqRef(s string, punct bool) func(yield func(string) bool) {
+	return func(yield func(string) bool) {
+		start := -1
+		for i := 0; i <= len(s); i++ {
+			sep := i == len(s)
+			if !sep {
+				c := s[i]
+				sep = c == ' ' || c == '\t' || c == '\r' || c == '\n' || punct && (c == ',' || c == '(' || c == ')')
+			}
+			if sep {
+				if start >= 0 && !yield(s[start:i]) {
+					return
+				}
+				start = -1
+			} else if start < 0 {
+				start = i
+			}
+		}
+	}
+}
+
+func monthOfRef(s string) time.Month {
+	if len(s) != 3 {
+		return 0
+	}
+	for m := time.January; m <= time.December; m++ {
+		if strings.EqualFold(s, m.String()[:3]) {
+			return m
+		}
+	}
+	return 0
 }
