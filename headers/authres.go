@@ -75,6 +75,10 @@ type artoken struct {
 	sep     bool // a ';' between segments
 }
 
+// authWordEnd is the set of bytes that end a word of an Authentication-Results value (isByteIn):
+// white space, ';' and '('.
+const authWordEnd = 1<<' ' | 1<<'\t' | 1<<'\r' | 1<<'\n' | 1<<';' | 1<<'('
+
 // splitAuthSegments tokenises v into one flat slice, with a separator token (sep set) for each
 // ';' outside comments and quoted strings. It is linear in len(v) and never fails: an unclosed
 // comment or quote runs to the end.
@@ -91,29 +95,14 @@ func splitAuthSegments(v string, cur []artoken) []artoken {
 			cur = append(cur, artoken{sep: true})
 			i++
 		case c == '(':
-			depth, j := 0, i
-			for ; j < len(v); j++ {
-				if v[j] == '\\' && j+1 < len(v) {
-					j++
-					continue
-				}
-				if v[j] == '(' {
-					depth++
-				} else if v[j] == ')' {
-					depth--
-					if depth == 0 {
-						break
-					}
-				}
-			}
-			end := min(j, len(v))
+			end := commentEnd(v, i)
 			cur = append(cur, artoken{text: strings.TrimSpace(v[i+1 : end]), comment: true})
 			i = min(end+1, len(v))
 		default:
 			j := i
 			for j < len(v) {
 				b := v[j]
-				if b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == ';' || b == '(' {
+				if isByteIn(b, authWordEnd) {
 					break
 				}
 				if b == '"' {

@@ -111,6 +111,10 @@ func checkUnitsMatchReference(t *testing.T, v string) {
 	if !slices.Equal(toks, ref) {
 		t.Fatalf("lexReceived(%q) (-reference +rewrite)\n%s", v, cmp.Diff(ref, toks, cmp.AllowUnexported(rtoken{})))
 	}
+	atoks, aref := splitAuthSegments(v, nil), splitAuthSegmentsRef(v, nil)
+	if !slices.Equal(atoks, aref) {
+		t.Fatalf("splitAuthSegments(%q) (-reference +rewrite)\n%s", v, cmp.Diff(aref, atoks, cmp.AllowUnexported(artoken{})))
+	}
 	texts := []string{v}
 	for _, tk := range toks {
 		texts = append(texts, tk.text)

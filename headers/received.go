@@ -298,7 +298,7 @@ func joinWords(toks []rtoken) string {
 	return b.String()
 }
 
-// receivedWordEnd is the set of bytes that end a word of a Received value (byteSet): white
+// receivedWordEnd is the set of bytes that end a word of a Received value (isByteIn): white
 // space, '(' and ';'.
 const receivedWordEnd = 1<<' ' | 1<<'\t' | 1<<'(' | 1<<';'
 
@@ -306,6 +306,36 @@ const receivedWordEnd = 1<<' ' | 1<<'\t' | 1<<'(' | 1<<';'
 // comparison for the letters that make up most of a header value instead of one per member.
 func isByteIn(c byte, set uint64) bool {
 	return c < 64 && set>>c&1 != 0
+}
+
+// commentEnd returns the index of the ')' that closes the comment starting with the '(' at v[i],
+// or len(v) when the comment is not closed: comments nest, and a backslash quotes the byte after
+// it (RFC 5322 §3.2.2). A comment without nesting or quoting, the usual one, is found with
+// three byte searches.
+func commentEnd(v string, i int) int {
+	if k := strings.IndexByte(v[i+1:], ')'); k >= 0 {
+		if in := v[i+1 : i+1+k]; strings.IndexByte(in, '(') < 0 && strings.IndexByte(in, '\\') < 0 {
+			return i + 1 + k
+		}
+	}
+	depth := 0
+	j := i
+	for ; j < len(v); j++ {
+		b := v[j]
+		if b == '\\' && j+1 < len(v) {
+			j++
+			continue
+		}
+		if b == '(' {
+			depth++
+		} else if b == ')' {
+			depth--
+			if depth == 0 {
+				break
+			}
+		}
+	}
+	return j
 }
 
 // lexReceived splits an unfolded Received value into words, comments, quoted strings (as
@@ -325,26 +355,7 @@ func lexReceived(v string, toks []rtoken) []rtoken {
 			i++
 		case c == '(':
 			start := i
-			depth := 0
-			j := i
-			for ; j < len(v); j++ {
-				b := v[j]
-				if b > ')' && b != '\\' {
-					continue // most bytes of a comment: none of the three below
-				}
-				if b == '\\' && j+1 < len(v) {
-					j++
-					continue
-				}
-				if b == '(' {
-					depth++
-				} else if b == ')' {
-					depth--
-					if depth == 0 {
-						break
-					}
-				}
-			}
+			j := commentEnd(v, i)
 			end := j
 			if end >= len(v) {
 				end = len(v)

@@ -257,3 +257,63 @@ func monthOfRef(s string) time.Month {
 	}
 	return 0
 }
+
+// splitAuthSegments tokenises v into one flat slice, with a separator token (sep set) for each
+// ';' outside comments and quoted strings. It is linear in len(v) and never fails: an unclosed
+// comment or quote runs to the end.
+func splitAuthSegmentsRef(v string, cur []artoken) []artoken {
+	if cur == nil {
+		cur = make([]artoken, 0, 32)
+	}
+	for i := 0; i < len(v); {
+		c := v[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			i++
+		case c == ';':
+			cur = append(cur, artoken{sep: true})
+			i++
+		case c == '(':
+			depth, j := 0, i
+			for ; j < len(v); j++ {
+				if v[j] == '\\' && j+1 < len(v) {
+					j++
+					continue
+				}
+				if v[j] == '(' {
+					depth++
+				} else if v[j] == ')' {
+					depth--
+					if depth == 0 {
+						break
+					}
+				}
+			}
+			end := min(j, len(v))
+			cur = append(cur, artoken{text: strings.TrimSpace(v[i+1 : end]), comment: true})
+			i = min(end+1, len(v))
+		default:
+			j := i
+			for j < len(v) {
+				b := v[j]
+				if b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == ';' || b == '(' {
+					break
+				}
+				if b == '"' {
+					j++
+					for j < len(v) && v[j] != '"' {
+						if v[j] == '\\' {
+							j++
+						}
+						j++
+					}
+				}
+				j++
+			}
+			j = min(j, len(v))
+			cur = append(cur, artoken{text: v[i:j]})
+			i = j
+		}
+	}
+	return cur
+}
