@@ -109,8 +109,11 @@ func Parse(h textproto.Header) *Message {
 	if nOrg > 0 {
 		m.Organization = make([]Field, 0, nOrg)
 	}
-	var rtoks []rtoken
-	var atoks []artoken
+	// Token buffers for the Received and Authentication-Results lexers, reused field after
+	// field; on the stack unless a value needs more.
+	var rbuf [48]rtoken
+	var abuf [48]artoken
+	rtoks, atoks := rbuf[:0], abuf[:0]
 	idx := 0
 	for f := h.Fields(); f.Next(); idx++ {
 		key := f.Key()

@@ -116,7 +116,7 @@ func parseReceived(value string, buf []rtoken) (Received, []rtoken, error) {
 			continue
 		}
 		j := i + 1
-		for j < len(body) && (body[j].comment || body[j].semi || keyword(body[j].text) == "") {
+		for j < len(body) && (body[j].comment || body[j].semi || len(body[j].text) < 2 || len(body[j].text) > 4 || keyword(body[j].text) == "") {
 			j++
 		}
 		if bit := keywordBit(kw); seen&bit == 0 && hasWord(body[i+1:j]) {
@@ -511,7 +511,11 @@ func addrChars(s string) bool {
 // isTLSComment reports whether a comment records TLS details: Exchange
 // "version=TLS1_2, cipher=…", Postfix "using TLSv1.3 with cipher …".
 func isTLSComment(c string) bool {
-	return strings.Contains(c, "cipher") || strings.Contains(c, "version=TLS") || strings.Contains(c, "using TLS")
+	if strings.Contains(c, "cipher") {
+		return true
+	}
+	// Both other phrases hold "TLS": most comments are ruled out with one search.
+	return strings.Contains(c, "TLS") && (strings.Contains(c, "version=TLS") || strings.Contains(c, "using TLS"))
 }
 
 // looksLikeDateStart reports whether a word starts a date: a weekday name ("Wed," or "Wed")
