@@ -163,7 +163,7 @@ type scanner struct {
 // is searched for NUL and CR with bytes.IndexByte, which keeps the check cheap next to
 // textproto's own reading.
 func (s *scanner) scan(b []byte) (int, error) {
-	if s.plainLine(b) {
+	if s.plainLine(b, false) {
 		return len(b), nil
 	}
 	return s.scanSlow(b)
@@ -342,8 +342,9 @@ func (s *scanner) plainName(seg []byte) (int, bool) {
 // (a name of printable ASCII bytes and its colon) or a continuation line after a field, ends in
 // LF or CRLF, holds no other CR and no NUL, and stays within MaxLineLength, MaxBytes and
 // MaxFields. It then leaves the scanner as scan would and reports true; for anything else it
-// changes nothing and reports false, and scan reads the line byte by byte.
-func (s *scanner) plainLine(b []byte) bool {
+// changes nothing and reports false, and scan reads the line byte by byte. noNUL says that the
+// caller has already made sure that b holds no NUL.
+func (s *scanner) plainLine(b []byte, noNUL bool) bool {
 	n := len(b)
 	if s.cr || s.col != 0 || s.inName || n < 2 || b[n-1] != '\n' || s.total+n > s.l.MaxBytes {
 		return false
@@ -377,7 +378,7 @@ func (s *scanner) plainLine(b []byte) bool {
 		}
 		rest = body[1:]
 	}
-	if bytes.IndexByte(rest, 0) >= 0 || bytes.IndexByte(rest, '\r') >= 0 {
+	if !noNUL && bytes.IndexByte(rest, 0) >= 0 || bytes.IndexByte(rest, '\r') >= 0 {
 		return false
 	}
 	if field {

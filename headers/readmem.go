@@ -37,9 +37,10 @@ func inMemory(r io.Reader) (int, bool) {
 func readMemory(r io.Reader, n int, l Limits) (textproto.Header, error) {
 	size := n + n/16 + 64
 	buf := make([]byte, size)
-	off := size - n      // the input is buf[off:]
-	in := buf[off:]      // in[:got] has been read from r
-	got, p, w := 0, 0, 0 // p: the next line's start in in; the block is buf[:w]
+	off := size - n        // the input is buf[off:]
+	in := buf[off:]        // in[:got] has been read from r
+	got, p, w := 0, 0, 0   // p: the next line's start in in; the block is buf[:w]
+	clean, nul := 0, false // in[:clean] holds no NUL; nul: in[clean] is one
 	s := scanner{l: l, line: 1}
 	var startsBuf [128]int
 	starts := startsBuf[:0]
@@ -64,16 +65,28 @@ func readMemory(r io.Reader, n int, l Limits) (textproto.Header, error) {
 		if eof {
 			end = got
 		}
-		for piece := in[p:end]; ; {
-			k := len(piece)
-			if k > readBuffer {
-				k = readBuffer
+		// in[:clean] holds no NUL: one search over the input instead of one per line.
+		if end > clean && !nul {
+			if k := bytes.IndexByte(in[clean:got], 0); k >= 0 {
+				clean, nul = clean+k, true
+			} else {
+				clean = got
 			}
-			if _, err := s.scan(piece[:k]); err != nil {
-				return textproto.Header{}, err
-			}
-			if piece = piece[k:]; len(piece) == 0 {
-				break
+		}
+		if end-p <= readBuffer && s.plainLine(in[p:end], end <= clean) {
+			// Checked: the common line, as scan would have taken it.
+		} else {
+			for piece := in[p:end]; ; {
+				k := len(piece)
+				if k > readBuffer {
+					k = readBuffer
+				}
+				if _, err := s.scan(piece[:k]); err != nil {
+					return textproto.Header{}, err
+				}
+				if piece = piece[k:]; len(piece) == 0 {
+					break
+				}
 			}
 		}
 		if s.done {

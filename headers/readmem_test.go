@@ -74,6 +74,8 @@ func TestReadMemorySameAsGeneral(t *testing.T) {
 		"A: " + long[:4092] + "\r\n", "A: " + long[:4093] + "\n", "A: " + long[:4093] + "\r", "A: " + long + "\rB\r\n",
 		"A: " + long[:4093] + "\r\nB: " + long[:8189] + "\n\n" + long, "A: " + long, long,
 		short, short + "\n" + long, strings.Repeat("A:\n", 2000), strings.Repeat("A:b\r\n", 1000) + short,
+		"A: b\r\n\r\nbo\x00dy", "A: b\n c\x00\n", strings.Repeat("A: b\r\n", 2000) + "B: \x00\r\n",
+		strings.Repeat("A: b\n", 3000) + "\n\x00", "\x00", "A: b\r\n\x00: c\r\n",
 	} {
 		sameAsGeneral(t, []byte(in), Limits{})
 		sameAsGeneral(t, []byte(in), Limits{MaxLineLength: 20000, MaxBytes: 9000})

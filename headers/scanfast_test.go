@@ -7,20 +7,26 @@ import (
 
 // checkPlainLine fails t unless the scanner's fast path agrees with its byte-by-byte path on
 // line b from state st: when plainLine takes the line, scanSlow takes it too, without error,
-// and leaves the same state; when plainLine declines, it has changed nothing.
+// and leaves the same state; when plainLine declines, it has changed nothing. Both ways of
+// calling plainLine are checked: searching b for NUL, and told (truly) that b holds none.
 func checkPlainLine(t *testing.T, st scanner, b []byte) {
 	t.Helper()
-	fast := st
-	if !fast.plainLine(b) {
-		if fast != st {
-			t.Fatalf("plainLine(%q) declined but changed the scanner: %+v, was %+v", b, fast, st)
+	for _, noNUL := range []bool{false, true} {
+		if noNUL && bytes.IndexByte(b, 0) >= 0 {
+			continue
 		}
-		return
-	}
-	slow := st
-	n, err := slow.scanSlow(b)
-	if err != nil || n != len(b) || slow != fast {
-		t.Fatalf("plainLine(%q) from %+v: %+v; scanSlow: %d bytes, %v, %+v", b, st, fast, n, err, slow)
+		fast := st
+		if !fast.plainLine(b, noNUL) {
+			if fast != st {
+				t.Fatalf("plainLine(%q, %v) declined but changed the scanner: %+v, was %+v", b, noNUL, fast, st)
+			}
+			continue
+		}
+		slow := st
+		n, err := slow.scanSlow(b)
+		if err != nil || n != len(b) || slow != fast {
+			t.Fatalf("plainLine(%q, %v) from %+v: %+v; scanSlow: %d bytes, %v, %+v", b, noNUL, st, fast, n, err, slow)
+		}
 	}
 }
 
