@@ -101,7 +101,7 @@ func readMemory(r io.Reader, n int, l Limits) (textproto.Header, error) {
 			nin := nbuf[nsize-rest:]
 			copy(nin, in[p:got])
 			buf, off, in = nbuf, nsize-rest, nin
-			got, end, p = got-p, end-p, 0
+			got, end, clean, p = got-p, end-p, clean-p, 0
 		}
 		start := w
 		w += copy(buf[w:], in[p:end])

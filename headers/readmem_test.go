@@ -76,6 +76,8 @@ func TestReadMemorySameAsGeneral(t *testing.T) {
 		short, short + "\n" + long, strings.Repeat("A:\n", 2000), strings.Repeat("A:b\r\n", 1000) + short,
 		"A: b\r\n\r\nbo\x00dy", "A: b\n c\x00\n", strings.Repeat("A: b\r\n", 2000) + "B: \x00\r\n",
 		strings.Repeat("A: b\n", 3000) + "\n\x00", "\x00", "A: b\r\n\x00: c\r\n",
+		short + "B: \x00\n", short + strings.Repeat(" c\r\n", 100) + " \x00\r\n", short + "B: c", short + "B: c\r",
+		strings.Repeat("A: b\r\n", 50) + short[4:] + "B: c", "A: b\r\n c", "A: b\r\n c\n", "A: b\n c\r\n",
 	} {
 		sameAsGeneral(t, []byte(in), Limits{})
 		sameAsGeneral(t, []byte(in), Limits{MaxLineLength: 20000, MaxBytes: 9000})
