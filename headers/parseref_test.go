@@ -115,9 +115,15 @@ func checkUnitsMatchReference(t *testing.T, v string) {
 	if !slices.Equal(atoks, aref) {
 		t.Fatalf("splitAuthSegments(%q) (-reference +rewrite)\n%s", v, cmp.Diff(aref, atoks, cmp.AllowUnexported(artoken{})))
 	}
+	if u, r := unfold(v), unfoldRef(v); u != r {
+		t.Fatalf("unfold(%q) = %q, reference %q", v, u, r)
+	}
 	texts := []string{v}
 	for _, tk := range toks {
 		texts = append(texts, tk.text)
+		if got, want := isTLSComment(tk.text), isTLSCommentRef(tk.text); got != want {
+			t.Fatalf("isTLSComment(%q) = %v, reference %v", tk.text, got, want)
+		}
 	}
 	var got, want []string
 	for _, s := range texts {
@@ -129,6 +135,9 @@ func checkUnitsMatchReference(t *testing.T, v string) {
 			for _, w := range got {
 				if m, r := monthOf(w), monthOfRef(w); m != r {
 					t.Fatalf("monthOf(%q) = %v, reference %v", w, m, r)
+				}
+				if h, r := hasHostPunct(w), hasHostPunctRef(w); h != r {
+					t.Fatalf("hasHostPunct(%q) = %v, reference %v", w, h, r)
 				}
 			}
 		}

@@ -429,8 +429,7 @@ func commentHost(c string) string {
 // set for every word).
 func hasHostPunct(w string) bool {
 	for i := 0; i < len(w); i++ {
-		switch w[i] {
-		case '=', '[', ']', '(', ')', '"':
+		if c := w[i]; isByteIn(c, 1<<'='|1<<'('|1<<')'|1<<'"') || c == '[' || c == ']' {
 			return true
 		}
 	}

@@ -317,3 +317,44 @@ func splitAuthSegmentsRef(v string, cur []artoken) []artoken {
 	}
 	return cur
 }
+
+func hasHostPunctRef(w string) bool {
+	for i := 0; i < len(w); i++ {
+		switch w[i] {
+		case '=', '[', ']', '(', ')', '"':
+			return true
+		}
+	}
+	return false
+}
+
+func isTLSCommentRef(c string) bool {
+	return strings.Contains(c, "cipher") || strings.Contains(c, "version=TLS") || strings.Contains(c, "using TLS")
+}
+
+func unfoldRef(s string) string {
+	if !hasLineBreak(s) {
+		return strings.Trim(s, " \t")
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\r' && c != '\n' {
+			b.WriteByte(c)
+			continue
+		}
+		// Drop white space already written before the break, and any after it.
+		out := b.String()
+		trimmed := strings.TrimRight(out, " \t")
+		if len(trimmed) != len(out) {
+			b.Reset()
+			b.WriteString(trimmed)
+		}
+		for i+1 < len(s) && (s[i+1] == '\r' || s[i+1] == '\n' || s[i+1] == ' ' || s[i+1] == '\t') {
+			i++
+		}
+		b.WriteByte(' ')
+	}
+	return strings.Trim(b.String(), " \t")
+}
