@@ -302,10 +302,12 @@ func joinWords(toks []rtoken) string {
 // space, '(' and ';'.
 const receivedWordEnd = 1<<' ' | 1<<'\t' | 1<<'(' | 1<<';'
 
-// isByteIn reports whether c is in set, a bit set of bytes below 64 (bit c for byte c): one
-// comparison for the letters that make up most of a header value instead of one per member.
+// isByteIn reports whether c is in set, a bit set of bytes below 64 (bit c for byte c), without
+// a comparison per member and without branches: (c-64)>>63 is 1 exactly for c below 64, and the
+// mix of letters (64 and up) and digits and punctuation (below 64) in header values makes a
+// branch on it a poor guess.
 func isByteIn(c byte, set uint64) bool {
-	return c < 64 && set>>c&1 != 0
+	return set>>(c&63)&((uint64(c)-64)>>63) != 0
 }
 
 // commentEnd returns the index of the ')' that closes the comment starting with the '(' at v[i],
