@@ -163,7 +163,15 @@ func Parse(h textproto.Header) *Message {
 			}
 			m.AuthResults = append(m.AuthResults, r)
 		case key == keyReceived:
-			r, toks, err := parseReceived(fd.Value, rtoks)
+			// Parsed in place: the list has room (counted above), and its elements are zero.
+			n := len(m.Received)
+			if n < cap(m.Received) {
+				m.Received = m.Received[:n+1]
+			} else {
+				m.Received = append(m.Received, Received{})
+			}
+			r := &m.Received[n]
+			toks, err := parseReceivedInto(r, fd.Value, rtoks)
 			rtoks = toks
 			r.Index = idx
 			if err != nil {
@@ -171,7 +179,6 @@ func Parse(h textproto.Header) *Message {
 			} else if r.Date.IsZero() {
 				m.problem(fd, ProblemReceivedNoDate, "no parsable date in "+quoteWhole(r.DateText))
 			}
-			m.Received = append(m.Received, r)
 		case key == keyFrom:
 			m.parseFrom(fd)
 		}

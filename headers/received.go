@@ -65,16 +65,18 @@ type rtoken struct {
 // only for a value that is empty or holds neither a clause nor a date; the Received it returns
 // then still carries Raw.
 func ParseReceived(value string) (Received, error) {
-	r, _, err := parseReceived(value, nil)
+	var r Received
+	_, err := parseReceivedInto(&r, value, nil)
 	return r, err
 }
 
-// parseReceived is ParseReceived with a token buffer to reuse; it returns the buffer.
-func parseReceived(value string, buf []rtoken) (Received, []rtoken, error) {
+// parseReceivedInto is ParseReceived into *r, which must be zero, with a token buffer to reuse;
+// it returns the buffer. Parse reads into the Received list in place: no copy of the struct.
+func parseReceivedInto(r *Received, value string, buf []rtoken) ([]rtoken, error) {
 	v := unfold(value)
-	r := Received{Raw: v}
+	r.Raw = v
 	if v == "" {
-		return r, buf, fmt.Errorf("%w: empty value", ErrReceived)
+		return buf, fmt.Errorf("%w: empty value", ErrReceived)
 	}
 	toks := lexReceived(v, buf[:0])
 
@@ -136,9 +138,9 @@ func parseReceived(value string, buf []rtoken) (Received, []rtoken, error) {
 		}
 	}
 	if clauses == 0 && r.Date.IsZero() {
-		return r, toks, fmt.Errorf("%w: no from/by/with/id/for clause and no date in %q", ErrReceived, clip(v, 80))
+		return toks, fmt.Errorf("%w: no from/by/with/id/for clause and no date in %q", ErrReceived, clip(v, 80))
 	}
-	return r, toks, nil
+	return toks, nil
 }
 
 // hasWord reports whether a clause holds a word: a bare keyword ("from;") is no clause.
