@@ -155,13 +155,20 @@ func Parse(h textproto.Header) *Message {
 			}
 			m.MicrosoftAntispam = append(m.MicrosoftAntispam, r)
 		case key == keyAuthResults, key == keyMSAuthResults, key == keyARCAuthResults, key == keyOrigAuthResults:
-			r, toks, err := parseAuthResults(fd.Value, atoks)
+			// Parsed in place, as Received is.
+			n := len(m.AuthResults)
+			if n < cap(m.AuthResults) {
+				m.AuthResults = m.AuthResults[:n+1]
+			} else {
+				m.AuthResults = append(m.AuthResults, AuthResults{})
+			}
+			r := &m.AuthResults[n]
+			toks, err := parseAuthResultsInto(r, fd.Value, atoks)
 			atoks = toks
 			r.Field = fd
 			if err != nil {
 				m.problem(fd, ProblemAuthResultsInvalid, err.Error())
 			}
-			m.AuthResults = append(m.AuthResults, r)
 		case key == keyReceived:
 			// Parsed in place: the list has room (counted above), and its elements are zero.
 			n := len(m.Received)
