@@ -93,6 +93,22 @@ func checkParsersMatchReference(t *testing.T, v string) {
 		}
 	}
 	{
+		got, gerr := ParseAuthResults(v)
+		want, _, werr := parseAuthResultsRef(v, nil)
+		if w, g := []any{want, werr}, []any{got, gerr}; !sameResult(w, g) {
+			diff := cmp.Diff(w, g, refOpts)
+			t.Fatalf("ParseAuthResults(%q) (-reference +rewrite)\n%s", v, diff)
+		}
+	}
+	{
+		got, gerr := ParseReceived(v)
+		want, _, werr := parseReceivedRef(v, nil)
+		if w, g := []any{want, werr}, []any{got, gerr}; !sameResult(w, g) {
+			diff := cmp.Diff(w, g, refOpts)
+			t.Fatalf("ParseReceived(%q) (-reference +rewrite)\n%s", v, diff)
+		}
+	}
+	{
 		got, gerr := ParseMicrosoftAntispam(v)
 		want, werr := ParseMicrosoftAntispamRef(v)
 		if w, g := []any{want, werr}, []any{got, gerr}; !sameResult(w, g) {
@@ -156,6 +172,31 @@ func appendWords(out []string, seq func(yield func(string) bool)) []string {
 	return out
 }
 
+// checkParseListsMatchReference fails t unless Parse's Received and AuthResults lists, which it
+// reads in place, hold what the references read from each field.
+func checkParseListsMatchReference(t *testing.T, h textproto.Header) {
+	t.Helper()
+	m := Parse(h)
+	var recv []Received
+	var auth []AuthResults
+	idx := 0
+	for f := h.Fields(); f.Next(); idx++ {
+		switch f.Key() {
+		case keyReceived:
+			r, _, _ := parseReceivedRef(f.Value(), nil)
+			r.Index = idx
+			recv = append(recv, r)
+		case keyAuthResults, keyMSAuthResults, keyARCAuthResults, keyOrigAuthResults:
+			a, _, _ := parseAuthResultsRef(f.Value(), nil)
+			a.Field = fieldOfRef(f, idx)
+			auth = append(auth, a)
+		}
+	}
+	if !sameResult(recv, m.Received) || !sameResult(auth, m.AuthResults) {
+		t.Fatalf("Parse lists (-reference +rewrite)\n%s\n%s", cmp.Diff(recv, m.Received, refOpts), cmp.Diff(auth, m.AuthResults, refOpts))
+	}
+}
+
 // checkFieldsMatchReference fails t unless fieldOf gives fieldOfRef's Field for every field of h.
 func checkFieldsMatchReference(t *testing.T, h textproto.Header) {
 	t.Helper()
@@ -180,6 +221,7 @@ func TestParsersMatchReference(t *testing.T) {
 			t.Fatalf("%s: %v", file, err)
 		}
 		checkFieldsMatchReference(t, h)
+		checkParseListsMatchReference(t, h)
 		for f := h.Fields(); f.Next(); {
 			vs := []string{f.Value()}
 			if interesting(f.Key()) {
@@ -189,6 +231,15 @@ func TestParsersMatchReference(t *testing.T) {
 				if !seen[v] {
 					seen[v] = true
 					checkParsersMatchReference(t, v)
+					if (f.Key() == keyReceived || f.Key() == keyAuthResults) && len(seen)%3 == 0 {
+						// The value as a field of each kind, and after a second one, in a block
+						// (for every third value: Parse's wiring, not the parsers, is under test).
+						var h2 textproto.Header
+						for _, name := range []string{"Received", "ARC-Authentication-Results", "Received", "Authentication-Results"} {
+							h2.AddRaw([]byte(name + ": " + strings.ReplaceAll(strings.ReplaceAll(v, "\r", ""), "\n", "") + "\r\n"))
+						}
+						checkParseListsMatchReference(t, h2)
+					}
 				}
 			}
 		}

@@ -358,3 +358,197 @@ func unfoldRef(s string) string {
 	}
 	return strings.Trim(b.String(), " \t")
 }
+
+// parseAuthResults is ParseAuthResults with a token buffer to reuse; it returns the buffer.
+func parseAuthResultsRef(v string, buf []artoken) (AuthResults, []artoken, error) {
+	var a AuthResults
+	toks := splitAuthSegments(unfold(v), buf[:0])
+	// nprops bounds the properties: every word of a segment but its first.
+	nseg, nprops, ncomments, segWords := 1, 0, 0, 0
+	for _, t := range toks {
+		switch {
+		case t.sep:
+			nseg++
+			segWords = 0
+		case t.comment:
+			ncomments++
+		default:
+			if segWords > 0 {
+				nprops++
+			}
+			segWords++
+		}
+	}
+	a.Results = make([]AuthResult, 0, nseg)
+	// The results' Props and Comments are windows of one array each (capacity-limited, so an
+	// append by a caller copies): two allocations per field instead of two per result.
+	var props []AuthProp
+	var comments []string
+	first := true
+	eachSegment(toks, func(seg []artoken) {
+		words := 0
+		var w0 string
+		for _, t := range seg {
+			if !t.comment {
+				if words == 0 {
+					w0 = t.text
+				}
+				words++
+			}
+		}
+		if words == 0 {
+			return // empty segment or comment only
+		}
+		if first && a.Instance == 0 && len(a.Results) == 0 && a.ServID == "" && len(w0) >= 2 && (w0[0] == 'i' || w0[0] == 'I') && w0[1] == '=' && words == 1 {
+			if n, err := strconv.Atoi(w0[2:]); err == nil && n > 0 {
+				a.Instance = n
+				return
+			}
+		}
+		if first {
+			first = false
+			if !strings.Contains(w0, "=") {
+				a.ServID = w0
+				return
+			}
+		}
+		if strings.EqualFold(w0, "none") && words == 1 {
+			return // RFC 8601 "no-result"
+		}
+		method, result, ok := strings.Cut(w0, "=")
+		method, _, _ = strings.Cut(method, "/")
+		if !ok || method == "" {
+			a.Stray = append(a.Stray, segmentText(seg))
+			return
+		}
+		r := AuthResult{Method: strings.ToLower(method), Result: strings.ToLower(unquote(result))}
+		if nc := len(seg) - words; nc > 0 {
+			if comments == nil {
+				comments = make([]string, 0, ncomments)
+			}
+			n := len(comments)
+			r.Comments = comments[n:n:min(n+nc, cap(comments))]
+		}
+		if words > 1 {
+			if props == nil {
+				props = make([]AuthProp, 0, nprops)
+			}
+			n := len(props)
+			r.Props = props[n:n:min(n+words-1, cap(props))]
+		}
+		seenFirst := false
+		for _, t := range seg {
+			if t.comment {
+				r.Comments = append(r.Comments, t.text)
+				continue
+			}
+			if !seenFirst {
+				seenFirst = true
+				continue
+			}
+			k, val, ok := strings.Cut(t.text, "=")
+			if !ok {
+				r.Words = append(r.Words, t.text)
+				continue
+			}
+			val = unquote(val)
+			if strings.EqualFold(k, "reason") {
+				r.Reason = val
+				continue
+			}
+			pt, name, dotted := strings.Cut(k, ".")
+			if !dotted {
+				pt, name = "", k
+			}
+			r.Props = append(r.Props, AuthProp{Type: strings.ToLower(pt), Name: strings.ToLower(name), Value: val})
+		}
+		if len(r.Props) == 0 {
+			r.Props = nil // zero values compare equal whatever the capacity guess was
+		}
+		if len(r.Comments) == 0 {
+			r.Comments = nil
+		}
+		props = props[:len(props)+len(r.Props)]
+		comments = comments[:len(comments)+len(r.Comments)]
+		a.Results = append(a.Results, r)
+	})
+	if len(a.Results) == 0 {
+		a.Results = nil
+	}
+	if a.ServID == "" && len(a.Results) == 0 {
+		return a, toks, errors.New("headers: authentication results: no authserv-id and no method=result in " + quoteWhole(v))
+	}
+	return a, toks, nil
+}
+
+// parseReceived is ParseReceived with a token buffer to reuse; it returns the buffer.
+func parseReceivedRef(value string, buf []rtoken) (Received, []rtoken, error) {
+	v := unfold(value)
+	r := Received{Raw: v}
+	if v == "" {
+		return r, buf, fmt.Errorf("%w: empty value", ErrReceived)
+	}
+	toks := lexReceived(v, buf[:0])
+
+	// The date: after the last top-level ';'.
+	body := toks
+	for i := len(toks) - 1; i >= 0; i-- {
+		if toks[i].semi {
+			body = toks[:i]
+			r.DateText = strings.TrimSpace(v[toks[i].start+1:])
+			break
+		}
+	}
+	if r.DateText == "" && len(body) == len(toks) {
+		// No ';' at all: MHA inserts one before the first weekday name or dashed date.
+		for i, t := range toks {
+			if !t.comment && looksLikeDateStart(t.text) {
+				body = toks[:i]
+				r.DateText = strings.TrimSpace(v[t.start:])
+				break
+			}
+		}
+	}
+	if r.DateText != "" {
+		if d, ok := parseDate(r.DateText); ok {
+			r.Date = d
+		}
+	}
+
+	clauses := 0
+	var seen uint8 // one bit per keyword
+	for i := 0; i < len(body); {
+		t := body[i]
+		kw := ""
+		if !t.comment && !t.semi {
+			kw = keyword(t.text)
+		}
+		if kw == "" {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(body) && (body[j].comment || body[j].semi || len(body[j].text) < 2 || len(body[j].text) > 4 || keyword(body[j].text) == "") {
+			j++
+		}
+		if bit := keywordBit(kw); seen&bit == 0 && hasWord(body[i+1:j]) {
+			seen |= bit
+			if r.setClause(v, kw, body[i+1:j]) {
+				clauses++
+			}
+		}
+		i = j
+	}
+	for _, t := range body {
+		if t.comment && r.TLS == "" && isTLSComment(t.text) {
+			r.TLS = t.text
+			if strings.Contains(r.TLS, "  ") || strings.IndexByte(r.TLS, '\t') >= 0 || hasLineBreak(r.TLS) {
+				r.TLS = collapseSpace(r.TLS)
+			}
+		}
+	}
+	if clauses == 0 && r.Date.IsZero() {
+		return r, toks, fmt.Errorf("%w: no from/by/with/id/for clause and no date in %q", ErrReceived, clip(v, 80))
+	}
+	return r, toks, nil
+}
