@@ -192,6 +192,9 @@ func checkParseListsMatchReference(t *testing.T, h textproto.Header) {
 			auth = append(auth, a)
 		}
 	}
+	if want := ComputeHopsRef(recv); !sameResult(want, m.Hops) {
+		t.Fatalf("Parse hops (-reference +rewrite)\n%s", cmp.Diff(want, m.Hops, refOpts))
+	}
 	if !sameResult(recv, m.Received) || !sameResult(auth, m.AuthResults) {
 		t.Fatalf("Parse lists (-reference +rewrite)\n%s\n%s", cmp.Diff(recv, m.Received, refOpts), cmp.Diff(auth, m.AuthResults, refOpts))
 	}

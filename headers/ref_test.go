@@ -552,3 +552,44 @@ func parseReceivedRef(value string, buf []rtoken) (Received, []rtoken, error) {
 	}
 	return r, toks, nil
 }
+
+// ComputeHops orders the Received fields (top-most first, as in the block) oldest first and
+// computes each hop's delay the way MHA's computeDeltas does: hops without a parsable date are
+// listed but skipped, and do not reset the "last" date.
+func ComputeHopsRef(received []Received) Hops {
+	var h Hops
+	if len(received) == 0 {
+		return h
+	}
+	h.List = make([]Hop, 0, len(received))
+	var last, first time.Time
+	var sum time.Duration
+	for i := len(received) - 1; i >= 0; i-- {
+		r := received[i]
+		hop := Hop{Number: len(h.List) + 1, Index: r.Index, From: r.From, By: r.By, With: r.With, Date: r.Date}
+		if !r.Date.IsZero() {
+			if !last.IsZero() {
+				hop.Delay = r.Date.Sub(last)
+				hop.HasDelay = true
+				if hop.Delay > 0 {
+					sum += hop.Delay
+				}
+			} else {
+				first = r.Date
+			}
+			last = r.Date
+		}
+		h.List = append(h.List, hop)
+	}
+	if !first.IsZero() {
+		h.Total = last.Sub(first)
+	}
+	if sum > 0 {
+		for i := range h.List {
+			if h.List[i].HasDelay && h.List[i].Delay > 0 {
+				h.List[i].Percent = float64(h.List[i].Delay) / float64(sum) * 100
+			}
+		}
+	}
+	return h
+}
