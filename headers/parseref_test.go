@@ -155,6 +155,9 @@ func checkUnitsMatchReference(t *testing.T, v string) {
 				if h, r := hasHostPunct(w), hasHostPunctRef(w); h != r {
 					t.Fatalf("hasHostPunct(%q) = %v, reference %v", w, h, r)
 				}
+				if a, r := literalAddr(w), literalAddrRef(w); a != r {
+					t.Fatalf("literalAddr(%q) = %v, reference %v", w, a, r)
+				}
 			}
 		}
 	}

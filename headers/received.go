@@ -481,7 +481,8 @@ func literalAddr(w string) netip.Addr {
 		}
 		s = s[1:end]
 	}
-	if len(s) > 5 && strings.EqualFold(s[:5], "IPv6:") {
+	// ASCII folding is strings.EqualFold's answer here: no other rune folds to a byte of "IPv6:".
+	if len(s) > 5 && EqualFold(s[:5], "IPv6:") {
 		s = s[5:]
 	}
 	if !addrChars(s) {

@@ -593,3 +593,32 @@ func ComputeHopsRef(received []Received) Hops {
 	}
 	return h
 }
+
+// literalAddr parses an address written as "1.2.3.4", "[1.2.3.4]", "[IPv6:2001:db8::1]",
+// "[1.2.3.4:port]" or "[2001:db8::1]:port"; zero if w is none of these.
+func literalAddrRef(w string) netip.Addr {
+	if w == "" {
+		return netip.Addr{}
+	}
+	s := w
+	if s[0] == '[' {
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			return netip.Addr{}
+		}
+		s = s[1:end]
+	}
+	if len(s) > 5 && strings.EqualFold(s[:5], "IPv6:") {
+		s = s[5:]
+	}
+	if !addrChars(s) {
+		return netip.Addr{} // a host name: skip the parsers and the errors they allocate
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.WithZone("").Unmap()
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().WithZone("").Unmap()
+	}
+	return netip.Addr{}
+}
