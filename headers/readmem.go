@@ -28,22 +28,28 @@ func inMemory(r io.Reader) (int, bool) {
 }
 
 // readMemory is Read for an in-memory reader holding n bytes. It reads the input into the tail
-// of the block's own buffer and moves each checked line to the front, so that the block is
-// allocated once and no bufio.Reader is needed. The lines go to the scanner in the pieces
+// of the block's own buffer, so that the block is allocated once and no bufio.Reader is needed,
+// and checks it where it lies, line by line. The lines go to the scanner in the pieces
 // bufio.Reader.ReadSlice gives Read's general path (a line longer than readBuffer in pieces of
-// that size from its start), so every error is the one that path returns. A rewritten line end
-// gains a byte (LF to CRLF): the buffer has room for n/16+64 of them and is replaced by a larger
-// one when that runs out.
+// that size from its start), so every error is the one that path returns. Then the line ends
+// that were LF alone become CRLF (and a last line without a line end gains one), as
+// textproto.ReadHeader makes them: the block moves toward the front of the buffer by the bytes
+// it gains, each part of it by the bytes gained after that part, so a block of CRLF lines does
+// not move at all. The buffer has room for n/16+64 gained bytes; a block that gains more is
+// copied to a buffer of its size.
 func readMemory(r io.Reader, n int, l Limits) (textproto.Header, error) {
 	size := n + n/16 + 64
 	buf := make([]byte, size)
 	off := size - n        // the input is buf[off:]
 	in := buf[off:]        // in[:got] has been read from r
-	got, p, w := 0, 0, 0   // p: the next line's start in in; the block is buf[:w]
+	got, p := 0, 0         // p: the next line's start in in
 	clean, nul := 0, false // in[:clean] holds no NUL; nul: in[clean] is one
 	s := scanner{l: l, line: 1}
 	var startsBuf [128]int
-	starts := startsBuf[:0]
+	starts := startsBuf[:0] // offset of every field in the final block
+	var lfBuf [128]int
+	lfs := lfBuf[:0] // offset in in of every LF that gains a CR
+	eofCRLF := false // the last line has no line end and gains CRLF
 	for {
 		// The line: up to and including its LF, or to the end of the input.
 		end := -1
@@ -92,39 +98,53 @@ func readMemory(r io.Reader, n int, l Limits) (textproto.Header, error) {
 		if s.done {
 			break // the blank line; it is not part of any field
 		}
-		// Move the line to buf[w:], where it may gain two bytes, behind the unread input.
-		if w+(end-p)+2 > off+end {
-			rest := len(in) - p
-			nsize := w + 2*rest + 2
-			nbuf := make([]byte, nsize)
-			copy(nbuf, buf[:w])
-			nin := nbuf[nsize-rest:]
-			copy(nin, in[p:got])
-			buf, off, in = nbuf, nsize-rest, nin
-			got, end, clean, p = got-p, end-p, clean-p, 0
+		if end > p && in[p] != ' ' && in[p] != '\t' {
+			starts = append(starts, p+len(lfs)) // each earlier LF has gained a CR
 		}
-		start := w
-		w += copy(buf[w:], in[p:end])
-		if w > start && buf[start] != ' ' && buf[start] != '\t' {
-			starts = append(starts, start)
-		}
-		// Line breaks become CRLF, as textproto.ReadHeader makes them: the scanner has made
-		// sure a CR only ever stands before LF.
-		if w > 0 && buf[w-1] == '\n' && (w < 2 || buf[w-2] != '\r') {
-			buf[w-1], buf[w] = '\r', '\n'
-			w++
+		// The scanner has made sure that a CR only ever stands before LF. (A line ending in
+		// LF holds at least one more byte: the blank line has ended the block.)
+		if end-p >= 2 && in[end-1] == '\n' && in[end-2] != '\r' {
+			lfs = append(lfs, end-1)
 		}
 		p = end
 		if eof {
 			if err := s.end(); err != nil {
 				return textproto.Header{}, err
 			}
-			if w > 0 && buf[w-1] != '\n' {
-				buf[w], buf[w+1] = '\r', '\n'
-				w += 2
-			}
+			eofCRLF = p > 0 && in[p-1] != '\n'
 			break
 		}
 	}
-	return headerOf(buf[:w:w], starts), nil
+	gain := len(lfs)
+	if eofCRLF {
+		gain += 2
+	}
+	if gain == 0 {
+		return headerOf(in[:p:p], starts), nil
+	}
+	// The block is in[:p] with the gained bytes; it goes to dst[:p+gain], which ends where the
+	// input's block ends when the buffer has room before it, so that the tail after the last
+	// LF that gains a CR stays where it is.
+	var dst []byte
+	if gain <= off {
+		dst = buf[off-gain : off+p]
+	} else {
+		dst = make([]byte, p+gain)
+	}
+	w, from := 0, 0
+	for _, lf := range lfs {
+		w += copy(dst[w:], in[from:lf]) // dst[w:] never passes in[from:]: a move toward the front
+		dst[w], dst[w+1] = '\r', '\n'
+		w, from = w+2, lf+1
+	}
+	if gain > off || eofCRLF {
+		w += copy(dst[w:], in[from:p])
+	} else {
+		w += p - from // in place: each LF before it has gained one byte, all that was gained
+	}
+	if eofCRLF {
+		dst[w], dst[w+1] = '\r', '\n'
+		w += 2
+	}
+	return headerOf(dst[:w:w], starts), nil
 }
