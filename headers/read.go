@@ -68,7 +68,7 @@ var ErrSyntax = errors.New("headers: malformed header block")
 // values are kept as they are. A header block without the final blank line is accepted.
 func Read(r io.Reader, l Limits) (textproto.Header, error) {
 	l = l.withDefaults()
-	if n, ok := inMemory(r); ok && n <= l.MaxBytes {
+	if n, ok := inMemory(r); ok && n <= l.MaxBytes && n < 1<<30 {
 		return readMemory(r, n, l)
 	}
 	capHint := 16 << 10

@@ -47,8 +47,10 @@ func readMemory(r io.Reader, n int, l Limits) (textproto.Header, error) {
 	s := scanner{l: l, line: 1}
 	var startsBuf [128]int
 	starts := startsBuf[:0] // offset of every field in the final block
-	var lfBuf [128]int
-	lfs := lfBuf[:0] // offset in in of every LF that gains a CR
+	// The offset in in of every LF that gains a CR (int32: n is at most MaxBytes, and Read takes
+	// this path only below 1 GiB); room on the stack for a block of 512 LF-only lines.
+	var lfBuf [512]int32
+	lfs := lfBuf[:0]
 	eofCRLF := false // the last line has no line end and gains CRLF
 	for {
 		// The line: up to and including its LF, or to the end of the input.
@@ -104,7 +106,7 @@ func readMemory(r io.Reader, n int, l Limits) (textproto.Header, error) {
 		// The scanner has made sure that a CR only ever stands before LF. (A line ending in
 		// LF holds at least one more byte: the blank line has ended the block.)
 		if end-p >= 2 && in[end-1] == '\n' && in[end-2] != '\r' {
-			lfs = append(lfs, end-1)
+			lfs = append(lfs, int32(end-1))
 		}
 		p = end
 		if eof {
@@ -132,7 +134,8 @@ func readMemory(r io.Reader, n int, l Limits) (textproto.Header, error) {
 		dst = make([]byte, p+gain)
 	}
 	w, from := 0, 0
-	for _, lf := range lfs {
+	for _, lf32 := range lfs {
+		lf := int(lf32)
 		w += copy(dst[w:], in[from:lf]) // dst[w:] never passes in[from:]: a move toward the front
 		dst[w], dst[w+1] = '\r', '\n'
 		w, from = w+2, lf+1
