@@ -60,26 +60,27 @@ func splitItems(v string, set func(key, val string, ok bool)) {
 func ParseAntispamReport(v string) (AntispamReport, error) {
 	var r AntispamReport
 	var errs []error
-	seen := map[string]bool{}
+	var seen uint16 // one bit per documented key (reportKeyBit)
 	splitItems(v, func(k, val string, ok bool) {
 		if !ok {
 			errs = append(errs, fmt.Errorf("item %q has no ':'", clip(k, 40)))
 			return
 		}
 		uk := strings.ToUpper(k)
-		dst := r.field(uk)
-		if dst == nil && uk != "CIP" && uk != "SCL" {
+		bit := reportKeyBit(uk)
+		if bit == 0 {
 			r.Unknown = append(r.Unknown, Param{Key: k, Value: val})
 			return
 		}
-		if seen[uk] {
+		dst := r.field(uk)
+		if seen&bit != 0 {
 			// Real EXO reports repeat fields (SCL:-1 … SCL:1 in a 2019 corpus block): keep the
 			// first typed, the repeat in Unknown, and say so.
 			errs = append(errs, fmt.Errorf("%s given twice", uk))
 			r.Unknown = append(r.Unknown, Param{Key: k, Value: val})
 			return
 		}
-		seen[uk] = true
+		seen |= bit
 		switch uk {
 		case "CIP":
 			if val == "" {
@@ -109,6 +110,44 @@ func ParseAntispamReport(v string) (AntispamReport, error) {
 		return r, fmt.Errorf("headers: X-Forefront-Antispam-Report: %w", errors.Join(errs...))
 	}
 	return r, nil
+}
+
+// reportKeyBit returns a distinct bit for each documented key of the report (upper case): the
+// keys field returns a place for, CIP and SCL; 0 for any other key.
+func reportKeyBit(k string) uint16 {
+	switch k {
+	case "ARC":
+		return 1 << 0
+	case "CAT":
+		return 1 << 1
+	case "CIP":
+		return 1 << 2
+	case "CTRY":
+		return 1 << 3
+	case "DIR":
+		return 1 << 4
+	case "H":
+		return 1 << 5
+	case "IPV":
+		return 1 << 6
+	case "LANG":
+		return 1 << 7
+	case "PTR":
+		return 1 << 8
+	case "SCL":
+		return 1 << 9
+	case "SFP":
+		return 1 << 10
+	case "SFS":
+		return 1 << 11
+	case "SFTY":
+		return 1 << 12
+	case "SFV":
+		return 1 << 13
+	case "SRV":
+		return 1 << 14
+	}
+	return 0
 }
 
 // field returns the string field for an upper-case key, or nil for CIP, SCL and unknown keys.
@@ -202,7 +241,7 @@ type MicrosoftAntispam struct {
 func ParseMicrosoftAntispam(v string) (MicrosoftAntispam, error) {
 	var r MicrosoftAntispam
 	var errs []error
-	seen := map[string]bool{}
+	var seen uint8 // one bit per documented key
 	level := func(k, val string) *int {
 		n, err := strconv.Atoi(val)
 		if err != nil || n < 0 || n > 9 {
@@ -219,12 +258,13 @@ func ParseMicrosoftAntispam(v string) (MicrosoftAntispam, error) {
 		uk := strings.ToUpper(k)
 		switch uk {
 		case "BCL", "PCL", "ARA", "RULEID", "SRVR":
-			if seen[uk] {
+			bit := msKeyBit(uk)
+			if seen&bit != 0 {
 				errs = append(errs, fmt.Errorf("%s given twice", uk))
 				r.Unknown = append(r.Unknown, Param{Key: k, Value: val})
 				return
 			}
-			seen[uk] = true
+			seen |= bit
 		}
 		switch uk {
 		case "BCL":
@@ -249,6 +289,24 @@ func ParseMicrosoftAntispam(v string) (MicrosoftAntispam, error) {
 		return r, fmt.Errorf("headers: X-Microsoft-Antispam: %w", errors.Join(errs...))
 	}
 	return r, nil
+}
+
+// msKeyBit returns a distinct bit for each documented key of X-Microsoft-Antispam (upper case),
+// 0 for any other key.
+func msKeyBit(k string) uint8 {
+	switch k {
+	case "BCL":
+		return 1
+	case "PCL":
+		return 2
+	case "ARA":
+		return 4
+	case "RULEID":
+		return 8
+	case "SRVR":
+		return 16
+	}
+	return 0
 }
 
 // String formats the value as EXO does: BCL, PCL, RULEID, ARA, SRVR when set, then the unknown

@@ -75,6 +75,10 @@ type artoken struct {
 	sep     bool // a ';' between segments
 }
 
+// authWordEnd is the set of bytes that end a word of an Authentication-Results value (isByteIn):
+// white space, ';' and '('.
+const authWordEnd = 1<<' ' | 1<<'\t' | 1<<'\r' | 1<<'\n' | 1<<';' | 1<<'('
+
 // splitAuthSegments tokenises v into one flat slice, with a separator token (sep set) for each
 // ';' outside comments and quoted strings. It is linear in len(v) and never fails: an unclosed
 // comment or quote runs to the end.
@@ -91,29 +95,14 @@ func splitAuthSegments(v string, cur []artoken) []artoken {
 			cur = append(cur, artoken{sep: true})
 			i++
 		case c == '(':
-			depth, j := 0, i
-			for ; j < len(v); j++ {
-				if v[j] == '\\' && j+1 < len(v) {
-					j++
-					continue
-				}
-				if v[j] == '(' {
-					depth++
-				} else if v[j] == ')' {
-					depth--
-					if depth == 0 {
-						break
-					}
-				}
-			}
-			end := min(j, len(v))
+			end := commentEnd(v, i)
 			cur = append(cur, artoken{text: strings.TrimSpace(v[i+1 : end]), comment: true})
 			i = min(end+1, len(v))
 		default:
 			j := i
 			for j < len(v) {
 				b := v[j]
-				if b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == ';' || b == '(' {
+				if isByteIn(b, authWordEnd) {
 					break
 				}
 				if b == '"' {
@@ -160,6 +149,13 @@ func ParseAuthResults(v string) (AuthResults, error) {
 // parseAuthResults is ParseAuthResults with a token buffer to reuse; it returns the buffer.
 func parseAuthResults(v string, buf []artoken) (AuthResults, []artoken, error) {
 	var a AuthResults
+	toks, err := parseAuthResultsInto(&a, v, buf)
+	return a, toks, err
+}
+
+// parseAuthResultsInto is parseAuthResults into *a, which must be zero: Parse reads into its
+// list in place, and each result is read into a.Results in place, without copies of the structs.
+func parseAuthResultsInto(a *AuthResults, v string, buf []artoken) ([]artoken, error) {
 	toks := splitAuthSegments(unfold(v), buf[:0])
 	// nprops bounds the properties: every word of a segment but its first.
 	nseg, nprops, ncomments, segWords := 1, 0, 0, 0
@@ -219,7 +215,10 @@ func parseAuthResults(v string, buf []artoken) (AuthResults, []artoken, error) {
 			a.Stray = append(a.Stray, segmentText(seg))
 			return
 		}
-		r := AuthResult{Method: strings.ToLower(method), Result: strings.ToLower(unquote(result))}
+		// a.Results has room for a result per segment; its elements are zero until used.
+		a.Results = a.Results[:len(a.Results)+1]
+		r := &a.Results[len(a.Results)-1]
+		r.Method, r.Result = strings.ToLower(method), strings.ToLower(unquote(result))
 		if nc := len(seg) - words; nc > 0 {
 			if comments == nil {
 				comments = make([]string, 0, ncomments)
@@ -268,15 +267,14 @@ func parseAuthResults(v string, buf []artoken) (AuthResults, []artoken, error) {
 		}
 		props = props[:len(props)+len(r.Props)]
 		comments = comments[:len(comments)+len(r.Comments)]
-		a.Results = append(a.Results, r)
 	})
 	if len(a.Results) == 0 {
 		a.Results = nil
 	}
 	if a.ServID == "" && len(a.Results) == 0 {
-		return a, toks, errors.New("headers: authentication results: no authserv-id and no method=result in " + quoteWhole(v))
+		return toks, errors.New("headers: authentication results: no authserv-id and no method=result in " + quoteWhole(v))
 	}
-	return a, toks, nil
+	return toks, nil
 }
 
 func segmentText(seg []artoken) string {

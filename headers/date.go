@@ -269,13 +269,17 @@ func atoiN(s string, minLen, maxLen int) (int, bool) {
 	return n, true
 }
 
+// monthOf returns the month whose English abbreviation s is, in any case (0 if none). The ASCII
+// fold is strings.EqualFold's answer here: three bytes holding a non-ASCII byte are fewer than
+// three runes, so they match no abbreviation either way.
 func monthOf(s string) time.Month {
 	if len(s) != 3 {
 		return 0
 	}
-	for m := time.January; m <= time.December; m++ {
-		if strings.EqualFold(s, m.String()[:3]) {
-			return m
+	const names = "janfebmaraprmayjunjulaugsepoctnovdec"
+	for m := 0; m < 12; m++ {
+		if EqualFold(s, names[3*m:3*m+3]) {
+			return time.Month(m + 1)
 		}
 	}
 	return 0

@@ -41,8 +41,10 @@ func ComputeHops(received []Received) Hops {
 	var last, first time.Time
 	var sum time.Duration
 	for i := len(received) - 1; i >= 0; i-- {
-		r := received[i]
-		hop := Hop{Number: len(h.List) + 1, Index: r.Index, From: r.From, By: r.By, With: r.With, Date: r.Date}
+		r := &received[i]
+		h.List = h.List[:len(h.List)+1] // room for every hop; filled in place
+		hop := &h.List[len(h.List)-1]
+		hop.Number, hop.Index, hop.From, hop.By, hop.With, hop.Date = len(h.List), r.Index, r.From, r.By, r.With, r.Date
 		if !r.Date.IsZero() {
 			if !last.IsZero() {
 				hop.Delay = r.Date.Sub(last)
@@ -55,7 +57,6 @@ func ComputeHops(received []Received) Hops {
 			}
 			last = r.Date
 		}
-		h.List = append(h.List, hop)
 	}
 	if !first.IsZero() {
 		h.Total = last.Sub(first)

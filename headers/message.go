@@ -109,8 +109,11 @@ func Parse(h textproto.Header) *Message {
 	if nOrg > 0 {
 		m.Organization = make([]Field, 0, nOrg)
 	}
-	var rtoks []rtoken
-	var atoks []artoken
+	// Token buffers for the Received and Authentication-Results lexers, reused field after
+	// field; on the stack unless a value needs more.
+	var rbuf [48]rtoken
+	var abuf [48]artoken
+	rtoks, atoks := rbuf[:0], abuf[:0]
 	idx := 0
 	for f := h.Fields(); f.Next(); idx++ {
 		key := f.Key()
@@ -152,15 +155,30 @@ func Parse(h textproto.Header) *Message {
 			}
 			m.MicrosoftAntispam = append(m.MicrosoftAntispam, r)
 		case key == keyAuthResults, key == keyMSAuthResults, key == keyARCAuthResults, key == keyOrigAuthResults:
-			r, toks, err := parseAuthResults(fd.Value, atoks)
+			// Parsed in place, as Received is.
+			n := len(m.AuthResults)
+			if n < cap(m.AuthResults) {
+				m.AuthResults = m.AuthResults[:n+1]
+			} else {
+				m.AuthResults = append(m.AuthResults, AuthResults{})
+			}
+			r := &m.AuthResults[n]
+			toks, err := parseAuthResultsInto(r, fd.Value, atoks)
 			atoks = toks
 			r.Field = fd
 			if err != nil {
 				m.problem(fd, ProblemAuthResultsInvalid, err.Error())
 			}
-			m.AuthResults = append(m.AuthResults, r)
 		case key == keyReceived:
-			r, toks, err := parseReceived(fd.Value, rtoks)
+			// Parsed in place: the list has room (counted above), and its elements are zero.
+			n := len(m.Received)
+			if n < cap(m.Received) {
+				m.Received = m.Received[:n+1]
+			} else {
+				m.Received = append(m.Received, Received{})
+			}
+			r := &m.Received[n]
+			toks, err := parseReceivedInto(r, fd.Value, rtoks)
 			rtoks = toks
 			r.Index = idx
 			if err != nil {
@@ -168,7 +186,6 @@ func Parse(h textproto.Header) *Message {
 			} else if r.Date.IsZero() {
 				m.problem(fd, ProblemReceivedNoDate, "no parsable date in "+quoteWhole(r.DateText))
 			}
-			m.Received = append(m.Received, r)
 		case key == keyFrom:
 			m.parseFrom(fd)
 		}
@@ -206,6 +223,15 @@ func fieldOf(f textproto.HeaderFields, idx int) Field {
 	fd := Field{Index: idx, Name: f.Key(), Value: f.Value()}
 	raw, err := f.Raw()
 	if err != nil {
+		return fd
+	}
+	// The common case: the name is as long as the key and the colon follows it at once. The
+	// first colon ends the name and the key is the trimmed name with its case changed, so a
+	// colon right after the key's length is that colon, with no white space around the name.
+	if k := len(fd.Name); k < len(raw) && raw[k] == ':' {
+		if string(raw[:k]) != fd.Name { // no allocation when the spelling is canonical
+			fd.Name = spelling(raw[:k])
+		}
 		return fd
 	}
 	colon := bytes.IndexByte(raw, ':')

@@ -68,6 +68,9 @@ var ErrSyntax = errors.New("headers: malformed header block")
 // values are kept as they are. A header block without the final blank line is accepted.
 func Read(r io.Reader, l Limits) (textproto.Header, error) {
 	l = l.withDefaults()
+	if n, ok := inMemory(r); ok && n <= l.MaxBytes && n < 1<<30 {
+		return readMemory(r, n, l)
+	}
 	capHint := 16 << 10
 	if lr, ok := r.(interface{ Len() int }); ok { // bytes.Reader, strings.Reader, bytes.Buffer
 		// Room for the CR that each LF-only line end gains (lines of 16 bytes or more on
@@ -160,6 +163,14 @@ type scanner struct {
 // is searched for NUL and CR with bytes.IndexByte, which keeps the check cheap next to
 // textproto's own reading.
 func (s *scanner) scan(b []byte) (int, error) {
+	if s.plainLine(b, false) {
+		return len(b), nil
+	}
+	return s.scanSlow(b)
+}
+
+// scanSlow is scan without its fast path: it reads b byte by byte where it must.
+func (s *scanner) scanSlow(b []byte) (int, error) {
 	i := 0
 	for i < len(b) {
 		if s.cr { // a CR ended the previous chunk: only LF may follow
@@ -325,6 +336,58 @@ func (s *scanner) plainName(seg []byte) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// plainLine is scan's fast path for a whole line that passes every check: b is a field line
+// (a name of printable ASCII bytes and its colon) or a continuation line after a field, ends in
+// LF or CRLF, holds no other CR and no NUL, and stays within MaxLineLength, MaxBytes and
+// MaxFields. It then leaves the scanner as scan would and reports true; for anything else it
+// changes nothing and reports false, and scan reads the line byte by byte. noNUL says that the
+// caller has already made sure that b holds no NUL.
+func (s *scanner) plainLine(b []byte, noNUL bool) bool {
+	n := len(b)
+	if s.cr || s.col != 0 || s.inName || n < 2 || b[n-1] != '\n' || s.total+n > s.l.MaxBytes {
+		return false
+	}
+	body := b[:n-1]
+	if body[len(body)-1] == '\r' {
+		body = body[:len(body)-1]
+	}
+	if len(body) == 0 || len(body) > s.l.MaxLineLength {
+		return false
+	}
+	var rest []byte
+	j := 0 // the name's length
+	field := body[0] != ' ' && body[0] != '\t'
+	if field {
+		if s.fields >= s.l.MaxFields {
+			return false
+		}
+		for ; j < len(body) && body[j] != ':'; j++ {
+			if c := body[j]; c < 33 || c > 126 {
+				return false
+			}
+		}
+		if j == 0 || j == len(body) {
+			return false
+		}
+		rest = body[j+1:]
+	} else {
+		if s.fields == 0 {
+			return false
+		}
+		rest = body[1:]
+	}
+	if !noNUL && bytes.IndexByte(rest, 0) >= 0 || bytes.IndexByte(rest, '\r') >= 0 {
+		return false
+	}
+	if field {
+		s.fields++
+		s.nameLen, s.nameWSP = j, false
+	}
+	s.total += n
+	s.line++
+	return true
 }
 
 // end checks the state at the end of input: a header block may end without a blank line, but

@@ -65,16 +65,18 @@ type rtoken struct {
 // only for a value that is empty or holds neither a clause nor a date; the Received it returns
 // then still carries Raw.
 func ParseReceived(value string) (Received, error) {
-	r, _, err := parseReceived(value, nil)
+	var r Received
+	_, err := parseReceivedInto(&r, value, nil)
 	return r, err
 }
 
-// parseReceived is ParseReceived with a token buffer to reuse; it returns the buffer.
-func parseReceived(value string, buf []rtoken) (Received, []rtoken, error) {
+// parseReceivedInto is ParseReceived into *r, which must be zero, with a token buffer to reuse;
+// it returns the buffer. Parse reads into the Received list in place: no copy of the struct.
+func parseReceivedInto(r *Received, value string, buf []rtoken) ([]rtoken, error) {
 	v := unfold(value)
-	r := Received{Raw: v}
+	r.Raw = v
 	if v == "" {
-		return r, buf, fmt.Errorf("%w: empty value", ErrReceived)
+		return buf, fmt.Errorf("%w: empty value", ErrReceived)
 	}
 	toks := lexReceived(v, buf[:0])
 
@@ -116,7 +118,7 @@ func parseReceived(value string, buf []rtoken) (Received, []rtoken, error) {
 			continue
 		}
 		j := i + 1
-		for j < len(body) && (body[j].comment || body[j].semi || keyword(body[j].text) == "") {
+		for j < len(body) && (body[j].comment || body[j].semi || len(body[j].text) < 2 || len(body[j].text) > 4 || keyword(body[j].text) == "") {
 			j++
 		}
 		if bit := keywordBit(kw); seen&bit == 0 && hasWord(body[i+1:j]) {
@@ -136,9 +138,9 @@ func parseReceived(value string, buf []rtoken) (Received, []rtoken, error) {
 		}
 	}
 	if clauses == 0 && r.Date.IsZero() {
-		return r, toks, fmt.Errorf("%w: no from/by/with/id/for clause and no date in %q", ErrReceived, clip(v, 80))
+		return toks, fmt.Errorf("%w: no from/by/with/id/for clause and no date in %q", ErrReceived, clip(v, 80))
 	}
-	return r, toks, nil
+	return toks, nil
 }
 
 // hasWord reports whether a clause holds a word: a bare keyword ("from;") is no clause.
@@ -298,6 +300,48 @@ func joinWords(toks []rtoken) string {
 	return b.String()
 }
 
+// receivedWordEnd is the set of bytes that end a word of a Received value (isByteIn): white
+// space, '(' and ';'.
+const receivedWordEnd = 1<<' ' | 1<<'\t' | 1<<'(' | 1<<';'
+
+// isByteIn reports whether c is in set, a bit set of bytes below 64 (bit c for byte c), without
+// a comparison per member and without branches: (c-64)>>63 is 1 exactly for c below 64, and the
+// mix of letters (64 and up) and digits and punctuation (below 64) in header values makes a
+// branch on it a poor guess.
+func isByteIn(c byte, set uint64) bool {
+	return set>>(c&63)&((uint64(c)-64)>>63) != 0
+}
+
+// commentEnd returns the index of the ')' that closes the comment starting with the '(' at v[i],
+// or len(v) when the comment is not closed: comments nest, and a backslash quotes the byte after
+// it (RFC 5322 §3.2.2). A comment without nesting or quoting, the usual one, is found with
+// three byte searches.
+func commentEnd(v string, i int) int {
+	if k := strings.IndexByte(v[i+1:], ')'); k >= 0 {
+		if in := v[i+1 : i+1+k]; strings.IndexByte(in, '(') < 0 && strings.IndexByte(in, '\\') < 0 {
+			return i + 1 + k
+		}
+	}
+	depth := 0
+	j := i
+	for ; j < len(v); j++ {
+		b := v[j]
+		if b == '\\' && j+1 < len(v) {
+			j++
+			continue
+		}
+		if b == '(' {
+			depth++
+		} else if b == ')' {
+			depth--
+			if depth == 0 {
+				break
+			}
+		}
+	}
+	return j
+}
+
 // lexReceived splits an unfolded Received value into words, comments, quoted strings (as
 // words) and ';' separators. It never fails: an unclosed comment, quote or angle address runs to
 // the end of the value.
@@ -315,23 +359,7 @@ func lexReceived(v string, toks []rtoken) []rtoken {
 			i++
 		case c == '(':
 			start := i
-			depth := 0
-			j := i
-			for ; j < len(v); j++ {
-				b := v[j]
-				if b == '\\' && j+1 < len(v) {
-					j++
-					continue
-				}
-				if b == '(' {
-					depth++
-				} else if b == ')' {
-					depth--
-					if depth == 0 {
-						break
-					}
-				}
-			}
+			j := commentEnd(v, i)
 			end := j
 			if end >= len(v) {
 				end = len(v)
@@ -362,7 +390,7 @@ func lexReceived(v string, toks []rtoken) []rtoken {
 			i = end
 		default:
 			j := i
-			for j < len(v) && v[j] != ' ' && v[j] != '\t' && v[j] != '(' && v[j] != ';' {
+			for j < len(v) && !isByteIn(v[j], receivedWordEnd) {
 				j++
 			}
 			toks = append(toks, rtoken{text: v[i:j], start: i})
@@ -405,8 +433,7 @@ func commentHost(c string) string {
 // set for every word).
 func hasHostPunct(w string) bool {
 	for i := 0; i < len(w); i++ {
-		switch w[i] {
-		case '=', '[', ']', '(', ')', '"':
+		if c := w[i]; isByteIn(c, 1<<'='|1<<'('|1<<')'|1<<'"') || c == '[' || c == ']' {
 			return true
 		}
 	}
@@ -416,22 +443,26 @@ func hasHostPunct(w string) bool {
 // wordsSeq yields the non-empty runs of s between white space (and, with punct, ',', '(' and
 // ')'), without allocating.
 func wordsSeq(s string, punct bool) func(yield func(string) bool) {
+	set := uint64(1<<' ' | 1<<'\t' | 1<<'\r' | 1<<'\n')
+	if punct {
+		set |= 1<<',' | 1<<'(' | 1<<')'
+	}
 	return func(yield func(string) bool) {
-		start := -1
-		for i := 0; i <= len(s); i++ {
-			sep := i == len(s)
-			if !sep {
-				c := s[i]
-				sep = c == ' ' || c == '\t' || c == '\r' || c == '\n' || punct && (c == ',' || c == '(' || c == ')')
+		for i := 0; ; {
+			for i < len(s) && isByteIn(s[i], set) {
+				i++
 			}
-			if sep {
-				if start >= 0 && !yield(s[start:i]) {
-					return
-				}
-				start = -1
-			} else if start < 0 {
-				start = i
+			if i == len(s) {
+				return
 			}
+			j := i + 1
+			for j < len(s) && !isByteIn(s[j], set) {
+				j++
+			}
+			if !yield(s[i:j]) {
+				return
+			}
+			i = j
 		}
 	}
 }
@@ -450,7 +481,8 @@ func literalAddr(w string) netip.Addr {
 		}
 		s = s[1:end]
 	}
-	if len(s) > 5 && strings.EqualFold(s[:5], "IPv6:") {
+	// ASCII folding is strings.EqualFold's answer here: no other rune folds to a byte of "IPv6:".
+	if len(s) > 5 && EqualFold(s[:5], "IPv6:") {
 		s = s[5:]
 	}
 	if !addrChars(s) {
@@ -483,7 +515,11 @@ func addrChars(s string) bool {
 // isTLSComment reports whether a comment records TLS details: Exchange
 // "version=TLS1_2, cipher=…", Postfix "using TLSv1.3 with cipher …".
 func isTLSComment(c string) bool {
-	return strings.Contains(c, "cipher") || strings.Contains(c, "version=TLS") || strings.Contains(c, "using TLS")
+	if strings.Contains(c, "cipher") {
+		return true
+	}
+	// Both other phrases hold "TLS": most comments are ruled out with one search.
+	return strings.Contains(c, "TLS") && (strings.Contains(c, "version=TLS") || strings.Contains(c, "using TLS"))
 }
 
 // looksLikeDateStart reports whether a word starts a date: a weekday name ("Wed," or "Wed")

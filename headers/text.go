@@ -7,7 +7,7 @@ import "strings"
 // space, and the result is trimmed. Other runs of white space are kept.
 func unfold(s string) string {
 	if !hasLineBreak(s) {
-		return strings.Trim(s, " \t")
+		return trimBlanks(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -29,7 +29,19 @@ func unfold(s string) string {
 		}
 		b.WriteByte(' ')
 	}
-	return strings.Trim(b.String(), " \t")
+	return trimBlanks(b.String())
+}
+
+// trimBlanks is strings.Trim(s, " \t") without building the cut set on every call.
+func trimBlanks(s string) string {
+	i, j := 0, len(s)
+	for i < j && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	for j > i && (s[j-1] == ' ' || s[j-1] == '\t') {
+		j--
+	}
+	return s[i:j]
 }
 
 // hasLineBreak reports whether s holds a CR or LF. Values read by textproto never do, so this is

@@ -1,0 +1,117 @@
+package headers
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// onlyReader hides the type of its reader, so that Read takes its general path (a
+// bufio.Reader), the reference readMemory must agree with.
+type onlyReader struct{ r io.Reader }
+
+func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+
+// sameAsGeneral fails t unless Read of b through each in-memory reader returns what Read's
+// general path returns: the same error text, or fields with the same raw bytes in order.
+func sameAsGeneral(t *testing.T, b []byte, l Limits) {
+	t.Helper()
+	want, werr := Read(onlyReader{bytes.NewReader(b)}, l)
+	for name, r := range map[string]io.Reader{
+		"bytes.Reader":   bytes.NewReader(b),
+		"strings.Reader": strings.NewReader(string(b)),
+		"bytes.Buffer":   bytes.NewBuffer(bytes.Clone(b)),
+	} {
+		got, gerr := Read(r, l)
+		if (werr == nil) != (gerr == nil) || (werr != nil && werr.Error() != gerr.Error()) {
+			t.Fatalf("Read(%s %q, %+v): error %v, general path: %v", name, clip(string(b), 200), l, gerr, werr)
+		}
+		if werr != nil {
+			continue
+		}
+		if w, g := rawFields(want), rawFields(got); w != g {
+			t.Fatalf("Read(%s %q, %+v):\n%q\ngeneral path:\n%q", name, clip(string(b), 200), l, g, w)
+		}
+	}
+}
+
+// TestReadMemorySameAsGeneral: Read of an in-memory reader (readMemory) returns what the
+// general bufio path returns, for the corpus (as stored, with CRLF, with LF only), for every
+// refusal and rewrite Read documents, for lines longer than the 4096-byte bufio buffer (checked
+// in pieces: the first error found must be the same), for a body after the blank line and for
+// so many short LF-only lines that the CR each gains outgrows readMemory's spare room.
+func TestReadMemorySameAsGeneral(t *testing.T) {
+	files, _ := filepath.Glob("testdata/headers/*.eml")
+	more, _ := filepath.Glob("../../shared/corpus/exo-headers/*.eml")
+	files = append(files, more...)
+	if len(files) == 0 {
+		t.Fatal("no corpus blocks")
+	}
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lf := strings.ReplaceAll(string(b), "\r\n", "\n")
+		crlf := strings.ReplaceAll(lf, "\n", "\r\n")
+		for _, in := range []string{string(b), lf, crlf, lf + "\nbody\n", crlf[:len(crlf)/2], lf[:len(lf)/3]} {
+			sameAsGeneral(t, []byte(in), Limits{})
+			sameAsGeneral(t, []byte(in), Limits{MaxBytes: 4000})
+			sameAsGeneral(t, []byte(in), Limits{MaxFields: 10})
+			sameAsGeneral(t, []byte(in), Limits{MaxLineLength: 70})
+		}
+	}
+	long := strings.Repeat("x", 9000)
+	short := "A:b\n" + strings.Repeat(" c\n", 3000) // 3000 short LF-only lines: the spare room runs out
+	for _, in := range []string{
+		"", "\n", "\r\n", "A: b\r\n", "A: b", "A: b\n", "A: b\r\nB: c\n\r\n", "A: b\r\n\r\nbody\r\n",
+		"A: b\n\nbody", "A: b\r\n c\r\n", " c\r\nA: b\r\n", "A b\r\n", ": b\r\n", "A\x00: b\r\n",
+		"A: b\x00\r\n", "A: b\rc\r\n", "A: b\r", "A: b\r\r\n", "A : b\r\n", "Ä: b\r\n", "A: b\n c",
+		"A: " + long + "\r\n", "A: " + long[:4090] + "\x00" + long + "\r\n", "A: " + long[:4091] + "\r\n",
+		"A: " + long[:4092] + "\r\n", "A: " + long[:4093] + "\n", "A: " + long[:4093] + "\r", "A: " + long + "\rB\r\n",
+		"A: " + long[:4093] + "\r\nB: " + long[:8189] + "\n\n" + long, "A: " + long, long,
+		short, short + "\n" + long, strings.Repeat("A:\n", 2000), strings.Repeat("A:b\r\n", 1000) + short,
+		"A: b\r\n\r\nbo\x00dy", "A: b\n c\x00\n", strings.Repeat("A: b\r\n", 2000) + "B: \x00\r\n",
+		strings.Repeat("A: b\n", 3000) + "\n\x00", "\x00", "A: b\r\n\x00: c\r\n",
+		short + "B: \x00\n", short + strings.Repeat(" c\r\n", 100) + " \x00\r\n", short + "B: c", short + "B: c\r",
+		strings.Repeat("A: b\r\n", 50) + short[4:] + "B: c", "A: b\r\n c", "A: b\r\n c\n", "A: b\n c\r\n",
+	} {
+		sameAsGeneral(t, []byte(in), Limits{})
+		sameAsGeneral(t, []byte(in), Limits{MaxLineLength: 20000, MaxBytes: 9000})
+		sameAsGeneral(t, []byte(in), Limits{MaxLineLength: 20000, MaxBytes: 4100})
+		sameAsGeneral(t, []byte(in), Limits{MaxLineLength: 20000, MaxBytes: 20000})
+	}
+}
+
+// TestReadMemoryReadsLittleBody: a body after the blank line is read from an in-memory reader
+// only up to the chunk that holds the blank line.
+func TestReadMemoryReadsLittleBody(t *testing.T) {
+	body := strings.Repeat("body line\r\n", 10000)
+	r := strings.NewReader("A: b\r\n\r\n" + body)
+	if _, err := Read(r, Limits{MaxBytes: 1 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	if read := int(r.Size()) - r.Len(); read > memChunk {
+		t.Errorf("read %d bytes, want at most %d", read, memChunk)
+	}
+}
+
+// FuzzReadMemory: Read of an in-memory reader and Read's general path agree on every input and
+// limit.
+func FuzzReadMemory(f *testing.F) {
+	files, _ := filepath.Glob("testdata/headers/*.eml")
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b, 0, 0)
+		}
+	}
+	f.Add([]byte("A: b\n c\n\nbody"), 10, 5)
+	f.Add([]byte("A: b\rc\nB: d"), 0, 3)
+	f.Add([]byte("A:b\n c\n c\n c\n c\n c\n c\n c\n c\n c\n c\n c\n c\n c\n c\n c\n c\n c\n"), 0, 0)
+	f.Fuzz(func(t *testing.T, b []byte, maxBytes, maxLine int) {
+		sameAsGeneral(t, b, Limits{MaxBytes: maxBytes % (64 << 10), MaxLineLength: maxLine % 8192})
+	})
+}
