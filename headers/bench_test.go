@@ -3,6 +3,7 @@ package headers
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"os"
 	"testing"
 
@@ -40,6 +41,23 @@ func BenchmarkParse(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		h, err := Read(bytes.NewReader(data), Limits{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if m := Parse(h); len(m.Received) == 0 {
+			b.Fatal("nothing parsed")
+		}
+	}
+}
+
+// BenchmarkParseStream is BenchmarkParse through a reader that is not one of the in-memory
+// readers Read takes in place (readMemory): the path of a network connection or a file.
+func BenchmarkParseStream(b *testing.B) {
+	data := benchBytes(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		h, err := Read(struct{ io.Reader }{bytes.NewReader(data)}, Limits{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -93,7 +93,7 @@ func Read(r io.Reader, l Limits) (textproto.Header, error) {
 			if _, serr := s.scan(line); serr != nil {
 				return textproto.Header{}, serr
 			}
-			block = append(block, line...)
+			block = appendLine(block, line)
 			line, err = br.ReadSlice('\n')
 		}
 		if err != nil && err != io.EOF {
@@ -105,7 +105,7 @@ func Read(r io.Reader, l Limits) (textproto.Header, error) {
 		if s.done {
 			break // the blank line; it is not part of any field
 		}
-		block = append(block, line...)
+		block = appendLine(block, line)
 		if len(block) > lineStart && block[lineStart] != ' ' && block[lineStart] != '\t' {
 			starts = append(starts, lineStart)
 		}
@@ -125,6 +125,18 @@ func Read(r io.Reader, l Limits) (textproto.Header, error) {
 		}
 	}
 	return headerOf(block, starts), nil
+}
+
+// appendLine appends line and room for its CR to block, doubling block's capacity when it is
+// full (append grows a large slice by a quarter at a time, which would copy a block of a few
+// tens of kilobytes several times).
+func appendLine(block, line []byte) []byte {
+	if need := len(block) + len(line) + 1; need > cap(block) {
+		grown := make([]byte, len(block), max(2*cap(block), need))
+		copy(grown, block)
+		block = grown
+	}
+	return append(block, line...)
 }
 
 // headerOf builds a textproto.Header from a checked block of CRLF-terminated lines, given the

@@ -45,6 +45,8 @@ func rows() []row {
 	return []row{
 		{Budget: "`headers.Parse` of a 22 KB real EXO header block ≤ 1.5× `textproto.ReadHeader`", Pkg: "./headers",
 			Baseline: "BenchmarkReadHeaderBaseline", Candidate: "BenchmarkParse", Check: ratioAtMost, Limit: 1.5, CPUIters: 5000},
+		{Budget: "the same read from a stream (a connection, a file), not from memory in place", Pkg: "./headers",
+			Baseline: "BenchmarkReadHeaderBaseline", Candidate: "BenchmarkParseStream", Check: ratioAtMost, Limit: 1.5, CPUIters: 5000},
 		{Budget: "`Policy.Message` from raw header bytes ≤ 2× `textproto.ReadHeader`", Pkg: "./classify",
 			Baseline: "BenchmarkReadHeaderBaseline", Candidate: "BenchmarkPolicyMessage", Check: ratioAtMost, Limit: 2},
 		{Budget: "`Attribute` with 100,000 tenants ≤ 1.5× with 10", Pkg: "./classify",
