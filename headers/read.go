@@ -68,20 +68,17 @@ var ErrSyntax = errors.New("headers: malformed header block")
 // values are kept as they are. A header block without the final blank line is accepted.
 func Read(r io.Reader, l Limits) (textproto.Header, error) {
 	l = l.withDefaults()
-	if n, ok := inMemory(r); ok && n <= l.MaxBytes && n < 1<<30 {
-		return readMemory(r, n, l)
-	}
-	capHint := 16 << 10
-	if lr, ok := r.(interface{ Len() int }); ok { // bytes.Reader, strings.Reader, bytes.Buffer
-		// Room for the CR that each LF-only line end gains (lines of 16 bytes or more on
-		// average), so that the block is allocated once.
-		n := min(lr.Len(), l.MaxBytes)
-		capHint = n + n/16 + 64
-	}
 	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, 4096)
+	if !ok && l.MaxBytes < 1<<30 {
+		if n, ok := inMemory(r); ok && n <= l.MaxBytes {
+			return readInPlace(r, n, l)
+		}
+		return readInPlace(r, -1, l)
 	}
+	if !ok {
+		br = bufio.NewReaderSize(r, readBuffer)
+	}
+	capHint := streamStart
 	s := scanner{l: l, line: 1}
 	block := make([]byte, 0, capHint)
 	var startsBuf [128]int

@@ -2,18 +2,27 @@ package headers
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 
 	"github.com/emersion/go-message/textproto"
 )
 
-// memChunk is how much of an in-memory reader readMemory copies at a time, so that most of a
+// memChunk is how much of an in-memory reader readInPlace copies at a time, so that most of a
 // body after the header block is left unread.
 const memChunk = 8 << 10
 
+// streamStart is the size readInPlace starts a stream's block with.
+const streamStart = 16 << 10
+
+// errReadCount is the error of a reader that says it read fewer than none or more bytes than it
+// was given room for.
+var errReadCount = errors.New("the reader returned an impossible byte count")
+
 // inMemory returns how many bytes r has left when r is one of the standard library's in-memory
-// readers, which hand over exactly that many bytes and never fail: readMemory reads those
+// readers, which hand over exactly that many bytes and never fail: readInPlace reads those
 // without a bufio.Reader.
 func inMemory(r io.Reader) (int, bool) {
 	switch r := r.(type) {
@@ -27,23 +36,33 @@ func inMemory(r io.Reader) (int, bool) {
 	return 0, false
 }
 
-// readMemory is Read for an in-memory reader holding n bytes. It reads the input into the tail
-// of the block's own buffer, so that the block is allocated once and no bufio.Reader is needed,
-// and checks it where it lies, line by line. The lines go to the scanner in the pieces
-// bufio.Reader.ReadSlice gives Read's general path (a line longer than readBuffer in pieces of
-// that size from its start), so every error is the one that path returns. Then the line ends
-// that were LF alone become CRLF (and a last line without a line end gains one), as
-// textproto.ReadHeader makes them: the block moves toward the front of the buffer by the bytes
-// it gains, each part of it by the bytes gained after that part, so a block of CRLF lines does
-// not move at all. The buffer has room for n/16+64 gained bytes; a block that gains more is
-// copied to a buffer of its size.
-func readMemory(r io.Reader, n int, l Limits) (textproto.Header, error) {
+// readInPlace is Read without a bufio.Reader. For an in-memory reader n is how many bytes it holds
+// (inMemory); for any other reader n is -1 and the buffer grows as the block does (readStream).
+// It reads the input into the tail of the block's own buffer, so that the block is allocated once
+// (for a stream: once per doubling) and no bufio.Reader is needed, and checks it where it lies,
+// line by line. The lines go to the scanner in the pieces bufio.Reader.ReadSlice gives Read's
+// bufio path (a line longer than readBuffer in pieces of that size from its start), and a
+// stream's read error or missing progress comes back where that path returns it, so every error
+// is the one that path returns. Then the line ends that were LF alone become CRLF (and a last
+// line without a line end gains one), as textproto.ReadHeader makes them: the block moves toward
+// the front of the buffer by the bytes it gains, each part of it by the bytes gained after that
+// part, so a block of CRLF lines does not move at all. The buffer has room for 1/16 of its size
+// and 64 more gained bytes; a block that gains more is copied to a buffer of its size.
+func readInPlace(r io.Reader, n int, l Limits) (textproto.Header, error) {
+	stream := n < 0
+	chunk := memChunk
+	if stream {
+		// A stream is read as bufio.Reader reads it, at most readBuffer at a time, so that it
+		// gives up no more of what follows the block than the bufio path does.
+		n, chunk = min(streamStart, l.MaxBytes+2*readBuffer), readBuffer
+	}
 	size := n + n/16 + 64
 	buf := make([]byte, size)
 	off := size - n        // the input is buf[off:]
 	in := buf[off:]        // in[:got] has been read from r
 	got, p := 0, 0         // p: the next line's start in in
 	clean, nul := 0, false // in[:clean] holds no NUL; nul: in[clean] is one
+	var rerr error         // a stream's read error, for the first line that needs bytes past it
 	s := scanner{l: l, line: 1}
 	var startsBuf [128]int
 	starts := startsBuf[:0] // offset of every field in the final block
@@ -53,21 +72,65 @@ func readMemory(r io.Reader, n int, l Limits) (textproto.Header, error) {
 	lfs := lfBuf[:0]
 	eofCRLF := false // the last line has no line end and gains CRLF
 	for {
-		// The line: up to and including its LF, or to the end of the input.
-		end := -1
+		// The line: up to and including its LF, or to the end of the input. A line that has
+		// not ended is checked in full pieces as they arrive (fed: the bytes of it checked), as
+		// the bufio path checks what fills its buffer, so that a line over a limit is refused
+		// as early.
+		end, fed := -1, 0
 		if i := bytes.IndexByte(in[p:got], '\n'); i >= 0 {
 			end = p + i + 1
 		}
-		for end < 0 && got < len(in) {
-			k, _ := r.Read(in[got:min(len(in), got+memChunk)])
-			if k <= 0 {
-				in = in[:got] // not with the readers inMemory names; the input ends here
-				break
+		for empty := 0; end < 0 && rerr == nil; {
+			for ; got-(p+fed) >= readBuffer; fed += readBuffer {
+				if _, err := s.scan(in[p+fed : p+fed+readBuffer]); err != nil {
+					return textproto.Header{}, err
+				}
+			}
+			if got == len(in) {
+				if !stream || len(in) >= l.MaxBytes+2*readBuffer {
+					break // an in-memory reader's end; a stream's line past MaxBytes
+				}
+				// Double the buffer; every offset kept is relative to in.
+				n := min(2*len(in), l.MaxBytes+2*readBuffer)
+				size := n + n/16 + 64
+				grown := make([]byte, size)
+				off = size - n
+				copy(grown[off:], in[:got])
+				buf, in = grown, grown[off:]
+			}
+			k, err := r.Read(in[got:min(len(in), got+chunk)])
+			if k < 0 || k > min(len(in), got+chunk)-got {
+				k, err = 0, errReadCount
 			}
 			if i := bytes.IndexByte(in[got:got+k], '\n'); i >= 0 {
 				end = got + i + 1
 			}
 			got += k
+			switch {
+			case !stream:
+				if k <= 0 {
+					in = in[:got] // not with the readers inMemory names; the input ends here
+					rerr = io.EOF
+				}
+			case err != nil:
+				rerr = err
+			case k == 0:
+				if empty++; empty == 100 { // as bufio.Reader gives up
+					rerr = io.ErrNoProgress
+				}
+			default:
+				empty = 0
+			}
+		}
+		if end < 0 && stream && rerr != io.EOF {
+			// A read error before the line ended (its full pieces checked), as the bufio path
+			// returns it. Without one the buffer could not grow: the pieces checked have passed
+			// MaxBytes and were refused (not reached).
+			if rerr == nil {
+				rerr = fmt.Errorf("%w: header block is over MaxBytes (%d bytes) at line %d", ErrLimit, l.MaxBytes, s.line)
+				return textproto.Header{}, rerr
+			}
+			return textproto.Header{}, fmt.Errorf("headers: reading line %d: %w", s.line, rerr)
 		}
 		eof := end < 0
 		if eof {
@@ -81,10 +144,10 @@ func readMemory(r io.Reader, n int, l Limits) (textproto.Header, error) {
 				clean = got
 			}
 		}
-		if end-p <= readBuffer && s.plainLine(in[p:end], end <= clean) {
+		if fed == 0 && end-p <= readBuffer && s.plainLine(in[p:end], end <= clean) {
 			// Checked: the common line, as scan would have taken it.
 		} else {
-			for piece := in[p:end]; ; {
+			for piece := in[p+fed : end]; ; {
 				k := len(piece)
 				if k > readBuffer {
 					k = readBuffer
