@@ -140,11 +140,12 @@ func measure(ctx context.Context, r *runner, m *measured, round int) error {
 	rw := m.Row
 	switch rw.Check {
 	case processBelow:
-		wall, rss, err := r.process(ctx, rw)
+		compile, wall, rss, err := r.process(ctx, rw)
 		if err != nil {
 			return err
 		}
-		m.Cand = append(m.Cand, wall)
+		m.Cand = append(m.Cand, compile)
+		m.Wall = append(m.Wall, wall)
 		m.RSS = append(m.RSS, rss)
 		return nil
 	case ratioAtMost:

@@ -119,10 +119,10 @@ func (r *runner) cpuPerOp(ctx context.Context, rw row, name string, n int) (floa
 
 // process runs the compilebench command once and returns its wall time in nanoseconds and its
 // peak RSS in bytes.
-func (r *runner) process(ctx context.Context, rw row) (wallNS, rss float64, err error) {
+func (r *runner) process(ctx context.Context, rw row) (compileNS, wallNS, rss float64, err error) {
 	bin, err := r.binary(ctx, rw.Pkg)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
@@ -135,13 +135,28 @@ func (r *runner) process(ctx context.Context, rw row) (wallNS, rss float64, err 
 	err = cmd.Run()
 	wall := time.Since(start)
 	if err != nil {
-		return 0, 0, fmt.Errorf("compilebench: %v\n%s", err, tail(out.String()))
+		return 0, 0, 0, fmt.Errorf("compilebench: %v\n%s", err, tail(out.String()))
 	}
 	peak, ok := maxRSS(cmd.ProcessState)
 	if !ok {
-		return 0, 0, errors.New("compilebench: peak RSS is not available on this system")
+		return 0, 0, 0, errors.New("compilebench: peak RSS is not available on this system")
 	}
-	return float64(wall.Nanoseconds()), float64(peak), nil
+	compile, err := compileTime(out.String())
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	return float64(compile.Nanoseconds()), float64(wall.Nanoseconds()), float64(peak), nil
+}
+
+// compileTime reads how long Compile took from compilebench's line
+// "tenants N: generate D, compile D".
+func compileTime(out string) (time.Duration, error) {
+	for _, line := range strings.Split(out, "\n") {
+		if _, after, ok := strings.Cut(line, ", compile "); ok && strings.HasPrefix(line, "tenants ") {
+			return time.ParseDuration(strings.TrimSpace(after))
+		}
+	}
+	return 0, fmt.Errorf("compilebench printed no compile time:\n%s", tail(out))
 }
 
 // tail returns the last lines of a process's output, for error messages.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestPass(t *testing.T) {
@@ -77,5 +78,16 @@ func TestCPUModel(t *testing.T) {
 	}
 	if got := cpuModel("processor : 0\n"); got != "" {
 		t.Errorf("cpuModel without a model name = %q", got)
+	}
+}
+
+// TestCompileTime: the compile time is read from compilebench's summary line, and a run that
+// printed none is an error, not a zero.
+func TestCompileTime(t *testing.T) {
+	if d, err := compileTime("tenants 100000: generate 611ms, compile 1.602s\n"); err != nil || d != 1602*time.Millisecond {
+		t.Errorf("got %v, %v; want 1.602s", d, err)
+	}
+	if _, err := compileTime("tenants 100000: generate 611ms\n"); err == nil {
+		t.Error("no compile time: no error")
 	}
 }
