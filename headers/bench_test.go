@@ -50,8 +50,8 @@ func BenchmarkParse(b *testing.B) {
 	}
 }
 
-// BenchmarkParseStream is BenchmarkParse through a reader that is not one of the in-memory
-// readers Read takes in place (readMemory): the path of a network connection or a file.
+// BenchmarkParseStream is BenchmarkParse through a reader whose type Read does not know: it reads
+// it as a stream of unknown length (readInPlace), as it reads a network connection or a file.
 func BenchmarkParseStream(b *testing.B) {
 	data := benchBytes(b)
 	b.SetBytes(int64(len(data)))

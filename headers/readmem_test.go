@@ -49,7 +49,7 @@ func sameAsGeneral(t *testing.T, b []byte, l Limits) {
 // the bufio path returns, for the corpus (as stored, with CRLF, with LF only), for every
 // refusal and rewrite Read documents, for lines longer than the 4096-byte bufio buffer (checked
 // in pieces: the first error found must be the same), for a body after the blank line and for
-// so many short LF-only lines that the CR each gains outgrows readMemory's spare room.
+// so many short LF-only lines that the CR each gains outgrows the buffer's spare room.
 func TestReadMemorySameAsGeneral(t *testing.T) {
 	files, _ := filepath.Glob("testdata/headers/*.eml")
 	more, _ := filepath.Glob("../../shared/corpus/exo-headers/*.eml")
