@@ -50,8 +50,10 @@ var ErrLimit = errors.New("headers: limit exceeded")
 var ErrSyntax = errors.New("headers: malformed header block")
 
 // Read reads one header block, up to and including the blank line that ends it (or the end of
-// input), and parses it with go-message's textproto.ReadHeader. When r is a *bufio.Reader it is
-// left at the first byte of the body; any other reader may be read beyond the header block.
+// input), and returns the textproto.Header go-message's textproto.ReadHeader returns for it. When
+// r is a *bufio.Reader it is left at the first byte of the body; any other reader may be read
+// beyond the header block (by at most 4096 bytes; 8 KiB from a bytes.Reader, strings.Reader or
+// bytes.Buffer).
 //
 // Read refuses, rather than truncates, a block over a limit: the error wraps ErrLimit and names
 // the limit and the line. It also refuses, with an error wrapping ErrSyntax that names the line,
