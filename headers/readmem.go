@@ -37,7 +37,7 @@ func inMemory(r io.Reader) (int, bool) {
 }
 
 // readInPlace is Read without a bufio.Reader. For an in-memory reader n is how many bytes it holds
-// (inMemory); for any other reader n is -1 and the buffer grows as the block does (readStream).
+// (inMemory); for any other reader n is -1 and the buffer grows as the block does.
 // It reads the input into the tail of the block's own buffer, so that the block is allocated once
 // (for a stream: once per doubling) and no bufio.Reader is needed, and checks it where it lies,
 // line by line. The lines go to the scanner in the pieces bufio.Reader.ReadSlice gives Read's
