@@ -24,7 +24,7 @@ func (s *session) connect(ctx context.Context, h hop, atRcpt bool) (*smtp.SMTPEr
 	if !s.r.upBudget.take(s.ip, 1) {
 		return errNextHopBusy, errNextHopBudget
 	}
-	up, reply, err := s.r.dial(ctx, h, *s.mail)
+	up, reply, err := s.r.dial(ctx, h, *s.mail, s.mx)
 	if err != nil {
 		s.r.upBudget.give(s.ip, 1)
 		return reply, err

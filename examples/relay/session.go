@@ -38,6 +38,7 @@ type session struct {
 	from    string
 	rcpts   []string
 	hop     *hop      // the one next hop of this transaction
+	mx      []*net.MX // hop's MX hosts, looked up at RCPT for a relayed recipient; dial uses them
 	relayed bool      // hop is a deferred (relayed) recipient's: opened at end of data only
 	up      *upstream // open from the first Inbound RCPT until idle (nexthop.go); for a relayed recipient, from end of data
 	idle    *parked   // closes up when the client idles
@@ -46,7 +47,7 @@ type session struct {
 func (s *session) Reset() {
 	s.unpark()
 	s.up.close()
-	s.mail, s.from, s.rcpts, s.hop, s.up, s.relayed = nil, "", nil, nil, nil, false
+	s.mail, s.from, s.rcpts, s.hop, s.up, s.relayed, s.mx = nil, "", nil, nil, nil, false, nil
 	if s.cc != nil {
 		s.cc.inTx.Store(false)
 	}
@@ -118,13 +119,14 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.r.limits.NextHopTimeout.Or(DefaultNextHopTimeout))
 	defer cancel()
 	if rv.Action == classify.Defer {
-		if _, err := route.MailHosts(ctx, s.r.resolver, string(h.Domain)); err != nil {
+		mxs, err := route.MailHosts(ctx, s.r.resolver, string(h.Domain))
+		if err != nil {
 			s.r.op.metrics.DNSError("mx")
 			reply := dnsReply(string(h.Domain), err)
 			log.Info("rcpt refused", "reply", reply.Message, "err", err.Error())
 			return reply
 		}
-		s.hop, s.relayed = &h, true
+		s.hop, s.relayed, s.mx = &h, true, mxs
 		s.rcpts = append(s.rcpts, to)
 		if log.Enabled(context.Background(), slog.LevelInfo) {
 			log.Info("rcpt accepted", "hop", h.key())

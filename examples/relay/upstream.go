@@ -29,16 +29,18 @@ type upstream struct {
 	release func()
 }
 
-// dial opens a session with h's next hop and sends MAIL FROM: DNS (route.MailHosts for MX hops),
-// then each host and address in order (RFC 5321 §5.1) until one greets, STARTTLS as h demands,
-// and MAIL. Failures come back as the reply for the client: 4xx when a retry may succeed, 5xx
-// when the destination refuses for good.
-func (r *Relay) dial(ctx context.Context, h hop, from mailFrom) (*upstream, *smtp.SMTPError, error) {
+// dial opens a session with h's next hop and sends MAIL FROM: DNS (route.MailHosts for MX hops,
+// unless the transaction looked them up already: mxs), then each host and address in order
+// (RFC 5321 §5.1) until one greets, STARTTLS as h demands, and MAIL. Failures come back as the
+// reply for the client: 4xx when a retry may succeed, 5xx when the destination refuses for good.
+func (r *Relay) dial(ctx context.Context, h hop, from mailFrom, mxs []*net.MX) (*upstream, *smtp.SMTPError, error) {
 	hosts := []string{h.Host}
 	if h.Host == "" {
-		mxs, err := route.MailHosts(ctx, r.resolver, string(h.Domain))
-		if err != nil {
-			return nil, dnsReply(string(h.Domain), err), err
+		if mxs == nil {
+			var err error
+			if mxs, err = route.MailHosts(ctx, r.resolver, string(h.Domain)); err != nil {
+				return nil, dnsReply(string(h.Domain), err), err
+			}
 		}
 		hosts = hosts[:0]
 		for _, mx := range mxs {
