@@ -80,9 +80,8 @@ func Read(r io.Reader, l Limits) (textproto.Header, error) {
 	if !ok {
 		br = bufio.NewReaderSize(r, readBuffer)
 	}
-	capHint := streamStart
 	s := scanner{l: l, line: 1}
-	block := make([]byte, 0, capHint)
+	block := make([]byte, 0, streamStart)
 	var startsBuf [128]int
 	starts := startsBuf[:0] // offset in block of every field's first line
 	for !s.done {
@@ -252,9 +251,14 @@ func (s *scanner) scanSlow(b []byte) (int, error) {
 func (s *scanner) count(n int) error {
 	s.total += n
 	if s.total > s.l.MaxBytes {
-		return fmt.Errorf("%w: header block is over MaxBytes (%d bytes) at line %d", ErrLimit, s.l.MaxBytes, s.line)
+		return s.overMaxBytes()
 	}
 	return nil
+}
+
+// overMaxBytes is the error of a block over MaxBytes at the current line.
+func (s *scanner) overMaxBytes() error {
+	return fmt.Errorf("%w: header block is over MaxBytes (%d bytes) at line %d", ErrLimit, s.l.MaxBytes, s.line)
 }
 
 // lineEnd handles a LF: the blank line ends the block; a field line must have had its colon.

@@ -127,8 +127,7 @@ func readInPlace(r io.Reader, n int, l Limits) (textproto.Header, error) {
 			// returns it. Without one the buffer could not grow: the pieces checked have passed
 			// MaxBytes and were refused (not reached).
 			if rerr == nil {
-				rerr = fmt.Errorf("%w: header block is over MaxBytes (%d bytes) at line %d", ErrLimit, l.MaxBytes, s.line)
-				return textproto.Header{}, rerr
+				return textproto.Header{}, s.overMaxBytes()
 			}
 			return textproto.Header{}, fmt.Errorf("headers: reading line %d: %w", s.line, rerr)
 		}
