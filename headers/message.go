@@ -156,13 +156,8 @@ func Parse(h textproto.Header) *Message {
 			m.MicrosoftAntispam = append(m.MicrosoftAntispam, r)
 		case key == keyAuthResults, key == keyMSAuthResults, key == keyARCAuthResults, key == keyOrigAuthResults:
 			// Parsed in place, as Received is.
-			n := len(m.AuthResults)
-			if n < cap(m.AuthResults) {
-				m.AuthResults = m.AuthResults[:n+1]
-			} else {
-				m.AuthResults = append(m.AuthResults, AuthResults{})
-			}
-			r := &m.AuthResults[n]
+			m.AuthResults = append(m.AuthResults, AuthResults{})
+			r := &m.AuthResults[len(m.AuthResults)-1]
 			toks, err := parseAuthResultsInto(r, fd.Value, atoks)
 			atoks = toks
 			r.Field = fd
@@ -170,14 +165,9 @@ func Parse(h textproto.Header) *Message {
 				m.problem(fd, ProblemAuthResultsInvalid, err.Error())
 			}
 		case key == keyReceived:
-			// Parsed in place: the list has room (counted above), and its elements are zero.
-			n := len(m.Received)
-			if n < cap(m.Received) {
-				m.Received = m.Received[:n+1]
-			} else {
-				m.Received = append(m.Received, Received{})
-			}
-			r := &m.Received[n]
+			// Parsed in place, in the list's room (counted above).
+			m.Received = append(m.Received, Received{})
+			r := &m.Received[len(m.Received)-1]
 			toks, err := parseReceivedInto(r, fd.Value, rtoks)
 			rtoks = toks
 			r.Index = idx
