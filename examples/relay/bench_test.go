@@ -26,8 +26,8 @@ import (
 // The relay benchmarks compare the relay with a pass-through go-smtp relay (passthrough_test.go)
 // that has the relay's connection handling and decides nothing: the same client (verified
 // Exchange Online, STARTTLS with a client certificate, long-lived connections), the same message
-// (a real 30-field EXO header block), the same plaintext sink. The relay resolves the MX with a
-// route.StaticResolver (DNS latency is the network's, not the relay's).
+// (a real 30-field EXO header block), the same plaintext sink, found as the recipient domain's MX
+// with the same route.StaticResolver (DNS latency is the network's, not the relay's).
 //
 // BenchmarkRelayVsPassThrough measures what a busy gateway pays: the CPU time each server spends
 // per message, read from the server's own process, so that neither the client, nor the sink, nor
@@ -105,15 +105,7 @@ func loadBenchCerts(tb testing.TB, dir string) benchCerts {
 
 // newBenchRelay is the relay under test, with next hops at sink.
 func newBenchRelay(tb testing.TB, c benchCerts, sink string) (*Relay, *smtp.Server) {
-	host, portText, err := net.SplitHostPort(sink)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	port, _ := strconv.Atoi(portText)
-	res := route.StaticResolver{
-		MX:    map[string][]*net.MX{"woodgrove.example": {{Host: "mx.woodgrove.example", Pref: 10}}},
-		Hosts: map[string][]netip.Addr{"mx.woodgrove.example": {netip.MustParseAddr(host)}},
-	}
+	res, port := benchResolver(tb, sink)
 	r, err := New(Options{Directory: loadTestDirectory(tb), ClientRoots: c.roots, NextHopRoots: c.roots,
 		IdentityCerts: c.identity, Resolver: res, NextHopPort: port,
 		// The parallel clients on one address stand for many Exchange Online servers, and their
@@ -124,6 +116,20 @@ func newBenchRelay(tb testing.TB, c benchCerts, sink string) (*Relay, *smtp.Serv
 		tb.Fatal(err)
 	}
 	return r, r.Server(c.server)
+}
+
+// benchResolver is the DNS both servers ask for the benchmark recipient's domain: its MX is the
+// sink, at port.
+func benchResolver(tb testing.TB, sink string) (route.StaticResolver, int) {
+	host, portText, err := net.SplitHostPort(sink)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	port, _ := strconv.Atoi(portText)
+	return route.StaticResolver{
+		MX:    map[string][]*net.MX{"woodgrove.example": {{Host: "mx.woodgrove.example", Pref: 10}}},
+		Hosts: map[string][]netip.Addr{"mx.woodgrove.example": {netip.MustParseAddr(host)}},
+	}, port
 }
 
 func serve(tb testing.TB, s *smtp.Server, wrap func(net.Listener) net.Listener) string {
@@ -175,7 +181,7 @@ func BenchmarkRelay(b *testing.B) {
 
 func BenchmarkPassThrough(b *testing.B) {
 	rig := newBenchRig(b)
-	rig.run(b, serve(b, newPassServer(rig.sink, loadBenchCerts(b, rig.dir).server), nil))
+	rig.run(b, serve(b, newPassServer(b, rig.sink, loadBenchCerts(b, rig.dir).server), nil))
 }
 
 // BenchmarkRelayVsPassThrough runs the relay and the pass-through relay each in a process of its
@@ -429,7 +435,7 @@ func TestBenchServer(t *testing.T) {
 		}
 		addr = serve(t, srv, r.Listener)
 	case "pass":
-		addr = serve(t, newPassServer(sink, certs.server), nil)
+		addr = serve(t, newPassServer(t, sink, certs.server), nil)
 	default:
 		t.Fatalf("%s=%q: want relay or pass", envBenchServer, kind)
 	}

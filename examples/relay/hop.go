@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/tenantgate/tenantgate"
@@ -28,6 +29,15 @@ func (h hop) key() string {
 		tenant = h.Tenant.String()
 	}
 	return dest + "|" + tenant + "|" + h.Identity + "|" + strings.Join(h.VerifyNames, ",")
+}
+
+// same reports whether h and o have the same key, without building it (Data compares the hops
+// of every message).
+func (h hop) same(o hop) bool {
+	tenant := h.Kind == route.HopTenant
+	return h.Host == o.Host && (h.Host != "" || h.Domain == o.Domain) &&
+		tenant == (o.Kind == route.HopTenant) && (!tenant || h.Tenant == o.Tenant) &&
+		h.Identity == o.Identity && slices.Equal(h.VerifyNames, o.VerifyNames)
 }
 
 // planner chooses the hop of one recipient of a verdict (route.Plan.Next's shape:

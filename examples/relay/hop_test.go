@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,11 +51,52 @@ func TestHopKeySplitsTenants(t *testing.T) {
 		}
 		return h.key()
 	}
+	hopOf := func(rcpt string, id tenantgate.TenantID) hop {
+		h, _ := p.next(classify.Verdict{Recipients: []classify.RecipientAction{{Rcpt: rcpt, Action: classify.Inbound, Tenant: id}}}, rcpt)
+		return h
+	}
+	if ha, hb, hc := hopOf("u@contoso.com", contoso), hopOf("v@contoso.onmicrosoft.com", contoso), hopOf("w@fabrikam.com", fabrikam); !ha.same(hb) || ha.same(hc) {
+		t.Errorf("same: contoso's two domains %v (want true), contoso and fabrikam %v (want false)", ha.same(hb), ha.same(hc))
+	}
 	a, b, c := key("u@contoso.com", contoso), key("v@contoso.onmicrosoft.com", contoso), key("w@fabrikam.com", fabrikam)
 	if a == c {
 		t.Errorf("contoso's and fabrikam's recipients share the hop key %q: one transaction, ATTR46 at Exchange Online", a)
 	}
 	if a != b {
 		t.Errorf("contoso's two domains have keys %q and %q, want one transaction", a, b)
+	}
+}
+
+// TestHopSame: same is key equality, field by field. Each hop differs from the base in one part
+// of the key, so same must be false exactly where the keys differ.
+func TestHopSame(t *testing.T) {
+	tenant := tenantgate.TenantID{1}
+	base := hop{route.Hop{Kind: route.HopTenant, Tenant: tenant, Host: "contoso.mail.protection.outlook.com",
+		Identity: "contoso", VerifyNames: []string{"mail.protection.outlook.com"}}}
+	mx := hop{route.Hop{Kind: route.HopInternet, Domain: "woodgrove.example"}}
+	vary := []func(h *route.Hop){
+		func(h *route.Hop) {},
+		func(h *route.Hop) { h.Host = "other.example" },
+		func(h *route.Hop) { h.Host = "" },
+		func(h *route.Hop) { h.Domain = "other.example" }, // no part of the key while Host is set
+		func(h *route.Hop) { h.Tenant = tenantgate.TenantID{2} },
+		func(h *route.Hop) { h.Kind = route.HopInternet },
+		func(h *route.Hop) { h.Identity = "" },
+		func(h *route.Hop) { h.VerifyNames = nil },
+		func(h *route.Hop) { h.VerifyNames = []string{"mail.protection.outlook.com", "x.example"} },
+		func(h *route.Hop) { h.VerifyNames = slices.Clone(h.VerifyNames) },
+	}
+	for _, b := range []hop{base, mx} {
+		for i, f := range vary {
+			o := b
+			o.VerifyNames = slices.Clone(b.VerifyNames)
+			f(&o.Hop)
+			if got, want := b.same(o), b.key() == o.key(); got != want {
+				t.Errorf("%s, variation %d: same %v, keys %q and %q", b.key(), i, got, b.key(), o.key())
+			}
+			if o.same(b) != b.same(o) {
+				t.Errorf("%s, variation %d: same is not symmetric", b.key(), i)
+			}
+		}
 	}
 }

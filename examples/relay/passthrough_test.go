@@ -1,41 +1,53 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"io"
 	"net"
 	"net/textproto"
+	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/tenantgate/tenantgate/route"
 )
 
 // passThrough is the relay benchmark's baseline: a go-smtp relay that forwards every message to
-// one host and decides nothing, with the relay's connection handling for the benchmark's
-// recipient, which the relay relays to the Internet (upstream.go, nexthop.go): RCPT is accepted
-// without contacting the next hop; at the end of DATA the next-hop session opens (greeting and
+// the first recipient's MX and decides nothing, with the relay's connection handling for the
+// benchmark's recipient, which the relay relays to the Internet (upstream.go, nexthop.go): RCPT is
+// accepted without contacting the next hop; at the end of DATA the MX host is looked up (with the
+// relay's resolver) and the next-hop session opens (greeting and
 // EHLO read with net/textproto, then replayed to go-smtp's client, so that EHLO costs one round
 // trip), MAIL, RCPT and the message are sent, the next hop's answer is the client's answer, and
 // the session ends with QUIT when the transaction does (go-smtp resets the session after DATA and
 // at MAIL).
+// Like the relay, it sets a read deadline before every command and a write deadline before every
+// reply (go-smtp's ReadTimeout and WriteTimeout, RFC 5321 §4.5.3.2), and before every read of a
+// message (DefaultDataBlockTimeout, never past DefaultDataTimeout after DATA), and it limits the
+// message size and the recipients as the relay's defaults do.
 // What the relay does beyond it — TLS evidence, classification, DNS, header parsing and editing,
 // spooling, budgets, logging — is what the benchmark weighs.
 type passThrough struct {
-	sink     string
+	resolver route.Resolver
+	port     int
 	hostname string
 }
 
-func (p passThrough) NewSession(*smtp.Conn) (smtp.Session, error) {
-	return &passSession{p: p}, nil
+func (p passThrough) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &passSession{p: p, conn: c}, nil
 }
 
 type passSession struct {
 	p     passThrough
+	conn  *smtp.Conn
 	from  string
 	mail  bool
 	rcpts []string
 	up    *smtp.Client
+	host  string // the next hop
 }
 
 func (s *passSession) Reset() {
@@ -63,39 +75,52 @@ func (s *passSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (s *passSession) Data(r io.Reader) error {
-	msg, err := io.ReadAll(r)
+	msg, err := io.ReadAll(&passDataReader{r: r, c: s.conn.Conn(), end: time.Now().Add(DefaultDataTimeout)})
 	if err != nil {
 		return err
 	}
 	c, err := s.open()
 	if err != nil {
-		return replyFor(s.p.sink, err)
+		return replyFor(s.host, err)
 	}
 	s.up = c
 	for _, to := range s.rcpts {
 		if err := c.Rcpt(to, nil); err != nil {
-			return replyFor(s.p.sink, err)
+			return replyFor(s.host, err)
 		}
 	}
 	w, err := c.Data()
 	if err != nil {
-		return replyFor(s.p.sink, err)
+		return replyFor(s.host, err)
 	}
 	if _, err := w.Write(msg); err != nil {
 		w.Close()
-		return replyFor(s.p.sink, err)
+		return replyFor(s.host, err)
 	}
 	if err := w.Close(); err != nil {
-		return replyFor(s.p.sink, err)
+		return replyFor(s.host, err)
 	}
 	return nil
 }
 
-// open dials the sink, reads its greeting, says EHLO with net/textproto and hands the session to
-// go-smtp's client with the greeting and EHLO reply replayed (greeted, as the relay's open does
-// on a plaintext session), then sends MAIL FROM.
+// open looks up the first recipient's MX host, dials it, reads its greeting, says EHLO with
+// net/textproto and hands the session to go-smtp's client with the greeting and EHLO reply
+// replayed (greeted, as the relay's open does on a plaintext session), then sends MAIL FROM.
 func (s *passSession) open() (*smtp.Client, error) {
-	conn, err := net.DialTimeout("tcp", s.p.sink, DefaultNextHopTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultNextHopTimeout)
+	defer cancel()
+	_, dom, _ := strings.Cut(s.rcpts[0], "@")
+	mxs, err := route.MailHosts(ctx, s.p.resolver, dom)
+	if err != nil {
+		return nil, err
+	}
+	s.host = mxs[0].Host
+	addrs, err := s.p.resolver.LookupHost(ctx, s.host)
+	if err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(addrs[0].String(), strconv.Itoa(s.p.port)))
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +140,7 @@ func (s *passSession) open() (*smtp.Client, error) {
 		return nil, err
 	}
 	conn.SetDeadline(time.Time{})
-	replay := "220 " + s.p.sink + "\r\n" + ehloReply(ext)
+	replay := "220 " + s.host + "\r\n" + ehloReply(ext)
 	c := smtp.NewClient(&greeted{Conn: conn, r: io.MultiReader(strings.NewReader(replay), conn), swallow: true})
 	c.CommandTimeout = DefaultNextHopTimeout
 	c.SubmissionTimeout = DefaultNextHopDataTimeout
@@ -130,12 +155,33 @@ func (s *passSession) open() (*smtp.Client, error) {
 	return c, nil
 }
 
+// passDataReader sets the connection's read deadline before each read of a message, as the
+// relay's messageReader does.
+type passDataReader struct {
+	r   io.Reader
+	c   net.Conn
+	end time.Time
+}
+
+func (d *passDataReader) Read(p []byte) (int, error) {
+	dl := time.Now().Add(DefaultDataBlockTimeout)
+	if d.end.Before(dl) {
+		dl = d.end
+	}
+	d.c.SetReadDeadline(dl)
+	return d.r.Read(p)
+}
+
 // newPassServer is the pass-through relay's go-smtp server: STARTTLS with the gateway's
 // certificate, a client certificate requested as the relay requests it.
-func newPassServer(sink string, cert *tls.Certificate) *smtp.Server {
-	s := smtp.NewServer(passThrough{sink: sink, hostname: "gw.example.net"})
+func newPassServer(tb testing.TB, sink string, cert *tls.Certificate) *smtp.Server {
+	res, port := benchResolver(tb, sink)
+	s := smtp.NewServer(passThrough{resolver: res, port: port, hostname: "gw.example.net"})
 	s.Domain = "gw.example.net"
 	s.ErrorLog = discardLog{}
+	s.ReadTimeout, s.WriteTimeout = DefaultTimeout, DefaultTimeout
+	s.MaxMessageBytes, s.MaxRecipients = DefaultMaxMessageBytes, DefaultMaxRecipients
+	s.EnableSMTPUTF8 = true
 	s.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*cert}, ClientAuth: tls.RequestClientCert, MinVersion: tls.VersionTLS12}
 	return s
 }

@@ -110,7 +110,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		log.Warn("rcpt unroutable", "reasons", codes(rv.Reasons))
 		return errNoRoute
 	}
-	if s.hop != nil && (s.hop.key() != h.key() || rv.Action == classify.Defer || s.relayed) {
+	if s.hop != nil && (!s.hop.same(h) || rv.Action == classify.Defer || s.relayed) {
 		// One next hop per transaction, and a relayed recipient alone: so the next hop's single
 		// answer to the message is exactly the answer for every recipient we accepted.
 		log.Info("rcpt deferred to another transaction", "hop", h.key())
@@ -214,7 +214,7 @@ func (s *session) Data(r io.Reader) error {
 			return s.r.op.refuse(a.Reply)
 		}
 		h2, ok := s.r.planner.next(v, a.Rcpt)
-		if !ok || s.hop == nil || h2.key() != s.hop.key() {
+		if !ok || s.hop == nil || !h2.same(*s.hop) {
 			log.Warn("message deferred: route changed", "rcpt", a.Rcpt, "reasons", codes(v.Reasons))
 			return errHopChanged
 		}

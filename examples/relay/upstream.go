@@ -61,7 +61,7 @@ func (r *Relay) dial(ctx context.Context, h hop, from mailFrom, mxs []*net.MX) (
 			continue
 		}
 		for _, a := range addrs {
-			up, reply, err := r.open(ctx, h, host, a, tcfg.Clone(), from)
+			up, reply, err := r.open(ctx, h, host, a, tcfg, from)
 			if err == nil {
 				return up, nil, nil
 			}
@@ -85,7 +85,8 @@ func (r *Relay) lookupHost(ctx context.Context, host string) ([]netip.Addr, erro
 
 // open connects to one address of host and goes as far as MAIL FROM. The greeting, EHLO and
 // STARTTLS are spoken here (go-smtp's client has no way to send its own EHLO name before
-// STARTTLS); go-smtp's client takes over on the (encrypted) connection.
+// STARTTLS); go-smtp's client takes over on the (encrypted) connection. tcfg is the hop's TLS
+// client configuration, cloned when STARTTLS is offered.
 func (r *Relay) open(ctx context.Context, h hop, host string, a netip.Addr, tcfg *tls.Config, from mailFrom) (*upstream, *smtp.SMTPError, error) {
 	timeout := r.limits.NextHopTimeout.Or(DefaultNextHopTimeout)
 	d := net.Dialer{Timeout: timeout}
@@ -122,6 +123,7 @@ func (r *Relay) open(ctx context.Context, h hop, host string, a netip.Addr, tcfg
 		if _, _, err := tp.ReadResponse(220); err != nil {
 			return fail(replyFor(host, err), err)
 		}
+		tcfg = tcfg.Clone() // the hop's, shared by every address tried
 		tcfg.ServerName = host
 		tc := tls.Client(conn, tcfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
