@@ -67,7 +67,10 @@ func (p *Policy) Peer(s Session) PeerVerdict {
 	}
 	if v.InNetworks && v.CertName != "" {
 		v.EXO = true
-		v.Reasons = append(v.Reasons, reason(ReasonPeerEXOVerified, a.String()+" presented "+v.CertName))
+		// One allocation: Peer runs at RCPT and again for every message.
+		var buf [64]byte
+		b := append(append(a.AppendTo(buf[:0]), " presented "...), v.CertName...)
+		v.Reasons = append(v.Reasons, reason(ReasonPeerEXOVerified, string(b)))
 	}
 	return v
 }

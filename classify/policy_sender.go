@@ -128,15 +128,16 @@ func fromBinding() binding {
 // senderDomain classifies one sender domain, read from field b, for tenant id.
 func (p *Policy) senderDomain(id tenantgate.TenantID, b binding, dom tenantgate.Domain) (tenantgate.Reason, bool) {
 	m := p.d.SenderDomain(id, dom)
-	d := b.what + " domain " + clip(string(dom))
+	// Each detail is one concatenation: they are built for every message.
 	switch m.Class {
 	case tenantgate.SenderTenantDomain:
-		return reason(b.tenantDomain, d+" is covered by accepted domain "+string(m.Accepted.Name)+" of the tenant"), true
+		return reason(b.tenantDomain, b.what+" domain "+clip(string(dom))+" is covered by accepted domain "+string(m.Accepted.Name)+" of the tenant"), true
 	case tenantgate.SenderSendAs:
-		return reason(b.sendAs, d+" matches sendAs "+string(m.Pattern)), true
+		return reason(b.sendAs, b.what+" domain "+clip(string(dom))+" matches sendAs "+string(m.Pattern)), true
 	case tenantgate.SenderOtherServedTenant:
-		return reason(b.otherServedTenant, d+" is at or below "+string(m.Accepted.Name)+", an accepted domain of served tenant "+m.Tenant.Name), false
+		return reason(b.otherServedTenant, b.what+" domain "+clip(string(dom))+" is at or below "+string(m.Accepted.Name)+", an accepted domain of served tenant "+m.Tenant.Name), false
 	}
+	d := b.what + " domain " + clip(string(dom))
 	if !m.Tenant.ID.IsZero() {
 		d += " is an accepted domain of " + m.Tenant.Name + ", not of the tenant, and no sendAs matches"
 	} else {

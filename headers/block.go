@@ -162,7 +162,7 @@ func (f *blockFields) name() (name []byte, ok bool) {
 // would return exactly that key for it.
 func scanKey(name []byte) string {
 	for _, k := range [...]string{keyFrom, keyAuthResults, keyCrossTenantID, keyFromEntity, keyAuthAs, keyFFAS, keyEOPTenant} {
-		if len(name) == len(k) && EqualFold(string(name), k) {
+		if len(name) == len(k) && equalFold(name, k) {
 			return k
 		}
 	}

@@ -468,7 +468,11 @@ func fillInstances(fields textproto.HeaderFields, list []FieldRef) {
 // §2.2, ASCII) and Exchange Online's keyword values (Hosted, Anonymous, …) are compared. Unlike
 // strings.EqualFold it never lets a non-ASCII letter such as 'ſ' or the Kelvin sign stand for an
 // ASCII one.
-func EqualFold(a, b string) bool {
+func EqualFold(a, b string) bool { return equalFold(a, b) }
+
+// equalFold is EqualFold for a name in bytes too (scanKey), without converting it to a string:
+// the conversion copies a name longer than 32 bytes.
+func equalFold[T string | []byte](a T, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -99,6 +99,8 @@ type Plan struct {
 	d        *tenantgate.Directory
 	tenants  map[tenantgate.TenantID]tenantHop
 	internet string
+	// internetDetail is the detail of ReasonPlanInternet after the recipient's domain.
+	internetDetail string
 }
 
 // NewPlan builds the routing table of d's gateway. It refuses, all errors at once, a served
@@ -131,6 +133,7 @@ func NewPlanUnchecked(d *tenantgate.Directory) (*Plan, error) {
 	if id := d.InternetIdentity(); id != nil {
 		p.internet = id.Name
 	}
+	p.internetDetail = " with identity " + strconv.Quote(p.internet) + ", opportunistic TLS"
 	var errs []error
 	for _, t := range d.Tenants() {
 		if !d.Serves(t.ID) {
@@ -210,7 +213,8 @@ func (p *Plan) Next(v classify.Verdict, rcpt string) Hop {
 	if act == nil {
 		return p.refuse(h, ReasonPlanNotInVerdict, "the verdict does not decide "+clipText(rcpt))
 	}
-	h.Reasons = append(h.Reasons, act.Reasons...)
+	// Room for the plan's own reason after the verdict's.
+	h.Reasons = append(make([]tenantgate.Reason, 0, len(act.Reasons)+1), act.Reasons...)
 	switch act.Action {
 	case classify.Reject:
 		h.Reply = act.Reply
@@ -230,7 +234,7 @@ func (p *Plan) Next(v classify.Verdict, rcpt string) Hop {
 		h.Kind = HopInternet
 		h.Identity = p.internet
 		h.Reasons = append(h.Reasons, tenantgate.Reason{Code: ReasonPlanInternet,
-			Detail: "to the MX of " + string(h.Domain) + " with identity " + strconv.Quote(p.internet) + ", opportunistic TLS"})
+			Detail: "to the MX of " + string(h.Domain) + p.internetDetail})
 		return h
 	}
 	return p.refuse(h, ReasonPlanUndecided, fmt.Sprintf("the verdict's action %q routes nowhere", act.Action))
