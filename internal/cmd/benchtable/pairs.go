@@ -61,6 +61,9 @@ func rows() []row {
 		{Budget: "milter: classification ≤ 10% of a transaction", Pkg: "./examples/milter",
 			Baseline: "BenchmarkMilterTransaction", Candidate: "BenchmarkMilterClassification", Check: ratioAtMost, Limit: 0.10, Percent: true},
 		{Budget: "relay: throughput on the same CPU ≥ 0.95× a pass-through go-smtp relay with the same connection handling (pass-through CPU ÷ relay CPU per message, each server in its own process)", Pkg: "./examples/relay",
-			Candidate: "BenchmarkRelayVsPassThrough", Metric: "cpu-ratio", Check: metricAtLeast, Limit: 0.95},
+			Candidate: "BenchmarkRelayVsPassThrough", Metric: "cpu-ratio", Check: metricAtLeast, Limit: 0.95,
+			// A ratio of CPU times read from two processes: 5,000 messages each per round (the 1 s
+			// default sends about 1,000), so that a noisy batch weighs less.
+			Benchtime: "5000x"},
 	}
 }
