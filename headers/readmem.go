@@ -14,8 +14,10 @@ import (
 // body after the header block is left unread.
 const memChunk = 8 << 10
 
-// streamStart is the size readInPlace starts a stream's block with.
-const streamStart = 16 << 10
+// streamStart is the size readInPlace starts a stream's block with (and Read's bufio path its
+// capacity): room for the 10–25 KB header blocks Exchange Online writes, so that those are read
+// without growing the buffer and copying what it holds.
+const streamStart = 32 << 10
 
 // errReadCount is the error of a reader that says it read fewer than none or more bytes than it
 // was given room for.
