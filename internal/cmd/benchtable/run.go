@@ -20,16 +20,19 @@ type runner struct {
 	benchtime string        // default -test.benchtime
 	cputime   bool          // compare CPU time per iteration in the rows that have CPUIters
 	timeout   time.Duration // per process
-	pin       int           // the CPU every process of a ratio row runs on (taskset); -1: any
+	pin       int           // the CPU the CPU-time comparisons run on (taskset); -1: any
 	bins      map[string]string
 }
 
-// command returns the command that runs bin with args for row rw. A ratio row's processes all
-// run on CPU r.pin: the CPUs of a virtual machine need not be equally fast (on the machine of
-// the README's table one ran the same benchmark 1.75× slower than the other for an hour), and a
-// baseline on one and a candidate on the other would compare the CPUs.
-func (r *runner) command(ctx context.Context, rw row, bin string, args ...string) *exec.Cmd {
-	if r.pin >= 0 && rw.Check == ratioAtMost {
+// command returns the command that runs bin with args; with pinned, on CPU r.pin. The CPU-time
+// comparisons (cpuPerOp) pin their processes: they run on one CPU anyway (GOMAXPROCS 1), the
+// CPUs of a virtual machine need not be equally fast (on the machine of the README's table one
+// ran the same benchmark 1.75× slower than the other for an hour), and a baseline on one and a
+// candidate on the other would compare the CPUs. The wall-time rows are not pinned: their
+// garbage collector works on the other CPU, and pinned, a candidate with a larger heap (100,000
+// tenants) would pay its marking in the time measured.
+func (r *runner) command(ctx context.Context, pinned bool, bin string, args ...string) *exec.Cmd {
+	if pinned && r.pin >= 0 {
 		return exec.CommandContext(ctx, "taskset", append([]string{"-c", strconv.Itoa(r.pin), bin}, args...)...)
 	}
 	return exec.CommandContext(ctx, bin, args...)
@@ -75,7 +78,7 @@ func (r *runner) bench(ctx context.Context, rw row, name string) (map[string]flo
 	args = append(args, rw.Args...)
 	ctx, cancel := context.WithTimeout(ctx, r.timeout+30*time.Second)
 	defer cancel()
-	cmd := r.command(ctx, rw, bin, args...)
+	cmd := r.command(ctx, false, bin, args...)
 	cmd.Dir = filepath.Join(r.root, rw.Pkg) // as go test runs it: testdata is relative
 	var out bytes.Buffer
 	cmd.Stdout = &out
@@ -107,7 +110,7 @@ func (r *runner) cpuPerOp(ctx context.Context, rw row, name string, n int) (floa
 			"-test.count", "1", "-test.timeout", r.timeout.String(), "-test.cpu", "1"}, rw.Args...)
 		ctx, cancel := context.WithTimeout(ctx, r.timeout+30*time.Second)
 		defer cancel()
-		cmd := r.command(ctx, rw, bin, args...)
+		cmd := r.command(ctx, true, bin, args...)
 		cmd.Dir = filepath.Join(r.root, rw.Pkg)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
