@@ -41,6 +41,7 @@ const (
 	envBenchSink    = "TENANTGATE_BENCH_SINK"       // the sink's host:port
 	envBenchBurn    = "TENANTGATE_BENCH_BURN"       // extra CPU the relay spends per message (a time.Duration)
 	envBenchProfile = "TENANTGATE_BENCH_CPUPROFILE" // write the relay's CPU profile to this file (the pass-through's to file.pass)
+	envBenchBody    = "TENANTGATE_BENCH_BODY"       // the message body's size in bytes (default: a 40-byte body)
 )
 
 // benchParallel is the number of client connections to each server: enough to keep a server busy
@@ -72,8 +73,34 @@ func newBenchRig(tb testing.TB) *benchRig {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	rig.msg = append(append(head, "\r\n"...), []byte("Hello,\r\n\r\nthe body of a short message.\r\n")...)
+	body, err := benchBody(os.Getenv(envBenchBody))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rig.msg = append(append(head, "\r\n"...), body...)
 	return rig
+}
+
+// benchBody is the body of the benchmark's message: a short sentence, or size bytes (a number) of
+// 78-byte text lines, the last one shortened (one byte fewer when only one would be left), for
+// the ratio at other message sizes.
+func benchBody(size string) ([]byte, error) {
+	if size == "" {
+		return []byte("Hello,\r\n\r\nthe body of a short message.\r\n"), nil
+	}
+	n, err := strconv.Atoi(size)
+	if err != nil || n < 2 || n > 64<<20 {
+		return nil, fmt.Errorf("%s=%q: want a size in bytes from 2 to 64 MiB", envBenchBody, size)
+	}
+	line := []byte(strings.Repeat("lorem ipsum dolor sit amet ", 3)[:76] + "\r\n")
+	b := make([]byte, 0, n)
+	for len(b)+len(line) <= n {
+		b = append(b, line...)
+	}
+	if k := n - len(b); k >= 2 {
+		b = append(append(b, line[:k-2]...), "\r\n"...)
+	}
+	return b, nil
 }
 
 // benchCerts are the certificates newBenchRig wrote.
@@ -494,5 +521,28 @@ func TestBenchmarkRuns(t *testing.T) {
 	}
 	if r := testing.Benchmark(BenchmarkRelay); r.N == 0 {
 		t.Error("BenchmarkRelay failed")
+	}
+}
+
+func TestBenchBody(t *testing.T) {
+	for _, n := range []int{2, 3, 77, 78, 79, 80, 20000} {
+		b, err := benchBody(strconv.Itoa(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// n bytes of CRLF lines, none longer than 78 characters with its CRLF (RFC 5322 §2.1.1).
+		if len(b) != n && !(n%78 == 1 && len(b) == n-1) {
+			t.Errorf("size %d: %d bytes", n, len(b))
+		}
+		for i, l := range strings.SplitAfter(string(b), "\r\n") {
+			if l != "" && (!strings.HasSuffix(l, "\r\n") || len(l) > 78 || strings.ContainsAny(l[:len(l)-2], "\r\n")) {
+				t.Errorf("size %d, line %d: %q", n, i, l)
+			}
+		}
+	}
+	for _, bad := range []string{"x", "1", "-5", "99999999999"} {
+		if _, err := benchBody(bad); err == nil {
+			t.Errorf("%s=%q accepted", envBenchBody, bad)
+		}
 	}
 }

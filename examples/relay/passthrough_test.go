@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,21 +21,25 @@ import (
 // the first recipient's MX and decides nothing, with the relay's connection handling for the
 // benchmark's recipient, which the relay relays to the Internet (upstream.go, nexthop.go): RCPT is
 // accepted without contacting the next hop; at the end of DATA the MX host is looked up (with the
-// relay's resolver) and the next-hop session opens (greeting and
-// EHLO read with net/textproto, then replayed to go-smtp's client, so that EHLO costs one round
-// trip), MAIL, RCPT and the message are sent, the next hop's answer is the client's answer, and
-// the session ends with QUIT when the transaction does (go-smtp resets the session after DATA and
-// at MAIL).
-// Like the relay, it sets a read deadline before every command and a write deadline before every
-// reply (go-smtp's ReadTimeout and WriteTimeout, RFC 5321 §4.5.3.2), and before every read of a
-// message (DefaultDataBlockTimeout, never past DefaultDataTimeout after DATA), and it limits the
-// message size and the recipients as the relay's defaults do.
-// What the relay does beyond it — TLS evidence, classification, DNS, header parsing and editing,
-// spooling, budgets, logging — is what the benchmark weighs.
+// relay's resolver) and the next-hop session opens (greeting and EHLO read with net/textproto,
+// then replayed to go-smtp's client, so that EHLO costs one round trip), MAIL, RCPT and the
+// message are sent, the next hop's answer is the client's answer, and the session ends with QUIT
+// when the transaction does (go-smtp resets the session after DATA and at MAIL).
+//
+// Like the relay, it holds each message in memory it reuses (a bytes.Buffer from a pool; the
+// relay's spool takes 32 KiB chunks from one), sets a read deadline before every command and a
+// write deadline before every reply (go-smtp's ReadTimeout and WriteTimeout, RFC 5321 §4.5.3.2),
+// and before every read of a message (DefaultDataBlockTimeout, never past DefaultDataTimeout
+// after DATA), and it limits the message size and the recipients as the relay's defaults do.
+// What the relay does beyond it — TLS evidence, classification, DNS at RCPT, header checks,
+// parsing and editing, the bare CR/LF check, spool limits, budgets, logging — is what the
+// benchmark weighs.
 type passThrough struct {
 	resolver route.Resolver
 	port     int
 	hostname string
+	// buffers hold the messages, *bytes.Buffer, reused as the relay reuses its spool's chunks.
+	buffers *sync.Pool
 }
 
 func (p passThrough) NewSession(c *smtp.Conn) (smtp.Session, error) {
@@ -75,10 +81,13 @@ func (s *passSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (s *passSession) Data(r io.Reader) error {
-	msg, err := io.ReadAll(&passDataReader{r: r, c: s.conn.Conn(), end: time.Now().Add(DefaultDataTimeout)})
-	if err != nil {
+	buf := s.p.buffers.Get().(*bytes.Buffer)
+	defer s.p.buffers.Put(buf)
+	buf.Reset()
+	if _, err := buf.ReadFrom(&passDataReader{r: r, c: s.conn.Conn(), end: time.Now().Add(DefaultDataTimeout)}); err != nil {
 		return err
 	}
+	msg := buf.Bytes()
 	c, err := s.open()
 	if err != nil {
 		return replyFor(s.host, err)
@@ -176,7 +185,8 @@ func (d *passDataReader) Read(p []byte) (int, error) {
 // certificate, a client certificate requested as the relay requests it.
 func newPassServer(tb testing.TB, sink string, cert *tls.Certificate) *smtp.Server {
 	res, port := benchResolver(tb, sink)
-	s := smtp.NewServer(passThrough{resolver: res, port: port, hostname: "gw.example.net"})
+	s := smtp.NewServer(passThrough{resolver: res, port: port, hostname: "gw.example.net",
+		buffers: &sync.Pool{New: func() any { return new(bytes.Buffer) }}})
 	s.Domain = "gw.example.net"
 	s.ErrorLog = discardLog{}
 	s.ReadTimeout, s.WriteTimeout = DefaultTimeout, DefaultTimeout

@@ -33,17 +33,11 @@ func newSpool(r *Relay) *spool { return &spool{r: r} }
 func (s *spool) Write(p []byte) (int, error) {
 	written := 0
 	for s.f == nil && len(p) > 0 {
-		off := int(s.memN % chunkSize)
-		if off == 0 { // the last chunk is full
-			if s.memN+chunkSize > s.r.limits.SpoolThreshold || !s.r.memBudget.take("", chunkSize) {
-				if err := s.openFile(); err != nil {
-					return written, err
-				}
-				break
-			}
-			s.chunks = append(s.chunks, s.r.chunks.Get().(*[chunkSize]byte))
+		room, err := s.room()
+		if err != nil {
+			return written, err
 		}
-		k := copy(s.chunks[len(s.chunks)-1][off:], p)
+		k := copy(room, p)
 		p, written, s.memN, s.n = p[k:], written+k, s.memN+int64(k), s.n+int64(k)
 	}
 	if len(p) == 0 {
@@ -59,6 +53,20 @@ func (s *spool) Write(p []byte) (int, error) {
 	return written + k, err
 }
 
+// room returns the free part of the last memory chunk, taking a new chunk when it is full (or
+// there is none) and SpoolThreshold and MemoryBytes allow; when they do not, it opens the spool
+// file and returns nil.
+func (s *spool) room() ([]byte, error) {
+	off := int(s.memN % chunkSize)
+	if off == 0 {
+		if s.memN+chunkSize > s.r.limits.SpoolThreshold || !s.r.memBudget.take("", chunkSize) {
+			return nil, s.openFile()
+		}
+		s.chunks = append(s.chunks, s.r.chunks.Get().(*[chunkSize]byte))
+	}
+	return s.chunks[len(s.chunks)-1][off:], nil
+}
+
 func (s *spool) openFile() error {
 	f, err := os.CreateTemp(s.r.limits.SpoolDir, "relay-*.msg") // mode 0600
 	if err != nil {
@@ -68,11 +76,32 @@ func (s *spool) openFile() error {
 	return nil
 }
 
-// ReadFrom copies r into the spool through one buffer from the relay's pool.
+// ReadFrom reads r into the spool: into the memory chunks themselves while Write would put the
+// bytes there (a chunk is taken, under the same thresholds, when the last one is full), then
+// through one buffer from the relay's pool into Write, that is into the spool file.
 func (s *spool) ReadFrom(r io.Reader) (int64, error) {
+	var total int64
+	for s.f == nil {
+		room, err := s.room()
+		if err != nil {
+			return total, err
+		}
+		if room == nil {
+			break
+		}
+		k, err := r.Read(room)
+		s.memN, s.n, total = s.memN+int64(k), s.n+int64(k), total+int64(k)
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
 	buf := s.r.chunks.Get().(*[chunkSize]byte)
 	defer s.r.chunks.Put(buf)
-	return io.CopyBuffer(struct{ io.Writer }{s}, r, buf[:])
+	k, err := io.CopyBuffer(struct{ io.Writer }{s}, r, buf[:])
+	return total + k, err
 }
 
 // writeTo writes everything written to w, from the start; it may be called again. The memory
