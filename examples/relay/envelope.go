@@ -141,11 +141,10 @@ func encodeMailbox(addr string, smtputf8 bool) (string, *smtp.SMTPError) {
 	if !validDomainPart(domain) {
 		return "", errAddrDomain
 	}
-	out := local
+	out := addr // a Dot-string local part is sent as it came
 	if !isDotString(local) {
-		out = quoteLocal(local)
+		out = quoteLocal(local) + "@" + domain
 	}
-	out += "@" + domain
 	if len(out)+2 > maxPath {
 		return "", errAddrTooLong
 	}

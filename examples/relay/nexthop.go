@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -29,8 +28,7 @@ func (s *session) connect(ctx context.Context, h hop, atRcpt bool) (*smtp.SMTPEr
 		s.r.upBudget.give(s.ip, 1)
 		return reply, err
 	}
-	var once sync.Once
-	up.release = func() { once.Do(func() { s.r.upBudget.give(s.ip, 1) }) }
+	up.budget, up.key = s.r.upBudget, s.ip
 	for _, rc := range s.rcpts {
 		if reply, err := up.rcpt(rc); err != nil {
 			up.close()
@@ -40,7 +38,8 @@ func (s *session) connect(ctx context.Context, h hop, atRcpt bool) (*smtp.SMTPEr
 			return reply, err
 		}
 	}
-	s.hop, s.up = &h, up
+	s.setHop(h)
+	s.up = up
 	return nil, nil
 }
 

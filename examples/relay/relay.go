@@ -77,6 +77,8 @@ type Relay struct {
 	chunks     sync.Pool
 	// verdictFields holds the verdict fields as the next hop receives them (headerblock.go).
 	verdictFields verdictFields
+	// clientConfigs holds each next hop's TLS client configuration (upstream.go).
+	clientConfigs clientConfigs
 
 	// op is the operational configuration (mode.go); root is the relay of the first
 	// configuration, which keeps the connections of all (reload.go); nil: this one.

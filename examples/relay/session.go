@@ -30,6 +30,8 @@ type session struct {
 	ip   string        // the client's address, the key of its per-address budgets
 	cc   *clientConn   // nil when not served on the relay's Listener
 	br   *bufio.Reader // reads each message (Data); one per session, 4 KiB
+	mr   messageReader // what br reads, set up again for each message
+	body spool         // each message's body, set up again for each message
 	hbuf []byte        // holds each message's header block (readMessageHeader); one per session, bounded
 
 	// The transaction. from and rcpts are the addresses in the RFC 5321 form the next hop
@@ -37,7 +39,8 @@ type session struct {
 	mail    *mailFrom // nil until a MAIL was accepted
 	from    string
 	rcpts   []string
-	hop     *hop      // the one next hop of this transaction
+	hop     *hop // the one next hop of this transaction: nil, or &hopv (setHop)
+	hopv    hop
 	mx      []*net.MX // hop's MX hosts, looked up at RCPT for a relayed recipient; dial uses them
 	relayed bool      // hop is a deferred (relayed) recipient's: opened at end of data only
 	up      *upstream // open from the first Inbound RCPT until idle (nexthop.go); for a relayed recipient, from end of data
@@ -51,6 +54,12 @@ func (s *session) Reset() {
 	if s.cc != nil {
 		s.cc.inTx.Store(false)
 	}
+}
+
+// setHop makes h the transaction's next hop, held in the session rather than allocated.
+func (s *session) setHop(h hop) {
+	s.hopv = h
+	s.hop = &s.hopv
 }
 
 func (s *session) Logout() error {
@@ -126,7 +135,8 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 			log.Info("rcpt refused", "reply", reply.Message, "err", err.Error())
 			return reply
 		}
-		s.hop, s.relayed, s.mx = &h, true, mxs
+		s.setHop(h)
+		s.relayed, s.mx = true, mxs
 		s.rcpts = append(s.rcpts, to)
 		if log.Enabled(context.Background(), slog.LevelInfo) {
 			log.Info("rcpt accepted", "hop", h.key())
@@ -170,7 +180,8 @@ func (s *session) Data(r io.Reader) error {
 	if logging {
 		log = log.With("from", s.from, "rcpts", s.rcpts)
 	}
-	mr := &messageReader{r: r, cc: s.cc, end: time.Now().Add(time.Duration(s.r.limits.DataTimeout))}
+	s.mr = messageReader{r: r, cc: s.cc, end: time.Now().Add(time.Duration(s.r.limits.DataTimeout))}
+	mr := &s.mr
 	if s.br == nil {
 		s.br = bufio.NewReaderSize(mr, 4096)
 	} else {
@@ -220,7 +231,8 @@ func (s *session) Data(r io.Reader) error {
 		}
 	}
 	s.r.op.metrics.Decided(v, outcome, took)
-	body := newSpool(s.r)
+	s.body = spool{r: s.r}
+	body := &s.body
 	defer body.close()
 	if _, err := body.ReadFrom(br); err != nil {
 		return s.refuseData(log, err, mr)

@@ -26,8 +26,6 @@ type spool struct {
 	disk   int64 // taken from diskBudget
 }
 
-func newSpool(r *Relay) *spool { return &spool{r: r} }
-
 // Write appends p: to memory while the thresholds allow, then to the spool file. Its errors are
 // errSpoolBudget and the file system's; localReply maps them.
 func (s *spool) Write(p []byte) (int, error) {

@@ -54,7 +54,7 @@ func TestSpoolReadFrom(t *testing.T) {
 				func(s *spool, r io.Reader) (int64, error) { return s.ReadFrom(r) },
 			} {
 				r := testSpoolRelay(t, tc.threshold, tc.memory, tc.disk)
-				s := newSpool(r)
+				s := &spool{r: r}
 				// One byte at a time and in odd pieces: ReadFrom must not depend on full reads.
 				src := io.MultiReader(iotest.OneByteReader(bytes.NewReader(data[:min(len(data), 7)])),
 					iotest.HalfReader(bytes.NewReader(data[min(len(data), 7):])))

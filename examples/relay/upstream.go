@@ -13,6 +13,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -25,8 +27,11 @@ type upstream struct {
 	host string
 	addr netip.Addr
 	tls  bool
-	// release returns the session to the next-hop budget (nexthop.go); nil for none.
-	release func()
+	// budget and key are what the session took from the next-hop budget (nexthop.go), given
+	// back once by close; budget is nil for none.
+	budget   *budget
+	key      string
+	released atomic.Bool
 }
 
 // dial opens a session with h's next hop and sends MAIL FROM: DNS (route.MailHosts for MX hops,
@@ -47,13 +52,13 @@ func (r *Relay) dial(ctx context.Context, h hop, from mailFrom, mxs []*net.MX) (
 			hosts = append(hosts, mx.Host)
 		}
 	}
-	tcfg, err := r.ids.ClientConfig(nil, h.ClientHop(), r.clientOpts)
+	tcfg, err := r.clientConfigs.get(h, func() (*tls.Config, error) { return r.ids.ClientConfig(nil, h.ClientHop(), r.clientOpts) })
 	if err != nil {
 		// A configuration fault (unknown identity): retrying cannot help the message, but the
 		// operator can; keep the mail at the client.
 		return nil, errMisconfigured, err
 	}
-	last, lastErr := errNoAnswer, error(errors.New("no address"))
+	last, lastErr := errNoAnswer, errNoAddress
 	for _, host := range hosts {
 		addrs, err := r.lookupHost(ctx, host)
 		if err != nil {
@@ -76,9 +81,58 @@ func (r *Relay) dial(ctx context.Context, h hop, from mailFrom, mxs []*net.MX) (
 	return nil, last, lastErr
 }
 
+// maxClientConfigs bounds clientConfigs: one configuration per next hop and identity, so a
+// gateway has few; past the bound they are built for each session.
+const maxClientConfigs = 1024
+
+// clientConfigs remembers the TLS client configuration tlsid.Identities.ClientConfig builds for a
+// hop: the same for every session to it, shared and never changed (open clones it before use).
+// The zero value is ready.
+type clientConfigs struct {
+	mu sync.RWMutex
+	m  map[clientConfigKey]*tls.Config
+}
+
+// clientConfigKey is what ClientConfig reads of a hop (route.Hop.ClientHop); the names are
+// joined with NUL, which no DNS name holds.
+type clientConfigKey struct{ server, identity, verify string }
+
+// get returns the configuration for h, calling build the first time; build's errors are not
+// remembered.
+func (c *clientConfigs) get(h hop, build func() (*tls.Config, error)) (*tls.Config, error) {
+	k := clientConfigKey{h.Host, h.Identity, strings.Join(h.VerifyNames, "\x00")}
+	c.mu.RLock()
+	cfg, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return cfg, nil
+	}
+	cfg, err := build()
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[clientConfigKey]*tls.Config{}
+	}
+	if len(c.m) < maxClientConfigs {
+		c.m[k] = cfg
+	}
+	c.mu.Unlock()
+	return cfg, nil
+}
+
+// errNoAddress is dial's error when no host of the hop had an address to try.
+var errNoAddress = errors.New("no address")
+
+// lookupHost returns host's addresses: host itself when it is an IP address, else the
+// resolver's. Only a host that may be an address (a digit first, or a colon) is parsed as one,
+// since a failed parse allocates its error.
 func (r *Relay) lookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
-	if a, err := netip.ParseAddr(host); err == nil {
-		return []netip.Addr{a}, nil
+	if host != "" && ('0' <= host[0] && host[0] <= '9' || strings.IndexByte(host, ':') >= 0) {
+		if a, err := netip.ParseAddr(host); err == nil {
+			return []netip.Addr{a}, nil
+		}
 	}
 	return r.resolver.LookupHost(ctx, host)
 }
@@ -266,8 +320,8 @@ func (u *upstream) close() {
 	}
 	_ = u.c.Quit()
 	_ = u.c.Close()
-	if u.release != nil {
-		u.release()
+	if u.budget != nil && !u.released.Swap(true) {
+		u.budget.give(u.key, 1)
 	}
 }
 
