@@ -27,7 +27,7 @@ import (
 // when the transaction does (go-smtp resets the session after DATA and at MAIL).
 //
 // Like the relay, it holds each message in memory it reuses (a bytes.Buffer from a pool; the
-// relay's spool takes 32 KiB chunks from one), sets a read deadline before every command and a
+// relay's spool takes 8 KiB chunks from one), sets a read deadline before every command and a
 // write deadline before every reply (go-smtp's ReadTimeout and WriteTimeout, RFC 5321 §4.5.3.2),
 // and before every read of a message (DefaultDataBlockTimeout, never past DefaultDataTimeout
 // after DATA), and it limits the message size and the recipients as the relay's defaults do.

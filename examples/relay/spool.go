@@ -8,8 +8,10 @@ import (
 )
 
 // chunkSize is the unit in which a message's bytes are held in memory and taken from
-// Limits.MemoryBytes.
-const chunkSize = 32 << 10
+// Limits.MemoryBytes. 8 KiB rather than 32: the pool's idle chunks are live heap, and with a
+// small directory (Go's 4 MiB minimum heap) 32 KiB chunks made the garbage collector run 10 %
+// more often (125 against 113 collections per 10,000 messages of the relay benchmark).
+const chunkSize = 8 << 10
 
 // spool holds one message body while the relay decides and delivers it: its first bytes in
 // memory, up to Limits.SpoolThreshold and as long as Limits.MemoryBytes (shared by every
