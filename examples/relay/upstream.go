@@ -52,7 +52,9 @@ func (r *Relay) dial(ctx context.Context, h hop, from mailFrom, mxs []*net.MX) (
 			hosts = append(hosts, mx.Host)
 		}
 	}
-	tcfg, err := r.clientConfigs.get(h, func() (*tls.Config, error) { return r.ids.ClientConfig(nil, h.ClientHop(), r.clientOpts) })
+	tcfg, err := r.clientConfigs.get(h, func() (*tls.Config, error) {
+		return r.ids.ClientConfig(nil, h.ClientHop(), r.clientOpts)
+	})
 	if err != nil {
 		// A configuration fault (unknown identity): retrying cannot help the message, but the
 		// operator can; keep the mail at the client.
