@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"net/textproto"
-	"strings"
 )
 
 // CheckBytes checks a header block in memory as ReadBytes does, without building a header: it
@@ -172,13 +171,17 @@ func scanKey(name []byte) string {
 // Value is the value AddRaw gives the field: folding undone, white space around line breaks
 // and at both ends dropped, lines joined with one space.
 func (f *blockFields) Value() string {
+	var buf [2048]byte // most values fit: one allocation, the string's
+	return string(f.appendValue(buf[:0]))
+}
+
+// appendValue appends Value's bytes to dst.
+func (f *blockFields) appendValue(dst []byte) []byte {
 	colon := bytes.IndexByte(f.field, ':')
 	if colon < 0 {
-		return ""
+		return dst
 	}
-	v := f.field[colon+1:]
-	var b strings.Builder
-	b.Grow(len(v))
+	v, start := f.field[colon+1:], len(dst)
 	for {
 		i := bytes.IndexByte(v, '\n')
 		line := v
@@ -187,13 +190,13 @@ func (f *blockFields) Value() string {
 		}
 		line = bytes.TrimSuffix(line, []byte{'\r'})
 		if line = bytes.Trim(line, " \t"); len(line) > 0 {
-			if b.Len() > 0 {
-				b.WriteByte(' ')
+			if len(dst) > start {
+				dst = append(dst, ' ')
 			}
-			b.Write(line)
+			dst = append(dst, line...)
 		}
 		if i < 0 {
-			return b.String()
+			return dst
 		}
 		v = v[i+1:]
 	}

@@ -1,6 +1,7 @@
 package headers
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/emersion/go-message/textproto"
@@ -243,7 +244,7 @@ func scanEvidence(fields textproto.HeaderFields, opts EvidenceOptions) Evidence 
 		case keyAuthAs:
 			kindValue(&e.AuthAs, &e.KindConflicts, key, strings.TrimSpace(f.Value()))
 		case keyFFAS:
-			kindValue(&e.DIR, &e.KindConflicts, key, antispamDIR(f.Value()))
+			kindValue(&e.DIR, &e.KindConflicts, key, fieldDIR(f))
 		case keyFrom:
 			e.FromCount++
 			if e.FromCount == 1 {
@@ -360,19 +361,75 @@ func kindValue(dst *string, conflicts *[]string, key, v string) {
 
 // antispamDIR returns the first DIR item of an X-Forefront-Antispam-Report value, read with the
 // item grammar of ParseAntispamReport (splitItems), in upper case; "" if there is none. It reads
-// the items in place: "(null)" holds no ';' or ':', so removing it item by item, and from a value
-// only when the key before it holds no '(', reads what splitItems reads.
+// the items in place. splitItems removes "(null)" from the whole value once, before it splits:
+// "(null)" holds no ';' or ':', so that is removing it once from each item, and from the value
+// alone when the key before it holds no '(' (and so no "(null)"); when it does, the item is
+// cleaned whole and its value must not be cleaned again ("(nu(null)ll)" becomes "(null)" and
+// stays).
 func antispamDIR(v string) string {
 	for item := range strings.SplitSeq(unfold(v), ";") {
 		k, val, ok := strings.Cut(item, ":")
+		cleaned := false
 		if strings.IndexByte(k, '(') >= 0 {
 			k, val, ok = strings.Cut(strings.ReplaceAll(item, "(null)", ""), ":")
+			cleaned = true
 		}
 		if ok && EqualFold(strings.TrimSpace(k), "DIR") {
-			return strings.ToUpper(strings.TrimSpace(strings.ReplaceAll(val, "(null)", "")))
+			if !cleaned {
+				val = strings.ReplaceAll(val, "(null)", "")
+			}
+			return strings.ToUpper(strings.TrimSpace(val))
 		}
 	}
 	return ""
+}
+
+// fieldDIR is antispamDIR(f.Value()). The value of a field of a block in memory is unfolded on
+// the stack and read in place: X-Forefront-Antispam-Report runs to about 800 bytes, and only its
+// DIR item is wanted.
+func fieldDIR(f textproto.HeaderFields) string {
+	b, ok := f.(*blockFields)
+	if !ok {
+		return antispamDIR(f.Value())
+	}
+	var buf [2048]byte
+	return antispamDIRBytes(b.appendValue(buf[:0]))
+}
+
+// antispamDIRBytes is antispamDIR for a value already unfolded (unfold changes nothing in it),
+// in bytes: the same items, read the same way, and only the DIR value becomes a string.
+func antispamDIRBytes(v []byte) string {
+	null := []byte("(null)")
+	for {
+		item, rest, more := bytes.Cut(v, []byte{';'})
+		k, val, ok := bytes.Cut(item, []byte{':'})
+		cleaned := false
+		if bytes.IndexByte(k, '(') >= 0 {
+			k, val, ok = bytes.Cut(bytes.ReplaceAll(item, null, nil), []byte{':'})
+			cleaned = true
+		}
+		if ok && equalFold(bytes.TrimSpace(k), "DIR") {
+			if !cleaned && bytes.Contains(val, null) {
+				val = bytes.ReplaceAll(val, null, nil)
+			}
+			d := bytes.TrimSpace(val)
+			switch string(d) { // the values Exchange Online writes, without a copy
+			case "":
+				return ""
+			case "OUT":
+				return "OUT"
+			case "INB":
+				return "INB"
+			case "INT":
+				return "INT"
+			}
+			return string(bytes.ToUpper(d))
+		}
+		if !more {
+			return ""
+		}
+		v = rest
+	}
 }
 
 // verdict records a field with the verdict header's name when it is a copy of the gateway's

@@ -23,6 +23,7 @@ func TestAntispamDIR(t *testing.T) {
 		{"SFV:NSPM;SFS:(10019020)(396003);DIR:OUT;SFP:1102;", "OUT"},
 		{"CIP:255.255.255.255;CTRY:;LANG:en;SCL:1;SRV:;IPV:NLI;SFV:NSPM;H:x;PTR:;CAT:NONE;SFS:;DIR:INB;", "INB"},
 		{"dir: inb ;DIR:OUT", "INB"},                  // keys in any case, white space trimmed, the first wins
+		{"(null)DIR:(nu(null)ll)", "(NULL)"},          // "(null)" removed once: the one it leaves stays (fuzzing found it, 2026-12)
 		{"DI(null)R:OUT;", "OUT"},                     // "(null)" removed before the key is read
 		{"DIR:(null)OUT(null);", "OUT"},               // and from the value
 		{"DIR;DIR:OUT", "OUT"},                        // an item without ':' is skipped
@@ -48,6 +49,9 @@ func FuzzAntispamDIR(f *testing.F) {
 	f.Fuzz(func(t *testing.T, v string) {
 		if got, want := antispamDIR(v), splitItemsDIR(v); got != want {
 			t.Errorf("antispamDIR(%q) = %q, splitItems reads %q", v, got, want)
+		}
+		if got, want := antispamDIRBytes([]byte(unfold(v))), antispamDIR(v); got != want {
+			t.Errorf("antispamDIRBytes(unfold(%q)) = %q, antispamDIR reads %q", v, got, want)
 		}
 	})
 }
