@@ -360,29 +360,8 @@ func kindValue(dst *string, conflicts *[]string, key, v string) {
 }
 
 // antispamDIR returns the first DIR item of an X-Forefront-Antispam-Report value, read with the
-// item grammar of ParseAntispamReport (splitItems), in upper case; "" if there is none. It reads
-// the items in place. splitItems removes "(null)" from the whole value once, before it splits:
-// "(null)" holds no ';' or ':', so that is removing it once from each item, and from the value
-// alone when the key before it holds no '(' (and so no "(null)"); when it does, the item is
-// cleaned whole and its value must not be cleaned again ("(nu(null)ll)" becomes "(null)" and
-// stays).
-func antispamDIR(v string) string {
-	for item := range strings.SplitSeq(unfold(v), ";") {
-		k, val, ok := strings.Cut(item, ":")
-		cleaned := false
-		if strings.IndexByte(k, '(') >= 0 {
-			k, val, ok = strings.Cut(strings.ReplaceAll(item, "(null)", ""), ":")
-			cleaned = true
-		}
-		if ok && EqualFold(strings.TrimSpace(k), "DIR") {
-			if !cleaned {
-				val = strings.ReplaceAll(val, "(null)", "")
-			}
-			return strings.ToUpper(strings.TrimSpace(val))
-		}
-	}
-	return ""
-}
+// item grammar of ParseAntispamReport (splitItems), in upper case; "" if there is none.
+func antispamDIR(v string) string { return antispamDIRBytes([]byte(unfold(v))) }
 
 // fieldDIR is antispamDIR(f.Value()). The value of a field of a block in memory is unfolded on
 // the stack and read in place: X-Forefront-Antispam-Report runs to about 800 bytes, and only its
@@ -397,7 +376,11 @@ func fieldDIR(f textproto.HeaderFields) string {
 }
 
 // antispamDIRBytes is antispamDIR for a value already unfolded (unfold changes nothing in it),
-// in bytes: the same items, read the same way, and only the DIR value becomes a string.
+// in bytes, read in place: only the DIR value becomes a string. splitItems removes "(null)" from
+// the whole value once, before it splits: "(null)" holds no ';' or ':', so that is removing it
+// once from each item, and from the value alone when the key before it holds no '(' (and so no
+// "(null)"); when it does, the item is cleaned whole and its value must not be cleaned again
+// ("(nu(null)ll)" becomes "(null)" and stays).
 func antispamDIRBytes(v []byte) string {
 	null := []byte("(null)")
 	for {

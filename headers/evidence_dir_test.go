@@ -50,8 +50,5 @@ func FuzzAntispamDIR(f *testing.F) {
 		if got, want := antispamDIR(v), splitItemsDIR(v); got != want {
 			t.Errorf("antispamDIR(%q) = %q, splitItems reads %q", v, got, want)
 		}
-		if got, want := antispamDIRBytes([]byte(unfold(v))), antispamDIR(v); got != want {
-			t.Errorf("antispamDIRBytes(unfold(%q)) = %q, antispamDIR reads %q", v, got, want)
-		}
 	})
 }
