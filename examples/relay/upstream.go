@@ -179,7 +179,7 @@ func (r *Relay) open(ctx context.Context, h hop, host string, a netip.Addr, tcfg
 		if _, _, err := tp.ReadResponse(220); err != nil {
 			return fail(replyFor(host, err), err)
 		}
-		tcfg = tcfg.Clone() // the hop's, shared by every address tried
+		tcfg = tcfg.Clone() // shared by every session to the hop (clientConfigs)
 		tcfg.ServerName = host
 		tc := tls.Client(conn, tcfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
