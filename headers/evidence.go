@@ -361,7 +361,10 @@ func kindValue(dst *string, conflicts *[]string, key, v string) {
 
 // antispamDIR returns the first DIR item of an X-Forefront-Antispam-Report value, read with the
 // item grammar of ParseAntispamReport (splitItems), in upper case; "" if there is none.
-func antispamDIR(v string) string { return antispamDIRBytes([]byte(unfold(v))) }
+func antispamDIR(v string) string {
+	var buf [2048]byte // the value is read where it lies, not copied to the heap (most fit)
+	return antispamDIRBytes(append(buf[:0], unfold(v)...))
+}
 
 // fieldDIR is antispamDIR(f.Value()). The value of a field of a block in memory is unfolded on
 // the stack and read in place: X-Forefront-Antispam-Report runs to about 800 bytes, and only its
