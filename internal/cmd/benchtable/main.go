@@ -5,13 +5,17 @@
 //	go run ./internal/cmd/benchtable -rounds 5 -readme  # and write it into README.md
 //	go run ./internal/cmd/benchtable -only Parse        # only the rows whose candidate matches
 //	go run ./internal/cmd/benchtable -cputime          # CPU time, not wall time, where a row allows it
+//	go run ./internal/cmd/benchtable -exota 'CMD'      # and the milter against ExOTA-Milter
 //
 // It builds each package's test binary once (go test -c), then runs every benchmark alone in a
 // fresh process, -rounds times; a budget that is a ratio runs its baseline and its candidate
 // alternately (baseline first in even rounds, candidate first in odd ones), so both see the
 // same machine load, and the table gives the median of the per-round ratios with their range.
 // Compile's whole-process budget runs internal/cmd/compilebench and reads its peak RSS from the
-// kernel (ru_maxrss, Linux only). With -readme the table replaces what lies between the
+// kernel (ru_maxrss, Linux only). The milter's load budgets run internal/cmd/milterbench (its
+// package documentation says what it measures); the comparison with ExOTA-Milter runs only when
+// -exota gives the command that starts it (as milterbench's -peer, e.g. the one in
+// examples/milter/README.md), and its row says "not run" otherwise. With -readme the table replaces what lies between the
 // <!-- benchtable:begin --> and <!-- benchtable:end --> lines of README.md.
 package main
 
@@ -35,6 +39,7 @@ func main() {
 	readme := flag.Bool("readme", false, "also replace the table between the benchtable markers of README.md")
 	cputime := flag.Bool("cputime", false, "compare CPU time per iteration instead of wall time in the ratio rows that set a CPU iteration count (headers)")
 	pin := flag.Int("pin", 0, "with -cputime, run the CPU-time comparisons on this CPU (taskset -c); -1: on any CPU")
+	exota := flag.String("exota", "", "`command` starting ExOTA-Milter for the milter comparison (milterbench -peer); empty: that row is not run")
 	only := flag.String("only", "", "measure only the rows whose candidate benchmark matches this regular expression (not with -readme)")
 	flag.Parse()
 	if *rounds < 1 {
@@ -51,13 +56,15 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, rs, *root, *rounds, *benchtime, *cputime, *timeout, *pin, *readme); err != nil {
+	r := &runner{benchtime: *benchtime, cputime: *cputime, timeout: *timeout, pin: *pin, exota: *exota, bins: map[string]string{}}
+	if err := run(ctx, r, rs, *root, *rounds, *readme); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, rs []row, rootDir string, rounds int, benchtime string, cputime bool, timeout time.Duration, pin int, readme bool) error {
+// run measures the rows with r (whose root and dir it sets) and prints the table.
+func run(ctx context.Context, r *runner, rs []row, rootDir string, rounds int, readme bool) error {
 	root, err := moduleRoot(rootDir)
 	if err != nil {
 		return err
@@ -67,16 +74,23 @@ func run(ctx context.Context, rs []row, rootDir string, rounds int, benchtime st
 		return err
 	}
 	defer os.RemoveAll(dir)
-	r := &runner{root: root, dir: dir, benchtime: benchtime, cputime: cputime, timeout: timeout, pin: pin, bins: map[string]string{}}
+	r.root, r.dir = root, dir
+	benchtime, cputime, pin := r.benchtime, r.cputime, r.pin
 
 	start := time.Now().UTC()
 	load0 := loadAverage()
 	ms := make([]measured, len(rs))
 	for i := range rs {
 		ms[i] = measured{Row: rs[i], Extra: map[string][]float64{}, CPU: cputime && rs[i].Check == ratioAtMost && rs[i].CPUIters > 0}
+		if rs[i].Check == peerRatioAtLeast && r.exota == "" {
+			ms[i].NotRun = "needs -exota"
+		}
 	}
 	for round := range rounds {
 		for i := range ms {
+			if ms[i].NotRun != "" {
+				continue
+			}
 			fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round+1, rounds, ms[i].Row.Candidate)
 			if err := measure(ctx, r, &ms[i], round); err != nil {
 				if ctx.Err() != nil {
@@ -93,6 +107,9 @@ func run(ctx context.Context, rs []row, rootDir string, rounds int, benchtime st
 	flags := benchtimeFlag(benchtime)
 	if cputime {
 		flags += " -cputime"
+	}
+	if r.exota != "" {
+		flags += " -exota '" + r.exota + "'"
 	}
 	pinned := ""
 	if cputime && pin >= 0 {
@@ -158,6 +175,8 @@ func measure(ctx context.Context, r *runner, m *measured, round int) error {
 		m.Wall = append(m.Wall, wall)
 		m.RSS = append(m.RSS, rss)
 		return nil
+	case loadCPUAtMost, peerRatioAtLeast:
+		return measureLoad(ctx, r, m)
 	case ratioAtMost:
 		names := []string{rw.Baseline, rw.Candidate}
 		if round%2 == 1 {
@@ -196,7 +215,7 @@ func measure(ctx context.Context, r *runner, m *measured, round int) error {
 		return err
 	}
 	key := "ns/op"
-	if rw.Check == metricAtLeast {
+	if rw.Check == metricAtLeast || rw.Check == metricAtMost {
 		key = rw.Metric
 	}
 	v, ok := res[key]
@@ -207,6 +226,53 @@ func measure(ctx context.Context, r *runner, m *measured, round int) error {
 	for k, x := range res {
 		m.Extra[k] = append(m.Extra[k], x)
 	}
+	return nil
+}
+
+// measureLoad runs one round of a milterbench row: the highest CPU per transaction under load,
+// or the lower ratio of peak tx/s to the peer's; per network, those figures and the ones at one
+// connection go to Extra for the table.
+func measureLoad(ctx context.Context, r *runner, m *measured) error {
+	rw := m.Row
+	peer := ""
+	if rw.Check == peerRatioAtLeast {
+		peer = r.exota
+	}
+	runs, err := r.milterbench(ctx, rw, peer, rw.PeerHeader)
+	if err != nil {
+		return err
+	}
+	nws := networks(runs)
+	if rw.Check == loadCPUAtMost {
+		worst, ok := cpuUnderLoad(runs, ours)
+		if !ok {
+			return fmt.Errorf("milterbench ran %s at no concurrency of %d or more", ours, loadUnderLoad)
+		}
+		m.Cand = append(m.Cand, worst)
+		for _, nw := range nws {
+			under := runsOf(runs, nw)
+			if v, ok := cpuUnderLoad(under, ours); ok {
+				m.Extra["load "+nw] = append(m.Extra["load "+nw], v)
+			}
+			if v := cpuAt(runs, ours, nw, 1); v > 0 {
+				m.Extra["one "+nw] = append(m.Extra["one "+nw], v)
+			}
+		}
+		return nil
+	}
+	lowest := 0.0
+	for i, nw := range nws {
+		a, p := peakTx(runs, ours, nw), peakTx(runs, peerLabel, nw)
+		if a <= 0 || p <= 0 {
+			return fmt.Errorf("milterbench: no tx/s for %s or %s on %s", ours, peerLabel, nw)
+		}
+		m.Extra["ours "+nw] = append(m.Extra["ours "+nw], a)
+		m.Extra["peer "+nw] = append(m.Extra["peer "+nw], p)
+		if i == 0 || a/p < lowest {
+			lowest = a / p
+		}
+	}
+	m.Cand = append(m.Cand, lowest)
 	return nil
 }
 

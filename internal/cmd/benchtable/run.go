@@ -21,6 +21,7 @@ type runner struct {
 	cputime   bool          // compare CPU time per iteration in the rows that have CPUIters
 	timeout   time.Duration // per process
 	pin       int           // the CPU the CPU-time comparisons run on (taskset); -1: any
+	exota     string        // the command starting ExOTA-Milter (milterbench -peer); "": none
 	bins      map[string]string
 }
 

@@ -18,6 +18,7 @@ type measured struct {
 	CPU       bool  // Base and Cand are CPU time per iteration (-cputime)
 	Err       error // the first error; the row then fails
 	ErrRounds int
+	NotRun    string // why the row was not measured (it then neither passes nor fails)
 }
 
 // median of xs (the mean of the middle two for an even count); 0 for none.
@@ -43,8 +44,10 @@ func (m measured) pass() bool {
 		return median(m.Ratios) <= m.Row.Limit
 	case nsBelow:
 		return median(m.Cand) < m.Row.Limit
-	case metricAtLeast:
+	case metricAtLeast, peerRatioAtLeast:
 		return median(m.Cand) >= m.Row.Limit
+	case metricAtMost, loadCPUAtMost:
+		return median(m.Cand) <= m.Row.Limit
 	case processBelow:
 		return median(m.Cand) < m.Row.Limit && median(m.RSS) < gib
 	}
@@ -81,6 +84,9 @@ func formatRatio(xs []float64, percent bool) string {
 
 // cells returns the measured and ratio columns of a row.
 func (m measured) cells() (string, string) {
+	if m.NotRun != "" {
+		return "not run (" + m.NotRun + ")", "—"
+	}
 	if len(m.Cand) == 0 {
 		return "no result", "—"
 	}
@@ -105,6 +111,35 @@ func (m measured) cells() (string, string) {
 			}
 		}
 		return strings.Join(parts, ", "), formatRatio(m.Cand, false)
+	case metricAtMost:
+		v := median(m.Cand)
+		s := fmt.Sprintf("%.1f %s", v, m.Row.Metric)
+		if m.Row.Metric == "B/op" {
+			s = fmt.Sprintf("%.1f KB per transaction", v/1024)
+			if a := m.Extra["allocs/op"]; len(a) > 0 {
+				s += fmt.Sprintf(", %.0f allocations", median(a))
+			}
+		}
+		return s, fmt.Sprintf("%.2f of budget", v/m.Row.Limit)
+	case loadCPUAtMost:
+		var under, one []string
+		for _, nw := range sortedNetworks(m.Extra, "load ") {
+			under = append(under, networkName(nw)+" "+formatNS(median(m.Extra["load "+nw])))
+			if v := m.Extra["one "+nw]; len(v) > 0 {
+				one = append(one, networkName(nw)+" "+formatNS(median(v)))
+			}
+		}
+		s := "highest at 16–128 connections: " + strings.Join(under, ", ")
+		if len(one) > 0 {
+			s += "; at 1 connection (not counted): " + strings.Join(one, ", ")
+		}
+		return s, fmt.Sprintf("%.2f of budget", median(m.Cand)/m.Row.Limit)
+	case peerRatioAtLeast:
+		var parts []string
+		for _, nw := range sortedNetworks(m.Extra, "ours ") {
+			parts = append(parts, fmt.Sprintf("%s %.0f vs %.0f tx/s", networkName(nw), median(m.Extra["ours "+nw]), median(m.Extra["peer "+nw])))
+		}
+		return "peak " + strings.Join(parts, ", "), formatRatio(m.Cand, false)
 	case processBelow:
 		return fmt.Sprintf("`Compile` %s (the whole process %s), %.0f MiB peak RSS", formatNS(median(m.Cand)), formatNS(median(m.Wall)), median(m.RSS)/(1<<20)),
 			fmt.Sprintf("%.2f of budget", median(m.Cand)/m.Row.Limit)
@@ -112,10 +147,33 @@ func (m measured) cells() (string, string) {
 	return "", ""
 }
 
+// sortedNetworks are the networks of the Extra keys with prefix, TCP first.
+func sortedNetworks(extra map[string][]float64, prefix string) []string {
+	var nws []string
+	for k := range extra {
+		if nw, ok := strings.CutPrefix(k, prefix); ok {
+			nws = append(nws, nw)
+		}
+	}
+	slices.Sort(nws) // "tcp" < "unix"
+	return nws
+}
+
+// networkName is how the milter README names a network.
+func networkName(nw string) string {
+	switch nw {
+	case "tcp":
+		return "TCP"
+	case "unix":
+		return "unix socket"
+	}
+	return nw
+}
+
 // benchmarkCell names what a row runs.
 func (m measured) benchmarkCell() string {
 	r := m.Row
-	if r.Check == processBelow {
+	if r.Check == processBelow || r.Check == loadCPUAtMost || r.Check == peerRatioAtLeast {
 		return "`" + r.Candidate + "` (" + r.Pkg + ")"
 	}
 	s := "`" + r.Candidate + "`"
@@ -135,7 +193,10 @@ func table(ms []measured) string {
 	for _, m := range ms {
 		meas, ratio := m.cells()
 		res := "PASS"
-		if !m.pass() {
+		switch {
+		case m.NotRun != "":
+			res = "not run"
+		case !m.pass():
 			res = "**FAIL**"
 		}
 		if m.Err != nil {

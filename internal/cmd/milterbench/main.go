@@ -6,6 +6,7 @@
 //	go run ./internal/cmd/milterbench                      # print the table
 //	go run ./internal/cmd/milterbench -n 5000 -conc 1,16,64,128
 //	go run ./internal/cmd/milterbench -peer 'CMD'          # and a comparison milter, e.g. ExOTA-Milter
+//	go run ./internal/cmd/milterbench -kv                  # one key=value line per run, for programs
 //
 // It builds the milter and milterload into a temporary directory, writes a policy (ExOTA-Milter's
 // JSON policy format, which both milters read) for the tenant and domain milterload sends, starts
@@ -33,6 +34,7 @@ import (
 type options struct {
 	root, milterload, eml, peer, peerLabel, peerHeader string
 	n                                                  int
+	kv                                                 bool
 	conc                                               []int
 	networks                                           []string
 	timeout                                            time.Duration
@@ -49,6 +51,7 @@ func main() {
 	flag.StringVar(&o.peerLabel, "peer-label", "ExOTA-Milter", "column name of -peer")
 	flag.StringVar(&o.peerHeader, "peer-header", "", "field -peer adds to every accepted message (\"\": not checked)")
 	flag.IntVar(&o.n, "n", 2000, "transactions per run")
+	flag.BoolVar(&o.kv, "kv", false, "print one key=value line per run instead of the tables (internal/cmd/benchtable reads them)")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "limit for one milterload run")
 	flag.Parse()
 	var err error
@@ -132,6 +135,10 @@ func run(ctx context.Context, o options) error {
 				return err
 			}
 		}
+	}
+	if o.kv {
+		fmt.Print(kvLines(results))
+		return nil
 	}
 	fmt.Print(table(results, subjects, o, start, load0, loadAverage()))
 	return nil

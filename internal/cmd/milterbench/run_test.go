@@ -43,3 +43,12 @@ func TestParseKV(t *testing.T) {
 		t.Errorf("%v", kv)
 	}
 }
+
+// TestKVLines: one line per run in the form internal/cmd/benchtable reads, the subject quoted.
+func TestKVLines(t *testing.T) {
+	got := kvLines([]result{{Subject: "Ex OTA", Network: "unix", Concurrency: 16, TxPerSec: 1564.04, CPUPerTx: 470 * time.Microsecond, P50: 9.5, P99: 23.456, RSS: 17800, HWM: 17900}})
+	want := `subject="Ex OTA" network=unix concurrency=16 tx_per_s=1564.0 cpu_per_tx_ns=470000 p50_ms=9.50 p99_ms=23.46 rss_kib=17800 hwm_kib=17900` + "\n"
+	if got != want {
+		t.Errorf("got  %s want %s", got, want)
+	}
+}

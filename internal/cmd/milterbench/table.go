@@ -49,6 +49,18 @@ func table(rs []result, subjects []subject, o options, start time.Time, load0, l
 	return b.String()
 }
 
+// kvLines renders the results one run a line, as key=value pairs separated by spaces: subject
+// (quoted as Go quotes strings), network, concurrency, tx_per_s, cpu_per_tx_ns, p50_ms, p99_ms,
+// rss_kib and hwm_kib.
+func kvLines(rs []result) string {
+	var b strings.Builder
+	for _, r := range rs {
+		fmt.Fprintf(&b, "subject=%q network=%s concurrency=%d tx_per_s=%.1f cpu_per_tx_ns=%d p50_ms=%.2f p99_ms=%.2f rss_kib=%d hwm_kib=%d\n",
+			r.Subject, r.Network, r.Concurrency, r.TxPerSec, r.CPUPerTx.Nanoseconds(), r.P50, r.P99, r.RSS, r.HWM)
+	}
+	return b.String()
+}
+
 // row writes one summary row; ratio (may be nil) compares the first subject's value with the
 // second's.
 func row(b *strings.Builder, name string, subjects []subject, cell func(string) (float64, string), ratio func(ours, peer float64) string) {
