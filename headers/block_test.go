@@ -2,7 +2,6 @@ package headers
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -66,21 +65,13 @@ func sameEvidence(t *testing.T, b []byte, l Limits) {
 // folding, obsolete syntax, forged verdicts and odd spacing, the evidence read from the bytes is
 // the evidence read from the header.
 func TestScanEvidenceBlock(t *testing.T) {
-	var files []string
-	for _, dir := range []string{"testdata/headers", "testdata/real", "../testdata/headers"} {
-		fs, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
-		files = append(files, fs...)
-	}
+	files := corpus(t, "testdata/headers", "testdata/real", "../testdata/headers")
 	if len(files) < 30 {
 		t.Fatalf("%d corpus files", len(files))
 	}
-	for _, file := range files {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
-		t.Run(filepath.Base(file), func(t *testing.T) { sameEvidence(t, b, Limits{MaxBytes: 256 << 10}) })
+	for _, c := range files {
+		b := bytes.ReplaceAll(bytes.ReplaceAll(c.Data, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
+		t.Run(filepath.Base(c.Path), func(t *testing.T) { sameEvidence(t, b, Limits{MaxBytes: 256 << 10}) })
 	}
 	for _, b := range []string{
 		"",
@@ -99,11 +90,8 @@ func TestScanEvidenceBlock(t *testing.T) {
 // FuzzScanEvidenceBlock: for any block ReadBytes reads in place, ScanEvidenceBlock finds what
 // ScanEvidence finds in the header, with every option, and CheckBytes agrees with ReadBytes.
 func FuzzScanEvidenceBlock(f *testing.F) {
-	files, _ := filepath.Glob("testdata/headers/*.eml")
-	for _, file := range files {
-		if b, err := os.ReadFile(file); err == nil {
-			f.Add(bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")))
-		}
+	for _, c := range corpus(f) {
+		f.Add(bytes.ReplaceAll(c.Data, []byte("\n"), []byte("\r\n")))
 	}
 	f.Add([]byte("X-MS-Exchange-CrossTenant-Id: " + guid1 + "\r\nx-ms-exchange-crosstenant-id: " + guid1 + "\r\n\r\n"))
 	f.Add([]byte("Authentication-Results: gw.example.net; x-tenantgate=pass policy.hop=4\r\n X-Gate: a\r\n\r\n"))

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	stdcmp "cmp"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -211,17 +210,9 @@ func TestScanEvidenceTrustAndFrom(t *testing.T) {
 // the same tenant as CrossTenantID, the kind fields Parse lists (each corpus block carries one
 // value per kind field), the DIR of the trusted report and the From fields.
 func TestScanEvidenceCorpus(t *testing.T) {
-	files, err := filepath.Glob("testdata/headers/*.eml")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no corpus: %v", err)
-	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".eml"), func(t *testing.T) {
-			raw, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, err := Read(bytes.NewReader(raw), Limits{})
+	for _, c := range corpus(t) {
+		t.Run(strings.TrimSuffix(filepath.Base(c.Path), ".eml"), func(t *testing.T) {
+			h, err := Read(bytes.NewReader(c.Data), Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -296,11 +287,8 @@ func agreeTenant(m *Message, e Evidence, opts EvidenceOptions) error {
 // field written by go-msgauth's authres.Format with our authserv-id is read back as ours, with its
 // hop.
 func FuzzScanEvidence(f *testing.F) {
-	files, _ := filepath.Glob("testdata/headers/*.eml")
-	for _, file := range files {
-		if b, err := os.ReadFile(file); err == nil {
-			f.Add(b, byte(0), uint16(3))
-		}
+	for _, c := range corpus(f) {
+		f.Add(c.Data, byte(0), uint16(3))
 	}
 	f.Add([]byte("X-MS-Exchange-CrossTenant-Id: "+guid1+"\r\nx-ms-exchange-crosstenant-id: "+guid1+"\r\n\r\n"), byte(1), uint16(1))
 	f.Add([]byte("X-MS-Exchange-CrossTenant-Id : "+guid1+"\r\nX-EOPTenantAttributedMessage: "+guid2+":0\r\n\r\n"), byte(6), uint16(2))

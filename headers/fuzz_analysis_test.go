@@ -2,8 +2,6 @@ package headers
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,11 +10,8 @@ import (
 // is declared; a Folder is only reported from a dest value; a finding that compares dest with the
 // spam verdict only when both exist.
 func FuzzAnalyze(f *testing.F) {
-	files, _ := filepath.Glob("testdata/headers/*.eml")
-	for _, file := range files {
-		if b, err := os.ReadFile(file); err == nil {
-			f.Add(b)
-		}
+	for _, c := range corpus(f) {
+		f.Add(c.Data)
 	}
 	f.Add([]byte("X-Microsoft-Antispam-Mailbox-Delivery: ucf:0;dest:J;OFR:SpamFilterAuthJ;RF:JunkEmail;\r\n" +
 		"X-MS-Exchange-Organization-SCL: 5\r\nFrom: =?koi8-r?B?8NLJ18XU?= <a@b.example >\r\nTo: x@@y\r\n" +

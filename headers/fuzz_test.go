@@ -2,8 +2,6 @@ package headers
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,12 +14,8 @@ import (
 // CrossTenantID unless every CrossTenant-Id field is a valid GUID, written without space before
 // the colon, naming that tenant (fail closed).
 func FuzzReadParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/headers/*.eml")
-	for _, file := range files {
-		b, err := os.ReadFile(file)
-		if err == nil {
-			f.Add(b)
-		}
+	for _, c := range corpus(f) {
+		f.Add(c.Data)
 	}
 	f.Add([]byte("X-MS-Exchange-CrossTenant-Id : " + guid1 + "\r\nx-ms-exchange-crosstenant-id: " + guid2 + "\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -3,8 +3,6 @@ package headers
 import (
 	"bytes"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -33,24 +31,11 @@ func sameResult(want, got any) bool {
 	return reflect.DeepEqual(want, got) || cmp.Equal(want, got, refOpts)
 }
 
-// refBlocks returns the header blocks of the corpus: this package's testdata and, when present
-// next to the repository, the shared EXO corpus.
+// refBlocks returns the header blocks of this package's corpus by path.
 func refBlocks(t testing.TB) map[string][]byte {
-	var files []string
-	for _, pat := range []string{"testdata/headers/*.eml", "testdata/real/*.eml", "../../shared/corpus/exo-headers/*.eml"} {
-		m, _ := filepath.Glob(pat)
-		files = append(files, m...)
-	}
-	if len(files) == 0 {
-		t.Fatal("no corpus blocks")
-	}
 	out := map[string][]byte{}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[f] = b
+	for _, c := range corpus(t, "testdata/headers", "testdata/real") {
+		out[c.Path] = c.Data
 	}
 	return out
 }

@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -103,12 +101,8 @@ func TestReadLeavesBody(t *testing.T) {
 // keys, values and raw bytes of every field, in order — for every corpus block, written with
 // LF (as stored) and with CRLF line ends.
 func TestReadMatchesTextproto(t *testing.T) {
-	files, _ := filepath.Glob("testdata/headers/*.eml")
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range corpus(t) {
+		data := c.Data
 		for _, in := range [][]byte{data, bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))} {
 			want, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(in)))
 			if err != nil {
@@ -116,10 +110,10 @@ func TestReadMatchesTextproto(t *testing.T) {
 			}
 			got, err := Read(bytes.NewReader(in), Limits{})
 			if err != nil {
-				t.Fatalf("%s: %v", file, err)
+				t.Fatalf("%s: %v", c.Path, err)
 			}
 			if diff := cmp.Diff(dump(want), dump(got)); diff != "" {
-				t.Errorf("%s (-textproto +Read)\n%s", file, diff)
+				t.Errorf("%s (-textproto +Read)\n%s", c.Path, diff)
 			}
 		}
 	}

@@ -2,8 +2,6 @@ package headers
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -42,15 +40,8 @@ func rawFields(h textproto.Header) string {
 // and rewrite Read documents, also for a line longer than Read's 4096-byte buffer, which Read
 // checks in pieces (the first error found must be the same).
 func TestReadBytesSameAsRead(t *testing.T) {
-	files, _ := filepath.Glob("testdata/headers/*.eml")
-	if len(files) == 0 {
-		t.Fatal("no corpus blocks")
-	}
-	for _, file := range files {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range corpus(t) {
+		b := c.Data
 		crlf := []byte(strings.ReplaceAll(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n", "\r\n"))
 		sameAsRead(t, b, Limits{})
 		sameAsRead(t, crlf, Limits{})
@@ -94,11 +85,8 @@ func TestReadBytesNoCopy(t *testing.T) {
 
 // FuzzReadBytes: ReadBytes and Read agree on every input and limit.
 func FuzzReadBytes(f *testing.F) {
-	files, _ := filepath.Glob("testdata/headers/*.eml")
-	for _, file := range files {
-		if b, err := os.ReadFile(file); err == nil {
-			f.Add(b, 0, 0)
-		}
+	for _, c := range corpus(f) {
+		f.Add(c.Data, 0, 0)
 	}
 	f.Add([]byte("A: b\r\n c\r\n\r\nbody"), 10, 5)
 	f.Add([]byte("A: b\rc\nB: d"), 0, 3)

@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -51,17 +49,8 @@ func sameAsGeneral(t *testing.T, b []byte, l Limits) {
 // in pieces: the first error found must be the same), for a body after the blank line and for
 // so many short LF-only lines that the CR each gains outgrows the buffer's spare room.
 func TestReadMemorySameAsGeneral(t *testing.T) {
-	files, _ := filepath.Glob("testdata/headers/*.eml")
-	more, _ := filepath.Glob("../../shared/corpus/exo-headers/*.eml")
-	files = append(files, more...)
-	if len(files) == 0 {
-		t.Fatal("no corpus blocks")
-	}
-	for _, file := range files {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range corpus(t) {
+		b := c.Data
 		lf := strings.ReplaceAll(string(b), "\r\n", "\n")
 		crlf := strings.ReplaceAll(lf, "\n", "\r\n")
 		for _, in := range []string{string(b), lf, crlf, lf + "\nbody\n", crlf[:len(crlf)/2], lf[:len(lf)/3]} {
@@ -180,11 +169,8 @@ func TestReadStreamLimit(t *testing.T) {
 // FuzzReadMemory: Read of an in-memory reader or a stream and Read's bufio path agree on every
 // input and limit.
 func FuzzReadMemory(f *testing.F) {
-	files, _ := filepath.Glob("testdata/headers/*.eml")
-	for _, file := range files {
-		if b, err := os.ReadFile(file); err == nil {
-			f.Add(b, 0, 0)
-		}
+	for _, c := range corpus(f) {
+		f.Add(c.Data, 0, 0)
 	}
 	f.Add([]byte("A: b\n c\n\nbody"), 10, 5)
 	f.Add([]byte("A: b\rc\nB: d"), 0, 3)
