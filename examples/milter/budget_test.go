@@ -247,16 +247,21 @@ func allocsPerConnection(t *testing.T, stream []byte) (uint64, uint64) {
 	if !bytes.HasSuffix(stream, pkt('Q', "")) {
 		t.Fatalf("recorded stream (%d bytes) does not end in QUIT", len(stream))
 	}
-	replay := replayer(t, ln.Addr().String(), stream)
+	return allocsPer(replayer(t, ln.Addr().String(), stream))
+}
+
+// allocsPer runs f 20 times to warm up, then 300 times, and returns what the whole process
+// allocated per run: bytes and allocations.
+func allocsPer(f func()) (uint64, uint64) {
 	for range 20 {
-		replay()
+		f()
 	}
 	const runs = 300
 	var m0, m1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
 	for range runs {
-		replay()
+		f()
 	}
 	runtime.ReadMemStats(&m1)
 	return (m1.TotalAlloc - m0.TotalAlloc) / runs, (m1.Mallocs - m0.Mallocs) / runs
@@ -338,18 +343,8 @@ func filterAllocs(t *testing.T) uint64 {
 		}
 		f.Cleanup(m)
 	}
-	for range 20 {
-		one()
-	}
-	const runs = 300
-	var m0, m1 runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&m0)
-	for range runs {
-		one()
-	}
-	runtime.ReadMemStats(&m1)
-	return (m1.TotalAlloc - m0.TotalAlloc) / runs
+	b, _ := allocsPer(one)
+	return b
 }
 
 // TestAllocBudget measures the bytes allocated per transaction with the 75-field block: the
