@@ -115,13 +115,13 @@ func TestRoundTrips75(t *testing.T) {
 			if writes != tc.want || writes > budget {
 				t.Errorf("%d writes (round trips) for one transaction, want %d (budget %d)", writes, tc.want, budget)
 			}
-			// go-milter alone reads every packet with two reads, 2 × 83 for this
-			// transaction, and one more to see the end. Through the buffer a read takes
-			// whatever has arrived: how much depends on timing (go-milter's client, like this
-			// one, writes a packet in two writes), so only the bound is certain.
-			if reads := bl.stats.reads.Load(); reads > 2*83+1 {
-				t.Errorf("%d reads for 83 packets", reads)
-			}
+			// The reads are not checked here: through the buffer a read takes whatever has
+			// arrived, and how much that is depends on timing (go-milter's client, like this
+			// one, writes a packet in two writes). On a loaded machine the milter can catch
+			// up after every write and more, and a bound of two reads per packet failed in
+			// CI (169 reads for 83 packets). TestBufferedConnPartialReads checks the reads
+			// where arrival is fixed: 75 packets that arrived together take one read per
+			// 4 KiB.
 			t.Logf("one transaction, 75 fields: %d writes, %d reads", writes, bl.stats.reads.Load())
 		})
 	}
