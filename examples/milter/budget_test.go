@@ -361,7 +361,7 @@ func TestAllocBudget(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates, and sync.Pool drops buffers at random under it")
 	}
-	const budget = 40 << 10
+	const budget = 40_000 // 40 KB
 	ours := filterAllocs(t)
 	total, mallocs := allocsPerConnection(t, nil)
 	s := &mtaStream{macros: true}

@@ -15,8 +15,9 @@
 // kernel (ru_maxrss, Linux only). The milter's load budgets run internal/cmd/milterbench (its
 // package documentation says what it measures); the comparison with ExOTA-Milter runs only when
 // -exota gives the command that starts it (as milterbench's -peer, e.g. the one in
-// examples/milter/README.md), and its row says "not run" otherwise. With -readme the table replaces what lies between the
-// <!-- benchtable:begin --> and <!-- benchtable:end --> lines of README.md.
+// examples/milter/README.md), and its row says "not run" otherwise. With -readme the table
+// replaces what lies between the <!-- benchtable:begin --> and <!-- benchtable:end --> lines of
+// README.md.
 package main
 
 import (

@@ -115,7 +115,7 @@ func (m measured) cells() (string, string) {
 		v := median(m.Cand)
 		s := fmt.Sprintf("%.1f %s", v, m.Row.Metric)
 		if m.Row.Metric == "B/op" {
-			s = fmt.Sprintf("%.1f KB per transaction", v/1024)
+			s = fmt.Sprintf("%.0f B per transaction", v)
 			if a := m.Extra["allocs/op"]; len(a) > 0 {
 				s += fmt.Sprintf(", %.0f allocations", median(a))
 			}

@@ -91,3 +91,27 @@ func TestCompileTime(t *testing.T) {
 		t.Error("no compile time: no error")
 	}
 }
+
+// TestTableMetricAtMost: a metric held under a limit shows its value and its share of the
+// budget; B/op is given in bytes with the allocations beside.
+func TestTableMetricAtMost(t *testing.T) {
+	ms := []measured{
+		{Row: row{Budget: "rt", Pkg: "./examples/milter", Candidate: "BenchmarkM", Metric: "round-trips/tx", Check: metricAtMost, Limit: 20},
+			Cand: []float64{4, 4, 5}, Extra: map[string][]float64{}},
+		{Row: row{Budget: "alloc", Pkg: "./examples/milter", Candidate: "BenchmarkM", Metric: "B/op", Check: metricAtMost, Limit: 40e3},
+			Cand: []float64{14950, 14900, 41000}, Extra: map[string][]float64{"allocs/op": {198, 198, 199}}},
+		{Row: row{Budget: "over", Pkg: "./examples/milter", Candidate: "BenchmarkM", Metric: "B/op", Check: metricAtMost, Limit: 40e3},
+			Cand: []float64{40001}, Extra: map[string][]float64{}},
+	}
+	got := table(ms)
+	for _, want := range []string{
+		"| rt | `BenchmarkM` (./examples/milter) | 4.0 round-trips/tx | 0.20 of budget | PASS |",
+		// The median decides: one round over the limit does not fail the row.
+		"| alloc | `BenchmarkM` (./examples/milter) | 14950 B per transaction, 198 allocations | 0.37 of budget | PASS |",
+		"| over | `BenchmarkM` (./examples/milter) | 40001 B per transaction | 1.00 of budget | **FAIL** |",
+	} {
+		if !strings.Contains(got, want+"\n") {
+			t.Errorf("table lacks\n%s\nin\n%s", want, got)
+		}
+	}
+}
