@@ -101,7 +101,14 @@ type recipientState struct {
 }
 
 func (a *attributor) reason(code, format string, args ...any) {
-	a.reasons = append(a.reasons, reason(code, fmt.Sprintf(format, args...)))
+	detail := format
+	if len(args) > 0 {
+		detail = fmt.Sprintf(format, args...)
+	}
+	if a.reasons == nil {
+		a.reasons = make([]tenantgate.Reason, 0, 6) // most attributions give 3–6
+	}
+	a.reasons = append(a.reasons, reason(code, detail))
 }
 
 func (a *attributor) run() Attribution {
