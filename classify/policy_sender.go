@@ -7,6 +7,7 @@ import (
 
 	"github.com/tenantgate/tenantgate"
 	"github.com/tenantgate/tenantgate/headers"
+	"github.com/tenantgate/tenantgate/internal/rfc5322"
 )
 
 // Sender binding (docs/classify.md#sender-binding): own-tenant mail relays only when its
@@ -161,7 +162,7 @@ func plainMailbox(v string) (addr string, ok bool) {
 		return "", false
 	}
 	for i := 0; i < lt; i++ {
-		if c := v[i]; c != ' ' && c != '\t' && !isAtext(c) {
+		if c := v[i]; c != ' ' && c != '\t' && !rfc5322.IsAtext(c) {
 			return "", false
 		}
 	}
@@ -185,19 +186,10 @@ func dotAtom(s string) bool {
 			return false
 		}
 		for i := 0; i < len(atom); i++ {
-			if !isAtext(atom[i]) {
+			if !rfc5322.IsAtext(atom[i]) {
 				return false
 			}
 		}
 	}
 	return true
-}
-
-// isAtext reports whether c is an RFC 5322 atext character (ASCII).
-func isAtext(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
 }

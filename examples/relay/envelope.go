@@ -8,6 +8,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 	"github.com/tenantgate/tenantgate"
+	"github.com/tenantgate/tenantgate/internal/rfc5322"
 )
 
 // go-smtp's server hands the session the decoded mailbox: `"a b"@x` arrives as `a b@x`. Written
@@ -158,20 +159,11 @@ func isDotString(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c != '.' && c < 0x80 && !isAtext(c) {
+		if c := s[i]; c != '.' && c < 0x80 && !rfc5322.IsAtext(c) {
 			return false
 		}
 	}
 	return true
-}
-
-// isAtext reports whether c is RFC 5322 atext (ASCII).
-func isAtext(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
 }
 
 // quoteLocal returns s as an RFC 5321 Quoted-string: '"' and '\' become quoted-pairSMTP, every
