@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"io"
-	"sync"
 
 	"github.com/emersion/go-message/textproto"
 	"github.com/tenantgate/tenantgate/classify"
@@ -182,36 +181,25 @@ const maxVerdictFields = 4096
 // field again. The bytes it returns are shared and never written to. The zero value is ready; a
 // nil one remembers nothing.
 type verdictFields struct {
-	mu sync.RWMutex
-	m  map[classify.Field][]byte
+	memo[classify.Field, []byte]
 }
 
 // format returns f as textproto.WriteHeader writes it; ok is false when WriteHeader refuses it.
 func (c *verdictFields) format(f classify.Field) (b []byte, ok bool) {
-	if c != nil {
-		c.mu.RLock()
-		b, ok = c.m[f]
-		c.mu.RUnlock()
-		if ok {
-			return b, true
+	write := func() ([]byte, error) {
+		var one textproto.Header
+		one.Add(f.Name, f.Value)
+		var buf bytes.Buffer
+		if err := textproto.WriteHeader(&buf, one); err != nil {
+			return nil, err
 		}
+		return buf.Bytes()[:buf.Len()-2], nil
 	}
-	var one textproto.Header
-	one.Add(f.Name, f.Value)
-	var buf bytes.Buffer
-	if err := textproto.WriteHeader(&buf, one); err != nil {
-		return nil, false
+	var err error
+	if c == nil {
+		b, err = write()
+	} else {
+		b, err = c.get(f, maxVerdictFields, write)
 	}
-	b = buf.Bytes()[:buf.Len()-2]
-	if c != nil {
-		c.mu.Lock()
-		if c.m == nil {
-			c.m = map[classify.Field][]byte{}
-		}
-		if len(c.m) < maxVerdictFields {
-			c.m[f] = b
-		}
-		c.mu.Unlock()
-	}
-	return b, true
+	return b, err == nil
 }

@@ -13,7 +13,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -91,8 +90,7 @@ const maxClientConfigs = 1024
 // hop: the same for every session to it, shared and never changed (open clones it before use).
 // The zero value is ready.
 type clientConfigs struct {
-	mu sync.RWMutex
-	m  map[clientConfigKey]*tls.Config
+	memo[clientConfigKey, *tls.Config]
 }
 
 // clientConfigKey is what ClientConfig reads of a hop (route.Hop.ClientHop); the names are
@@ -102,26 +100,7 @@ type clientConfigKey struct{ server, identity, verify string }
 // get returns the configuration for h, calling build the first time; build's errors are not
 // remembered.
 func (c *clientConfigs) get(h hop, build func() (*tls.Config, error)) (*tls.Config, error) {
-	k := clientConfigKey{h.Host, h.Identity, strings.Join(h.VerifyNames, "\x00")}
-	c.mu.RLock()
-	cfg, ok := c.m[k]
-	c.mu.RUnlock()
-	if ok {
-		return cfg, nil
-	}
-	cfg, err := build()
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = map[clientConfigKey]*tls.Config{}
-	}
-	if len(c.m) < maxClientConfigs {
-		c.m[k] = cfg
-	}
-	c.mu.Unlock()
-	return cfg, nil
+	return c.memo.get(clientConfigKey{h.Host, h.Identity, strings.Join(h.VerifyNames, "\x00")}, maxClientConfigs, build)
 }
 
 // errNoAddress is dial's error when no host of the hop had an address to try.
